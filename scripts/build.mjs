@@ -1,0 +1,33 @@
+// Two bundles, as the samples' esbuild setup: the extension host (node, cjs, `vscode` external) and
+// the CLI; webview apps (browser, iife) are added to `webviewEntries` as they appear.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'info' };
+
+const nodeBuilds = [
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20' },
+];
+
+// One entry per webview app: webview/<app>/main.ts -> dist/webview/<app>.js
+const webviewApps = ['dashboard', 'caseTable'].filter((app) => existsSync(`webview/${app}/main.ts`));
+const webviewBuilds = webviewApps.map((app) => ({
+  ...common,
+  entryPoints: [`webview/${app}/main.ts`],
+  outfile: `dist/webview/${app}.js`,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  loader: { '.css': 'text' },
+}));
+
+const builds = [...nodeBuilds, ...webviewBuilds].filter((b) => existsSync(b.entryPoints[0]));
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,84 @@
+// Contract 3 (shared/GUIDE.md): metric events, one JSON object per line of metrics.jsonl,
+// discriminated by `type`. `time` is an ISO-8601 timestamp. Readers ignore unknown keys so the
+// Python emitter can add fields without breaking the dashboard.
+import { z } from 'zod';
+
+export const RUN_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export const STAGES = ['baseline', 'sft', 'grpo'] as const;
+
+const time = z.string().min(1).describe('ISO-8601 timestamp of the event.');
+const nonNegative = z.number().min(0);
+
+export const TrainEventSchema = z.object({
+  type: z.literal('train'),
+  step: z.int().min(0),
+  epoch: nonNegative,
+  loss: z.number(),
+  lr: nonNegative,
+  gradNorm: nonNegative.optional(),
+  tokensPerSecond: nonNegative.optional(),
+  rewardMean: z.number().optional().describe('GRPO only: mean reward (1 - Brier) of the step.'),
+  rewardStd: nonNegative.optional().describe('GRPO only: standard deviation of the reward.'),
+  time,
+});
+
+/** Match coverage as counts of evaluated levels; exact + semantic + llm + none = n. */
+export const MatchCountsSchema = z.object({
+  exact: z.int().min(0),
+  semantic: z.int().min(0),
+  llm: z.int().min(0),
+  none: z.int().min(0),
+});
+
+export const EvalEventSchema = z.object({
+  type: z.literal('eval'),
+  stage: z.enum(STAGES),
+  depth: z.int().min(1).nullable().describe('null: the whole split; otherwise one depth.'),
+  loss: z.number().min(0),
+  perplexity: z.number().min(1),
+  brier: z.number().min(0).max(2),
+  ece: z.number().min(0).max(1).optional(),
+  match: MatchCountsSchema,
+  n: z.int().min(0).describe('Number of evaluated levels.'),
+  time,
+});
+
+export const StatusEventSchema = z.object({
+  type: z.literal('status'),
+  state: z.enum(RUN_STATES),
+  message: z.string().optional(),
+  time,
+});
+
+export const CostEventSchema = z.object({
+  type: z.literal('cost'),
+  gpu: z.string().min(1),
+  seconds: nonNegative,
+  usd: nonNegative,
+  time,
+});
+
+export const ArtifactEventSchema = z.object({
+  type: z.literal('artifact'),
+  name: z.string().min(1),
+  path: z.string().min(1),
+  time,
+});
+
+export const MetricEventSchema = z.discriminatedUnion('type', [
+  TrainEventSchema,
+  EvalEventSchema,
+  StatusEventSchema,
+  CostEventSchema,
+  ArtifactEventSchema,
+]);
+
+export type RunState = (typeof RUN_STATES)[number];
+export type Stage = (typeof STAGES)[number];
+export type TrainEvent = z.infer<typeof TrainEventSchema>;
+export type EvalEvent = z.infer<typeof EvalEventSchema>;
+export type MatchCounts = z.infer<typeof MatchCountsSchema>;
+export type StatusEvent = z.infer<typeof StatusEventSchema>;
+export type CostEvent = z.infer<typeof CostEventSchema>;
+export type ArtifactEvent = z.infer<typeof ArtifactEventSchema>;
+export type MetricEvent = z.infer<typeof MetricEventSchema>;

@@ -1,0 +1,19 @@
+// Entry point: build one context, let each feature register itself, own every disposable.
+import * as vscode from 'vscode';
+import { createCtx } from './shell/context';
+
+export function activate(extension: vscode.ExtensionContext): void {
+  try {
+    const ctx = createCtx(extension);
+    const features: ((c: typeof ctx) => vscode.Disposable[])[] = [
+      // registerCases, registerJobs, registerDashboard, registerCaseTable — one line per feature
+    ];
+    for (const register of features) extension.subscriptions.push(...register(ctx));
+    ctx.log.info('PsychoHistory activated');
+  } catch (err) {
+    void vscode.window.showErrorMessage(`PsychoHistory failed to start: ${String(err)}`);
+    throw err;
+  }
+}
+
+export function deactivate(): void {}
