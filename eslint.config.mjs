@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'e2e/node_modules/**', 'training/**', 'test-output/**', 'examples/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'e2e/node_modules/**', 'training/**', 'test-output/**', 'examples/**', 'e2e/**', 'test-output/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -10,7 +10,7 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
-      'no-console': ['error', { allow: [] }],
+      'no-console': 'error',
     },
   },
   { files: ['scripts/**', 'bench/**', 'src/cli/**', 'test/**', 'e2e/**'], rules: { 'no-console': 'off' } },
