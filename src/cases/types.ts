@@ -89,4 +89,5 @@ export interface LineResult {
   facts?: LineFacts;
   case?: Case;
   value?: unknown; // the parsed JSON when the line is valid JSON
+  blank?: boolean; // only whitespace: the document decides whether it is a blank line in the middle
 }

@@ -1,0 +1,345 @@
+// The incremental model of one case file. Each line is checked once when it changes (checkLine);
+// the file-level rules (unique ids, repeated seeds, a seed in train and eval, position bias, blank
+// lines in the middle) are kept up to date from per-line facts in index maps, so an edit costs the
+// touched lines plus the groups they belong to — never a re-parse of the file.
+//
+// Entries are objects whose identity is stable while other lines move; index maps hold entries,
+// not line numbers, and line numbers are refreshed lazily after an edit changes the line count.
+import type { Node } from 'jsonc-parser';
+import type { Case } from '../contracts/case';
+import { parseJsonTree } from './jsonLine';
+import { checkLine } from './lineCheck';
+import { diagnostic, Locator } from './locator';
+import type { CaseDiagnostic, LineResult, Position, Range } from './types';
+
+/** Position bias is only reported from this many valid cases on: below it, "always" is chance. */
+export const POSITION_BIAS_MIN_CASES = 5;
+
+const LINE_BREAK = /\r\n|\r|\n/;
+
+interface Entry {
+  text: string;
+  result: LineResult;
+  line: number;
+  tree?: Node | null; // parsed lazily, only for lines that carry a file-level diagnostic
+}
+
+/** Groups of entries sharing a key (an id, a seed), with the keys whose group has several entries. */
+class Groups {
+  readonly map = new Map<string, Set<Entry>>();
+  readonly repeated = new Set<string>();
+
+  add(key: string, e: Entry): void {
+    let set = this.map.get(key);
+    if (!set) this.map.set(key, (set = new Set()));
+    set.add(e);
+    if (set.size > 1) this.repeated.add(key);
+  }
+
+  remove(key: string, e: Entry): void {
+    const set = this.map.get(key);
+    if (!set) return;
+    set.delete(e);
+    if (set.size === 0) this.map.delete(key);
+    if (set.size < 2) this.repeated.delete(key);
+  }
+}
+
+function byLine(a: Entry, b: Entry): number {
+  return a.line - b.line;
+}
+
+function compareDiagnostics(a: CaseDiagnostic, b: CaseDiagnostic): number {
+  const s = a.range.start;
+  const t = b.range.start;
+  if (s.line !== t.line) return s.line - t.line;
+  if (s.character !== t.character) return s.character - t.character;
+  const e = a.range.end;
+  const f = b.range.end;
+  if (e.line !== f.line) return e.line - f.line;
+  if (e.character !== f.character) return e.character - f.character;
+  if (a.code !== b.code) return a.code < b.code ? -1 : 1;
+  return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+}
+
+function atLine(d: CaseDiagnostic, line: number): CaseDiagnostic {
+  return {
+    ...d,
+    range: { start: { line, character: d.range.start.character }, end: { line, character: d.range.end.character } },
+  };
+}
+
+export class CaseDocument {
+  private entries: Entry[] = [];
+  /** Entries from this index on may carry stale line numbers. */
+  private staleFrom = Infinity;
+  private readonly ids = new Groups();
+  private readonly seeds = new Groups();
+  /** Seed keys whose group has both a train and an eval case. */
+  private readonly leaks = new Set<string>();
+  private readonly withDiagnostics = new Set<Entry>();
+  private readonly blanks = new Set<Entry>();
+  /** Position of the actual -> number of levels (valid cases only), for the position-bias rule. */
+  private readonly actualAt = new Map<number, number>();
+  private validCases = 0;
+  private cached: CaseDiagnostic[] | undefined;
+  /** Whether the text began with a byte order mark (stripped: VS Code's model never shows one). */
+  readonly hadBom: boolean;
+
+  constructor(text: string) {
+    this.hadBom = text.charCodeAt(0) === 0xfeff;
+    const body = this.hadBom ? text.slice(1) : text;
+    const lines = body.split(LINE_BREAK);
+    this.entries = new Array<Entry>(lines.length);
+    for (let k = 0; k < lines.length; k++) {
+      const e = this.makeEntry(lines[k] as string, k);
+      this.entries[k] = e;
+      this.index(e);
+    }
+  }
+
+  get lineCount(): number {
+    return this.entries.length;
+  }
+
+  lineText(line: number): string {
+    return this.entries[line]?.text ?? '';
+  }
+
+  /** The line's own diagnostics (not the file-level ones), on its real line number. */
+  lineResult(line: number): LineResult {
+    const e = this.entries[line];
+    if (!e) return { diagnostics: [] };
+    return { ...e.result, diagnostics: e.result.diagnostics.map((d) => atLine(d, line)) };
+  }
+
+  /** Replaces lines [startLine, endLineExclusive) with the lines of `newText`; '' deletes them. */
+  replaceLines(startLine: number, endLineExclusive: number, newText: string): void {
+    const lines = newText === '' ? [] : newText.split(LINE_BREAK);
+    this.splice(startLine, endLineExclusive, lines);
+  }
+
+  /**
+   * Applies a VS Code-style content change: `range` in the current text is replaced by `text`.
+   * Positions outside the document are clamped. Re-checks only the lines the change touches.
+   */
+  applyChange(range: Range, text: string): void {
+    let a = this.clamp(range.start);
+    let b = this.clamp(range.end);
+    if (a.line > b.line || (a.line === b.line && a.character > b.character)) [a, b] = [b, a];
+    const prefix = this.lineText(a.line).slice(0, a.character);
+    const suffix = this.lineText(b.line).slice(b.character);
+    this.splice(a.line, b.line + 1, (prefix + text + suffix).split(LINE_BREAK));
+  }
+
+  /** The whole text (without the BOM), lines joined with \n. */
+  getText(): string {
+    return this.entries.map((e) => e.text).join('\n');
+  }
+
+  /** Every diagnostic of the file, line rules and file rules, sorted by position. */
+  diagnostics(): CaseDiagnostic[] {
+    if (this.cached) return this.cached;
+    this.renumber();
+    const out: CaseDiagnostic[] = [];
+    for (const e of this.withDiagnostics) for (const d of e.result.diagnostics) out.push(atLine(d, e.line));
+    this.blankLineWarnings(out);
+    this.duplicateIdErrors(out);
+    this.seedWarnings(out);
+    this.positionBiasWarning(out);
+    out.sort(compareDiagnostics);
+    this.cached = out;
+    return out;
+  }
+
+  /** Valid cases in file order. */
+  cases(): { line: number; case: Case }[] {
+    const out: { line: number; case: Case }[] = [];
+    this.entries.forEach((e, line) => {
+      if (e.result.case) out.push({ line, case: e.result.case });
+    });
+    return out;
+  }
+
+  // ---- editing ----
+
+  private clamp(p: Position): Position {
+    const line = Math.max(0, Math.min(Math.floor(p.line) || 0, this.entries.length - 1));
+    const character = Math.max(0, Math.min(Math.floor(p.character) || 0, this.lineText(line).length));
+    return { line, character };
+  }
+
+  private splice(start: number, endExclusive: number, lines: string[]): void {
+    const n = this.entries.length;
+    const s = Math.max(0, Math.min(Math.floor(start) || 0, n));
+    const e = Math.max(s, Math.min(Math.floor(endExclusive) || 0, n));
+    for (let k = s; k < e; k++) this.unindex(this.entries[k] as Entry);
+    // A document always has at least one line, as in VS Code.
+    if (n - (e - s) + lines.length === 0) lines = [''];
+    const fresh = lines.map((t, k) => this.makeEntry(t, s + k));
+    // splice(...spread) overflows the argument limit for very large pastes; concat does not.
+    if (fresh.length < 10_000) this.entries.splice(s, e - s, ...fresh);
+    else this.entries = this.entries.slice(0, s).concat(fresh, this.entries.slice(e));
+    if (fresh.length !== e - s) this.staleFrom = Math.min(this.staleFrom, s + fresh.length);
+    for (const f of fresh) this.index(f);
+    this.cached = undefined;
+  }
+
+  private makeEntry(text: string, line: number): Entry {
+    return { text, result: checkLine(text), line };
+  }
+
+  private renumber(): void {
+    if (this.staleFrom === Infinity) return;
+    for (let k = this.staleFrom; k < this.entries.length; k++) (this.entries[k] as Entry).line = k;
+    this.staleFrom = Infinity;
+  }
+
+  private index(e: Entry): void {
+    const r = e.result;
+    if (r.diagnostics.length > 0) this.withDiagnostics.add(e);
+    if (r.blank) this.blanks.add(e);
+    const f = r.facts;
+    if (f?.id !== undefined) this.ids.add(f.id, e);
+    if (f?.seedKey !== undefined) {
+      this.seeds.add(f.seedKey, e);
+      this.updateLeak(f.seedKey);
+    }
+    if (r.case && f) {
+      this.validCases++;
+      for (const p of f.actualPositions) this.actualAt.set(p, (this.actualAt.get(p) ?? 0) + 1);
+    }
+  }
+
+  private unindex(e: Entry): void {
+    const r = e.result;
+    this.withDiagnostics.delete(e);
+    this.blanks.delete(e);
+    const f = r.facts;
+    if (f?.id !== undefined) this.ids.remove(f.id, e);
+    if (f?.seedKey !== undefined) {
+      this.seeds.remove(f.seedKey, e);
+      this.updateLeak(f.seedKey);
+    }
+    if (r.case && f) {
+      this.validCases--;
+      for (const p of f.actualPositions) {
+        const c = (this.actualAt.get(p) ?? 0) - 1;
+        if (c > 0) this.actualAt.set(p, c);
+        else this.actualAt.delete(p);
+      }
+    }
+  }
+
+  private updateLeak(key: string): void {
+    const group = this.seeds.map.get(key);
+    let train = false;
+    let evalSplit = false;
+    if (group && group.size > 1) {
+      for (const g of group) {
+        const split = g.result.facts?.split;
+        if (split === 'train') train = true;
+        else if (split === 'eval') evalSplit = true;
+      }
+    }
+    if (train && evalSplit) this.leaks.add(key);
+    else this.leaks.delete(key);
+  }
+
+  // ---- file-level rules ----
+
+  private locator(e: Entry): Locator {
+    if (e.tree === undefined) e.tree = parseJsonTree(e.text).root ?? null;
+    return new Locator(e.tree ?? undefined, e.text.length);
+  }
+
+  private blankLineWarnings(out: CaseDiagnostic[]): void {
+    if (this.blanks.size === 0) return;
+    // Blank lines after the last case are fine (a trailing newline, an empty last line).
+    let last = this.entries.length - 1;
+    while (last >= 0 && (this.entries[last] as Entry).result.blank) last--;
+    for (const e of this.blanks) {
+      if (e.line >= last) continue;
+      out.push(
+        atLine(
+          diagnostic({ start: 0, end: e.text.length }, 'warning', 'blank-line', 'blank line between cases: remove it (every line of a case file is one case)'),
+          e.line,
+        ),
+      );
+    }
+  }
+
+  private duplicateIdErrors(out: CaseDiagnostic[]): void {
+    for (const key of this.ids.repeated) {
+      const group = [...(this.ids.map.get(key) ?? [])].sort(byLine);
+      const first = group[0] as Entry;
+      for (const e of group.slice(1)) {
+        const span = this.locator(e).value(['id']);
+        out.push(
+          atLine(
+            diagnostic(span, 'error', 'duplicate-id', `id ${JSON.stringify(key)} is already used on line ${first.line + 1}: ids must be unique in a file, rename this one`),
+            e.line,
+          ),
+        );
+      }
+    }
+  }
+
+  private seedWarnings(out: CaseDiagnostic[]): void {
+    for (const key of this.seeds.repeated) {
+      const group = [...(this.seeds.map.get(key) ?? [])].sort(byLine);
+      const first = group[0] as Entry;
+      for (const e of group.slice(1)) {
+        const span = this.locator(e).value(['seed']);
+        out.push(
+          atLine(
+            diagnostic(span, 'warning', 'repeated-seed', `the same seed (event and date) is already on line ${first.line + 1}: merge the two cases or drop one`),
+            e.line,
+          ),
+        );
+      }
+    }
+    for (const key of this.leaks) {
+      const group = [...(this.seeds.map.get(key) ?? [])].sort(byLine);
+      const train = group.find((g) => g.result.facts?.split === 'train') as Entry;
+      for (const e of group) {
+        if (e.result.facts?.split !== 'eval') continue;
+        const span = this.locator(e).value(['split']);
+        out.push(
+          atLine(
+            diagnostic(
+              span,
+              'warning',
+              'seed-in-train-and-eval',
+              `this seed is also in train (line ${train.line + 1}): evaluation would test what the model trained on, keep the seed in one split`,
+            ),
+            e.line,
+          ),
+        );
+      }
+    }
+  }
+
+  private positionBiasWarning(out: CaseDiagnostic[]): void {
+    if (this.validCases < POSITION_BIAS_MIN_CASES || this.actualAt.size !== 1) return;
+    const [position, levels] = this.actualAt.entries().next().value as [number, number];
+    const first = this.entries.find((e) => e.result.case) as Entry;
+    const span = this.locator(first).key([], 'levels');
+    out.push(
+      atLine(
+        diagnostic(
+          span,
+          'warning',
+          'actual-position-bias',
+          `the actual is candidate ${position + 1} in all ${levels} levels of all ${this.validCases} cases: a model can learn the position, shuffle the candidates`,
+        ),
+        first.line,
+      ),
+    );
+  }
+}
+
+/** Convenience: all diagnostics of a text. */
+export function validateText(text: string): CaseDiagnostic[] {
+  return new CaseDocument(text).diagnostics();
+}
