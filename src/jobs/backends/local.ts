@@ -1,0 +1,194 @@
+// Local backend: runs the training command line
+//   python -m psychohistory <kind> --run_dir=DIR --key=value ...
+// from training/ with the configured Python. The process is detached and writes straight into
+// logs.txt (not through a pipe to us), so it survives an editor reload; after a reload we find it
+// again by the pid in run.json. Python updates run.json and metrics.jsonl itself; this side only
+// fills in what Python cannot: the pid, and the final state when the process dies without saying.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import type { RunRecord } from '../../contracts/run';
+import type { RunStore } from '../runStore';
+import { isTerminal } from '../stateMachine';
+import { followEvents } from '../tail';
+import type { BackendHooks, JobBackend, Watch } from '../backend';
+import { sleep } from '../backend';
+
+export interface LocalBackendOptions {
+  store: RunStore;
+  /** The folder holding the `psychohistory` Python package (the repo's training/). */
+  trainingDir: string;
+  /** Python executable (already resolved, see resolvePython). */
+  python: string;
+  hooks: BackendHooks;
+  /** Extra environment for the job (secrets go here, never into run.json). */
+  env?: Record<string, string>;
+  /** Grace period between SIGTERM and SIGKILL. */
+  killGraceMs?: number;
+  /** How often a reattached run checks its pid. */
+  pollMs?: number;
+}
+
+/** setting → <workspace>/.venv → training/.venv → python3 (GUIDE: the configured python). */
+export function resolvePython(setting: string | undefined, workspaceRoot: string | undefined, trainingDir: string): string {
+  if (setting && setting.trim()) return setting.trim();
+  const bin = process.platform === 'win32' ? path.join('Scripts', 'python.exe') : path.join('bin', 'python');
+  for (const venv of [workspaceRoot && path.join(workspaceRoot, '.venv'), path.join(trainingDir, '.venv')]) {
+    if (venv && fs.existsSync(path.join(venv, bin))) return path.join(venv, bin);
+  }
+  return process.platform === 'win32' ? 'python' : 'python3';
+}
+
+/** `--key=value` for every config entry; objects as JSON. */
+export function commandLineArgs(run: Pick<RunRecord, 'kind' | 'config'>, runDir: string): string[] {
+  const args = ['-m', 'psychohistory', run.kind, `--run_dir=${runDir}`];
+  for (const [key, value] of Object.entries(run.config)) {
+    if (value === undefined || value === null || key === 'dataset_text') continue;
+    args.push(`--${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+  }
+  return args;
+}
+
+/** Is this pid a live process (and, on Linux, still our training job rather than a reused pid)? */
+export function isJobAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (process.platform === 'linux') {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (/\)\s+[ZX]\s/.test(stat)) return false; // zombie or dead
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return cmdline.includes('psychohistory');
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+export class LocalBackend implements JobBackend {
+  readonly name = 'local' as const;
+  private readonly children = new Map<string, ChildProcess>();
+  private readonly cancelling = new Set<string>();
+
+  constructor(private readonly options: LocalBackendOptions) {}
+
+  async start(run: RunRecord): Promise<Watch> {
+    const { store, trainingDir, python } = this.options;
+    const dir = store.runDir(run.id);
+    const logFd = fs.openSync(store.file(run.id, 'logs'), 'a');
+    let child: ChildProcess;
+    try {
+      child = spawn(python, commandLineArgs(run, dir), {
+        cwd: trainingDir,
+        detached: true,
+        stdio: ['ignore', logFd, logFd],
+        env: { ...process.env, ...this.options.env, PYTHONUNBUFFERED: '1' },
+      });
+    } finally {
+      fs.closeSync(logFd);
+    }
+    const pid = child.pid;
+    if (pid === undefined) {
+      // spawn reports ENOENT etc. asynchronously; wait for it so the message is useful.
+      const reason = await new Promise<string>((resolve) => child.once('error', (e) => resolve(e.message)));
+      store.appendLog(run.id, `Could not start ${python}: ${reason}`);
+      const failed = store.setState(run.id, 'failed', { error: `Could not start ${python}: ${reason}` });
+      this.options.hooks.changed(run.id);
+      return { done: Promise.resolve(failed), dispose: () => undefined };
+    }
+    child.unref();
+    this.children.set(run.id, child);
+    const started = store.update(run.id, (current) => ({
+      local: { pid },
+      ...(current.state === 'queued' ? { state: 'running' as const, startedAt: new Date().toISOString() } : {}),
+    }));
+    this.options.hooks.changed(run.id);
+    return this.follow(started ?? run, child);
+  }
+
+  attach(run: RunRecord): Watch {
+    return this.follow(run, this.children.get(run.id));
+  }
+
+  private follow(run: RunRecord, child: ChildProcess | undefined): Watch {
+    const { store, hooks } = this.options;
+    const signal = { stopped: false };
+    const tail = followEvents(store.file(run.id, 'metrics'), (events) => hooks.changed(run.id, events), { fromStart: false });
+    const exited = child
+      ? new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+          else child.once('exit', (code, sig) => resolve({ code, signal: sig }));
+        })
+      : this.pollUntilDead(run, signal);
+    const done = exited.then((exit) => {
+      tail.close();
+      this.children.delete(run.id);
+      if (signal.stopped) return undefined;
+      const final = this.finish(run.id, exit);
+      hooks.changed(run.id);
+      return final;
+    });
+    return {
+      done,
+      dispose: () => {
+        signal.stopped = true;
+        tail.dispose();
+      },
+    };
+  }
+
+  private async pollUntilDead(run: RunRecord, signal: { stopped: boolean }): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    const pid = run.local?.pid;
+    while (!signal.stopped && pid !== undefined && isJobAlive(pid)) await sleep(this.options.pollMs ?? 1000);
+    return { code: null, signal: null };
+  }
+
+  /** The process is gone: keep Python's verdict if it wrote one, else decide from how it ended. */
+  private finish(runId: string, exit: { code: number | null; signal: NodeJS.Signals | null }): RunRecord | undefined {
+    const { store } = this.options;
+    const current = store.read(runId);
+    if (!current || isTerminal(current.state)) return current;
+    if (this.cancelling.has(runId) || exit.signal === 'SIGTERM' || exit.signal === 'SIGKILL') {
+      this.cancelling.delete(runId);
+      return store.setState(runId, 'cancelled');
+    }
+    if (exit.code === 0) return store.setState(runId, 'succeeded');
+    const how = exit.code !== null ? `exited with code ${exit.code}` : exit.signal ? `was killed by ${exit.signal}` : 'ended while no editor was watching it';
+    const last = store.lastLogLines(runId, 10);
+    return store.setState(runId, 'failed', { error: `The training process ${how}.${last.length ? `\nLast log lines:\n${last.join('\n')}` : ''}` });
+  }
+
+  async cancel(run: RunRecord): Promise<RunRecord | undefined> {
+    const { store } = this.options;
+    const pid = run.local?.pid;
+    if (isTerminal(run.state)) return run;
+    if (pid === undefined || !isJobAlive(pid)) return store.setState(run.id, 'cancelled');
+    this.cancelling.add(run.id);
+    signalGroup(pid, 'SIGTERM');
+    const deadline = Date.now() + (this.options.killGraceMs ?? 10_000);
+    while (Date.now() < deadline && isJobAlive(pid)) await sleep(100);
+    if (isJobAlive(pid)) signalGroup(pid, 'SIGKILL');
+    while (isJobAlive(pid)) await sleep(50);
+    const final = store.setState(run.id, 'cancelled');
+    this.options.hooks.changed(run.id);
+    return final ?? store.read(run.id);
+  }
+}
+
+/** The job is a process-group leader (detached), so signal the group: workers die with it. */
+function signalGroup(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(process.platform === 'win32' ? pid : -pid, sig);
+  } catch {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // Already gone.
+    }
+  }
+}

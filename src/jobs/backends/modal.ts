@@ -1,0 +1,281 @@
+// Modal backend, on the `modal` JS SDK (0.11.x). Launch = look up the deployed function of the
+// `psychohistory` app by name and spawn it with the run's config; the FunctionCall id goes into
+// run.json so any window (or the CLI) can reattach later. Two loops follow a run:
+//   - events: the run's partition of the `psychohistory-events` Queue, appended to metrics.jsonl.
+//     Queue.iterate restarts from the first item when it has to be restarted (the SDK keeps its
+//     cursor private), so each event is written once by remembering what is already on disk;
+//   - result: FunctionCall.get with a bounded wait, repeated until the function returns or fails.
+import * as fs from 'node:fs';
+import { ModalClient, TimeoutError } from 'modal';
+import type { FunctionCall, Queue } from 'modal';
+import type { RunKind, RunRecord } from '../../contracts/run';
+import type { MetricEvent } from '../../contracts/metrics';
+import type { RunStore } from '../runStore';
+import { parseMetricEvent } from '../runStore';
+import { isTerminal, elapsedSeconds } from '../stateMachine';
+import { costOf } from '../cost';
+import { JobError, classifyModalError, messageOf } from '../errors';
+import type { BackendHooks, JobBackend, Watch } from '../backend';
+import { sleep } from '../backend';
+
+export const MODAL_APP = 'psychohistory';
+export const MODAL_EVENTS_QUEUE = 'psychohistory-events';
+export const MODAL_FUNCTIONS: Record<RunKind, string> = { sft: 'sft', grpo: 'grpo', eval: 'evaluate', generate: 'generate' };
+
+export interface ModalCredentials {
+  tokenId: string;
+  tokenSecret: string;
+}
+
+/** From SecretStorage when set; otherwise the SDK reads MODAL_TOKEN_ID/SECRET or ~/.modal.toml. */
+export function createModalClient(credentials?: ModalCredentials): ModalClient {
+  return credentials ? new ModalClient({ tokenId: credentials.tokenId, tokenSecret: credentials.tokenSecret }) : new ModalClient();
+}
+
+export interface ModalBackendOptions {
+  store: RunStore;
+  hooks: BackendHooks;
+  /** Built lazily so a missing token surfaces on launch, as a JobError with the "Set Modal Token" action. */
+  client: () => ModalClient | Promise<ModalClient>;
+  appName?: string;
+  queueName?: string;
+  /** Bound on one FunctionCall.get wait; the loop repeats it. */
+  resultPollMs?: number;
+  /** First retry delay after a dropped event stream (doubles up to 30 s). */
+  retryBaseMs?: number;
+}
+
+/** One identity per event, so an event seen twice (a restarted stream) is written once. */
+export function eventKey(event: MetricEvent): string {
+  const entries = Object.entries(event).sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify(entries);
+}
+
+export class ModalBackend implements JobBackend {
+  readonly name = 'modal' as const;
+  private clientPromise: Promise<ModalClient> | undefined;
+
+  constructor(private readonly options: ModalBackendOptions) {}
+
+  private get appName(): string {
+    return this.options.appName ?? MODAL_APP;
+  }
+
+  private async client(): Promise<ModalClient> {
+    this.clientPromise ??= Promise.resolve().then(() => this.options.client());
+    try {
+      return await this.clientPromise;
+    } catch (err) {
+      this.clientPromise = undefined;
+      throw classifyModalError(err, 'lookup', this.appName);
+    }
+  }
+
+  /** Forget the client (e.g. after the token changed). */
+  resetClient(): void {
+    this.clientPromise = undefined;
+  }
+
+  /** What the function receives: the config plus the dataset's text (the file is not on Modal). */
+  payloadOf(run: RunRecord): Record<string, unknown> {
+    const payload: Record<string, unknown> = { ...run.config, run_id: run.id };
+    const dataset = run.config['dataset'];
+    if (typeof dataset === 'string' && payload['dataset_text'] === undefined) {
+      try {
+        payload['dataset_text'] = fs.readFileSync(dataset, 'utf8');
+      } catch (err) {
+        throw new JobError(`Cannot read the dataset ${dataset}: ${messageOf(err)}`, 'invalid-dataset');
+      }
+    }
+    return payload;
+  }
+
+  async start(run: RunRecord): Promise<Watch> {
+    const { store, hooks } = this.options;
+    const functionName = MODAL_FUNCTIONS[run.kind];
+    try {
+      const client = await this.client();
+      let fn;
+      try {
+        fn = await client.functions.fromName(this.appName, functionName);
+      } catch (err) {
+        throw classifyModalError(err, 'lookup', this.appName);
+      }
+      let call: FunctionCall;
+      try {
+        call = await fn.spawn([this.payloadOf(run)]);
+      } catch (err) {
+        throw classifyModalError(err, 'spawn', this.appName);
+      }
+      const started = store.update(run.id, () => ({
+        modal: { appName: this.appName, functionName, functionCallId: call.functionCallId },
+        state: 'running',
+        startedAt: new Date().toISOString(),
+      }));
+      store.appendLog(run.id, `Spawned ${this.appName}.${functionName} on Modal: ${call.functionCallId}`);
+      hooks.changed(run.id);
+      return this.follow(started ?? run, call);
+    } catch (err) {
+      const jobError = err instanceof JobError ? err : classifyModalError(err, 'spawn', this.appName);
+      store.appendLog(run.id, `Launch failed: ${jobError.message}`);
+      store.setState(run.id, 'failed', { error: jobError.message });
+      hooks.changed(run.id);
+      throw jobError;
+    }
+  }
+
+  attach(run: RunRecord): Watch {
+    return this.follow(run, undefined);
+  }
+
+  private follow(run: RunRecord, knownCall: FunctionCall | undefined): Watch {
+    const signal = { stopped: false };
+    const resultDone = this.followResult(run, knownCall, signal);
+    const eventsDone = this.followEvents(run, signal, resultDone);
+    const done = Promise.all([resultDone, eventsDone]).then(() => (signal.stopped ? undefined : this.options.store.read(run.id)));
+    return {
+      done,
+      dispose: () => {
+        signal.stopped = true;
+      },
+    };
+  }
+
+  private async callOf(run: RunRecord): Promise<FunctionCall> {
+    const id = run.modal?.functionCallId;
+    if (!id) throw new JobError(`Run ${run.id} has no Modal function call id`, 'not-found');
+    const client = await this.client();
+    return client.functionCalls.fromId(id);
+  }
+
+  /** Wait for the function's result in bounded slices; transient errors back off and retry. */
+  private async followResult(run: RunRecord, knownCall: FunctionCall | undefined, signal: { stopped: boolean }): Promise<void> {
+    const { store, hooks } = this.options;
+    let call = knownCall;
+    let delay = this.options.retryBaseMs ?? 1000;
+    while (!signal.stopped) {
+      const current = store.read(run.id);
+      if (!current || isTerminal(current.state)) return;
+      try {
+        call ??= await this.callOf(run);
+        const result = await call.get({ timeoutMs: this.options.resultPollMs ?? 30_000 });
+        if (signal.stopped) return;
+        this.finish(run.id, 'succeeded', result);
+        return;
+      } catch (err) {
+        if (signal.stopped) return;
+        if (err instanceof TimeoutError) continue;
+        const name = err instanceof Error ? err.name : '';
+        if (name === 'RemoteError' || name === 'FunctionTimeoutError' || name === 'InternalFailure') {
+          this.finish(run.id, 'failed', undefined, messageOf(err));
+          return;
+        }
+        const jobError = classifyModalError(err, 'follow', this.appName);
+        hooks.log(`Run ${run.id}: waiting for the Modal result failed (${jobError.message}); retrying`);
+        if (jobError.kind === 'not-found') {
+          this.finish(run.id, 'failed', undefined, `Modal no longer knows this function call: ${jobError.message}`);
+          return;
+        }
+        await sleep(delay);
+        delay = Math.min(delay * 2, 30_000);
+      }
+    }
+  }
+
+  private finish(runId: string, state: 'succeeded' | 'failed', result?: unknown, error?: string): void {
+    const { store, hooks } = this.options;
+    const current = store.read(runId);
+    if (!current || isTerminal(current.state)) return;
+    if (result !== undefined && result !== null) store.appendLog(runId, `Result: ${JSON.stringify(result)}`);
+    if (error) store.appendLog(runId, `Failed: ${error}`);
+    store.setState(runId, state, { ...(error ? { error } : {}), cost: current.cost ?? this.estimatedCost(current) });
+    hooks.changed(runId);
+  }
+
+  private estimatedCost(run: RunRecord): RunRecord['cost'] {
+    const gpu = typeof run.config['gpu'] === 'string' ? run.config['gpu'] : 'A10G';
+    const seconds = Math.round(elapsedSeconds({ ...run, endedAt: new Date().toISOString() }));
+    return { gpu, seconds, usd: costOf(gpu, seconds) };
+  }
+
+  /**
+   * Copy the run's queue partition into metrics.jsonl. A dropped stream is restarted; events already
+   * on disk are skipped. Once the result is in, one last non-blocking pass picks up the final events.
+   */
+  private async followEvents(run: RunRecord, signal: { stopped: boolean }, resultDone: Promise<void>): Promise<void> {
+    const { store, hooks } = this.options;
+    const seen = new Set(store.readEvents(run.id).items.map(eventKey));
+    let finished = false;
+    void resultDone.then(() => {
+      finished = true;
+    });
+    let delay = this.options.retryBaseMs ?? 1000;
+    let queue: Queue | undefined;
+    const drain = async (pollMs: number, untilResult: boolean): Promise<void> => {
+      queue ??= await (await this.client()).queues.fromName(this.options.queueName ?? MODAL_EVENTS_QUEUE, { createIfMissing: true });
+      for await (const item of queue.iterate({ partition: run.id, itemPollTimeoutMs: pollMs })) {
+        if (signal.stopped) return;
+        const event = parseMetricEvent(item);
+        if (!event) continue;
+        const key = eventKey(event);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        this.apply(run.id, event);
+        hooks.changed(run.id, [event]);
+        delay = this.options.retryBaseMs ?? 1000;
+        if (untilResult && finished) return;
+      }
+    };
+    while (!signal.stopped && !finished) {
+      try {
+        await Promise.race([drain(25_000, true), resultDone]);
+      } catch (err) {
+        if (signal.stopped) return;
+        hooks.log(`Run ${run.id}: event stream dropped (${messageOf(err)}); resuming in ${delay} ms`);
+        await sleep(delay);
+        delay = Math.min(delay * 2, 30_000);
+      }
+    }
+    if (signal.stopped) return;
+    // Final pass: whatever the function put just before returning.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await drain(0, false);
+        return;
+      } catch (err) {
+        hooks.log(`Run ${run.id}: final event read failed (${messageOf(err)})`);
+        await sleep(delay);
+      }
+    }
+  }
+
+  /** Write one event and fold status/cost events into run.json. */
+  private apply(runId: string, event: MetricEvent): void {
+    const { store } = this.options;
+    store.appendEvents(runId, [event]);
+    if (event.type === 'status') {
+      // The function's own "succeeded" is trusted only once its result is in; running/failed/cancelled now.
+      if (event.state !== 'succeeded') store.setState(runId, event.state, event.message && event.state === 'failed' ? { error: event.message } : {});
+      if (event.message) store.appendLog(runId, `[${event.state}] ${event.message}`);
+    } else if (event.type === 'cost') {
+      store.update(runId, () => ({ cost: { gpu: event.gpu, seconds: event.seconds, usd: event.usd } }));
+    }
+  }
+
+  async cancel(run: RunRecord): Promise<RunRecord | undefined> {
+    const { store, hooks } = this.options;
+    if (isTerminal(run.state)) return run;
+    if (run.modal?.functionCallId) {
+      try {
+        const call = await this.callOf(run);
+        await call.cancel({ terminateContainers: true });
+      } catch (err) {
+        throw classifyModalError(err, 'cancel', this.appName);
+      }
+    }
+    store.appendLog(run.id, 'Cancelled from the editor.');
+    const final = store.setState(run.id, 'cancelled', { cost: run.cost ?? this.estimatedCost(run) });
+    hooks.changed(run.id);
+    return final;
+  }
+}

@@ -1,0 +1,154 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { canTransition, elapsedSeconds, isTerminal, transition } from '../../../src/jobs/stateMachine';
+import { RunStore, newRunId, parseJsonl, parseMetricEvent } from '../../../src/jobs/runStore';
+import { decideReattach, LAUNCH_GRACE_MS } from '../../../src/jobs/reattach';
+import { estimateCost, costOf, PRICE_TABLE_DATE, formatDuration } from '../../../src/jobs/cost';
+import { classifyModalError, JobError } from '../../../src/jobs/errors';
+import { followEvents } from '../../../src/jobs/tail';
+import type { MetricEvent } from '../../../src/contracts/metrics';
+import { aRun, statusEvent, tempStore, trainEvent, until } from './builders';
+
+describe('state machine', () => {
+  it('allows the forward moves and nothing out of a terminal state', () => {
+    expect(canTransition('queued', 'running')).toBe(true);
+    expect(canTransition('running', 'succeeded')).toBe(true);
+    expect(canTransition('running', 'queued')).toBe(false);
+    for (const end of ['succeeded', 'failed', 'cancelled'] as const) {
+      expect(isTerminal(end)).toBe(true);
+      expect(canTransition(end, 'running')).toBe(false);
+      expect(canTransition(end, 'cancelled')).toBe(end === 'cancelled');
+    }
+  });
+
+  it('stamps startedAt and endedAt once', () => {
+    const at = new Date('2026-01-01T00:00:10Z');
+    expect(transition({ state: 'queued' }, 'running', { at })).toEqual({ state: 'running', startedAt: at.toISOString() });
+    const end = transition({ state: 'running', startedAt: 'x' }, 'failed', { at, error: 'boom' });
+    expect(end).toEqual({ state: 'failed', endedAt: at.toISOString(), error: 'boom' });
+    expect(transition({ state: 'succeeded' }, 'running')).toBeUndefined();
+  });
+
+  it('measures elapsed time from start to end', () => {
+    expect(elapsedSeconds({ createdAt: '2026-01-01T00:00:00Z', startedAt: '2026-01-01T00:00:05Z', endedAt: '2026-01-01T00:01:05Z' })).toBe(60);
+  });
+});
+
+describe('run store', () => {
+  it('creates, lists newest first, and updates run.json atomically keeping unknown fields', () => {
+    const store = tempStore();
+    const a = store.create({ kind: 'sft', backend: 'local', config: { dataset: 'a.jsonl' } }, new Date('2026-01-01T00:00:00Z'));
+    const b = store.create({ kind: 'eval', backend: 'modal', config: {} }, new Date('2026-01-02T00:00:00Z'));
+    expect(a.config['run_id']).toBe(a.id);
+    expect(store.list().map((r) => r.id)).toEqual([b.id, a.id]);
+    // The Python side adds a field of its own; our update must keep it.
+    const file = store.file(a.id, 'record');
+    fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), pythonField: 42 }));
+    store.setState(a.id, 'running');
+    const raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(raw.pythonField).toBe(42);
+    expect(raw.state).toBe('running');
+    expect(fs.readdirSync(store.runDir(a.id)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('ignores a state move out of a terminal state (a late event from another window)', () => {
+    const store = tempStore();
+    const run = store.create({ kind: 'sft', backend: 'local', config: {} });
+    store.setState(run.id, 'cancelled');
+    store.setState(run.id, 'running');
+    expect(store.read(run.id)?.state).toBe('cancelled');
+  });
+
+  it('tolerates a truncated last line of metrics.jsonl and appends after it on a fresh line', () => {
+    const store = tempStore();
+    const run = store.create({ kind: 'sft', backend: 'local', config: {} });
+    fs.writeFileSync(store.file(run.id, 'metrics'), `${JSON.stringify(trainEvent(1))}\n{"type":"train","st`);
+    let parsed = store.readEvents(run.id);
+    expect(parsed.items).toHaveLength(1);
+    expect(parsed.truncatedTail).toContain('"st');
+    store.appendEvents(run.id, [trainEvent(2)]);
+    parsed = store.readEvents(run.id);
+    expect(parsed.items.map((e) => e.type === 'train' && e.step)).toEqual([1, 2]);
+    expect(parsed.invalidLines).toEqual([2]);
+  });
+
+  it('rejects run ids that would escape the runs folder', () => {
+    const store = tempStore();
+    expect(() => store.runDir('../etc')).toThrow();
+    expect(newRunId('grpo', new Date('2026-03-04T05:06:07Z'))).toMatch(/^grpo-20260304-050607-[0-9a-f]{4}$/);
+  });
+
+  it('parses JSONL skipping lines that are not contract events', () => {
+    const r = parseJsonl('{"type":"nope"}\n\n' + JSON.stringify(statusEvent('running')) + '\n', parseMetricEvent);
+    expect(r.items).toHaveLength(1);
+    expect(r.invalidLines).toEqual([1]);
+  });
+
+  it('reads the committed fixture run', () => {
+    const store = new RunStore(path.join(__dirname, '../../fixtures/runs'));
+    const runs = store.list();
+    expect(runs.map((r) => r.id)).toContain('sft-20260101-000000-f1x7');
+    const events = store.readEvents('sft-20260101-000000-f1x7');
+    expect(events.items.length).toBeGreaterThan(3);
+    expect(events.truncatedTail).not.toBe('');
+  });
+});
+
+describe('following metrics.jsonl', () => {
+  it('delivers complete lines only, then the rest once the newline arrives', async () => {
+    const store = tempStore();
+    const run = store.create({ kind: 'sft', backend: 'local', config: {} });
+    const file = store.file(run.id, 'metrics');
+    const seen: MetricEvent[] = [];
+    const tail = followEvents(file, (events) => seen.push(...events), { intervalMs: 20 });
+    const line = JSON.stringify(trainEvent(1));
+    fs.appendFileSync(file, line.slice(0, 10));
+    await new Promise((r) => setTimeout(r, 80));
+    expect(seen).toHaveLength(0);
+    fs.appendFileSync(file, `${line.slice(10)}\n${JSON.stringify(trainEvent(2))}\n`);
+    await until(() => seen.length === 2, 2000, 'two events');
+    tail.dispose();
+  });
+});
+
+describe('reattach decisions', () => {
+  const now = new Date('2026-01-01T01:00:00Z');
+  it('follows a live local pid, fails a dead one, waits for a fresh launch', () => {
+    expect(decideReattach(aRun({ local: { pid: 123 } }), { pidAlive: true, now })).toEqual({ action: 'follow' });
+    expect(decideReattach(aRun({ local: { pid: 123 } }), { pidAlive: false, now }).action).toBe('fail');
+    const fresh = aRun({ state: 'queued', createdAt: new Date(now.getTime() - 1000).toISOString() });
+    expect(decideReattach(fresh, { now }).action).toBe('wait');
+    const stale = aRun({ state: 'queued', createdAt: new Date(now.getTime() - LAUNCH_GRACE_MS - 1).toISOString() });
+    expect(decideReattach(stale, { now }).action).toBe('fail');
+  });
+  it('follows a Modal run by its call id, ignores finished runs', () => {
+    expect(decideReattach(aRun({ backend: 'modal', modal: { appName: 'psychohistory', functionName: 'sft', functionCallId: 'fc-1' } }), { now })).toEqual({ action: 'follow' });
+    expect(decideReattach(aRun({ state: 'succeeded' }), { now })).toEqual({ action: 'none' });
+  });
+});
+
+describe('cost estimate', () => {
+  it('is price x time with the price table date', () => {
+    const e = estimateCost({ kind: 'sft', gpu: 'a10g', cases: 100, epochs: 2 });
+    expect(e.gpu).toBe('A10G');
+    expect(e.priceTableDate).toBe(PRICE_TABLE_DATE);
+    expect(e.seconds).toBe(300 + 100 * 3 * 2 * 2);
+    expect(e.usd).toBeCloseTo((1.1 * e.seconds) / 3600, 2);
+    expect(estimateCost({ kind: 'sft', gpu: 'H100', cases: 100, epochs: 2 }).seconds).toBeLessThan(e.seconds);
+    expect(() => estimateCost({ kind: 'eval', gpu: 'TPU', cases: 1 })).toThrow(/Unknown GPU/);
+    expect(costOf('A10G', 3600)).toBe(1.1);
+    expect(formatDuration(3725)).toBe('1h 2m');
+  });
+});
+
+describe('Modal error classification', () => {
+  it('maps not-found at lookup to "Deploy Modal App" and auth codes to "Set Modal Token"', () => {
+    const notFound = Object.assign(new Error("Function 'psychohistory/sft' not found"), { name: 'NotFoundError' });
+    expect(classifyModalError(notFound, 'lookup')).toMatchObject({ kind: 'app-not-deployed', action: 'deployModalApp' });
+    expect(classifyModalError(Object.assign(new Error('bad token'), { code: 16 }), 'spawn')).toMatchObject({ kind: 'auth', action: 'setModalToken' });
+    expect(classifyModalError(new Error('Profile is missing credentials.'), 'lookup').action).toBe('setModalToken');
+    expect(classifyModalError(Object.assign(new Error('GPU quota exceeded'), { code: 8 }), 'spawn').kind).toBe('quota');
+    expect(classifyModalError(new JobError('x', 'unknown'), 'follow').kind).toBe('unknown');
+  });
+});
