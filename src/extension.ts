@@ -1,12 +1,14 @@
 // Entry point: build one context, let each feature register itself, own every disposable.
 import * as vscode from 'vscode';
 import { createCtx } from './shell/context';
+import { registerCases } from './cases/vscode/register';
 
 export function activate(extension: vscode.ExtensionContext): void {
   try {
     const ctx = createCtx(extension);
     const features: ((c: typeof ctx) => vscode.Disposable[])[] = [
       // registerCases, registerJobs, registerDashboard, registerCaseTable — one line per feature
+      registerCases,
     ];
     for (const register of features) extension.subscriptions.push(...register(ctx));
     ctx.log.info('PsychoHistory activated');

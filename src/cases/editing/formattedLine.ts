@@ -1,0 +1,79 @@
+// "Edit line as formatted JSON": a long case line is unreadable on one line, so the user edits it
+// pretty-printed in a side editor and it is written back as ONE line. Pure halves of that round
+// trip: pretty-print, compact back (refusing anything that is not strict JSON, so a save can never
+// write a broken line), and find the line again if the file changed meanwhile.
+
+export type WriteBack = { ok: true; line: string } | { ok: false; message: string };
+
+/** The text for the side editor: pretty JSON when the line parses, else the line as it is, to repair. */
+export function formatForEditing(lineText: string): { text: string; parsed: boolean } {
+  const clean = lineText.charCodeAt(0) === 0xfeff ? lineText.slice(1) : lineText;
+  try {
+    return { text: `${JSON.stringify(JSON.parse(clean), null, 2)}\n`, parsed: true };
+  } catch {
+    return { text: clean, parsed: false };
+  }
+}
+
+/** Whether the line separates with ", " and ": " (the common hand-written style) or compactly. */
+function usesSpacedSeparators(line: string): boolean {
+  // Look at separators outside strings only.
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === ':' || ch === ',') return line[i + 1] === ' ';
+  }
+  return false;
+}
+
+/** JSON on one line, with `: `/`, ` or `:`/`,` separators; key order as given. */
+function oneLine(value: unknown, spaced: boolean): string {
+  const colon = spaced ? ': ' : ':';
+  const comma = spaced ? ', ' : ',';
+  const write = (v: unknown): string => {
+    if (Array.isArray(v)) return `[${v.map(write).join(comma)}]`;
+    if (v !== null && typeof v === 'object') {
+      return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}${colon}${write(x)}`).join(comma)}}`;
+    }
+    return JSON.stringify(v);
+  };
+  return write(value);
+}
+
+/**
+ * The edited text as one JSONL line, in the separator style of the line it replaces.
+ * Refuses (with a message for the user) anything JSON.parse rejects: comments, trailing commas,
+ * single quotes, several values, or nothing at all.
+ */
+export function compactForWriteBack(edited: string, originalLine: string): WriteBack {
+  const text = edited.charCodeAt(0) === 0xfeff ? edited.slice(1) : edited;
+  if (text.trim().length === 0) return { ok: false, message: 'The edited JSON is empty; nothing was written back.' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    return { ok: false, message: `The edited text is not valid JSON (${detail}); the case line was left unchanged.` };
+  }
+  return { ok: true, line: oneLine(value, usesSpacedSeparators(originalLine)) };
+}
+
+/**
+ * Where the line being edited is now: at `expectedLine` if it still holds `originalText`, else the
+ * only other line that does (lines were inserted or removed above it). Undefined when it changed
+ * or is no longer unique — writing then would overwrite the wrong case.
+ */
+export function locateLine(lines: { lineCount: number; lineText(line: number): string }, expectedLine: number, originalText: string): number | undefined {
+  if (expectedLine < lines.lineCount && lines.lineText(expectedLine) === originalText) return expectedLine;
+  let found: number | undefined;
+  for (let i = 0; i < lines.lineCount; i++) {
+    if (lines.lineText(i) !== originalText) continue;
+    if (found !== undefined) return undefined;
+    found = i;
+  }
+  return found;
+}

@@ -1,0 +1,53 @@
+// Hover text for a case line: what a reader needs without scanning the JSON — the seed, its date,
+// the depths and the actual outcome per level. Works on partially broken cases too (missing parts
+// show as "—", a level without exactly one actual says so), because that is when it helps.
+import { asString, isRecord, levelsOf, parseLine, shorten } from './jsonLine';
+
+/** Escape text so markdown renders it literally (events can contain *, _, |, [ …). */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&').replace(/\r?\n/g, ' ');
+}
+
+function actualText(candidates: { event?: string; label: unknown }[]): string {
+  const actuals = candidates
+    .map((c, i) => ({ c, i }))
+    .filter(({ c }) => c.label === 1);
+  if (actuals.length === 0) return '_no actual_';
+  if (actuals.length > 1) return `_${String(actuals.length)} actuals_`;
+  const only = actuals[0];
+  if (!only) return '_no actual_';
+  const event = only.c.event !== undefined ? escapeMarkdown(shorten(only.c.event, 80)) : '—';
+  return `${event} (candidate ${String(only.i + 1)} of ${String(candidates.length)})`;
+}
+
+/** Markdown for the hover of a case line, or undefined when the line is not a JSON object. */
+export function caseHoverMarkdown(lineText: string): string | undefined {
+  const parsed = parseLine(lineText);
+  if (!parsed || !isRecord(parsed.value)) return undefined;
+  const value = parsed.value;
+  const seed = isRecord(value['seed']) ? value['seed'] : {};
+  const event = asString(seed['event']);
+  const date = asString(seed['date']);
+  const id = asString(value['id']);
+  const split = asString(value['split']);
+  const levels = levelsOf(value);
+
+  const out: string[] = [];
+  out.push(`**${event !== undefined && event.trim() !== '' ? escapeMarkdown(shorten(event, 100)) : '(no seed event)'}**`);
+  out.push('');
+  const facts: string[] = [`date ${date !== undefined ? `\`${date}\`` : '—'}`];
+  if (id !== undefined) facts.push(`id \`${id.replace(/`/g, "'")}\``);
+  facts.push(`split ${split !== undefined ? `\`${split}\`` : '—'}`);
+  const depths = levels.map((l) => (typeof l.depth === 'number' ? String(l.depth) : '?'));
+  facts.push(`${String(levels.length)} level${levels.length === 1 ? '' : 's'}${levels.length > 0 ? ` (depths ${depths.join(', ')})` : ''}`);
+  out.push(facts.join(' · '));
+  if (levels.length > 0) {
+    out.push('');
+    out.push('| depth | actual | candidates |');
+    out.push('|---|---|---|');
+    levels.forEach((l, i) => {
+      out.push(`| ${depths[i] ?? '?'} | ${actualText(l.candidates)} | ${String(l.candidates.length)} |`);
+    });
+  }
+  return out.join('\n');
+}

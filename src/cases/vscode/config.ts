@@ -1,0 +1,28 @@
+// Typed reader of the case editor's settings (package.json contributes.configuration), so no other
+// file spells a setting name.
+import * as vscode from 'vscode';
+
+export const CASES_LANGUAGE = 'psychohistory-cases';
+export const CASES_SECTION = 'psychohistory.cases';
+
+export interface CasesConfig {
+  /** Extra glob patterns whose files open as case datasets. */
+  globs: string[];
+  /** Delay between the last keystroke and re-publishing diagnostics, ms. */
+  diagnosticsDelayMs: number;
+}
+
+export function readCasesConfig(): CasesConfig {
+  const c = vscode.workspace.getConfiguration(CASES_SECTION);
+  const globs = c.get<unknown>('globs');
+  const delay = c.get<unknown>('diagnosticsDelay');
+  return {
+    // A hand-edited settings.json can hold anything: keep only non-empty strings.
+    globs: Array.isArray(globs) ? globs.filter((g): g is string => typeof g === 'string' && g.trim() !== '') : [],
+    diagnosticsDelayMs: typeof delay === 'number' && Number.isFinite(delay) ? Math.min(Math.max(delay, 0), 5000) : 200,
+  };
+}
+
+export function isCaseDocument(doc: vscode.TextDocument): boolean {
+  return doc.languageId === CASES_LANGUAGE;
+}
