@@ -1,0 +1,221 @@
+// The form for the selected case. It renders `CaseDetail` (data from the host) and turns each user
+// action into one `EditOp`; it never writes JSON itself. Text fields commit on `change` (Enter or
+// leaving the field), so one field edit is one undo step. Diagnostics from the validator appear
+// beside the field they point at (the longest matching path anchor).
+import type { CaseDetail, EditOp, FieldDiagnostic } from '../../src/caseTable/protocol';
+import { button, h } from './dom';
+
+export interface FormCallbacks {
+  edit(line: number, op: EditOp): void;
+  duplicate(line: number): void;
+  remove(line: number): void;
+  openInText(line: number): void;
+}
+
+interface Rejection {
+  line: number;
+  path: string;
+  message: string;
+}
+
+type TextField = HTMLElementTagNameMap['vscode-textfield'];
+
+export class CaseFormView {
+  readonly element: HTMLElement;
+  private detail: CaseDetail | null = null;
+  private rejection: Rejection | null = null;
+  private anchors = new Map<string, HTMLElement>();
+
+  constructor(private readonly cb: FormCallbacks) {
+    this.element = h('section', { id: 'case-form', class: 'form', 'aria-label': 'Selected case' });
+    this.show(null);
+  }
+
+  focusFirst(): void {
+    const first = this.element.querySelector<HTMLElement>('vscode-textfield, vscode-button');
+    first?.focus();
+  }
+
+  reject(r: Rejection): void {
+    this.rejection = r;
+    this.show(this.detail);
+  }
+
+  show(detail: CaseDetail | null): void {
+    if (detail && this.detail && (detail.line !== this.detail.line || detail.text !== this.detail.text)) this.rejection = null;
+    // Keep what the user is typing (and the focus) across a re-render of the same case.
+    const active = this.element.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
+    const activeId = active?.id ?? '';
+    const typed = active?.tagName === 'VSCODE-TEXTFIELD' ? (active as TextField).value : undefined;
+    const typedWasDirty = typed !== undefined && active?.dataset.initial !== typed;
+    const sameLine = detail !== null && this.detail !== null && detail.line === this.detail.line;
+    const scroll = this.element.scrollTop;
+    this.detail = detail;
+    this.anchors = new Map();
+    this.element.replaceChildren(...this.build(detail));
+    if (detail) this.placeDiagnostics(detail.diagnostics);
+    if (sameLine) {
+      this.element.scrollTop = scroll;
+      if (activeId) {
+        const again = this.element.querySelector<HTMLElement>(`#${CSS.escape(activeId)}`);
+        if (again && typed !== undefined && typedWasDirty && again.tagName === 'VSCODE-TEXTFIELD') (again as TextField).value = typed;
+        again?.focus();
+      }
+    }
+  }
+
+  private build(d: CaseDetail | null): Node[] {
+    if (!d) return [h('p', { class: 'empty', id: 'case-form-empty' }, 'Select a case in the table to edit it here.')];
+    const line = d.line;
+    const head = h(
+      'div',
+      { class: 'form-head' },
+      h('h2', { id: 'case-form-title' }, `Line ${line + 1}`),
+      h('span', { class: `kind kind-${d.kind}` }, d.kind === 'case' ? 'valid case' : d.kind === 'invalid' ? 'invalid case' : d.kind === 'raw' ? 'not JSON' : 'blank line'),
+      h(
+        'div',
+        { class: 'actions' },
+        button('case-open-in-text', 'Open in text editor', `Open in text editor at line ${line + 1}`, () => this.cb.openInText(line)),
+        button('case-duplicate', 'Duplicate', 'Duplicate this case', () => this.cb.duplicate(line)),
+        button('case-delete', 'Delete', 'Delete this case', () => this.cb.remove(line)),
+      ),
+    );
+    const whole = this.anchor('', h('div', { class: 'diags' }));
+    if (!d.form) {
+      return [head, whole, h('pre', { id: 'case-raw-text', class: 'raw', 'aria-label': `Text of line ${line + 1}` }, d.text || '(blank line)')];
+    }
+    const f = d.form;
+    const out: Node[] = [head, whole];
+    out.push(
+      this.textField('field-id', 'Id', 'Case id', f.id, 'id', (value) => ({ kind: 'setId', value: value.trim() }), 'optional, unique in the file'),
+      this.textField('field-seed-event', 'Seed event', 'Seed event', f.seedEvent, 'seed.event', (value) => ({ kind: 'setSeedEvent', value })),
+      this.textField('field-seed-date', 'Seed date', 'Seed date (YYYY-MM-DD)', f.seedDate, 'seed.date', (value) => ({ kind: 'setSeedDate', value: value.trim() }), 'YYYY-MM-DD'),
+      this.splitField(line, f.split),
+    );
+    this.anchor('seed', out[out.length - 3] as HTMLElement);
+    const levels = h('div', { class: 'levels', id: 'levels', role: 'list', 'aria-label': 'Levels' });
+    this.anchor('levels', levels);
+    f.levels.forEach((level, i) => {
+      const depth = i + 1;
+      const n = f.levels.length;
+      const section = h('div', { class: 'level', id: `level-${i}`, role: 'listitem', 'aria-label': `Depth ${depth}` });
+      const header = h(
+        'div',
+        { class: 'level-head' },
+        h('h3', {}, `Depth ${level.depth ?? '?'}`),
+        h(
+          'div',
+          { class: 'actions' },
+          button(`level-${i}-up`, '↑', `Move depth ${depth} up`, () => this.cb.edit(line, { kind: 'moveLevel', from: i, to: i - 1 }), { disabled: i === 0 }),
+          button(`level-${i}-down`, '↓', `Move depth ${depth} down`, () => this.cb.edit(line, { kind: 'moveLevel', from: i, to: i + 1 }), { disabled: i === n - 1 }),
+          button(`level-${i}-remove`, '✕', `Remove depth ${depth}`, () => this.cb.edit(line, { kind: 'removeLevel', level: i }), { disabled: n <= 1 }),
+        ),
+      );
+      section.append(header);
+      this.anchor(`levels.${i}`, header);
+      const group = h('div', { class: 'candidates', role: 'radiogroup', id: `level-${i}-actual`, 'aria-label': `Actual outcome at depth ${depth}` });
+      this.anchor(`levels.${i}.candidates`, group);
+      const m = level.candidates.length;
+      level.candidates.forEach((c, j) => {
+        const radio = h('vscode-radio', {
+          id: `cand-${i}-${j}-actual`,
+          name: `actual-${i}`,
+          'aria-label': `Depth ${depth} candidate ${j + 1} is the actual outcome`,
+          title: 'The actual outcome',
+          checked: c.label === 1,
+        });
+        radio.addEventListener('change', () => {
+          if ((radio as HTMLElementTagNameMap['vscode-radio']).checked && c.label !== 1) this.cb.edit(line, { kind: 'setActual', level: i, candidate: j });
+        });
+        const field = this.bareTextField(`cand-${i}-${j}-event`, `Depth ${depth} candidate ${j + 1} event`, c.event, (value) => ({
+          kind: 'setCandidateEvent',
+          level: i,
+          candidate: j,
+          value,
+        }));
+        const row = h(
+          'div',
+          { class: `candidate${c.label === 1 ? ' actual' : ''}`, id: `cand-${i}-${j}`, 'data-level': i, 'data-candidate': j },
+          radio,
+          field,
+          h(
+            'div',
+            { class: 'actions' },
+            button(`cand-${i}-${j}-up`, '↑', `Move depth ${depth} candidate ${j + 1} up`, () => this.cb.edit(line, { kind: 'moveCandidate', level: i, from: j, to: j - 1 }), { disabled: j === 0 }),
+            button(`cand-${i}-${j}-down`, '↓', `Move depth ${depth} candidate ${j + 1} down`, () => this.cb.edit(line, { kind: 'moveCandidate', level: i, from: j, to: j + 1 }), { disabled: j === m - 1 }),
+            button(`cand-${i}-${j}-remove`, '✕', `Remove depth ${depth} candidate ${j + 1}`, () => this.cb.edit(line, { kind: 'removeCandidate', level: i, candidate: j }), {
+              disabled: m <= 2 || c.label === 1,
+            }),
+          ),
+        );
+        const wrap = h('div', { class: 'candidate-wrap' }, row);
+        this.anchor(`levels.${i}.candidates.${j}`, wrap);
+        group.append(wrap);
+      });
+      section.append(group, button(`level-${i}-add-candidate`, '+ Candidate', `Add a candidate at depth ${depth}`, () => this.cb.edit(line, { kind: 'addCandidate', level: i })));
+      levels.append(section);
+    });
+    out.push(h('h3', { class: 'levels-title' }, 'Levels'), levels, button('add-level', '+ Level', 'Add a level at the next depth', () => this.cb.edit(line, { kind: 'addLevel' })));
+    return out;
+  }
+
+  /** Registers where diagnostics of `path` (and paths below it without their own anchor) go. */
+  private anchor(path: string, el: HTMLElement): HTMLElement {
+    this.anchors.set(path, el);
+    return el;
+  }
+
+  private bareTextField(id: string, ariaLabel: string, value: string, toOp: (value: string) => EditOp): TextField {
+    const field = h('vscode-textfield', { id, 'aria-label': ariaLabel, 'data-initial': value }) as TextField;
+    field.value = value;
+    field.addEventListener('change', () => {
+      if (!this.detail || field.value === value) return;
+      this.cb.edit(this.detail.line, toOp(field.value));
+    });
+    return field;
+  }
+
+  private textField(id: string, label: string, ariaLabel: string, value: string, path: string, toOp: (value: string) => EditOp, placeholder?: string): HTMLElement {
+    const field = this.bareTextField(id, ariaLabel, value, toOp);
+    if (placeholder) field.setAttribute('placeholder', placeholder);
+    const row = h('div', { class: 'field' }, h('vscode-label', { for: id }, label), field);
+    this.anchor(path, row);
+    return row;
+  }
+
+  private splitField(line: number, split: string | null): HTMLElement {
+    const select = h('vscode-single-select', { id: 'field-split', 'aria-label': 'Split' });
+    for (const [value, label] of [
+      ['', '(none)'],
+      ['train', 'train'],
+      ['eval', 'eval'],
+      ['test', 'test'],
+    ] as const) {
+      select.append(h('vscode-option', { value, selected: (split ?? '') === value }, label));
+    }
+    select.addEventListener('change', () => {
+      const v = (select as HTMLElementTagNameMap['vscode-single-select']).value;
+      const next = v === 'train' || v === 'eval' || v === 'test' ? v : null;
+      if (next !== split) this.cb.edit(line, { kind: 'setSplit', value: next });
+    });
+    const row = h('div', { class: 'field' }, h('vscode-label', { for: 'field-split' }, 'Split'), select);
+    this.anchor('split', row);
+    return row;
+  }
+
+  private placeDiagnostics(diagnostics: FieldDiagnostic[]): void {
+    const list = [...diagnostics];
+    const r = this.rejection;
+    if (r && this.detail && r.line === this.detail.line) list.unshift({ path: r.path, severity: 'error', code: 'refused', message: r.message });
+    for (const d of list) {
+      const parts = d.path === '' ? [] : d.path.split('.');
+      let anchor: HTMLElement | undefined;
+      for (let k = parts.length; k >= 0 && !anchor; k--) anchor = this.anchors.get(parts.slice(0, k).join('.'));
+      if (!anchor) continue;
+      const id = `diag-${d.path.replace(/\./g, '-') || 'case'}`;
+      anchor.append(h('div', { class: `diag ${d.severity}`, role: d.severity === 'error' ? 'alert' : 'note', 'data-path': d.path, 'data-code': d.code, id }, `${d.severity === 'error' ? '✕' : '⚠'} ${d.message}`));
+      const field = anchor.querySelector('vscode-textfield');
+      if (field && d.severity === 'error' && anchor !== this.anchors.get('')) field.setAttribute('invalid', '');
+    }
+  }
+}

@@ -1,0 +1,165 @@
+// The case table app: a toolbar (filter, split, problems, next problem, add case), the virtualised
+// table and the form of the selected case. It only renders data the host sends and posts intents;
+// the host owns the document and every edit.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-label/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-radio/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import css from './caseTable.css';
+import type { HostMessage, Summary, TableQuery } from '../../src/caseTable/protocol';
+import { DEFAULT_QUERY } from '../../src/caseTable/protocol';
+import { onHostMessage, vscode } from './api';
+import type { ViewState } from './api';
+import { button, h } from './dom';
+import { CaseFormView } from './form';
+import { ROW_HEIGHT, VirtualTable } from './table';
+
+const sheet = new CSSStyleSheet();
+sheet.replaceSync(css);
+document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+
+const saved = vscode.getState();
+const state: ViewState = { query: saved?.query ?? DEFAULT_QUERY, selectedLine: saved?.selectedLine ?? null, scrollTop: saved?.scrollTop ?? 0 };
+let saveTimer = 0;
+function save(): void {
+  clearTimeout(saveTimer);
+  saveTimer = window.setTimeout(() => vscode.setState(state), 200);
+}
+
+function setQuery(patch: Partial<TableQuery>): void {
+  state.query = { ...state.query, ...patch };
+  save();
+  vscode.postMessage({ type: 'query', query: state.query });
+}
+
+function select(index: number, line: number | null): void {
+  state.selectedLine = line;
+  save();
+  table.select(index, line);
+  vscode.postMessage({ type: 'select', line });
+}
+
+const table = new VirtualTable({
+  requestRows: (generation, start, end) => vscode.postMessage({ type: 'requestRows', generation, start, end }),
+  select,
+  sort: (key) => setQuery({ sort: key, descending: state.query.sort === key ? !state.query.descending : false }),
+  openInText: (line) => vscode.postMessage({ type: 'openInText', line }),
+  nextProblem: (fromIndex, backwards) => vscode.postMessage({ type: 'nextProblem', fromIndex, backwards }),
+  focusForm: () => form.focusFirst(),
+  scrolled: (top) => {
+    state.scrollTop = top;
+    save();
+  },
+});
+
+const form = new CaseFormView({
+  edit: (line, op) => vscode.postMessage({ type: 'edit', line, op }),
+  duplicate: (line) => vscode.postMessage({ type: 'duplicateCase', line }),
+  remove: (line) => vscode.postMessage({ type: 'deleteCase', line }),
+  openInText: (line) => vscode.postMessage({ type: 'openInText', line }),
+});
+
+// Toolbar
+const filterText = h('vscode-textfield', { id: 'filter-text', 'aria-label': 'Filter cases by id, seed or candidate text', placeholder: 'Filter: id, seed or candidate text' });
+filterText.value = state.query.text;
+let filterTimer = 0;
+filterText.addEventListener('input', () => {
+  clearTimeout(filterTimer);
+  filterTimer = window.setTimeout(() => setQuery({ text: filterText.value }), 250);
+});
+const splitSelect = h('vscode-single-select', { id: 'filter-split', 'aria-label': 'Show split' });
+for (const [value, label] of [
+  ['all', 'All splits'],
+  ['train', 'train'],
+  ['eval', 'eval'],
+  ['test', 'test'],
+  ['none', 'No split'],
+] as const) {
+  splitSelect.append(h('vscode-option', { value, selected: state.query.split === value }, label));
+}
+splitSelect.addEventListener('change', () => {
+  const v = splitSelect.value;
+  if (v === 'all' || v === 'train' || v === 'eval' || v === 'test' || v === 'none') setQuery({ split: v });
+});
+const problems = h('vscode-checkbox', { id: 'filter-problems', label: 'Only problems', checked: state.query.onlyProblems }, 'Only problems');
+problems.addEventListener('change', () => setQuery({ onlyProblems: problems.checked }));
+const summary = h('span', { id: 'table-summary', class: 'summary', 'aria-live': 'polite' });
+const toolbar = h(
+  'div',
+  { class: 'toolbar', role: 'toolbar', 'aria-label': 'Case table tools' },
+  filterText,
+  splitSelect,
+  problems,
+  button('prev-problem', '↑ Problem', 'Previous error or warning (Shift+F8)', () => vscode.postMessage({ type: 'nextProblem', fromIndex: Math.max(table.selectedIndex, 0), backwards: true })),
+  button('next-problem', '↓ Problem', 'Next error or warning (F8)', () => vscode.postMessage({ type: 'nextProblem', fromIndex: table.selectedIndex, backwards: false })),
+  button('add-case', '+ Case', 'Add a case after the selected one', () => vscode.postMessage({ type: 'addCase', afterLine: table.selectedLine }), { secondary: false }),
+  summary,
+);
+
+const app = document.getElementById('app') ?? document.body;
+app.append(h('div', { class: 'layout' }, toolbar, h('div', { class: 'main' }, table.element, form.element)));
+
+function showSummary(s: Summary, size: number): void {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const parts = [`${n(size)} of ${n(s.lines)} lines`];
+  if (s.analysed) parts.push(`${n(s.cases)} valid cases`, `${n(s.errors)} errors`, `${n(s.warnings)} warnings`);
+  else parts.push('checking the file…');
+  if (s.rawLines) parts.push(`${n(s.rawLines)} lines not JSON`);
+  summary.textContent = parts.join(' · ');
+}
+let lastSize = 0;
+
+onHostMessage((m: HostMessage) => {
+  switch (m.type) {
+    case 'init':
+      lastSize = m.size;
+      table.reset(m.generation, m.size, m.query);
+      table.addRows(m.generation, m.start, m.rows);
+      table.setScrollTop(state.scrollTop);
+      table.selectedLine = state.selectedLine;
+      table.render();
+      showSummary(m.summary, m.size);
+      document.body.dataset.ready = 'true';
+      return;
+    case 'rows':
+      table.addRows(m.generation, m.start, m.rows);
+      return;
+    case 'reset':
+      lastSize = m.size;
+      table.reset(m.generation, m.size, m.query);
+      showSummary(m.summary, m.size);
+      return;
+    case 'rowsChanged':
+      table.changeRows(m.generation, m.rows);
+      return;
+    case 'summary':
+      showSummary(m.summary, lastSize);
+      return;
+    case 'detail':
+      if (m.detail) {
+        state.selectedLine = m.detail.line;
+        if (table.selectedLine !== m.detail.line) table.select(-1, m.detail.line);
+        save();
+      }
+      form.show(m.detail);
+      return;
+    case 'reveal':
+      // The host already sent the detail of the revealed line.
+      state.selectedLine = m.line;
+      save();
+      table.select(m.index, m.line);
+      table.focus();
+      return;
+    case 'editRejected':
+      form.reject({ line: m.line, path: m.path, message: m.message });
+      return;
+  }
+});
+
+// Ready handshake: say which rows the viewport shows so the first answer paints them.
+const first = Math.floor(state.scrollTop / ROW_HEIGHT);
+const visible = Math.ceil(window.innerHeight / ROW_HEIGHT) + 20;
+vscode.postMessage({ type: 'ready', start: first, end: first + visible, query: state.query, selectedLine: state.selectedLine });
