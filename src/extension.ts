@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { createCtx } from './shell/context';
 import { registerCases } from './cases/vscode/register';
+import { registerCaseTable } from './caseTable/vscode/registerCaseTable';
 
 export function activate(extension: vscode.ExtensionContext): void {
   try {
@@ -9,6 +10,7 @@ export function activate(extension: vscode.ExtensionContext): void {
     const features: ((c: typeof ctx) => vscode.Disposable[])[] = [
       // registerCases, registerJobs, registerDashboard, registerCaseTable — one line per feature
       registerCases,
+      registerCaseTable,
     ];
     for (const register of features) extension.subscriptions.push(...register(ctx));
     ctx.log.info('PsychoHistory activated');
