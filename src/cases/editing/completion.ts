@@ -83,7 +83,10 @@ function tokenAt(text: string, offset: number): Token | undefined {
     const end = start + scanner.getTokenLength();
     if (start >= offset) return undefined;
     if (offset <= end && (kind === STRING_LITERAL || kind === NUMERIC_LITERAL || kind === UNKNOWN)) {
-      return { kind, start, end };
+      // An unterminated string runs to the end of the line: replace only up to the cursor, or
+      // accepting a completion would delete the rest of the line.
+      const unterminated = kind === STRING_LITERAL && scanner.getTokenError() !== 0;
+      return { kind, start, end: unterminated ? offset : end };
     }
   }
   return undefined;

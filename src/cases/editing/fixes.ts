@@ -173,9 +173,14 @@ export function fixesForLine(text: string, diagnostics: readonly LineDiagnosticR
         add(dateFix(parsed));
         break;
       case 'schema': {
-        // A date in the wrong format is a schema error (the pattern) on seed.date.
+        // Schema errors that the same fixes repair: a date in the wrong format (the pattern on
+        // seed.date), a level without a usable depth, a candidate without a label.
         const path = pathAtOffset(parsed.root, d.character);
         if (path[0] === 'seed' && path[1] === 'date') add(dateFix(parsed));
+        if (level !== undefined && (path.length === 2 || path[2] === 'depth')) add(renumberDepthsFix(parsed));
+        if (level !== undefined && path[2] === 'candidates' && levelsWithoutSingleActual(parsed).includes(level)) {
+          for (const f of actualFixes(parsed, level)) add({ ...f, code: 'schema' });
+        }
         break;
       }
       case 'duplicate-candidate': {

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { CaseDocument } from '../../../src/cases/caseDocument';
+import { outlineOf } from '../../../src/cases/editing/outline';
+import { aCase, lineOf } from './caseBuilder';
+
+describe('outline model', () => {
+  const lines = [
+    lineOf(aCase({ split: 'train' })),
+    '',
+    '{"seed": {"event": "Broken", "date": "2023-01-15"}, "levels": []}',
+    'not json',
+    lineOf(aCase({ event: 'Fed cuts rates', date: '2024-09-18' })),
+  ];
+  const doc = new CaseDocument(`${lines.join('\n')}\n`);
+  const outline = outlineOf(doc);
+
+  it('one symbol per case named by its seed event, invalid lines marked, blank lines skipped', () => {
+    expect(outline.map((s) => [s.line, s.kind, s.name, s.detail.length > 0])).toEqual([
+      [0, 'case', 'Tech layoffs', true],
+      [2, 'invalid', 'line 3 (invalid)', true],
+      [3, 'invalid', 'line 4 (invalid)', true],
+      [4, 'case', 'Fed cuts rates', true],
+    ]);
+    expect(outline[0]?.detail).toBe('2023-01-15 · train');
+    expect(outline[3]?.detail).toBe('2024-09-18');
+  });
+
+  it('levels as children with the actual outcome, ranges inside the line', () => {
+    const first = outline[0]!;
+    expect(first.children.map((c) => c.name)).toEqual(['depth 1 — actual: Stock drops 15%', 'depth 2 — actual: CEO resigns']);
+    expect(first.children[0]?.detail).toBe('3 candidates');
+    const text = lines[0]!;
+    for (const c of first.children) {
+      expect(text.slice(c.start, c.end).startsWith('{"depth"')).toBe(true);
+      expect(c.start >= first.start && c.end <= first.end).toBe(true);
+    }
+    expect(text.slice(first.selectionStart, first.selectionEnd)).toBe('"Tech layoffs"');
+  });
+
+  it('follows edits of the incremental document', () => {
+    const d = new CaseDocument(lines.join('\n'));
+    d.applyChange({ start: { line: 3, character: 0 }, end: { line: 3, character: 8 } }, lineOf(aCase({ event: 'Repaired' })));
+    expect(outlineOf(d).map((s) => s.name)).toEqual(['Tech layoffs', 'line 3 (invalid)', 'Repaired', 'Fed cuts rates']);
+  });
+
+  it('never gives an empty name (VS Code rejects those)', () => {
+    const d = new CaseDocument(lineOf(aCase({ event: '   ' })));
+    expect(outlineOf(d).every((s) => s.name.trim().length > 0)).toBe(true);
+  });
+});
