@@ -1,0 +1,145 @@
+// A tolerant reader for metrics.jsonl (contract 3). The file is appended while a job runs, so the
+// last line may be half-written; emitters may be newer than this extension, so unknown event types
+// are skipped with a notice instead of failing the whole run. Pure: works on bytes, not files, so
+// the live tail (which reads only the appended bytes) and the unit tests share it.
+import { MetricEventSchema, type MetricEvent } from '../contracts/metrics';
+import type { Notice } from './protocol';
+
+const NEWLINE = 0x0a;
+
+export interface ParsedMetrics {
+  events: MetricEvent[];
+  /** Lines that were not valid events, by kind, for notices. */
+  unknownTypes: Map<string, number>;
+  invalidLines: number[];
+  /** 1-based number of the last complete line consumed. */
+  lastLine: number;
+}
+
+/**
+ * Incremental line splitter + parser. Feed it chunks of bytes in file order; it keeps the bytes
+ * after the last newline (a line still being written, possibly a split UTF-8 sequence) until the
+ * next chunk completes it.
+ */
+export class MetricsLineParser {
+  private carry: Uint8Array = new Uint8Array(0);
+  private lineNo = 0;
+  private readonly decoder = new TextDecoder();
+  readonly unknownTypes = new Map<string, number>();
+  readonly invalidLines: number[] = [];
+
+  /** Parses every complete line in carry + chunk; returns the events found, in order. */
+  push(chunk: Uint8Array): MetricEvent[] {
+    const data = this.carry.length ? concat(this.carry, chunk) : chunk;
+    const events: MetricEvent[] = [];
+    let start = 0;
+    for (let i = data.indexOf(NEWLINE); i !== -1; i = data.indexOf(NEWLINE, start)) {
+      this.lineNo++;
+      const ev = this.parseLine(this.decoder.decode(data.subarray(start, i)), this.lineNo);
+      if (ev) events.push(ev);
+      start = i + 1;
+    }
+    this.carry = data.slice(start);
+    return events;
+  }
+
+  /** Bytes held back after the last newline (a partial last line). */
+  get pendingBytes(): number {
+    return this.carry.length;
+  }
+
+  get linesRead(): number {
+    return this.lineNo;
+  }
+
+  /**
+   * Called when the file is not going to grow (a finished run, or the first full read): parses the
+   * held-back tail if it is a complete JSON object without its newline, else reports it truncated.
+   */
+  flush(): { events: MetricEvent[]; truncated: boolean } {
+    if (this.carry.length === 0) return { events: [], truncated: false };
+    const text = this.decoder.decode(this.carry);
+    if (text.trim() === '') {
+      this.carry = new Uint8Array(0);
+      return { events: [], truncated: false };
+    }
+    let complete = true;
+    try {
+      JSON.parse(text);
+    } catch {
+      complete = false;
+    }
+    if (!complete) return { events: [], truncated: true };
+    this.carry = new Uint8Array(0);
+    this.lineNo++;
+    const ev = this.parseLine(text, this.lineNo);
+    return { events: ev ? [ev] : [], truncated: false };
+  }
+
+  private parseLine(line: string, lineNo: number): MetricEvent | null {
+    if (line.trim() === '') return null;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      this.invalidLines.push(lineNo);
+      return null;
+    }
+    const r = MetricEventSchema.safeParse(raw);
+    if (r.success) return r.data;
+    const type = typeof raw === 'object' && raw !== null && 'type' in raw ? (raw as { type: unknown }).type : undefined;
+    if (typeof type === 'string' && !KNOWN_TYPES.has(type)) {
+      this.unknownTypes.set(type, (this.unknownTypes.get(type) ?? 0) + 1);
+    } else {
+      this.invalidLines.push(lineNo);
+    }
+    return null;
+  }
+}
+
+const KNOWN_TYPES = new Set(['train', 'eval', 'status', 'cost', 'artifact']);
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Parses a whole metrics.jsonl content at once (a finished file or a first read). */
+export function parseMetricsText(text: string | Uint8Array): { events: MetricEvent[]; notices: Notice[]; parser: MetricsLineParser } {
+  const parser = new MetricsLineParser();
+  const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+  const events = parser.push(bytes);
+  const notices = parserNotices(parser);
+  if (parser.pendingBytes > 0) {
+    const tail = parser.flush();
+    events.push(...tail.events);
+    if (tail.truncated) {
+      notices.push({
+        level: 'warning',
+        message: `The last line of metrics.jsonl is incomplete (line ${parser.linesRead + 1}); it was skipped — the job may still be writing it.`,
+      });
+    }
+  }
+  return { events, notices, parser };
+}
+
+/** Notices for what the parser skipped so far. */
+export function parserNotices(parser: MetricsLineParser): Notice[] {
+  const notices: Notice[] = [];
+  for (const [type, count] of parser.unknownTypes) {
+    notices.push({
+      level: 'info',
+      message: `Skipped ${count} event${count === 1 ? '' : 's'} of unknown type "${type}" (written by a newer pipeline?).`,
+    });
+  }
+  if (parser.invalidLines.length > 0) {
+    const lines = parser.invalidLines.slice(0, 5).join(', ') + (parser.invalidLines.length > 5 ? ', …' : '');
+    notices.push({
+      level: 'warning',
+      message: `Skipped ${parser.invalidLines.length} line${parser.invalidLines.length === 1 ? '' : 's'} of metrics.jsonl that are not valid metric events (line ${lines}).`,
+    });
+  }
+  return notices;
+}

@@ -1,0 +1,214 @@
+// A small reader of the run store (GUIDE contract 2) for the dashboard: list runs, read one run
+// directory into a snapshot, tail metrics.jsonl by byte offset. Node `fs` only, no `vscode`, so
+// tests and the benchmark run it directly. It never throws on bad data: every problem becomes a
+// notice on the snapshot, so the panel always has something to say.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { RunRecordSchema, type RunRecord } from '../contracts/run';
+import { ForecastTreeSchema, type ForecastTree } from '../contracts/tree';
+import type { MetricEvent } from '../contracts/metrics';
+import { MetricsLineParser, parserNotices } from './metricsReader';
+import type { Notice, RunSnapshot } from './protocol';
+import { decimateColumns, digestEvents, runDuration } from './series';
+import { reliabilityBins, summarizeTree } from './tree';
+
+export const RUNS_DIR = path.join('.psychohistory', 'runs');
+/** Above this many train points the first snapshot is thinned with LTTB. */
+export const SNAPSHOT_MAX_POINTS = 5000;
+
+export interface RunListing {
+  id: string;
+  dir: string;
+  record: RunRecord | null;
+}
+
+export async function listRuns(workspaceRoot: string): Promise<RunListing[]> {
+  const root = path.join(workspaceRoot, RUNS_DIR);
+  let names: string[];
+  try {
+    names = (await fs.readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch {
+    return [];
+  }
+  const runs = await Promise.all(
+    names.map(async (name) => {
+      const dir = path.join(root, name);
+      const rec = await readRecord(dir);
+      if (rec.record === null && !(await exists(path.join(dir, 'metrics.jsonl')))) return null;
+      return { id: rec.record?.id ?? name, dir, record: rec.record };
+    }),
+  );
+  return runs
+    .filter((r): r is RunListing => r !== null)
+    .sort((a, b) => (b.record?.createdAt ?? '').localeCompare(a.record?.createdAt ?? '') || a.id.localeCompare(b.id));
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function readRecord(dir: string): Promise<{ record: RunRecord | null; notice: Notice | null }> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(dir, 'run.json'), 'utf8');
+  } catch {
+    return { record: null, notice: { level: 'warning', message: 'This run has no run.json; showing its metrics only.' } };
+  }
+  try {
+    const r = RunRecordSchema.safeParse(JSON.parse(text));
+    if (r.success) return { record: r.data, notice: null };
+    return { record: null, notice: { level: 'warning', message: `run.json does not match the run-store contract: ${r.error.issues[0]?.message ?? 'invalid'}.` } };
+  } catch {
+    return { record: null, notice: { level: 'warning', message: 'run.json is not valid JSON (being rewritten?).' } };
+  }
+}
+
+/**
+ * Reads metrics.jsonl from a byte offset, keeping a partial last line for the next read. When the
+ * file shrinks (rewritten from scratch), `reset` says so and reading starts over.
+ */
+export class MetricsTail {
+  private offset = 0;
+  private parser = new MetricsLineParser();
+  private reportedNotices = new Set<string>();
+
+  constructor(readonly file: string) {}
+
+  get bytesRead(): number {
+    return this.offset;
+  }
+
+  async read(): Promise<{ events: MetricEvent[]; reset: boolean; missing: boolean }> {
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(this.file, 'r');
+    } catch {
+      return { events: [], reset: false, missing: true };
+    }
+    try {
+      const { size } = await handle.stat();
+      let reset = false;
+      if (size < this.offset) {
+        this.offset = 0;
+        this.parser = new MetricsLineParser();
+        this.reportedNotices.clear();
+        reset = true;
+      }
+      if (size === this.offset) return { events: [], reset, missing: false };
+      const buf = new Uint8Array(size - this.offset);
+      let got = 0;
+      while (got < buf.length) {
+        const { bytesRead } = await handle.read(buf, got, buf.length - got, this.offset + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      this.offset += got;
+      return { events: this.parser.push(buf.subarray(0, got)), reset, missing: false };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Notices about skipped lines not yet reported (each reported once). */
+  newNotices(): Notice[] {
+    const fresh = parserNotices(this.parser).filter((n) => !this.reportedNotices.has(n.message));
+    for (const n of fresh) this.reportedNotices.add(n.message);
+    return fresh;
+  }
+
+  /** A held-back partial line, as a notice, for a run that has stopped writing. */
+  truncationNotice(): Notice | null {
+    if (this.parser.pendingBytes === 0) return null;
+    return {
+      level: 'warning',
+      message: `The last line of metrics.jsonl is incomplete (${this.parser.pendingBytes} bytes after line ${this.parser.linesRead}); it was skipped — the job may still be writing it.`,
+    };
+  }
+}
+
+export async function readTrees(dir: string): Promise<{ trees: ForecastTree[]; notices: Notice[] }> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(dir, 'trees.jsonl'), 'utf8');
+  } catch {
+    return { trees: [], notices: [] };
+  }
+  const trees: ForecastTree[] = [];
+  let bad = 0;
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const r = ForecastTreeSchema.safeParse(JSON.parse(line));
+      if (r.success) trees.push(r.data);
+      else bad++;
+    } catch {
+      bad++;
+    }
+  }
+  const notices: Notice[] = bad
+    ? [{ level: 'warning', message: `Skipped ${bad} line${bad === 1 ? '' : 's'} of trees.jsonl that are not forecast trees.` }]
+    : [];
+  return { trees, notices };
+}
+
+export interface LoadedRun {
+  dir: string;
+  record: RunRecord | null;
+  snapshot: RunSnapshot;
+  tail: MetricsTail;
+  trees: ForecastTree[];
+}
+
+/** Reads a whole run directory; the returned tail continues from where this read stopped. */
+export async function loadRun(dir: string, now = new Date()): Promise<LoadedRun> {
+  const { record, notice } = await readRecord(dir);
+  const tail = new MetricsTail(path.join(dir, 'metrics.jsonl'));
+  const first = await tail.read();
+  const digest = digestEvents(first.events);
+  const notices: Notice[] = [];
+  if (notice) notices.push(notice);
+  if (record?.error) notices.push({ level: 'error', message: `The job failed: ${record.error}` });
+  if (first.missing) {
+    notices.push({
+      level: 'info',
+      message: record?.state === 'queued' || record?.state === 'running'
+        ? 'No metrics yet — the job has not written metrics.jsonl. Points appear here as it does.'
+        : 'This run has no metrics.jsonl, so there is nothing to chart.',
+    });
+  } else if (first.events.length === 0 && tail.bytesRead === 0) {
+    notices.push({ level: 'info', message: 'metrics.jsonl is empty — no events yet.' });
+  }
+  notices.push(...tail.newNotices());
+  const finished = record !== null && record.state !== 'running' && record.state !== 'queued';
+  const trunc = tail.truncationNotice();
+  if (trunc && (finished || record === null)) notices.push(trunc);
+  const { trees, notices: treeNotices } = await readTrees(dir);
+  notices.push(...treeNotices);
+  const trainTotal = digest.train.step.length;
+  if (trainTotal > SNAPSHOT_MAX_POINTS) {
+    notices.push({ level: 'info', message: `Loss history has ${trainTotal.toLocaleString('en')} points; drawn decimated (min/max per bucket), spikes kept.` });
+  }
+  const id = record?.id ?? path.basename(dir);
+  const snapshot: RunSnapshot = {
+    id,
+    kind: record?.kind ?? null,
+    backend: record?.backend ?? null,
+    state: record?.state ?? digest.lastState,
+    createdAt: record?.createdAt ?? null,
+    durationSeconds: runDuration(record, digest, now),
+    cost: record?.cost ?? digest.cost,
+    train: decimateColumns(digest.train, SNAPSHOT_MAX_POINTS),
+    trainTotal,
+    evals: digest.evals,
+    notices,
+    trees: trees.map((t, i) => summarizeTree(t, i)),
+    reliability: reliabilityBins(trees),
+  };
+  if (digest.lastMessage && snapshot.state === 'failed') notices.push({ level: 'error', message: digest.lastMessage });
+  return { dir, record, snapshot, tail, trees };
+}

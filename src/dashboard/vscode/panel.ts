@@ -1,0 +1,213 @@
+// One dashboard panel: a single run, or several compared. The HTML is written once; on `ready` the
+// panel reads the runs from disk and posts the full state, then tails each run's metrics.jsonl
+// (fs watcher for promptness, a slow poll as backstop since watchers miss some network/remote
+// file systems) and posts only the new points.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomInt } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { Ctx } from '../../shell/context';
+import { renderDashboardHtml, makeNonce } from '../html';
+import { emptyColumns, type DashboardState, type HostToWebview, type RunAppend, type TreeRef, type WebviewToHost } from '../protocol';
+import { parseWebviewMessage } from '../protocolSchema';
+import { loadRun, readRecord, readTrees, type LoadedRun } from '../runStore';
+import { digestEvents, runDuration } from '../series';
+
+const POLL_MS = 2000;
+
+export interface PanelTarget {
+  dirs: string[];
+  mode: 'run' | 'compare' | 'empty';
+  emptyMessage?: string;
+}
+
+export class DashboardPanel implements vscode.Disposable {
+  readonly panel: vscode.WebviewPanel;
+  private runs: LoadedRun[] = [];
+  private readonly watchers: fs.FSWatcher[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private focus: TreeRef | null;
+  private ticking = false;
+  private disposed = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly ctx: Ctx,
+    readonly key: string,
+    private target: PanelTarget,
+    focus: TreeRef | null,
+    private readonly onDisposed: (p: DashboardPanel) => void,
+  ) {
+    this.focus = focus;
+    const ext = ctx.extension.extensionUri;
+    const codicons = codiconRoot(ext);
+    this.panel = vscode.window.createWebviewPanel('psychohistory.dashboard', titleFor(target), vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(ext, 'dist', 'webview'), codicons],
+    });
+    const webview = this.panel.webview;
+    webview.html = renderDashboardHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(() => randomInt(0, 1 << 30) / (1 << 30)),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(ext, 'dist', 'webview', 'dashboard.js')).toString(),
+      codiconCssUri: webview.asWebviewUri(vscode.Uri.joinPath(codicons, 'codicon.css')).toString(),
+      title: titleFor(target),
+    });
+    this.disposables.push(
+      webview.onDidReceiveMessage((raw: unknown) => {
+        const msg = parseWebviewMessage(raw);
+        if (!msg) {
+          ctx.log.warn(`dashboard: ignored a message the protocol does not know: ${JSON.stringify(raw).slice(0, 200)}`);
+          return;
+        }
+        void this.handle(msg).catch((err: unknown) => ctx.log.error(`dashboard: ${String(err)}`));
+      }),
+      this.panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  /** Shows another target in this panel (same key: same runs) or focuses a tree. */
+  reveal(focus: TreeRef | null): void {
+    this.panel.reveal();
+    if (focus) {
+      this.focus = focus;
+      this.post({ type: 'focusTree', ref: focus });
+    }
+  }
+
+  private post(msg: HostToWebview): void {
+    if (!this.disposed) void this.panel.webview.postMessage(msg);
+  }
+
+  private async handle(msg: WebviewToHost): Promise<void> {
+    switch (msg.type) {
+      case 'ready':
+        await this.sendState();
+        break;
+      case 'requestTree':
+        await this.sendTree(msg.ref);
+        break;
+      case 'command':
+        if (msg.command === 'refresh') await this.sendState();
+        else if (msg.command === 'openRunFolder') {
+          const run = this.runs.find((r) => r.snapshot.id === msg.runId) ?? this.runs[0];
+          if (run) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(path.join(run.dir, 'run.json')));
+        } else if (msg.command === 'launchSft') await launchSft();
+        break;
+    }
+  }
+
+  /** (Re)reads every run from disk and posts the full state; tails restart from there. */
+  private async sendState(): Promise<void> {
+    this.stopWatching();
+    this.runs = await Promise.all(this.target.dirs.map((d) => loadRun(d)));
+    const state: DashboardState = {
+      mode: this.target.mode,
+      runs: this.runs.map((r) => r.snapshot),
+      emptyMessage: this.target.emptyMessage ?? null,
+      focusTree: this.focus,
+    };
+    this.post({ type: 'state', state });
+    this.startWatching();
+  }
+
+  private async sendTree(ref: TreeRef): Promise<void> {
+    const run = this.runs.find((r) => r.snapshot.id === ref.runId);
+    if (!run) {
+      this.post({ type: 'tree', ref, tree: null, error: `Run ${ref.runId} is not in this dashboard.` });
+      return;
+    }
+    if (ref.index >= run.trees.length) run.trees = (await readTrees(run.dir)).trees;
+    const tree = run.trees[ref.index] ?? null;
+    this.post({ type: 'tree', ref, tree, error: tree ? null : `trees.jsonl of ${ref.runId} has no tree #${ref.index + 1}.` });
+  }
+
+  private startWatching(): void {
+    for (const run of this.runs) {
+      try {
+        const w = fs.watch(run.dir, () => this.tick());
+        w.on('error', () => w.close());
+        this.watchers.push(w);
+      } catch {
+        // Directory gone or not watchable: the poll below still notices growth.
+      }
+    }
+    this.timer = setInterval(() => this.tick(), POLL_MS);
+  }
+
+  private stopWatching(): void {
+    for (const w of this.watchers.splice(0)) w.close();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Reads what each run appended since the last read and posts it (nothing when nothing changed). */
+  private tick(): void {
+    if (this.ticking || this.disposed) return;
+    this.ticking = true;
+    void Promise.all(this.runs.map((r) => this.tickRun(r)))
+      .catch((err: unknown) => this.ctx.log.error(`dashboard tail: ${String(err)}`))
+      .finally(() => (this.ticking = false));
+  }
+
+  private async tickRun(run: LoadedRun): Promise<void> {
+    const { events, reset } = await run.tail.read();
+    if (reset) {
+      // metrics.jsonl was rewritten from scratch: appends cannot express that, resend everything.
+      await this.sendState();
+      return;
+    }
+    const { record } = await readRecord(run.dir);
+    const stateChanged = record !== null && record.state !== run.snapshot.state;
+    const notices = run.tail.newNotices();
+    if (!events.length && !stateChanged && !notices.length) return;
+    const digest = digestEvents(events);
+    if (record) run.record = record;
+    const snap = run.snapshot;
+    snap.state = record?.state ?? digest.lastState ?? snap.state;
+    const cost = record?.cost ?? digest.cost;
+    if (cost) snap.cost = cost;
+    const append: RunAppend = {
+      runId: snap.id,
+      train: events.length ? digest.train : emptyColumns(),
+      evals: digest.evals,
+      notices,
+      state: snap.state,
+      cost: snap.cost,
+      // null = unchanged; without run.json's startedAt the first snapshot's duration stands.
+      durationSeconds: run.record?.startedAt ? runDuration(run.record, { firstTime: null, lastTime: digest.lastTime }, new Date()) : null,
+    };
+    this.post({ type: 'append', append });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stopWatching();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+    this.onDisposed(this);
+  }
+}
+
+function titleFor(t: PanelTarget): string {
+  if (t.mode === 'empty') return 'PsychoHistory Dashboard';
+  if (t.mode === 'compare') return `Compare ${t.dirs.length} runs`;
+  return `Run ${path.basename(t.dirs[0] ?? '')}`;
+}
+
+/** Codicons ship in dist/codicons (copied by the build); a dev checkout falls back to node_modules. */
+function codiconRoot(ext: vscode.Uri): vscode.Uri {
+  const shipped = vscode.Uri.joinPath(ext, 'dist', 'codicons');
+  if (fs.existsSync(path.join(shipped.fsPath, 'codicon.css'))) return shipped;
+  return vscode.Uri.joinPath(ext, 'node_modules', '@vscode', 'codicons', 'dist');
+}
+
+/** The empty state's "Launch SFT": the jobs feature owns launching; find its command. */
+async function launchSft(): Promise<void> {
+  const all = await vscode.commands.getCommands(true);
+  const id = ['psychohistory.launchSft', 'psychohistory.launchSFT', 'psychohistory.jobs.launchSft'].find((c) => all.includes(c))
+    ?? all.find((c) => c.startsWith('psychohistory.') && /launch/i.test(c) && /sft/i.test(c));
+  if (id) await vscode.commands.executeCommand(id);
+  else void vscode.window.showInformationMessage('PsychoHistory: launch an SFT run from the Runs view, then open its dashboard.');
+}

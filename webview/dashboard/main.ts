@@ -1,0 +1,561 @@
+// The dashboard webview app: one run, or several compared. Protocol: say `ready`, receive the full
+// state, then only data (`append` for new points, `tree` for a requested tree). The DOM is built
+// once per state; appends update chart data in place. View state (smoothing, chosen tree, expanded
+// nodes, search) is kept with setState so hiding and showing the panel loses nothing.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import type { EvalEvent, Stage } from '../../src/contracts/metrics';
+import type { ForecastTree } from '../../src/contracts/tree';
+import { StreamingDecimator, emaSmooth, type XY } from '../../src/dashboard/decimate';
+import { GATES, allStageGates, coverageShares, formatGateValue, type GateStatus, type StageGates } from '../../src/dashboard/gates';
+import type { DashboardState, HostToWebview, Notice, RunAppend, RunSnapshot, TreeRef, WebviewToHost } from '../../src/dashboard/protocol';
+import { depthsOf, formatDuration, latestEvals, stagesOf, type DepthKey } from '../../src/dashboard/series';
+import { defaultExpanded, indexTree, searchNodes } from '../../src/dashboard/tree';
+import { ChartCard, readTheme, withAlpha, type AnyDataset, type ChartSpec, type Theme } from './charts';
+import { byId, h, icon } from './dom';
+import css from './styles.css';
+import { TreeViewer } from './treeView';
+
+interface VsCodeApi {
+  postMessage(msg: WebviewToHost): void;
+  getState(): unknown;
+  setState(state: PersistedState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+interface PersistedState {
+  smoothing: number;
+  tree: TreeRef | null;
+  expanded: number[];
+  treeSearch: string;
+  nodeSearch: string;
+}
+
+const vscode = acquireVsCodeApi();
+const persisted: PersistedState = { smoothing: 0.6, tree: null, expanded: [], treeSearch: '', nodeSearch: '', ...(vscode.getState() as Partial<PersistedState> | undefined) };
+const save = (): void => vscode.setState(persisted);
+const post = (msg: WebviewToHost): void => vscode.postMessage(msg);
+
+/** Per-run live model: decimators absorb appends at constant cost. */
+interface RunModel {
+  snap: RunSnapshot;
+  loss: StreamingDecimator;
+  lr: StreamingDecimator;
+  rewardMean: StreamingDecimator;
+  rewardStd: StreamingDecimator;
+}
+
+let state: DashboardState | null = null;
+let models: RunModel[] = [];
+let theme: Theme;
+let cards: Record<string, ChartCard> = {};
+let treeViewer: TreeViewer | null = null;
+let currentTree: { ref: TreeRef; tree: ForecastTree } | null = null;
+let pendingFrame = 0;
+
+injectStyles();
+window.addEventListener('message', (e: MessageEvent<HostToWebview>) => onMessage(e.data));
+new MutationObserver(() => {
+  theme = readTheme();
+  redrawCharts();
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+post({ type: 'ready' });
+
+function injectStyles(): void {
+  const style = document.createElement('style');
+  const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? document.querySelector<HTMLScriptElement>('script[nonce]')?.nonce;
+  if (nonce) style.nonce = nonce;
+  style.textContent = css;
+  document.head.append(style);
+}
+
+function onMessage(msg: HostToWebview): void {
+  switch (msg.type) {
+    case 'state':
+      setState(msg.state);
+      break;
+    case 'append':
+      applyAppend(msg.append);
+      break;
+    case 'tree':
+      showTree(msg.ref, msg.tree, msg.error);
+      break;
+    case 'focusTree':
+      selectTree(msg.ref);
+      break;
+  }
+}
+
+function modelOf(snap: RunSnapshot): RunModel {
+  const m: RunModel = { snap, loss: new StreamingDecimator(), lr: new StreamingDecimator(), rewardMean: new StreamingDecimator(), rewardStd: new StreamingDecimator() };
+  feed(m, snap.train);
+  return m;
+}
+
+function feed(m: RunModel, t: RunSnapshot['train']): void {
+  for (let i = 0; i < t.step.length; i++) {
+    const x = t.step[i]!;
+    m.loss.push(x, t.loss[i]!);
+    m.lr.push(x, t.lr[i]!);
+    const rm = t.rewardMean[i];
+    const rs = t.rewardStd[i];
+    if (rm !== null && rm !== undefined) m.rewardMean.push(x, rm);
+    if (rs !== null && rs !== undefined) m.rewardStd.push(x, rs);
+  }
+}
+
+function setState(s: DashboardState): void {
+  state = s;
+  models = s.runs.map(modelOf);
+  theme = readTheme();
+  const root = byId('dashboard-root');
+  root.setAttribute('aria-busy', 'false');
+  root.dataset.mode = s.mode;
+  if (s.mode === 'empty') {
+    root.replaceChildren(emptyState(s.emptyMessage ?? 'No runs yet — Launch SFT to start one.'));
+    return;
+  }
+  root.replaceChildren(header(), h('section', { id: 'notices', role: 'status', 'aria-live': 'polite', 'aria-label': 'Notices' }), trainingSection(), evalSection(), treeSection());
+  renderHeaderFacts();
+  renderNotices();
+  redrawCharts();
+  renderTreeList();
+  const focus = s.focusTree ?? persisted.tree;
+  if (focus && s.runs.some((r) => r.id === focus.runId && focus.index < r.trees.length)) selectTree(focus, focus === persisted.tree);
+  else {
+    const first = s.runs.find((r) => r.trees.length);
+    if (first) selectTree({ runId: first.id, index: 0 });
+  }
+}
+
+function emptyState(message: string): HTMLElement {
+  const launch = h('vscode-button', { id: 'empty-launch-sft', icon: 'rocket' }, 'Launch SFT');
+  launch.addEventListener('click', () => post({ type: 'command', command: 'launchSft' }));
+  return h('section', { id: 'empty-state', 'aria-label': 'No runs' }, h('p', {}, icon('graph-line'), ' ', message), launch);
+}
+
+function header(): HTMLElement {
+  const s = state!;
+  const title = s.mode === 'compare' ? `Compare ${s.runs.length} runs` : `Run ${s.runs[0]?.id ?? ''}`;
+  const refresh = h('vscode-button', { id: 'btn-refresh', secondary: true, icon: 'refresh', 'aria-label': 'Reload the run from disk' }, 'Refresh');
+  refresh.addEventListener('click', () => post({ type: 'command', command: 'refresh' }));
+  const folder = h('vscode-button', { id: 'btn-open-folder', secondary: true, icon: 'folder-opened', 'aria-label': 'Reveal the run folder' }, 'Run folder');
+  folder.addEventListener('click', () => post({ type: 'command', command: 'openRunFolder', runId: s.runs[0]?.id }));
+  return h('header', { id: 'dash-header' }, h('h1', { id: 'dash-title' }, title), h('div', { class: 'facts', id: 'run-facts', 'aria-label': 'Run facts' }), h('span', { class: 'spacer' }), refresh, s.mode === 'run' ? folder : null);
+}
+
+function renderHeaderFacts(): void {
+  const facts = byId('run-facts');
+  facts.replaceChildren(
+    ...models.map((m) => {
+      const r = m.snap;
+      const cost = r.cost ? `$${r.cost.usd.toFixed(2)} (${r.cost.gpu}, ${formatDuration(r.cost.seconds)} GPU)` : '—';
+      return h(
+        'span',
+        { class: 'run-fact', 'data-run-id': r.id },
+        state?.mode === 'compare' ? h('b', {}, `${r.id} `) : null,
+        h('span', { class: `state state-${r.state ?? 'unknown'}`, id: state?.mode === 'run' ? 'run-state' : null }, icon(stateIcon(r.state)), r.kind ? `${r.kind} · ${r.state ?? 'unknown'}` : (r.state ?? 'unknown')),
+        ' ',
+        h('span', { id: state?.mode === 'run' ? 'run-duration' : null }, 'Duration ', h('b', {}, formatDuration(r.durationSeconds))),
+        ' ',
+        h('span', { id: state?.mode === 'run' ? 'run-cost' : null }, 'Cost ', h('b', {}, cost)),
+      );
+    }),
+  );
+}
+
+function stateIcon(s: RunSnapshot['state']): string {
+  switch (s) {
+    case 'running':
+      return 'sync';
+    case 'succeeded':
+      return 'pass';
+    case 'failed':
+      return 'error';
+    case 'cancelled':
+      return 'circle-slash';
+    case 'queued':
+      return 'clock';
+    default:
+      return 'question';
+  }
+}
+
+function renderNotices(): void {
+  const all: (Notice & { runId: string })[] = models.flatMap((m) => m.snap.notices.map((n) => ({ ...n, runId: m.snap.id })));
+  const box = byId('notices');
+  box.dataset.count = String(all.length);
+  box.replaceChildren(
+    ...all.map((n) =>
+      h('div', { class: `notice notice-${n.level}`, 'data-level': n.level }, icon(n.level === 'error' ? 'error' : n.level === 'warning' ? 'warning' : 'info'), h('span', {}, state?.mode === 'compare' ? `${n.runId}: ${n.message}` : n.message)),
+    ),
+  );
+}
+
+function trainingSection(): HTMLElement {
+  const slider = h('input', { type: 'range', id: 'smoothing', min: 0, max: 0.99, step: 0.01, value: persisted.smoothing, 'aria-label': 'Loss smoothing' });
+  const out = h('output', { id: 'smoothing-value', for: 'smoothing' }, persisted.smoothing.toFixed(2));
+  slider.addEventListener('input', () => {
+    persisted.smoothing = Number(slider.value);
+    out.textContent = persisted.smoothing.toFixed(2);
+    save();
+    drawTraining();
+  });
+  cards.loss = new ChartCard('loss', 'Training loss', 'No train events yet — the loss appears here as the job logs steps.', true);
+  cards.lr = new ChartCard('lr', 'Learning rate', 'No train events yet.');
+  cards.reward = new ChartCard('reward', 'GRPO reward (mean ± std)', 'No reward logged — GRPO runs log rewardMean and rewardStd.');
+  return h(
+    'section',
+    { id: 'section-training', 'aria-label': 'Training' },
+    h('h2', {}, 'Training'),
+    h('div', { class: 'controls' }, h('label', { for: 'smoothing' }, 'Smoothing'), slider, out),
+    h('div', { class: 'grid' }, cards.loss.el, cards.lr.el, cards.reward.el),
+  );
+}
+
+function evalSection(): HTMLElement {
+  cards.perplexity = new ChartCard('perplexity', 'Perplexity by depth', 'No eval events yet — run an evaluation.');
+  cards.brier = new ChartCard('brier', 'Brier score by depth', 'No eval events yet — run an evaluation.');
+  cards.ece = new ChartCard('ece', 'Expected calibration error by depth', 'No ECE logged yet.');
+  cards.coverage = new ChartCard('coverage', 'Match coverage (exact / semantic / LLM / none)', 'No eval events yet — run an evaluation.', true);
+  cards.reliability = new ChartCard('reliability', 'Reliability diagram', 'No forecast trees with actual outcomes — an eval run writes trees.jsonl.');
+  return h(
+    'section',
+    { id: 'section-eval', 'aria-label': 'Evaluation' },
+    h('h2', {}, 'Evaluation and production gates'),
+    h('div', { id: 'stage-table-box' }),
+    h('div', { class: 'grid' }, cards.perplexity.el, cards.brier.el, cards.ece.el, cards.reliability.el, cards.coverage.el),
+  );
+}
+
+function treeSection(): HTMLElement {
+  const search = h('vscode-textfield', { id: 'tree-search', placeholder: 'Search trees by seed event', 'aria-label': 'Search trees by seed event', value: persisted.treeSearch }) as VscodeTextfield;
+  search.addEventListener('input', () => {
+    persisted.treeSearch = search.value;
+    save();
+    renderTreeList();
+  });
+  const select = h('vscode-single-select', { id: 'tree-select', 'aria-label': 'Forecast tree' }) as VscodeSingleSelect;
+  select.addEventListener('change', () => {
+    const [runId, index] = splitRef(select.value);
+    if (runId !== null) selectTree({ runId, index });
+  });
+  const nodeSearch = h('vscode-textfield', { id: 'node-search', placeholder: 'Find event in tree', 'aria-label': 'Find an event in this tree', value: persisted.nodeSearch }) as VscodeTextfield;
+  nodeSearch.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') findNodes(nodeSearch.value);
+  });
+  const expand = h('vscode-button', { id: 'tree-expand-all', secondary: true, icon: 'expand-all' }, 'Expand all');
+  expand.addEventListener('click', () => treeViewer?.setExpanded(allWithChildren()));
+  const collapse = h('vscode-button', { id: 'tree-collapse-all', secondary: true, icon: 'collapse-all' }, 'Collapse all');
+  collapse.addEventListener('click', () => treeViewer?.setExpanded(new Set([0])));
+  const view = h('div', { id: 'tree-view', 'aria-label': 'Forecast tree' });
+  const detail = h('div', { id: 'tree-detail', class: 'tree-detail', 'aria-live': 'polite' });
+  treeViewer = new TreeViewer(view, {
+    onExpandedChange(expanded) {
+      persisted.expanded = expanded;
+      save();
+    },
+    onActiveChange(id) {
+      describeNode(id);
+    },
+  });
+  treeViewer.clear('No forecast tree');
+  return h(
+    'section',
+    { id: 'section-trees', 'aria-label': 'Forecast trees' },
+    h('h2', {}, 'Forecast trees'),
+    h('div', { class: 'controls' }, search, select, nodeSearch, expand, collapse),
+    h('p', { id: 'tree-empty', class: 'empty' }, 'No forecast trees — an eval or generate run writes trees.jsonl.'),
+    view,
+    detail,
+  );
+}
+
+function splitRef(value: string): [string | null, number] {
+  const i = value.lastIndexOf('#');
+  if (i < 0) return [null, 0];
+  return [value.slice(0, i), Number(value.slice(i + 1))];
+}
+
+function renderTreeList(): void {
+  const select = document.getElementById('tree-select') as VscodeSingleSelect | null;
+  if (!select || !state) return;
+  const q = persisted.treeSearch.trim().toLowerCase();
+  const options = state.runs.flatMap((r) =>
+    r.trees
+      .filter((t) => !q || t.seedEvent.toLowerCase().includes(q))
+      .map((t) => {
+        const label = `${t.seedEvent} (${t.seedDate}) — ${t.nodeCount} nodes${state!.mode === 'compare' ? ` — ${r.id}` : ''}`;
+        return h('vscode-option', { value: `${r.id}#${t.index}`, selected: currentTree?.ref.runId === r.id && currentTree.ref.index === t.index }, label);
+      }),
+  );
+  select.replaceChildren(...options);
+  select.dataset.options = String(options.length);
+  const any = state.runs.some((r) => r.trees.length);
+  byId('tree-empty').hidden = any;
+  byId('tree-view').hidden = !any;
+  if (currentTree) select.value = `${currentTree.ref.runId}#${currentTree.ref.index}`;
+}
+
+function selectTree(ref: TreeRef, restoring = false): void {
+  if (!restoring) persisted.expanded = [];
+  persisted.tree = ref;
+  save();
+  post({ type: 'requestTree', ref });
+}
+
+function showTree(ref: TreeRef, tree: ForecastTree | null, error: string | null): void {
+  if (!treeViewer) return;
+  if (!tree) {
+    treeViewer.clear('Forecast tree unavailable');
+    byId('tree-detail').textContent = error ?? 'This tree could not be read.';
+    return;
+  }
+  currentTree = { ref, tree };
+  const indexed = indexTree(tree);
+  const same = persisted.tree?.runId === ref.runId && persisted.tree.index === ref.index && persisted.expanded.length > 0;
+  const expanded = same ? new Set(persisted.expanded.filter((id) => id < indexed.size)) : defaultExpanded(indexed);
+  indexedTree = indexed;
+  treeViewer.setTree(indexed, expanded, `Forecast tree for ${tree.seed.event} (${tree.seed.date}), ${indexed.size - 1} nodes`);
+  persisted.tree = ref;
+  persisted.expanded = [...expanded];
+  save();
+  renderTreeList();
+  describeNode(0);
+  if (persisted.nodeSearch) findNodes(persisted.nodeSearch);
+}
+
+let indexedTree: ReturnType<typeof indexTree> | null = null;
+
+function allWithChildren(): Set<number> {
+  const s = new Set<number>();
+  if (indexedTree) for (let i = 0; i < indexedTree.size; i++) if (indexedTree.children[i]!.length) s.add(i);
+  return s;
+}
+
+function findNodes(query: string): void {
+  persisted.nodeSearch = query;
+  save();
+  if (!indexedTree || !treeViewer) return;
+  const hits = searchNodes(indexedTree, query);
+  treeViewer.showHits(hits);
+  byId('tree-detail').textContent = query.trim() ? `${hits.length} node${hits.length === 1 ? '' : 's'} match “${query.trim()}”.` : '';
+}
+
+function describeNode(id: number): void {
+  const t = indexedTree;
+  if (!t) return;
+  const parts = [t.event[id]!];
+  if (id > 0) parts.push(`p = ${(t.probability[id]! * 100).toFixed(1)} %`, `depth ${t.depth[id]}`);
+  if (t.actual[id] && id > 0) parts.push('the actual outcome');
+  if (t.match[id]) parts.push(`match: ${t.match[id]}${t.matchScore[id] !== null ? ` (${t.matchScore[id]!.toFixed(2)})` : ''}${t.matchActual[id] ? ` vs “${t.matchActual[id]}”` : ''}`);
+  byId('tree-detail').textContent = parts.join(' · ');
+}
+
+// ---- charts --------------------------------------------------------------------------------
+
+function applyAppend(a: RunAppend): void {
+  const m = models.find((x) => x.snap.id === a.runId);
+  if (!m) return;
+  feed(m, a.train);
+  m.snap.trainTotal += a.train.step.length;
+  m.snap.evals.push(...a.evals);
+  m.snap.notices.push(...a.notices);
+  if (a.state) m.snap.state = a.state;
+  if (a.cost) m.snap.cost = a.cost;
+  if (a.durationSeconds !== null) m.snap.durationSeconds = a.durationSeconds;
+  // Coalesce bursts of appends into one redraw per frame.
+  if (!pendingFrame) {
+    const evalsChanged = a.evals.length > 0;
+    pendingFrame = requestAnimationFrame(() => {
+      pendingFrame = 0;
+      drawTraining();
+      if (evalsChanged) drawEval();
+      renderHeaderFacts();
+      renderNotices();
+    });
+  } else if (a.evals.length) {
+    drawEval();
+  }
+}
+
+function redrawCharts(): void {
+  if (!state || state.mode === 'empty' || !cards.loss) return;
+  drawTraining();
+  drawEval();
+}
+
+const points = (xy: XY): { x: number; y: number }[] => xy.xs.map((x, i) => ({ x, y: xy.ys[i]! }));
+const color = (i: number): string => theme.palette[i % theme.palette.length]!;
+const runLabel = (m: RunModel, what: string): string => (state?.mode === 'compare' ? `${m.snap.id} ${what}` : what);
+
+function drawTraining(): void {
+  const lossSets: AnyDataset[] = [];
+  const lrSets: AnyDataset[] = [];
+  const rewardSets: AnyDataset[] = [];
+  let lossPoints = 0;
+  let lrPoints = 0;
+  let rewardPoints = 0;
+  models.forEach((m, i) => {
+    const c = color(i);
+    const env = m.loss.envelope();
+    lossPoints += env.xs.length;
+    lossSets.push({ type: 'line', label: runLabel(m, 'loss'), data: points(env), borderColor: withAlpha(c, persisted.smoothing > 0 ? 0.35 : 1), borderWidth: 1, pointRadius: 0 });
+    if (persisted.smoothing > 0) {
+      const means = m.loss.means();
+      lossSets.push({ type: 'line', label: runLabel(m, 'smoothed'), data: points({ xs: means.xs, ys: emaSmooth(means.ys, persisted.smoothing) }), borderColor: c, borderWidth: 2, pointRadius: 0 });
+    }
+    const lr = m.lr.means();
+    lrPoints += lr.xs.length;
+    lrSets.push({ type: 'line', label: runLabel(m, 'lr'), data: points(lr), borderColor: c, borderWidth: 1.5, pointRadius: 0 });
+    const mean = m.rewardMean.means();
+    if (mean.xs.length) {
+      const std = m.rewardStd.means();
+      const stdAt = new Map(std.xs.map((x, k) => [x, std.ys[k]!]));
+      rewardPoints += mean.xs.length;
+      const band = (sign: number): { x: number; y: number }[] => mean.xs.map((x, k) => ({ x, y: mean.ys[k]! + sign * (stdAt.get(x) ?? 0) }));
+      rewardSets.push(
+        { type: 'line', label: runLabel(m, '+std'), data: band(1), borderColor: 'transparent', backgroundColor: withAlpha(c, 0.2), pointRadius: 0, fill: '+1' },
+        { type: 'line', label: runLabel(m, '−std'), data: band(-1), borderColor: 'transparent', pointRadius: 0, fill: false },
+        { type: 'line', label: runLabel(m, 'reward mean'), data: points(mean), borderColor: c, borderWidth: 2, pointRadius: 0 },
+      );
+    }
+  });
+  cards.loss!.render({ type: 'line', datasets: lossSets, points: lossPoints, xLinear: true, xTitle: 'step', yTitle: 'loss' }, theme);
+  cards.lr!.render({ type: 'line', datasets: lrSets, points: lrPoints, xLinear: true, xTitle: 'step', yTitle: 'learning rate' }, theme);
+  cards.reward!.render({ type: 'line', datasets: rewardSets, points: rewardPoints, xLinear: true, xTitle: 'step', yTitle: 'reward', legend: false }, theme);
+  const totals = models.map((m) => m.snap.trainTotal).reduce((a, b) => a + b, 0);
+  cards.loss!.canvas.dataset.total = String(totals);
+}
+
+const STAGE_LABEL: Record<Stage, string> = { baseline: 'Baseline', sft: 'SFT', grpo: 'GRPO' };
+const depthLabel = (d: DepthKey): string => (d === 'all' ? 'All' : `Depth ${d}`);
+
+interface StageRow {
+  label: string;
+  runId: string;
+  byDepth: Map<DepthKey, EvalEvent>;
+  gates: StageGates;
+}
+
+function stageRows(): StageRow[] {
+  return models.flatMap((m) => {
+    const matrix = latestEvals(m.snap.evals);
+    const gates = allStageGates(matrix);
+    return stagesOf(matrix).map((stage, k) => ({
+      label: state?.mode === 'compare' ? `${m.snap.id} · ${STAGE_LABEL[stage]}` : STAGE_LABEL[stage],
+      runId: m.snap.id,
+      byDepth: matrix.get(stage)!,
+      gates: gates[k]!,
+    }));
+  });
+}
+
+function drawEval(): void {
+  const rows = stageRows();
+  renderStageTable(rows);
+  const depthSet = new Set<DepthKey>();
+  for (const m of models) for (const d of depthsOf(latestEvals(m.snap.evals))) depthSet.add(d);
+  const depths = [...depthSet].sort((a, b) => (a === 'all' ? -1 : b === 'all' ? 1 : Number(a) - Number(b)));
+  const labels = depths.map(depthLabel);
+  const metricChart = (pick: (e: EvalEvent) => number | undefined, gate: number | null, gateLabel: string): ChartSpec => {
+    let count = 0;
+    const datasets: AnyDataset[] = rows.map((r, i) => ({
+      type: 'bar',
+      label: r.label,
+      data: depths.map((d) => {
+        const v = r.byDepth.get(d);
+        const y = v ? pick(v) : undefined;
+        if (y !== undefined) count++;
+        return y ?? null;
+      }),
+      backgroundColor: withAlpha(color(i), 0.75),
+      borderColor: color(i),
+      borderWidth: 1,
+    }));
+    if (gate !== null && count) datasets.push({ type: 'line', label: gateLabel, data: depths.map(() => gate), borderColor: theme.red, borderDash: [5, 4], borderWidth: 1.5, pointRadius: 0 });
+    return { type: 'bar', labels, datasets, points: count, legend: true };
+  };
+  cards.perplexity!.render(metricChart((e) => e.perplexity, 2.5, 'Gate < 2.5'), theme);
+  cards.brier!.render(metricChart((e) => e.brier, 0.15, 'Gate < 0.15'), theme);
+  cards.ece!.render(metricChart((e) => e.ece, null, ''), theme);
+
+  // Coverage: one stacked bar per stage × depth, in percent of evaluated levels.
+  const covLabels: string[] = [];
+  const shares = { exact: [] as number[], semantic: [] as number[], llm: [] as number[], none: [] as number[] };
+  for (const r of rows) {
+    for (const d of depths) {
+      const e = r.byDepth.get(d);
+      if (!e) continue;
+      const s = coverageShares(e.match);
+      covLabels.push(`${r.label} · ${depthLabel(d)}`);
+      shares.exact.push(s.exact * 100);
+      shares.semantic.push(s.semantic * 100);
+      shares.llm.push(s.llm * 100);
+      shares.none.push(s.none * 100);
+    }
+  }
+  const kinds: [keyof typeof shares, string, string][] = [
+    ['exact', 'Exact', theme.palette[3]!],
+    ['semantic', 'Semantic', theme.palette[0]!],
+    ['llm', 'LLM judge', theme.palette[2]!],
+    ['none', 'None', withAlpha(theme.muted, 0.6)],
+  ];
+  cards.coverage!.render(
+    {
+      type: 'bar',
+      labels: covLabels,
+      datasets: kinds.map(([k, label, c]) => ({ type: 'bar', label, data: shares[k], backgroundColor: c, stack: 'coverage' })),
+      points: covLabels.length,
+      stacked: true,
+      yMin: 0,
+      yMax: 100,
+      yTitle: '% of levels',
+      legend: true,
+    },
+    theme,
+  );
+
+  // Reliability: observed frequency of the actual outcome per predicted-probability bin.
+  const relSets: AnyDataset[] = [];
+  let relPoints = 0;
+  models.forEach((m, i) => {
+    const bins = m.snap.reliability.filter((b) => b.count > 0 && b.meanPredicted !== null && b.observed !== null);
+    relPoints += bins.length;
+    if (bins.length) relSets.push({ type: 'line', label: runLabel(m, 'observed'), data: bins.map((b) => ({ x: b.meanPredicted!, y: b.observed! })), borderColor: color(i), backgroundColor: color(i), pointRadius: 4, borderWidth: 2 });
+  });
+  if (relPoints) relSets.push({ type: 'line', label: 'Perfect calibration', data: [{ x: 0, y: 0 }, { x: 1, y: 1 }], borderColor: theme.muted, borderDash: [4, 4], borderWidth: 1, pointRadius: 0 });
+  cards.reliability!.render({ type: 'line', datasets: relSets, points: relPoints, xLinear: true, xMin: 0, xMax: 1, yMin: 0, yMax: 1, xTitle: 'predicted probability', yTitle: 'observed frequency', legend: true }, theme);
+}
+
+function renderStageTable(rows: StageRow[]): void {
+  const box = byId('stage-table-box');
+  if (!rows.length) {
+    box.replaceChildren(h('p', { class: 'empty', id: 'stage-table-empty' }, 'No eval events yet — the stage table fills in when an evaluation (baseline, SFT or GRPO) reports.'));
+    return;
+  }
+  const statusIcon: Record<GateStatus, string> = { pass: 'pass', fail: 'error', missing: 'circle-slash' };
+  const head = h('tr', {}, h('th', { scope: 'col' }, 'Stage'), ...GATES.map((g) => h('th', { scope: 'col' }, g.label, ' ', h('small', {}, g.target))), h('th', { scope: 'col' }, 'ECE'), h('th', { scope: 'col' }, 'n'), h('th', { scope: 'col' }, 'Verdict'));
+  const body = rows.map((r) =>
+    h(
+      'tr',
+      { 'data-stage': r.gates.stage, 'data-run-id': r.runId },
+      h('th', { scope: 'row' }, r.label),
+      ...r.gates.results.map((g) =>
+        h(
+          'td',
+          { class: `num gate-cell gate-${g.status}`, 'data-gate': g.gate.id, 'data-status': g.status, 'aria-label': `${g.gate.label} ${formatGateValue(g.gate, g.value)}, target ${g.gate.target}: ${g.status}` },
+          h('span', { class: `gate gate-${g.status}` }, icon(statusIcon[g.status]), formatGateValue(g.gate, g.value)),
+        ),
+      ),
+      h('td', { class: 'num' }, r.gates.ece === null ? '—' : r.gates.ece.toFixed(3)),
+      h('td', { class: 'num' }, r.gates.n === null ? '—' : String(r.gates.n)),
+      h('td', { class: `verdict gate-${r.gates.overall}`, 'data-status': r.gates.overall }, h('span', { class: `gate gate-${r.gates.overall}` }, icon(statusIcon[r.gates.overall]), r.gates.overall === 'pass' ? 'Ready' : r.gates.overall === 'fail' ? 'Not ready' : 'Incomplete')),
+    ),
+  );
+  box.replaceChildren(h('table', { id: 'stage-table', 'aria-label': 'Stages and production gates' }, h('thead', {}, head), h('tbody', {}, ...body)));
+}
