@@ -1,6 +1,7 @@
 // Entry point: build one context, let each feature register itself, own every disposable.
 import * as vscode from 'vscode';
 import { createCtx } from './shell/context';
+import { registerDashboard } from './dashboard/vscode/register';
 import { registerCases } from './cases/vscode/register';
 import { registerCaseTable } from './caseTable/vscode/registerCaseTable';
 
@@ -11,6 +12,7 @@ export function activate(extension: vscode.ExtensionContext): void {
       // registerCases, registerJobs, registerDashboard, registerCaseTable — one line per feature
       registerCases,
       registerCaseTable,
+      registerDashboard,
     ];
     for (const register of features) extension.subscriptions.push(...register(ctx));
     ctx.log.info('PsychoHistory activated');
