@@ -41,6 +41,8 @@ export interface ModalBackendOptions {
   queueName?: string;
   /** Bound on one FunctionCall.get wait; the loop repeats it. */
   resultPollMs?: number;
+  /** How long one pass over the events queue waits for new items before it starts over. */
+  eventPollMs?: number;
   /** First retry delay after a dropped event stream (doubles up to 30 s). */
   retryBaseMs?: number;
 }
@@ -54,6 +56,8 @@ export function eventKey(event: MetricEvent): string {
 export class ModalBackend implements JobBackend {
   readonly name = 'modal' as const;
   private clientPromise: Promise<ModalClient> | undefined;
+  /** Runs we asked Modal to cancel: their "terminated" result means cancelled, not failed. */
+  private readonly cancelling = new Set<string>();
 
   constructor(private readonly options: ModalBackendOptions) {}
 
@@ -167,6 +171,7 @@ export class ModalBackend implements JobBackend {
         if (err instanceof TimeoutError) continue;
         const name = err instanceof Error ? err.name : '';
         if (name === 'RemoteError' || name === 'FunctionTimeoutError' || name === 'InternalFailure') {
+          if (this.cancelling.has(run.id)) return;
           this.finish(run.id, 'failed', undefined, messageOf(err));
           return;
         }
@@ -228,7 +233,7 @@ export class ModalBackend implements JobBackend {
     };
     while (!signal.stopped && !finished) {
       try {
-        await Promise.race([drain(25_000, true), resultDone]);
+        await Promise.race([drain(this.options.eventPollMs ?? 25_000, true), resultDone]);
       } catch (err) {
         if (signal.stopped) return;
         hooks.log(`Run ${run.id}: event stream dropped (${messageOf(err)}); resuming in ${delay} ms`);
@@ -265,11 +270,13 @@ export class ModalBackend implements JobBackend {
   async cancel(run: RunRecord): Promise<RunRecord | undefined> {
     const { store, hooks } = this.options;
     if (isTerminal(run.state)) return run;
+    this.cancelling.add(run.id);
     if (run.modal?.functionCallId) {
       try {
         const call = await this.callOf(run);
         await call.cancel({ terminateContainers: true });
       } catch (err) {
+        this.cancelling.delete(run.id);
         throw classifyModalError(err, 'cancel', this.appName);
       }
     }

@@ -1,0 +1,265 @@
+// A local stand-in for Modal's control plane, for tests: a gRPC server speaking `modal.client.ModalClient`
+// from Modal's own api.proto (proto/modal_proto/api.proto, from the `modal` Python package 1.2.6,
+// Apache-2.0 — see proto/LICENSE), loaded with @grpc/proto-loader. The real `modal` JS SDK talks to
+// it when MODAL_SERVER_URL points here. It implements only what the jobs backend uses — auth token,
+// function lookup, spawn (FunctionMap), outputs, call lookup and cancel, queue lookup and iteration —
+// records every request with its metadata, and lets a test script the answers.
+import * as path from 'node:path';
+import { EventEmitter } from 'node:events';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { decode as cborDecode, encode as cborEncode } from 'cbor-x';
+import { pickle } from './pickle';
+import type { Picklable } from './pickle';
+
+const PROTO_DIR = path.join(__dirname, 'proto');
+const DATA_FORMAT_CBOR = 4;
+const STATUS = { SUCCESS: 1, FAILURE: 2, TERMINATED: 3 } as const;
+
+export interface RecordedCall {
+  method: string;
+  request: Record<string, unknown>;
+  metadata: Record<string, string>;
+}
+
+export interface FakeFunctionCall {
+  id: string;
+  functionId: string;
+  /** The decoded CBOR payload: [args, kwargs]. */
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+  outcome?: { status: number; data?: Buffer; exception?: string };
+  cancelled: boolean;
+}
+
+interface QueueEntry {
+  entryId: string;
+  value: Buffer;
+}
+
+type Handler = (request: Record<string, unknown>, metadata: Record<string, string>) => Promise<Record<string, unknown>>;
+
+export class FakeModalServer {
+  readonly calls: RecordedCall[] = [];
+  readonly functionCalls = new Map<string, FakeFunctionCall>();
+  /** `${app}/${function}` -> function id; only these are "deployed". */
+  private readonly deployed = new Map<string, string>();
+  private readonly queues = new Map<string, { id: string; partitions: Map<string, QueueEntry[]> }>();
+  private readonly changed = new EventEmitter();
+  private server: grpc.Server | undefined;
+  private nextId = 1;
+  /** Scripted failures: method name -> errors to throw on its next calls. */
+  private readonly failures = new Map<string, { code: grpc.status; details: string; when?: (request: Record<string, unknown>) => boolean }[]>();
+  /** Cap on a long poll, so tests never wait for the SDK's 30-55 s polls. */
+  longPollCapMs = 300;
+
+  constructor(readonly credentials: { tokenId: string; tokenSecret: string } = { tokenId: 'ak-test', tokenSecret: 'as-test' }) {
+    this.changed.setMaxListeners(100);
+  }
+
+  deploy(app: string, fn: string): string {
+    const id = `fu-${this.nextId++}`;
+    this.deployed.set(`${app}/${fn}`, id);
+    return id;
+  }
+
+  /** Make the next `times` calls of `method` fail with a gRPC status (e.g. UNAVAILABLE: a dropped stream). */
+  failNext(method: string, code: grpc.status, details: string, times = 1, when?: (request: Record<string, unknown>) => boolean): void {
+    const list = this.failures.get(method) ?? [];
+    for (let i = 0; i < times; i++) list.push({ code, details, ...(when ? { when } : {}) });
+    this.failures.set(method, list);
+  }
+
+  /** What a Python function would do: `queue.put(event, partition=run_id)`. */
+  putQueueItem(queueName: string, partition: string, value: Picklable): void {
+    const queue = this.queue(queueName);
+    const entries = queue.partitions.get(partition) ?? [];
+    entries.push({ entryId: `${Date.now()}-${entries.length}`, value: pickle(value) });
+    queue.partitions.set(partition, entries);
+    this.changed.emit('change');
+  }
+
+  /** The function returned `result` (CBOR, as a function deployed with Python SDK >= 1.2 returns to JS). */
+  complete(functionCallId: string, result: unknown): void {
+    this.callOf(functionCallId).outcome = { status: STATUS.SUCCESS, data: Buffer.from(cborEncode(result)) };
+    this.changed.emit('change');
+  }
+
+  fail(functionCallId: string, exception: string): void {
+    this.callOf(functionCallId).outcome = { status: STATUS.FAILURE, exception };
+    this.changed.emit('change');
+  }
+
+  /** For failNext: does this QueueNextItems request read `partition`? */
+  static readsPartition(partition: string): (request: Record<string, unknown>) => boolean {
+    return (request) => Buffer.from((request['partitionKey'] as Buffer | undefined) ?? Buffer.alloc(0)).toString('utf8') === partition;
+  }
+
+  callsOf(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  async start(): Promise<string> {
+    const definition = protoLoader.loadSync('modal_proto/api.proto', {
+      includeDirs: [PROTO_DIR],
+      keepCase: false,
+      longs: Number,
+      enums: Number,
+      defaults: true,
+      oneofs: true,
+    });
+    const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+      modal: { client: { ModalClient: { service: grpc.ServiceDefinition } } };
+    };
+    const service = loaded.modal.client.ModalClient.service;
+    const handlers: Record<string, Handler> = {
+      AuthTokenGet: async () => ({ token: fakeJwt() }),
+      FunctionGet: async (req) => this.functionGet(req),
+      FunctionMap: async (req) => this.functionMap(req),
+      FunctionGetOutputs: async (req) => this.functionGetOutputs(req),
+      FunctionCallFromId: async (req) => ({ functionCallId: this.callOf(String(req['functionCallId'])).id, numInputs: 1 }),
+      FunctionCallCancel: async (req) => this.functionCallCancel(req),
+      QueueGetOrCreate: async (req) => this.queueGetOrCreate(req),
+      QueueNextItems: async (req) => this.queueNextItems(req),
+      QueueHeartbeat: async () => ({}),
+    };
+    const implementation: grpc.UntypedServiceImplementation = {};
+    for (const [name, method] of Object.entries(service)) {
+      const rpc = method.originalName ?? name;
+      const rpcName = name;
+      implementation[rpc] = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        const metadata = Object.fromEntries(Object.entries(call.metadata.getMap()).map(([k, v]) => [k, String(v)]));
+        this.calls.push({ method: rpcName, request: call.request, metadata });
+        const handler = handlers[rpcName];
+        const fail = (code: grpc.status, details: string) => callback({ code, details, name: 'Error', message: details, metadata: new grpc.Metadata() });
+        if (!handler) return fail(grpc.status.UNIMPLEMENTED, `fake Modal server: ${rpcName} is not implemented`);
+        if (metadata['x-modal-token-id'] !== this.credentials.tokenId || metadata['x-modal-token-secret'] !== this.credentials.tokenSecret) {
+          return fail(grpc.status.UNAUTHENTICATED, 'Invalid token id or secret');
+        }
+        const pending = this.failures.get(rpcName) ?? [];
+        const index = pending.findIndex((f) => !f.when || f.when(call.request));
+        if (index >= 0) {
+          const [scripted] = pending.splice(index, 1);
+          if (scripted) return fail(scripted.code, scripted.details);
+        }
+        handler(call.request, metadata).then(
+          (response) => callback(null, response),
+          (err: unknown) => {
+            const e = err as { code?: grpc.status; message?: string };
+            fail(e.code ?? grpc.status.INTERNAL, e.message ?? String(err));
+          },
+        );
+      };
+    }
+    this.server = new grpc.Server();
+    this.server.addService(service, implementation);
+    const port = await new Promise<number>((resolve, reject) =>
+      this.server?.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
+    return `http://127.0.0.1:${port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.changed.emit('change');
+    this.server?.forceShutdown();
+    this.server = undefined;
+  }
+
+  private callOf(id: string): FakeFunctionCall {
+    const call = this.functionCalls.get(id);
+    if (!call) throw Object.assign(new Error(`Function call ${id} not found`), { code: grpc.status.NOT_FOUND });
+    return call;
+  }
+
+  private queue(name: string): { id: string; partitions: Map<string, QueueEntry[]> } {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = { id: `qu-${this.nextId++}`, partitions: new Map() };
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  private async functionGet(req: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const key = `${String(req['appName'])}/${String(req['objectTag'])}`;
+    const functionId = this.deployed.get(key);
+    if (!functionId) throw Object.assign(new Error(`App '${String(req['appName'])}' not found`), { code: grpc.status.NOT_FOUND });
+    return {
+      functionId,
+      handleMetadata: {
+        functionName: String(req['objectTag']),
+        supportedInputFormats: [DATA_FORMAT_CBOR],
+        supportedOutputFormats: [DATA_FORMAT_CBOR],
+      },
+    };
+  }
+
+  private async functionMap(req: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const items = req['pipelinedInputs'] as { input: { args?: Buffer; dataFormat: number } }[];
+    const input = items[0]?.input;
+    if (!input?.args || input.dataFormat !== DATA_FORMAT_CBOR) throw Object.assign(new Error('expected CBOR args'), { code: grpc.status.INVALID_ARGUMENT });
+    const [args, kwargs] = cborDecode(input.args) as [unknown[], Record<string, unknown>];
+    const id = `fc-${this.nextId++}`;
+    this.functionCalls.set(id, { id, functionId: String(req['functionId']), args, kwargs, cancelled: false });
+    return { functionCallId: id, pipelinedInputs: [{ idx: 0, inputId: `in-${id}`, inputJwt: `jwt-${id}` }], functionCallJwt: `jwt-${id}` };
+  }
+
+  private async functionGetOutputs(req: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const call = this.callOf(String(req['functionCallId']));
+    const waitMs = Math.min(Number(req['timeout'] ?? 0) * 1000, this.longPollCapMs);
+    await this.waitFor(() => call.outcome !== undefined, waitMs);
+    if (!call.outcome) return { outputs: [], idxs: [] };
+    const result: Record<string, unknown> = { status: call.outcome.status, exception: call.outcome.exception ?? '' };
+    if (call.outcome.data) result['data'] = call.outcome.data;
+    return { outputs: [{ result, idx: 0, dataFormat: DATA_FORMAT_CBOR }], idxs: [0], lastEntryId: '1-0' };
+  }
+
+  private async functionCallCancel(req: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const call = this.callOf(String(req['functionCallId']));
+    call.cancelled = true;
+    call.outcome ??= { status: STATUS.TERMINATED, exception: 'Function call was cancelled' };
+    this.changed.emit('change');
+    return {};
+  }
+
+  private async queueGetOrCreate(req: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const name = String(req['deploymentName']);
+    return { queueId: this.queue(name).id };
+  }
+
+  private async queueNextItems(req: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const queue = [...this.queues.values()].find((q) => q.id === req['queueId']);
+    if (!queue) throw Object.assign(new Error('queue not found'), { code: grpc.status.NOT_FOUND });
+    const partition = Buffer.from((req['partitionKey'] as Buffer | undefined) ?? Buffer.alloc(0)).toString('utf8');
+    const last = String(req['lastEntryId'] ?? '');
+    const after = (): QueueEntry[] => {
+      const entries = queue.partitions.get(partition) ?? [];
+      const index = last ? entries.findIndex((e) => e.entryId === last) : -1;
+      return entries.slice(index + 1);
+    };
+    await this.waitFor(() => after().length > 0, Math.min(Number(req['itemPollTimeout'] ?? 0) * 1000, this.longPollCapMs));
+    return { items: after().map((e) => ({ value: e.value, entryId: e.entryId })) };
+  }
+
+  private waitFor(ready: () => boolean, timeoutMs: number): Promise<void> {
+    if (ready() || timeoutMs <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const onChange = () => {
+        if (ready()) done();
+      };
+      const done = () => {
+        clearTimeout(timer);
+        this.changed.off('change', onChange);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.changed.on('change', onChange);
+    });
+  }
+}
+
+/** A JWT-shaped token with an `exp`, which is all the SDK's token manager reads. */
+function fakeJwt(): string {
+  const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  return `${b64({ alg: 'none' })}.${b64({ exp: Math.floor(Date.now() / 1000) + 3600 })}.sig`;
+}

@@ -1,0 +1,181 @@
+// The local backend against a real process: a stand-in `python -m psychohistory` (test/fixtures/
+// runs/fakeTraining) that follows the training command-line contract, run by the system python3.
+// The last test runs the real training/ pipeline when its virtualenv exists.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LocalBackend, commandLineArgs, isJobAlive, resolvePython } from '../../../src/jobs/backends/local';
+import { JobService } from '../../../src/jobs/jobService';
+import type { RunStore } from '../../../src/jobs/runStore';
+import type { MetricEvent } from '../../../src/contracts/metrics';
+import { tempDir, tempStore, until } from './builders';
+
+const fakeTraining = path.join(__dirname, '../../fixtures/runs/fakeTraining');
+const python3 = (() => {
+  try {
+    execFileSync('python3', ['--version']);
+    return 'python3';
+  } catch {
+    return undefined;
+  }
+})();
+
+function service(store: RunStore, trainingDir = fakeTraining, python = python3 ?? 'python3') {
+  const jobs = new JobService(store);
+  const events: MetricEvent[] = [];
+  jobs.onDidChange((c) => c.events && events.push(...c.events));
+  jobs.addBackend(
+    new LocalBackend({
+      store,
+      trainingDir,
+      python,
+      killGraceMs: 2000,
+      pollMs: 100,
+      hooks: { changed: (id, ev) => jobs.notify(id, ev), log: () => undefined },
+    }),
+  );
+  return { jobs, events };
+}
+
+const cleanup: (() => void)[] = [];
+afterEach(() => {
+  while (cleanup.length) cleanup.pop()?.();
+});
+
+describe('command line', () => {
+  it('passes the config as --key=value after the kind and run dir, never the dataset text', () => {
+    const args = commandLineArgs({ kind: 'eval', config: { dataset: '/d.jsonl', num_epochs: 2, dataset_text: 'x', extra: { a: 1 } } }, '/runs/r1');
+    expect(args).toEqual(['-m', 'psychohistory', 'eval', '--run_dir=/runs/r1', '--dataset=/d.jsonl', '--num_epochs=2', '--extra={"a":1}']);
+  });
+  it('prefers the setting, then the workspace .venv, then training/.venv, then python3', () => {
+    const ws = tempDir();
+    const training = path.join(ws, 'training');
+    expect(resolvePython(' /usr/bin/python3.12 ', ws, training)).toBe('/usr/bin/python3.12');
+    expect(resolvePython('', ws, training)).toBe('python3');
+    fs.mkdirSync(path.join(training, '.venv', 'bin'), { recursive: true });
+    fs.writeFileSync(path.join(training, '.venv', 'bin', 'python'), '');
+    expect(resolvePython(undefined, ws, training)).toBe(path.join(training, '.venv', 'bin', 'python'));
+    fs.mkdirSync(path.join(ws, '.venv', 'bin'), { recursive: true });
+    fs.writeFileSync(path.join(ws, '.venv', 'bin', 'python'), '');
+    expect(resolvePython(undefined, ws, training)).toBe(path.join(ws, '.venv', 'bin', 'python'));
+  });
+});
+
+describe.skipIf(!python3)('local backend (stand-in training command line)', () => {
+  it('runs to success: pid recorded, events followed, Python-owned fields kept, logs teed', async () => {
+    const store = tempStore();
+    const { jobs, events } = service(store);
+    const run = await jobs.launch({ kind: 'sft', backend: 'local', config: { dataset: '/tmp/x.jsonl', steps: 3 } });
+    expect(store.read(run.id)?.local?.pid).toBeGreaterThan(0);
+    const final = await jobs.wait(run.id);
+    expect(final?.state).toBe('succeeded');
+    expect(final?.endedAt).toBeDefined();
+    const raw = JSON.parse(fs.readFileSync(store.file(run.id, 'record'), 'utf8'));
+    expect(raw.pythonOwned).toBeDefined();
+    expect(raw.local.pid).toBe(run.local?.pid);
+    expect(store.readEvents(run.id).items.filter((e) => e.type === 'train')).toHaveLength(3);
+    await until(() => events.some((e) => e.type === 'status' && e.state === 'succeeded'), 3000, 'events through the service');
+    expect(store.readLog(run.id)).toMatch(/step 3 loss/);
+    jobs.dispose();
+  });
+
+  it('keeps the failure Python reported', async () => {
+    const store = tempStore();
+    const { jobs } = service(store);
+    const run = await jobs.launch({ kind: 'eval', backend: 'local', config: { fake_mode: 'fail' } });
+    const final = await jobs.wait(run.id);
+    expect(final).toMatchObject({ state: 'failed', error: 'dataset is empty' });
+    expect(store.readLog(run.id)).toMatch(/ValueError/);
+  });
+
+  it('marks a crashed process failed with its last log lines', async () => {
+    const store = tempStore();
+    const { jobs } = service(store);
+    const run = await jobs.launch({ kind: 'sft', backend: 'local', config: { fake_mode: 'crash' } });
+    const final = await jobs.wait(run.id);
+    expect(final?.state).toBe('failed');
+    expect(final?.error).toMatch(/exited with code 3/);
+    expect(final?.error).toMatch(/CUDA out of memory/);
+  });
+
+  it('tolerates a metrics line torn by a killed writer', async () => {
+    const store = tempStore();
+    const { jobs } = service(store);
+    const run = await jobs.launch({ kind: 'sft', backend: 'local', config: { fake_mode: 'torn' } });
+    const final = await jobs.wait(run.id);
+    expect(final?.state).toBe('failed');
+    const parsed = store.readEvents(run.id);
+    expect(parsed.items.filter((e) => e.type === 'train')).toHaveLength(3);
+    expect(parsed.truncatedTail).toMatch(/"step": 99/);
+  });
+
+  it('cancels with SIGTERM and records cancelled', async () => {
+    const store = tempStore();
+    const { jobs } = service(store);
+    const run = await jobs.launch({ kind: 'grpo', backend: 'local', config: { fake_mode: 'hang' } });
+    await until(() => store.readEvents(run.id).items.length >= 2, 10_000, 'the job to start');
+    const final = await jobs.cancel(run.id);
+    expect(final?.state).toBe('cancelled');
+    expect(isJobAlive(run.local?.pid ?? store.read(run.id)?.local?.pid ?? -1)).toBe(false);
+    expect(store.readLog(run.id)).toMatch(/got SIGTERM/);
+  });
+
+  it('survives a reload: a new service reattaches by pid and can cancel; a dead pid is settled as failed', async () => {
+    const store = tempStore();
+    const first = service(store);
+    const run = await first.jobs.launch({ kind: 'sft', backend: 'local', config: { fake_mode: 'hang' } });
+    const pid = store.read(run.id)?.local?.pid ?? -1;
+    cleanup.push(() => {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    });
+    first.jobs.dispose(); // the window reloads: watches go, the process stays
+    await until(() => store.readEvents(run.id).items.length >= 2, 10_000, 'the job to start');
+    expect(isJobAlive(pid)).toBe(true);
+
+    // A record whose process died unseen.
+    const ghost = store.create({ kind: 'eval', backend: 'local', config: {}, state: 'running', local: { pid: 999_999 } });
+
+    const second = service(store);
+    const attached = second.jobs.reattachAll();
+    expect(attached.map((r) => r.id)).toEqual([run.id]);
+    expect(store.read(ghost.id)?.state).toBe('failed');
+    expect(store.read(ghost.id)?.error).toMatch(/ended while no editor was watching/);
+
+    const final = await second.jobs.cancel(run.id);
+    expect(final?.state).toBe('cancelled');
+    expect(isJobAlive(pid)).toBe(false);
+    second.jobs.dispose();
+  });
+
+  it('fails the run (not the editor) when python cannot be started', async () => {
+    const store = tempStore();
+    const { jobs } = service(store, fakeTraining, '/nonexistent/python');
+    const run = await jobs.launch({ kind: 'sft', backend: 'local', config: {} });
+    expect(store.read(run.id)?.state).toBe('failed');
+    expect(store.read(run.id)?.error).toMatch(/Could not start/);
+  });
+});
+
+// The real pipeline (training/, written by the training engineer). Runs only when its virtualenv
+// exists; it then needs a tiny model available offline to the pipeline.
+const repoTraining = path.join(__dirname, '../../../training');
+const realPython = path.join(repoTraining, '.venv', 'bin', 'python');
+const hasRealPipeline = fs.existsSync(realPython) && fs.existsSync(path.join(repoTraining, 'psychohistory', '__main__.py'));
+describe.skipIf(!hasRealPipeline)('local backend end to end with the real training command line (needs training/.venv)', () => {
+  it('runs a tiny eval through `python -m psychohistory` and records states and events', async () => {
+    const store = tempStore();
+    const { jobs } = service(store, repoTraining, realPython);
+    const dataset = path.join(__dirname, '../../fixtures/runs/tiny.cases.jsonl');
+    const run = await jobs.launch({ kind: 'eval', backend: 'local', config: { dataset } });
+    const final = await jobs.wait(run.id);
+    expect(final?.state, store.readLog(run.id).slice(-2000)).toBe('succeeded');
+    const events = store.readEvents(run.id).items;
+    expect(events.some((e) => e.type === 'status' && e.state === 'running')).toBe(true);
+    expect(events.some((e) => e.type === 'eval')).toBe(true);
+  }, 600_000);
+});
