@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
-const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'info' };
+// mainFields: jsonc-parser's "main" is a UMD build whose relative require()s esbuild cannot follow
+// (dist/cli.js failed with "Cannot find module './impl/format'"); its "module" build bundles fine.
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'info', mainFields: ['module', 'main'] };
 
 const nodeBuilds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
