@@ -1,0 +1,124 @@
+// Typed builders for dashboard fixtures (contracts 2–4): unit tests, the render tests and the
+// fixture generator share them, so a contract change breaks the type check, not a JSON blob.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { EvalEvent, MetricEvent, Stage, TrainEvent } from '../../../src/contracts/metrics';
+import type { RunKind, RunRecord } from '../../../src/contracts/run';
+import type { ForecastNode, ForecastTree } from '../../../src/contracts/tree';
+
+const T0 = Date.parse('2026-01-10T09:00:00Z');
+export const at = (seconds: number): string => new Date(T0 + seconds * 1000).toISOString();
+
+/** Deterministic PRNG (mulberry32) so fixtures are the same on every machine. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function runRecord(id: string, kind: RunKind, over: Partial<RunRecord> = {}): RunRecord {
+  return {
+    id,
+    kind,
+    backend: 'modal',
+    config: { model: 'openai/gpt-oss-20b', loraRank: kind === 'grpo' ? 4 : 8, epochs: 1 },
+    state: 'succeeded',
+    createdAt: at(0),
+    startedAt: at(30),
+    endedAt: at(30 + 2 * 3600 + 5 * 60),
+    ...over,
+  };
+}
+
+export function train(step: number, over: Partial<TrainEvent> = {}): TrainEvent {
+  return { type: 'train', step, epoch: step / 100, loss: 2 / Math.sqrt(1 + step / 10), lr: 2e-4, time: at(60 + step * 10), ...over };
+}
+
+/** A plausible SFT curve: decaying loss with noise and one spike, warmup then cosine lr. */
+export function trainCurve(steps: number, seed = 1, reward = false): TrainEvent[] {
+  const r = rng(seed);
+  const out: TrainEvent[] = [];
+  for (let s = 1; s <= steps; s++) {
+    const warm = Math.min(1, s / (steps * 0.1));
+    const lr = 2e-4 * warm * (0.5 + 0.5 * Math.cos((Math.PI * s) / steps));
+    const spike = s === Math.floor(steps * 0.6) ? 0.8 : 0;
+    const ev = train(s, { loss: 0.6 + 2.2 * Math.exp(-s / (steps / 4)) + (r() - 0.5) * 0.15 + spike, lr });
+    if (reward) {
+      ev.rewardMean = 0.55 + 0.3 * (1 - Math.exp(-s / (steps / 3))) + (r() - 0.5) * 0.05;
+      ev.rewardStd = 0.08 + r() * 0.04;
+    }
+    out.push(ev);
+  }
+  return out;
+}
+
+export type Counts = [exact: number, semantic: number, llm: number, none: number];
+
+export function evalEv(stage: Stage, depth: number | null, m: { perplexity: number; brier: number; ece?: number; match: Counts }, time = at(9000)): EvalEvent {
+  const [exact, semantic, llm, none] = m.match;
+  const n = exact + semantic + llm + none;
+  const ev: EvalEvent = { type: 'eval', stage, depth, loss: Math.log(m.perplexity), perplexity: m.perplexity, brier: m.brier, match: { exact, semantic, llm, none }, n, time };
+  if (m.ece !== undefined) ev.ece = m.ece;
+  return ev;
+}
+
+/** Whole-split + depths 1..3 evals for a stage, with depth counts summing to the whole split. */
+export function stageEvals(stage: Stage, perplexity: number, brier: number, perDepth: Counts[], ece = 0.05): EvalEvent[] {
+  const total: Counts = [0, 0, 0, 0];
+  perDepth.forEach((c) => c.forEach((v, i) => (total[i] += v)));
+  return [
+    evalEv(stage, null, { perplexity, brier, ece, match: total }),
+    ...perDepth.map((c, i) => evalEv(stage, i + 1, { perplexity: perplexity * (1 + 0.1 * i), brier: brier * (1 + 0.15 * i), ece: ece * (1 + 0.2 * i), match: c })),
+  ];
+}
+
+export interface TreeShape {
+  /** Children per node at each depth, e.g. [10, 10, 10, 4] → 5,110 nodes. */
+  branching: number[];
+  seed?: number;
+  withMatch?: boolean;
+}
+
+/** A forecast tree whose first-ranked branch at each depth is the actual one. */
+export function forecastTree(seedEvent: string, date: string, shape: TreeShape): ForecastTree {
+  const r = rng(shape.seed ?? 7);
+  const kinds = ['exact', 'semantic', 'llm', 'none'] as const;
+  const level = (depth: number, onPath: boolean, prefix: string): ForecastNode[] => {
+    const k = shape.branching[depth - 1];
+    if (!k) return [];
+    const weights = Array.from({ length: k }, () => 0.2 + r());
+    const sum = weights.reduce((a, b) => a + b, 0);
+    return weights.map((w, i) => {
+      const actual = onPath && i === 0;
+      const node: ForecastNode = { event: `${prefix}${i + 1} event at depth ${depth}`, probability: Number((w / sum).toFixed(4)), depth, children: level(depth + 1, actual, `${prefix}${i + 1}.`) };
+      if (onPath) node.actual = actual;
+      if (shape.withMatch && actual) node.match = { kind: kinds[Math.floor(r() * 4)]!, score: Number(r().toFixed(2)), actual: `What really happened at depth ${depth}` };
+      return node;
+    });
+  };
+  return { seed: { event: seedEvent, date }, model: 'gpt-oss-20b-sft', createdAt: at(9500), children: level(1, true, 'Outcome ') };
+}
+
+export interface RunFiles {
+  record?: RunRecord | null;
+  /** Events, or raw lines (to write broken data on purpose). */
+  metrics?: (MetricEvent | string)[] | null;
+  /** Appended after the last line without a newline: a half-written event. */
+  truncatedTail?: string;
+  trees?: ForecastTree[];
+}
+
+export function writeRun(dir: string, files: RunFiles): void {
+  mkdirSync(dir, { recursive: true });
+  if (files.record) writeFileSync(path.join(dir, 'run.json'), JSON.stringify(files.record, null, 2) + '\n');
+  if (files.metrics !== undefined && files.metrics !== null) {
+    const lines = files.metrics.map((e) => (typeof e === 'string' ? e : JSON.stringify(e)));
+    writeFileSync(path.join(dir, 'metrics.jsonl'), lines.map((l) => l + '\n').join('') + (files.truncatedTail ?? ''));
+  }
+  if (files.trees?.length) writeFileSync(path.join(dir, 'trees.jsonl'), files.trees.map((t) => JSON.stringify(t) + '\n').join(''));
+}
