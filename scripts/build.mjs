@@ -1,7 +1,7 @@
 // Two bundles, as the samples' esbuild setup: the extension host (node, cjs, `vscode` external) and
 // the CLI; webview apps (browser, iife) are added to `webviewEntries` as they appear.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -26,6 +26,11 @@ const webviewBuilds = webviewApps.map((app) => ({
   target: 'es2022',
   loader: { '.css': 'text' },
 }));
+
+// Codicons for webviews: the font and its stylesheet, shipped in dist/codicons (node_modules is
+// not packaged); webviews link the css with id "vscode-codicon-stylesheet" (@vscode-elements).
+mkdirSync('dist/codicons', { recursive: true });
+for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
 
 const builds = [...nodeBuilds, ...webviewBuilds].filter((b) => existsSync(b.entryPoints[0]));
 if (watch) {
