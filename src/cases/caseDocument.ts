@@ -10,38 +10,74 @@ import type { Case } from '../contracts/case';
 import { parseJsonTree } from './jsonLine';
 import { checkLine } from './lineCheck';
 import { diagnostic, Locator } from './locator';
-import type { CaseDiagnostic, LineResult, Position, Range } from './types';
+import type { CaseDiagnostic, LineFacts, LineResult, Position, Range } from './types';
 
 /** Position bias is only reported from this many valid cases on: below it, "always" is chance. */
 export const POSITION_BIAS_MIN_CASES = 5;
 
 const LINE_BREAK = /\r\n|\r|\n/;
 
+/** Lines without their terminators (\r\n, \n or a lone \r, as VS Code counts them). */
+function splitLines(text: string): string[] {
+  // The plain split is several times faster than the regex; most files have no \r.
+  return text.indexOf('\r') < 0 ? text.split('\n') : text.split(LINE_BREAK);
+}
+
+/**
+ * One line as the document keeps it. The parsed value is NOT kept: retaining 100k parsed cases
+ * makes the garbage collector promote millions of objects (it doubled full-validation time), so
+ * `lineResult` and `cases` re-parse a valid line on demand (JSON.parse is deterministic).
+ */
 interface Entry {
   text: string;
-  result: LineResult;
   line: number;
+  diagnostics: CaseDiagnostic[]; // this line's own diagnostics, on line 0
+  facts: LineFacts | undefined;
+  valid: boolean; // a valid case (warnings allowed)
+  blank: boolean;
   tree?: Node | null; // parsed lazily, only for lines that carry a file-level diagnostic
 }
 
-/** Groups of entries sharing a key (an id, a seed), with the keys whose group has several entries. */
+const NO_DIAGNOSTICS: CaseDiagnostic[] = [];
+
+/**
+ * Groups of entries sharing a key (an id, a seed), with the keys whose group has several entries.
+ * A unique key maps to its entry directly: most keys are unique, and a Set per key costs memory
+ * and GC time on large files.
+ */
 class Groups {
-  readonly map = new Map<string, Set<Entry>>();
+  private readonly map = new Map<string, Entry | Entry[]>();
   readonly repeated = new Set<string>();
 
   add(key: string, e: Entry): void {
-    let set = this.map.get(key);
-    if (!set) this.map.set(key, (set = new Set()));
-    set.add(e);
-    if (set.size > 1) this.repeated.add(key);
+    const cur = this.map.get(key);
+    if (cur === undefined) {
+      this.map.set(key, e);
+      return;
+    }
+    if (Array.isArray(cur)) cur.push(e);
+    else this.map.set(key, [cur, e]);
+    this.repeated.add(key);
   }
 
   remove(key: string, e: Entry): void {
-    const set = this.map.get(key);
-    if (!set) return;
-    set.delete(e);
-    if (set.size === 0) this.map.delete(key);
-    if (set.size < 2) this.repeated.delete(key);
+    const cur = this.map.get(key);
+    if (cur === undefined) return;
+    if (!Array.isArray(cur)) {
+      if (cur === e) this.map.delete(key);
+      return;
+    }
+    const k = cur.indexOf(e);
+    if (k >= 0) cur.splice(k, 1);
+    if (cur.length === 1) {
+      this.map.set(key, cur[0] as Entry);
+      this.repeated.delete(key);
+    }
+  }
+
+  get(key: string): readonly Entry[] {
+    const cur = this.map.get(key);
+    return cur === undefined ? [] : Array.isArray(cur) ? cur : [cur];
   }
 }
 
@@ -89,7 +125,7 @@ export class CaseDocument {
   constructor(text: string) {
     this.hadBom = text.charCodeAt(0) === 0xfeff;
     const body = this.hadBom ? text.slice(1) : text;
-    const lines = body.split(LINE_BREAK);
+    const lines = splitLines(body);
     this.entries = new Array<Entry>(lines.length);
     for (let k = 0; k < lines.length; k++) {
       const e = this.makeEntry(lines[k] as string, k);
@@ -110,12 +146,18 @@ export class CaseDocument {
   lineResult(line: number): LineResult {
     const e = this.entries[line];
     if (!e) return { diagnostics: [] };
-    return { ...e.result, diagnostics: e.result.diagnostics.map((d) => atLine(d, line)) };
+    const result: LineResult = { diagnostics: e.diagnostics.map((d) => atLine(d, line)), facts: e.facts };
+    if (e.blank) result.blank = true;
+    if (e.facts) {
+      result.value = JSON.parse(e.text) as unknown;
+      if (e.valid) result.case = result.value as Case;
+    }
+    return result;
   }
 
   /** Replaces lines [startLine, endLineExclusive) with the lines of `newText`; '' deletes them. */
   replaceLines(startLine: number, endLineExclusive: number, newText: string): void {
-    const lines = newText === '' ? [] : newText.split(LINE_BREAK);
+    const lines = newText === '' ? [] : splitLines(newText);
     this.splice(startLine, endLineExclusive, lines);
   }
 
@@ -129,7 +171,7 @@ export class CaseDocument {
     if (a.line > b.line || (a.line === b.line && a.character > b.character)) [a, b] = [b, a];
     const prefix = this.lineText(a.line).slice(0, a.character);
     const suffix = this.lineText(b.line).slice(b.character);
-    this.splice(a.line, b.line + 1, (prefix + text + suffix).split(LINE_BREAK));
+    this.splice(a.line, b.line + 1, splitLines(prefix + text + suffix));
   }
 
   /** The whole text (without the BOM), lines joined with \n. */
@@ -142,7 +184,7 @@ export class CaseDocument {
     if (this.cached) return this.cached;
     this.renumber();
     const out: CaseDiagnostic[] = [];
-    for (const e of this.withDiagnostics) for (const d of e.result.diagnostics) out.push(atLine(d, e.line));
+    for (const e of this.withDiagnostics) for (const d of e.diagnostics) out.push(atLine(d, e.line));
     this.blankLineWarnings(out);
     this.duplicateIdErrors(out);
     this.seedWarnings(out);
@@ -156,7 +198,7 @@ export class CaseDocument {
   cases(): { line: number; case: Case }[] {
     const out: { line: number; case: Case }[] = [];
     this.entries.forEach((e, line) => {
-      if (e.result.case) out.push({ line, case: e.result.case });
+      if (e.valid) out.push({ line, case: JSON.parse(e.text) as Case });
     });
     return out;
   }
@@ -186,7 +228,15 @@ export class CaseDocument {
   }
 
   private makeEntry(text: string, line: number): Entry {
-    return { text, result: checkLine(text), line };
+    const r = checkLine(text);
+    return {
+      text,
+      line,
+      diagnostics: r.diagnostics.length > 0 ? r.diagnostics : NO_DIAGNOSTICS,
+      facts: r.facts,
+      valid: r.case !== undefined,
+      blank: r.blank === true,
+    };
   }
 
   private renumber(): void {
@@ -196,32 +246,30 @@ export class CaseDocument {
   }
 
   private index(e: Entry): void {
-    const r = e.result;
-    if (r.diagnostics.length > 0) this.withDiagnostics.add(e);
-    if (r.blank) this.blanks.add(e);
-    const f = r.facts;
+    if (e.diagnostics.length > 0) this.withDiagnostics.add(e);
+    if (e.blank) this.blanks.add(e);
+    const f = e.facts;
     if (f?.id !== undefined) this.ids.add(f.id, e);
     if (f?.seedKey !== undefined) {
       this.seeds.add(f.seedKey, e);
       this.updateLeak(f.seedKey);
     }
-    if (r.case && f) {
+    if (e.valid && f) {
       this.validCases++;
       for (const p of f.actualPositions) this.actualAt.set(p, (this.actualAt.get(p) ?? 0) + 1);
     }
   }
 
   private unindex(e: Entry): void {
-    const r = e.result;
-    this.withDiagnostics.delete(e);
-    this.blanks.delete(e);
-    const f = r.facts;
+    if (e.diagnostics.length > 0) this.withDiagnostics.delete(e);
+    if (e.blank) this.blanks.delete(e);
+    const f = e.facts;
     if (f?.id !== undefined) this.ids.remove(f.id, e);
     if (f?.seedKey !== undefined) {
       this.seeds.remove(f.seedKey, e);
       this.updateLeak(f.seedKey);
     }
-    if (r.case && f) {
+    if (e.valid && f) {
       this.validCases--;
       for (const p of f.actualPositions) {
         const c = (this.actualAt.get(p) ?? 0) - 1;
@@ -232,12 +280,13 @@ export class CaseDocument {
   }
 
   private updateLeak(key: string): void {
-    const group = this.seeds.map.get(key);
+    if (!this.seeds.repeated.has(key) && !this.leaks.has(key)) return;
+    const group = this.seeds.get(key);
     let train = false;
     let evalSplit = false;
-    if (group && group.size > 1) {
+    if (group.length > 1) {
       for (const g of group) {
-        const split = g.result.facts?.split;
+        const split = g.facts?.split;
         if (split === 'train') train = true;
         else if (split === 'eval') evalSplit = true;
       }
@@ -257,7 +306,7 @@ export class CaseDocument {
     if (this.blanks.size === 0) return;
     // Blank lines after the last case are fine (a trailing newline, an empty last line).
     let last = this.entries.length - 1;
-    while (last >= 0 && (this.entries[last] as Entry).result.blank) last--;
+    while (last >= 0 && (this.entries[last] as Entry).blank) last--;
     for (const e of this.blanks) {
       if (e.line >= last) continue;
       out.push(
@@ -271,7 +320,7 @@ export class CaseDocument {
 
   private duplicateIdErrors(out: CaseDiagnostic[]): void {
     for (const key of this.ids.repeated) {
-      const group = [...(this.ids.map.get(key) ?? [])].sort(byLine);
+      const group = [...this.ids.get(key)].sort(byLine);
       const first = group[0] as Entry;
       for (const e of group.slice(1)) {
         const span = this.locator(e).value(['id']);
@@ -287,7 +336,7 @@ export class CaseDocument {
 
   private seedWarnings(out: CaseDiagnostic[]): void {
     for (const key of this.seeds.repeated) {
-      const group = [...(this.seeds.map.get(key) ?? [])].sort(byLine);
+      const group = [...this.seeds.get(key)].sort(byLine);
       const first = group[0] as Entry;
       for (const e of group.slice(1)) {
         const span = this.locator(e).value(['seed']);
@@ -300,10 +349,10 @@ export class CaseDocument {
       }
     }
     for (const key of this.leaks) {
-      const group = [...(this.seeds.map.get(key) ?? [])].sort(byLine);
-      const train = group.find((g) => g.result.facts?.split === 'train') as Entry;
+      const group = [...this.seeds.get(key)].sort(byLine);
+      const train = group.find((g) => g.facts?.split === 'train') as Entry;
       for (const e of group) {
-        if (e.result.facts?.split !== 'eval') continue;
+        if (e.facts?.split !== 'eval') continue;
         const span = this.locator(e).value(['split']);
         out.push(
           atLine(
@@ -323,7 +372,7 @@ export class CaseDocument {
   private positionBiasWarning(out: CaseDiagnostic[]): void {
     if (this.validCases < POSITION_BIAS_MIN_CASES || this.actualAt.size !== 1) return;
     const [position, levels] = this.actualAt.entries().next().value as [number, number];
-    const first = this.entries.find((e) => e.result.case) as Entry;
+    const first = this.entries.find((e) => e.valid) as Entry;
     const span = this.locator(first).key([], 'levels');
     out.push(
       atLine(

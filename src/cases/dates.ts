@@ -11,8 +11,7 @@ function digit(s: string, k: number): number {
 /** Same as the zod pattern /^\d{4}-\d{2}-\d{2}$/. */
 export function isDateShaped(s: string): boolean {
   if (s.length !== 10 || s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d) return false;
-  for (const k of [0, 1, 2, 3, 5, 6, 8, 9]) if (digit(s, k) < 0) return false;
-  return true;
+  return digit(s, 0) >= 0 && digit(s, 1) >= 0 && digit(s, 2) >= 0 && digit(s, 3) >= 0 && digit(s, 5) >= 0 && digit(s, 6) >= 0 && digit(s, 8) >= 0 && digit(s, 9) >= 0;
 }
 
 export function daysInMonth(year: number, month: number): number {

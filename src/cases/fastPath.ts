@@ -5,10 +5,9 @@
 // (test/unit/cases/fastPath.test.ts) proves `isCleanCase(v)` holds exactly when the slow path
 // reports nothing.
 import { isRealDate } from './dates';
-import { findDuplicates } from './normalize';
 import { isNonBlank } from './rules';
 import type { LineFacts } from './types';
-import { normalizeEvent } from './normalize';
+import { hasNoDuplicates, normalizeEvent } from './normalize';
 
 type Json = Record<string, unknown>;
 
@@ -52,7 +51,7 @@ function cleanLevel(level: unknown, depth: number): boolean {
     if (!isNonBlank(c.event)) return false;
     events.push(c.event);
   }
-  return actuals === 1 && findDuplicates(events).length === 0;
+  return actuals === 1 && hasNoDuplicates(events);
 }
 
 /** True exactly when the slow path would report no diagnostic for this parsed line. */

@@ -71,7 +71,8 @@ function suggest(key: string, allowed: readonly string[], present: unknown): str
   const have = present !== null && typeof present === 'object' ? (present as Record<string, unknown>) : {};
   const missing = allowed.filter((k) => !Object.prototype.hasOwnProperty.call(have, k));
   let best: string | undefined;
-  let bestD = 3;
+  // A short key must be nearly right to count as a typo of an allowed one.
+  let bestD = key.length <= 3 ? 2 : 3;
   for (const k of missing) {
     const d = editDistance(key.toLowerCase(), k);
     if (d < bestD) {
