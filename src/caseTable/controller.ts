@@ -2,7 +2,7 @@
 // actions into edits of the document, and turns document changes (from any editor) into data-only
 // updates of the changed rows. The VS Code session adapts a TextDocument + WorkspaceEdit to
 // `DocumentPort`; the render test adapts an in-memory document, so both run this same code.
-import { CaseDocument } from '../cases/caseDocument';
+import type { CaseDocument } from '../cases/caseDocument';
 import { checkLine } from '../cases/lineCheck';
 import type { Position, Range as LineRange } from '../cases/types';
 import { CaseEditError, detectStyle } from './jsonLine';
@@ -11,6 +11,7 @@ import { parseWebviewMessage } from './inbound';
 import type { CaseRow, HostMessage, WebviewMessage } from './protocol';
 import { MAX_ROWS_PER_REQUEST } from './protocol';
 import { TableModel } from './tableModel';
+import { ChunkedAnalysis } from './chunkedAnalysis';
 import type { LineChecker } from './tableModel';
 
 /** More changed rows than this in one document change: tell the webview to re-request instead. */
@@ -50,14 +51,11 @@ function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-export interface LineAnalysisFactory {
-  (text: string): CaseDocument;
-}
-
 export class TableController {
   private readonly model: TableModel;
   private analysis: CaseDocument | undefined;
   private analysisTimer: ReturnType<typeof setTimeout> | undefined;
+  private building: ChunkedAnalysis | undefined;
   private summaryTimer: ReturnType<typeof setTimeout> | undefined;
   private selected: number | null = null;
 
@@ -65,7 +63,6 @@ export class TableController {
     private readonly doc: DocumentPort,
     private readonly ui: UiPort,
     check: LineChecker = checkLine,
-    private readonly makeAnalysis: LineAnalysisFactory = (text) => new CaseDocument(text),
   ) {
     this.model = new TableModel(doc, check);
   }
@@ -84,24 +81,38 @@ export class TableController {
     this.ui.post(message);
   }
 
-  /** The whole-file analysis (file-level rules, sorting, filtering); built after the first paint. */
+  /** The whole-file analysis (file-level rules, sorting, filtering); finishes it now if needed. */
   private ensureAnalysis(): CaseDocument {
     if (!this.analysis) {
       clearTimeout(this.analysisTimer);
       const started = Date.now();
-      this.analysis = this.makeAnalysis(this.doc.getText());
-      this.model.attachAnalysis(this.analysis);
-      this.ui.log('info', `case table: analysed ${this.doc.lineCount} lines in ${Date.now() - started} ms`);
+      this.building ??= new ChunkedAnalysis(this.doc);
+      this.attach(this.building.finish(), started);
     }
-    return this.analysis;
+    return this.analysis as CaseDocument;
   }
 
+  private attach(analysis: CaseDocument, started: number): void {
+    this.analysis = analysis;
+    this.building = undefined;
+    this.model.attachAnalysis(analysis);
+    this.ui.log('info', `case table: analysed ${this.doc.lineCount} lines (last slice ${Date.now() - started} ms)`);
+  }
+
+  /** Builds the analysis a slice per event-loop turn, after the first paint went out. */
   private scheduleAnalysis(): void {
-    if (this.analysis) return;
-    this.analysisTimer = setTimeout(() => {
-      this.ensureAnalysis();
-      this.resetView();
-    }, 0);
+    if (this.analysis || this.analysisTimer) return;
+    this.building ??= new ChunkedAnalysis(this.doc);
+    const tick = (): void => {
+      this.analysisTimer = undefined;
+      if (this.analysis || !this.building) return;
+      const started = Date.now();
+      if (this.building.step()) {
+        this.attach(this.building.finish(), started);
+        this.resetView();
+      } else this.analysisTimer = setTimeout(tick, 0);
+    };
+    this.analysisTimer = setTimeout(tick, 0);
   }
 
   private resetView(): void {
@@ -272,6 +283,7 @@ export class TableController {
       const oldLines = c.range.end.line - start + 1;
       const newLines = linesIn(c.text);
       this.analysis?.applyChange(c.range, c.text);
+      this.building?.applyChange(c.range, c.text, newLines, oldLines);
       this.model.noteLinesReplaced(start, c.range.end.line, newLines);
       if (newLines !== oldLines) {
         shifted = true;

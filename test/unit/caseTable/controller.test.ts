@@ -25,7 +25,10 @@ function setup(text: string) {
     if (!found) throw new Error(`no ${type} message`);
     return found as Extract<HostMessage, { type: T }>;
   };
-  return { doc, posts, notes, controller, send, last };
+  const analysed = async (): Promise<void> => {
+    for (let k = 0; k < 1000 && !posts.some((p) => p.type === 'reset' && p.summary.analysed); k++) await new Promise((r) => setTimeout(r, 10));
+  };
+  return { doc, posts, notes, controller, send, last, analysed };
 }
 
 describe('TableController', () => {
@@ -36,6 +39,7 @@ describe('TableController', () => {
     expect(init.size).toBe(2000);
     expect(init.rows).toHaveLength(40);
     expect(init.summary.analysed).toBe(false);
+    await t.analysed();
     expect(t.last('reset').summary).toMatchObject({ analysed: true, lines: 2000, rawLines: 4 });
     const raw = t.controller.table.row(499);
     expect(raw.kind).toBe('raw');
@@ -128,5 +132,33 @@ describe('TableController', () => {
     expect(rows.find((r) => r.row.line === 4)?.row.errors).toBe(1);
     await t.send({ type: 'select', line: 4 });
     expect(t.last('detail').detail?.diagnostics).toMatchObject([{ code: 'duplicate-id', path: 'id', severity: 'error' }]);
+  });
+});
+
+describe('ChunkedAnalysis', () => {
+  it('ends with the same diagnostics as a one-shot CaseDocument, edits during the build included', async () => {
+    const { ChunkedAnalysis } = await import('../../../src/caseTable/chunkedAnalysis');
+    const { CaseDocument } = await import('../../../src/cases/caseDocument');
+    const doc = new MemoryDocument(makeDataset(1000, { rawEvery: 97, invalidEvery: 31 }));
+    const chunked = new ChunkedAnalysis(doc, 100);
+    doc.onChange = (changes) => {
+      for (const c of changes) {
+        const oldLines = c.range.end.line - c.range.start.line + 1;
+        chunked.applyChange(c.range, c.text, c.text.split('\n').length, oldLines);
+      }
+    };
+    chunked.step();
+    chunked.step();
+    // before the boundary, after it, straddling it, and inserting lines
+    await doc.applyEdit({ start: { line: 5, character: 0 }, end: { line: 5, character: doc.lineText(5).length } }, doc.lineText(7));
+    await doc.applyEdit({ start: { line: 600, character: 0 }, end: { line: 600, character: 3 } }, '');
+    await doc.applyEdit({ start: { line: 10, character: 0 }, end: { line: 10, character: 0 } }, doc.lineText(11) + '\n');
+    chunked.step();
+    await doc.applyEdit({ start: { line: 250, character: 0 }, end: { line: 450, character: 0 } }, '');
+    chunked.step();
+    const built = chunked.finish();
+    const fresh = new CaseDocument(doc.getText());
+    expect(built.diagnostics()).toEqual(fresh.diagnostics());
+    expect(built.lineCount).toBe(fresh.lineCount);
   });
 });
