@@ -1,0 +1,1 @@
+"""PsychoHistory training pipeline: case data, candidate-based SFT, GRPO and evaluation, locally and on Modal."""

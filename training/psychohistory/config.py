@@ -1,0 +1,168 @@
+"""One config dataclass per job, and the nanoGPT-style `--key=value` overrides that the command line and the Modal
+functions share. Unknown keys are refused: a typo must never silently train with a default."""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+
+
+@dataclass
+class Common:
+    run_dir: str = ""                     # where run.json / metrics.jsonl / logs.txt / trees.jsonl go ("" = ./runs/<run_id>)
+    run_id: str = ""                      # run id ("" = the run directory's name, or a fresh timestamp id)
+    dataset: str = ""                     # path to a cases .jsonl (contract 1)
+    dataset_text: str = ""                # the same JSONL inline (used on Modal, where the file is not mounted)
+    base_model: str = "tiny"              # HF path/name, or "tiny" / "small" (a GPT-OSS-shaped model built locally)
+    adapter: str = ""                     # start from this LoRA adapter dir ("" = the bare base model)
+    output_dir: str = ""                  # adapter/checkpoints dir ("" = <run_dir>/adapter)
+    gpu: str = "A10G"                     # GPU type, for the cost event (Modal's GPU name; "cpu" when local on CPU)
+    seed: int = 1337                      # seeds shuffling, sampling and init
+    max_seq_length: int = 512             # longest tokenized example kept
+    load_in_4bit: bool = False            # unsloth only: load the base model in 4 bit
+
+
+@dataclass
+class SFTConfig(Common):
+    num_epochs: float = 1.0               # passes over the training examples
+    max_steps: int = -1                   # stop after this many optimizer steps (-1 = num_epochs decides)
+    batch_size: int = 8                   # examples per device step
+    grad_accum: int = 1                   # gradient accumulation steps
+    learning_rate: float = 2e-4           # peak learning rate (linear decay)
+    warmup_ratio: float = 0.03            # share of steps spent warming up
+    lora_rank: int = 16                   # LoRA rank r
+    lora_alpha: int = 32                  # LoRA alpha (scale = alpha / r)
+    lora_dropout: float = 0.0             # LoRA dropout
+    target_modules: str = "q_proj,k_proj,v_proj,o_proj"   # LoRA on these nn.Linear names ("all-linear" ok)
+    target_parameters: str = "mlp.experts.gate_up_proj,mlp.experts.down_proj"  # MoE expert weights (GPT-OSS MLP)
+    tasks: str = "choice,generation,probs"  # example kinds per case level (see prompts.py)
+    logging_steps: int = 1                # emit a train event every N steps
+    eval_steps: int = 0                   # emit eval events every N steps on the eval split (0 = only at the end)
+    eval_max_cases: int = 16              # cases used by the interval eval
+    save_steps: int = 50                  # checkpoint every N steps (resume picks up the last one)
+    split: str = "train"                  # which split to train on
+
+
+@dataclass
+class GRPOConfig(Common):
+    num_epochs: float = 1.0               # passes over the choice prompts
+    max_steps: int = -1                   # stop after this many optimizer steps (-1 = num_epochs decides)
+    batch_size: int = 8                   # completions per device step (must be a multiple of num_generations)
+    grad_accum: int = 1                   # gradient accumulation steps
+    learning_rate: float = 5e-5           # peak learning rate
+    num_generations: int = 4              # group size: completions sampled per prompt
+    beta: float = 0.04                    # KL penalty towards the reference model
+    temperature: float = 1.0              # sampling temperature for the group
+    max_completion_length: int = 48       # tokens a completion may use (reasoning + answer)
+    lora_rank: int = 4                    # LoRA rank r (small: GRPO nudges, SFT teaches)
+    lora_alpha: int = 8                   # LoRA alpha
+    lora_dropout: float = 0.0             # LoRA dropout
+    target_modules: str = "q_proj,k_proj,v_proj,o_proj"   # LoRA on these nn.Linear names
+    target_parameters: str = "mlp.experts.gate_up_proj,mlp.experts.down_proj"  # MoE expert weights
+    logging_steps: int = 1                # emit a train event every N steps
+    save_steps: int = 50                  # checkpoint every N steps
+    split: str = "train"                  # which split to train on
+
+
+@dataclass
+class EvalConfig(Common):
+    split: str = "eval"                   # which split to evaluate
+    stages: str = "baseline"              # comma list of baseline,sft,grpo
+    adapters: str = ""                    # comma list of stage=adapter_dir, e.g. "sft=runs/a/adapter,grpo=runs/b/adapter"
+    max_cases: int = 0                    # evaluate at most this many cases (0 = all)
+    num_trees: int = 4                    # forecast trees written to trees.jsonl (per stage)
+    batch_size: int = 16                  # prompts per forward pass
+    max_new_tokens: int = 24              # tokens generated per prediction (match coverage)
+    judge: str = ""                       # LLM judge for match coverage ("" = off; "openrouter:<model>" on Modal)
+
+
+@dataclass
+class GenerateConfig(Common):
+    seeds: str = ""                       # inline seeds "event|YYYY-MM-DD;event|date" (else the dataset's seeds)
+    split: str = "eval"                   # dataset split whose seeds are used
+    num_trees: int = 4                    # trees to write
+    depth: int = 3                        # levels to grow below the seed
+    num_samples: int = 4                  # samples drawn per node; distinct ones become children
+    temperature: float = 1.0              # sampling temperature
+    max_new_tokens: int = 24              # tokens per generated event
+
+
+CONFIGS = {"sft": SFTConfig, "grpo": GRPOConfig, "eval": EvalConfig, "generate": GenerateConfig}
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def _coerce(name: str, value, typ):
+    if isinstance(value, str) and typ is not str:
+        try:
+            if typ is bool:
+                low = value.lower()
+                if low not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError
+                return low in ("true", "1", "yes")
+            return typ(value)
+        except ValueError:
+            raise ConfigError(f"--{name}={value!r}: expected {typ.__name__}") from None
+    if typ is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if typ is str and not isinstance(value, str):
+        if isinstance(value, (list, tuple)):  # a JS caller may send target_modules as an array
+            return ",".join(str(v) for v in value)
+        return str(value)
+    if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
+        raise ConfigError(f"{name}={value!r}: expected {typ.__name__}")
+    return value
+
+
+def make_config(kind: str, overrides: dict):
+    """Build the job's config from a dict (the Modal function argument, or parsed --key=value pairs)."""
+    if kind not in CONFIGS:
+        raise ConfigError(f"unknown job {kind!r}; expected one of {', '.join(CONFIGS)}")
+    cls = CONFIGS[kind]
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    aliases = {"stages_adapters": "adapters"}
+    kwargs = {}
+    for key, value in overrides.items():
+        key = aliases.get(key.replace("-", "_"), key.replace("-", "_"))
+        if key not in fields:
+            raise ConfigError(
+                f"unknown config key {key!r} for {kind}; known keys: {', '.join(sorted(fields))}")
+        kwargs[key] = _coerce(key, value, type(fields[key].default))
+    return cls(**kwargs)
+
+
+def parse_args(argv: list[str]) -> dict:
+    """--key=value pairs → dict of strings (typed later by make_config)."""
+    out = {}
+    for arg in argv:
+        if not arg.startswith("--") or "=" not in arg:
+            raise ConfigError(f"bad argument {arg!r}: use --key=value")
+        key, value = arg[2:].split("=", 1)
+        out[key] = value
+    return out
+
+
+def to_dict(cfg) -> dict:
+    d = dataclasses.asdict(cfg)
+    d.pop("dataset_text", None)  # run.json keeps the config as launched, not the whole dataset
+    return d
+
+
+def split_list(s: str) -> list[str]:
+    return [x.strip() for x in s.split(",") if x.strip()]
+
+
+def parse_adapters(s: str) -> dict:
+    out = {}
+    for item in split_list(s):
+        if "=" not in item:
+            raise ConfigError(f"adapters entry {item!r}: use stage=path, e.g. sft=runs/a/adapter")
+        stage, path = item.split("=", 1)
+        out[stage.strip()] = path.strip()
+    return out
+
+
+def dumps(cfg) -> str:
+    return json.dumps(to_dict(cfg), indent=2)

@@ -1,0 +1,71 @@
+"""GRPO with TRL's GRPOTrainer: the model reads the choice prompt, may reason, and answers with a probability per
+letter; reward = 1 - Brier of that answer (0 when it cannot be parsed). A fresh small LoRA (rank 4 by default) on top
+of the base with the SFT adapter merged in, so the KL reference is the SFT model."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from transformers.trainer_utils import get_last_checkpoint
+
+from . import modeling, prompts
+from .config import to_dict
+from .data import select_split
+from .sft import EventCallback, trainer_args
+
+log = logging.getLogger("psychohistory")
+
+
+def reward_brier(completions, labels, **kw) -> list[float]:
+    """TRL reward function: `labels` is the dataset column with the level's labels in letter order."""
+    return [prompts.brier_reward(c if isinstance(c, str) else c[-1]["content"], y)
+            for c, y in zip(completions, labels)]
+
+
+def dataset_rows(cases: list[dict], tokenizer, seed: int) -> list[dict]:
+    rows = []
+    for case in cases:
+        for level in case["levels"]:
+            user, cands = prompts.choice_user(case, level["depth"], seed, probs=True)
+            rows.append({"prompt": prompts.render(tokenizer, user), "labels": [c["label"] for c in cands]})
+    return rows
+
+
+def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
+    from datasets import Dataset
+    from trl import GRPOConfig, GRPOTrainer
+
+    if cfg.batch_size % cfg.num_generations:
+        raise ValueError(f"batch_size={cfg.batch_size} must be a multiple of num_generations={cfg.num_generations}")
+    train_cases = select_split(cases, cfg.split)
+    model, tokenizer = modeling.load(cfg.base_model, cfg.adapter, cfg.seed, cfg.max_seq_length,
+                                     cfg.load_in_4bit, for_training=True)
+    rows = dataset_rows(train_cases, tokenizer, cfg.seed)
+    log.info("GRPO on %d choice prompts from %d %s cases, group size %d, beta %g", len(rows), len(train_cases),
+             cfg.split, cfg.num_generations, cfg.beta)
+
+    out = cfg.output_dir or str(run_dir / "adapter")
+    args = trainer_args(GRPOConfig, cfg, out, num_generations=cfg.num_generations, beta=cfg.beta,
+                        temperature=cfg.temperature, max_completion_length=cfg.max_completion_length,
+                        max_prompt_length=cfg.max_seq_length, log_completions=False)
+    trainer = GRPOTrainer(model=model, reward_funcs=[reward_brier], args=args,
+                          train_dataset=Dataset.from_list(rows), processing_class=tokenizer,
+                          peft_config=modeling.lora_config(cfg, model),
+                          callbacks=[EventCallback(emitter, job)])
+    resume = get_last_checkpoint(out) if Path(out).is_dir() else None
+    if resume:
+        log.info("resuming from %s", resume)
+    job.in_trainer = True
+    result = trainer.train(resume_from_checkpoint=resume)
+    job.in_trainer = False
+    if job.cancel_requested:
+        return {"cancelled": True, "checkpoint": get_last_checkpoint(out)}
+
+    final = str(Path(out) / "final")
+    trainer.save_model(final)
+    tokenizer.save_pretrained(final)
+    modeling.write_adapter_meta(final, cfg.base_model, cfg.adapter, "grpo", to_dict(cfg))
+    emitter.emit("artifact", name="grpo adapter", path=final)
+    rewards = [h["reward"] for h in trainer.state.log_history if "reward" in h]
+    return {"adapter": final, "steps": trainer.state.global_step, "trainLoss": result.training_loss,
+            "rewardFirst": rewards[0] if rewards else None, "rewardLast": rewards[-1] if rewards else None}

@@ -1,0 +1,145 @@
+"""Runs any job into a run directory (contract 2), the same way locally, in tests and on Modal:
+run.json running → events → succeeded | failed (with the error) | cancelled (SIGTERM), plus a cost event."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from . import data
+from .config import make_config, to_dict
+from .events import Emitter, RunFile, gpu_cost, now_iso
+
+log = logging.getLogger("psychohistory")
+
+
+class Cancelled(Exception):
+    pass
+
+
+class Job:
+    """State a SIGTERM handler can reach: inside a trainer we ask it to checkpoint and stop at the next step;
+    anywhere else (or on a second SIGTERM) we stop at once."""
+
+    def __init__(self):
+        self.cancel_requested = False
+        self.in_trainer = False
+
+    def on_sigterm(self, signum, frame):
+        first = not self.cancel_requested
+        self.cancel_requested = True
+        if not (self.in_trainer and first):
+            raise Cancelled("cancelled (SIGTERM)")
+
+
+def setup_logging(run_dir: Path) -> logging.Handler | None:
+    """Log lines go to stderr, and to <run_dir>/logs.txt unless PSYCHOHISTORY_NO_LOG_FILE=1 (set it when the
+    caller already tees stdout/stderr into logs.txt)."""
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    if not any(getattr(h, "_ph_stream", False) for h in log.handlers):
+        h = logging.StreamHandler(sys.stderr)
+        h.setFormatter(fmt)
+        h._ph_stream = True
+        log.addHandler(h)
+    if os.environ.get("PSYCHOHISTORY_NO_LOG_FILE") == "1":
+        return None
+    fh = logging.FileHandler(run_dir / "logs.txt")
+    fh.setFormatter(fmt)
+    log.addHandler(fh)
+    return fh
+
+
+def resolve_run_dir(cfg) -> Path:
+    if cfg.run_dir:
+        return Path(cfg.run_dir)
+    return Path("runs") / (cfg.run_id or time.strftime("%Y%m%d-%H%M%S"))
+
+
+def run(kind: str, overrides: dict, backend: str = "local", sinks=(), on_exit=None) -> dict:
+    """Run job `kind` with `overrides`; returns a JSON-like summary (state, runId, metrics...). Never raises for a
+    job failure: the summary and run.json say failed and why."""
+    cfg = make_config(kind, overrides)  # ConfigError propagates: the caller reports bad keys (exit 2)
+    run_dir = resolve_run_dir(cfg)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    cfg.run_id = cfg.run_id or run_dir.name
+    handler = setup_logging(run_dir)
+    rf = RunFile(run_dir, cfg.run_id, kind, backend, to_dict(cfg))
+    emitter = Emitter(run_dir, sinks)
+    job = Job()
+    old = signal.signal(signal.SIGTERM, job.on_sigterm) if _main_thread() else None
+    start = time.time()
+    rf.update(state="running", startedAt=now_iso(), endedAt=None, error=None)
+    emitter.emit("status", state="running", message=f"{kind} started")
+    log.info("%s run %s in %s (backend %s)", kind, cfg.run_id, run_dir, backend)
+    summary, state, error = {}, "succeeded", None
+    try:
+        cases = None
+        if cfg.dataset or cfg.dataset_text or kind != "generate" or not getattr(cfg, "seeds", ""):
+            cases = data.load_cases(cfg.dataset, cfg.dataset_text)  # bad data stops here, before any GPU time
+        summary = _dispatch(kind, cfg, cases, emitter, run_dir, job)
+        if summary.get("cancelled"):
+            state, error = "cancelled", "cancelled (SIGTERM); resume from " + str(summary.get("checkpoint"))
+    except Cancelled as e:
+        state, error = "cancelled", str(e)
+    except Exception as e:  # the job failed: say why in run.json, metrics and logs
+        state, error = "failed", f"{type(e).__name__}: {e}"
+        log.error("%s failed:\n%s", kind, traceback.format_exc())
+    finally:
+        if old is not None:
+            signal.signal(signal.SIGTERM, old)
+    seconds = round(time.time() - start, 3)
+    gpu = _gpu_name(cfg, backend)
+    usd = gpu_cost(gpu, seconds) if backend == "modal" else 0.0
+    emitter.emit("cost", gpu=gpu, seconds=seconds, usd=usd)
+    emitter.emit("status", state=state, message=error or f"{kind} {state}")
+    rf.update(state=state, endedAt=now_iso(), cost={"gpu": gpu, "seconds": seconds, "usd": usd}, error=error)
+    log.info("%s %s in %.1fs", kind, state, seconds)
+    if on_exit:
+        on_exit()
+    if handler:
+        log.removeHandler(handler)
+        handler.close()
+    return {"runId": cfg.run_id, "kind": kind, "state": state, "error": error, "runDir": str(run_dir),
+            "seconds": seconds, "cost": {"gpu": gpu, "usd": usd}, **_jsonable(summary)}
+
+
+def _dispatch(kind, cfg, cases, emitter, run_dir, job):
+    if kind == "sft":
+        from . import sft
+        return sft.run(cfg, cases, emitter, run_dir, job)
+    if kind == "grpo":
+        from . import grpo
+        return grpo.run(cfg, cases, emitter, run_dir, job)
+    if kind == "eval":
+        from . import evaluate
+        return evaluate.run(cfg, cases, emitter, run_dir)
+    from . import generate
+    return generate.run(cfg, cases, emitter, run_dir)
+
+
+def _gpu_name(cfg, backend: str) -> str:
+    if backend == "modal":
+        return cfg.gpu
+    import torch
+    return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
+
+
+def _main_thread() -> bool:
+    import threading
+    return threading.current_thread() is threading.main_thread()
+
+
+def _jsonable(x):
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, (str, int, float, bool)) or x is None:
+        return x
+    return str(x)

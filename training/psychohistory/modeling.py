@@ -1,0 +1,225 @@
+"""Models and tokenizers: the real GPT-OSS-20B (by name or path; unsloth when importable), or a GPT-OSS-shaped model
+built here from nothing — transformers' GptOss classes with small dims, a byte-level BPE tokenizer trained on the
+synthetic corpus with a harmony chat template, and a short full-weight pretraining on event sentences so that the
+baseline knows the language of events but not which event follows which. Nothing is downloaded.
+
+Adapters form a chain: each adapter dir has psychohistory.json naming its parent (the adapter it was trained on top
+of, merged into the base before it was made). Loading an adapter loads and merges its parents first."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import shutil
+from pathlib import Path
+
+import torch
+
+log = logging.getLogger("psychohistory")
+
+SPECIALS = ["<|startoftext|>", "<|endoftext|>", "<|start|>", "<|message|>", "<|end|>", "<|return|>",
+            "<|channel|>", "<|constrain|>", "<|call|>"]
+
+# A small harmony template: system/user as <|start|>ROLE<|message|>…<|end|>, the assistant on the final channel.
+HARMONY_TEMPLATE = (
+    "{%- for m in messages -%}"
+    "{%- if m['role'] == 'assistant' -%}"
+    "<|start|>assistant<|channel|>final<|message|>{{ m['content'] }}<|return|>"
+    "{%- else -%}"
+    "<|start|>{{ m['role'] }}<|message|>{{ m['content'] }}<|end|>"
+    "{%- endif -%}"
+    "{%- endfor -%}"
+    "{%- if add_generation_prompt -%}<|start|>assistant{%- endif -%}"
+)
+
+# name -> GptOss dims, tokenizer size, pretraining budget. "small" is for a GPU; "tiny" runs the CPU end-to-end test.
+PRESETS = {
+    "tiny": dict(hidden_size=64, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
+                 num_key_value_heads=2, head_dim=16, num_local_experts=4, num_experts_per_tok=2,
+                 vocab_size=1024, pretrain_steps=40, pretrain_lr=5e-3, pretrain_batch=16),
+    "small": dict(hidden_size=512, intermediate_size=512, num_hidden_layers=8, num_attention_heads=8,
+                  num_key_value_heads=2, head_dim=64, num_local_experts=8, num_experts_per_tok=2,
+                  vocab_size=2048, pretrain_steps=400, pretrain_lr=1e-3, pretrain_batch=64),
+    "medium": dict(hidden_size=1024, intermediate_size=1024, num_hidden_layers=12, num_attention_heads=16,
+                   num_key_value_heads=4, head_dim=64, num_local_experts=16, num_experts_per_tok=4,
+                   vocab_size=2048, pretrain_steps=400, pretrain_lr=5e-4, pretrain_batch=64),
+}
+
+
+def device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("PSYCHOHISTORY_CACHE", Path(__file__).resolve().parents[1] / ".cache"))
+
+
+def train_tokenizer(lines: list[str], vocab_size: int):
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIALS, show_progress=False,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator(lines, trainer)
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<|startoftext|>", eos_token="<|return|>",
+                                   pad_token="<|endoftext|>", additional_special_tokens=SPECIALS[2:],
+                                   model_input_names=["input_ids", "attention_mask"])
+    fast.chat_template = HARMONY_TEMPLATE
+    return fast
+
+
+def tokenizer_corpus(seed: int) -> list[str]:
+    from . import prompts, synthetic
+    cases = synthetic.generate(synthetic.SyntheticConfig(n_cases=300, seed=seed))
+    lines = synthetic.corpus_lines()
+    for c in cases:
+        for lv in c["levels"]:
+            lines.append(prompts.choice_user(c, lv["depth"], seed, probs=True)[0])
+            lines.append(prompts.generation_user(c, lv["depth"]))
+            lines.append(prompts.probs_answer(lv["candidates"]))
+    return lines + [prompts.SYSTEM]
+
+
+def pretrain(model, tokenizer, lines: list[str], steps: int, lr: float, batch: int, seed: int):
+    """Plain next-token training on single event sentences. A hand loop because this only makes the stand-in
+    base model; everything the pipeline itself trains goes through TRL."""
+    rng = random.Random(seed)
+    dev = next(model.parameters()).device
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    model.train()
+    for step in range(steps):
+        texts = [tokenizer.bos_token + rng.choice(lines) + tokenizer.eos_token for _ in range(batch)]
+        enc = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(dev)
+        labels = enc.input_ids.masked_fill(enc.attention_mask == 0, -100)
+        loss = model(**enc, labels=labels).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        if step % 50 == 0 or step == steps - 1:
+            log.info("pretrain base step %d/%d loss %.3f", step + 1, steps, loss.item())
+    model.eval()
+
+
+def build_local_model(name: str, seed: int = 1337) -> Path:
+    """Build (once, cached) the GPT-OSS-shaped stand-in `name` ∈ PRESETS; returns its directory."""
+    from transformers import GptOssConfig, GptOssForCausalLM
+
+    from . import synthetic
+
+    out = cache_dir() / "models" / f"{name}-s{seed}"
+    if (out / "config.json").exists():
+        return out
+    p = PRESETS[name]
+    log.info("building the local %s GPT-OSS-shaped base model in %s", name, out)
+    tokenizer = train_tokenizer(tokenizer_corpus(seed), p["vocab_size"])
+    cfg = GptOssConfig(
+        vocab_size=len(tokenizer), hidden_size=p["hidden_size"], intermediate_size=p["intermediate_size"],
+        num_hidden_layers=p["num_hidden_layers"], num_attention_heads=p["num_attention_heads"],
+        num_key_value_heads=p["num_key_value_heads"], head_dim=p["head_dim"],
+        num_local_experts=p["num_local_experts"], num_experts_per_tok=p["num_experts_per_tok"],
+        max_position_embeddings=4096, sliding_window=128, rope_scaling={"rope_type": "yarn", "factor": 1.0,
+        "beta_fast": 32.0, "beta_slow": 1.0, "truncate": False, "original_max_position_embeddings": 4096},
+        layer_types=["sliding_attention" if i % 2 == 0 else "full_attention" for i in range(p["num_hidden_layers"])],
+        pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
+        bos_token_id=tokenizer.bos_token_id, tie_word_embeddings=False, attn_implementation="eager")
+    torch.manual_seed(seed)
+    model = GptOssForCausalLM(cfg).to(device())
+    pretrain(model, tokenizer, synthetic.corpus_lines(), p["pretrain_steps"], p["pretrain_lr"],
+             p["pretrain_batch"], seed)
+    tmp = out.with_name(out.name + f".tmp{os.getpid()}")
+    model.to(torch.float32).save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    if (out / "config.json").exists():  # another process won the race
+        shutil.rmtree(tmp)
+    else:
+        shutil.rmtree(out, ignore_errors=True)
+        os.replace(tmp, out)
+    return out
+
+
+def resolve_base(base_model: str, seed: int = 1337) -> str:
+    if base_model in PRESETS:
+        return str(build_local_model(base_model, seed))
+    return base_model
+
+
+def _lora_config(cfg):
+    from peft import LoraConfig
+
+    from .config import split_list
+    tm = cfg.target_modules.strip()
+    return LoraConfig(r=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
+                      target_modules=tm if tm == "all-linear" else split_list(tm),
+                      target_parameters=split_list(cfg.target_parameters) or None,
+                      bias="none", task_type="CAUSAL_LM")
+
+
+def lora_config(cfg, model):
+    """LoRA config for `model`: drops target parameters the model does not have (e.g. a dense base)."""
+    lc = _lora_config(cfg)
+    if lc.target_parameters:
+        names = {n for n, _ in model.named_parameters()}
+        keep = [t for t in lc.target_parameters if any(n.endswith(t) for n in names)]
+        lc.target_parameters = keep or None
+    return lc
+
+
+def adapter_meta(adapter: str) -> dict:
+    p = Path(adapter) / "psychohistory.json"
+    return json.loads(p.read_text()) if p.exists() else {}
+
+
+def write_adapter_meta(adapter_dir: str, base_model: str, parent: str, kind: str, cfg: dict):
+    Path(adapter_dir).mkdir(parents=True, exist_ok=True)
+    (Path(adapter_dir) / "psychohistory.json").write_text(json.dumps(
+        {"base_model": base_model, "parent": parent, "kind": kind, "config": cfg}, indent=2))
+
+
+def merge_adapter_chain(model, adapter: str):
+    """Merge `adapter` (and its parents, oldest first) into the weights of `model`."""
+    from peft import PeftModel
+    if not adapter:
+        return model
+    if not (Path(adapter) / "adapter_config.json").exists():
+        raise FileNotFoundError(f"adapter {adapter} has no adapter_config.json; fix: pass the adapter dir that "
+                                "an sft/grpo run wrote (its artifact event names it)")
+    model = merge_adapter_chain(model, adapter_meta(adapter).get("parent", ""))
+    return PeftModel.from_pretrained(model, adapter).merge_and_unload()
+
+
+def unsloth_available() -> bool:
+    try:
+        import unsloth  # noqa: F401
+        return torch.cuda.is_available()
+    except Exception:  # not installed, or no GPU: plain transformers
+        return False
+
+
+def load(base_model: str, adapter: str = "", seed: int = 1337, max_seq_length: int = 512,
+         load_in_4bit: bool = False, for_training: bool = False):
+    """(model, tokenizer) with `adapter`'s chain merged in. Left padding: batched scoring/generation reads the
+    last position. unsloth serves real hub models on a GPU; local stand-ins use plain transformers."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    path = resolve_base(base_model, seed)
+    dtype = torch.bfloat16 if torch.cuda.is_available() else torch.float32
+    if base_model not in PRESETS and unsloth_available():
+        from unsloth import FastLanguageModel
+        model, tokenizer = FastLanguageModel.from_pretrained(model_name=path, max_seq_length=max_seq_length,
+                                                             load_in_4bit=load_in_4bit, dtype=None)
+    else:
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, attn_implementation="eager")
+        model.to(device())
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    tokenizer.padding_side = "left"
+    model = merge_adapter_chain(model, adapter)
+    if not for_training:
+        model.eval()
+    return model, tokenizer
