@@ -1,0 +1,86 @@
+// One end-to-end session: code-server on a fresh copy of the example workspace with the VSIX
+// installed, and headless Debian Chromium showing its workbench. `useSession` wires it into
+// node:test so that `after` stops both even when a test (or the start itself) fails, and
+// `scenario` keeps a screenshot of every scenario, passed or failed, as <name>.png.
+import { after, before, it } from 'node:test';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { startCodeServer } from './codeServer.ts';
+import type { CodeServer, CodeServerOptions } from './codeServer.ts';
+import { chromiumPath, examplesDir } from './paths.ts';
+import { Workbench } from './workbench.ts';
+
+export interface Session {
+  server: CodeServer;
+  browser: Browser;
+  page: Page;
+  vscode: Workbench;
+  close(): Promise<void>;
+}
+
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+export async function startSession(options: Partial<CodeServerOptions> & { name: string }): Promise<Session> {
+  const server = await startCodeServer({ workspaceSource: examplesDir, ...options });
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true, timeout: 60_000 });
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    context.setDefaultTimeout(30_000);
+    const page = await context.newPage();
+    await page.goto(server.folderUrl);
+    const vscode = new Workbench(page);
+    await vscode.ready();
+    const opened = browser;
+    return {
+      server,
+      browser: opened,
+      page,
+      vscode,
+      async close() {
+        await opened.close().catch(() => undefined);
+        await server.stop();
+      },
+    };
+  } catch (err) {
+    await browser?.close().catch(() => undefined);
+    await server.stop();
+    throw err;
+  }
+}
+
+/** Starts one session for the enclosing `describe`; the getter throws if the start failed. */
+export function useSession(options: Partial<CodeServerOptions> & { name: string }): () => Session {
+  let session: Session | undefined;
+  before(async () => {
+    session = await startSession(options);
+  }, { timeout: 240_000 });
+  after(async () => {
+    await session?.close();
+  }, { timeout: 60_000 });
+  return () => {
+    if (!session) throw new Error('the VS Code session did not start');
+    return session;
+  };
+}
+
+/** A test that screenshots the workbench into <outputDir>/<name>.png however it ends. */
+export function scenario(name: string, get: () => Session, body: (s: Session) => Promise<void>): void {
+  it(name, { timeout: 300_000 }, async () => {
+    const s = get();
+    try {
+      await body(s);
+    } finally {
+      await s.vscode.screenshot(name).catch(() => undefined);
+    }
+  });
+}
