@@ -4,6 +4,7 @@ import { createCtx } from './shell/context';
 import { registerDashboard } from './dashboard/vscode/register';
 import { registerCases } from './cases/vscode/register';
 import { registerCaseTable } from './caseTable/vscode/registerCaseTable';
+import { registerJobs } from './jobs/vscode/register';
 
 export function activate(extension: vscode.ExtensionContext): void {
   try {
@@ -13,6 +14,7 @@ export function activate(extension: vscode.ExtensionContext): void {
       registerCases,
       registerCaseTable,
       registerDashboard,
+      registerJobs,
     ];
     for (const register of features) extension.subscriptions.push(...register(ctx));
     ctx.log.info('PsychoHistory activated');

@@ -19,11 +19,11 @@ export interface LocalBackendOptions {
   store: RunStore;
   /** The folder holding the `psychohistory` Python package (the repo's training/). */
   trainingDir: string;
-  /** Python executable (already resolved, see resolvePython). */
-  python: string;
+  /** Python executable (already resolved, see resolvePython); a function is asked at each launch. */
+  python: string | (() => string);
   hooks: BackendHooks;
-  /** Extra environment for the job (secrets go here, never into run.json). */
-  env?: Record<string, string>;
+  /** Extra environment for the job (secrets go here, never into run.json); asked at each launch. */
+  env?: () => Promise<Record<string, string>> | Record<string, string>;
   /** Grace period between SIGTERM and SIGKILL. */
   killGraceMs?: number;
   /** How often a reattached run checks its pid. */
@@ -78,7 +78,9 @@ export class LocalBackend implements JobBackend {
   constructor(private readonly options: LocalBackendOptions) {}
 
   async start(run: RunRecord): Promise<Watch> {
-    const { store, trainingDir, python } = this.options;
+    const { store, trainingDir } = this.options;
+    const python = typeof this.options.python === 'function' ? this.options.python() : this.options.python;
+    const extraEnv = (await this.options.env?.()) ?? {};
     const dir = store.runDir(run.id);
     const logFd = fs.openSync(store.file(run.id, 'logs'), 'a');
     let child: ChildProcess;
@@ -87,7 +89,7 @@ export class LocalBackend implements JobBackend {
         cwd: trainingDir,
         detached: true,
         stdio: ['ignore', logFd, logFd],
-        env: { ...process.env, ...this.options.env, PYTHONUNBUFFERED: '1' },
+        env: { ...process.env, ...extraEnv, PYTHONUNBUFFERED: '1' },
       });
     } finally {
       fs.closeSync(logFd);

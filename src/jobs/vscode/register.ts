@@ -1,0 +1,283 @@
+// The jobs feature's VS Code shell: commands (launch, cancel, logs, Modal deploy and tokens), the
+// Runs and Datasets views, a status-bar item while runs are active, and reattaching on activation
+// to every run still marked active. All job logic is in the pure core (src/jobs); this file only
+// asks questions, shows answers and wires refreshes.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { registerCommandTable } from '../../shell/context';
+import type { Ctx } from '../../shell/context';
+import type { RunKind, RunRecord } from '../../contracts/run';
+import type { MetricEvent } from '../../contracts/metrics';
+import { RunStore, runsRootOf } from '../runStore';
+import { JobService } from '../jobService';
+import { LocalBackend, resolvePython } from '../backends/local';
+import { ModalBackend, createModalClient, MODAL_APP } from '../backends/modal';
+import { JobError, messageOf } from '../errors';
+import { isTerminal } from '../stateMachine';
+import { RunsTreeProvider, RUNS_VIEW } from '../../views/runsView';
+import { DatasetsTreeProvider, DATASETS_VIEW } from '../../views/datasetsView';
+import { activeSummary } from '../../views/runsTreeModel';
+import { readJobsConfig } from './config';
+import { Secrets } from './secrets';
+import { launchFlow } from './launchFlow';
+import { JOB_COMMANDS } from '../commands';
+
+
+function workspaceRoot(): string | undefined {
+  return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
+}
+
+/** Everything that depends on the open folder, built once a folder is there. */
+interface Workspace {
+  root: string;
+  store: RunStore;
+  service: JobService;
+  modal: ModalBackend;
+}
+
+export function registerJobs(ctx: Ctx): vscode.Disposable[] {
+  const secrets = new Secrets(ctx.extension.secrets);
+  const runsView = new RunsTreeProvider(() => ws?.store);
+  const datasetsView = new DatasetsTreeProvider();
+  const status = vscode.window.createStatusBarItem('psychohistory.runs', vscode.StatusBarAlignment.Left, 50);
+  status.name = 'PsychoHistory runs';
+  status.command = `${RUNS_VIEW}.focus`;
+  const disposables: vscode.Disposable[] = [runsView, datasetsView, status];
+  let ws: Workspace | undefined;
+
+  const refresh = debounce(() => {
+    runsView.refresh();
+    const runs = ws?.store.list() ?? [];
+    const text = activeSummary(runs);
+    if (text) {
+      status.text = text;
+      status.tooltip = 'PsychoHistory: active runs — click to show the Runs view';
+      status.show();
+    } else status.hide();
+  }, 150);
+
+  const open = (): Workspace => {
+    if (ws) return ws;
+    const root = workspaceRoot();
+    if (!root) throw new Error('Open a workspace folder first: runs live in its .psychohistory/runs.');
+    const store = new RunStore(runsRootOf(root));
+    const service = new JobService(store);
+    const hooks = { changed: (id: string, events?: readonly MetricEvent[]) => service.notify(id, events), log: (m: string) => ctx.log.info(m) };
+    const trainingDir = () => path.join(root, readJobsConfig().trainingFolder);
+    service.addBackend(
+      new LocalBackend({
+        store,
+        trainingDir: trainingDir(),
+        python: () => resolvePython(readJobsConfig().python, root, trainingDir()),
+        env: () => secrets.jobEnv(),
+        hooks,
+      }),
+    );
+    const modal = new ModalBackend({ store, hooks, client: async () => createModalClient(await secrets.modalCredentials()) });
+    service.addBackend(modal);
+    service.onDidChange((change) => {
+      refresh();
+      const run = store.read(change.runId);
+      if (run && isTerminal(run.state) && change.events === undefined) announceEnd(run);
+    });
+    ws = { root, store, service, modal };
+    return ws;
+  };
+
+  // Tell the user once when a run they are following ends.
+  const announced = new Set<string>();
+  const announceEnd = (run: RunRecord) => {
+    if (announced.has(run.id) || !run.endedAt || Date.now() - Date.parse(run.endedAt) > 60_000) return;
+    announced.add(run.id);
+    const text = `${run.kind.toUpperCase()} run ${run.id} ${run.state}${run.error ? `: ${run.error.split('\n')[0]}` : ''}`;
+    const show = run.state === 'failed' ? vscode.window.showErrorMessage : vscode.window.showInformationMessage;
+    void show(text, 'Open Dashboard', 'Show Logs').then((c) => {
+      if (c === 'Open Dashboard') void vscode.commands.executeCommand('psychohistory.openDashboard', { runId: run.id, dir: ws?.store.runDir(run.id) });
+      if (c === 'Show Logs') void vscode.commands.executeCommand(JOB_COMMANDS.showRunLogs, { runId: run.id });
+    });
+  };
+
+  /** Show a JobError with its way out as a button. */
+  const showJobError = async (err: unknown): Promise<void> => {
+    const message = messageOf(err);
+    ctx.log.error(message);
+    if (err instanceof JobError && err.action) {
+      const label = err.action === 'deployModalApp' ? 'Deploy Modal App' : 'Set Modal Token';
+      const choice = await vscode.window.showErrorMessage(`PsychoHistory: ${message}`, label);
+      if (choice === label) await vscode.commands.executeCommand(err.action === 'deployModalApp' ? JOB_COMMANDS.deployModalApp : JOB_COMMANDS.setModalToken);
+      return;
+    }
+    void vscode.window.showErrorMessage(`PsychoHistory: ${message}`);
+  };
+
+  const launch = (kind: RunKind) => async (arg?: unknown) => {
+    const w = open();
+    try {
+      const run = await launchFlow(kind, arg, { service: w.service, config: readJobsConfig() });
+      refresh();
+      return run?.id;
+    } catch (err) {
+      refresh();
+      await showJobError(err);
+      return undefined;
+    }
+  };
+
+  const pickRun = async (arg: unknown, filter: (r: RunRecord) => boolean, placeHolder: string): Promise<RunRecord | undefined> => {
+    const w = open();
+    const id = runIdOf(arg);
+    if (id) return w.store.read(id);
+    const runs = w.store.list().filter(filter);
+    if (runs.length === 0) {
+      void vscode.window.showInformationMessage(`PsychoHistory: ${placeHolder.replace('Which', 'No')}`);
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      runs.map((r) => ({ label: r.id, description: `${r.state} · ${r.backend}`, run: r })),
+      { placeHolder },
+    );
+    return picked?.run;
+  };
+
+  disposables.push(
+    vscode.window.registerTreeDataProvider(RUNS_VIEW, runsView),
+    vscode.window.registerTreeDataProvider(DATASETS_VIEW, datasetsView),
+    ...registerCommandTable(ctx, {
+      [JOB_COMMANDS.launchSft]: launch('sft'),
+      [JOB_COMMANDS.launchGrpo]: launch('grpo'),
+      [JOB_COMMANDS.runEvaluation]: launch('eval'),
+      [JOB_COMMANDS.generateDataset]: launch('generate'),
+      [JOB_COMMANDS.cancelRun]: async (arg?: unknown) => {
+        const run = await pickRun(arg, (r) => !isTerminal(r.state), 'Which active run to cancel?');
+        if (!run) return undefined;
+        if (isTerminal(run.state)) {
+          void vscode.window.showInformationMessage(`Run ${run.id} already ${run.state}.`);
+          return run.state;
+        }
+        const sure = (arg as { confirmed?: boolean } | undefined)?.confirmed
+          ? 'Cancel Run'
+          : await vscode.window.showWarningMessage(`Cancel ${run.kind.toUpperCase()} run ${run.id} (${run.backend})?`, { modal: true }, 'Cancel Run');
+        if (sure !== 'Cancel Run') return undefined;
+        try {
+          const final = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cancelling ${run.id}…` }, () => open().service.cancel(run.id));
+          refresh();
+          return final?.state;
+        } catch (err) {
+          await showJobError(err);
+          return undefined;
+        }
+      },
+      [JOB_COMMANDS.showRunLogs]: async (arg?: unknown) => {
+        const run = await pickRun(arg, () => true, 'Which run’s logs?');
+        if (!run) return;
+        const file = open().store.file(run.id, 'logs');
+        if (!fs.existsSync(file)) fs.writeFileSync(file, '');
+        // The editor reloads the file as the job appends to it.
+        await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
+      },
+      [JOB_COMMANDS.revealRun]: async (arg?: unknown) => {
+        const run = await pickRun(arg, () => true, 'Which run to reveal?');
+        if (run) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(open().store.runDir(run.id)));
+      },
+      [JOB_COMMANDS.refreshRuns]: () => refresh(),
+      [JOB_COMMANDS.refreshDatasets]: () => datasetsView.refresh(),
+      [JOB_COMMANDS.deployModalApp]: async () => {
+        const root = workspaceRoot();
+        if (!root) throw new Error('Open the project folder first.');
+        const trainingDir = path.join(root, readJobsConfig().trainingFolder);
+        const appFile = findModalAppFile(trainingDir);
+        const terminal = vscode.window.createTerminal({ name: 'Modal deploy', cwd: trainingDir, env: await secrets.modalEnv() });
+        terminal.show();
+        terminal.sendText(`modal deploy ${appFile}`);
+      },
+      [JOB_COMMANDS.setModalToken]: async () => {
+        const tokenId = await vscode.window.showInputBox({ title: 'Modal token id', placeHolder: 'ak-…', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Required') });
+        if (!tokenId) return;
+        const tokenSecret = await vscode.window.showInputBox({ title: 'Modal token secret', placeHolder: 'as-…', password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Required') });
+        if (!tokenSecret) return;
+        await secrets.setModal({ tokenId: tokenId.trim(), tokenSecret: tokenSecret.trim() });
+        ws?.modal.resetClient();
+        void vscode.window.showInformationMessage('Modal token saved in the editor’s secret storage.');
+      },
+      [JOB_COMMANDS.setHuggingFaceToken]: async () => {
+        const token = await vscode.window.showInputBox({ title: 'Hugging Face token', placeHolder: 'hf_…', password: true, ignoreFocusOut: true });
+        if (token) {
+          await secrets.set('huggingFace', token.trim());
+          void vscode.window.showInformationMessage('Hugging Face token saved in the editor’s secret storage (local jobs get it as HF_TOKEN).');
+        }
+      },
+      [JOB_COMMANDS.setOpenRouterKey]: async () => {
+        const key = await vscode.window.showInputBox({ title: 'OpenRouter API key', placeHolder: 'sk-or-…', password: true, ignoreFocusOut: true });
+        if (key) {
+          await secrets.set('openRouter', key.trim());
+          void vscode.window.showInformationMessage('OpenRouter key saved in the editor’s secret storage (local jobs get it as OPENROUTER_API_KEY).');
+        }
+      },
+    }),
+  );
+
+  // Refresh on any change to run.json from any writer (Python, the CLI, another window), on a timer
+  // while runs are active (elapsed time), and on case-file changes for the Datasets view.
+  const root = workspaceRoot();
+  if (root) {
+    const runsWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '.psychohistory/runs/*/run.json'));
+    const casesWatcher = vscode.workspace.createFileSystemWatcher('**/*.jsonl');
+    const refreshDatasets = debounce(() => datasetsView.refresh(), 300);
+    disposables.push(
+      runsWatcher,
+      runsWatcher.onDidChange(refresh),
+      runsWatcher.onDidCreate(refresh),
+      runsWatcher.onDidDelete(refresh),
+      casesWatcher,
+      casesWatcher.onDidChange(refreshDatasets),
+      casesWatcher.onDidCreate(refreshDatasets),
+      casesWatcher.onDidDelete(refreshDatasets),
+    );
+    const ticker = setInterval(() => {
+      if (ws && ws.service.activeRuns().length > 0) refresh();
+    }, 1000);
+    disposables.push({ dispose: () => clearInterval(ticker) });
+    try {
+      const attached = open().service.reattachAll();
+      if (attached.length) ctx.log.info(`Reattached to ${attached.length} active run(s): ${attached.map((r) => r.id).join(', ')}`);
+    } catch (err) {
+      ctx.log.error(`Reattaching runs failed: ${messageOf(err)}`);
+    }
+    refresh();
+  }
+  disposables.push({ dispose: () => ws?.service.dispose() });
+  return disposables;
+}
+
+/** A run id from a command argument: a Runs row, `{runId}`, or the id itself. */
+export function runIdOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string' && arg) return arg;
+  if (arg && typeof arg === 'object') {
+    const o = arg as Record<string, unknown>;
+    if (typeof o['runId'] === 'string') return o['runId'];
+    if (typeof o['id'] === 'string') return o['id'];
+  }
+  return undefined;
+}
+
+/** The training app file that defines `modal.App("psychohistory")`. */
+function findModalAppFile(trainingDir: string): string {
+  try {
+    for (const name of fs.readdirSync(trainingDir).filter((n) => n.endsWith('.py')).sort()) {
+      const text = fs.readFileSync(path.join(trainingDir, name), 'utf8');
+      if (new RegExp(`App\\(\\s*["']${MODAL_APP}["']`).test(text)) return name;
+    }
+  } catch {
+    // Fall through to the conventional name.
+  }
+  return 'modal_app.py';
+}
+
+function debounce(fn: () => void, ms: number): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  return () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(fn, ms);
+  };
+}

@@ -1,0 +1,41 @@
+// Secrets live only in VS Code SecretStorage: never in settings, logs, run.json or a webview.
+// Local jobs get them as environment variables; the Modal client gets the token pair directly.
+import type * as vscode from 'vscode';
+import type { ModalCredentials } from '../backends/modal';
+
+export const SECRET_KEYS = {
+  modalTokenId: 'psychohistory.modal.tokenId',
+  modalTokenSecret: 'psychohistory.modal.tokenSecret',
+  huggingFace: 'psychohistory.huggingFace.token',
+  openRouter: 'psychohistory.openRouter.key',
+} as const;
+
+export class Secrets {
+  constructor(private readonly storage: vscode.SecretStorage) {}
+
+  async modalCredentials(): Promise<ModalCredentials | undefined> {
+    const [tokenId, tokenSecret] = await Promise.all([this.storage.get(SECRET_KEYS.modalTokenId), this.storage.get(SECRET_KEYS.modalTokenSecret)]);
+    return tokenId && tokenSecret ? { tokenId, tokenSecret } : undefined;
+  }
+
+  async setModal(credentials: ModalCredentials): Promise<void> {
+    await this.storage.store(SECRET_KEYS.modalTokenId, credentials.tokenId);
+    await this.storage.store(SECRET_KEYS.modalTokenSecret, credentials.tokenSecret);
+  }
+
+  async set(key: 'huggingFace' | 'openRouter', value: string): Promise<void> {
+    await this.storage.store(SECRET_KEYS[key], value);
+  }
+
+  /** Environment for a local job: only the variables that are set. */
+  async jobEnv(): Promise<Record<string, string>> {
+    const [hf, openRouter] = await Promise.all([this.storage.get(SECRET_KEYS.huggingFace), this.storage.get(SECRET_KEYS.openRouter)]);
+    return { ...(hf ? { HF_TOKEN: hf } : {}), ...(openRouter ? { OPENROUTER_API_KEY: openRouter } : {}) };
+  }
+
+  /** Environment for `modal deploy` in a terminal. */
+  async modalEnv(): Promise<Record<string, string>> {
+    const credentials = await this.modalCredentials();
+    return credentials ? { MODAL_TOKEN_ID: credentials.tokenId, MODAL_TOKEN_SECRET: credentials.tokenSecret } : {};
+  }
+}
