@@ -134,6 +134,8 @@ export interface TreeLayout {
   height: number;
   /** id → position in `nodes`, for visible nodes. */
   indexOf: Map<number, number>;
+  /** Visible ids in tree (pre-)order: the order of keyboard navigation, as in any tree view. */
+  order: number[];
 }
 
 /** d3-hierarchy's tidy tree over the expanded part, drawn left to right. */
@@ -160,11 +162,15 @@ export function layoutVisible(t: IndexedTree, expanded: ReadonlySet<number>, row
       expanded: expanded.has(n.data),
     });
   });
+  const order: number[] = [];
+  root.eachBefore((n) => {
+    order.push(n.data);
+  });
   for (const n of nodes) n.y -= minY;
   nodes.sort((a, b) => a.y - b.y);
   const indexOf = new Map<number, number>();
   nodes.forEach((n, i) => indexOf.set(n.id, i));
-  return { nodes, width: maxX + columnWidth, height: maxY - minY + rowHeight, indexOf };
+  return { nodes, width: maxX + columnWidth, height: maxY - minY + rowHeight, indexOf, order };
 }
 
 /** First index in `nodes` (sorted by y) with y ≥ top. */

@@ -103,6 +103,12 @@ export class ChartCard {
     this.box.hidden = true;
   }
 
+  destroy(): void {
+    this.chart?.destroy();
+    this.chart = null;
+    this.kind = null;
+  }
+
   /** Draws `spec`, or the empty state when it is null or has no points; updates in place when it can. */
   render(spec: ChartSpec | null, theme: Theme, emptyText?: string): void {
     const empty = spec === null || spec.points === 0;
@@ -138,7 +144,8 @@ export class ChartCard {
 
 function options(spec: ChartSpec, theme: Theme): ChartConfiguration['options'] {
   const axis = (title: string | undefined, stacked: boolean, linear: boolean, min?: number, max?: number): Record<string, unknown> => ({
-    type: linear ? 'linear' : undefined,
+    // A category axis must not get `type: undefined`: Chart.js would drop the labels.
+    ...(linear ? { type: 'linear' } : {}),
     stacked,
     min,
     max,

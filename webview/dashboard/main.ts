@@ -52,7 +52,7 @@ interface RunModel {
 let state: DashboardState | null = null;
 let models: RunModel[] = [];
 let theme: Theme;
-let cards: Record<string, ChartCard> = {};
+const cards: Record<string, ChartCard> = {};
 let treeViewer: TreeViewer | null = null;
 let currentTree: { ref: TreeRef; tree: ForecastTree } | null = null;
 let pendingFrame = 0;
@@ -109,6 +109,11 @@ function feed(m: RunModel, t: RunSnapshot['train']): void {
 }
 
 function setState(s: DashboardState): void {
+  // A refresh rebuilds the sections: release the old charts first.
+  for (const [k, c] of Object.entries(cards)) {
+    c.destroy();
+    delete cards[k];
+  }
   state = s;
   models = s.runs.map(modelOf);
   theme = readTheme();
@@ -212,8 +217,9 @@ function trainingSection(): HTMLElement {
     'section',
     { id: 'section-training', 'aria-label': 'Training' },
     h('h2', {}, 'Training'),
-    h('div', { class: 'controls' }, h('label', { for: 'smoothing' }, 'Smoothing'), slider, out),
-    h('div', { class: 'grid' }, cards.loss.el, cards.lr.el, cards.reward.el),
+    h('p', { class: 'empty', id: 'training-empty', hidden: true }, 'No training steps in this run — eval runs report below; SFT and GRPO runs draw their loss here as they train.'),
+    h('div', { class: 'controls', id: 'training-controls' }, h('label', { for: 'smoothing' }, 'Smoothing'), slider, out),
+    h('div', { class: 'grid', id: 'training-grid' }, cards.loss.el, cards.lr.el, cards.reward.el),
   );
 }
 
@@ -430,6 +436,12 @@ function drawTraining(): void {
   cards.reward!.render({ type: 'line', datasets: rewardSets, points: rewardPoints, xLinear: true, xTitle: 'step', yTitle: 'reward', legend: false }, theme);
   const totals = models.map((m) => m.snap.trainTotal).reduce((a, b) => a + b, 0);
   cards.loss!.canvas.dataset.total = String(totals);
+  // An eval run has no steps: one line instead of three empty cards, unless a job may still log some.
+  const mayTrain = models.some((m) => m.snap.kind !== 'eval' && m.snap.kind !== 'generate');
+  const none = totals === 0 && !mayTrain;
+  byId('training-empty').hidden = !none;
+  byId('training-controls').hidden = none;
+  byId('training-grid').hidden = none;
 }
 
 const STAGE_LABEL: Record<Stage, string> = { baseline: 'Baseline', sft: 'SFT', grpo: 'GRPO' };

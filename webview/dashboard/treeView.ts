@@ -6,7 +6,7 @@ import { firstAtOrBelow, layoutVisible, type IndexedTree, type LaidOutNode, type
 import { h } from './dom';
 
 const ROW = 28;
-const COLUMN = 260;
+const COLUMN = 320;
 const MARGIN = 200;
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -233,8 +233,9 @@ export class TreeViewer {
     const t = this.tree;
     const layout = this.layout;
     if (!t || !layout) return;
-    const i = layout.indexOf.get(this.active) ?? 0;
-    const move = (j: number): void => this.setActive(layout.nodes[Math.max(0, Math.min(layout.nodes.length - 1, j))]!.id);
+    const order = layout.order;
+    const i = Math.max(0, order.indexOf(this.active));
+    const move = (j: number): void => this.setActive(order[Math.max(0, Math.min(order.length - 1, j))]!);
     switch (e.key) {
       case 'ArrowDown':
         move(i + 1);
@@ -246,7 +247,7 @@ export class TreeViewer {
         move(0);
         break;
       case 'End':
-        move(layout.nodes.length - 1);
+        move(order.length - 1);
         break;
       case 'ArrowRight':
         if (t.children[this.active]!.length && !this.expanded.has(this.active)) this.toggle(this.active);
@@ -268,7 +269,7 @@ export class TreeViewer {
 }
 
 function edgePath(p: LaidOutNode, n: LaidOutNode): string {
-  const x0 = p.x + 224;
+  const x0 = p.x + 284;
   const y0 = p.y + 12;
   const x1 = n.x;
   const y1 = n.y + 12;

@@ -70,7 +70,7 @@ export function evalEv(stage: Stage, depth: number | null, m: { perplexity: numb
 /** Whole-split + depths 1..3 evals for a stage, with depth counts summing to the whole split. */
 export function stageEvals(stage: Stage, perplexity: number, brier: number, perDepth: Counts[], ece = 0.05): EvalEvent[] {
   const total: Counts = [0, 0, 0, 0];
-  perDepth.forEach((c) => c.forEach((v, i) => (total[i] += v)));
+  perDepth.forEach((c) => c.forEach((v, i) => (total[i] = total[i]! + v)));
   return [
     evalEv(stage, null, { perplexity, brier, ece, match: total }),
     ...perDepth.map((c, i) => evalEv(stage, i + 1, { perplexity: perplexity * (1 + 0.1 * i), brier: brier * (1 + 0.15 * i), ece: ece * (1 + 0.2 * i), match: c })),

@@ -40,6 +40,7 @@ describe('forecast tree transforms', () => {
     const leaves = all.nodes.filter((n) => !n.hasChildren).map((n) => n.y).sort((a, b) => a - b);
     for (let i = 1; i < leaves.length; i++) expect(leaves[i]! - leaves[i - 1]!).toBeGreaterThanOrEqual(28);
     expect(all.nodes.find((n) => n.id === 2)!.x).toBe(2 * 260);
+    expect(all.order).toEqual([...Array(22).keys()]);
     expect(firstAtOrBelow(all.nodes, all.nodes[5]!.y)).toBeLessThanOrEqual(5);
   });
 

@@ -1,0 +1,234 @@
+// The built dashboard bundle rendered from fixture runs in headless Chromium: charts drawn with
+// the right number of points, gate colours, tree expand/collapse and virtualisation at 5,000 nodes,
+// notices for broken runs, live appends without replacing the DOM, state kept across reloads.
+// Screenshots go to test-output/render/.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunAppend } from '../../src/dashboard/protocol';
+import { forecastTree, runRecord, trainCurve, writeRun } from '../unit/dashboard/builders';
+import { writeFixtures } from './fixtures';
+import { loadRuns, openDashboard, screenshot, startHarness, stateOf, type Harness } from './harness';
+
+let h: Harness;
+let runs: string;
+
+beforeAll(async () => {
+  runs = mkdtempSync(path.join(tmpdir(), 'ph-render-'));
+  writeFixtures(runs);
+  h = await startHarness();
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+const attr = (p: Page, sel: string, name: string): Promise<string | null> => p.getAttribute(sel, name);
+const points = async (p: Page, chart: string): Promise<number> => Number(await attr(p, `#chart-${chart}`, 'data-points'));
+const gateStatuses = (p: Page, stage: string): Promise<string[]> =>
+  p.$$eval(`#stage-table tr[data-stage="${stage}"] td.gate-cell`, (tds) => tds.map((td) => (td as HTMLElement).dataset.status ?? ''));
+const dir = (name: string): string => path.join(runs, name);
+
+describe('one run', () => {
+  it('SFT run: loss and lr drawn with every point, gates coloured, no CSP violation', async () => {
+    const loaded = await loadRuns([dir('dashboard-sft')]);
+    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    const p = d.page;
+    expect(await points(p, 'loss')).toBe(120);
+    expect(await points(p, 'lr')).toBe(120);
+    expect(await points(p, 'reward')).toBe(0);
+    expect(await p.isVisible('#chart-reward-empty')).toBe(true);
+    expect(await points(p, 'perplexity')).toBe(8);
+    expect(await points(p, 'coverage')).toBe(8);
+    expect(await gateStatuses(p, 'baseline')).toEqual(['fail', 'fail', 'fail', 'fail']);
+    expect(await gateStatuses(p, 'sft')).toEqual(['pass', 'pass', 'pass', 'pass']);
+    expect(await attr(p, '#stage-table tr[data-stage="sft"] td.verdict', 'data-status')).toBe('pass');
+    // Gate colours are the theme's testing colours (dark theme: #73c991 pass, #f14c4c fail).
+    const colours = await p.$$eval('#stage-table td.gate-cell .gate', (els) => els.map((e) => getComputedStyle(e).color));
+    expect(colours.slice(0, 4)).toEqual(Array(4).fill('rgb(241, 76, 76)'));
+    expect(colours.slice(4, 8)).toEqual(Array(4).fill('rgb(115, 201, 145)'));
+    expect(await p.textContent('#run-duration')).toContain('2 h 5 min');
+    expect(await p.textContent('#run-cost')).toContain('$2.29');
+    // Canvas really painted (not blank): some non-transparent pixels.
+    const painted = await p.$eval('#chart-loss', (c) => {
+      const ctx = (c as HTMLCanvasElement).getContext('2d')!;
+      const data = ctx.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height).data;
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+      return n;
+    });
+    expect(painted).toBeGreaterThan(1000);
+    await screenshot(p, 'sft-dark');
+    expect(d.problems).toEqual([]);
+    expect(d.posted[0]).toEqual({ type: 'ready' });
+  });
+
+  it('GRPO run: reward mean ± std drawn, mixed gates', async () => {
+    const loaded = await loadRuns([dir('dashboard-grpo')]);
+    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded, theme: 'light' });
+    expect(await points(d.page, 'reward')).toBe(80);
+    expect(await gateStatuses(d.page, 'grpo')).toEqual(['pass', 'fail', 'pass', 'fail']);
+    expect(await attr(d.page, '#stage-table tr[data-stage="grpo"] td.verdict', 'data-status')).toBe('fail');
+    const pass = await d.page.$eval('#stage-table td[data-status="pass"] .gate', (e) => getComputedStyle(e).color);
+    expect(pass).toBe('rgb(56, 138, 52)');
+    await screenshot(d.page, 'grpo-light');
+    expect(d.problems).toEqual([]);
+  });
+
+  it('live: an append adds points in place; the HTML is not replaced', async () => {
+    const loaded = await loadRuns([dir('dashboard-sft')]);
+    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    await d.page.$eval('#chart-loss', (c) => c.setAttribute('data-marker', 'original'));
+    const more = trainCurve(150, 8).slice(120);
+    const append: RunAppend = {
+      runId: 'dashboard-sft',
+      train: { step: more.map((e) => e.step), loss: more.map((e) => e.loss), lr: more.map((e) => e.lr), rewardMean: more.map(() => null), rewardStd: more.map(() => null) },
+      evals: [],
+      notices: [{ level: 'info', message: 'appended' }],
+      state: 'running',
+      cost: null,
+      durationSeconds: null,
+    };
+    await d.send({ type: 'append', append });
+    await d.page.waitForFunction(() => document.querySelector('#chart-loss')?.getAttribute('data-points') === '150');
+    expect(await attr(d.page, '#chart-loss', 'data-marker')).toBe('original');
+    expect(await attr(d.page, '#chart-loss', 'data-total')).toBe('150');
+    expect(await d.page.textContent('#notices')).toContain('appended');
+    expect(await d.page.textContent('#run-state')).toContain('running');
+  });
+});
+
+describe('broken and empty runs show a notice, never a blank panel', () => {
+  it.each([
+    ['dashboard-truncated', ['error', 'warning'], /incomplete/],
+    ['dashboard-unknown-event', ['info', 'warning'], /unknown type "gpu_util"/],
+    ['dashboard-no-events', ['info'], /empty — no events yet/],
+  ])('%s', async (name, levels, text) => {
+    const loaded = await loadRuns([dir(name)]);
+    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    expect(await d.page.$$eval('#notices .notice', (ns) => ns.map((n) => (n as HTMLElement).dataset.level))).toEqual(levels);
+    expect(await d.page.textContent('#notices')).toMatch(text);
+    if (name === 'dashboard-no-events') {
+      expect(await d.page.isVisible('#chart-loss-empty')).toBe(true);
+      expect(await d.page.textContent('#chart-loss-empty')).toMatch(/No train events yet/);
+      expect(await d.page.isVisible('#stage-table-empty')).toBe(true);
+    } else {
+      expect(await points(d.page, 'loss')).toBe(name === 'dashboard-truncated' ? 40 : 30);
+    }
+    await screenshot(d.page, name);
+    expect(d.problems).toEqual([]);
+  });
+
+  it('no runs at all: says what to do, and the button asks the host to launch SFT', async () => {
+    const d = await openDashboard(h, { state: { mode: 'empty', runs: [], emptyMessage: 'No runs yet — Launch SFT to start one.', focusTree: null }, runs: [] });
+    expect(await d.page.textContent('#empty-state')).toContain('No runs yet — Launch SFT');
+    await d.page.click('#empty-launch-sft');
+    await d.page.waitForFunction(() => true);
+    await expect.poll(() => d.posted.at(-1)).toEqual({ type: 'command', command: 'launchSft' });
+    await screenshot(d.page, 'empty');
+  });
+});
+
+describe('comparison', () => {
+  it('baseline / SFT / GRPO from two runs in one table and overlaid curves', async () => {
+    const loaded = await loadRuns([dir('dashboard-sft'), dir('dashboard-grpo')]);
+    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    expect(await d.page.textContent('#dash-title')).toBe('Compare 2 runs');
+    expect(await points(d.page, 'loss')).toBe(200);
+    expect(await d.page.$$eval('#stage-table tbody tr', (rs) => rs.map((r) => r.querySelector('th')!.textContent))).toEqual([
+      'dashboard-sft · Baseline',
+      'dashboard-sft · SFT',
+      'dashboard-grpo · GRPO',
+    ]);
+    await screenshot(d.page, 'compare');
+    expect(d.problems).toEqual([]);
+  });
+});
+
+describe('forecast tree viewer', () => {
+  const visible = async (p: Page): Promise<number> => Number(await attr(p, '#tree-view', 'data-visible-nodes'));
+
+  it('opens the first tree with the actual path expanded; expands and collapses by click and keyboard', async () => {
+    const loaded = await loadRuns([dir('dashboard-eval')]);
+    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    const p = d.page;
+    await p.waitForFunction(() => document.querySelector('#tree-view')?.getAttribute('data-total-nodes') === '53');
+    expect(await attr(p, '#tree-select', 'data-options')).toBe('3');
+    // Seed + 4 at depth 1 + 3 under the actual depth-1 node + 3 under the actual depth-2 node.
+    expect(await visible(p)).toBe(11);
+    expect(await p.$$eval('#tree-view [data-actual="true"]', (els) => els.length)).toBe(4);
+    expect(await p.$$eval('#tree-view .badge', (els) => els.length)).toBeGreaterThan(0);
+    expect(await points(p, 'reliability')).toBeGreaterThan(0);
+    // Node 14 is the second depth-1 node (1 + 13 nodes before it in pre-order): collapsed.
+    const second = '#tree-node-14';
+    expect(await attr(p, second, 'aria-expanded')).toBe('false');
+    await p.click(second);
+    expect(await visible(p)).toBe(14);
+    expect(await attr(p, second, 'aria-expanded')).toBe('true');
+    await p.click(second);
+    expect(await visible(p)).toBe(11);
+    // Keyboard: focus the tree, move to the next row, expand it with ArrowRight, collapse with ArrowLeft.
+    await p.focus('#tree-view');
+    await p.keyboard.press('Home');
+    await p.keyboard.press('ArrowLeft');
+    expect(await visible(p)).toBe(1);
+    // Re-expanding the seed brings back what was open beneath it, as VS Code's trees do.
+    await p.keyboard.press('ArrowRight');
+    expect(await visible(p)).toBe(11);
+    await p.keyboard.press('ArrowDown');
+    expect(await attr(p, '#tree-view', 'aria-activedescendant')).toBe('tree-node-1');
+    expect(await attr(p, '#tree-node-1', 'class')).toContain('active');
+    await p.keyboard.press('ArrowLeft');
+    expect(await visible(p)).toBe(5);
+    await screenshot(p, 'tree');
+    // Search by seed event narrows the tree list.
+    await p.fill('#tree-search input', 'port');
+    await p.waitForFunction(() => document.querySelector('#tree-select')?.getAttribute('data-options') === '1');
+    // Persisted view state: the expanded set and the search survive a reload.
+    const saved = await p.evaluate(() => (window as unknown as { __saved: unknown }).__saved);
+    expect(saved).toMatchObject({ treeSearch: 'port', tree: { runId: 'dashboard-eval', index: 0 } });
+    const again = await openDashboard(h, { state: stateOf(loaded), runs: loaded, saved });
+    await again.page.waitForFunction(() => document.querySelector('#tree-view')?.getAttribute('data-total-nodes') === '53');
+    expect(await visible(again.page)).toBe(5);
+    expect(await again.page.getAttribute('#tree-select', 'data-options')).toBe('1');
+    expect(d.problems).toEqual([]);
+  });
+
+  it('a 5,000-node tree expanded whole keeps only the rows in view in the DOM', async () => {
+    const big = path.join(runs, 'dashboard-big-tree');
+    writeRun(big, { record: runRecord('dashboard-big-tree', 'eval'), metrics: [], trees: [forecastTree('Global chip shortage', '2021-03-01', { branching: [10, 10, 10, 4], withMatch: true })] });
+    const loaded = await loadRuns([big]);
+    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    const p = d.page;
+    await p.waitForFunction(() => document.querySelector('#tree-view')?.getAttribute('data-total-nodes') === '5111');
+    const ms = await p.evaluate(async () => {
+      const t0 = performance.now();
+      (document.querySelector('#tree-expand-all') as HTMLElement).click();
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      return performance.now() - t0;
+    });
+    expect(await visible(p)).toBe(5111);
+    const rendered = Number(await attr(p, '#tree-view', 'data-rendered-nodes'));
+    expect(rendered).toBeGreaterThan(10);
+    expect(rendered).toBeLessThan(120);
+    // Scroll through: frames stay cheap and the DOM stays small.
+    const scroll = await p.evaluate(async () => {
+      const v = document.querySelector('#tree-view') as HTMLElement;
+      const times: number[] = [];
+      for (let i = 1; i <= 30; i++) {
+        const t0 = performance.now();
+        v.scrollTop = (v.scrollHeight * i) / 30;
+        await new Promise((r) => requestAnimationFrame(() => r(null)));
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      return { max: times.at(-1)!, median: times[15]!, rows: v.querySelectorAll('.tree-node').length };
+    });
+    expect(scroll.rows).toBeLessThan(120);
+    await screenshot(p, 'tree-5000');
+    console.log(`5,111-node tree: expand all + first frame ${ms.toFixed(0)} ms; scroll frame median ${scroll.median.toFixed(0)} ms, worst ${scroll.max.toFixed(0)} ms; ${scroll.rows} rows in the DOM`);
+    expect(d.problems).toEqual([]);
+  });
+});

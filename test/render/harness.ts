@@ -1,0 +1,172 @@
+// Render-test harness: builds the dashboard webview bundle exactly as scripts/build.mjs does,
+// serves it over local HTTP with the real host HTML (CSP and nonce included), fakes
+// `acquireVsCodeApi`, and plays the host: answers `ready` and `requestTree` from run folders read
+// with the same reader the extension uses. Headless Debian chromium through playwright-core.
+import * as esbuild from 'esbuild';
+import { createServer, type Server } from 'node:http';
+import { readFileSync, existsSync, mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { renderDashboardHtml, makeNonce } from '../../src/dashboard/html';
+import type { DashboardState, HostToWebview, WebviewToHost } from '../../src/dashboard/protocol';
+import { loadRun, type LoadedRun } from '../../src/dashboard/runStore';
+
+export const OUT_DIR = path.resolve('test-output/render');
+const BUNDLE = path.resolve('dist/webview/dashboard.js');
+
+export async function buildBundle(): Promise<void> {
+  await esbuild.build({
+    entryPoints: ['webview/dashboard/main.ts'],
+    outfile: BUNDLE,
+    bundle: true,
+    sourcemap: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    loader: { '.css': 'text' },
+    mainFields: ['module', 'main'],
+    logLevel: 'warning',
+  });
+}
+
+// A dark theme's variables, as VS Code puts them on <body>; enough for the dashboard's styles.
+const DARK = `--vscode-font-family: sans-serif; --vscode-font-size: 13px; --vscode-foreground: #cccccc; --vscode-descriptionForeground: #9d9d9d;
+  --vscode-editor-background: #1f1f1f; --vscode-editorWidget-background: #202020; --vscode-widget-border: #3c3c3c; --vscode-editorWidget-border: #454545;
+  --vscode-panel-border: #2b2b2b; --vscode-charts-blue: #3794ff; --vscode-charts-orange: #d18616; --vscode-charts-purple: #b180d7; --vscode-charts-green: #89d185;
+  --vscode-charts-yellow: #cca700; --vscode-charts-red: #f14c4c; --vscode-testing-iconPassed: #73c991; --vscode-testing-iconFailed: #f14c4c;
+  --vscode-badge-background: #616161; --vscode-badge-foreground: #f8f8f8; --vscode-focusBorder: #0078d4; --vscode-list-hoverBackground: #2a2d2e;
+  --vscode-list-activeSelectionBackground: #04395e; --vscode-list-activeSelectionForeground: #ffffff; --vscode-textBlockQuote-background: #2b2b2b;
+  --vscode-button-background: #0078d4; --vscode-button-foreground: #ffffff; --vscode-input-background: #313131; --vscode-input-foreground: #cccccc;`;
+const LIGHT = `--vscode-font-family: sans-serif; --vscode-font-size: 13px; --vscode-foreground: #3b3b3b; --vscode-descriptionForeground: #717171;
+  --vscode-editor-background: #ffffff; --vscode-editorWidget-background: #f8f8f8; --vscode-widget-border: #e5e5e5; --vscode-editorWidget-border: #c8c8c8;
+  --vscode-charts-blue: #1a85ff; --vscode-charts-orange: #d18616; --vscode-charts-purple: #652d90; --vscode-charts-green: #388a34; --vscode-charts-yellow: #bf8803;
+  --vscode-charts-red: #e51400; --vscode-testing-iconPassed: #388a34; --vscode-testing-iconFailed: #e51400; --vscode-badge-background: #cccccc; --vscode-badge-foreground: #333333;
+  --vscode-focusBorder: #005fb8; --vscode-list-activeSelectionBackground: #e8e8e8; --vscode-textBlockQuote-background: #f2f2f2;`;
+
+export type ThemeName = 'dark' | 'light';
+
+export interface Harness {
+  browser: Browser;
+  origin: string;
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  await buildBundle();
+  mkdirSync(OUT_DIR, { recursive: true });
+  const codicons = path.resolve(existsSync('dist/codicons/codicon.css') ? 'dist/codicons' : 'node_modules/@vscode/codicons/dist');
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
+    const page = pages.get(url.pathname);
+    if (page) {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+      return;
+    }
+    const file = url.pathname.startsWith('/webview/') ? path.join(path.dirname(BUNDLE), url.pathname.slice(9)) : url.pathname.startsWith('/codicons/') ? path.join(codicons, url.pathname.slice(10)) : null;
+    if (!file || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : file.endsWith('.ttf') ? 'font/ttf' : 'application/octet-stream';
+    res.writeHead(200, { 'content-type': type }).end(readFileSync(file));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return {
+    browser,
+    origin,
+    async close() {
+      await browser.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+const pages = new Map<string, string>();
+let pageCounter = 0;
+
+export interface DashboardPage {
+  page: Page;
+  /** Messages the webview posted, in order. */
+  posted: WebviewToHost[];
+  /** CSP violations and page errors seen so far. */
+  problems: string[];
+  send(msg: HostToWebview): Promise<void>;
+}
+
+export interface OpenOptions {
+  state: DashboardState;
+  runs: LoadedRun[];
+  theme?: ThemeName;
+  /** What getState() returns at load (a panel shown again). */
+  saved?: unknown;
+  width?: number;
+}
+
+/** Opens the dashboard as VS Code would and answers it as the host does. */
+export async function openDashboard(h: Harness, o: OpenOptions): Promise<DashboardPage> {
+  const nonce = makeNonce();
+  const html = renderDashboardHtml({ cspSource: h.origin, nonce, scriptUri: `${h.origin}/webview/dashboard.js`, codiconCssUri: `${h.origin}/codicons/codicon.css`, title: 'Dashboard' });
+  const fake = `<script nonce="${nonce}">
+    window.__saved = ${JSON.stringify(o.saved ?? null)};
+    window.acquireVsCodeApi = () => ({
+      postMessage: (m) => window.__toHost(m),
+      getState: () => window.__saved ?? undefined,
+      setState: (s) => { window.__saved = s; },
+    });
+  </script>`;
+  const themeStyle = `<style nonce="${nonce}">body { ${o.theme === 'light' ? LIGHT : DARK} }</style>`;
+  const doc = html
+    .replace('</head>', `${themeStyle}</head>`)
+    .replace('<body>', `<body class="vscode-${o.theme ?? 'dark'}">${fake}`);
+  const route = `/page-${++pageCounter}.html`;
+  pages.set(route, doc);
+  const page = await h.browser.newPage({ viewport: { width: o.width ?? 1280, height: 900 } });
+  const posted: WebviewToHost[] = [];
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  const send = async (msg: HostToWebview): Promise<void> => {
+    await page.evaluate((m) => window.postMessage(m, '*'), msg);
+  };
+  await page.exposeFunction('__toHost', async (msg: WebviewToHost) => {
+    posted.push(msg);
+    if (msg.type === 'ready') await send({ type: 'state', state: o.state });
+    if (msg.type === 'requestTree') {
+      const run = o.runs.find((r) => r.snapshot.id === msg.ref.runId);
+      const tree = run?.trees[msg.ref.index] ?? null;
+      await send({ type: 'tree', ref: msg.ref, tree, error: tree ? null : 'no such tree' });
+    }
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(`${h.origin}${route}`);
+  await page.waitForSelector('#dashboard-root[aria-busy="false"]');
+  return { page, posted, problems, send };
+}
+
+export async function loadRuns(dirs: string[]): Promise<LoadedRun[]> {
+  return Promise.all(dirs.map((d) => loadRun(d)));
+}
+
+export function stateOf(runs: LoadedRun[], mode: DashboardState['mode'] = runs.length > 1 ? 'compare' : 'run'): DashboardState {
+  return { mode, runs: runs.map((r) => structuredClone(r.snapshot)), emptyMessage: null, focusTree: null };
+}
+
+export async function screenshot(p: Page, name: string): Promise<string> {
+  const file = path.join(OUT_DIR, `${name}.png`);
+  await p.screenshot({ path: file, fullPage: true });
+  return file;
+}
