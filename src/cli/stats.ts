@@ -15,7 +15,7 @@ function table(title: string, rec: Record<string, number>, label: (key: string) 
     `${title}:`,
     ...keys.map((k) => {
       const n = rec[k] ?? 0;
-      return `  ${label(k).padEnd(16)} ${String(n).padStart(8)}  ${((100 * n) / total).toFixed(1).padStart(5)}%`;
+      return `  ${label(k).padEnd(24)} ${String(n).padStart(8)}  ${((100 * n) / total).toFixed(1).padStart(5)}%`;
     }),
   ];
 }

@@ -1,0 +1,160 @@
+// File-level rules, line endings, and the incremental model: after any edits, the document's
+// diagnostics equal those of a fresh document built from the same text.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CaseDocument, POSITION_BIAS_MIN_CASES, validateText } from '../../../src/cases/caseDocument';
+import type { CaseDiagnostic } from '../../../src/cases/types';
+import { aCase, aLevel, caseLine, someCases, spanOf } from './builders';
+
+function brief(ds: CaseDiagnostic[]): [number, string, number, number][] {
+  return ds.map((d) => [d.range.start.line, d.code, d.range.start.character, d.range.end.character]);
+}
+
+describe('file-level rules', () => {
+  it('duplicate-id: an error on the later id value, naming the first line', () => {
+    const a = caseLine(aCase({ id: 'x', seed: { event: 'One', date: '2023-01-01' } }));
+    const b = caseLine(aCase({ id: 'x', seed: { event: 'Two', date: '2023-01-01' } }));
+    const ds = validateText(`${a}\n${b}\n`);
+    expect(brief(ds)).toEqual([[1, 'duplicate-id', ...spanOf(b, '"x"')]]);
+    expect(ds[0]?.message).toBe('id "x" is already used on line 1: ids must be unique in a file, rename this one');
+    expect(validateText(`${a}\n${caseLine(aCase({ id: 'y', seed: { event: 'Two', date: '2023-01-01' } }))}`)).toEqual([]);
+  });
+
+  it('repeated-seed: normalised event and same date, a warning on the later seed', () => {
+    const a = caseLine(aCase({ id: 'a', seed: { event: 'Tech layoffs', date: '2023-01-15' } }));
+    const b = caseLine(aCase({ id: 'b', seed: { event: 'tech  layoffs!', date: '2023-01-15' } }));
+    const c = caseLine(aCase({ id: 'c', seed: { event: 'Tech layoffs', date: '2023-01-16' } }));
+    const ds = validateText([a, b, c].join('\n'));
+    expect(brief(ds)).toEqual([[1, 'repeated-seed', ...spanOf(b, '{"event":"tech  layoffs!","date":"2023-01-15"}')]]);
+    expect(ds[0]?.severity).toBe('warning');
+  });
+
+  it('seed-in-train-and-eval: a warning on the eval split', () => {
+    const a = caseLine(aCase({ id: 'a', split: 'train' }));
+    const b = caseLine(aCase({ id: 'b', split: 'eval' }));
+    const ds = validateText(`${a}\n${b}`);
+    expect(brief(ds)).toEqual([
+      [1, 'repeated-seed', ...spanOf(b, '{"event":"Tech layoffs","date":"2023-01-15"}')],
+      [1, 'seed-in-train-and-eval', ...spanOf(b, '"eval"')],
+    ]);
+    const test = caseLine(aCase({ id: 'b', split: 'test' }));
+    expect(validateText(`${a}\n${test}`).map((d) => d.code)).toEqual(['repeated-seed']);
+  });
+
+  it(`actual-position-bias: from ${POSITION_BIAS_MIN_CASES} cases with the actual always in one place`, () => {
+    const biased = someCases(POSITION_BIAS_MIN_CASES, () => 1).map((c) => caseLine(c));
+    const ds = validateText(biased.join('\n'));
+    expect(brief(ds)).toEqual([[0, 'actual-position-bias', ...spanOf(biased[0] as string, '"levels"')]]);
+    expect(ds[0]?.message).toBe(`the actual is candidate 2 in all ${POSITION_BIAS_MIN_CASES} levels of all ${POSITION_BIAS_MIN_CASES} cases: a model can learn the position, shuffle the candidates`);
+    expect(validateText(biased.slice(1).join('\n'))).toEqual([]); // too few cases to tell
+    const mixed = someCases(POSITION_BIAS_MIN_CASES * 2).map((c) => caseLine(c));
+    expect(validateText(mixed.join('\n'))).toEqual([]);
+  });
+
+  it('blank-line: warned between cases, fine at the end', () => {
+    const a = caseLine(aCase({ id: 'a', seed: { event: 'One', date: '2023-01-01' } }));
+    const b = caseLine(aCase({ id: 'b', seed: { event: 'Two', date: '2023-01-01' } }));
+    expect(brief(validateText(`${a}\n\n  \n${b}\n`))).toEqual([
+      [1, 'blank-line', 0, 0],
+      [2, 'blank-line', 0, 2],
+    ]);
+    expect(validateText(`${a}\n${b}\n`)).toEqual([]);
+    expect(validateText(`${a}\n${b}\n\n\n`)).toEqual([]);
+    expect(validateText('')).toEqual([]);
+  });
+
+  it('CRLF, a lone CR and a BOM are fine', () => {
+    const a = caseLine(aCase({ id: 'a', seed: { event: 'One', date: '2023-01-01' } }));
+    const b = caseLine(aCase({ id: 'b', seed: { event: 'Two', date: '2023-01-01' } }));
+    const doc = new CaseDocument(`\ufeff${a}\r\n${b}\r\n`);
+    expect(doc.diagnostics()).toEqual([]);
+    expect(doc.hadBom).toBe(true);
+    expect(doc.lineCount).toBe(3);
+    expect(doc.lineText(0)).toBe(a);
+    expect(new CaseDocument(`${a}\r${b}`).lineCount).toBe(2);
+    expect(doc.cases().map((c) => [c.line, c.case.id])).toEqual([[0, 'a'], [1, 'b']]);
+  });
+
+  it('puts line diagnostics on their real line', () => {
+    const good = caseLine(aCase({ id: 'a' }));
+    const doc = new CaseDocument(`${good}\n{"id":1}`);
+    expect(doc.lineResult(1).diagnostics.every((d) => d.range.start.line === 1)).toBe(true);
+    expect(doc.lineResult(0).case?.id).toBe('a');
+    expect(doc.diagnostics().every((d) => d.range.start.line === 1)).toBe(true);
+  });
+});
+
+describe('editing', () => {
+  const lines = [
+    caseLine(aCase({ id: 'a', seed: { event: 'One', date: '2023-01-01' } })),
+    caseLine(aCase({ id: 'b', seed: { event: 'Two', date: '2023-01-01' } })),
+    caseLine(aCase({ id: 'c', seed: { event: 'Three', date: '2023-01-01' } })),
+  ];
+
+  it('applyChange re-checks the edited line and the file rules', () => {
+    const doc = new CaseDocument(lines.join('\n'));
+    expect(doc.diagnostics()).toEqual([]);
+    const at = (lines[2] as string).indexOf('"c"') + 1;
+    doc.applyChange({ start: { line: 2, character: at }, end: { line: 2, character: at + 1 } }, 'a');
+    expect(brief(doc.diagnostics())).toEqual([[2, 'duplicate-id', at - 1, at + 2]]);
+    doc.applyChange({ start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }, '');
+    expect(doc.diagnostics()).toEqual([]);
+    expect(doc.lineCount).toBe(2);
+  });
+
+  it('replaceLines inserts, replaces and deletes', () => {
+    const doc = new CaseDocument(lines.join('\n'));
+    doc.replaceLines(1, 1, `${lines[0]}\r\n`);
+    expect(doc.lineCount).toBe(5);
+    expect(brief(doc.diagnostics()).map((d) => [d[0], d[1]])).toEqual([
+      [1, 'duplicate-id'],
+      [1, 'repeated-seed'],
+      [2, 'blank-line'],
+    ]);
+    doc.replaceLines(1, 3, '');
+    expect(doc.getText()).toBe(lines.join('\n'));
+    expect(doc.diagnostics()).toEqual([]);
+    doc.replaceLines(0, 99, '');
+    expect(doc.lineCount).toBe(1);
+    expect(doc.lineText(0)).toBe('');
+  });
+
+  it('clamps positions outside the document instead of throwing', () => {
+    const doc = new CaseDocument(lines.join('\n'));
+    doc.applyChange({ start: { line: 99, character: 5 }, end: { line: -3, character: 999 } }, 'x');
+    expect(() => doc.diagnostics()).not.toThrow();
+  });
+
+  it('incremental diagnostics equal a full re-validation after random edits', () => {
+    // Lines that exercise every file rule: duplicates, seeds, splits, blanks, errors, bias.
+    const pool = [
+      ...lines,
+      caseLine(aCase({ id: 'a', split: 'eval', seed: { event: 'one', date: '2023-01-01' } })),
+      caseLine(aCase({ id: 'd', levels: [aLevel(1, ['A', 'B', 'C'], 1)] })),
+      caseLine(aCase({ id: 'e', levels: [aLevel(1, ['A', 'B', 'C'], 1)] })),
+      caseLine(aCase({ id: 'f', levels: [aLevel(1, ['A', 'B', 'C'], 1), aLevel(2, ['D', 'E'], 1)] })),
+      '',
+      '{"id":"a"',
+      '{"id":"b","seed":{"event":"Two","date":"2023-02-30"},"levels":[]}',
+    ];
+    const edit = fc.record({
+      start: fc.nat(12),
+      len: fc.nat(3),
+      lines: fc.array(fc.constantFrom(...pool), { maxLength: 3 }),
+      char: fc.nat(200),
+      text: fc.constantFrom('', 'x', '"', '\n', '}', '\r\n', '1'),
+      kind: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pool), { maxLength: 10 }), fc.array(edit, { maxLength: 8 }), (initial, edits) => {
+        const doc = new CaseDocument(initial.join('\n'));
+        for (const e of edits) {
+          if (e.kind) doc.replaceLines(e.start, e.start + e.len, e.lines.join('\n'));
+          else doc.applyChange({ start: { line: e.start, character: e.char }, end: { line: e.start + e.len, character: e.char } }, e.text);
+          expect(doc.diagnostics()).toEqual(new CaseDocument(doc.getText()).diagnostics());
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

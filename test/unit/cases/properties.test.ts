@@ -1,0 +1,151 @@
+// Property tests: any line is handled (no throw, ranges inside the line), syntax errors agree
+// with JSON.parse, and the fast path agrees with the zod slow path on random (mutated) cases.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isCleanCase, factsOf } from '../../../src/cases/fastPath';
+import { checkLine, isBlank, slowCheck } from '../../../src/cases/lineCheck';
+import { findDuplicates, hasNoDuplicates, normalizeEvent, normalizeUnicode } from '../../../src/cases/normalize';
+import { generateCase } from '../../../bench/generate';
+import { aCase, aLevel, caseLine } from './builders';
+
+// Hand-built cases plus generated realistic ones (as in the benchmark).
+let seed = 7;
+const rnd = (): number => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+const valid = [
+  ...Array.from({ length: 20 }, (_, k) => JSON.stringify(generateCase(rnd, k))),
+  caseLine(aCase()),
+  caseLine(aCase({ levels: [aLevel(1), aLevel(2, ['Rates rise', 'Rates fall'], 1)], source: { url: 'u' } })),
+  caseLine(aCase({ id: undefined, split: 'eval' })),
+];
+
+/** Random edits of a valid line: delete, insert or replace a slice with JSON-ish fragments. */
+const mutatedLine = fc
+  .tuple(
+    fc.constantFrom(...valid),
+    fc.array(
+      fc.record({
+        at: fc.nat(400),
+        del: fc.nat(6),
+        ins: fc.oneof(
+          fc.constantFrom('', '"', ',', '{', '}', '[', ']', ':', '0', '1', '2', '-', '.', 'e', ' ', '\t', 'null', 'true', '"x"', "'", '\\', '\u00a0', '\ufeff', '//', 'NaN', '"label":1', '"depth":2', '"date":"2023-02-30"', '"extra":0'),
+          fc.string({ maxLength: 4 }),
+        ),
+      }),
+      { minLength: 1, maxLength: 4 },
+    ),
+  )
+  .map(([line, edits]) => {
+    let s = line;
+    for (const e of edits) {
+      const at = e.at % (s.length + 1);
+      s = s.slice(0, at) + e.ins + s.slice(at + e.del);
+    }
+    return s;
+  });
+
+/** Random parsed JSON that is often close to a case: values swapped at known paths. */
+const mutatedValue = fc
+  .tuple(
+    fc.constantFrom(...valid),
+    fc.array(
+      fc.record({
+        path: fc.constantFrom('id', 'seed', 'seed.event', 'seed.date', 'levels', 'levels.0', 'levels.0.depth', 'levels.0.candidates', 'levels.0.candidates.0', 'levels.0.candidates.1.label', 'levels.0.candidates.2.event', 'split', 'source', 'extra', '__proto__', 'levels.1'),
+        value: fc.oneof(
+          fc.jsonValue({ maxDepth: 2 }),
+          fc.constantFrom(undefined, 0, 1, 2, -0, 1.5, '', ' ', '2023-02-30', '2024-02-29', 'train', 'eval', 'Stock drops 15%', 'stock drops 15', 'IPO  delayed!', 'Partnership announced today'),
+        ),
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
+  )
+  .map(([line, edits]) => {
+    const root = JSON.parse(line) as Record<string, unknown>;
+    for (const e of edits) {
+      const keys = e.path.split('.');
+      let o: unknown = root;
+      for (const k of keys.slice(0, -1)) o = o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined;
+      if (o === null || typeof o !== 'object') continue;
+      const last = keys[keys.length - 1] as string;
+      if (e.value === undefined) delete (o as Record<string, unknown>)[last];
+      else Object.defineProperty(o, last, { value: e.value, enumerable: true, writable: true, configurable: true });
+    }
+    return JSON.stringify(root);
+  });
+
+function assertSane(text: string): void {
+  const r = checkLine(text);
+  for (const d of r.diagnostics) {
+    expect(d.range.start.line).toBe(0);
+    expect(d.range.end.line).toBe(0);
+    expect(d.range.start.character).toBeGreaterThanOrEqual(0);
+    expect(d.range.start.character).toBeLessThanOrEqual(d.range.end.character);
+    expect(d.range.end.character).toBeLessThanOrEqual(text.length);
+    expect(d.message.length).toBeGreaterThan(0);
+  }
+  let parses = true;
+  try {
+    JSON.parse(text);
+  } catch {
+    parses = false;
+  }
+  const syntax = r.diagnostics.some((d) => d.code === 'json-syntax');
+  if (!isBlank(text)) expect(syntax).toBe(!parses);
+}
+
+describe('any line', () => {
+  it('random strings never throw, ranges lie inside the line, syntax errors iff JSON.parse throws', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 60, unit: 'binary' }), assertSane), { numRuns: 1500 });
+    fc.assert(fc.property(fc.json({ maxDepth: 3 }), assertSane), { numRuns: 500 });
+  });
+
+  it('random mutations of valid cases never throw and agree with JSON.parse', () => {
+    fc.assert(fc.property(mutatedLine, assertSane), { numRuns: 1200 });
+  });
+
+  it('deeply nested input does not overflow', () => {
+    assertSane(`${'['.repeat(200_000)}${']'.repeat(200_000)}`);
+    assertSane(`{"seed":${'['.repeat(100_000)}`);
+  });
+});
+
+describe('fast path', () => {
+  it('says clean exactly when the slow path reports nothing, with the same facts', () => {
+    const agree = (text: string): void => {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        return;
+      }
+      const slow = slowCheck(text, value);
+      expect(isCleanCase(value)).toBe(slow.diagnostics.length === 0);
+      expect(factsOf(value)).toEqual(slow.facts);
+      const r = checkLine(text);
+      expect(r.diagnostics).toEqual(slow.diagnostics);
+      expect(r.case === undefined).toBe(slow.case === undefined);
+    };
+    fc.assert(fc.property(mutatedValue, agree), { numRuns: 1500 });
+    fc.assert(fc.property(mutatedLine, agree), { numRuns: 600 });
+  });
+
+  it('hashed duplicate check agrees with the exact one', () => {
+    const word = fc.constantFrom('stock', 'Stock', 'drops', 'DROPS', '15%', 'the', 'ipo', 'delayed', 'u.s.', 'us', 'café', '-', '!', 'a', 'b');
+    const event = fc.array(word, { maxLength: 6 }).chain((ws) => fc.constantFrom(ws.join(' '), ws.join('  '), ws.join('\t'), ws.join('')));
+    fc.assert(
+      fc.property(fc.array(event, { minLength: 2, maxLength: 6 }), (events) => {
+        expect(hasNoDuplicates(events)).toBe(findDuplicates(events).length === 0);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('ASCII normalisation equals the Unicode definition', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30, unit: 'binary-ascii' }), (s) => {
+        expect(normalizeEvent(s)).toBe(normalizeUnicode(s));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(normalizeEvent('  Stock   DROPS, 15%! ')).toBe('stock drops 15');
+  });
+});
