@@ -4,8 +4,12 @@ import { statsCommand } from './stats';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './types';
 import type { CliCommand, CliIo } from './types';
 import { validateCommand } from './validate';
+import { launchCommand } from './launch';
+import { runsCommand } from './runs';
+import { cancelCommand } from './cancel';
+import { logsCommand } from './logs';
 
-export const COMMANDS: readonly CliCommand[] = [validateCommand, statsCommand];
+export const COMMANDS: readonly CliCommand[] = [validateCommand, statsCommand, launchCommand, runsCommand, cancelCommand, logsCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,0 +1,124 @@
+// CLI parity: launch / runs / logs / cancel through runCli in-process, on the same core as the
+// editor — a local run via the stand-in training package, a Modal run via the fake Modal server.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../src/cli/cli';
+import type { CliIo } from '../../../src/cli/types';
+import { RunStore, runsRootOf } from '../../../src/jobs/runStore';
+import { FakeModalServer } from '../../modalServer/server';
+import { tempDir } from './builders';
+
+const hasPython = (() => {
+  try {
+    execFileSync('python3', ['--version']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+const GOOD_CASE = JSON.stringify({ id: 'c1', seed: { event: 'Tech layoffs', date: '2023-01-15' }, levels: [{ depth: 1, candidates: [{ event: 'Stock drops', label: 1 }, { event: 'IPO delayed', label: 0 }] }], split: 'train' });
+
+function workspace(): string {
+  const root = tempDir('ph-cli-');
+  fs.symlinkSync(path.join(__dirname, '../../fixtures/runs/fakeTraining'), path.join(root, 'training'));
+  fs.mkdirSync(path.join(root, 'cases'));
+  fs.writeFileSync(path.join(root, 'cases', 'train.jsonl'), `${GOOD_CASE}\n`);
+  fs.writeFileSync(path.join(root, 'cases', 'broken.jsonl'), `${GOOD_CASE}\n{"seed": {"event": "", "date": "2023-02-30"}}\n`);
+  return root;
+}
+
+async function cli(root: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), readFile: async (p) => fs.readFileSync(path.resolve(root, p), 'utf8'), cwd: root };
+  const code = await runCli(argv, io);
+  return { code, out, err };
+}
+
+const saved = { ...process.env };
+let server: FakeModalServer;
+beforeAll(async () => {
+  process.env['PSYCHOHISTORY_PYTHON'] = 'python3';
+  server = new FakeModalServer();
+  process.env['MODAL_SERVER_URL'] = await server.start();
+  process.env['MODAL_TOKEN_ID'] = server.credentials.tokenId;
+  process.env['MODAL_TOKEN_SECRET'] = server.credentials.tokenSecret;
+  server.deploy('psychohistory', 'evaluate');
+});
+afterAll(async () => {
+  await server.stop();
+  process.env = saved;
+});
+
+describe.skipIf(!hasPython)('psychohistory launch / runs / logs / cancel (local)', () => {
+  it('launches, follows to success, lists and prints logs', async () => {
+    const root = workspace();
+    const launched = await cli(root, 'launch', 'sft', '--backend', 'local', '--dataset', 'cases/train.jsonl', '--epochs', '2', '--set', 'steps=2');
+    expect(launched.code, launched.err).toBe(0);
+    const id = launched.out.split('\n')[0] ?? '';
+    expect(id).toMatch(/^sft-/);
+    expect(launched.out).toMatch(/step 2 loss/);
+    const run = new RunStore(runsRootOf(root)).read(id);
+    expect(run).toMatchObject({ state: 'succeeded', backend: 'local', config: { num_epochs: 2, steps: 2, dataset: path.join(root, 'cases/train.jsonl') } });
+
+    const runs = await cli(root, 'runs');
+    expect(runs.out).toMatch(new RegExp(`${id}\\s+sft\\s+local\\s+succeeded`));
+    const json = await cli(root, 'runs', '--format', 'json');
+    expect(JSON.parse(json.out)[0].id).toBe(id);
+    const logs = await cli(root, 'logs', id);
+    expect(logs.out).toMatch(/done/);
+  });
+
+  it('refuses a dataset with errors (exit 1) and creates no run', async () => {
+    const root = workspace();
+    const r = await cli(root, 'launch', 'eval', '--backend', 'local', '--dataset', 'cases/broken.jsonl');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/Refusing to launch: \d+ error/);
+    expect(new RunStore(runsRootOf(root)).list()).toEqual([]);
+  });
+
+  it('launches detached, then cancels by id', async () => {
+    const root = workspace();
+    const r = await cli(root, 'launch', 'grpo', '--backend', 'local', '--dataset', 'cases/train.jsonl', '--set', 'fake_mode=hang', '--detach');
+    expect(r.code, r.err).toBe(0);
+    const id = r.out.trim();
+    const store = new RunStore(runsRootOf(root));
+    for (let i = 0; i < 100 && store.readEvents(id).items.length < 2; i++) await new Promise((res) => setTimeout(res, 50));
+    const c = await cli(root, 'cancel', id);
+    expect(c.code, c.err).toBe(0);
+    expect(c.out).toMatch(/cancelled/);
+    expect(store.read(id)?.state).toBe('cancelled');
+  });
+
+  it('usage errors exit 2', async () => {
+    const root = workspace();
+    expect((await cli(root, 'launch', 'train', '--dataset', 'x')).code).toBe(2);
+    expect((await cli(root, 'cancel')).code).toBe(2);
+  });
+});
+
+describe('psychohistory launch --backend modal (fake Modal server)', () => {
+  it('spawns the evaluate function with the token from the environment, then cancels', async () => {
+    const root = workspace();
+    const r = await cli(root, 'launch', 'eval', '--backend', 'modal', '--dataset', 'cases/train.jsonl', '--gpu', 'H100', '--detach');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/Estimated cost: \$\d+\.\d\d .*H100.*prices as of/);
+    const id = r.out.trim();
+    const run = new RunStore(runsRootOf(root)).read(id);
+    const call = server.functionCalls.get(run?.modal?.functionCallId ?? '');
+    expect(call?.args[0]).toMatchObject({ run_id: id, gpu: 'H100', dataset_text: `${GOOD_CASE}\n` });
+    const c = await cli(root, 'cancel', id);
+    expect(c.code, c.err).toBe(0);
+    expect(server.functionCalls.get(run?.modal?.functionCallId ?? '')?.cancelled).toBe(true);
+  });
+
+  it('app not deployed → exit 1 with the deploy hint', async () => {
+    const root = workspace();
+    const r = await cli(root, 'launch', 'sft', '--backend', 'modal', '--dataset', 'cases/train.jsonl', '--detach');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/not deployed[\s\S]*modal deploy/);
+  });
+});
