@@ -11,6 +11,9 @@ export type ProblemSeverity = 'error' | 'warning' | 'info';
 export interface Problem {
   severity: ProblemSeverity;
   message: string;
+  /** The diagnostic code, e.g. "invalid-date", and its source, e.g. "psychohistory". */
+  code: string;
+  source: string;
   /** 1-based, as the Problems panel shows it. */
   line: number;
   column: number;
@@ -60,7 +63,8 @@ export class Workbench {
   async runCommand(label: string): Promise<void> {
     // The palette's fuzzy filter does not match a typed trailing "...", so filter without it.
     await this.openPalette(`>${label.replace(/[.…\s]+$/, '')}`);
-    const row = this.quickPickRows.and(this.page.locator(`[aria-label=${cssString(label)}]`)).first();
+    // The row's aria-label may carry the keybinding ("…, Control+Shift+M"); its label-name is the label.
+    const row = this.quickPickRows.filter({ has: this.page.locator('.label-name', { hasText: exactText(label) }) }).first();
     await row.waitFor({ state: 'visible', timeout: 30_000 });
     await row.click();
     await this.quickInput.waitFor({ state: 'hidden' }).catch(() => undefined);
@@ -70,7 +74,7 @@ export class Workbench {
   async paletteLabels(filter: string): Promise<string[]> {
     await this.openPalette(`>${filter}`);
     await this.quickPickRows.first().waitFor({ state: 'visible', timeout: 30_000 });
-    const labels = await this.quickPickRows.evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+    const labels = await this.quickPickRows.evaluateAll((rows) => rows.map((r) => r.querySelector('.label-name')?.textContent ?? ''));
     await this.page.keyboard.press('Escape');
     return labels;
   }
@@ -101,13 +105,12 @@ export class Workbench {
     return this.page.locator('.editor-group-container.active .monaco-editor').first();
   }
 
-  /** Moves the cursor of the active text editor to a 1-based line (Go to Line). */
+  /**
+   * Moves the cursor of the active text editor to a 1-based line and column through quick open's
+   * ":line:column" mode, which also focuses the editor (no click that could hit a CodeLens).
+   */
   async goToLine(line: number, column = 1): Promise<void> {
-    await this.activeEditor.click({ position: { x: 200, y: 10 } });
-    await this.page.keyboard.press('Control+G');
-    const input = this.quickInput.locator('input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`:${line}:${column}`);
+    const input = await this.openPalette(`:${line}:${column}`);
     await input.press('Enter');
     await this.quickInput.waitFor({ state: 'hidden' });
     await this.page
@@ -116,53 +119,61 @@ export class Workbench {
       .waitFor({ timeout: 15_000 });
   }
 
-  /** Text of one 1-based line of the active editor, as rendered (the line must be on screen). */
+  /** Text of one 1-based line of the active editor as rendered (Go to Line scrolls it into view). */
   async editorLineText(line: number): Promise<string> {
     await this.goToLine(line);
-    const current = this.activeEditor.locator('.view-overlays .current-line').first();
-    await current.waitFor();
-    const top = await current.evaluate((el) => (el as HTMLElement).style.top);
-    const text = await this.activeEditor.locator(`.view-lines .view-line[style*="top:${top}"], .view-lines .view-line[style*="top: ${top}"]`).first().innerText();
+    const text = await this.activeEditor.evaluate((editor, n) => {
+      // A line's number (margin) and its text (view-lines) are rendered at the same `top`.
+      const number = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')].find((e) => e.textContent?.trim() === String(n));
+      const top = (number?.parentElement as HTMLElement | null)?.style.top;
+      const view = [...editor.querySelectorAll<HTMLElement>('.view-lines .view-line')].find((e) => e.style.top === top);
+      return view?.textContent ?? null;
+    }, line);
+    if (text === null) throw new Error(`line ${line} is not rendered in the active editor`);
     return text.replace(/\u00a0/g, ' ');
   }
 
-  /**
-   * Shows an output channel in the Output panel. The channel picker lists the channels that exist
-   * when it opens, so a channel created by an extension still activating is picked on a later try.
-   */
-  async showOutputChannel(name: string, timeoutMs = 60_000): Promise<Locator> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      await this.runCommand('Output: Show Output Channels...');
-      await this.quickInput.locator('input').fill(name);
-      const row = this.quickPickRows.and(this.page.locator(`[aria-label=${cssString(name)}]`));
-      const found = await row.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
-      if (found) {
-        await row.click();
-        break;
-      }
-      await this.page.keyboard.press('Escape');
-      if (Date.now() > deadline) throw new Error(`output channel ${name} did not appear within ${timeoutMs} ms`);
-    }
-    const output = this.page.locator('.part.panel [id="workbench.panel.output"]').first();
-    await output.waitFor({ state: 'visible' });
-    return output;
+  /** Opens the Quick Fix menu at the cursor and applies the action with this exact title. */
+  async applyQuickFix(title: string): Promise<void> {
+    await this.page.keyboard.press(`${mod}+.`);
+    const menu = this.page.locator('.action-widget').filter({ has: this.page.locator('.monaco-list-row') }).first();
+    const item = menu.locator('.monaco-list-row', { hasText: exactText(title) }).first();
+    await item.waitFor({ state: 'visible' });
+    await item.click();
+    await menu.waitFor({ state: 'hidden' });
   }
 
   /** Opens the Problems panel and returns every problem it lists (all files, expanded). */
   async problems(): Promise<Problem[]> {
-    const panel = await this.showProblems();
-    const rows = panel.locator('.monaco-list-row');
+    await this.showProblems();
+    return this.readProblems();
+  }
+
+  /** Reads the Problems panel as it is rendered now (it must be open). */
+  async readProblems(): Promise<Problem[]> {
+    const panel = this.page.locator('.markers-panel');
+    const rows = await panel.locator('.monaco-list-row').evaluateAll((els) =>
+      els.map((row) => ({
+        aria: row.getAttribute('aria-label') ?? '',
+        icon: row.querySelector('.marker-icon')?.className ?? '',
+        message: row.querySelector('.marker-message')?.textContent ?? '',
+        code: row.querySelector('.marker-code')?.textContent ?? '',
+        source: row.querySelector('.marker-source')?.textContent ?? '',
+        position: row.querySelector('.marker-line')?.textContent ?? '',
+      })),
+    );
     const result: Problem[] = [];
     let file = '';
-    for (const label of await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''))) {
-      const fileMatch = /problems? in file (.+?) of folder/i.exec(label);
+    for (const row of rows) {
+      const fileMatch = /problems? in file (.+?) of folder/i.exec(row.aria);
       if (fileMatch?.[1]) {
         file = fileMatch[1];
         continue;
       }
-      const problem = parseMarkerAriaLabel(label, file);
-      if (problem) result.push(problem);
+      const pos = /Ln (\d+), Col (\d+)/.exec(row.position);
+      if (!pos) continue;
+      const severity: ProblemSeverity = /\berror\b/.test(row.icon) ? 'error' : /\bwarning\b/.test(row.icon) ? 'warning' : 'info';
+      result.push({ severity, message: row.message, code: row.code, source: row.source, line: Number(pos[1]), column: Number(pos[2]), file });
     }
     return result;
   }
@@ -175,17 +186,22 @@ export class Workbench {
     return panel;
   }
 
-  /** Waits until the Problems panel lists exactly the expected number of problems. */
-  async waitForProblemCount(expected: number, timeoutMs = 60_000): Promise<Problem[]> {
+  /**
+   * Opens the Problems panel and waits until what it lists satisfies `accept`; returns that list.
+   * Diagnostics arrive asynchronously (debounced validation), so every assertion on them waits.
+   */
+  async waitForProblems(accept: (problems: Problem[]) => boolean, what: string, timeoutMs = 60_000): Promise<Problem[]> {
+    await this.showProblems();
     const deadline = Date.now() + timeoutMs;
     let last: Problem[] = [];
-    while (Date.now() < deadline) {
-      last = await this.problems();
-      if (last.length === expected) return last;
-      // Re-read after the panel's next render; bounded by the deadline, not a fixed wait for a result.
+    for (;;) {
+      last = await this.readProblems();
+      if (accept(last)) return last;
+      if (Date.now() > deadline) break;
+      // Poll interval of a condition wait, bounded by the deadline.
       await this.page.waitForTimeout(250);
     }
-    throw new Error(`Problems panel shows ${last.length} problems, expected ${expected}:\n${JSON.stringify(last, null, 2)}`);
+    throw new Error(`Problems panel never showed ${what} within ${timeoutMs} ms; last:\n${JSON.stringify(last, null, 2)}`);
   }
 
   /** Opens a view container or view by its palette command, e.g. "View: Show PsychoHistory". */
@@ -196,6 +212,14 @@ export class Workbench {
   /** A side bar / panel view pane by its title, e.g. "Runs". */
   viewPane(title: string): Locator {
     return this.page.locator('.pane', { has: this.page.locator('.pane-header', { has: this.page.locator('h3.title', { hasText: exactText(title) }) }) });
+  }
+
+  /** Expands or collapses a view pane by clicking its header, as a user makes room for another. */
+  async setPaneExpanded(title: string, expanded: boolean): Promise<void> {
+    const header = this.viewPane(title).locator('.pane-header').first();
+    await header.waitFor();
+    if ((await header.getAttribute('aria-expanded')) !== String(expanded)) await header.click();
+    await this.viewPane(title).locator(`.pane-header[aria-expanded="${String(expanded)}"]`).waitFor();
   }
 
   /** Tree rows of a view pane (aria-labels hold the item label and description). */
@@ -234,30 +258,7 @@ export class Workbench {
   }
 }
 
-/** A CSS string literal (attribute selectors). */
-export function cssString(text: string): string {
-  return JSON.stringify(text);
-}
-
 /** A regex that matches exactly this text (trimmed). */
 export function exactText(text: string): RegExp {
   return new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
-}
-
-/**
- * Parses the accessible label VS Code gives a marker row, e.g.
- * "Error: Invalid date 2023-02-30 at line 3 column 42 ..." — the exact wording varies by version,
- * so this takes the severity word at the start and the last "line N ... (column|character) M".
- */
-export function parseMarkerAriaLabel(label: string, file: string): Problem | undefined {
-  const pos = /line (\d+)\D+?(?:column|character) (\d+)/i.exec(label);
-  if (!pos) return undefined;
-  const severityWord = /\b(error|warning|info)/i.exec(label)?.[1]?.toLowerCase() as ProblemSeverity | undefined;
-  return {
-    severity: severityWord ?? 'info',
-    message: label,
-    line: Number(pos[1]),
-    column: Number(pos[2]),
-    file,
-  };
 }
