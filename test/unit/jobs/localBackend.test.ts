@@ -161,21 +161,44 @@ describe.skipIf(!python3)('local backend (stand-in training command line)', () =
   });
 });
 
-// The real pipeline (training/, written by the training engineer). Runs only when its virtualenv
-// exists; it then needs a tiny model available offline to the pipeline.
+// The real pipeline (training/, written by the training engineer): `python -m psychohistory` on the tiny
+// GPT-OSS-shaped model it builds locally. Runs only when training/.venv and the package's __main__ exist.
 const repoTraining = path.join(__dirname, '../../../training');
 const realPython = path.join(repoTraining, '.venv', 'bin', 'python');
 const hasRealPipeline = fs.existsSync(realPython) && fs.existsSync(path.join(repoTraining, 'psychohistory', '__main__.py'));
 describe.skipIf(!hasRealPipeline)('local backend end to end with the real training command line (needs training/.venv)', () => {
-  it('runs a tiny eval through `python -m psychohistory` and records states and events', async () => {
+  it('runs a tiny SFT, then a baseline evaluation; states, events and run.json as the contract says', async () => {
     const store = tempStore();
     const { jobs } = service(store, repoTraining, realPython);
-    const dataset = path.join(__dirname, '../../fixtures/runs/tiny.cases.jsonl');
-    const run = await jobs.launch({ kind: 'eval', backend: 'local', config: { dataset } });
-    const final = await jobs.wait(run.id);
-    expect(final?.state, store.readLog(run.id).slice(-2000)).toBe('succeeded');
-    const events = store.readEvents(run.id).items;
-    expect(events.some((e) => e.type === 'status' && e.state === 'running')).toBe(true);
-    expect(events.some((e) => e.type === 'eval')).toBe(true);
+    const lines = fs.readFileSync(path.join(repoTraining, 'data', 'synthetic.cases.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const dataset = path.join(tempDir(), 'tiny.cases.jsonl');
+    fs.writeFileSync(dataset, `${lines.slice(0, 16).join('\n')}\n`);
+
+    const sft = await jobs.launch({ kind: 'sft', backend: 'local', config: { dataset, base_model: 'tiny', max_steps: 2, batch_size: 4, lora_rank: 4, lora_alpha: 8, save_steps: 1 } });
+    const pid = store.read(sft.id)?.local?.pid;
+    const sftFinal = await jobs.wait(sft.id);
+    expect(sftFinal?.state, store.readLog(sft.id).slice(-3000)).toBe('succeeded');
+    expect(sftFinal?.local?.pid).toBe(pid); // Python kept the field it does not own
+    expect(sftFinal?.cost?.usd).toBe(0);
+    const events = store.readEvents(sft.id).items;
+    expect(events.filter((e) => e.type === 'train').map((e) => e.type === 'train' && e.step)).toEqual([1, 2]);
+    expect(events.at(-1)).toMatchObject({ type: 'status', state: 'succeeded' });
+    const artifact = events.find((e) => e.type === 'artifact');
+    expect(artifact).toBeDefined();
+
+    const evalRun = await jobs.launch({ kind: 'eval', backend: 'local', config: { dataset, base_model: 'tiny', stages: 'baseline', max_cases: 2, num_trees: 1, max_new_tokens: 4 } });
+    const evalFinal = await jobs.wait(evalRun.id);
+    expect(evalFinal?.state, store.readLog(evalRun.id).slice(-3000)).toBe('succeeded');
+    expect(store.readEvents(evalRun.id).items.some((e) => e.type === 'eval' && e.stage === 'baseline')).toBe(true);
+    jobs.dispose();
   }, 600_000);
+
+  it('a bad config key fails the run with the pipeline\'s message (exit 2)', async () => {
+    const store = tempStore();
+    const { jobs } = service(store, repoTraining, realPython);
+    const run = await jobs.launch({ kind: 'eval', backend: 'local', config: { num_epochs: 3 } });
+    const final = await jobs.wait(run.id);
+    expect(final?.state).toBe('failed');
+    expect(final?.error).toMatch(/exited with code 2[\s\S]*unknown config key 'num_epochs'/);
+  }, 120_000);
 });
