@@ -95,6 +95,13 @@ class ConfigError(ValueError):
 
 
 def _coerce(name: str, value, typ):
+    if isinstance(value, str) and typ is str and value[:1] in "[{":
+        try:  # the extension passes arrays/objects as JSON, e.g. --target_modules=["q_proj","v_proj"]
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return value
+        if isinstance(value, dict):
+            return ",".join(f"{k}={v}" for k, v in value.items())
     if isinstance(value, str) and typ is not str:
         try:
             if typ is bool:
@@ -110,6 +117,8 @@ def _coerce(name: str, value, typ):
     if typ is str and not isinstance(value, str):
         if isinstance(value, (list, tuple)):  # a JS caller may send target_modules as an array
             return ",".join(str(v) for v in value)
+        if isinstance(value, dict):  # adapters as {"sft": path}
+            return ",".join(f"{k}={v}" for k, v in value.items())
         return str(value)
     if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
         raise ConfigError(f"{name}={value!r}: expected {typ.__name__}")

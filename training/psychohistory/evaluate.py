@@ -32,9 +32,10 @@ def _left_pad(seqs: list[list[int]], pad: int, dev):
     return ids.to(dev), mask.to(dev)
 
 
-def _forward(model, ids, mask):
+def _forward(model, ids, mask, keep: int):
+    """Logits of the last `keep` positions only (a 200k vocabulary makes full logits the biggest tensor)."""
     pos = (mask.cumsum(-1) - 1).clamp(min=0)  # left padding: positions count real tokens only
-    return model(input_ids=ids, attention_mask=mask, position_ids=pos).logits.float()
+    return model(input_ids=ids, attention_mask=mask, position_ids=pos, logits_to_keep=keep).logits.float()
 
 
 def letter_ids(tokenizer, n: int) -> list[int]:
@@ -58,7 +59,7 @@ def score_batch(model, tokenizer, items: list[dict], seed: int, max_new_tokens: 
     choice = [prompts.choice_user(it["case"], it["depth"], seed) for it in items]
     seqs = [_ids(tokenizer, prompts.render(tokenizer, u) + prompts.FINAL) for u, _ in choice]
     ids, mask = _left_pad(seqs, pad, dev)
-    last = _forward(model, ids, mask)[:, -1, :]
+    last = _forward(model, ids, mask, 1)[:, -1, :]
     results = []
     for i, (u, cands) in enumerate(choice):
         lp = torch.log_softmax(last[i], -1)[letter_ids(tokenizer, len(cands))]
@@ -71,10 +72,10 @@ def score_batch(model, tokenizer, items: list[dict], seed: int, max_new_tokens: 
     actuals = [prompts.actual_of(it["case"]["levels"][it["depth"] - 1]) for it in items]
     targets = [_ids(tokenizer, a) + [eos] for a in actuals]
     ids, mask = _left_pad([p + t for p, t in zip(gen_prompts, targets)], pad, dev)
-    logp = torch.log_softmax(_forward(model, ids, mask), -1)
+    keep = max(len(t) for t in targets) + 1
+    logp = torch.log_softmax(_forward(model, ids, mask, keep), -1)  # position j of these predicts token j+1
     for i, t in enumerate(targets):
-        n = ids.shape[1]
-        pos = torch.arange(n - len(t) - 1, n - 1, device=dev)  # logits at j predict token j+1
+        pos = torch.arange(keep - len(t) - 1, keep - 1, device=dev)
         tgt = torch.tensor(t, device=dev)
         results[i]["nll"] = float(-logp[i, pos, tgt].sum())
         results[i]["ntok"] = len(t)

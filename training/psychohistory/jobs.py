@@ -37,8 +37,8 @@ class Job:
 
 
 def setup_logging(run_dir: Path) -> logging.Handler | None:
-    """Log lines go to stderr, and to <run_dir>/logs.txt unless PSYCHOHISTORY_NO_LOG_FILE=1 (set it when the
-    caller already tees stdout/stderr into logs.txt)."""
+    """Log lines go to stderr, and to <run_dir>/logs.txt as well unless stderr already is that file (the
+    extension's local backend points stdout/stderr there) or PSYCHOHISTORY_NO_LOG_FILE=1 (a caller that tees)."""
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
     log.setLevel(logging.INFO)
     log.propagate = False
@@ -47,12 +47,20 @@ def setup_logging(run_dir: Path) -> logging.Handler | None:
         h.setFormatter(fmt)
         h._ph_stream = True
         log.addHandler(h)
-    if os.environ.get("PSYCHOHISTORY_NO_LOG_FILE") == "1":
+    logs = run_dir / "logs.txt"
+    if os.environ.get("PSYCHOHISTORY_NO_LOG_FILE") == "1" or _is_stderr(logs):
         return None
-    fh = logging.FileHandler(run_dir / "logs.txt")
+    fh = logging.FileHandler(logs)
     fh.setFormatter(fmt)
     log.addHandler(fh)
     return fh
+
+
+def _is_stderr(path: Path) -> bool:
+    try:
+        return path.exists() and os.path.samestat(os.fstat(sys.stderr.fileno()), os.stat(path))
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def resolve_run_dir(cfg) -> Path:

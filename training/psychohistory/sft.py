@@ -68,10 +68,19 @@ def trainer_args(cls, cfg, out: str, **extra):
                dataloader_num_workers=0, disable_tqdm=True, **extra)
 
 
-def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
+def build_trainer(cfg, model, tokenizer, examples: list[dict], out: str, callbacks):
+    """TRL SFTTrainer with a fresh LoRA (also used by the benchmark)."""
     from datasets import Dataset
     from trl import SFTConfig, SFTTrainer
 
+    args = trainer_args(SFTConfig, cfg, out, warmup_ratio=cfg.warmup_ratio, lr_scheduler_type="linear",
+                        max_length=cfg.max_seq_length, completion_only_loss=True, packing=False)
+    return SFTTrainer(model=model, args=args, train_dataset=Dataset.from_list(examples),
+                      processing_class=tokenizer, peft_config=modeling.lora_config(cfg, model),
+                      callbacks=callbacks)
+
+
+def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
     from . import evaluate
 
     train_cases = select_split(cases, cfg.split)
@@ -94,11 +103,8 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
             eval_fn = None
 
     out = cfg.output_dir or str(run_dir / "adapter")
-    args = trainer_args(SFTConfig, cfg, out, warmup_ratio=cfg.warmup_ratio, lr_scheduler_type="linear",
-                        max_length=cfg.max_seq_length, completion_only_loss=True, packing=False)
-    trainer = SFTTrainer(model=model, args=args, train_dataset=Dataset.from_list(examples),
-                         processing_class=tokenizer, peft_config=modeling.lora_config(cfg, model),
-                         callbacks=[EventCallback(emitter, job, eval_fn, cfg.eval_steps)])
+    trainer = build_trainer(cfg, model, tokenizer, examples, out,
+                            [EventCallback(emitter, job, eval_fn, cfg.eval_steps)])
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
     log.info("trainable parameters: %d", trainable)
     resume = get_last_checkpoint(out) if Path(out).is_dir() else None
@@ -115,7 +121,7 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
     tokenizer.save_pretrained(final)
     modeling.write_adapter_meta(final, cfg.base_model, cfg.adapter, "sft", to_dict(cfg))
     emitter.emit("artifact", name="sft adapter", path=final)
-    if eval_fn:
+    if eval_fn and trainer.state.global_step % cfg.eval_steps:
         eval_fn(trainer.model)
     return {"adapter": final, "steps": trainer.state.global_step, "trainLoss": result.training_loss,
             "trainableParameters": trainable, "examples": len(examples)}

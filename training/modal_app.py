@@ -1,0 +1,122 @@
+"""The Modal app `psychohistory`: image, volume, secrets and four functions — sft, grpo, evaluate, generate —
+each taking ONE JSON-like config dict (the command line's keys plus run_id) and returning a JSON-like summary.
+A thin shell: every function calls psychohistory.jobs.run, the same code the local command line runs.
+
+Deploy: `modal deploy modal_app.py` (from training/). The GPU is fixed per deployment: PSYCHOHISTORY_GPU=H100
+modal deploy modal_app.py (default A10G); pass the same name as config["gpu"] so the cost event prices it right.
+Events go to the Queue `psychohistory-events` (partition = run_id) and to /data/runs/<run_id>/metrics.jsonl;
+adapters to /data/models/{sft,grpo}/<run_id>/final; a retried call resumes from the last checkpoint there."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import modal
+
+HERE = Path(__file__).resolve().parent
+APP_NAME = "psychohistory"
+QUEUE_NAME = "psychohistory-events"
+VOLUME_NAME = "psychohistory-data"
+SECRETS = ["huggingface-secret", "openrouter"]
+GPU = os.environ.get("PSYCHOHISTORY_GPU", "A10G")
+DEFAULT_BASE_MODEL = "unsloth/gpt-oss-20b"
+HOURS = 60 * 60
+
+image = (
+    modal.Image.debian_slim(python_version="3.11")
+    .uv_pip_install("torch>=2.8.0", "trl==0.23.1", "transformers>=4.55.0,<=4.57.2", "peft>=0.17",
+                    "accelerate>=1.4", "datasets>=3.0", "tokenizers>=0.21", "jsonschema>=4.20", "unsloth",
+                    "unsloth_zoo")
+    .env({"PSYCHOHISTORY_SCHEMAS": "/root/schemas", "PSYCHOHISTORY_CACHE": "/data/cache", "HF_HOME": "/data/hf",
+          "PYTHONUNBUFFERED": "1"})
+    .add_local_dir(HERE.parent / "schemas", "/root/schemas")  # the contracts, as checked in
+    .add_local_python_source("psychohistory")
+)
+volume = modal.Volume.from_name(VOLUME_NAME, create_if_missing=True)
+events = modal.Queue.from_name(QUEUE_NAME, create_if_missing=True)
+secrets = [modal.Secret.from_name(name) for name in SECRETS]
+retries = modal.Retries(max_retries=2, initial_delay=10.0, backoff_coefficient=2.0)
+
+app = modal.App(APP_NAME, image=image)
+
+
+def _run(kind: str, config: dict) -> dict:
+    from psychohistory import jobs
+    from psychohistory.config import ConfigError
+
+    if not Path("/data").is_dir():
+        return {"state": "failed", "error": f"volume {VOLUME_NAME} is not mounted at /data; fix: "
+                f"`modal volume create {VOLUME_NAME}` and redeploy"}
+    config = dict(config or {})
+    run_id = str(config.get("run_id") or f"{kind}-{time.strftime('%Y%m%d-%H%M%S')}")
+    config["run_id"] = run_id
+    config.setdefault("run_dir", f"/data/runs/{run_id}")
+    if kind in ("sft", "grpo"):
+        config.setdefault("output_dir", f"/data/models/{kind}/{run_id}")
+    config.setdefault("base_model", DEFAULT_BASE_MODEL)
+    config.setdefault("gpu", GPU)
+    last_commit = [time.time()]
+
+    def sink(event: dict):
+        try:
+            events.put(event, partition=run_id)
+        except Exception as e:  # live progress is best effort; metrics.jsonl on the volume is the record
+            print(f"queue put failed: {e}")
+        if time.time() - last_commit[0] > 30:
+            volume.commit()
+            last_commit[0] = time.time()
+
+    try:
+        return jobs.run(kind, config, backend="modal", sinks=[sink], on_exit=volume.commit)
+    except ConfigError as e:
+        return {"runId": run_id, "kind": kind, "state": "failed", "error": str(e)}
+
+
+@app.function(gpu=GPU, volumes={"/data": volume}, secrets=secrets, timeout=12 * HOURS, retries=retries)
+def sft(config: dict) -> dict:
+    return _run("sft", config)
+
+
+@app.function(gpu=GPU, volumes={"/data": volume}, secrets=secrets, timeout=12 * HOURS, retries=retries)
+def grpo(config: dict) -> dict:
+    return _run("grpo", config)
+
+
+@app.function(gpu=GPU, volumes={"/data": volume}, secrets=secrets, timeout=4 * HOURS, retries=retries)
+def evaluate(config: dict) -> dict:
+    return _run("eval", config)
+
+
+@app.function(gpu=GPU, volumes={"/data": volume}, secrets=secrets, timeout=2 * HOURS, retries=retries)
+def generate(config: dict) -> dict:
+    return _run("generate", config)
+
+
+def preflight():
+    """Run locally before spending GPU time: secrets exist, with the command that creates a missing one."""
+    for name in SECRETS:
+        try:
+            modal.Secret.from_name(name).hydrate()
+        except modal.exception.NotFoundError:
+            hint = "HF_TOKEN=hf_..." if name == "huggingface-secret" else "OPENROUTER_API_KEY=sk-or-..."
+            raise SystemExit(f"Modal secret {name!r} is missing; fix: `modal secret create {name} {hint}`")
+
+
+def launch(fn, kind: str, dataset: str, **config) -> dict:
+    """What the modal_*.py entry files do: validate the dataset here (bad lines stop before any GPU time), send it
+    inline as dataset_text, wait for the summary."""
+    import json
+
+    from psychohistory.data import DatasetError, load_cases
+
+    try:
+        load_cases(dataset)
+    except DatasetError as e:
+        raise SystemExit(str(e))
+    preflight()
+    config = {k: v for k, v in config.items() if v not in ("", None)}
+    config["dataset_text"] = Path(dataset).read_text()
+    summary = fn.remote(config)
+    print(json.dumps(summary, indent=2))
+    return summary

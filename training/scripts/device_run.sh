@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# GPU evidence in one command (issue #3): SFT → GRPO → eval on a local GPT-OSS-shaped preset, and/or the benchmark.
+# Results go to $OUT (at most 8 files). Run from the repo root or training/:
+#   STEPS=pipeline bash training/scripts/device_run.sh     # or STEPS=bench, or STEPS=all (default)
+# On a machine without trl & co: carry training/wheels (made by `bash training/scripts/fetch_wheels.sh`).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-/tmp/ph-out}; mkdir -p "$OUT"
+PY=${PY:-python3}
+PRESET=${PRESET:-small}           # tiny | small | medium (modeling.PRESETS)
+N_CASES=${N_CASES:-800}           # synthetic cases (80 % train)
+SFT_EPOCHS=${SFT_EPOCHS:-3}
+SFT_BATCH=${SFT_BATCH:-32}
+GRPO_STEPS=${GRPO_STEPS:-40}
+GRPO_BATCH=${GRPO_BATCH:-32}
+EVAL_CASES=${EVAL_CASES:-0}       # 0 = the whole eval split
+EVAL_BATCH=${EVAL_BATCH:-64}
+BENCH_MODELS=${BENCH_MODELS:-$PRESET,gpt-oss-20b}
+BENCH_ARGS=${BENCH_ARGS:-}
+STEPS=${STEPS:-all}
+T_STEP=${T_STEP:-300}             # seconds any one step may take
+R=${RUNS:-/tmp/ph-runs}; rm -rf "$R"; mkdir -p "$R"
+export PSYCHOHISTORY_CACHE=${PSYCHOHISTORY_CACHE:-/tmp/ph-cache} TOKENIZERS_PARALLELISM=false
+export HF_HUB_OFFLINE=1 TRANSFORMERS_NO_ADVISORY_WARNINGS=1
+if [ -z "${SKIP_WHEELS:-}" ] && ls wheels/*.whl >/dev/null 2>&1; then
+  $PY -m pip install -q --no-deps --no-index --target /tmp/ph-site wheels/*.whl >"$R/pip.txt" 2>&1 || cat "$R/pip.txt"
+  export PYTHONPATH=/tmp/ph-site:$PWD
+fi
+$PY - <<'PY' | tee "$OUT/env.txt"
+import torch, transformers, trl, peft
+print("torch", torch.__version__, "cuda", torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else "")
+print("transformers", transformers.__version__, "trl", trl.__version__, "peft", peft.__version__)
+PY
+GPU=$($PY -c "import torch; print(torch.cuda.get_device_name(0).split()[1] if torch.cuda.is_available() else 'cpu')")
+step() { name=$1; shift; local t=$SECONDS
+  timeout "$T_STEP" $PY "$@" >"$R/$name.out" 2>&1; rc=$?
+  echo "$name exit=$rc seconds=$((SECONDS - t))" | tee -a "$OUT/steps.txt"; tail -n 5 "$R/$name.out"; }
+
+if [ "$STEPS" = all ] || [ "$STEPS" = pipeline ]; then
+  D="$R/data.jsonl"
+  $PY scripts/generate_candidate_data.py --n_cases="$N_CASES" --out="$D"
+  common="--dataset=$D --base_model=$PRESET --gpu=$GPU"
+  step sft -m psychohistory sft --run_dir="$R/sft" $common --num_epochs="$SFT_EPOCHS" --batch_size="$SFT_BATCH" \
+    --lora_rank=32 --lora_alpha=64 --learning_rate=1e-3 --save_steps=100000 --logging_steps=5
+  step grpo -m psychohistory grpo --run_dir="$R/grpo" $common --adapter="$R/sft/adapter/final" \
+    --max_steps="$GRPO_STEPS" --batch_size="$GRPO_BATCH" --num_generations=8 --learning_rate=2e-5 \
+    --max_completion_length=40 --save_steps=100000
+  step eval -m psychohistory eval --run_dir="$R/eval" $common --stages=baseline,sft,grpo \
+    --adapters="sft=$R/sft/adapter/final,grpo=$R/grpo/adapter/final" --max_cases="$EVAL_CASES" \
+    --batch_size="$EVAL_BATCH" --num_trees=4
+  cp "$R/eval/stages.md" "$OUT/stages.md" 2>/dev/null
+  # run dirs without weights, for the report
+  tar -czf "$OUT/runs.tar.gz" -C "$R" --exclude='adapter' --exclude='data.jsonl' . 2>/dev/null
+fi
+if [ "$STEPS" = all ] || [ "$STEPS" = bench ]; then
+  step bench bench/bench.py --models="$BENCH_MODELS" --out="$OUT/bench.json" $BENCH_ARGS
+  cp "$R/bench.out" "$OUT/bench.out" 2>/dev/null
+fi
+cat "$OUT/steps.txt"
