@@ -31,11 +31,16 @@ export class Workbench {
     this.page = page;
   }
 
-  /** Waits for the workbench to be interactive: the explorer shows the workspace folder. */
+  /**
+   * Waits for the workbench to be interactive: the explorer shows the workspace folder and the
+   * extension's contributions are registered (its activity bar entry is there). Until then the
+   * command palette does not list the extension's commands.
+   */
   async ready(): Promise<void> {
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
     await this.page.locator('.part.statusbar').waitFor({ timeout: 60_000 });
     await this.page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: 60_000 });
+    await this.page.locator('.activitybar a.action-label[aria-label^="PsychoHistory"]').waitFor({ state: 'attached', timeout: 60_000 });
   }
 
   get quickInput(): Locator {
