@@ -3,7 +3,8 @@
 // Apache-2.0 — see proto/LICENSE), loaded with @grpc/proto-loader. The real `modal` JS SDK talks to
 // it when MODAL_SERVER_URL points here. It implements only what the jobs backend uses — auth token,
 // function lookup, spawn (FunctionMap), outputs, call lookup and cancel, queue lookup and iteration —
-// records every request with its metadata, and lets a test script the answers.
+// records every request with its metadata, and lets a test script the answers. One RPC the SDK needs
+// and that proto lacks (FunctionCallGetInfo) comes from proto/supplement.proto.
 import * as path from 'node:path';
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
@@ -50,6 +51,8 @@ export class FakeModalServer {
   private nextId = 1;
   /** Scripted failures: method name -> errors to throw on its next calls. */
   private readonly failures = new Map<string, { code: grpc.status; details: string; when?: (request: Record<string, unknown>) => boolean }[]>();
+  /** Log lines per function call, as the container printed them. */
+  private readonly logs = new Map<string, { entryId: string; data: string; fd: number; timestamp: number }[]>();
   /** Cap on a long poll, so tests never wait for the SDK's 30-55 s polls. */
   longPollCapMs = 300;
 
@@ -85,6 +88,14 @@ export class FakeModalServer {
     this.changed.emit('change');
   }
 
+  /** The function printed `data` (fd 1 stdout, 2 stderr). */
+  log(functionCallId: string, data: string, fd = 1): void {
+    const lines = this.logs.get(functionCallId) ?? [];
+    lines.push({ entryId: `${lines.length + 1}-0`, data, fd, timestamp: Date.now() / 1000 });
+    this.logs.set(functionCallId, lines);
+    this.changed.emit('change');
+  }
+
   fail(functionCallId: string, exception: string): void {
     this.callOf(functionCallId).outcome = { status: STATUS.FAILURE, exception };
     this.changed.emit('change');
@@ -100,7 +111,7 @@ export class FakeModalServer {
   }
 
   async start(): Promise<string> {
-    const definition = protoLoader.loadSync('modal_proto/api.proto', {
+    const definition = protoLoader.loadSync(['modal_proto/api.proto', 'supplement.proto'], {
       includeDirs: [PROTO_DIR],
       keepCase: false,
       longs: Number,
@@ -109,9 +120,13 @@ export class FakeModalServer {
       oneofs: true,
     });
     const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-      modal: { client: { ModalClient: { service: grpc.ServiceDefinition } } };
+      modal: { client: { ModalClient: { service: grpc.ServiceDefinition }; ModalClientSupplement: { service: grpc.ServiceDefinition } } };
     };
-    const service = loaded.modal.client.ModalClient.service;
+    const getInfo = loaded.modal.client.ModalClientSupplement.service['FunctionCallGetInfo'];
+    const service: grpc.ServiceDefinition = {
+      ...loaded.modal.client.ModalClient.service,
+      ...(getInfo ? { FunctionCallGetInfo: { ...getInfo, path: '/modal.client.ModalClient/FunctionCallGetInfo' } } : {}),
+    };
     const handlers: Record<string, Handler> = {
       AuthTokenGet: async () => ({ token: fakeJwt() }),
       FunctionGet: async (req) => this.functionGet(req),
@@ -122,11 +137,21 @@ export class FakeModalServer {
       QueueGetOrCreate: async (req) => this.queueGetOrCreate(req),
       QueueNextItems: async (req) => this.queueNextItems(req),
       QueueHeartbeat: async () => ({}),
+      FunctionCallGetInfo: async (req) => this.functionCallGetInfo(req),
     };
     const implementation: grpc.UntypedServiceImplementation = {};
     for (const [name, method] of Object.entries(service)) {
       const rpc = method.originalName ?? name;
       const rpcName = name;
+      if (method.responseStream) {
+        implementation[rpc] = (call: grpc.ServerWritableStream<Record<string, unknown>, unknown>) => {
+          const metadata = Object.fromEntries(Object.entries(call.metadata.getMap()).map(([k, v]) => [k, String(v)]));
+          this.calls.push({ method: rpcName, request: call.request, metadata });
+          if (rpcName !== 'AppGetLogs') return call.destroy(Object.assign(new Error(`${rpcName} not implemented`), { code: grpc.status.UNIMPLEMENTED }));
+          void this.appGetLogs(call);
+        };
+        continue;
+      }
       implementation[rpc] = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
         const metadata = Object.fromEntries(Object.entries(call.metadata.getMap()).map(([k, v]) => [k, String(v)]));
         this.calls.push({ method: rpcName, request: call.request, metadata });
@@ -212,6 +237,44 @@ export class FakeModalServer {
     const result: Record<string, unknown> = { status: call.outcome.status, exception: call.outcome.exception ?? '' };
     if (call.outcome.data) result['data'] = call.outcome.data;
     return { outputs: [{ result, idx: 0, dataFormat: DATA_FORMAT_CBOR }], idxs: [0], lastEntryId: '1-0' };
+  }
+
+  private async functionCallGetInfo(req: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const call = this.callOf(String(req['functionCallId']));
+    const status = call.outcome?.status;
+    const count = (match: boolean) => ({ total: match ? 1 : 0, latest: [] });
+    return {
+      info: {
+        functionCallId: call.id,
+        totalInputs: 1,
+        pendingInputs: count(status === undefined),
+        succeededInputs: count(status === STATUS.SUCCESS),
+        failedInputs: count(status === STATUS.FAILURE),
+        cancelledInputs: count(status === STATUS.TERMINATED),
+        timeoutInputs: count(false),
+      },
+    };
+  }
+
+  /** Server stream: the call's log lines after `lastEntryId`, then wait a little for more, then end (the SDK reconnects). */
+  private async appGetLogs(call: grpc.ServerWritableStream<Record<string, unknown>, unknown>): Promise<void> {
+    const id = String(call.request['functionCallId'] ?? '');
+    const last = String(call.request['lastEntryId'] ?? '');
+    const after = () => {
+      const lines = this.logs.get(id) ?? [];
+      const index = last ? lines.findIndex((l) => l.entryId === last) : -1;
+      return lines.slice(index + 1);
+    };
+    await this.waitFor(() => after().length > 0, Math.min(Number(call.request['timeout'] ?? 0) * 1000, this.longPollCapMs));
+    const fresh = after();
+    if (fresh.length > 0 && !call.cancelled) {
+      call.write({
+        taskId: 'ta-1',
+        entryId: fresh[fresh.length - 1]?.entryId ?? '',
+        items: fresh.map((l) => ({ data: l.data, fileDescriptor: l.fd, timestamp: l.timestamp, functionCallId: id })),
+      });
+    }
+    if (!call.cancelled) call.end();
   }
 
   private async functionCallCancel(req: Record<string, unknown>): Promise<Record<string, unknown>> {

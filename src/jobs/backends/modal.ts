@@ -4,14 +4,17 @@
 //   - events: the run's partition of the `psychohistory-events` Queue, appended to metrics.jsonl.
 //     Queue.iterate restarts from the first item when it has to be restarted (the SDK keeps its
 //     cursor private), so each event is written once by remembering what is already on disk;
-//   - result: FunctionCall.get with a bounded wait, repeated until the function returns or fails.
+//   - result: FunctionCall.get with a bounded wait, repeated until the function returns or fails;
+//   - logs: FunctionCall.logs.stream() appended to logs.txt; a cursor file (last timestamp and the
+//     lines seen at it) keeps a restarted stream, or a reattach after reload, from repeating lines.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ModalClient, TimeoutError } from 'modal';
 import type { FunctionCall, Queue } from 'modal';
 import type { RunKind, RunRecord } from '../../contracts/run';
 import type { MetricEvent } from '../../contracts/metrics';
 import type { RunStore } from '../runStore';
-import { parseMetricEvent } from '../runStore';
+import { parseMetricEvent, writeFileAtomic } from '../runStore';
 import { isTerminal, elapsedSeconds } from '../stateMachine';
 import { costOf } from '../cost';
 import { JobError, classifyModalError, messageOf } from '../errors';
@@ -43,6 +46,8 @@ export interface ModalBackendOptions {
   resultPollMs?: number;
   /** How long one pass over the events queue waits for new items before it starts over. */
   eventPollMs?: number;
+  /** How long the log stream may still deliver after the result is in. */
+  logGraceMs?: number;
   /** First retry delay after a dropped event stream (doubles up to 30 s). */
   retryBaseMs?: number;
 }
@@ -136,7 +141,8 @@ export class ModalBackend implements JobBackend {
     const signal = { stopped: false };
     const resultDone = this.followResult(run, knownCall, signal);
     const eventsDone = this.followEvents(run, signal, resultDone);
-    const done = Promise.all([resultDone, eventsDone]).then(() => (signal.stopped ? undefined : this.options.store.read(run.id)));
+    const logsDone = this.followLogs(run, knownCall, signal, resultDone);
+    const done = Promise.all([resultDone, eventsDone, logsDone]).then(() => (signal.stopped ? undefined : this.options.store.read(run.id)));
     return {
       done,
       dispose: () => {
@@ -254,6 +260,47 @@ export class ModalBackend implements JobBackend {
     }
   }
 
+  /** Copy the call's log stream into logs.txt, once per line even across restarts and reloads. */
+  private async followLogs(run: RunRecord, knownCall: FunctionCall | undefined, signal: { stopped: boolean }, resultDone: Promise<void>): Promise<void> {
+    const { store, hooks } = this.options;
+    const cursorFile = path.join(store.runDir(run.id), '.modal-logs-cursor.json');
+    let cursor = readCursor(cursorFile);
+    let finished = false;
+    // Once the result is in, give the stream a moment to deliver the last lines, then stop.
+    const grace = resultDone.then(async () => {
+      finished = true;
+      await sleep(this.options.logGraceMs ?? 2000);
+      return 'grace' as const;
+    });
+    let delay = this.options.retryBaseMs ?? 1000;
+    while (!signal.stopped) {
+      try {
+        const call = knownCall ?? (await this.callOf(run));
+        const iterator = call.logs.stream()[Symbol.asyncIterator]();
+        for (;;) {
+          const next = await Promise.race([iterator.next(), grace]);
+          if (next === 'grace' || next.done || signal.stopped) {
+            void iterator.return?.(undefined)?.catch(() => undefined);
+            return;
+          }
+          const entry = next.value;
+          const time = entry.timestamp.getTime();
+          if (time < cursor.time || (time === cursor.time && cursor.seen.includes(entry.message))) continue;
+          cursor = time > cursor.time ? { time, seen: [entry.message] } : { time, seen: [...cursor.seen, entry.message] };
+          store.appendLog(run.id, entry.message);
+          writeCursor(cursorFile, cursor);
+          hooks.changed(run.id);
+          delay = this.options.retryBaseMs ?? 1000;
+        }
+      } catch (err) {
+        if (signal.stopped || finished) return;
+        hooks.log(`Run ${run.id}: log stream interrupted (${messageOf(err)}); resuming in ${delay} ms`);
+        await sleep(delay);
+        delay = Math.min(delay * 2, 30_000);
+      }
+    }
+  }
+
   /** Write one event and fold status/cost events into run.json. */
   private apply(runId: string, event: MetricEvent): void {
     const { store } = this.options;
@@ -284,5 +331,27 @@ export class ModalBackend implements JobBackend {
     const final = store.setState(run.id, 'cancelled', { cost: run.cost ?? this.estimatedCost(run) });
     hooks.changed(run.id);
     return final;
+  }
+}
+
+interface LogCursor {
+  time: number;
+  seen: string[];
+}
+
+function readCursor(file: string): LogCursor {
+  try {
+    const value = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LogCursor>;
+    return { time: typeof value.time === 'number' ? value.time : 0, seen: Array.isArray(value.seen) ? value.seen.filter((s): s is string => typeof s === 'string') : [] };
+  } catch {
+    return { time: 0, seen: [] };
+  }
+}
+
+function writeCursor(file: string, cursor: LogCursor): void {
+  try {
+    writeFileAtomic(file, JSON.stringify(cursor));
+  } catch {
+    // The run folder may be gone (deleted by the user); the cursor is only an optimisation.
   }
 }

@@ -39,6 +39,7 @@ function service(store: RunStore, credentials = server.credentials) {
       client: () => createModalClient(credentials),
       resultPollMs: 500,
       eventPollMs: 2000,
+      logGraceMs: 300,
       retryBaseMs: 50,
       hooks: { changed: (id, ev) => jobs.notify(id, ev), log: (m) => logs.push(m) },
     }),
@@ -76,6 +77,8 @@ describe('Modal backend against a local Modal API server', () => {
 
     server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, statusEvent('running'));
     server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, trainEvent(1));
+    server.log(callId, 'Loading openai/gpt-oss-20b\n');
+    server.log(callId, 'CUDA warning: something\n', 2);
     server.putQueueItem(MODAL_EVENTS_QUEUE, 'another-run', trainEvent(7));
     await until(() => store.readEvents(run.id).items.length === 2, 10_000, 'two events');
     server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, { type: 'cost', gpu: 'A10G', seconds: 120, usd: 0.04, time: '2026-01-01T00:02:00Z' });
@@ -86,6 +89,8 @@ describe('Modal backend against a local Modal API server', () => {
     expect(final?.cost).toEqual({ gpu: 'A10G', seconds: 120, usd: 0.04 });
     expect(store.readEvents(run.id).items.map((e) => e.type)).toEqual(['status', 'train', 'cost']);
     expect(store.readLog(run.id)).toMatch(/adapter_path/);
+    expect(store.readLog(run.id)).toMatch(/Loading openai\/gpt-oss-20b\nCUDA warning/);
+    expect(server.callsOf('AppGetLogs').at(-1)?.request).toMatchObject({ functionCallId: callId });
     jobs.dispose();
   });
 
@@ -105,13 +110,19 @@ describe('Modal backend against a local Modal API server', () => {
     const store = tempStore();
     const first = service(store);
     const run = await first.jobs.launch({ kind: 'grpo', backend: 'modal', config: { dataset: dataset() } });
-    first.jobs.dispose(); // reload
     const callId = store.read(run.id)?.modal?.functionCallId ?? '';
+    server.log(callId, 'line before reload\n');
+    await until(() => store.readLog(run.id).includes('line before reload'), 10_000, 'first log line');
+    first.jobs.dispose(); // reload
 
     const second = service(store);
     expect(second.jobs.reattachAll().map((r) => r.id)).toEqual([run.id]);
     server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, trainEvent(3));
+    server.log(callId, 'line after reload\n');
     await until(() => store.readEvents(run.id).items.length === 1, 10_000, 'event after reattach');
+    await until(() => store.readLog(run.id).includes('line after reload'), 10_000, 'log after reattach');
+    // The reattached stream starts over from the first line; each line is still written once.
+    expect(store.readLog(run.id).match(/line before reload/g)).toHaveLength(1);
     const final = await second.jobs.cancel(run.id);
     expect(final?.state).toBe('cancelled');
     const cancel = server.callsOf('FunctionCallCancel').at(-1);
