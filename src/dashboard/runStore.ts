@@ -162,6 +162,16 @@ export interface LoadedRun {
   snapshot: RunSnapshot;
   tail: MetricsTail;
   trees: ForecastTree[];
+  /** Size of trees.jsonl when read (-1: none), so a watcher can tell when trees were added. */
+  treesBytes: number;
+}
+
+export async function fileSize(file: string): Promise<number> {
+  try {
+    return (await fs.stat(file)).size;
+  } catch {
+    return -1;
+  }
 }
 
 /** Reads a whole run directory; the returned tail continues from where this read stopped. */
@@ -187,6 +197,7 @@ export async function loadRun(dir: string, now = new Date()): Promise<LoadedRun>
   const finished = record !== null && record.state !== 'running' && record.state !== 'queued';
   const trunc = tail.truncationNotice();
   if (trunc && (finished || record === null)) notices.push(trunc);
+  const treesBytes = await fileSize(path.join(dir, 'trees.jsonl'));
   const { trees, notices: treeNotices } = await readTrees(dir);
   notices.push(...treeNotices);
   const trainTotal = digest.train.step.length;
@@ -210,5 +221,5 @@ export async function loadRun(dir: string, now = new Date()): Promise<LoadedRun>
     reliability: reliabilityBins(trees),
   };
   if (digest.lastMessage && snapshot.state === 'failed') notices.push({ level: 'error', message: digest.lastMessage });
-  return { dir, record, snapshot, tail, trees };
+  return { dir, record, snapshot, tail, trees, treesBytes };
 }

@@ -131,6 +131,20 @@ describe('broken and empty runs show a notice, never a blank panel', () => {
   });
 });
 
+describe('themes', () => {
+  it('high contrast: cards take the contrast border, charts still drawn', async () => {
+    const loaded = await loadRuns([dir('dashboard-eval')]);
+    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded, theme: 'high-contrast' });
+    expect(await d.page.$eval('#card-perplexity', (e) => getComputedStyle(e).borderTopColor)).toBe('rgb(111, 195, 223)');
+    expect(await points(d.page, 'perplexity')).toBe(12);
+    // An eval run has no training steps: one line, not three empty cards.
+    expect(await d.page.isVisible('#training-empty')).toBe(true);
+    expect(await d.page.isVisible('#card-loss')).toBe(false);
+    await screenshot(d.page, 'eval-high-contrast');
+    expect(d.problems).toEqual([]);
+  });
+});
+
 describe('comparison', () => {
   it('baseline / SFT / GRPO from two runs in one table and overlaid curves', async () => {
     const loaded = await loadRuns([dir('dashboard-sft'), dir('dashboard-grpo')]);
@@ -194,6 +208,20 @@ describe('forecast tree viewer', () => {
     expect(await visible(again.page)).toBe(5);
     expect(await again.page.getAttribute('#tree-select', 'data-options')).toBe('1');
     expect(d.problems).toEqual([]);
+  });
+
+  it('a tree asked for by the host (CodeLens) opens and scrolls into view', async () => {
+    const loaded = await loadRuns([dir('dashboard-eval')]);
+    const state = { ...stateOf(loaded), focusTree: { runId: 'dashboard-eval', index: 2 } };
+    const d = await openDashboard(h, { state, runs: loaded, width: 1000 });
+    await d.page.waitForFunction(() => document.querySelector('#tree-view')?.getAttribute('aria-label')?.includes('Major port strike'));
+    expect(d.posted).toContainEqual({ type: 'requestTree', ref: { runId: 'dashboard-eval', index: 2 } });
+    // Scrolled as far as the page allows: the tree section's heading is in the viewport.
+    const { top, scrollY } = await d.page.$eval('#section-trees', (e) => ({ top: e.getBoundingClientRect().top, scrollY: window.scrollY }));
+    expect(scrollY).toBeGreaterThan(0);
+    expect(top).toBeGreaterThanOrEqual(0);
+    expect(top).toBeLessThan(900 - 200);
+    expect(await d.page.evaluate(() => document.activeElement?.id)).toBe('tree-view');
   });
 
   it('a 5,000-node tree expanded whole keeps only the rows in view in the DOM', async () => {

@@ -44,7 +44,13 @@ const LIGHT = `--vscode-font-family: sans-serif; --vscode-font-size: 13px; --vsc
   --vscode-charts-red: #e51400; --vscode-testing-iconPassed: #388a34; --vscode-testing-iconFailed: #e51400; --vscode-badge-background: #cccccc; --vscode-badge-foreground: #333333;
   --vscode-focusBorder: #005fb8; --vscode-list-activeSelectionBackground: #e8e8e8; --vscode-textBlockQuote-background: #f2f2f2;`;
 
-export type ThemeName = 'dark' | 'light';
+const HIGH_CONTRAST = `--vscode-font-family: sans-serif; --vscode-font-size: 13px; --vscode-foreground: #ffffff; --vscode-descriptionForeground: #ffffff;
+  --vscode-editor-background: #000000; --vscode-contrastBorder: #6fc3df; --vscode-focusBorder: #f38518; --vscode-charts-blue: #3794ff; --vscode-charts-orange: #d18616;
+  --vscode-charts-purple: #b180d7; --vscode-charts-green: #89d185; --vscode-charts-yellow: #cca700; --vscode-charts-red: #f14c4c; --vscode-testing-iconPassed: #73c991;
+  --vscode-testing-iconFailed: #f14c4c; --vscode-badge-background: #000000; --vscode-badge-foreground: #ffffff;`;
+
+export type ThemeName = 'dark' | 'light' | 'high-contrast';
+const THEMES: Record<ThemeName, string> = { dark: DARK, light: LIGHT, 'high-contrast': HIGH_CONTRAST };
 
 export interface Harness {
   browser: Browser;
@@ -124,7 +130,7 @@ export async function openDashboard(h: Harness, o: OpenOptions): Promise<Dashboa
       setState: (s) => { window.__saved = s; },
     });
   </script>`;
-  const themeStyle = `<style nonce="${nonce}">body { ${o.theme === 'light' ? LIGHT : DARK} }</style>`;
+  const themeStyle = `<style nonce="${nonce}">body { ${THEMES[o.theme ?? 'dark']} }</style>`;
   const doc = html
     .replace('</head>', `${themeStyle}</head>`)
     .replace('<body>', `<body class="vscode-${o.theme ?? 'dark'}">${fake}`);

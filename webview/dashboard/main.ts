@@ -56,6 +56,8 @@ const cards: Record<string, ChartCard> = {};
 let treeViewer: TreeViewer | null = null;
 let currentTree: { ref: TreeRef; tree: ForecastTree } | null = null;
 let pendingFrame = 0;
+/** The host asked for a tree (CodeLens "Show forecast tree"): bring it into view when it arrives. */
+let revealTree = false;
 
 injectStyles();
 window.addEventListener('message', (e: MessageEvent<HostToWebview>) => onMessage(e.data));
@@ -85,6 +87,7 @@ function onMessage(msg: HostToWebview): void {
       showTree(msg.ref, msg.tree, msg.error);
       break;
     case 'focusTree':
+      revealTree = true;
       selectTree(msg.ref);
       break;
   }
@@ -129,6 +132,7 @@ function setState(s: DashboardState): void {
   renderNotices();
   redrawCharts();
   renderTreeList();
+  revealTree = s.focusTree !== null;
   const focus = s.focusTree ?? persisted.tree;
   if (focus && s.runs.some((r) => r.id === focus.runId && focus.index < r.trees.length)) selectTree(focus, focus === persisted.tree);
   else {
@@ -333,6 +337,11 @@ function showTree(ref: TreeRef, tree: ForecastTree | null, error: string | null)
   renderTreeList();
   describeNode(0);
   if (persisted.nodeSearch) findNodes(persisted.nodeSearch);
+  if (revealTree) {
+    revealTree = false;
+    byId('section-trees').scrollIntoView({ block: 'start' });
+    byId('tree-view').focus({ preventScroll: true });
+  }
 }
 
 let indexedTree: ReturnType<typeof indexTree> | null = null;

@@ -10,7 +10,7 @@ import type { Ctx } from '../../shell/context';
 import { renderDashboardHtml, makeNonce } from '../html';
 import { emptyColumns, type DashboardState, type HostToWebview, type RunAppend, type TreeRef, type WebviewToHost } from '../protocol';
 import { parseWebviewMessage } from '../protocolSchema';
-import { loadRun, readRecord, readTrees, type LoadedRun } from '../runStore';
+import { fileSize, loadRun, readRecord, readTrees, type LoadedRun } from '../runStore';
 import { digestEvents, runDuration } from '../series';
 
 const POLL_MS = 2000;
@@ -108,6 +108,8 @@ export class DashboardPanel implements vscode.Disposable {
       focusTree: this.focus,
     };
     this.post({ type: 'state', state });
+    // Focus a requested tree once; afterwards the webview's own saved state remembers it.
+    this.focus = null;
     this.startWatching();
   }
 
@@ -152,8 +154,9 @@ export class DashboardPanel implements vscode.Disposable {
 
   private async tickRun(run: LoadedRun): Promise<void> {
     const { events, reset } = await run.tail.read();
-    if (reset) {
-      // metrics.jsonl was rewritten from scratch: appends cannot express that, resend everything.
+    // metrics.jsonl rewritten from scratch, or new forecast trees (an eval run writes them at the
+    // end): appends cannot express that, so resend the state — data only, the HTML stays.
+    if (reset || (await fileSize(path.join(run.dir, 'trees.jsonl'))) !== run.treesBytes) {
       await this.sendState();
       return;
     }

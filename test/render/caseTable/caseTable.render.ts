@@ -129,20 +129,27 @@ async function main(): Promise<void> {
     // First paint at 1k vs 100k cases (warm-up run first so the browser's own start-up is not counted).
     const warm = await open(browser, makeDataset(1000));
     await warm.close();
-    const paints: Record<string, number> = {};
-    for (const n of [1000, 100_000]) {
-      const s = await open(browser, makeDataset(n, { rawEvery: 1000 }));
-      paints[n] = s.firstPaintMs;
-      const rowsInDom = await s.page.locator('.rows [role="row"]').count();
-      assert.ok(rowsInDom < 150, `only the visible rows are in the DOM (got ${rowsInDom})`);
-      assert.equal(await s.page.locator('#case-table').getAttribute('aria-rowcount'), String(n + 1));
-      assert.deepEqual(s.errors, []);
-      await s.close();
+    // Median of three alternating runs: the machine is shared, single timings are noisy.
+    const texts: Record<number, string> = { 1000: makeDataset(1000, { rawEvery: 1000 }), 100_000: makeDataset(100_000, { rawEvery: 1000 }) };
+    const paints: Record<number, number[]> = { 1000: [], 100_000: [] };
+    for (let run = 0; run < 3; run++) {
+      for (const n of [1000, 100_000]) {
+        const s = await open(browser, texts[n]!);
+        paints[n]!.push(s.firstPaintMs);
+        const rowsInDom = await s.page.locator('.rows [role="row"]').count();
+        assert.ok(rowsInDom < 150, `only the visible rows are in the DOM (got ${rowsInDom})`);
+        assert.equal(await s.page.locator('#case-table').getAttribute('aria-rowcount'), String(n + 1));
+        assert.deepEqual(s.errors, []);
+        await s.close();
+      }
     }
-    console.log(`first paint in Chromium: 1k ${paints[1000]} ms, 100k ${paints[100_000]} ms, ratio ${(paints[100_000]! / paints[1000]!).toFixed(2)}`);
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const small = median(paints[1000]!);
+    const large = median(paints[100_000]!);
+    console.log(`first paint in Chromium (median of 3): 1k ${small} ms, 100k ${large} ms, ratio ${(large / small).toFixed(2)} (target <= 2)`);
 
     // Interactions on a 100k-case file.
-    const text = makeDataset(100_000, { rawEvery: 1000 });
+    const text = texts[100_000]!;
     const s = await open(browser, text);
     const { page, doc } = s;
 
@@ -177,9 +184,10 @@ async function main(): Promise<void> {
     });
 
     // Add a level: depth renumbering is the host's job; the form shows the new level.
+    const levelsBefore = (JSON.parse(doc.lineText(3)) as { levels: unknown[] }).levels.length;
     await page.locator('#add-level').click();
-    await page.locator('#level-4').waitFor();
-    assert.equal((JSON.parse(doc.lineText(3)) as { levels: unknown[] }).levels.length, 5);
+    await page.locator(`#level-${levelsBefore}`).waitFor();
+    assert.equal((JSON.parse(doc.lineText(3)) as { levels: { depth: number }[] }).levels[levelsBefore]?.depth, levelsBefore + 1);
 
     // A refused edit shows beside its field.
     const dateInput = page.locator('#field-seed-date input');
@@ -200,11 +208,26 @@ async function main(): Promise<void> {
     await page.locator('#case-raw-text').waitFor();
 
     // Filter by problems: only broken lines remain.
-    await page.locator('#filter-problems').click();
-    await page.waitForFunction(() => document.querySelector('#case-table')?.getAttribute('aria-rowcount') === '101');
+    if (process.env.CT_DEBUG) {
+      await page.screenshot({ path: '/tmp/ct/before-filter.png' });
+      console.log(await page.locator('#filter-problems').evaluate((el) => el.outerHTML + ' ' + JSON.stringify(el.getBoundingClientRect())));
+      await page.locator('#filter-problems').evaluate((el) => el.addEventListener('change', () => console.log('CHANGE ' + String((el as unknown as { checked: boolean }).checked))));
+      page.on('console', (m) => console.log('page:', m.text()));
+      await page.locator('#filter-problems').click();
+      await new Promise((r) => setTimeout(r, 500));
+      console.log('after host click', await page.locator('#filter-problems').evaluate((el) => String((el as unknown as { checked: boolean }).checked) + (el.shadowRoot?.innerHTML.slice(0, 400) ?? '')));
+    }
+    await page.locator('#filter-problems label').click();
+    await page
+      .waitForFunction(() => document.querySelector('#case-table')?.getAttribute('aria-rowcount') === '101', undefined, { timeout: 60_000 })
+      .catch(async (err: unknown) => {
+        const count = await page.locator('#case-table').getAttribute('aria-rowcount');
+        const checked = await page.locator('#filter-problems').evaluate((el) => (el as unknown as { checked: boolean }).checked);
+        throw new Error(`problems filter: aria-rowcount ${count}, checked ${checked}: ${String(err)}`);
+      });
 
     if (screenshot) {
-      await page.locator('#filter-problems').click();
+      await page.locator('#filter-problems label').click();
       await page.waitForFunction(() => document.querySelector('#case-table')?.getAttribute('aria-rowcount') === '100001');
       await page.locator('#case-table-viewport').evaluate((el) => (el.scrollTop = 0));
       await page.locator('[data-line="3"]').click();
