@@ -1,6 +1,8 @@
 // Quick fixes for case diagnostics. The provider only maps: the edits come from the pure
 // src/cases/editing/fixes.ts, and each fix becomes one WorkspaceEdit on the affected line, so a
 // single undo reverts it. "Edit Line as Formatted JSON" is offered on every non-blank line.
+// Note the diagnostics published may lag the text by the debounce delay: fixes are computed from
+// the line's current text, the diagnostics only say which rules to fix.
 import * as vscode from 'vscode';
 import { fixesForLine } from '../editing/fixes';
 import type { LineDiagnosticRef } from '../editing/fixes';
@@ -13,8 +15,17 @@ export class CaseCodeActionProvider implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite];
 
   provideCodeActions(doc: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] {
-    const ours = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
-    const lines = new Set<number>([range.start.line, ...ours.map((d) => d.range.start.line)]);
+    // Case lines are long and a diagnostic often covers one value ("0"), so the fixes for every
+    // problem on the cursor's line are offered wherever the cursor is on that line.
+    const cursorLine = range.start.line;
+    const onCursorLine = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.range.start.line === cursorLine);
+    const byKey = new Map<string, vscode.Diagnostic>();
+    for (const d of [...context.diagnostics, ...onCursorLine]) {
+      if (d.source !== DIAGNOSTIC_SOURCE) continue;
+      byKey.set(`${String(d.range.start.line)}:${String(d.range.start.character)}:${codeOf(d)}:${d.message}`, d);
+    }
+    const ours = [...byKey.values()];
+    const lines = new Set<number>([cursorLine, ...ours.map((d) => d.range.start.line)]);
     const actions: vscode.CodeAction[] = [];
     for (const line of lines) {
       if (line >= doc.lineCount) continue;
@@ -31,7 +42,6 @@ export class CaseCodeActionProvider implements vscode.CodeActionProvider {
         actions.push(action);
       }
     }
-    const cursorLine = range.start.line;
     if (cursorLine < doc.lineCount && doc.lineAt(cursorLine).text.trim() !== '' && wants(context, vscode.CodeActionKind.RefactorRewrite)) {
       const action = new vscode.CodeAction(EDIT_LINE_TITLE, vscode.CodeActionKind.RefactorRewrite);
       action.command = { command: EDIT_LINE_COMMAND, title: EDIT_LINE_TITLE, arguments: [doc.uri, cursorLine] };
