@@ -17,7 +17,7 @@ export class ChunkedAnalysis {
 
   constructor(
     private readonly source: LineReader,
-    private readonly chunkLines = 2000,
+    private readonly chunkLines = 200,
   ) {}
 
   get done(): boolean {

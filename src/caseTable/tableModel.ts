@@ -24,6 +24,40 @@ export type LineChecker = (text: string) => LineResult;
 
 const LAZY_CACHE_LIMIT = 5000;
 
+/** Diagnostic codes of file-level rules: a line with only these is still a valid case. */
+const FILE_LEVEL_CODES = new Set<string>(['duplicate-id', 'repeated-seed', 'seed-in-train-and-eval', 'actual-position-bias', 'blank-line']);
+
+/** What sorting and filtering read of a line; cached so a second sort parses nothing. */
+interface RowKeys {
+  seed: string;
+  date: string;
+  split: string | undefined;
+  levels: number;
+  candidates: number;
+  raw: boolean; // not JSON
+}
+
+function keysOf(text: string): RowKeys {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch {
+    return { seed: '', date: '', split: undefined, levels: 0, candidates: 0, raw: true };
+  }
+  const v = (typeof value === 'object' && value !== null ? value : {}) as { seed?: { event?: unknown; date?: unknown }; split?: unknown; levels?: unknown };
+  const levels = Array.isArray(v.levels) ? (v.levels as { candidates?: unknown }[]) : [];
+  let candidates = 0;
+  for (const l of levels) if (Array.isArray(l?.candidates)) candidates += l.candidates.length;
+  return {
+    seed: typeof v.seed?.event === 'string' ? v.seed.event : '',
+    date: typeof v.seed?.date === 'string' ? v.seed.date : '',
+    split: typeof v.split === 'string' ? v.split : undefined,
+    levels: levels.length,
+    candidates,
+    raw: false,
+  };
+}
+
 export function isDefaultQuery(q: TableQuery): boolean {
   return q.text.trim() === '' && q.split === 'all' && !q.onlyProblems && q.sort === 'line' && !q.descending;
 }
@@ -42,33 +76,32 @@ function eventsOf(value: unknown): string[] {
   return out;
 }
 
-function compareRows(a: CaseRow, b: CaseRow, q: TableQuery): number {
+function compareKeys(a: RowKeys, b: RowKeys, ca: Counts, cb: Counts, q: TableQuery): number {
   let c = 0;
   switch (q.sort) {
     case 'line':
       c = 0;
       break;
     case 'seed':
-      c = a.seed.localeCompare(b.seed);
+      c = a.seed < b.seed ? -1 : a.seed > b.seed ? 1 : 0;
       break;
     case 'date':
       c = a.date < b.date ? -1 : a.date > b.date ? 1 : 0;
       break;
     case 'split':
-      c = (a.split ?? '').localeCompare(b.split ?? '');
+      c = (a.split ?? '') < (b.split ?? '') ? -1 : (a.split ?? '') > (b.split ?? '') ? 1 : 0;
       break;
     case 'levels':
       c = a.levels - b.levels;
       break;
     case 'candidates':
-      c = a.candidates.reduce((s, n) => s + n, 0) - b.candidates.reduce((s, n) => s + n, 0);
+      c = a.candidates - b.candidates;
       break;
     case 'errors':
-      c = a.errors - b.errors || a.warnings - b.warnings;
+      c = ca.errors - cb.errors || ca.warnings - cb.warnings;
       break;
   }
-  if (q.descending) c = -c;
-  return c || a.line - b.line;
+  return q.descending ? -c : c;
 }
 
 export class TableModel {
@@ -79,6 +112,7 @@ export class TableModel {
   private order: Int32Array | undefined;
   private indexOf: Map<number, number> | undefined;
   private queryState: TableQuery = DEFAULT_QUERY;
+  private keys: (RowKeys | undefined)[] = [];
   generation = 0;
 
   constructor(
@@ -187,9 +221,13 @@ export class TableModel {
   noteLinesReplaced(start: number, endInclusive: number, newLines: number): void {
     const removed = endInclusive - start + 1;
     if (removed === newLines) {
-      for (let l = start; l <= endInclusive; l++) this.lazy.delete(l);
+      for (let l = start; l <= endInclusive; l++) {
+        this.lazy.delete(l);
+        this.keys[l] = undefined;
+      }
     } else {
       this.lazy.clear();
+      this.keys.splice(start, removed, ...new Array<RowKeys | undefined>(newLines));
     }
   }
 
@@ -203,21 +241,32 @@ export class TableModel {
       return;
     }
     const needle = query.text.trim().toLowerCase();
-    const rows: CaseRow[] = [];
-    for (let line = 0; line < this.lineCount; line++) {
-      const row = this.row(line);
-      if (query.split === 'none' ? row.split !== undefined : query.split !== 'all' && row.split !== query.split) continue;
-      if (query.onlyProblems && row.errors === 0 && row.warnings === 0) continue;
-      if (needle) {
-        const result = this.lineResult(line);
-        const hay = row.kind === 'raw' ? [row.raw ?? ''] : eventsOf(result.case ?? result.value);
-        if (!hay.some((s) => s.toLowerCase().includes(needle))) continue;
+    const lines: number[] = [];
+    const n = this.lineCount;
+    for (let line = 0; line < n; line++) {
+      let k = this.keys[line];
+      if (!k) {
+        k = keysOf(this.source.lineText(line));
+        this.keys[line] = k;
       }
-      rows.push(row);
+      if (query.split === 'none' ? k.split !== undefined : query.split !== 'all' && k.split !== query.split) continue;
+      if (query.onlyProblems) {
+        const c = this.countsOf(line);
+        if (c.errors === 0 && c.warnings === 0) continue;
+      }
+      if (needle) {
+        const text = this.source.lineText(line);
+        const hay = k.raw ? [text] : eventsOf(JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text));
+        if (!hay.some((t) => t.toLowerCase().includes(needle))) continue;
+      }
+      lines.push(line);
     }
-    if (query.sort !== 'line' || query.descending) rows.sort((a, b) => compareRows(a, b, query));
-    this.order = Int32Array.from(rows, (r) => r.line);
-    this.indexOf = new Map(rows.map((r, i) => [r.line, i]));
+    if (query.sort !== 'line' || query.descending) {
+      const keys = this.keys as RowKeys[];
+      lines.sort((a, b) => compareKeys(keys[a]!, keys[b]!, this.countsOf(a), this.countsOf(b), query) || a - b);
+    }
+    this.order = Int32Array.from(lines);
+    this.indexOf = new Map(lines.map((l, i) => [l, i]));
   }
 
   /** Rebuilds the view after lines were inserted or deleted (line numbers shifted). */
@@ -241,23 +290,25 @@ export class TableModel {
     return -1;
   }
 
+  /** Counts from the diagnostics alone (no line is parsed): cheap enough to send after each edit. */
   summary(): Summary {
     const lines = this.lineCount;
     if (!this.analysis) return { lines, cases: 0, errors: 0, warnings: 0, rawLines: 0, analysed: false };
-    let cases = 0;
-    let rawLines = 0;
-    for (let l = 0; l < lines; l++) {
-      const r = this.analysis.lineResult(l);
-      if (r.case) cases++;
-      else if (r.value === undefined && this.source.lineText(l).trim() !== '') rawLines++;
-    }
     let errors = 0;
     let warnings = 0;
     for (const c of this.countsByLine.values()) {
       errors += c.errors;
       warnings += c.warnings;
     }
-    return { lines, cases, errors, warnings, rawLines, analysed: true };
+    let rawLines = 0;
+    let invalid = 0;
+    for (const list of this.byLine.values()) {
+      if (list.some((d) => d.code === 'json-syntax')) rawLines++;
+      if (list.some((d) => d.severity === 'error' && !FILE_LEVEL_CODES.has(d.code))) invalid++;
+    }
+    let blank = 0;
+    for (let l = 0; l < lines; l++) if (this.source.lineText(l).trim() === '') blank++;
+    return { lines, cases: lines - blank - invalid, errors, warnings, rawLines, analysed: true };
   }
 
   /** Ids used in the file (for fresh ids of new and duplicated cases). */

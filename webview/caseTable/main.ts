@@ -84,7 +84,7 @@ splitSelect.addEventListener('change', () => {
   const v = splitSelect.value;
   if (v === 'all' || v === 'train' || v === 'eval' || v === 'test' || v === 'none') setQuery({ split: v });
 });
-const problems = h('vscode-checkbox', { id: 'filter-problems', label: 'Only problems', checked: state.query.onlyProblems }, 'Only problems');
+const problems = h('vscode-checkbox', { id: 'filter-problems', label: 'Only problems', checked: state.query.onlyProblems });
 problems.addEventListener('change', () => setQuery({ onlyProblems: problems.checked }));
 const summary = h('span', { id: 'table-summary', class: 'summary', 'aria-live': 'polite' });
 const toolbar = h(

@@ -228,13 +228,9 @@ export class VirtualTable {
     const cell = (cls: string, text: string, title?: string): HTMLElement => h('div', { role: 'gridcell', class: `cell ${cls}`, title: title ?? text }, text);
     el.append(cell('c-line', String(row.line + 1)));
     if (row.kind === 'raw' || row.kind === 'blank') {
-      const raw = h(
-        'div',
-        { role: 'gridcell', class: 'cell c-raw', title: row.raw ?? '' },
-        row.kind === 'blank' ? 'blank line' : `Not JSON: ${row.raw ?? ''}`,
-      );
       const open = h('button', { type: 'button', class: 'link', id: `open-text-row-${row.line}`, 'data-open-line': row.line, tabindex: -1 }, `Open in text editor at line ${row.line + 1}`);
-      el.append(raw, h('div', { role: 'gridcell', class: 'cell c-problems' }, this.badges(row), open));
+      const raw = h('div', { role: 'gridcell', class: 'cell c-raw', title: row.raw ?? '' }, open, row.kind === 'blank' ? ' blank line' : ` ${row.raw ?? ''}`);
+      el.append(raw, h('div', { role: 'gridcell', class: 'cell c-problems' }, this.badges(row)));
       return el;
     }
     el.append(

@@ -208,16 +208,7 @@ async function main(): Promise<void> {
     await page.locator('#case-raw-text').waitFor();
 
     // Filter by problems: only broken lines remain.
-    if (process.env.CT_DEBUG) {
-      await page.screenshot({ path: '/tmp/ct/before-filter.png' });
-      console.log(await page.locator('#filter-problems').evaluate((el) => el.outerHTML + ' ' + JSON.stringify(el.getBoundingClientRect())));
-      await page.locator('#filter-problems').evaluate((el) => el.addEventListener('change', () => console.log('CHANGE ' + String((el as unknown as { checked: boolean }).checked))));
-      page.on('console', (m) => console.log('page:', m.text()));
-      await page.locator('#filter-problems').click();
-      await new Promise((r) => setTimeout(r, 500));
-      console.log('after host click', await page.locator('#filter-problems').evaluate((el) => String((el as unknown as { checked: boolean }).checked) + (el.shadowRoot?.innerHTML.slice(0, 400) ?? '')));
-    }
-    await page.locator('#filter-problems label').click();
+    await page.locator('#filter-problems').click();
     await page
       .waitForFunction(() => document.querySelector('#case-table')?.getAttribute('aria-rowcount') === '101', undefined, { timeout: 60_000 })
       .catch(async (err: unknown) => {
@@ -227,7 +218,7 @@ async function main(): Promise<void> {
       });
 
     if (screenshot) {
-      await page.locator('#filter-problems label').click();
+      await page.locator('#filter-problems').click();
       await page.waitForFunction(() => document.querySelector('#case-table')?.getAttribute('aria-rowcount') === '100001');
       await page.locator('#case-table-viewport').evaluate((el) => (el.scrollTop = 0));
       await page.locator('[data-line="3"]').click();
