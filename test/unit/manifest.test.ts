@@ -1,6 +1,7 @@
 // Commands as data (STYLE.md): every command package.json contributes is registered in source, and
 // every registered `psychohistory.` command is contributed — a missing one is a dead menu entry or
-// a command nobody can find. Command tables must use literal string keys for this scan to see them.
+// a command nobody can find. Command-table keys are literal ids or constants holding them
+// (`const X = 'psychohistory.x'`, `const T = { x: 'psychohistory.x' }`), which the scan resolves.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,24 +27,68 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Command ids registered in src: keys of command tables and direct registerCommand calls. */
-function registeredCommands(): Set<string> {
-  const ids = new Set<string>();
-  for (const file of sourceFiles(join(root, 'src'))) {
-    const text = readFileSync(file, 'utf8');
-    if (!/registerCommand(Table)?\s*\(/.test(text)) continue;
-    for (const m of text.matchAll(/['"`](psychohistory\.[A-Za-z0-9_.-]+)['"`]\s*:/g)) ids.add(m[1]!);
-    for (const m of text.matchAll(/registerCommand\(\s*['"`](psychohistory\.[A-Za-z0-9_.-]+)['"`]/g)) ids.add(m[1]!);
+/**
+ * `const NAME = 'psychohistory.x'` and `const NAME = { key: 'psychohistory.x', … }` anywhere in src,
+ * so command tables may use computed keys (`[NAME]`, `[NAME.key]`) as well as literal ones.
+ */
+function commandConstants(texts: string[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const text of texts) {
+    for (const m of text.matchAll(/\bconst\s+(\w+)\s*=\s*['"`](psychohistory\.[\w.-]+)['"`]/g)) names.set(m[1]!, m[2]!);
+    for (const m of text.matchAll(/\bconst\s+(\w+)\s*=\s*\{([^{}]*)\}/g)) {
+      for (const p of m[2]!.matchAll(/(\w+)\s*:\s*['"`](psychohistory\.[\w.-]+)['"`]/g)) names.set(`${m[1]!}.${p[1]!}`, p[2]!);
+    }
   }
-  return ids;
+  return names;
+}
+
+/** The text of the object literal passed to each registerCommandTable(ctx, { … }) call. */
+function commandTables(text: string): string[] {
+  const tables: string[] = [];
+  for (const m of text.matchAll(/registerCommandTable\(\s*\w+\s*,\s*\{/g)) {
+    let depth = 0;
+    const open = m.index + m[0].length - 1;
+    for (let i = open; i < text.length; i++) {
+      if (text[i] === '{') depth++;
+      else if (text[i] === '}' && --depth === 0) {
+        tables.push(text.slice(open, i + 1));
+        break;
+      }
+    }
+  }
+  return tables;
+}
+
+/** Command ids registered in src: keys of command tables and direct registerCommand calls. */
+function registeredCommands(): { ids: Set<string>; unresolved: string[] } {
+  const files = sourceFiles(join(root, 'src')).map((f) => readFileSync(f, 'utf8'));
+  const constants = commandConstants(files);
+  const ids = new Set<string>();
+  const unresolved: string[] = [];
+  for (const text of files) {
+    for (const table of commandTables(text)) {
+      for (const m of table.matchAll(/['"`](psychohistory\.[\w.-]+)['"`]\s*:/g)) ids.add(m[1]!);
+      for (const m of table.matchAll(/\[\s*([A-Za-z_]\w*(?:\.\w+)?)\s*\]\s*:/g)) {
+        const id = constants.get(m[1]!);
+        if (id) ids.add(id);
+        else unresolved.push(m[1]!);
+      }
+    }
+    for (const m of text.matchAll(/registerCommand\(\s*['"`](psychohistory\.[\w.-]+)['"`]/g)) ids.add(m[1]!);
+  }
+  return { ids, unresolved };
 }
 
 describe('package.json commands match the source', () => {
   const contributed = new Set((manifest.contributes.commands ?? []).map((c) => c.command));
-  const registered = registeredCommands();
+  const { ids: registered, unresolved } = registeredCommands();
 
   it('finds the commands at all (the scan works)', () => {
     expect(registered.has('psychohistory.treatAsCaseDataset')).toBe(true);
+  });
+
+  it('resolves every computed command-table key to a psychohistory. constant', () => {
+    expect(unresolved).toEqual([]);
   });
 
   it('every contributed command is registered in source', () => {
