@@ -1,8 +1,10 @@
 import { mkdtempSync, appendFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MetricsLineParser, parseMetricsText } from '../../../src/dashboard/metricsReader';
+import { TrainEventSchema } from '../../../src/contracts/metrics';
+import { MetricsLineParser, fastTrainEvent, parseMetricsText } from '../../../src/dashboard/metricsReader';
 import { MetricsTail } from '../../../src/dashboard/runStore';
 import { evalEv, train } from './builders';
 
@@ -93,5 +95,44 @@ describe('MetricsTail', () => {
     await tail.read();
     expect(tail.newNotices()).toHaveLength(1);
     expect(tail.newNotices()).toHaveLength(0);
+  });
+});
+
+describe('fastTrainEvent', () => {
+  it('never accepts what the zod schema rejects, and returns what zod returns', () => {
+    const value = fc.oneof(fc.integer({ min: -5, max: 1e6 }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(-0), fc.string(), fc.constant(null), fc.boolean(), fc.constant(undefined));
+    const field = (v: fc.Arbitrary<unknown>) => fc.oneof({ weight: 3, arbitrary: v }, { weight: 1, arbitrary: value });
+    const event = fc.record(
+      {
+        type: fc.oneof({ weight: 5, arbitrary: fc.constant('train') }, { weight: 1, arbitrary: fc.string() }),
+        step: field(fc.nat()),
+        epoch: field(fc.double({ min: 0, max: 100, noNaN: true })),
+        loss: field(fc.double({ noNaN: true, noDefaultInfinity: true })),
+        lr: field(fc.double({ min: 0, max: 1, noNaN: true })),
+        gradNorm: field(fc.double({ min: 0, max: 10, noNaN: true })),
+        tokensPerSecond: field(fc.double({ min: 0, max: 1e5, noNaN: true })),
+        rewardMean: field(fc.double({ noNaN: true, noDefaultInfinity: true })),
+        rewardStd: field(fc.double({ min: 0, max: 1, noNaN: true })),
+        time: field(fc.string()),
+        extra: value,
+      },
+      { requiredKeys: ['type'] },
+    );
+    let accepted = 0;
+    fc.assert(
+      fc.property(event, (raw) => {
+        // Through JSON, as the reader sees it (undefined keys vanish, -0 becomes 0).
+        const parsed: unknown = JSON.parse(JSON.stringify(raw));
+        const fast = fastTrainEvent(parsed);
+        const zod = TrainEventSchema.safeParse(parsed);
+        if (fast) {
+          accepted++;
+          expect(zod.success).toBe(true);
+          expect(fast).toEqual(zod.data);
+        }
+      }),
+      { numRuns: 3000, seed: 42 },
+    );
+    expect(accepted).toBeGreaterThan(50);
   });
 });
