@@ -28,6 +28,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunRow>, vscode
     item.id = row.runId;
     item.description = row.description;
     item.tooltip = row.tooltip;
+    item.accessibilityInformation = { label: `${row.label}, ${row.runId}, ${row.description}` };
     item.iconPath = new vscode.ThemeIcon(row.icon.id, row.icon.color ? new vscode.ThemeColor(row.icon.color) : undefined);
     item.contextValue = row.contextValue;
     item.resourceUri = vscode.Uri.file(row.dir);
