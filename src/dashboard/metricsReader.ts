@@ -114,8 +114,6 @@ export function fastTrainEvent(raw: unknown): TrainEvent | null {
   const o = raw as Record<string, unknown>;
   if (o.type !== 'train') return null;
   const { step, epoch, loss, lr, gradNorm, tokensPerSecond, rewardMean, rewardStd, time } = o;
-  const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-  const nonNeg = (v: unknown): v is number => num(v) && v >= 0;
   if (!(num(step) && Number.isSafeInteger(step) && step >= 0) || !nonNeg(epoch) || !num(loss) || !nonNeg(lr)) return null;
   if (typeof time !== 'string' || time.length === 0) return null;
   const ev: TrainEvent = { type: 'train', step, epoch, loss, lr, time };
@@ -136,6 +134,15 @@ export function fastTrainEvent(raw: unknown): TrainEvent | null {
     ev.rewardStd = rewardStd;
   }
   return ev;
+}
+
+// Module-level (not closures in fastTrainEvent): it runs once per line of a long history.
+function num(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+function nonNeg(v: unknown): v is number {
+  return num(v) && v >= 0;
 }
 
 const KNOWN_TYPES = new Set(['train', 'eval', 'status', 'cost', 'artifact']);
