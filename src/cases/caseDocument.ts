@@ -10,7 +10,9 @@ import type { Case } from '../contracts/case';
 import { parseJsonTree } from './jsonLine';
 import { checkLine } from './lineCheck';
 import { diagnostic, Locator } from './locator';
-import type { CaseDiagnostic, LineFacts, LineResult, Position, Range } from './types';
+import type { Split } from '../contracts/case';
+import { factsOf } from './fastPath';
+import type { CaseDiagnostic, LineResult, Position, Range } from './types';
 
 /** Position bias is only reported from this many valid cases on: below it, "always" is chance. */
 export const POSITION_BIAS_MIN_CASES = 5;
@@ -32,8 +34,13 @@ interface Entry {
   text: string;
   line: number;
   diagnostics: CaseDiagnostic[]; // this line's own diagnostics, on line 0
-  facts: LineFacts | undefined;
+  json: boolean; // JSON.parse accepts the line
   valid: boolean; // a valid case (warnings allowed)
+  // The LineFacts the file rules need, flattened (fewer retained objects on large files).
+  id: string | undefined;
+  seedKey: string | undefined;
+  split: Split | undefined;
+  actualPositions: number[] | undefined; // valid cases only
   blank: boolean;
   tree?: Node | null; // parsed lazily, only for lines that carry a file-level diagnostic
 }
@@ -146,10 +153,11 @@ export class CaseDocument {
   lineResult(line: number): LineResult {
     const e = this.entries[line];
     if (!e) return { diagnostics: [] };
-    const result: LineResult = { diagnostics: e.diagnostics.map((d) => atLine(d, line)), facts: e.facts };
+    const result: LineResult = { diagnostics: e.diagnostics.map((d) => atLine(d, line)) };
     if (e.blank) result.blank = true;
-    if (e.facts) {
+    if (e.json) {
       result.value = JSON.parse(e.text) as unknown;
+      result.facts = factsOf(result.value);
       if (e.valid) result.case = result.value as Case;
     }
     return result;
@@ -229,13 +237,19 @@ export class CaseDocument {
 
   private makeEntry(text: string, line: number): Entry {
     const r = checkLine(text);
+    const f = r.facts;
+    const valid = r.case !== undefined;
     return {
       text,
       line,
       diagnostics: r.diagnostics.length > 0 ? r.diagnostics : NO_DIAGNOSTICS,
-      facts: r.facts,
-      valid: r.case !== undefined,
+      json: r.value !== undefined,
+      valid,
       blank: r.blank === true,
+      id: f?.id,
+      seedKey: f?.seedKey,
+      split: f?.split,
+      actualPositions: valid ? f?.actualPositions : undefined,
     };
   }
 
@@ -248,30 +262,28 @@ export class CaseDocument {
   private index(e: Entry): void {
     if (e.diagnostics.length > 0) this.withDiagnostics.add(e);
     if (e.blank) this.blanks.add(e);
-    const f = e.facts;
-    if (f?.id !== undefined) this.ids.add(f.id, e);
-    if (f?.seedKey !== undefined) {
-      this.seeds.add(f.seedKey, e);
-      this.updateLeak(f.seedKey);
+    if (e.id !== undefined) this.ids.add(e.id, e);
+    if (e.seedKey !== undefined) {
+      this.seeds.add(e.seedKey, e);
+      this.updateLeak(e.seedKey);
     }
-    if (e.valid && f) {
+    if (e.actualPositions) {
       this.validCases++;
-      for (const p of f.actualPositions) this.actualAt.set(p, (this.actualAt.get(p) ?? 0) + 1);
+      for (const p of e.actualPositions) this.actualAt.set(p, (this.actualAt.get(p) ?? 0) + 1);
     }
   }
 
   private unindex(e: Entry): void {
     if (e.diagnostics.length > 0) this.withDiagnostics.delete(e);
     if (e.blank) this.blanks.delete(e);
-    const f = e.facts;
-    if (f?.id !== undefined) this.ids.remove(f.id, e);
-    if (f?.seedKey !== undefined) {
-      this.seeds.remove(f.seedKey, e);
-      this.updateLeak(f.seedKey);
+    if (e.id !== undefined) this.ids.remove(e.id, e);
+    if (e.seedKey !== undefined) {
+      this.seeds.remove(e.seedKey, e);
+      this.updateLeak(e.seedKey);
     }
-    if (e.valid && f) {
+    if (e.actualPositions) {
       this.validCases--;
-      for (const p of f.actualPositions) {
+      for (const p of e.actualPositions) {
         const c = (this.actualAt.get(p) ?? 0) - 1;
         if (c > 0) this.actualAt.set(p, c);
         else this.actualAt.delete(p);
@@ -286,7 +298,7 @@ export class CaseDocument {
     let evalSplit = false;
     if (group.length > 1) {
       for (const g of group) {
-        const split = g.facts?.split;
+        const split = g.split;
         if (split === 'train') train = true;
         else if (split === 'eval') evalSplit = true;
       }
@@ -350,9 +362,9 @@ export class CaseDocument {
     }
     for (const key of this.leaks) {
       const group = [...this.seeds.get(key)].sort(byLine);
-      const train = group.find((g) => g.facts?.split === 'train') as Entry;
+      const train = group.find((g) => g.split === 'train') as Entry;
       for (const e of group) {
-        if (e.facts?.split !== 'eval') continue;
+        if (e.split !== 'eval') continue;
         const span = this.locator(e).value(['split']);
         out.push(
           atLine(

@@ -11,20 +11,41 @@ export function normalizeUnicode(s: string): string {
   return s.toLowerCase().replace(PUNCT, '').replace(SPACES, ' ').trim();
 }
 
-const SIMPLE = /^[a-z0-9]+(?: [a-z0-9]+)*$/;
-// Any code unit above 0x7f (written as a range from 0x80 to avoid a control character).
-const NON_ASCII = /[\u0080-\uffff]/;
-// Printable ASCII other than letters and digits: all of it is \p{P} or \p{S}.
-const ASCII_PUNCT = /[!-/:-@[-`{-~]+/g;
-const ASCII_SPACES = /[\t\n\v\f\r ]+/g;
+// What each ASCII code unit does in normalised text: 0 = dropped (punctuation or symbol), 0xff =
+// whitespace (separates tokens), else the code unit kept (letters lowercased; NUL is 0xfe here so
+// that 0 can mean "dropped").
+const TOKEN_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) TOKEN_CLASS[c] = 0xff;
+  else if (c >= 0x41 && c <= 0x5a) TOKEN_CLASS[c] = c + 0x20;
+  else if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || c < 0x20 || c === 0x7f) TOKEN_CLASS[c] = c === 0 ? 0xfe : c;
+  else TOKEN_CLASS[c] = 0;
+}
 
-/** Same result as `normalizeUnicode`, several times faster on ASCII text. */
+let normBuf = new Uint16Array(256);
+
+/** Same result as `normalizeUnicode`, several times faster on ASCII text (one allocation). */
 export function normalizeEvent(s: string): string {
-  const lower = s.toLowerCase();
-  if (SIMPLE.test(lower)) return lower;
-  if (NON_ASCII.test(lower)) return normalizeUnicode(s);
-  // trim() removes exactly the ASCII part of \s here.
-  return lower.replace(ASCII_PUNCT, '').replace(ASCII_SPACES, ' ').trim();
+  const n = s.length;
+  if (n > normBuf.length) normBuf = new Uint16Array(n * 2);
+  let len = 0;
+  let pendingSpace = false;
+  for (let k = 0; k < n; k++) {
+    const code = s.charCodeAt(k);
+    if (code >= 0x80) return normalizeUnicode(s);
+    const c = TOKEN_CLASS[code] as number;
+    if (c === 0) continue;
+    if (c === 0xff) {
+      pendingSpace = len > 0;
+      continue;
+    }
+    if (pendingSpace) {
+      normBuf[len++] = 0x20;
+      pendingSpace = false;
+    }
+    normBuf[len++] = c === 0xfe ? 0 : c;
+  }
+  return String.fromCharCode.apply(null, normBuf.subarray(0, len) as unknown as number[]);
 }
 
 /** Distinct tokens of a normalised string. */
@@ -92,13 +113,6 @@ export function findDuplicates(events: readonly string[]): CandidateDuplicate[] 
   return found;
 }
 
-// Scratch buffers reused across calls: the hot path allocates nothing per candidate.
-let hashBuf = new Int32Array(256);
-let segStart = new Int32Array(16);
-let segEnd = new Int32Array(16);
-// Where each hashed token lies in its event (start, end), to tell a repeated word from a collision.
-let tokBuf = new Int32Array(512);
-
 function isPunct(c: number): boolean {
   const alnum = (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
   return !alnum && c > 0x20 && c < 0x7f;
@@ -118,111 +132,86 @@ function sameToken(s: string, a: number, aEnd: number, b: number, bEnd: number):
   }
 }
 
-/**
- * Appends the sorted, distinct FNV-1a hashes of the tokens of `normalizeEvent(s)` to `hashBuf`
- * from `at`, computed without building strings. Returns the new end, or -1 when the text is not
- * ASCII or two of its tokens share a hash (a repeated word or a collision): the caller then
- * decides with the exact `findDuplicates`.
- */
-function appendTokenHashes(s: string, at: number): number {
-  let end = at;
-  let h = 0x811c9dc5 | 0;
-  let inToken = false;
-  let tokenStart = 0;
-  const n = s.length;
-  for (let k = 0; k <= n; k++) {
-    let c = k < n ? s.charCodeAt(k) : 0x20;
-    if (c >= 0x80) return -1;
-    if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
-      if (inToken) {
-        inToken = false;
-        if (end >= hashBuf.length) {
-          const biggerHashes = new Int32Array(hashBuf.length * 2);
-          biggerHashes.set(hashBuf);
-          hashBuf = biggerHashes;
-          const biggerTokens = new Int32Array(tokBuf.length * 2);
-          biggerTokens.set(tokBuf);
-          tokBuf = biggerTokens;
-        }
-        // Insertion into the sorted segment. An equal hash is a repeated word (skip it) or a
-        // collision (then the set size is unknown: give up).
-        let p = end;
-        while (p > at && (hashBuf[p - 1] as number) > h) p--;
-        if (p > at && hashBuf[p - 1] === h) {
-          if (!sameToken(s, tokBuf[2 * (p - 1)] as number, tokBuf[2 * (p - 1) + 1] as number, tokenStart, k)) return -1;
-        } else {
-          for (let q = end; q > p; q--) {
-            hashBuf[q] = hashBuf[q - 1] as number;
-            tokBuf[2 * q] = tokBuf[2 * q - 2] as number;
-            tokBuf[2 * q + 1] = tokBuf[2 * q - 1] as number;
-          }
-          hashBuf[p] = h;
-          tokBuf[2 * p] = tokenStart;
-          tokBuf[2 * p + 1] = k;
-          end++;
-        }
-        h = 0x811c9dc5 | 0;
-      }
-      continue;
-    }
-    if (!inToken) tokenStart = k;
-    const alnum = (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
-    if (!alnum && c > 0x20 && c < 0x7f) continue;
-    if (c >= 0x41 && c <= 0x5a) c += 0x20;
-    h = Math.imul(h ^ c, 0x01000193);
-    inToken = true;
-  }
-  return end;
-}
-
-/** The distinct token hashes of one event (sorted), or null (see appendTokenHashes). */
-export function tokenHashes(s: string): number[] | null {
-  const end = appendTokenHashes(s, 0);
-  return end < 0 ? null : Array.from(hashBuf.subarray(0, end));
-}
+// A small open-addressing table of the token hashes seen in one level, reused across calls (the
+// hot path allocates nothing). A slot is live when its stamp equals the current generation.
+const SLOTS = 256;
+const slotHash = new Int32Array(SLOTS);
+const slotEvent = new Int32Array(SLOTS);
+const slotStart = new Int32Array(SLOTS);
+const slotEnd = new Int32Array(SLOTS);
+const slotStamp = new Int32Array(SLOTS);
+let generation = 0;
 
 /**
- * True when no two events are duplicates or near-duplicates, decided from token hashes where that
- * is safe. With exact set sizes (no shared hash inside one event), equal tokens have equal hashes,
- * so the hashed intersection is at least the real one and the hashed Jaccard at least the real one:
- * "hashed ≤ 0.6" proves "real ≤ 0.6". Any pair above the threshold is re-checked exactly.
+ * True when no two events are duplicates or near-duplicates; the fast path's question. Each
+ * event's tokens are hashed (FNV-1a over the normalised characters, no strings built) into a
+ * table of the level's tokens. For event j with b distinct tokens of which s were seen in an
+ * earlier event, any earlier event i has |Aᵢ ∩ Bⱼ| ≤ s and |Aᵢ ∪ Bⱼ| ≥ b, so Jaccard ≤ s / b:
+ * when s / b ≤ 0.6 event j duplicates nothing (an exact duplicate has s = b). Hash collisions only
+ * raise s (across events) or are caught by comparing the words (inside one event), so the bound
+ * holds; whenever it cannot clear an event, the exact `findDuplicates` decides.
  */
 export function hasNoDuplicates(events: readonly string[]): boolean {
-  const n = events.length;
-  if (n > segStart.length) {
-    segStart = new Int32Array(n * 2);
-    segEnd = new Int32Array(n * 2);
+  generation = (generation + 1) | 0;
+  if (generation === 0) {
+    slotStamp.fill(0);
+    generation = 1;
   }
-  let at = 0;
-  for (let k = 0; k < n; k++) {
-    const end = appendTokenHashes(events[k] as string, at);
-    if (end < 0) return findDuplicates(events).length === 0;
-    segStart[k] = at;
-    segEnd[k] = end;
-    at = end;
-  }
-  for (let j = 1; j < n; j++) {
-    const b0 = segStart[j] as number;
-    const b1 = segEnd[j] as number;
-    for (let i = 0; i < j; i++) {
-      const a0 = segStart[i] as number;
-      const a1 = segEnd[i] as number;
-      let inter = 0;
-      let x = a0;
-      let y = b0;
-      while (x < a1 && y < b1) {
-        const u = hashBuf[x] as number;
-        const v = hashBuf[y] as number;
-        if (u === v) {
-          inter++;
-          x++;
-          y++;
-        } else if (u < v) x++;
-        else y++;
+  let used = 0;
+  for (let j = 0; j < events.length; j++) {
+    const s = events[j] as string;
+    const n = s.length;
+    let distinct = 0;
+    let shared = 0;
+    let h = 0x811c9dc5 | 0;
+    let inToken = false;
+    let tokenStart = 0;
+    for (let k = 0; k <= n; k++) {
+      const code = k < n ? s.charCodeAt(k) : 0x20;
+      if (code >= 0x80) return findDuplicates(events).length === 0;
+      const c = TOKEN_CLASS[code] as number;
+      if (c === 0) continue;
+      if (c !== 0xff) {
+        if (!inToken) tokenStart = k;
+        h = Math.imul(h ^ c, 0x01000193);
+        inToken = true;
+        continue;
       }
-      const union = a1 - a0 + (b1 - b0) - inter;
-      if (union === 0 || inter / union > NEAR_DUPLICATE_JACCARD) return findDuplicates(events).length === 0;
+      if (!inToken) continue;
+      inToken = false;
+      let slot = h & (SLOTS - 1);
+      for (;;) {
+        if (slotStamp[slot] !== generation) {
+          // A new token for the level.
+          if (++used > SLOTS / 2) return findDuplicates(events).length === 0;
+          slotStamp[slot] = generation;
+          slotHash[slot] = h;
+          slotEvent[slot] = j;
+          slotStart[slot] = tokenStart;
+          slotEnd[slot] = k;
+          distinct++;
+          break;
+        }
+        if (slotHash[slot] === h) {
+          if (slotEvent[slot] === j) {
+            // Seen in this event already: a repeated word, or a collision we cannot count around.
+            if (!sameToken(s, slotStart[slot] as number, slotEnd[slot] as number, tokenStart, k)) return findDuplicates(events).length === 0;
+          } else {
+            // Seen in an earlier event: shared. Re-home the slot so a repeat in this event is
+            // recognised above.
+            shared++;
+            distinct++;
+            slotEvent[slot] = j;
+            slotStart[slot] = tokenStart;
+            slotEnd[slot] = k;
+          }
+          break;
+        }
+        slot = (slot + 1) & (SLOTS - 1);
+      }
+      h = 0x811c9dc5 | 0;
     }
+    if (j > 0 && (distinct === 0 || shared > NEAR_DUPLICATE_JACCARD * distinct)) return findDuplicates(events).length === 0;
   }
   return true;
 }
