@@ -20,6 +20,7 @@ import { costOf } from '../cost';
 import { JobError, classifyModalError, messageOf } from '../errors';
 import type { BackendHooks, JobBackend, Watch } from '../backend';
 import { sleep } from '../backend';
+import { FollowLease } from '../lease';
 
 export const MODAL_APP = 'psychohistory';
 export const MODAL_EVENTS_QUEUE = 'psychohistory-events';
@@ -46,6 +47,10 @@ export interface ModalBackendOptions {
   resultPollMs?: number;
   /** How long one pass over the events queue waits for new items before it starts over. */
   eventPollMs?: number;
+  /** A follower lease not renewed for this long is taken over (default 30 s). */
+  leaseStaleMs?: number;
+  /** How often a follower without the lease looks at run.json (default 1 s). */
+  passivePollMs?: number;
   /** How long the log stream may still deliver after the result is in. */
   logGraceMs?: number;
   /** First retry delay after a dropped event stream (doubles up to 30 s). */
@@ -137,16 +142,40 @@ export class ModalBackend implements JobBackend {
     return this.follow(run, undefined);
   }
 
+  /**
+   * Follow a run. Only the holder of the run's follower lease copies events and logs (another window
+   * or the CLI may follow the same run); the others watch run.json and take over if the holder goes.
+   */
   private follow(run: RunRecord, knownCall: FunctionCall | undefined): Watch {
+    const { store } = this.options;
     const signal = { stopped: false };
-    const resultDone = this.followResult(run, knownCall, signal);
-    const eventsDone = this.followEvents(run, signal, resultDone);
-    const logsDone = this.followLogs(run, knownCall, signal, resultDone);
-    const done = Promise.all([resultDone, eventsDone, logsDone]).then(() => (signal.stopped ? undefined : this.options.store.read(run.id)));
+    const lease = new FollowLease(path.join(store.runDir(run.id), '.follower.lock'), this.options.leaseStaleMs);
+    const done = (async () => {
+      while (!signal.stopped) {
+        const current = store.read(run.id);
+        if (!current || isTerminal(current.state)) break;
+        if (lease.tryAcquire()) {
+          const renew = setInterval(() => lease.renew(), 5_000);
+          renew.unref?.();
+          try {
+            const resultDone = this.followResult(run, knownCall, signal);
+            await Promise.all([resultDone, this.followEvents(run, signal, resultDone), this.followLogs(run, knownCall, signal, resultDone)]);
+          } finally {
+            clearInterval(renew);
+            lease.release();
+          }
+          break;
+        }
+        await sleep(this.options.passivePollMs ?? 1_000);
+      }
+      return signal.stopped ? undefined : store.read(run.id);
+    })();
     return {
       done,
       dispose: () => {
+        // The loops check `stopped` before every write, so the lease can go at once.
         signal.stopped = true;
+        lease.release();
       },
     };
   }

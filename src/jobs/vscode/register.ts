@@ -224,10 +224,20 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
     const runsWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '.psychohistory/runs/*/run.json'));
     const casesWatcher = vscode.workspace.createFileSystemWatcher('**/*.jsonl');
     const refreshDatasets = debounce(() => datasetsView.refresh(), 300);
+    // A run started elsewhere (the CLI, another window) is followed here too; the follower lease
+    // keeps two followers from writing the same events.
+    const adopt = debounce(() => {
+      try {
+        for (const run of open().service.reattachAll()) ctx.log.info(`Following run ${run.id} started elsewhere`);
+      } catch (err) {
+        ctx.log.error(`Following new runs failed: ${messageOf(err)}`);
+      }
+    }, 1000);
     disposables.push(
       runsWatcher,
       runsWatcher.onDidChange(refresh),
       runsWatcher.onDidCreate(refresh),
+      runsWatcher.onDidCreate(adopt),
       runsWatcher.onDidDelete(refresh),
       casesWatcher,
       casesWatcher.onDidChange(refreshDatasets),

@@ -40,6 +40,7 @@ function service(store: RunStore, credentials = server.credentials) {
       resultPollMs: 500,
       eventPollMs: 2000,
       logGraceMs: 300,
+      passivePollMs: 100,
       retryBaseMs: 50,
       hooks: { changed: (id, ev) => jobs.notify(id, ev), log: (m) => logs.push(m) },
     }),
@@ -156,6 +157,31 @@ describe('Modal backend against a local Modal API server', () => {
     const steps = store.readEvents(run.id).items.map((e) => (e.type === 'train' ? e.step : e.type));
     expect(steps).toEqual([1, 2, 3, 4, 5, 'status']);
     jobs.dispose();
+  });
+
+  it('two windows follow one run: each event and log line is written once, and the second takes over when the first goes', async () => {
+    const store = tempStore();
+    const windowA = service(store);
+    const run = await windowA.jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset() } });
+    const callId = store.read(run.id)?.modal?.functionCallId ?? '';
+    const windowB = service(store);
+    expect(windowB.jobs.reattachAll().map((r) => r.id)).toEqual([run.id]);
+    for (const step of [1, 2, 3]) server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, trainEvent(step));
+    server.log(callId, 'hello from the container\n');
+    await until(() => store.readEvents(run.id).items.length === 3 && store.readLog(run.id).includes('hello'), 10_000, 'events and logs');
+    await new Promise((r) => setTimeout(r, 500)); // time for a second writer, if there were one, to write
+    expect(store.readEvents(run.id).items).toHaveLength(3);
+    expect(store.readLog(run.id).match(/hello from the container/g)).toHaveLength(1);
+
+    windowA.jobs.dispose(); // window A closes; B takes over
+    server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, trainEvent(4));
+    await until(() => store.readEvents(run.id).items.length === 4, 10_000, 'event copied by window B');
+    server.complete(callId, {});
+    expect((await windowB.jobs.wait(run.id))?.state).toBe('succeeded');
+    expect(store.readEvents(run.id).items.map((e) => e.type === 'train' && e.step)).toEqual([1, 2, 3, 4]);
+    expect(store.readLog(run.id).match(/hello from the container/g)).toHaveLength(1);
+    expect(fs.existsSync(path.join(store.runDir(run.id), '.follower.lock'))).toBe(false);
+    windowB.jobs.dispose();
   });
 
   it('app not deployed → JobError with the "Deploy Modal App" action; the run record stays, failed', async () => {
