@@ -152,3 +152,26 @@ describe('Modal error classification', () => {
     expect(classifyModalError(new JobError('x', 'unknown'), 'follow').kind).toBe('unknown');
   });
 });
+
+describe('follower lease', () => {
+  it('has one holder; a dead or silent holder is taken over', async () => {
+    const { FollowLease } = await import('../../../src/jobs/lease');
+    const os = await import('node:os');
+    const dir = path.dirname(tempStore().root);
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, '.follower.lock');
+    const a = new FollowLease(file);
+    const b = new FollowLease(file);
+    expect(a.tryAcquire()).toBe(true);
+    expect(b.tryAcquire()).toBe(false);
+    a.release();
+    expect(b.tryAcquire()).toBe(true);
+    b.release();
+    fs.writeFileSync(file, JSON.stringify({ pid: 999_999, host: os.hostname(), token: 'gone', renewedAt: Date.now() }));
+    expect(a.tryAcquire()).toBe(true);
+    a.release();
+    fs.writeFileSync(file, JSON.stringify({ pid: process.pid, host: 'elsewhere', token: 'silent', renewedAt: Date.now() - 60_000 }));
+    expect(b.tryAcquire()).toBe(true);
+    expect(b.isHeld).toBe(true);
+  });
+});
