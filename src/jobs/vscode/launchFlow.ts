@@ -106,6 +106,10 @@ export async function launchFlow(kind: RunKind, arg: unknown, deps: LaunchDeps):
     { location: vscode.ProgressLocation.Notification, title: `Launching ${KIND_LABELS[kind]} on ${backend === 'modal' ? 'Modal' : 'this machine'}…` },
     () => service.launch({ kind, backend, config: buildConfig(choices) }),
   );
+  if (run.state === 'failed') {
+    void vscode.window.showErrorMessage(`${KIND_LABELS[kind]} run ${run.id} failed to start: ${run.error ?? 'see its logs'}`);
+    return run;
+  }
   void vscode.window.showInformationMessage(`${KIND_LABELS[kind]} run ${run.id} started (${backend}).`, 'Open Dashboard', 'Show Logs').then((choice) => {
     if (choice === 'Open Dashboard') void vscode.commands.executeCommand('psychohistory.openDashboard', { runId: run.id, dir: service.store.runDir(run.id) });
     if (choice === 'Show Logs') void vscode.commands.executeCommand('psychohistory.showRunLogs', { runId: run.id });
