@@ -64,7 +64,7 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
     const store = new RunStore(runsRootOf(root));
     const service = new JobService(store);
     const hooks = { changed: (id: string, events?: readonly MetricEvent[]) => service.notify(id, events), log: (m: string) => ctx.log.info(m) };
-    const trainingDir = () => path.join(root, readJobsConfig().trainingFolder);
+    const trainingDir = () => path.resolve(root, readJobsConfig().trainingFolder);
     service.addBackend(
       new LocalBackend({
         store,
@@ -185,7 +185,7 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
       [JOB_COMMANDS.deployModalApp]: async () => {
         const root = workspaceRoot();
         if (!root) throw new Error('Open the project folder first.');
-        const trainingDir = path.join(root, readJobsConfig().trainingFolder);
+        const trainingDir = path.resolve(root, readJobsConfig().trainingFolder);
         const appFile = findModalAppFile(trainingDir);
         const terminal = vscode.window.createTerminal({ name: 'Modal deploy', cwd: trainingDir, env: await secrets.modalEnv() });
         terminal.show();
