@@ -84,6 +84,8 @@ export interface ChartSpec {
   xMin?: number;
   xMax?: number;
   legend?: boolean;
+  /** A short text equivalent for screen readers, e.g. the latest value. */
+  summary?: string;
 }
 
 /** A titled card holding one chart or its empty state. */
@@ -95,7 +97,7 @@ export class ChartCard {
   private chart: Chart | null = null;
   private kind: string | null = null;
 
-  constructor(name: string, title: string, private readonly emptyText: string, wide = false) {
+  constructor(name: string, private readonly title: string, private readonly emptyText: string, wide = false) {
     this.canvas = h('canvas', { id: `chart-${name}`, role: 'img', 'aria-label': title, 'data-points': 0 });
     this.box = h('div', { class: 'canvas-box' }, this.canvas);
     this.emptyEl = h('p', { class: 'empty', id: `chart-${name}-empty` }, emptyText);
@@ -117,6 +119,8 @@ export class ChartCard {
     this.emptyEl.textContent = emptyText ?? this.emptyText;
     this.canvas.dataset.points = String(empty ? 0 : spec.points);
     this.canvas.dataset.datasets = String(empty ? 0 : spec.datasets.length);
+    // Screen readers get the chart's title and what it holds, not just "image".
+    this.canvas.setAttribute('aria-label', empty ? `${this.title}: no data` : `${this.title}: ${spec.points} points${spec.summary ? `, ${spec.summary}` : ''}`);
     if (empty) {
       this.chart?.destroy();
       this.chart = null;

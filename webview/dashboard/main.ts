@@ -440,7 +440,8 @@ function drawTraining(): void {
       );
     }
   });
-  cards.loss!.render({ type: 'line', datasets: lossSets, points: lossPoints, xLinear: true, xTitle: 'step', yTitle: 'loss' }, theme);
+  const lastLoss = models.map((m) => m.loss.means()).map((xy) => (xy.ys.length ? `latest ${xy.ys.at(-1)!.toFixed(3)} at step ${Math.round(xy.xs.at(-1)!)}` : '')).filter(Boolean).join('; ');
+  cards.loss!.render({ type: 'line', datasets: lossSets, points: lossPoints, xLinear: true, xTitle: 'step', yTitle: 'loss', summary: lastLoss }, theme);
   cards.lr!.render({ type: 'line', datasets: lrSets, points: lrPoints, xLinear: true, xTitle: 'step', yTitle: 'learning rate' }, theme);
   cards.reward!.render({ type: 'line', datasets: rewardSets, points: rewardPoints, xLinear: true, xTitle: 'step', yTitle: 'reward', legend: false }, theme);
   const totals = models.map((m) => m.snap.trainTotal).reduce((a, b) => a + b, 0);
