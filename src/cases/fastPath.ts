@@ -7,7 +7,7 @@
 import { isRealDate } from './dates';
 import { isNonBlank } from './rules';
 import type { LineFacts } from './types';
-import { hasNoDuplicates, normalizeEvent } from './normalize';
+import { hasNoDuplicates, seedKeyOf } from './normalize';
 
 type Json = Record<string, unknown>;
 
@@ -25,66 +25,88 @@ function cleanSeed(seed: unknown): boolean {
   return n === 2 && isNonBlank(seed.event) && typeof seed.date === 'string' && isRealDate(seed.date);
 }
 
-function cleanLevel(level: unknown, depth: number): boolean {
-  if (!isObject(level)) return false;
+/** The index of the actual when the level is clean, else -1. */
+function cleanLevel(level: unknown, depth: number): number {
+  if (!isObject(level)) return -1;
   let n = 0;
   for (const k in level) {
-    if (k !== 'depth' && k !== 'candidates') return false;
+    if (k !== 'depth' && k !== 'candidates') return -1;
     n++;
   }
-  if (n !== 2 || level.depth !== depth) return false;
+  if (n !== 2 || level.depth !== depth) return -1;
   const candidates = level.candidates;
-  if (!Array.isArray(candidates) || candidates.length < 2) return false;
-  let actuals = 0;
+  if (!Array.isArray(candidates) || candidates.length < 2) return -1;
+  let actual = -1;
   const events: string[] = [];
-  for (const c of candidates) {
-    if (!isObject(c)) return false;
+  for (let i = 0; i < candidates.length; i++) {
+    const c: unknown = candidates[i];
+    if (!isObject(c)) return -1;
     let m = 0;
     for (const k in c) {
-      if (k !== 'event' && k !== 'label') return false;
+      if (k !== 'event' && k !== 'label') return -1;
       m++;
     }
-    if (m !== 2) return false;
+    if (m !== 2) return -1;
     const label = c.label;
-    if (label === 1) actuals++;
-    else if (label !== 0) return false;
-    if (!isNonBlank(c.event)) return false;
+    if (label === 1) {
+      if (actual >= 0) return -1;
+      actual = i;
+    } else if (label !== 0) return -1;
+    if (!isNonBlank(c.event)) return -1;
     events.push(c.event);
   }
-  return actuals === 1 && hasNoDuplicates(events);
+  return actual >= 0 && hasNoDuplicates(events) ? actual : -1;
 }
 
-/** True exactly when the slow path would report no diagnostic for this parsed line. */
-export function isCleanCase(value: unknown): boolean {
-  if (!isObject(value)) return false;
-  let hasSeed = false;
-  let hasLevels = false;
+/**
+ * The line's facts when the slow path would report no diagnostic for this parsed line (the same
+ * object `factsOf` returns), else undefined. One pass for checking and collecting.
+ */
+export function cleanCaseFacts(value: unknown): LineFacts | undefined {
+  if (!isObject(value)) return undefined;
+  let seed: Json | undefined;
+  const actualPositions: number[] = [];
+  const candidateCounts: number[] = [];
+  const facts: LineFacts = { actualPositions, candidateCounts };
   for (const k in value) {
     const v = value[k];
     switch (k) {
       case 'id':
-        if (typeof v !== 'string' || v.length === 0) return false;
+        if (typeof v !== 'string' || v.length === 0) return undefined;
+        facts.id = v;
         break;
       case 'seed':
-        if (!cleanSeed(v)) return false;
-        hasSeed = true;
+        if (!cleanSeed(v)) return undefined;
+        seed = v as Json;
         break;
       case 'levels':
-        if (!Array.isArray(v) || v.length === 0) return false;
-        for (let i = 0; i < v.length; i++) if (!cleanLevel(v[i], i + 1)) return false;
-        hasLevels = true;
+        if (!Array.isArray(v) || v.length === 0) return undefined;
+        for (let i = 0; i < v.length; i++) {
+          const actual = cleanLevel(v[i], i + 1);
+          if (actual < 0) return undefined;
+          actualPositions.push(actual);
+          candidateCounts.push(((v[i] as Json).candidates as unknown[]).length);
+        }
         break;
       case 'split':
-        if (v !== 'train' && v !== 'eval' && v !== 'test') return false;
+        if (v !== 'train' && v !== 'eval' && v !== 'test') return undefined;
+        facts.split = v;
         break;
       case 'source':
-        if (!isObject(v)) return false;
+        if (!isObject(v)) return undefined;
         break;
       default:
-        return false;
+        return undefined;
     }
   }
-  return hasSeed && hasLevels;
+  if (!seed || candidateCounts.length === 0) return undefined;
+  facts.seedKey = seedKeyOf(seed.event as string, seed.date as string);
+  return facts;
+}
+
+/** True exactly when the slow path would report no diagnostic for this parsed line. */
+export function isCleanCase(value: unknown): boolean {
+  return cleanCaseFacts(value) !== undefined;
 }
 
 /**
@@ -97,7 +119,7 @@ export function factsOf(value: unknown): LineFacts | undefined {
   const { id, seed, split, levels } = value;
   if (typeof id === 'string' && id.length > 0) facts.id = id;
   if (isObject(seed) && isNonBlank(seed.event) && typeof seed.date === 'string') {
-    facts.seedKey = `${normalizeEvent(seed.event)}\u0000${seed.date}`;
+    facts.seedKey = seedKeyOf(seed.event, seed.date);
   }
   if (split === 'train' || split === 'eval' || split === 'test') facts.split = split;
   if (Array.isArray(levels)) {

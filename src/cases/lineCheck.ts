@@ -2,7 +2,7 @@
 // warnings. Fast path first (JSON.parse + hand checks); anything short of a clean case goes through
 // the slow path, which alone writes diagnostics. Never throws: whatever the text, the result is
 // a list of diagnostics whose ranges lie inside the line.
-import { factsOf, isCleanCase } from './fastPath';
+import { cleanCaseFacts, factsOf } from './fastPath';
 import { parseJsonTree, syntaxProblems } from './jsonLine';
 import { diagnostic, Locator } from './locator';
 import { ruleDiagnostics } from './rules';
@@ -59,8 +59,8 @@ function check(text: string): LineResult {
     return { diagnostics: problems.map((p) => diagnostic(p, 'error', 'json-syntax', p.message)) };
   }
 
-  const facts = factsOf(value);
-  if (isCleanCase(value)) return { diagnostics: [], facts, case: value as Case, value };
+  const facts = cleanCaseFacts(value);
+  if (facts) return { diagnostics: [], facts, case: value as Case, value };
   return slowCheck(text, value);
 }
 

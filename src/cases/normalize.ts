@@ -48,6 +48,35 @@ export function normalizeEvent(s: string): string {
   return String.fromCharCode.apply(null, normBuf.subarray(0, len) as unknown as number[]);
 }
 
+/**
+ * The key under which two seeds count as the same: normalised event, NUL, date. Built in one flat
+ * string (no concatenation to flatten later when it becomes a Map key).
+ */
+export function seedKeyOf(event: string, date: string): string {
+  const n = event.length;
+  if (n + date.length + 1 > normBuf.length) normBuf = new Uint16Array((n + date.length + 1) * 2);
+  let len = 0;
+  let pendingSpace = false;
+  for (let k = 0; k < n; k++) {
+    const code = event.charCodeAt(k);
+    if (code >= 0x80) return `${normalizeUnicode(event)}\u0000${date}`;
+    const c = TOKEN_CLASS[code] as number;
+    if (c === 0) continue;
+    if (c === 0xff) {
+      pendingSpace = len > 0;
+      continue;
+    }
+    if (pendingSpace) {
+      normBuf[len++] = 0x20;
+      pendingSpace = false;
+    }
+    normBuf[len++] = c === 0xfe ? 0 : c;
+  }
+  normBuf[len++] = 0;
+  for (let k = 0; k < date.length; k++) normBuf[len++] = date.charCodeAt(k);
+  return String.fromCharCode.apply(null, normBuf.subarray(0, len) as unknown as number[]);
+}
+
 /** Distinct tokens of a normalised string. */
 export function tokenSet(normalized: string): Set<string> {
   const set = new Set<string>();

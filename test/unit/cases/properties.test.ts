@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isCleanCase, factsOf } from '../../../src/cases/fastPath';
 import { checkLine, isBlank, slowCheck } from '../../../src/cases/lineCheck';
-import { findDuplicates, hasNoDuplicates, normalizeEvent, normalizeUnicode } from '../../../src/cases/normalize';
+import { findDuplicates, hasNoDuplicates, normalizeEvent, normalizeUnicode, seedKeyOf } from '../../../src/cases/normalize';
 import { generateCase } from '../../../bench/generate';
 import { aCase, aLevel, caseLine } from './builders';
 
@@ -122,6 +122,7 @@ describe('fast path', () => {
       expect(factsOf(value)).toEqual(slow.facts);
       const r = checkLine(text);
       expect(r.diagnostics).toEqual(slow.diagnostics);
+      expect(r.facts).toEqual(slow.facts);
       expect(r.case === undefined).toBe(slow.case === undefined);
     };
     fc.assert(fc.property(mutatedValue, agree), { numRuns: 1500 });
@@ -147,5 +148,11 @@ describe('fast path', () => {
       { numRuns: 5000 },
     );
     expect(normalizeEvent('  Stock   DROPS, 15%! ')).toBe('stock drops 15');
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30 }), fc.string({ maxLength: 12 }), (event, date) => {
+        expect(seedKeyOf(event, date)).toBe(`${normalizeUnicode(event)}\u0000${date}`);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
