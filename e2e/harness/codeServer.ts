@@ -5,7 +5,7 @@
 import { spawn, execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +69,11 @@ export interface CodeServerOptions {
   workspaceSource: string;
   /** Extra user settings merged over the defaults. */
   settings?: Record<string, unknown>;
+  /**
+   * Symlinks placed beside the workspace copy, name → target, so that relative paths in the
+   * workspace settings (e.g. "../training") resolve as they do in the repository.
+   */
+  siblings?: Record<string, string>;
   /** Install the VSIX (default true). */
   installVsix?: boolean;
 }
@@ -112,6 +117,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   await mkdir(extensions, { recursive: true });
   await writeFile(join(userData, 'User/settings.json'), JSON.stringify({ ...userSettings, ...options.settings }, null, 2));
   await cp(options.workspaceSource, workspace, { recursive: true });
+  for (const [name, target] of Object.entries(options.siblings ?? {})) await symlink(target, join(root, name));
   await mkdir(join(outputDir, 'logs'), { recursive: true });
   const logFile = join(outputDir, 'logs', `${options.name}.code-server.log`);
 
@@ -156,7 +162,9 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     killGroup(child, 'SIGKILL');
     live.delete(child);
     log.end();
-    await rm(root, { recursive: true, force: true, maxRetries: 3 });
+    // PSYCHOHISTORY_E2E_KEEP=1 keeps the workspace copy and user data for a post-mortem.
+    if (process.env.PSYCHOHISTORY_E2E_KEEP === '1') process.stderr.write(`kept ${root}\n`);
+    else await rm(root, { recursive: true, force: true, maxRetries: 3 });
   };
 
   try {

@@ -16,6 +16,9 @@ export const vsixPath = process.env.PSYCHOHISTORY_VSIX ?? join(repoRoot, 'dist/p
 /** The example workspace; each session works on a throwaway copy of it. */
 export const examplesDir = join(repoRoot, 'examples');
 
+/** The Python training package that local runs use (its .venv comes from training/setup.sh). */
+export const trainingDir = join(repoRoot, 'training');
+
 /** Screenshots (<scenario>.png) and server logs; gitignored via test-output/. */
 export const outputDir = process.env.PSYCHOHISTORY_E2E_OUT ?? join(repoRoot, 'test-output/e2e');
 

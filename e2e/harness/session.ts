@@ -7,7 +7,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { startCodeServer } from './codeServer.ts';
 import type { CodeServer, CodeServerOptions } from './codeServer.ts';
-import { chromiumPath, examplesDir } from './paths.ts';
+import { chromiumPath, examplesDir, trainingDir } from './paths.ts';
 import { Workbench } from './workbench.ts';
 
 export interface Session {
@@ -30,7 +30,8 @@ export const chromiumArgs = [
 ];
 
 export async function startSession(options: Partial<CodeServerOptions> & { name: string }): Promise<Session> {
-  const server = await startCodeServer({ workspaceSource: examplesDir, ...options });
+  // The example workspace's settings name "../training": the copy gets the same sibling.
+  const server = await startCodeServer({ workspaceSource: examplesDir, siblings: { training: trainingDir }, ...options });
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true, timeout: 60_000 });
@@ -74,8 +75,8 @@ export function useSession(options: Partial<CodeServerOptions> & { name: string 
 }
 
 /** A test that screenshots the workbench into <outputDir>/<name>.png however it ends. */
-export function scenario(name: string, get: () => Session, body: (s: Session) => Promise<void>): void {
-  it(name, { timeout: 300_000 }, async () => {
+export function scenario(name: string, get: () => Session, body: (s: Session) => Promise<void>, timeoutMs = 300_000): void {
+  it(name, { timeout: timeoutMs }, async () => {
     const s = get();
     try {
       await body(s);

@@ -75,6 +75,35 @@ export class Workbench {
     await this.quickInput.waitFor({ state: 'hidden' }).catch(() => undefined);
   }
 
+  /**
+   * Answers an open quick pick (showQuickPick) by choosing the row whose label is exactly `label`
+   * (codicons in labels render as icons, so "$(folder) x" is matched as "x").
+   */
+  async pick(label: string | RegExp, title?: RegExp): Promise<void> {
+    if (title) await this.quickInput.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible' });
+    const row = this.quickPickRows.filter({ has: this.page.locator('.label-name', { hasText: typeof label === 'string' ? exactText(label) : label }) }).first();
+    await row.waitFor({ state: 'visible' });
+    await row.click();
+  }
+
+  /** Accepts an open input box (showInputBox) with its current value, or with `value`. */
+  async acceptInput(title: RegExp, value?: string): Promise<void> {
+    await this.quickInput.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible' });
+    const input = this.quickInput.locator('input');
+    if (value !== undefined) await input.fill(value);
+    await input.press('Enter');
+  }
+
+  /** Clicks a button of the modal dialog (showInformationMessage with modal: true). */
+  async answerDialog(button: string): Promise<string> {
+    const dialog = this.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible' });
+    const text = await dialog.innerText();
+    await dialog.locator('.monaco-button', { hasText: exactText(button) }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    return text;
+  }
+
   /** The labels the command palette offers for a filter text. */
   async paletteLabels(filter: string): Promise<string[]> {
     await this.openPalette(`>${filter}`);
