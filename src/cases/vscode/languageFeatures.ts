@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { completionsAt } from '../editing/completion';
 import { caseHoverMarkdown } from '../editing/hover';
-import { outlineOf } from '../editing/outline';
+import { OutlineCache, outlineOf } from '../editing/outline';
 import type { OutlineSymbol } from '../editing/outline';
 import type { CaseModels } from './caseModels';
 
@@ -38,7 +38,6 @@ export class CaseCompletionProvider implements vscode.CompletionItemProvider {
 
 const SYMBOL_KIND: Record<OutlineSymbol['kind'], vscode.SymbolKind> = {
   case: vscode.SymbolKind.Event,
-  level: vscode.SymbolKind.Field,
   invalid: vscode.SymbolKind.Null,
 };
 
@@ -50,14 +49,26 @@ function toDocumentSymbol(s: OutlineSymbol): vscode.DocumentSymbol {
     new vscode.Range(s.line, s.start, s.line, s.end),
     new vscode.Range(s.line, s.selectionStart, s.line, s.selectionEnd),
   );
-  symbol.children = s.children.map(toDocumentSymbol);
+  symbol.children = s.children.map((level) => {
+    const range = new vscode.Range(s.line, level.start, s.line, level.end);
+    return new vscode.DocumentSymbol(level.name, level.detail, vscode.SymbolKind.Field, range, range);
+  });
   return symbol;
 }
 
 export class CaseSymbolProvider implements vscode.DocumentSymbolProvider {
+  // One cache per model object: a rebuilt or closed model simply drops its cache.
+  private readonly caches = new WeakMap<object, OutlineCache>();
+
   constructor(private readonly models: CaseModels) {}
 
   provideDocumentSymbols(doc: vscode.TextDocument): vscode.DocumentSymbol[] {
-    return outlineOf(this.models.get(doc)).map(toDocumentSymbol);
+    const model = this.models.get(doc);
+    let cache = this.caches.get(model);
+    if (!cache) {
+      cache = new OutlineCache();
+      this.caches.set(model, cache);
+    }
+    return outlineOf(model, cache).map(toDocumentSymbol);
   }
 }

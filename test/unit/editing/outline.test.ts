@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CaseDocument } from '../../../src/cases/caseDocument';
-import { outlineOf } from '../../../src/cases/editing/outline';
+import { MAX_LINES_WITH_LEVELS, OutlineCache, outlineOf } from '../../../src/cases/editing/outline';
 import { aCase, lineOf } from './caseBuilder';
 
 describe('outline model', () => {
@@ -46,5 +46,37 @@ describe('outline model', () => {
   it('never gives an empty name (VS Code rejects those)', () => {
     const d = new CaseDocument(lineOf(aCase({ event: '   ' })));
     expect(outlineOf(d).every((s) => s.name.trim().length > 0)).toBe(true);
+  });
+});
+
+describe('outline on big files', () => {
+  it('with a cache, recomputes only changed lines', () => {
+    const text = Array.from({ length: 50 }, (_, i) => lineOf(aCase({ event: `Event ${String(i)}` }))).join('\n');
+    const doc = new CaseDocument(text);
+    let calls = 0;
+    const counting = { get lineCount() { return doc.lineCount; }, lineText: (i: number) => doc.lineText(i), lineResult: (i: number) => (calls++, doc.lineResult(i)) };
+    const cache = new OutlineCache();
+    const first = outlineOf(counting, cache);
+    expect(calls).toBe(50);
+    doc.applyChange({ start: { line: 7, character: 0 }, end: { line: 7, character: doc.lineText(7).length } }, lineOf(aCase({ event: 'Changed' })));
+    const second = outlineOf(counting, cache);
+    expect(calls).toBe(51);
+    expect(second[7]?.name).toBe('Changed');
+    expect(second.map((s) => s.line)).toEqual(first.map((s) => s.line));
+    expect(second[8]).toEqual(first[8]);
+  });
+
+  it('equal invalid lines share a template but keep their own line numbers', () => {
+    const doc = new CaseDocument('oops\noops\n');
+    expect(outlineOf(doc, new OutlineCache()).map((s) => s.name)).toEqual(['line 1 (invalid)', 'line 2 (invalid)']);
+  });
+
+  it(`leaves out level children above ${String(MAX_LINES_WITH_LEVELS)} lines`, () => {
+    const line = lineOf(aCase());
+    const doc = new CaseDocument(Array.from({ length: MAX_LINES_WITH_LEVELS + 1 }, () => line).join('\n'));
+    const outline = outlineOf(doc);
+    expect(outline).toHaveLength(MAX_LINES_WITH_LEVELS + 1);
+    expect(outline[0]?.children).toEqual([]);
+    expect(outline[0]?.name).toBe('Tech layoffs');
   });
 });
