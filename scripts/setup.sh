@@ -16,7 +16,10 @@ fi
 
 # Root extension dependencies.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  # `npm ci` refuses this lock: cbor-x's optional native helpers (@cbor-extract/*) are not served by
+  # the registries these machines reach, so npm cannot record them; `npm install` skips missing
+  # optional packages and still installs the locked versions of everything else.
+  npm ci --no-audit --no-fund 2>/dev/null || npm install --no-audit --no-fund
 fi
 
 # Feature-specific setup scripts (e2e harness, training venv) register themselves here.
