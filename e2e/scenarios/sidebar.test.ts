@@ -58,8 +58,8 @@ describe('sidebar: datasets and runs', () => {
     await runRows.nth(expected.length - 1).waitFor();
     assert.equal(await runRows.count(), expected.length);
     for (const run of expected) {
-      // Each row names its state in the description; the tooltip (aria-label) names the run id.
-      const row = runRows.filter({ has: vscode.page.locator(`[aria-label*="${run.id}"]`) }).or(runRows.and(vscode.page.locator(`[aria-label*="${run.id}"]`)));
+      // A row's accessible label is "<label>, <run id>, <description>"; the description starts with the state.
+      const row = runRows.and(vscode.page.locator(`[aria-label*=${JSON.stringify(`, ${run.id}, `)}]`));
       await row.first().waitFor();
       assert.match(await row.first().innerText(), new RegExp(`${run.state} ·`));
     }
