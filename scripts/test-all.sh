@@ -13,6 +13,9 @@ npm run lint
 echo "== unit tests"
 npx vitest run
 
+echo "== render tests (built webview bundles in headless Chromium)"
+npx vitest run --config test/render/vitest.config.ts
+
 if [ -f training/test.sh ]; then
   echo "== python pipeline tests"
   bash training/test.sh
