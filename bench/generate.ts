@@ -37,7 +37,7 @@ export function generateCase(rnd: () => number, k: number): Case {
   const c: Case = {
     id: `case-${k}`,
     // A place and a number make seeds distinct, as real ones are (the same seed twice is a warning).
-    seed: { event: `${fill(rnd, `${pick(rnd, ACTORS)} ${pick(rnd, SEED_EVENTS)}`)} in ${pick(rnd, PLACES)}`, date },
+    seed: { event: `${fill(rnd, `${pick(rnd, ACTORS)} ${pick(rnd, SEED_EVENTS)}`)} in ${pick(rnd, PLACES)}, affecting ${1 + Math.floor(rnd() * 999)},000 people`, date },
     levels: [],
     split: rnd() < 0.8 ? 'train' : rnd() < 0.5 ? 'eval' : 'test',
   };

@@ -41,6 +41,7 @@ interface Entry {
   seedKey: string | undefined;
   split: Split | undefined;
   actualPositions: number[] | undefined; // valid cases only
+  candidateCounts: number[] | undefined; // valid cases only
   blank: boolean;
   tree?: Node | null; // parsed lazily, only for lines that carry a file-level diagnostic
 }
@@ -88,6 +89,29 @@ class Groups {
   }
 }
 
+function bump<K>(map: Map<K, number>, key: K, by: number): void {
+  const n = (map.get(key) ?? 0) + by;
+  if (n > 0) map.set(key, n);
+  else map.delete(key);
+}
+
+function record<K>(map: Map<K, number>, key: (k: K) => string = String): Record<string, number> {
+  const out: Record<string, number> = {};
+  const keys = [...map.keys()].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b))));
+  for (const k of keys) out[key(k)] = map.get(k) as number;
+  return out;
+}
+
+/** Counts over a document's valid cases (see statsOf). */
+export interface DatasetCounts {
+  cases: number;
+  invalidLines: number;
+  levelsPerDepth: Record<string, number>;
+  candidatesPerLevel: Record<string, number>;
+  actualPosition: Record<string, number>; // 1-based
+  splits: Record<string, number>;
+}
+
 function byLine(a: Entry, b: Entry): number {
   return a.line - b.line;
 }
@@ -125,6 +149,11 @@ export class CaseDocument {
   /** Position of the actual -> number of levels (valid cases only), for the position-bias rule. */
   private readonly actualAt = new Map<number, number>();
   private validCases = 0;
+  private invalidLines = 0;
+  // Dataset counts for statsOf, kept up to date like the indexes so the status bar stays cheap.
+  private readonly levelsAtDepth = new Map<number, number>();
+  private readonly candidateCountLevels = new Map<number, number>();
+  private readonly splitCases = new Map<string, number>();
   private cached: CaseDiagnostic[] | undefined;
   /** Whether the text began with a byte order mark (stripped: VS Code's model never shows one). */
   readonly hadBom: boolean;
@@ -202,6 +231,18 @@ export class CaseDocument {
     return out;
   }
 
+  /** Dataset counts, maintained incrementally: O(distinct values), no parsing. */
+  counts(): DatasetCounts {
+    return {
+      cases: this.validCases,
+      invalidLines: this.invalidLines,
+      levelsPerDepth: record(this.levelsAtDepth),
+      candidatesPerLevel: record(this.candidateCountLevels),
+      actualPosition: record(this.actualAt, (p) => String(p + 1)),
+      splits: record(this.splitCases),
+    };
+  }
+
   /** Valid cases in file order. */
   cases(): { line: number; case: Case }[] {
     const out: { line: number; case: Case }[] = [];
@@ -250,6 +291,7 @@ export class CaseDocument {
       seedKey: f?.seedKey,
       split: f?.split,
       actualPositions: valid ? f?.actualPositions : undefined,
+      candidateCounts: valid ? f?.candidateCounts : undefined,
     };
   }
 
@@ -269,8 +311,9 @@ export class CaseDocument {
     }
     if (e.actualPositions) {
       this.validCases++;
-      for (const p of e.actualPositions) this.actualAt.set(p, (this.actualAt.get(p) ?? 0) + 1);
-    }
+      for (const p of e.actualPositions) bump(this.actualAt, p, 1);
+      this.count(e, 1);
+    } else if (!e.blank) this.invalidLines++;
   }
 
   private unindex(e: Entry): void {
@@ -283,12 +326,18 @@ export class CaseDocument {
     }
     if (e.actualPositions) {
       this.validCases--;
-      for (const p of e.actualPositions) {
-        const c = (this.actualAt.get(p) ?? 0) - 1;
-        if (c > 0) this.actualAt.set(p, c);
-        else this.actualAt.delete(p);
-      }
+      for (const p of e.actualPositions) bump(this.actualAt, p, -1);
+      this.count(e, -1);
+    } else if (!e.blank) this.invalidLines--;
+  }
+
+  private count(e: Entry, by: 1 | -1): void {
+    const counts = e.candidateCounts ?? [];
+    for (let k = 0; k < counts.length; k++) {
+      bump(this.levelsAtDepth, k + 1, by);
+      bump(this.candidateCountLevels, counts[k] as number, by);
     }
+    bump(this.splitCases, e.split ?? 'none', by);
   }
 
   private updateLeak(key: string): void {

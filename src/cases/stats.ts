@@ -13,40 +13,13 @@ export interface CaseStats {
   warnings: Record<string, number>; // diagnostic code -> count
 }
 
-function bump(rec: Record<string, number>, key: string | number): void {
-  const k = String(key);
-  rec[k] = (rec[k] ?? 0) + 1;
-}
-
+/** Cheap enough to call after every edit: the counts are kept by the document, and the
+ * diagnostics are cached there. */
 export function statsOf(doc: CaseDocument): CaseStats {
-  const stats: CaseStats = {
-    cases: 0,
-    invalidLines: 0,
-    levelsPerDepth: {},
-    candidatesPerLevel: {},
-    actualPosition: {},
-    splits: {},
-    errors: 0,
-    warnings: {},
-  };
-  for (let line = 0; line < doc.lineCount; line++) {
-    const r = doc.lineResult(line);
-    if (!r.case) {
-      if (!r.blank) stats.invalidLines++;
-      continue;
-    }
-    stats.cases++;
-    bump(stats.splits, r.case.split ?? 'none');
-    r.case.levels.forEach((level, k) => {
-      bump(stats.levelsPerDepth, level.depth);
-      bump(stats.candidatesPerLevel, level.candidates.length);
-      const pos = r.facts?.actualPositions[k] ?? -1;
-      if (pos >= 0) bump(stats.actualPosition, pos + 1);
-    });
-  }
+  const stats: CaseStats = { ...doc.counts(), errors: 0, warnings: {} };
   for (const d of doc.diagnostics()) {
     if (d.severity === 'error') stats.errors++;
-    else if (d.severity === 'warning') bump(stats.warnings, d.code);
+    else if (d.severity === 'warning') stats.warnings[d.code] = (stats.warnings[d.code] ?? 0) + 1;
   }
   return stats;
 }

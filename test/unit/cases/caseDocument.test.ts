@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CaseDocument, POSITION_BIAS_MIN_CASES, validateText } from '../../../src/cases/caseDocument';
+import { statsOf } from '../../../src/cases/stats';
 import type { CaseDiagnostic } from '../../../src/cases/types';
 import { aCase, aLevel, caseLine, someCases, spanOf } from './builders';
 
@@ -151,7 +152,9 @@ describe('editing', () => {
         for (const e of edits) {
           if (e.kind) doc.replaceLines(e.start, e.start + e.len, e.lines.join('\n'));
           else doc.applyChange({ start: { line: e.start, character: e.char }, end: { line: e.start + e.len, character: e.char } }, e.text);
-          expect(doc.diagnostics()).toEqual(new CaseDocument(doc.getText()).diagnostics());
+          const fresh = new CaseDocument(doc.getText());
+          expect(doc.diagnostics()).toEqual(fresh.diagnostics());
+          expect(statsOf(doc)).toEqual(statsOf(fresh));
         }
       }),
       { numRuns: 300 },
