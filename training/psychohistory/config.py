@@ -40,6 +40,7 @@ class SFTConfig(Common):
     eval_steps: int = 0                   # emit eval events every N steps on the eval split (0 = only at the end)
     eval_max_cases: int = 16              # cases used by the interval eval
     save_steps: int = 50                  # checkpoint every N steps (resume picks up the last one)
+    time_limit_s: float = 0.0             # stop (and save the adapter) after this many seconds (0 = no limit)
     split: str = "train"                  # which split to train on
 
 
@@ -61,6 +62,7 @@ class GRPOConfig(Common):
     target_parameters: str = "mlp.experts.gate_up_proj,mlp.experts.down_proj"  # MoE expert weights
     logging_steps: int = 1                # emit a train event every N steps
     save_steps: int = 50                  # checkpoint every N steps
+    time_limit_s: float = 0.0             # stop (and save the adapter) after this many seconds (0 = no limit)
     split: str = "train"                  # which split to train on
 
 

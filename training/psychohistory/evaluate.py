@@ -198,13 +198,18 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path) -> dict:
         cases = cases[: cfg.max_cases]
     adapters = parse_adapters(cfg.adapters)
     judge = make_judge(cfg.judge)
-    rows, summary = {}, {}
-    for stage in split_list(cfg.stages):
+    plan = {}
+    for stage in split_list(cfg.stages):  # check every stage before loading any model
         if stage not in ("baseline", "sft", "grpo"):
             raise ValueError(f"stages: unknown stage {stage!r}; use baseline, sft, grpo")
-        adapter = "" if stage == "baseline" else adapters.get(stage, cfg.adapter)
-        if stage != "baseline" and not adapter:
+        plan[stage] = "" if stage == "baseline" else adapters.get(stage, cfg.adapter)
+        if stage != "baseline" and not plan[stage]:
             raise ValueError(f"stage {stage} needs an adapter: pass --adapters={stage}=PATH")
+        if plan[stage] and not (Path(plan[stage]) / "adapter_config.json").exists():
+            raise FileNotFoundError(f"stage {stage}: adapter {plan[stage]} has no adapter_config.json; fix: pass "
+                                    "the adapter dir an sft/grpo run wrote (its artifact event names it)")
+    rows, summary = {}, {}
+    for stage, adapter in plan.items():
         log.info("eval stage %s on %d %s cases (adapter: %s)", stage, len(cases), cfg.split, adapter or "none")
         model, tokenizer = modeling.load(cfg.base_model, adapter, cfg.seed, cfg.max_seq_length, cfg.load_in_4bit)
         results = score_cases(model, tokenizer, cases, cfg.seed, cfg.batch_size, cfg.max_new_tokens, judge)

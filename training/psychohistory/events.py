@@ -53,6 +53,7 @@ def write_json_atomic(path: Path, obj: dict):
     with os.fdopen(fd, "w") as f:
         json.dump(obj, f, indent=2)
         f.write("\n")
+    os.chmod(tmp, 0o644)  # mkstemp makes it private; run.json is read by the extension and the CLI
     os.replace(tmp, path)
 
 

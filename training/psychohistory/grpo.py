@@ -51,7 +51,7 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
     trainer = GRPOTrainer(model=model, reward_funcs=[reward_brier], args=args,
                           train_dataset=Dataset.from_list(rows), processing_class=tokenizer,
                           peft_config=modeling.lora_config(cfg, model),
-                          callbacks=[EventCallback(emitter, job)])
+                          callbacks=[EventCallback(emitter, job, time_limit_s=cfg.time_limit_s)])
     resume = get_last_checkpoint(out) if Path(out).is_dir() else None
     if resume:
         log.info("resuming from %s", resume)

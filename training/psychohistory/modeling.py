@@ -37,10 +37,10 @@ HARMONY_TEMPLATE = (
 PRESETS = {
     "tiny": dict(hidden_size=64, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
                  num_key_value_heads=2, head_dim=16, num_local_experts=4, num_experts_per_tok=2,
-                 vocab_size=1024, pretrain_steps=40, pretrain_lr=5e-3, pretrain_batch=16),
+                 vocab_size=1024, pretrain_steps=20, pretrain_lr=5e-3, pretrain_batch=8),
     "small": dict(hidden_size=512, intermediate_size=512, num_hidden_layers=8, num_attention_heads=8,
                   num_key_value_heads=2, head_dim=64, num_local_experts=8, num_experts_per_tok=2,
-                  vocab_size=2048, pretrain_steps=400, pretrain_lr=1e-3, pretrain_batch=64),
+                  vocab_size=2048, pretrain_steps=600, pretrain_lr=1e-3, pretrain_batch=64),
     "medium": dict(hidden_size=1024, intermediate_size=1024, num_hidden_layers=12, num_attention_heads=16,
                    num_key_value_heads=4, head_dim=64, num_local_experts=16, num_experts_per_tok=4,
                    vocab_size=2048, pretrain_steps=400, pretrain_lr=5e-4, pretrain_batch=64),
@@ -75,7 +75,8 @@ def train_tokenizer(lines: list[str], vocab_size: int):
 def tokenizer_corpus(seed: int) -> list[str]:
     from . import prompts, synthetic
     cases = synthetic.generate(synthetic.SyntheticConfig(n_cases=300, seed=seed))
-    lines = synthetic.corpus_lines()
+    rng = random.Random(seed)
+    lines = synthetic.corpus_lines() + [synthetic.newswire(rng) for _ in range(500)]
     for c in cases:
         for lv in c["levels"]:
             lines.append(prompts.choice_user(c, lv["depth"], seed, probs=True)[0])
@@ -84,21 +85,24 @@ def tokenizer_corpus(seed: int) -> list[str]:
     return lines + [prompts.SYSTEM]
 
 
-def pretrain(model, tokenizer, lines: list[str], steps: int, lr: float, batch: int, seed: int):
-    """Plain next-token training on single event sentences. A hand loop because this only makes the stand-in
-    base model; everything the pipeline itself trains goes through TRL."""
+def pretrain(model, tokenizer, steps: int, lr: float, batch: int, seed: int):
+    """Plain next-token training on synthetic newswire documents (synthetic.newswire). A hand loop because this
+    only makes the stand-in base model; everything the pipeline itself trains goes through TRL."""
+    from . import synthetic
     rng = random.Random(seed)
     dev = next(model.parameters()).device
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: min(1.0, (i + 1) / 20) * (1 - i / steps))
     model.train()
     for step in range(steps):
-        texts = [tokenizer.bos_token + rng.choice(lines) + tokenizer.eos_token for _ in range(batch)]
+        texts = [tokenizer.bos_token + synthetic.newswire(rng) + tokenizer.eos_token for _ in range(batch)]
         enc = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(dev)
         labels = enc.input_ids.masked_fill(enc.attention_mask == 0, -100)
         loss = model(**enc, labels=labels).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
+        sched.step()
         opt.zero_grad(set_to_none=True)
         if step % 50 == 0 or step == steps - 1:
             log.info("pretrain base step %d/%d loss %.3f", step + 1, steps, loss.item())
@@ -108,8 +112,6 @@ def pretrain(model, tokenizer, lines: list[str], steps: int, lr: float, batch: i
 def build_local_model(name: str, seed: int = 1337) -> Path:
     """Build (once, cached) the GPT-OSS-shaped stand-in `name` ∈ PRESETS; returns its directory."""
     from transformers import GptOssConfig, GptOssForCausalLM
-
-    from . import synthetic
 
     out = cache_dir() / "models" / f"{name}-s{seed}"
     if (out / "config.json").exists():
@@ -129,8 +131,7 @@ def build_local_model(name: str, seed: int = 1337) -> Path:
         bos_token_id=tokenizer.bos_token_id, tie_word_embeddings=False, attn_implementation="eager")
     torch.manual_seed(seed)
     model = GptOssForCausalLM(cfg).to(device())
-    pretrain(model, tokenizer, synthetic.corpus_lines(), p["pretrain_steps"], p["pretrain_lr"],
-             p["pretrain_batch"], seed)
+    pretrain(model, tokenizer, p["pretrain_steps"], p["pretrain_lr"], p["pretrain_batch"], seed)
     tmp = out.with_name(out.name + f".tmp{os.getpid()}")
     model.to(torch.float32).save_pretrained(tmp)
     tokenizer.save_pretrained(tmp)

@@ -20,9 +20,10 @@ class EventCallback(TrainerCallback):
     """Turns the trainer's logs into contract-3 train events; optional eval events at intervals; honours a
     cancel request by checkpointing and stopping at the next step."""
 
-    def __init__(self, emitter, job, eval_fn=None, eval_steps: int = 0):
+    def __init__(self, emitter, job, eval_fn=None, eval_steps: int = 0, time_limit_s: float = 0):
         self.emitter, self.job, self.eval_fn, self.eval_steps = emitter, job, eval_fn, eval_steps
         self.last_time, self.last_tokens = time.time(), 0.0
+        self.deadline = time.time() + time_limit_s if time_limit_s > 0 else None
 
     def on_log(self, args, state, control, logs=None, **kw):
         logs = logs or {}
@@ -47,6 +48,9 @@ class EventCallback(TrainerCallback):
     def on_step_end(self, args, state, control, **kw):
         if self.eval_fn and self.eval_steps and state.global_step % self.eval_steps == 0:
             self.eval_fn(kw["model"])
+        if self.deadline and time.time() > self.deadline and not control.should_training_stop:
+            log.info("time limit reached at step %d: stopping and saving the adapter", state.global_step)
+            control.should_training_stop = True
         if self.job.cancel_requested:
             log.info("cancel requested: checkpointing at step %d and stopping", state.global_step)
             control.should_save = True
@@ -104,7 +108,7 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
 
     out = cfg.output_dir or str(run_dir / "adapter")
     trainer = build_trainer(cfg, model, tokenizer, examples, out,
-                            [EventCallback(emitter, job, eval_fn, cfg.eval_steps)])
+                            [EventCallback(emitter, job, eval_fn, cfg.eval_steps, cfg.time_limit_s)])
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
     log.info("trainable parameters: %d", trainable)
     resume = get_last_checkpoint(out) if Path(out).is_dir() else None

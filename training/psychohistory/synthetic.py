@@ -182,9 +182,20 @@ def to_jsonl(cases: list[dict]) -> str:
     return "".join(json.dumps(c) + "\n" for c in cases)
 
 
+def newswire(rng: random.Random) -> str:
+    """A pretraining document for the stand-in base model: a dated run of events about one entity of one domain,
+    in random order — so the base learns the language of events and to carry an entity along a long context, but
+    not which event follows which (that is the signal SFT has to learn)."""
+    domain = rng.choice(sorted(DOMAINS))
+    entities, chains, extras = DOMAINS[domain]
+    e = rng.choice(entities)
+    pool = [t for t in chains] + [c for chain in chains.values() for c in chain] + extras
+    events = rng.sample(pool, rng.randint(3, 9))
+    return "\n".join(f"({_random_date(rng)}) {ev.format(e=e)}" for ev in events)
+
+
 def corpus_lines() -> list[str]:
-    """Every event string the generator can produce: what the tiny base model is pretrained on (one event a line,
-    no chains, so it learns the language of events but not which one follows which)."""
+    """Every event string the generator can produce (the tokenizer's corpus)."""
     lines = []
     for entities, chains, extras in DOMAINS.values():
         for e in entities:

@@ -41,10 +41,11 @@ if [ "$STEPS" = all ] || [ "$STEPS" = pipeline ]; then
   $PY scripts/generate_candidate_data.py --n_cases="$N_CASES" --out="$D"
   common="--dataset=$D --base_model=$PRESET --gpu=$GPU"
   step sft -m psychohistory sft --run_dir="$R/sft" $common --num_epochs="$SFT_EPOCHS" --batch_size="$SFT_BATCH" \
-    --lora_rank=32 --lora_alpha=64 --learning_rate=1e-3 --save_steps=100000 --logging_steps=5
+    --lora_rank=32 --lora_alpha=64 --learning_rate=1e-3 --save_steps=100000 --logging_steps=5 \
+    --time_limit_s="${SFT_LIMIT:-200}"
   step grpo -m psychohistory grpo --run_dir="$R/grpo" $common --adapter="$R/sft/adapter/final" \
     --max_steps="$GRPO_STEPS" --batch_size="$GRPO_BATCH" --num_generations=8 --learning_rate=2e-5 \
-    --max_completion_length=40 --save_steps=100000
+    --max_completion_length=40 --save_steps=100000 --time_limit_s="${GRPO_LIMIT:-100}"
   step eval -m psychohistory eval --run_dir="$R/eval" $common --stages=baseline,sft,grpo \
     --adapters="sft=$R/sft/adapter/final,grpo=$R/grpo/adapter/final" --max_cases="$EVAL_CASES" \
     --batch_size="$EVAL_BATCH" --num_trees=4
