@@ -37,7 +37,8 @@ export const STATE_ICONS: Record<RunState, RowIcon> = {
 export function runRow(run: RunRecord, runsRoot: string, now: Date = new Date()): RunRow {
   const dataset = typeof run.config['dataset'] === 'string' ? path.basename(run.config['dataset']) : undefined;
   const elapsed = formatDuration(elapsedSeconds(run, now));
-  const cost = run.cost ? formatUsd(run.cost.usd) : undefined;
+  // A local run costs nothing on a GPU bill; show a cost only where there is one.
+  const cost = run.cost && (run.backend === 'modal' || run.cost.usd > 0) ? formatUsd(run.cost.usd) : undefined;
   const parts = [run.state, elapsed, cost, run.backend].filter((p): p is string => Boolean(p));
   const tooltip = [
     `${KIND_LABELS[run.kind]} run ${run.id}`,
