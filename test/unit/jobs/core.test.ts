@@ -175,3 +175,31 @@ describe('follower lease', () => {
     expect(b.isHeld).toBe(true);
   });
 });
+
+describe('launch config', () => {
+  it('sends only the keys each job knows: epochs and rank for training, GPU for Modal', async () => {
+    const { buildConfig, parseSetting } = await import('../../../src/jobs/launchConfig');
+    expect(buildConfig({ kind: 'sft', backend: 'modal', dataset: '/d/a.jsonl', baseModel: 'm', epochs: 2, loraRank: 8, gpu: 'H100', extra: { max_steps: 5, dataset_text: 'no' } })).toEqual({
+      dataset: '/d/a.jsonl', base_model: 'm', num_epochs: 2, lora_rank: 8, gpu: 'H100', max_steps: 5,
+    });
+    expect(buildConfig({ kind: 'eval', backend: 'local', dataset: '/d/a.jsonl', epochs: 2, loraRank: 8, gpu: 'H100' })).toEqual({ dataset: '/d/a.jsonl' });
+    expect(parseSetting('max-steps=10')).toEqual(['max_steps', 10]);
+    expect(parseSetting('load_in_4bit=true')).toEqual(['load_in_4bit', true]);
+    expect(parseSetting('stages=baseline,sft')).toEqual(['stages', 'baseline,sft']);
+    expect(() => parseSetting('novalue')).toThrow();
+  });
+
+  it('offers adapters of succeeded training runs, from their artifact event or the backend convention', async () => {
+    const { adapterChoices } = await import('../../../src/jobs/launchConfig');
+    const store = tempStore();
+    const local = store.create({ kind: 'sft', backend: 'local', config: {} });
+    store.appendEvents(local.id, [{ type: 'artifact', name: 'adapter', path: '/runs/x/adapter/final', time: 't' }]);
+    store.setState(local.id, 'succeeded');
+    const modal = store.create({ kind: 'grpo', backend: 'modal', config: {} });
+    store.setState(modal.id, 'succeeded');
+    store.create({ kind: 'sft', backend: 'local', config: {} }); // still queued: not offered
+    const choices = adapterChoices(store);
+    expect(choices.map((c) => c.path).sort()).toEqual([`/data/models/grpo/${modal.id}/final`, '/runs/x/adapter/final'].sort());
+    expect(adapterChoices(store, 'local').map((c) => c.runId)).toEqual([local.id]);
+  });
+});
