@@ -5,6 +5,7 @@
 import { createScanner, getLocation } from 'jsonc-parser';
 import type { JSONPath, SyntaxKind } from 'jsonc-parser';
 import { CandidateSchema, CaseSchema, LevelSchema, SeedSchema, SPLITS } from '../../contracts/case';
+import { MAX_LINE_LENGTH } from '../lineCheck';
 import { nodeAt, parseLoose } from './jsonLine';
 
 // jsonc-parser's SyntaxKind is a const enum, which isolatedModules cannot read: its values here.
@@ -99,7 +100,7 @@ function colonFollows(text: string, end: number): boolean {
 
 /** Completion items at `offset` in the line `text`; [] where nothing fits. */
 export function completionsAt(text: string, offset: number): CompletionSpec[] {
-  if (offset < 0 || offset > text.length) return [];
+  if (offset < 0 || offset > text.length || text.length > MAX_LINE_LENGTH) return [];
   const location = getLocation(text, offset);
   const path = location.path;
   const token = tokenAt(text, offset);

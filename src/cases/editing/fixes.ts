@@ -3,6 +3,7 @@
 // the unit tests check that the fixed line is a valid case. Edits touch only the values that
 // change, so key order, spacing and everything else on the line stay as the user wrote them.
 import type { CaseDiagnosticCode } from '../types';
+import { MAX_LINE_LENGTH } from '../lineCheck';
 import { normalizeEvent } from '../normalize';
 import { normalizeDate } from './dates';
 import {
@@ -150,6 +151,7 @@ export function duplicateCandidateFixes(parsed: ParsedLine, levelIndex: number):
  * line applies to every offending level.
  */
 export function fixesForLine(text: string, diagnostics: readonly LineDiagnosticRef[]): LineFix[] {
+  if (text.length > MAX_LINE_LENGTH) return []; // the core reports it; parsing it here could stall the host
   const parsed = parseLine(text);
   if (!parsed || !isRecord(parsed.value)) return [];
   const out = new Map<string, LineFix>();

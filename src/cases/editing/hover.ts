@@ -1,6 +1,7 @@
 // Hover text for a case line: what a reader needs without scanning the JSON — the seed, its date,
 // the depths and the actual outcome per level. Works on partially broken cases too (missing parts
 // show as "—", a level without exactly one actual says so), because that is when it helps.
+import { MAX_LINE_LENGTH } from '../lineCheck';
 import { asString, isRecord, levelsOf, parseLine, shorten } from './jsonLine';
 
 /** Escape text so markdown renders it literally (events can contain *, _, |, [ …). */
@@ -22,6 +23,7 @@ function actualText(candidates: { event?: string; label: unknown }[]): string {
 
 /** Markdown for the hover of a case line, or undefined when the line is not a JSON object. */
 export function caseHoverMarkdown(lineText: string): string | undefined {
+  if (lineText.length > MAX_LINE_LENGTH) return undefined;
   const parsed = parseLine(lineText);
   if (!parsed || !isRecord(parsed.value)) return undefined;
   const value = parsed.value;

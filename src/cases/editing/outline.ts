@@ -100,8 +100,8 @@ export class OutlineCache {
 /** Files longer than this get one symbol per case without level children (VS Code stays responsive). */
 export const MAX_LINES_WITH_LEVELS = 20_000;
 
-export function outlineOf(doc: CaseLines, cache: OutlineCache = new OutlineCache()): OutlineSymbol[] {
-  const withLevels = doc.lineCount <= MAX_LINES_WITH_LEVELS;
+export function outlineOf(doc: CaseLines, cache: OutlineCache = new OutlineCache(), maxLinesWithLevels = MAX_LINES_WITH_LEVELS): OutlineSymbol[] {
+  const withLevels = doc.lineCount <= maxLinesWithLevels;
   const templates = cache.use(withLevels);
   const seen = new Set<string>();
   const out: OutlineSymbol[] = [];

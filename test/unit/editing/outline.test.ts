@@ -71,11 +71,13 @@ describe('outline on big files', () => {
     expect(outlineOf(doc, new OutlineCache()).map((s) => s.name)).toEqual(['line 1 (invalid)', 'line 2 (invalid)']);
   });
 
-  it(`leaves out level children above ${String(MAX_LINES_WITH_LEVELS)} lines`, () => {
+  it(`leaves out level children above a size limit (${String(MAX_LINES_WITH_LEVELS)} lines by default)`, () => {
     const line = lineOf(aCase());
-    const doc = new CaseDocument(Array.from({ length: MAX_LINES_WITH_LEVELS + 1 }, () => line).join('\n'));
-    const outline = outlineOf(doc);
-    expect(outline).toHaveLength(MAX_LINES_WITH_LEVELS + 1);
+    const doc = new CaseDocument(Array.from({ length: 11 }, () => line).join('\n'));
+    const cache = new OutlineCache();
+    expect(outlineOf(doc, cache, 11)[0]?.children).toHaveLength(2);
+    const outline = outlineOf(doc, cache, 10);
+    expect(outline).toHaveLength(11);
     expect(outline[0]?.children).toEqual([]);
     expect(outline[0]?.name).toBe('Tech layoffs');
   });
