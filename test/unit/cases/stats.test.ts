@@ -25,6 +25,15 @@ describe('statsOf', () => {
     });
   });
 
+  it('counts big cases too (many levels, many candidates, late actuals) and follows edits', () => {
+    const many = Array.from({ length: 17 }, (_, k) => `Outcome number ${k}`);
+    const big = caseLine(aCase({ id: 'big', levels: [1, 2, 3, 4, 5].map((d) => aLevel(d, many, 10 + d)) }));
+    const doc = new CaseDocument(`${big}\n`);
+    expect(statsOf(doc)).toMatchObject({ cases: 1, levelsPerDepth: { '1': 1, '5': 1 }, candidatesPerLevel: { '17': 5 }, actualPosition: { '12': 1, '15': 1 } });
+    doc.replaceLines(0, 1, caseLine(aCase()));
+    expect(statsOf(doc)).toMatchObject({ cases: 1, levelsPerDepth: { '1': 1 }, candidatesPerLevel: { '3': 1 }, actualPosition: { '1': 1 } });
+  });
+
   it('is all zeros for an empty file', () => {
     expect(statsOf(new CaseDocument(''))).toEqual({
       cases: 0,
