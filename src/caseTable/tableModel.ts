@@ -35,6 +35,7 @@ interface RowKeys {
   levels: number;
   candidates: number;
   raw: boolean; // not JSON
+  line: number; // set when the keys are used for a query
 }
 
 function keysOf(text: string): RowKeys {
@@ -42,7 +43,7 @@ function keysOf(text: string): RowKeys {
   try {
     value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
-    return { seed: '', date: '', split: undefined, levels: 0, candidates: 0, raw: true };
+    return { seed: '', date: '', split: undefined, levels: 0, candidates: 0, raw: true, line: -1 };
   }
   const v = (typeof value === 'object' && value !== null ? value : {}) as { seed?: { event?: unknown; date?: unknown }; split?: unknown; levels?: unknown };
   const levels = Array.isArray(v.levels) ? (v.levels as { candidates?: unknown }[]) : [];
@@ -55,6 +56,7 @@ function keysOf(text: string): RowKeys {
     levels: levels.length,
     candidates,
     raw: false,
+    line: -1,
   };
 }
 
@@ -76,7 +78,7 @@ function eventsOf(value: unknown): string[] {
   return out;
 }
 
-function compareKeys(a: RowKeys, b: RowKeys, ca: Counts, cb: Counts, q: TableQuery): number {
+function compareKeys(a: RowKeys, b: RowKeys, counts: (k: RowKeys) => Counts, q: TableQuery): number {
   let c = 0;
   switch (q.sort) {
     case 'line':
@@ -97,9 +99,12 @@ function compareKeys(a: RowKeys, b: RowKeys, ca: Counts, cb: Counts, q: TableQue
     case 'candidates':
       c = a.candidates - b.candidates;
       break;
-    case 'errors':
+    case 'errors': {
+      const ca = counts(a);
+      const cb = counts(b);
       c = ca.errors - cb.errors || ca.warnings - cb.warnings;
       break;
+    }
   }
   return q.descending ? -c : c;
 }
@@ -110,7 +115,7 @@ export class TableModel {
   private byLine = new Map<number, CaseDiagnostic[]>();
   private countsByLine = new Map<number, Counts>();
   private order: Int32Array | undefined;
-  private indexOf: Map<number, number> | undefined;
+  private indexOf: Int32Array | undefined; // line -> view index, -1 when filtered out
   private queryState: TableQuery = DEFAULT_QUERY;
   private keys: (RowKeys | undefined)[] = [];
   generation = 0;
@@ -144,7 +149,7 @@ export class TableModel {
 
   indexOfLine(line: number): number {
     if (!this.order) return line < this.lineCount ? line : -1;
-    return this.indexOf?.get(line) ?? -1;
+    return this.indexOf?.[line] ?? -1;
   }
 
   lineResult(line: number): LineResult {
@@ -249,6 +254,7 @@ export class TableModel {
         k = keysOf(this.source.lineText(line));
         this.keys[line] = k;
       }
+      k.line = line;
       if (query.split === 'none' ? k.split !== undefined : query.split !== 'all' && k.split !== query.split) continue;
       if (query.onlyProblems) {
         const c = this.countsOf(line);
@@ -263,10 +269,14 @@ export class TableModel {
     }
     if (query.sort !== 'line' || query.descending) {
       const keys = this.keys as RowKeys[];
-      lines.sort((a, b) => compareKeys(keys[a]!, keys[b]!, this.countsOf(a), this.countsOf(b), query) || a - b);
+      const counts = (k: RowKeys): Counts => this.countsOf(k.line);
+      const sorted = lines.map((l) => keys[l]!).sort((a, b) => compareKeys(a, b, counts, query) || a.line - b.line);
+      for (let i = 0; i < sorted.length; i++) lines[i] = sorted[i]!.line;
     }
     this.order = Int32Array.from(lines);
-    this.indexOf = new Map(lines.map((l, i) => [l, i]));
+    const inverse = new Int32Array(n).fill(-1);
+    lines.forEach((l, i) => (inverse[l] = i));
+    this.indexOf = inverse;
   }
 
   /** Rebuilds the view after lines were inserted or deleted (line numbers shifted). */

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // Render test of the built case-table bundle in headless Chromium, under the same CSP page the
 // extension serves. The host side is the real TableController over an in-memory document (with
 // undo), bridged to the page the way VS Code bridges a webview: postMessage both ways.
@@ -20,6 +19,18 @@ import { MemoryDocument } from '../../unit/caseTable/memoryDocument';
 import { makeDataset } from '../../unit/caseTable/fixtures';
 
 const root = resolve(__dirname, '../../..');
+
+/** The page's globals as the callbacks below use them (this file compiles without the DOM lib). */
+interface PageElement {
+  id: string;
+  value?: string;
+  checked?: boolean;
+  getAttribute(name: string): string | null;
+}
+interface PageGlobal {
+  document: { querySelector(selector: string): PageElement | null; querySelectorAll(selector: string): ArrayLike<PageElement> };
+  postMessage(message: unknown, targetOrigin: string): void;
+}
 const bundle = resolve(root, 'dist/webview/caseTable.js');
 const screenshotArg = process.argv.indexOf('--screenshot');
 const screenshot = screenshotArg > 0 ? process.argv[screenshotArg + 1] : undefined;
@@ -72,7 +83,7 @@ async function open(browser: Browser, text: string): Promise<Session> {
   let chain = Promise.resolve();
   const ui: UiPort = {
     post: (m: HostMessage) => {
-      chain = chain.then(() => page.evaluate((msg) => window.postMessage(msg, '*'), m)).catch(() => {});
+      chain = chain.then(() => page.evaluate((msg) => (globalThis as unknown as PageGlobal).postMessage(msg, '*'), m)).catch(() => {});
     },
     notify: () => {},
     log: () => {},
@@ -170,7 +181,7 @@ async function main(): Promise<void> {
     doc.undo();
     assert.equal(doc.getText(), text);
     const original = (JSON.parse(before) as { levels: { candidates: { event: string }[] }[] }).levels[0]!.candidates[1]!.event;
-    await page.waitForFunction((want) => (document.querySelector('#cand-0-1-event') as HTMLInputElement | null)?.value === want, original);
+    await page.waitForFunction((want) => (globalThis as unknown as PageGlobal).document.querySelector('#cand-0-1-event')?.value === want, original);
 
     // Mark another actual: exactly one radio per level is checked, the label moves.
     await page.locator('#cand-0-2-actual').click();
@@ -178,7 +189,7 @@ async function main(): Promise<void> {
     const labels = (JSON.parse(doc.lineText(3)) as { levels: { candidates: { label: number }[] }[] }).levels[0]!.candidates.map((c) => c.label);
     assert.deepEqual(labels, labels.map((_, k) => (k === 2 ? 1 : 0)));
     await page.waitForFunction(() => {
-      const radios = Array.from(document.querySelectorAll('[name="actual-0"]')) as unknown as { id: string; checked: boolean }[];
+      const radios = Array.from((globalThis as unknown as PageGlobal).document.querySelectorAll('[name="actual-0"]'));
       const on = radios.filter((r) => r.checked).map((r) => r.id);
       return on.length === 1 && on[0] === 'cand-0-2-actual';
     });
@@ -210,7 +221,7 @@ async function main(): Promise<void> {
     // Filter by problems: only broken lines remain.
     await page.locator('#filter-problems').click();
     await page
-      .waitForFunction(() => document.querySelector('#case-table')?.getAttribute('aria-rowcount') === '101', undefined, { timeout: 60_000 })
+      .waitForFunction(() => (globalThis as unknown as PageGlobal).document.querySelector('#case-table')?.getAttribute('aria-rowcount') === '101', undefined, { timeout: 60_000 })
       .catch(async (err: unknown) => {
         const count = await page.locator('#case-table').getAttribute('aria-rowcount');
         const checked = await page.locator('#filter-problems').evaluate((el) => (el as unknown as { checked: boolean }).checked);
@@ -219,7 +230,7 @@ async function main(): Promise<void> {
 
     if (screenshot) {
       await page.locator('#filter-problems').click();
-      await page.waitForFunction(() => document.querySelector('#case-table')?.getAttribute('aria-rowcount') === '100001');
+      await page.waitForFunction(() => (globalThis as unknown as PageGlobal).document.querySelector('#case-table')?.getAttribute('aria-rowcount') === '100001');
       await page.locator('#case-table-viewport').evaluate((el) => (el.scrollTop = 0));
       await page.locator('[data-line="3"]').click();
       await page.locator('#cand-0-1-event').waitFor();
