@@ -177,6 +177,29 @@ export class Workbench {
     await menu.waitFor({ state: 'hidden' });
   }
 
+  /**
+   * Shows an output channel in the Output panel. The channel picker lists the channels that exist
+   * when it opens, so a channel created by an extension still activating is picked on a later try.
+   */
+  async showOutputChannel(name: string, timeoutMs = 60_000): Promise<Locator> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.runCommand('Output: Show Output Channels...');
+      await this.quickInput.locator('input').fill(name);
+      const row = this.quickPickRows.filter({ has: this.page.locator('.label-name', { hasText: exactText(name) }) });
+      const found = await row.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
+      if (found) {
+        await row.click();
+        break;
+      }
+      await this.page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw new Error(`output channel ${name} did not appear within ${timeoutMs} ms`);
+    }
+    const output = this.page.locator('.part.panel [id="workbench.panel.output"]').first();
+    await output.waitFor({ state: 'visible' });
+    return output;
+  }
+
   /** Opens the Problems panel and returns every problem it lists (all files, expanded). */
   async problems(): Promise<Problem[]> {
     await this.showProblems();
@@ -236,11 +259,6 @@ export class Workbench {
       await this.page.waitForTimeout(250);
     }
     throw new Error(`Problems panel never showed ${what} within ${timeoutMs} ms; last:\n${JSON.stringify(last, null, 2)}`);
-  }
-
-  /** Opens a view container or view by its palette command, e.g. "View: Show PsychoHistory". */
-  async focusView(commandLabel: string): Promise<void> {
-    await this.runCommand(commandLabel);
   }
 
   /** A side bar / panel view pane by its title, e.g. "Runs". */
