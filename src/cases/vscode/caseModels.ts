@@ -86,8 +86,15 @@ export class CaseModels implements vscode.Disposable {
           );
         }
         entry.version = doc.version;
-        if (entry.model.lineCount !== doc.lineCount) {
-          this.ctx.log.warn(`case model of ${doc.uri.fsPath} drifted (${String(entry.model.lineCount)} vs ${String(doc.lineCount)} lines); rebuilding`);
+        // Cheap drift check (a missed event would corrupt every later diagnostic): line count, and
+        // the lines the last change touched.
+        const last = e.contentChanges[e.contentChanges.length - 1];
+        const firstLine = last ? last.range.start.line : 0;
+        const lastLine = Math.min(firstLine + (last ? last.text.split('\n').length - 1 : 0), doc.lineCount - 1);
+        let drifted = entry.model.lineCount !== doc.lineCount;
+        for (let l = firstLine; !drifted && l <= lastLine; l++) drifted = entry.model.lineText(l) !== doc.lineAt(l).text;
+        if (drifted) {
+          this.ctx.log.warn(`case model of ${doc.uri.fsPath} drifted from the editor; rebuilding`);
           entry.version = -1;
           this.get(doc);
         }
