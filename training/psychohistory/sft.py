@@ -94,17 +94,14 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
     examples = prompts.sft_examples(train_cases, tokenizer, cfg.seed, split_list(cfg.tasks))
     log.info("SFT on %d examples from %d %s cases", len(examples), len(train_cases), cfg.split)
 
+    eval_cases = [c for c in cases if c.get("split") == "eval"][: cfg.eval_max_cases]
     eval_fn = None
-    if cfg.eval_steps:
-        eval_cases = [c for c in cases if c.get("split") == "eval"][: cfg.eval_max_cases]
-
-        def eval_fn(m):
+    if cfg.eval_steps and eval_cases:
+        def eval_fn(m):  # interval eval on a few eval cases, as stage "sft"
             tokenizer.padding_side = "left"
             res = evaluate.score_cases(m, tokenizer, eval_cases, cfg.seed, 8, 16)
             tokenizer.padding_side = "right"
             evaluate.emit_eval(emitter, "sft", *evaluate.summarize(res))
-        if not eval_cases:
-            eval_fn = None
 
     out = cfg.output_dir or str(run_dir / "adapter")
     trainer = build_trainer(cfg, model, tokenizer, examples, out,
