@@ -212,7 +212,9 @@ export class CaseFormView {
       let anchor: HTMLElement | undefined;
       for (let k = parts.length; k >= 0 && !anchor; k--) anchor = this.anchors.get(parts.slice(0, k).join('.'));
       if (!anchor) continue;
-      const id = `diag-${d.path.replace(/\./g, '-') || 'case'}`;
+      // The first message of a path gets the stable id (diag-seed-date, diag-levels-0-candidates, …).
+      const base = `diag-${d.path.replace(/\./g, '-') || 'case'}`;
+      const id = this.element.querySelector(`#${CSS.escape(base)}`) ? undefined : base;
       anchor.append(h('div', { class: `diag ${d.severity}`, role: d.severity === 'error' ? 'alert' : 'note', 'data-path': d.path, 'data-code': d.code, id }, `${d.severity === 'error' ? '✕' : '⚠'} ${d.message}`));
       const field = anchor.querySelector('vscode-textfield');
       if (field && d.severity === 'error' && anchor !== this.anchors.get('')) field.setAttribute('invalid', '');

@@ -162,3 +162,18 @@ describe('ChunkedAnalysis', () => {
     expect(built.lineCount).toBe(fresh.lineCount);
   });
 });
+
+describe('line endings', () => {
+  it('keeps CRLF: edits replace the line without its break, new lines use the file eol', async () => {
+    const text = makeDataset(3).replace(/\n/g, '\r\n');
+    const t = setup(text);
+    await t.send({ type: 'ready', start: 0, end: 10, query: DEFAULT_QUERY, selectedLine: 0 });
+    await t.send({ type: 'edit', line: 1, op: { kind: 'setSplit', value: 'test' } });
+    await t.send({ type: 'duplicateCase', line: 0 });
+    expect(t.doc.getText().split('\r\n')).toHaveLength(5);
+    expect(t.doc.getText().replace(/\r\n/g, '')).not.toMatch(/\n/);
+    t.doc.undo();
+    t.doc.undo();
+    expect(t.doc.getText()).toBe(text);
+  });
+});
