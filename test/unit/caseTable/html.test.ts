@@ -1,0 +1,30 @@
+// The page the webview loads: a strict CSP whose nonce is the one on the only script.
+import { describe, expect, it } from 'vitest';
+import { caseTablePage, makeNonce } from '../../../src/caseTable/html';
+import { parseWebviewMessage } from '../../../src/caseTable/inbound';
+
+describe('case table page', () => {
+  it('allows only the nonced script and the webview source', () => {
+    const nonce = makeNonce();
+    expect(nonce).toMatch(/^[A-Za-z0-9]{32}$/);
+    const html = caseTablePage({ cspSource: 'vscode-webview://x', scriptUri: 'vscode-webview://x/caseTable.js', nonce, title: 'T <&>' });
+    const csp = /content="([^"]*)"/.exec(html)?.[1] ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain(`script-src 'nonce-${nonce}'`);
+    expect(csp).not.toContain('unsafe');
+    expect(html.match(/<script/g)).toHaveLength(1);
+    expect(html).toContain(`<script nonce="${nonce}" src="vscode-webview://x/caseTable.js">`);
+    expect(html).toContain('<title>T &#60;&#38;&#62;</title>');
+  });
+});
+
+describe('inbound messages', () => {
+  it('accepts the protocol and refuses anything else', () => {
+    expect(parseWebviewMessage({ type: 'edit', line: 3, op: { kind: 'setActual', level: 0, candidate: 1 } })).toBeDefined();
+    expect(parseWebviewMessage({ type: 'edit', line: 3, op: { kind: 'setActual', level: 0 } })).toBeUndefined();
+    expect(parseWebviewMessage({ type: 'edit', line: 1.5, op: { kind: 'addLevel' } })).toBeUndefined();
+    expect(parseWebviewMessage({ type: 'requestRows', generation: 1, start: 0, end: 100_000 })).toBeUndefined();
+    expect(parseWebviewMessage({ type: 'select', line: null, extra: 1 })).toBeUndefined();
+    expect(parseWebviewMessage('ready')).toBeUndefined();
+  });
+});
