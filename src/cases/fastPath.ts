@@ -25,6 +25,9 @@ function cleanSeed(seed: unknown): boolean {
   return n === 2 && isNonBlank(seed.event) && typeof seed.date === 'string' && isRealDate(seed.date);
 }
 
+// Reused for every level: the hot path should not allocate an array per level.
+const eventsScratch: string[] = [];
+
 /** The index of the actual when the level is clean, else -1. */
 function cleanLevel(level: unknown, depth: number): number {
   if (!isObject(level)) return -1;
@@ -37,7 +40,8 @@ function cleanLevel(level: unknown, depth: number): number {
   const candidates = level.candidates;
   if (!Array.isArray(candidates) || candidates.length < 2) return -1;
   let actual = -1;
-  const events: string[] = [];
+  const events = eventsScratch;
+  events.length = 0;
   for (let i = 0; i < candidates.length; i++) {
     const c: unknown = candidates[i];
     if (!isObject(c)) return -1;
