@@ -53,6 +53,8 @@ export class CaseFormView {
     this.detail = detail;
     this.anchors = new Map();
     this.element.replaceChildren(...this.build(detail));
+    if (detail) this.element.dataset.line = String(detail.line);
+    else delete this.element.dataset.line;
     if (detail) this.placeDiagnostics(detail.diagnostics);
     if (sameLine) {
       this.element.scrollTop = scroll;
