@@ -15,6 +15,7 @@ npx vitest run
 
 echo "== render tests (built webview bundles in headless Chromium)"
 npx vitest run --config test/render/vitest.config.ts
+npx tsx test/render/caseTable/caseTable.render.ts --screenshot test-output/render/caseTable.png
 
 if [ -f training/test.sh ]; then
   echo "== python pipeline tests"
