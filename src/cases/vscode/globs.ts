@@ -37,6 +37,14 @@ export function registerCaseGlobs(ctx: Ctx): vscode.Disposable[] {
   for (const doc of vscode.workspace.textDocuments) void apply(doc);
   return [
     vscode.workspace.onDidOpenTextDocument((doc) => void apply(doc)),
+    vscode.workspace.onDidCloseTextDocument((doc) => {
+      // A language switch arrives as close + open in one go; only a real close (the document is
+      // still gone a moment later) forgets it, so reopening the file applies the globs again.
+      const key = doc.uri.toString();
+      setTimeout(() => {
+        if (!vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) applied.delete(key);
+      }, 0);
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(`${CASES_SECTION}.globs`)) return;
       applied = new Set();
