@@ -281,12 +281,14 @@ export class Workbench {
 
   /**
    * The content frame of a webview (dashboard, custom editor). VS Code hosts each webview in an
-   * outer iframe with an inner `#active-frame`; `hasContent` picks the one whose document has it.
+   * outer iframe with an inner `#active-frame`; `hasContent` picks the visible one whose document
+   * has it.
    */
   async webview(hasContent: string, timeoutMs = 60_000): Promise<FrameLocator> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const outers = this.page.locator('iframe.webview.ready');
+      // Webviews of background tabs stay in the DOM, hidden: only the visible ones count.
+      const outers = this.page.locator('iframe.webview.ready').filter({ visible: true });
       const count = await outers.count();
       for (let i = 0; i < count; i++) {
         const inner = outers.nth(i).contentFrame().frameLocator('#active-frame');

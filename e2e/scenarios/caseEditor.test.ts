@@ -1,7 +1,10 @@
-// The case language in a real editor: the Problems panel lists the deliberate errors of
-// examples/data/drafts.cases.jsonl on their lines, a quick fix removes one and undo restores it,
-// and the outline lists the cases. One session serves the three scenarios; the quick-fix scenario
-// leaves the document as it found it (undo), so the order does not matter.
+// A case file in a real editor, one session on examples/data/drafts.cases.jsonl:
+// - problems-panel: the Problems panel lists its deliberate errors on their lines;
+// - quick-fix-undo: a quick fix removes one, undo restores it (the text is as before);
+// - outline: the outline lists the cases, invalid lines named as such;
+// - table-editor: choosing the actual outcome in the case table (a label edit) rewrites exactly
+//   that label on that line, its error goes, and the text editor shows it.
+// The table edit changes the document, so it runs last.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { scenario, useSession } from '../harness/session.ts';
@@ -22,7 +25,7 @@ const validLines = [1, 3, 6];
 const errorsOf = (problems: Problem[], line: number): string[] =>
   [...new Set(problems.filter((p) => p.line === line && p.severity === 'error').map((p) => p.code))].sort();
 
-describe('case editor: diagnostics, quick fix, outline', () => {
+describe('case file: diagnostics, quick fix, outline, table editor', () => {
   const session = useSession({ name: 'case-editor', settings: { 'outline.collapseItems': 'alwaysCollapse' } });
 
   scenario('problems-panel', session, async ({ vscode }) => {
@@ -82,5 +85,33 @@ describe('case editor: diagnostics, quick fix, outline', () => {
     // Choosing a case in the outline moves the cursor to its line.
     await topLevel.filter({ hasText: 'OpenAI releases ChatGPT' }).click();
     await page.locator('.statusbar-item', { hasText: /^Ln 6, Col \d+/ }).first().waitFor();
+  });
+
+  scenario('table-editor', session, async ({ vscode, page }) => {
+    await vscode.openFile(file);
+    const before = await vscode.editorLineText(8);
+    assert.match(before, /"event": "Companies publish model documentation", "label": 0\}/);
+    const otherLine = await vscode.editorLineText(3);
+
+    await vscode.runCommand('PsychoHistory: Open as Table');
+    const table = await vscode.webview('[data-line="7"]');
+    await table.locator('[data-line="7"]').first().click();
+    // Line 8 (no actual outcome): make its third candidate the actual one.
+    const radio = table.locator('#cand-0-2-actual');
+    await radio.waitFor();
+    await radio.click();
+    await table.locator('#cand-0-2.actual').waitFor();
+    await vscode.screenshot('table-editor-table');
+
+    // The document changed: the tab is dirty and the error of line 8 is gone.
+    await vscode.tab('drafts.cases.jsonl').and(page.locator('.dirty')).first().waitFor();
+    await vscode.waitForProblems((ps) => !ps.some((p) => p.line === 8) && ps.some((p) => p.line === 2), 'no problem left on line 8');
+
+    await vscode.runCommand('PsychoHistory: Open as Text');
+    const after = await vscode.editorLineText(8);
+    assert.match(after, /"event": "Companies publish model documentation", "label": 1\}/);
+    assert.match(after, /"event": "Negotiations with member states begin", "label": 0\}/);
+    assert.equal(after.replace('"label": 1}', '"label": 0}'), before, 'only that label changed on the line');
+    assert.equal(await vscode.editorLineText(3), otherLine, 'other lines are untouched');
   });
 });
