@@ -72,7 +72,12 @@ export class Workbench {
     const row = this.quickPickRows.filter({ has: this.page.locator('.label-name', { hasText: exactText(label) }) }).first();
     await row.waitFor({ state: 'visible', timeout: 30_000 });
     await row.click();
-    await this.quickInput.waitFor({ state: 'hidden' }).catch(() => undefined);
+    // The palette closes — or turns into the command's own quick pick, in the same widget.
+    await this.page.waitForFunction(() => {
+      const widget = document.querySelector<HTMLElement>('.quick-input-widget');
+      const input = widget?.querySelector<HTMLInputElement>('input');
+      return !widget || !widget.checkVisibility() || !input?.value.startsWith('>');
+    });
   }
 
   /**
