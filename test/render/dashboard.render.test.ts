@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The built dashboard bundle rendered from fixture runs in headless Chromium: charts drawn with
 // the right number of points, gate colours, tree expand/collapse and virtualisation at 5,000 nodes,
 // notices for broken runs, live appends without replacing the DOM, state kept across reloads.

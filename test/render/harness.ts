@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // Render-test harness: builds the dashboard webview bundle exactly as scripts/build.mjs does,
 // serves it over local HTTP with the real host HTML (CSP and nonce included), fakes
 // `acquireVsCodeApi`, and plays the host: answers `ready` and `requestTree` from run folders read
