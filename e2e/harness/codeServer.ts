@@ -5,7 +5,7 @@
 import { spawn, execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,25 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
     process.kill(-child.pid, signal);
   } catch {
     // The group is already gone.
+  }
+}
+
+/**
+ * Kills processes still working inside `root`: jobs that the extension starts detached (local
+ * training runs get their own process group so they survive an editor reload) are found by the
+ * temporary folder on their command line.
+ */
+async function killStragglers(root: string): Promise<void> {
+  if (process.platform !== 'linux') return;
+  for (const pid of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (!cmdline.includes(root)) continue;
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // Exited meanwhile.
+    }
   }
 }
 
@@ -160,6 +179,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     clearTimeout(timer);
     // Children that outlived the leader (extension host, file watcher) share its group.
     killGroup(child, 'SIGKILL');
+    await killStragglers(root);
     live.delete(child);
     log.end();
     // PSYCHOHISTORY_E2E_KEEP=1 keeps the workspace copy and user data for a post-mortem.
