@@ -101,11 +101,11 @@ describe('case file: diagnostics, quick fix, outline, table editor', () => {
     await radio.waitFor();
     await radio.click();
     await table.locator('#cand-0-2.actual').waitFor();
-    await vscode.screenshot('table-editor-table');
 
     // The document changed: the tab is dirty and the error of line 8 is gone.
     await vscode.tab('drafts.cases.jsonl').and(page.locator('.dirty')).first().waitFor();
     await vscode.waitForProblems((ps) => !ps.some((p) => p.line === 8) && ps.some((p) => p.line === 2), 'no problem left on line 8');
+    await vscode.screenshot('table-editor-table');
 
     await vscode.runCommand('PsychoHistory: Open as Text');
     const after = await vscode.editorLineText(8);

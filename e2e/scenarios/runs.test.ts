@@ -103,11 +103,12 @@ describe('sidebar, runs and dashboards', () => {
       assert.ok((await paintedPixels(frame, chart)) > 500, `${chart} paints pixels`);
     }
     assert.match((await frame.locator('#chart-brier').getAttribute('aria-label')) ?? '', /Brier score by depth: \d+ points/);
-    await vscode.runCommand('View: Close All Editors');
+    await frame.locator('#chart-brier').scrollIntoViewIfNeeded();
   });
 
   scenario('local-run', session, async ({ vscode, page }) => {
     assert.ok(existsSync(join(trainingDir, '.venv/bin/python')), 'training/.venv is missing: run scripts/setup.sh');
+    await vscode.runCommand('View: Close All Editors');
     await vscode.runCommand('View: Show PsychoHistory');
     const rows = vscode.treeRows(vscode.viewPane('Runs'));
     const ours = rows.filter({ hasText: 'sample.cases.jsonl' });
