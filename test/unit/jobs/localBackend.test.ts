@@ -170,7 +170,7 @@ describe.skipIf(!hasRealPipeline)('local backend end to end with the real traini
   it('runs a tiny SFT, then a baseline evaluation; states, events and run.json as the contract says', async () => {
     const store = tempStore();
     const { jobs } = service(store, repoTraining, realPython);
-    const lines = fs.readFileSync(path.join(repoTraining, 'data', 'synthetic.cases.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const lines = fs.readFileSync(path.join(repoTraining, '..', 'examples', 'data', 'synthetic.cases.jsonl'), 'utf8').split('\n').filter(Boolean);
     const dataset = path.join(tempDir(), 'tiny.cases.jsonl');
     fs.writeFileSync(dataset, `${lines.slice(0, 16).join('\n')}\n`);
 
