@@ -4,7 +4,6 @@
 // file systems) and posts only the new points.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomInt } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Ctx } from '../../shell/context';
 import { renderDashboardHtml, makeNonce } from '../html';
@@ -48,7 +47,7 @@ export class DashboardPanel implements vscode.Disposable {
     const webview = this.panel.webview;
     webview.html = renderDashboardHtml({
       cspSource: webview.cspSource,
-      nonce: makeNonce(() => randomInt(0, 1 << 30) / (1 << 30)),
+      nonce: makeNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(ext, 'dist', 'webview', 'dashboard.js')).toString(),
       codiconCssUri: webview.asWebviewUri(vscode.Uri.joinPath(codicons, 'codicon.css')).toString(),
       title: titleFor(target),

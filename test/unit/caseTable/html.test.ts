@@ -14,7 +14,7 @@ describe('case table page', () => {
     expect(csp).not.toContain('unsafe');
     expect(html.match(/<script/g)).toHaveLength(1);
     expect(html).toContain(`<script nonce="${nonce}" src="vscode-webview://x/caseTable.js">`);
-    expect(html).toContain('<title>T &#60;&#38;&#62;</title>');
+    expect(html).toContain('<title>T &lt;&amp;&gt;</title>');
   });
 });
 

@@ -26,7 +26,7 @@ describe('dashboard HTML', () => {
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:/);
     expect(html.match(/<script /g)).toHaveLength(1);
     expect(html).toContain(`<script nonce="${nonce}"`);
-    expect(html).toContain('<title>Run &lt;a></title>');
+    expect(html).toContain('<title>Run &lt;a&gt;</title>');
   });
 });
 
