@@ -3,7 +3,8 @@
 // - quick-fix-undo: a quick fix removes one, undo restores it (the text is as before);
 // - outline: the outline lists the cases, invalid lines named as such;
 // - table-editor: choosing the actual outcome in the case table (a label edit) rewrites exactly
-//   that label on that line, its error goes, and the text editor shows it.
+//   that label on that line, its error goes, and the text editor shows it; undo there restores
+//   the exact line and a clean document.
 // The table edit changes the document, so it runs last.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
@@ -113,5 +114,14 @@ describe('case file: diagnostics, quick fix, outline, table editor', () => {
     assert.match(after, /"event": "Negotiations with member states begin", "label": 0\}/);
     assert.equal(after.replace('"label": 1}', '"label": 0}'), before, 'only that label changed on the line');
     assert.equal(await vscode.editorLineText(3), otherLine, 'other lines are untouched');
+
+    // Undo in the text editor reverts the table's WorkspaceEdit: the exact bytes of the line come
+    // back, the document is clean again (same version as on disk) and the error returns.
+    await vscode.goToLine(8, 1);
+    await page.keyboard.press('Control+Z');
+    assert.equal(await vscode.editorLineText(8), before, 'undo restores the exact line');
+    await vscode.tab('drafts.cases.jsonl').and(page.locator('.dirty')).first().waitFor({ state: 'detached' });
+    await vscode.waitForProblems((ps) => errorsOf(ps, 8).includes('no-actual'), 'the no-actual error back after undo');
+    await vscode.screenshot('table-editor-undo');
   });
 });
