@@ -1,22 +1,17 @@
 // Cost estimate shown before a launch: GPU price per hour x estimated hours. Prices are Modal's
-// published on-demand per-second GPU rates converted to per hour, as of PRICE_TABLE_DATE; the
+// published on-demand per-second GPU rates (schemas/gpu-prices.json, shared with the Python side)
+// converted to per hour, as of PRICE_TABLE_DATE; the
 // confirmation dialog prints that date so a stale table is visible rather than silently wrong.
 import type { RunKind } from '../contracts/run';
+import prices from '../../schemas/gpu-prices.json';
 
-export const PRICE_TABLE_DATE = '2025-11-01';
+export const PRICE_TABLE_DATE = prices.asOf;
+export const PRICE_TABLE_SOURCE = prices.source;
 
-/** USD per GPU-hour on Modal (on-demand). */
-export const GPU_PRICES_USD_PER_HOUR: Readonly<Record<string, number>> = {
-  T4: 0.59,
-  L4: 0.8,
-  A10G: 1.1,
-  'A100-40GB': 2.1,
-  'A100-80GB': 2.5,
-  L40S: 1.95,
-  H100: 3.95,
-  H200: 4.54,
-  B200: 6.25,
-};
+/** USD per GPU-hour on Modal (on-demand), from the per-second table both halves share. */
+export const GPU_PRICES_USD_PER_HOUR: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(prices.usdPerSecond).map(([gpu, perSecond]) => [gpu, perSecond * 3600]),
+);
 
 export const GPUS = Object.keys(GPU_PRICES_USD_PER_HOUR);
 

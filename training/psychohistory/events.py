@@ -10,13 +10,13 @@ import os
 import tempfile
 from pathlib import Path
 
-# Modal's published per-second GPU prices (USD), from https://modal.com/pricing as of 2025-08 (compiled from memory
-# of that page on 2026-11-27 without network access: check them against the page before quoting a bill).
-GPU_PRICES_PER_SECOND = {
-    "T4": 0.000164, "L4": 0.000222, "A10G": 0.000306, "L40S": 0.000542, "A100-40GB": 0.000583,
-    "A100": 0.000583, "A100-80GB": 0.000694, "H100": 0.001097, "H200": 0.001261, "B200": 0.001736,
-}
-PRICES_SOURCE = "https://modal.com/pricing (as of 2025-08; recorded 2026-11-27)"
+from .schemas import schema_dir
+
+# The one price table of both halves (Modal's per-second GPU prices, with its source and date beside them) is
+# schemas/gpu-prices.json, shipped into the Modal image with the contract schemas.
+_PRICES = json.loads((schema_dir() / "gpu-prices.json").read_text())
+GPU_PRICES_PER_SECOND = {**_PRICES["usdPerSecond"], "A100": _PRICES["usdPerSecond"]["A100-40GB"]}  # Modal's "A100" = 40 GB
+PRICES_SOURCE = f"{_PRICES['source']} (as of {_PRICES['asOf']})"
 
 
 def now_iso() -> str:
