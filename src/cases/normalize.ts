@@ -54,7 +54,7 @@ export function normalizeEvent(s: string): string {
  */
 export function seedKeyOf(event: string, date: string): string {
   const n = event.length;
-  if (n + date.length + 1 > normBuf.length) normBuf = new Uint16Array((n + date.length + 1) * 2);
+  if (n + date.length + 1 > keyBuf.length) keyBuf = new Uint8Array((n + date.length + 1) * 2);
   let len = 0;
   let pendingSpace = false;
   for (let k = 0; k < n; k++) {
@@ -67,15 +67,24 @@ export function seedKeyOf(event: string, date: string): string {
       continue;
     }
     if (pendingSpace) {
-      normBuf[len++] = 0x20;
+      keyBuf[len++] = 0x20;
       pendingSpace = false;
     }
-    normBuf[len++] = c === 0xfe ? 0 : c;
+    keyBuf[len++] = c === 0xfe ? 0 : c;
   }
-  normBuf[len++] = 0;
-  for (let k = 0; k < date.length; k++) normBuf[len++] = date.charCodeAt(k);
-  return String.fromCharCode.apply(null, normBuf.subarray(0, len) as unknown as number[]);
+  keyBuf[len++] = 0;
+  for (let k = 0; k < date.length; k++) {
+    const code = date.charCodeAt(k);
+    if (code >= 0x80) return `${normalizeEvent(event)}\u0000${date}`;
+    keyBuf[len++] = code;
+  }
+  // Every byte is ASCII here, where windows-1252 (what 'latin1' means to TextDecoder) equals
+  // ASCII; decoding bytes is about twice as fast as String.fromCharCode.apply on code units.
+  return asciiDecoder.decode(keyBuf.subarray(0, len));
 }
+
+let keyBuf = new Uint8Array(256);
+const asciiDecoder = new TextDecoder('latin1');
 
 /** Distinct tokens of a normalised string. */
 export function tokenSet(normalized: string): Set<string> {
@@ -186,61 +195,81 @@ export function hasNoDuplicates(events: readonly string[]): boolean {
     slotStamp.fill(0);
     generation = 1;
   }
-  let used = 0;
+  used = 0;
   for (let j = 0; j < events.length; j++) {
-    const s = events[j] as string;
-    const n = s.length;
-    let distinct = 0;
-    let shared = 0;
-    let h = 0x811c9dc5 | 0;
-    let inToken = false;
-    let tokenStart = 0;
-    for (let k = 0; k <= n; k++) {
-      const code = k < n ? s.charCodeAt(k) : 0x20;
-      if (code >= 0x80) return findDuplicates(events).length === 0;
-      const c = TOKEN_CLASS[code] as number;
+    if (!scanEvent(events[j] as string, j)) return findDuplicates(events).length === 0;
+    if (j > 0 && (scanDistinct === 0 || scanShared > NEAR_DUPLICATE_JACCARD * scanDistinct)) return findDuplicates(events).length === 0;
+  }
+  return true;
+}
+
+// Token classes for every UTF-16 code unit, so the scan needs one table load per character (no
+// separate "is it ASCII" test): non-ASCII maps to NON_ASCII, which sends the level to the exact path.
+const NON_ASCII = 0xfd;
+const CLASS16 = new Uint8Array(0x10000).fill(NON_ASCII);
+CLASS16.set(TOKEN_CLASS);
+
+// scanEvent's results (module state instead of an object per call: the hot path allocates nothing).
+let used = 0;
+let scanDistinct = 0;
+let scanShared = 0;
+
+/**
+ * Hashes the tokens of event `j` into the level's table, counting its distinct tokens and those
+ * shared with earlier events. False when the bound cannot be computed (non-ASCII text, a full
+ * table, an in-event hash collision): the caller then falls back to the exact check.
+ */
+function scanEvent(s: string, j: number): boolean {
+  const n = s.length;
+  let distinct = 0;
+  let shared = 0;
+  let h = 0x811c9dc5 | 0;
+  let tokenStart = -1;
+  for (let k = 0; k <= n; k++) {
+    // The end of the string acts as a separator (0xff), closing the last token.
+    const c = k < n ? (CLASS16[s.charCodeAt(k)] as number) : 0xff;
+    if (c !== 0xff) {
       if (c === 0) continue;
-      if (c !== 0xff) {
-        if (!inToken) tokenStart = k;
-        h = Math.imul(h ^ c, 0x01000193);
-        inToken = true;
-        continue;
+      if (c === NON_ASCII) return false;
+      if (tokenStart < 0) tokenStart = k;
+      h = Math.imul(h ^ c, 0x01000193);
+      continue;
+    }
+    if (tokenStart < 0) continue;
+    let slot = h & (SLOTS - 1);
+    for (;;) {
+      if (slotStamp[slot] !== generation) {
+        // A new token for the level.
+        if (++used > SLOTS / 2) return false;
+        slotStamp[slot] = generation;
+        slotHash[slot] = h;
+        slotEvent[slot] = j;
+        slotStart[slot] = tokenStart;
+        slotEnd[slot] = k;
+        distinct++;
+        break;
       }
-      if (!inToken) continue;
-      inToken = false;
-      let slot = h & (SLOTS - 1);
-      for (;;) {
-        if (slotStamp[slot] !== generation) {
-          // A new token for the level.
-          if (++used > SLOTS / 2) return findDuplicates(events).length === 0;
-          slotStamp[slot] = generation;
-          slotHash[slot] = h;
+      if (slotHash[slot] === h) {
+        if (slotEvent[slot] === j) {
+          // Seen in this event already: a repeated word, or a collision we cannot count around.
+          if (!sameToken(s, slotStart[slot] as number, slotEnd[slot] as number, tokenStart, k)) return false;
+        } else {
+          // Seen in an earlier event: shared. Re-home the slot so a repeat in this event is
+          // recognised above.
+          shared++;
+          distinct++;
           slotEvent[slot] = j;
           slotStart[slot] = tokenStart;
           slotEnd[slot] = k;
-          distinct++;
-          break;
         }
-        if (slotHash[slot] === h) {
-          if (slotEvent[slot] === j) {
-            // Seen in this event already: a repeated word, or a collision we cannot count around.
-            if (!sameToken(s, slotStart[slot] as number, slotEnd[slot] as number, tokenStart, k)) return findDuplicates(events).length === 0;
-          } else {
-            // Seen in an earlier event: shared. Re-home the slot so a repeat in this event is
-            // recognised above.
-            shared++;
-            distinct++;
-            slotEvent[slot] = j;
-            slotStart[slot] = tokenStart;
-            slotEnd[slot] = k;
-          }
-          break;
-        }
-        slot = (slot + 1) & (SLOTS - 1);
+        break;
       }
-      h = 0x811c9dc5 | 0;
+      slot = (slot + 1) & (SLOTS - 1);
     }
-    if (j > 0 && (distinct === 0 || shared > NEAR_DUPLICATE_JACCARD * distinct)) return findDuplicates(events).length === 0;
+    h = 0x811c9dc5 | 0;
+    tokenStart = -1;
   }
+  scanDistinct = distinct;
+  scanShared = shared;
   return true;
 }
