@@ -14,28 +14,10 @@ import type { HostMessage } from '../src/caseTable/protocol';
 import { DEFAULT_QUERY } from '../src/caseTable/protocol';
 import { MemoryDocument } from '../test/unit/caseTable/memoryDocument';
 import { generateCasesText } from './generate';
+import { median, time, type Sample } from './timing';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const VISIBLE = 60; // rows a tall editor shows, plus overscan
-
-interface Sample {
-  wall: number;
-  cpu: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
-
-function time(fn: () => void): Sample {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  fn();
-  const wall = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  return { wall, cpu: (c.user + c.system) / 1000 };
-}
 
 function controllerFor(doc: MemoryDocument, posts: HostMessage[]): TableController {
   const ui: UiPort = { post: (m) => posts.push(m), notify: () => {}, log: (level, m) => level === 'error' && console.error(m), openInText: async () => {} };

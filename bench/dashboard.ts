@@ -7,6 +7,7 @@
 import { StreamingDecimator, emaSmooth, lttb } from '../src/dashboard/decimate';
 import { MetricsLineParser } from '../src/dashboard/metricsReader';
 import { digestEvents } from '../src/dashboard/series';
+import { median } from './timing';
 
 const APPEND = 1000;
 const ROUNDS = 110;
@@ -21,10 +22,6 @@ function chunk(fromStep: number): Uint8Array {
   return encoder.encode(s);
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 /** One dashboard's append path: host tail parser + digest, webview decimator + readout. */
 class Pipeline {

@@ -6,35 +6,12 @@
 // Medians of several runs, interleaved. Both wall-clock and process CPU time are printed: on a
 // shared, overloaded machine wall time mostly measures the scheduler, CPU time the code.
 // A benchmark, never a timed test.
-import { performance } from 'node:perf_hooks';
 import { CaseDocument } from '../src/cases/caseDocument';
 import { generateCasesText } from './generate';
+import { summary, time, type Sample } from './timing';
 
 const CASES = Number(process.env.BENCH_CASES ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-
-interface Sample {
-  wall: number;
-  cpu: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
-
-function time(fn: () => void): Sample {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  fn();
-  const wall = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  return { wall, cpu: (c.user + c.system) / 1000 };
-}
-
-function summary(xs: Sample[]): Sample {
-  return { wall: median(xs.map((x) => x.wall)), cpu: median(xs.map((x) => x.cpu)) };
-}
 
 const ms = (x: number): string => `${x.toFixed(x < 10 ? 3 : 1)} ms`;
 
