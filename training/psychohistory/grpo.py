@@ -9,9 +9,8 @@ from pathlib import Path
 from transformers.trainer_utils import get_last_checkpoint
 
 from . import modeling, prompts
-from .config import to_dict
 from .data import select_split
-from .sft import EventCallback, trainer_args
+from .sft import EventCallback, train_and_save, trainer_args
 
 log = logging.getLogger("psychohistory")
 
@@ -52,20 +51,9 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
                           train_dataset=Dataset.from_list(rows), processing_class=tokenizer,
                           peft_config=modeling.lora_config(cfg, model),
                           callbacks=[EventCallback(emitter, job, time_limit_s=cfg.time_limit_s)])
-    resume = get_last_checkpoint(out) if Path(out).is_dir() else None
-    if resume:
-        log.info("resuming from %s", resume)
-    job.in_trainer = True
-    result = trainer.train(resume_from_checkpoint=resume)
-    job.in_trainer = False
-    if job.cancel_requested:
+    result, final = train_and_save(trainer, tokenizer, cfg, out, job, emitter, "grpo")
+    if final is None:
         return {"cancelled": True, "checkpoint": get_last_checkpoint(out)}
-
-    final = str(Path(out) / "final")
-    trainer.save_model(final)
-    tokenizer.save_pretrained(final)
-    modeling.write_adapter_meta(final, cfg.base_model, cfg.adapter, "grpo", to_dict(cfg))
-    emitter.emit("artifact", name="grpo adapter", path=final)
     rewards = [h["reward"] for h in trainer.state.log_history if "reward" in h]
     return {"adapter": final, "steps": trainer.state.global_step, "trainLoss": result.training_loss,
             "rewardFirst": rewards[0] if rewards else None, "rewardLast": rewards[-1] if rewards else None}

@@ -72,6 +72,25 @@ def trainer_args(cls, cfg, out: str, **extra):
                dataloader_num_workers=0, disable_tqdm=True, **extra)
 
 
+def train_and_save(trainer, tokenizer, cfg, out: str, job, emitter, stage: str):
+    """Train (resuming from the last checkpoint in `out`), then save the adapter with its meta and emit the
+    artifact event. Shared by SFT and GRPO. Returns (train result, adapter dir); the dir is None when cancelled."""
+    resume = get_last_checkpoint(out) if Path(out).is_dir() else None
+    if resume:
+        log.info("resuming from %s", resume)
+    job.in_trainer = True
+    result = trainer.train(resume_from_checkpoint=resume)
+    job.in_trainer = False
+    if job.cancel_requested:
+        return result, None
+    final = str(Path(out) / "final")
+    trainer.save_model(final)
+    tokenizer.save_pretrained(final)
+    modeling.write_adapter_meta(final, cfg.base_model, cfg.adapter, stage, to_dict(cfg))
+    emitter.emit("artifact", name=f"{stage} adapter", path=final)
+    return result, final
+
+
 def build_trainer(cfg, model, tokenizer, examples: list[dict], out: str, callbacks):
     """TRL SFTTrainer with a fresh LoRA (also used by the benchmark)."""
     from datasets import Dataset
@@ -108,20 +127,9 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
                             [EventCallback(emitter, job, eval_fn, cfg.eval_steps, cfg.time_limit_s)])
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
     log.info("trainable parameters: %d", trainable)
-    resume = get_last_checkpoint(out) if Path(out).is_dir() else None
-    if resume:
-        log.info("resuming from %s", resume)
-    job.in_trainer = True
-    result = trainer.train(resume_from_checkpoint=resume)
-    job.in_trainer = False
-    if job.cancel_requested:
+    result, final = train_and_save(trainer, tokenizer, cfg, out, job, emitter, "sft")
+    if final is None:
         return {"cancelled": True, "checkpoint": get_last_checkpoint(out)}
-
-    final = str(Path(out) / "final")
-    trainer.save_model(final)
-    tokenizer.save_pretrained(final)
-    modeling.write_adapter_meta(final, cfg.base_model, cfg.adapter, "sft", to_dict(cfg))
-    emitter.emit("artifact", name="sft adapter", path=final)
     if eval_fn and trainer.state.global_step % cfg.eval_steps:
         eval_fn(trainer.model)
     return {"adapter": final, "steps": trainer.state.global_step, "trainLoss": result.training_loss,
