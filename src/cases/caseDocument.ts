@@ -8,7 +8,8 @@
 import type { Node } from 'jsonc-parser';
 import type { Case } from '../contracts/case';
 import { parseJsonTree } from './jsonLine';
-import { checkLine } from './lineCheck';
+import { checkLine, MAX_LINE_LENGTH } from './lineCheck';
+import { scanLine, scanned } from './scanLine';
 import { diagnostic, Locator } from './locator';
 import type { Split } from '../contracts/case';
 import { factsOf } from './fastPath';
@@ -96,17 +97,24 @@ interface LevelFacts {
   candidateCounts: number[];
 }
 
-/** Per level (position + 1) in 3 bits and the candidate count in 4, 7 bits a level; else arrays. */
+/**
+ * Per level (position + 1) in 3 bits and the candidate count in 4, 7 bits a level; else copies of
+ * the arrays (the caller may reuse them).
+ */
 function packLevels(actualPositions: number[], candidateCounts: number[]): number | LevelFacts {
-  if (actualPositions.length > 4) return { actualPositions, candidateCounts };
+  if (actualPositions.length > 4) return unpacked(actualPositions, candidateCounts);
   let packed = 0;
   for (let k = 0; k < actualPositions.length; k++) {
     const p = actualPositions[k] as number;
     const c = candidateCounts[k] as number;
-    if (p < 0 || p > 6 || c > 15) return { actualPositions, candidateCounts };
+    if (p < 0 || p > 6 || c > 15) return unpacked(actualPositions, candidateCounts);
     packed |= (((c << 3) | (p + 1)) << (7 * k)) >>> 0;
   }
   return packed >>> 0;
+}
+
+function unpacked(actualPositions: number[], candidateCounts: number[]): LevelFacts {
+  return { actualPositions: [...actualPositions], candidateCounts: [...candidateCounts] };
 }
 
 const SPLIT_NAMES = ['train', 'eval', 'test', 'none'] as const;
@@ -324,6 +332,21 @@ export class CaseDocument {
   }
 
   private makeEntry(text: string, line: number): Entry {
+    if (text.length <= MAX_LINE_LENGTH && scanLine(text)) {
+      // Most lines: a clean case, recognised without JSON.parse (see scanLine.ts).
+      return {
+        text,
+        line,
+        diagnostics: NO_DIAGNOSTICS,
+        json: true,
+        valid: true,
+        blank: false,
+        id: scanned.id,
+        seedKey: scanned.seedKey,
+        split: scanned.split,
+        levels: packLevels(scanned.actualPositions, scanned.candidateCounts),
+      };
+    }
     const r = checkLine(text);
     const f = r.facts;
     const valid = r.case !== undefined;

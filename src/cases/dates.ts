@@ -32,5 +32,25 @@ export function calendarProblem(s: string): string | undefined {
 
 /** A real calendar date as YYYY-MM-DD. */
 export function isRealDate(s: string): boolean {
-  return isDateShaped(s) && calendarProblem(s) === undefined;
+  return s.length === 10 && isRealDateAt(s, 0);
+}
+
+/** Whether the 10 characters of `s` from `at` are a real calendar date as YYYY-MM-DD (no slice). */
+export function isRealDateAt(s: string, at: number): boolean {
+  if (s.charCodeAt(at + 4) !== 0x2d || s.charCodeAt(at + 7) !== 0x2d) return false;
+  const year = number(s, at, 4);
+  const month = number(s, at + 5, 2);
+  const day = number(s, at + 8, 2);
+  return year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+/** The decimal number in `s[at, at + width)`, or -1 when a character there is not a digit. */
+function number(s: string, at: number, width: number): number {
+  let v = 0;
+  for (let k = at; k < at + width; k++) {
+    const c = digit(s, k);
+    if (c < 0) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }

@@ -48,19 +48,45 @@ export function normalizeEvent(s: string): string {
   return String.fromCharCode.apply(null, normBuf.subarray(0, len) as unknown as number[]);
 }
 
+let scratch = new Uint8Array(1024);
+
 /**
- * The key under which two seeds count as the same: normalised event, NUL, date. Built in one flat
- * string (no concatenation to flatten later when it becomes a Map key).
+ * Copies `s` into the shared scratch buffer at `at` as bytes and returns the end offset, or -1
+ * when `s` is not all ASCII. `quote` replaces the double quote (see `hasNoDuplicates`). A plain
+ * loop: these strings are short, and TextEncoder's per-call cost is larger than the copy.
  */
+function asciiInto(s: string, at: number, quote = 0x22): number {
+  if (at + s.length + 1 > scratch.length) {
+    const grown = new Uint8Array((at + s.length + 1) * 2);
+    grown.set(scratch.subarray(0, at));
+    scratch = grown;
+  }
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c >= 0x80) return -1;
+    scratch[at + k] = c === 0x22 ? quote : c;
+  }
+  return at + s.length;
+}
+
+/** The key under which two seeds count as the same: normalised event, NUL, date. */
 export function seedKeyOf(event: string, date: string): string {
-  const n = event.length;
-  if (n + date.length + 1 > keyBuf.length) keyBuf = new Uint8Array((n + date.length + 1) * 2);
+  const e = asciiInto(event, 0);
+  const d = e < 0 ? -1 : asciiInto(date, e);
+  if (d < 0) return `${normalizeUnicode(event)}\u0000${date}`;
+  return seedKeyOfBytes(scratch, 0, e, e, d);
+}
+
+/**
+ * `seedKeyOf` for an ASCII event in bytes[a, b) and an ASCII date in bytes[dateStart, dateEnd),
+ * built in one flat string (nothing to flatten later when it becomes a Map key).
+ */
+export function seedKeyOfBytes(bytes: Uint8Array, a: number, b: number, dateStart: number, dateEnd: number): string {
+  if (b - a + dateEnd - dateStart + 1 > keyBuf.length) keyBuf = new Uint8Array((b - a + dateEnd - dateStart + 1) * 2);
   let len = 0;
   let pendingSpace = false;
-  for (let k = 0; k < n; k++) {
-    const code = event.charCodeAt(k);
-    if (code >= 0x80) return `${normalizeUnicode(event)}\u0000${date}`;
-    const c = TOKEN_CLASS[code] as number;
+  for (let k = a; k < b; k++) {
+    const c = TOKEN_CLASS[bytes[k] as number] as number;
     if (c === 0) continue;
     if (c === 0xff) {
       pendingSpace = len > 0;
@@ -73,11 +99,7 @@ export function seedKeyOf(event: string, date: string): string {
     keyBuf[len++] = c === 0xfe ? 0 : c;
   }
   keyBuf[len++] = 0;
-  for (let k = 0; k < date.length; k++) {
-    const code = date.charCodeAt(k);
-    if (code >= 0x80) return `${normalizeEvent(event)}\u0000${date}`;
-    keyBuf[len++] = code;
-  }
+  for (let k = dateStart; k < dateEnd; k++) keyBuf[len++] = bytes[k] as number;
   // Every byte is ASCII here, where windows-1252 (what 'latin1' means to TextDecoder) equals
   // ASCII; decoding bytes is about twice as fast as String.fromCharCode.apply on code units.
   return asciiDecoder.decode(keyBuf.subarray(0, len));
@@ -151,125 +173,106 @@ export function findDuplicates(events: readonly string[]): CandidateDuplicate[] 
   return found;
 }
 
-function isPunct(c: number): boolean {
-  const alnum = (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
-  return !alnum && c > 0x20 && c < 0x7f;
-}
+// The bound's state for one level: bit (h mod 1024) of a token's hash is set in `earlier` when an
+// earlier event of the level has the token, in `current` when the event being scanned has it.
+// Module state reused across calls: the hot path allocates nothing.
+const BITS = 1024;
+const earlier = new Int32Array(BITS / 32);
+const current = new Int32Array(BITS / 32);
+// The last scanned event's distinct bits, and its tokens whose bit an earlier event had set
+// (counted with repeats), for `clearedByBound`.
+let scanBits = 0;
+let scanShared = 0;
 
-/** Whether two ASCII tokens of `s` normalise to the same word (punctuation dropped, case folded). */
-function sameToken(s: string, a: number, aEnd: number, b: number, bEnd: number): boolean {
-  for (;;) {
-    while (a < aEnd && isPunct(s.charCodeAt(a))) a++;
-    while (b < bEnd && isPunct(s.charCodeAt(b))) b++;
-    if (a >= aEnd || b >= bEnd) return a >= aEnd && b >= bEnd;
-    let x = s.charCodeAt(a++);
-    let y = s.charCodeAt(b++);
-    if (x >= 0x41 && x <= 0x5a) x += 0x20;
-    if (y >= 0x41 && y <= 0x5a) y += 0x20;
-    if (x !== y) return false;
-  }
-}
-
-// A small open-addressing table of the token hashes seen in one level, reused across calls (the
-// hot path allocates nothing). A slot is live when its stamp equals the current generation.
-const SLOTS = 256;
-const slotHash = new Int32Array(SLOTS);
-const slotEvent = new Int32Array(SLOTS);
-const slotStart = new Int32Array(SLOTS);
-const slotEnd = new Int32Array(SLOTS);
-const slotStamp = new Int32Array(SLOTS);
-let generation = 0;
+// What `scanTokens` does with each byte: TOKEN_CLASS's codes (0 dropped, 0xff separator, else a
+// character of a token) plus END (the end of the event) and BAD (the bound cannot be computed).
+const END = 0xfc;
+const BAD = 0xfd;
+/** For decoded text copied by `asciiInto` with quote 0x21, then the END byte 0x22. */
+const TEXT_CLASSES = new Uint8Array(256).fill(BAD);
+TEXT_CLASSES.set(TOKEN_CLASS);
+TEXT_CLASSES[0x22] = END;
+/**
+ * For the raw inside of a JSON string: it ends at the closing quote; an escape or a control
+ * character (not allowed raw in JSON) or non-ASCII byte cannot be judged here.
+ */
+export const JSON_STRING_CLASSES = new Uint8Array(256).fill(BAD);
+JSON_STRING_CLASSES.set(TOKEN_CLASS.subarray(0x20), 0x20);
+JSON_STRING_CLASSES[0x22] = END;
+JSON_STRING_CLASSES[0x5c] = BAD;
 
 /**
  * True when no two events are duplicates or near-duplicates; the fast path's question. Each
- * event's tokens are hashed (FNV-1a over the normalised characters, no strings built) into a
- * table of the level's tokens. For event j with b distinct tokens of which s were seen in an
- * earlier event, any earlier event i has |Aᵢ ∩ Bⱼ| ≤ s and |Aᵢ ∪ Bⱼ| ≥ b, so Jaccard ≤ s / b:
- * when s / b ≤ 0.6 event j duplicates nothing (an exact duplicate has s = b). Hash collisions only
- * raise s (across events) or are caught by comparing the words (inside one event), so the bound
- * holds; whenever it cannot clear an event, the exact `findDuplicates` decides.
+ * event's tokens are hashed (FNV-1a over the normalised characters, no strings built) to one of
+ * 1024 bits. For event j, let b be the number of distinct bits its tokens set (b ≤ |Bⱼ|, as
+ * colliding tokens share a bit) and s the number of its token occurrences whose bit an earlier
+ * event set (s ≥ |Aᵢ ∩ Bⱼ| for every earlier i, as each shared token sets its bit in both).
+ * Then Jaccard(Aᵢ, Bⱼ) ≤ |Aᵢ ∩ Bⱼ| / |Bⱼ| ≤ s / b, so s / b ≤ 0.6 proves event j duplicates
+ * nothing (an exact duplicate has s ≥ b). Whenever the bound cannot clear an event, the exact
+ * `findDuplicates` decides.
  */
 export function hasNoDuplicates(events: readonly string[]): boolean {
-  generation = (generation + 1) | 0;
-  if (generation === 0) {
-    slotStamp.fill(0);
-    generation = 1;
-  }
-  used = 0;
+  beginLevel();
+  let at = 0;
   for (let j = 0; j < events.length; j++) {
-    if (!scanEvent(events[j] as string, j)) return findDuplicates(events).length === 0;
-    if (j > 0 && (scanDistinct === 0 || scanShared > NEAR_DUPLICATE_JACCARD * scanDistinct)) return findDuplicates(events).length === 0;
+    // A quote in the text is punctuation (dropped) like '!'; 0x22 then marks the end.
+    const end = asciiInto(events[j] as string, at, 0x21);
+    if (end < 0) return findDuplicates(events).length === 0;
+    scratch[end] = 0x22;
+    if (scanTokens(scratch, at, TEXT_CLASSES) < 0 || !clearedByBound(j)) return findDuplicates(events).length === 0;
+    at = end + 1;
   }
   return true;
 }
 
-// Token classes for every UTF-16 code unit, so the scan needs one table load per character (no
-// separate "is it ASCII" test): non-ASCII maps to NON_ASCII, which sends the level to the exact path.
-const NON_ASCII = 0xfd;
-const CLASS16 = new Uint8Array(0x10000).fill(NON_ASCII);
-CLASS16.set(TOKEN_CLASS);
+/** Starts a new level for `scanTokens`: forgets the previous level's tokens. */
+export function beginLevel(): void {
+  earlier.fill(0);
+}
 
-// scanEvent's results (module state instead of an object per call: the hot path allocates nothing).
-let used = 0;
-let scanDistinct = 0;
-let scanShared = 0;
+/** After `scanTokens` of event j: whether the bound proves it duplicates none of events 0..j-1. */
+export function clearedByBound(j: number): boolean {
+  return j === 0 || (scanBits > 0 && scanShared <= NEAR_DUPLICATE_JACCARD * scanBits);
+}
 
 /**
- * Hashes the tokens of event `j` into the level's table, counting its distinct tokens and those
- * shared with earlier events. False when the bound cannot be computed (non-ASCII text, a full
- * table, an in-event hash collision): the caller then falls back to the exact check.
+ * Hashes the tokens of the level's next event, bytes from `start` up to the first END byte (as
+ * `classes` says), counting for the bound its distinct bits and its tokens an earlier event had.
+ * Returns the index of the END byte, or -1 when a BAD byte means the bound cannot be computed
+ * (the caller then falls back to the exact check).
  */
-function scanEvent(s: string, j: number): boolean {
-  const n = s.length;
-  let distinct = 0;
+export function scanTokens(bytes: Uint8Array, start: number, classes: Uint8Array): number {
+  current.fill(0);
+  let bits = 0;
   let shared = 0;
   let h = 0x811c9dc5 | 0;
-  let tokenStart = -1;
-  for (let k = 0; k <= n; k++) {
-    // The end of the string acts as a separator (0xff), closing the last token.
-    const c = k < n ? (CLASS16[s.charCodeAt(k)] as number) : 0xff;
-    if (c !== 0xff) {
-      if (c === 0) continue;
-      if (c === NON_ASCII) return false;
-      if (tokenStart < 0) tokenStart = k;
+  let inToken = false;
+  for (let k = start; ; k++) {
+    const c = classes[bytes[k] as number] as number;
+    if (c === 0) continue;
+    if (c < END || c === 0xfe) {
+      inToken = true;
       h = Math.imul(h ^ c, 0x01000193);
       continue;
     }
-    if (tokenStart < 0) continue;
-    let slot = h & (SLOTS - 1);
-    for (;;) {
-      if (slotStamp[slot] !== generation) {
-        // A new token for the level.
-        if (++used > SLOTS / 2) return false;
-        slotStamp[slot] = generation;
-        slotHash[slot] = h;
-        slotEvent[slot] = j;
-        slotStart[slot] = tokenStart;
-        slotEnd[slot] = k;
-        distinct++;
-        break;
+    if (c === BAD) return -1;
+    // A separator or the end closes the token.
+    if (inToken) {
+      const word = (h >>> 5) & (BITS / 32 - 1);
+      const bit = 1 << (h & 31);
+      if ((earlier[word] as number) & bit) shared++;
+      if (((current[word] as number) & bit) === 0) {
+        current[word] = (current[word] as number) | bit;
+        bits++;
       }
-      if (slotHash[slot] === h) {
-        if (slotEvent[slot] === j) {
-          // Seen in this event already: a repeated word, or a collision we cannot count around.
-          if (!sameToken(s, slotStart[slot] as number, slotEnd[slot] as number, tokenStart, k)) return false;
-        } else {
-          // Seen in an earlier event: shared. Re-home the slot so a repeat in this event is
-          // recognised above.
-          shared++;
-          distinct++;
-          slotEvent[slot] = j;
-          slotStart[slot] = tokenStart;
-          slotEnd[slot] = k;
-        }
-        break;
-      }
-      slot = (slot + 1) & (SLOTS - 1);
+      h = 0x811c9dc5 | 0;
+      inToken = false;
     }
-    h = 0x811c9dc5 | 0;
-    tokenStart = -1;
+    if (c === END) {
+      for (let w = 0; w < BITS / 32; w++) earlier[w] = (earlier[w] as number) | (current[w] as number);
+      scanBits = bits;
+      scanShared = shared;
+      return k;
+    }
   }
-  scanDistinct = distinct;
-  scanShared = shared;
-  return true;
 }

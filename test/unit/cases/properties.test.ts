@@ -2,7 +2,8 @@
 // with JSON.parse, and the fast path agrees with the zod slow path on random (mutated) cases.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isCleanCase, factsOf } from '../../../src/cases/fastPath';
+import { cleanCaseFacts, isCleanCase, factsOf } from '../../../src/cases/fastPath';
+import { scanCleanCase } from '../../../src/cases/scanLine';
 import { checkLine, isBlank, slowCheck } from '../../../src/cases/lineCheck';
 import { findDuplicates, hasNoDuplicates, normalizeEvent, normalizeUnicode, seedKeyOf } from '../../../src/cases/normalize';
 import { generateCase } from '../../../bench/generate';
@@ -154,5 +155,83 @@ describe('fast path', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+/** The same case written differently: keys reordered, whitespace between tokens, JSON extras. */
+const rewrittenLine = fc
+  .tuple(
+    fc.constantFrom(...valid),
+    fc.constantFrom('', ' ', '\t', '  ', '\r', '\n'),
+    fc.boolean(),
+    fc.option(fc.jsonValue({ maxDepth: 3 }), { nil: undefined }),
+    fc.constantFrom(undefined, '"Stock \\"drops\\""', '"Stock drops\\u0021"', '"caf\u00e9 opens"', '"Rates \\n rise"', '1.0', '1e0', '-0', '01', '1 ', ' 1'),
+  )
+  .map(([line, gap, reorder, extra, raw]) => {
+    const reordered = (o: unknown): unknown => {
+      if (Array.isArray(o)) return o.map(reordered);
+      if (o === null || typeof o !== 'object') return o;
+      const entries = Object.entries(o).map(([k, v]) => [k, reordered(v)] as const);
+      return Object.fromEntries(reorder ? entries.reverse() : entries);
+    };
+    const value = reordered(JSON.parse(line)) as Record<string, unknown>;
+    if (extra !== undefined) value.source = { note: extra };
+    // Whitespace JSON allows between any two tokens (outside strings).
+    let text = JSON.stringify(value, null, 1).replace(/\n */g, gap);
+    // A raw fragment in place of the first candidate's label or event.
+    if (raw !== undefined) {
+      text = raw.startsWith('"') ? text.replace(/("event":\s*)"[^"]*"/, `$1${raw}`) : text.replace(/("label":\s*)[01]/, `$1${raw}`);
+    }
+    return text;
+  });
+
+describe('line scanner (the hot path before JSON.parse)', () => {
+  /** Clean ⇒ JSON.parse accepts it, the slow path reports nothing, and the facts are the same. */
+  let clean = 0;
+  const sound = (text: string): void => {
+    const facts = scanCleanCase(text);
+    if (facts === undefined) return;
+    clean++;
+    const value: unknown = JSON.parse(text);
+    expect(slowCheck(text, value).diagnostics).toEqual([]);
+    expect(facts).toEqual(cleanCaseFacts(value));
+  };
+
+  it('says clean only for clean cases, with the facts of the object path', () => {
+    fc.assert(fc.property(mutatedLine, sound), { numRuns: 3000 });
+    fc.assert(fc.property(mutatedValue, sound), { numRuns: 2000 });
+    fc.assert(fc.property(rewrittenLine, sound), { numRuns: 2000 });
+    fc.assert(fc.property(fc.string({ maxLength: 60, unit: 'binary' }), sound), { numRuns: 1000 });
+    // The check has teeth: hundreds of those lines were judged clean by the scanner.
+    expect(clean).toBeGreaterThan(500);
+  });
+
+  it('takes the clean ASCII cases of a real dataset, however they are spaced or ordered', () => {
+    for (const line of valid) expect(scanCleanCase(line)).toEqual(cleanCaseFacts(JSON.parse(line)));
+    fc.assert(
+      fc.property(rewrittenLine, (text) => {
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch {
+          return; // a raw 01 is not JSON
+        }
+        // Escapes, non-ASCII text and numbers other than plain digits are left to JSON.parse.
+        const plain = !/\\|[^\x00-\x7f]|"label":\s*(1\.0|1e0|-0|01)/.test(text);
+        if (plain && cleanCaseFacts(value)) expect(scanCleanCase(text)).toBeDefined();
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('leaves what it cannot judge to the object path', () => {
+    const line = valid[0] as string;
+    const escaped = line.replace('"event":"', '"event":"\\u0041 ');
+    expect(scanCleanCase(escaped)).toBeUndefined();
+    expect(cleanCaseFacts(JSON.parse(escaped))).toBeDefined();
+    expect(scanCleanCase(line.replace('"label":1', '"label":1.0'))).toBeUndefined();
+    expect(scanCleanCase(line.replace('"seed":{', '"seed":{"event":"x",'))).toBeUndefined(); // repeated key: JSON.parse keeps the last
+    expect(scanCleanCase(`${line} x`)).toBeUndefined();
+    expect(scanCleanCase(line.slice(0, -1))).toBeUndefined();
   });
 });

@@ -1,0 +1,447 @@
+// The hottest path of validation, before JSON.parse. Most lines of a real dataset are valid cases;
+// this recognises one in a single pass over its characters, checking strict JSON and the case
+// rules together and building nothing but the line's facts. No parsed objects means no garbage on
+// 100k-line files, which is where JSON.parse + the object checks of fastPath.ts spent their time.
+//
+// The answer is only "clean" (with the facts) or "not sure". Escapes in the case's own strings, a
+// number written other than as plain digits, a repeated or unknown key, anything odd at all: not
+// sure, and checkLine (JSON.parse, fastPath.ts, then zod) decides and alone writes diagnostics.
+// A property test holds this to that path: clean here ⇒ JSON.parse accepts the line and
+// `cleanCaseFacts` returns the same facts.
+import type { Split } from '../contracts/case';
+import { isRealDateAt } from './dates';
+import { beginLevel, clearedByBound, findDuplicates, JSON_STRING_CLASSES, scanTokens, seedKeyOfBytes } from './normalize';
+import type { LineFacts } from './types';
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const BACKSLASH = 0x5c;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+/** Deeper `source` values are left to JSON.parse. */
+const MAX_NESTING = 64;
+/** Levels with more candidates are left to the object checks. */
+const MAX_CANDIDATES = 256;
+
+// The line being scanned, as bytes, and the position in them: module state, so the scan allocates
+// nothing. Only all-ASCII lines are scanned, so byte offsets are also UTF-16 offsets in `line`.
+const encoder = new TextEncoder();
+let s = new Uint8Array(1 << 16);
+let line = '';
+let p = 0;
+let n = 0;
+// Where each candidate event of the current level lies, for the exact duplicate check.
+const eventStart = new Int32Array(MAX_CANDIDATES);
+const eventEnd = new Int32Array(MAX_CANDIDATES);
+// The candidate count of the level `candidates()` last read.
+let candidateCount = 0;
+
+/**
+ * The facts of the last line `scanLine` found clean, overwritten by the next call (one object
+ * reused: the hot path allocates nothing it does not keep).
+ */
+export const scanned = {
+  id: undefined as string | undefined,
+  seedKey: '',
+  split: undefined as Split | undefined,
+  actualPositions: [] as number[], // per level
+  candidateCounts: [] as number[], // per level
+};
+
+/** Whether the line is certainly a clean case (no diagnostic at all); its facts are then in `scanned`. */
+export function scanLine(text: string): boolean {
+  if (text.length >= s.length) s = new Uint8Array(text.length * 2);
+  // Bytes are much faster to walk than a string's code units; a line with non-ASCII text is left
+  // to JSON.parse (its UTF-8 offsets would not be string offsets).
+  const { read, written } = encoder.encodeInto(text, s);
+  if (read !== text.length || written !== read) return false;
+  s[written] = 0; // a sentinel that matches nothing the scan looks for
+  line = text;
+  p = 0;
+  n = written;
+  scanned.id = undefined;
+  scanned.split = undefined;
+  scanned.actualPositions.length = 0;
+  scanned.candidateCounts.length = 0;
+  const clean = caseObject();
+  line = ''; // do not keep the line alive
+  return clean;
+}
+
+/** `scanLine` as a LineFacts object (what `cleanCaseFacts` returns for the parsed line), else undefined. */
+export function scanCleanCase(text: string): LineFacts | undefined {
+  if (!scanLine(text)) return undefined;
+  const facts: LineFacts = { actualPositions: [...scanned.actualPositions], candidateCounts: [...scanned.candidateCounts], seedKey: scanned.seedKey };
+  if (scanned.id !== undefined) facts.id = scanned.id;
+  if (scanned.split !== undefined) facts.split = scanned.split;
+  return facts;
+}
+
+// ---- the case ----
+
+const ID = 1;
+const SEED = 2;
+const LEVELS = 4;
+const SPLIT = 8;
+const SOURCE = 16;
+
+function caseKey(a: number, b: number): number {
+  if (is(a, b, 'seed')) return SEED;
+  if (is(a, b, 'levels')) return LEVELS;
+  if (is(a, b, 'id')) return ID;
+  if (is(a, b, 'split')) return SPLIT;
+  if (is(a, b, 'source')) return SOURCE;
+  return 0;
+}
+
+function caseObject(): boolean {
+  skipWs();
+  if (at(p) !== LBRACE) return false;
+  p++;
+  const facts = scanned;
+  let seen = 0;
+  for (;;) {
+    skipWs();
+    const a = p + 1;
+    const b = plainString();
+    const key = b < 0 ? 0 : caseKey(a, b);
+    if (key === 0 || (seen & key) !== 0 || !colon()) return false;
+    seen |= key;
+    switch (key) {
+      case ID: {
+        const start = p + 1;
+        const end = plainString();
+        if (end <= start) return false;
+        facts.id = line.slice(start, end);
+        break;
+      }
+      case SEED:
+        if (!seed()) return false;
+        break;
+      case LEVELS:
+        if (!levels(facts)) return false;
+        break;
+      case SPLIT:
+        facts.split = split();
+        if (facts.split === undefined) return false;
+        break;
+      default:
+        if (at(p) !== LBRACE || !skipValue(0)) return false;
+    }
+    if (!next(RBRACE)) break;
+  }
+  if (p < 0) return false;
+  skipWs();
+  return p === n && (seen & (SEED | LEVELS)) === (SEED | LEVELS);
+}
+
+function split(): Split | undefined {
+  const a = p + 1;
+  const b = plainString();
+  if (is(a, b, 'train')) return 'train';
+  if (is(a, b, 'eval')) return 'eval';
+  if (is(a, b, 'test')) return 'test';
+  return undefined;
+}
+
+/** Whether the seed is clean; its key (normalised event + date) then goes to `scanned`. */
+function seed(): boolean {
+  if (at(p) !== LBRACE) return false;
+  p++;
+  let event = -1;
+  let eventEndAt = -1;
+  let date = -1;
+  for (;;) {
+    skipWs();
+    const a = p + 1;
+    const b = plainString();
+    if (is(a, b, 'event') && event < 0) {
+      if (!colon()) return false;
+      event = p + 1;
+      eventEndAt = plainString();
+      if (!nonBlank(event, eventEndAt)) return false;
+    } else if (is(a, b, 'date') && date < 0) {
+      if (!colon()) return false;
+      date = p + 1;
+      if (plainString() !== date + 10 || !isRealDateAt(line, date)) return false;
+    } else return false;
+    if (!next(RBRACE)) break;
+  }
+  if (p < 0 || event < 0 || date < 0) return false;
+  scanned.seedKey = seedKeyOfBytes(s, event, eventEndAt, date, date + 10);
+  return true;
+}
+
+function levels(facts: typeof scanned): boolean {
+  if (at(p) !== LBRACKET) return false;
+  p++;
+  for (let depth = 1; ; depth++) {
+    skipWs();
+    const actual = level(depth);
+    if (actual < 0) return false;
+    facts.actualPositions.push(actual);
+    facts.candidateCounts.push(candidateCount);
+    if (!next(RBRACKET)) return p >= 0;
+  }
+}
+
+/** A clean level at `depth`: the index of its actual, else -1. */
+function level(depth: number): number {
+  if (at(p) !== LBRACE) return -1;
+  p++;
+  let actual = -1;
+  let gotDepth = false;
+  for (;;) {
+    skipWs();
+    const a = p + 1;
+    const b = plainString();
+    if (is(a, b, 'depth') && !gotDepth) {
+      if (!colon() || plainInteger() !== depth) return -1;
+      gotDepth = true;
+    } else if (is(a, b, 'candidates') && actual < 0) {
+      if (!colon()) return -1;
+      actual = candidates();
+      if (actual < 0) return -1;
+    } else return -1;
+    if (!next(RBRACE)) break;
+  }
+  return p >= 0 && gotDepth ? actual : -1;
+}
+
+/** A clean candidate list (≥ 2, one actual, no duplicates): the actual's index, else -1. */
+function candidates(): number {
+  if (at(p) !== LBRACKET) return -1;
+  p++;
+  beginLevel();
+  let exact = false; // the token bound could not clear every event: compare the texts
+  let actual = -1;
+  let j = 0;
+  for (;; j++) {
+    skipWs();
+    if (j === MAX_CANDIDATES || at(p) !== LBRACE) return -1;
+    p++;
+    let event = -1;
+    let label = -1;
+    for (;;) {
+      skipWs();
+      const a = p + 1;
+      const b = plainString();
+      if (is(a, b, 'event') && event < 0) {
+        if (!colon() || at(p) !== QUOTE) return -1;
+        event = p + 1;
+        // One pass finds the closing quote and hashes the tokens for the duplicate bound.
+        let end = exact ? -1 : scanTokens(s, event, JSON_STRING_CLASSES);
+        if (end < 0) {
+          // An escape, or text the bound cannot judge: find the end plainly, compare exactly.
+          exact = true;
+          end = plainString();
+        } else {
+          p = end + 1;
+          if (!clearedByBound(j)) exact = true;
+        }
+        if (!nonBlank(event, end)) return -1;
+        eventStart[j] = event;
+        eventEnd[j] = end;
+      } else if (is(a, b, 'label') && label < 0) {
+        if (!colon()) return -1;
+        label = plainInteger();
+        if (label !== 0 && label !== 1) return -1;
+      } else return -1;
+      if (!next(RBRACE)) break;
+    }
+    if (p < 0 || event < 0 || label < 0) return -1;
+    if (label === 1) {
+      if (actual >= 0) return -1;
+      actual = j;
+    }
+    if (!next(RBRACKET)) break;
+  }
+  if (p < 0) return -1;
+  candidateCount = j + 1;
+  if (candidateCount < 2 || actual < 0) return -1;
+  if (exact) {
+    const events: string[] = [];
+    for (let k = 0; k < candidateCount; k++) events.push(line.slice(eventStart[k], eventEnd[k]));
+    if (findDuplicates(events).length > 0) return -1;
+  }
+  return actual;
+}
+
+// ---- JSON pieces ----
+
+/** Whether s[a, b) is exactly `word` (b < 0: no string was read). */
+function is(a: number, b: number, word: string): boolean {
+  if (b - a !== word.length) return false;
+  for (let k = 0; k < word.length; k++) if (s[a + k] !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+/**
+ * Whether the string s[a, b) counts as non-blank (zod's trim().min(1)). It is ASCII with no
+ * escape and no control character, so the only whitespace it can hold is the space.
+ */
+function nonBlank(a: number, b: number): boolean {
+  for (let k = a; k < b; k++) if (s[k] !== 0x20) return true;
+  return false;
+}
+
+/** The byte at `k`; at `n` the sentinel 0, which every comparison of the scan fails. */
+function at(k: number): number {
+  return s[k] as number;
+}
+
+function skipWs(): void {
+  while (p < n) {
+    const c = s[p] as number;
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return;
+    p++;
+  }
+}
+
+/** `:` between whitespace. */
+function colon(): boolean {
+  skipWs();
+  if (at(p) !== COLON) return false;
+  p++;
+  skipWs();
+  return true;
+}
+
+/**
+ * After a member or element: `,` (true, go on) or the `close` bracket (false, done). Anything else
+ * also ends the loop, with p = -1 so the caller fails.
+ */
+function next(close: number): boolean {
+  skipWs();
+  const c = at(p);
+  if (c === COMMA) {
+    p++;
+    return true;
+  }
+  if (c === close) p++;
+  else p = -1;
+  return false;
+}
+
+/**
+ * At an opening quote: skips a string that has no escape, and returns the index of its closing
+ * quote; -1 for anything else (an escape, a control character, no closing quote, no string).
+ */
+function plainString(): number {
+  if (p < 0 || at(p) !== QUOTE) return -1;
+  for (let k = p + 1; k < n; k++) {
+    const c = (s[k] as number);
+    if (c === QUOTE) {
+      p = k + 1;
+      return k;
+    }
+    if (c === BACKSLASH || c < 0x20) return -1;
+  }
+  return -1;
+}
+
+/** A non-negative integer written as plain digits (as JSON allows), else -1 (0.0, 1e0, -0, 01: not sure). */
+function plainInteger(): number {
+  let c = at(p);
+  if (c === ZERO) {
+    c = at(++p);
+    return (c >= ZERO && c <= NINE) || c === 0x2e || c === 0x65 || c === 0x45 ? -1 : 0;
+  }
+  let v = 0;
+  let digits = 0;
+  while (c >= ZERO && c <= NINE && digits < 9) {
+    v = v * 10 + (c - ZERO);
+    digits++;
+    c = at(++p);
+  }
+  return digits === 0 || (c >= ZERO && c <= NINE) || c === 0x2e || c === 0x65 || c === 0x45 ? -1 : v;
+}
+
+/** Skips any strict JSON value (for `source`); false when it is not one. */
+function skipValue(nesting: number): boolean {
+  const c = at(p);
+  if (c === QUOTE) return anyString();
+  if (c === LBRACE || c === LBRACKET) {
+    if (nesting >= MAX_NESTING) return false;
+    const close = c === LBRACE ? RBRACE : RBRACKET;
+    p++;
+    skipWs();
+    if (at(p) === close) {
+      p++;
+      return true;
+    }
+    for (;;) {
+      skipWs();
+      if (c === LBRACE && !(anyString() && colon())) return false;
+      if (!skipValue(nesting + 1)) return false;
+      if (!next(close)) return p >= 0;
+    }
+  }
+  for (const word of LITERALS) {
+    if (is(p, Math.min(p + word.length, n), word)) {
+      p += word.length;
+      return true;
+    }
+  }
+  return anyNumber();
+}
+
+const LITERALS = ['true', 'false', 'null'];
+
+function isHex(c: number): boolean {
+  return (c >= ZERO && c <= NINE) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+}
+
+/** Skips a strict JSON string, escapes included. */
+function anyString(): boolean {
+  if (at(p) !== QUOTE) return false;
+  for (let k = p + 1; k < n; k++) {
+    const c = (s[k] as number);
+    if (c === QUOTE) {
+      p = k + 1;
+      return true;
+    }
+    if (c < 0x20) return false;
+    if (c === BACKSLASH) {
+      const e = at(++k);
+      if (e === 0x75) {
+        if (!(isHex(at(k + 1)) && isHex(at(k + 2)) && isHex(at(k + 3)) && isHex(at(k + 4)))) return false;
+        k += 4;
+      } else if (!(e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74)) {
+        return false;
+      }
+    }
+  }
+  return false;
+}
+
+function digits(): number {
+  const start = p;
+  for (let c = at(p); c >= ZERO && c <= NINE; c = at(++p));
+  return p - start;
+}
+
+/** Skips a strict JSON number: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)? */
+function anyNumber(): boolean {
+  if (at(p) === 0x2d) p++;
+  if (at(p) === ZERO) p++;
+  else if (digits() === 0) return false;
+  if (at(p) === 0x2e) {
+    p++;
+    if (digits() === 0) return false;
+  }
+  const e = at(p);
+  if (e === 0x65 || e === 0x45) {
+    p++;
+    const sign = at(p);
+    if (sign === 0x2b || sign === 0x2d) p++;
+    if (digits() === 0) return false;
+  }
+  return true;
+}
