@@ -13,6 +13,7 @@ import { scanLine, scanned } from './scanLine';
 import { diagnostic, Locator } from './locator';
 import type { Split } from '../contracts/case';
 import { factsOf } from './fastPath';
+import { keyHash } from './normalize';
 import type { CaseDiagnostic, LineResult, Position, Range } from './types';
 
 /** Position bias is only reported from this many valid cases on: below it, "always" is chance. */
@@ -37,9 +38,12 @@ interface Entry {
   diagnostics: CaseDiagnostic[]; // this line's own diagnostics, on line 0
   json: boolean; // JSON.parse accepts the line
   valid: boolean; // a valid case (warnings allowed)
-  // The LineFacts the file rules need, flattened (fewer retained objects on large files).
-  id: string | undefined;
-  seedKey: string | undefined;
+  // The LineFacts the file rules need, flattened (fewer retained objects on large files). Ids and
+  // seed keys are kept as hashes (small integers: cheap Map keys, no strings to keep); the keys
+  // themselves are read back from the text only when hashes meet (see `keysOf`).
+  idHash: number; // -1: no id
+  seedHash: number; // -1: no seed
+  keys?: { id?: string; seedKey?: string };
   split: Split | undefined;
   // Valid cases only: per level, the actual's position and the candidate count. Packed into one
   // small integer when they fit (7 bits a level, ≤ 4 levels), else kept as arrays; fewer objects
@@ -52,44 +56,57 @@ interface Entry {
 const NO_DIAGNOSTICS: CaseDiagnostic[] = [];
 
 /**
- * Groups of entries sharing a key (an id, a seed), with the keys whose group has several entries.
- * A unique key maps to its entry directly: most keys are unique, and a Set per key costs memory
- * and GC time on large files.
+ * Entries by the hash of a key (an id, a seed), with the hashes that several entries share. A
+ * hash with one entry maps to it directly: most keys are unique, and an array per key costs memory
+ * and GC time on large files. Entries sharing a hash usually share the key; `keyGroups` tells.
  */
 class Groups {
-  private readonly map = new Map<string, Entry | Entry[]>();
-  readonly repeated = new Set<string>();
+  private readonly map = new Map<number, Entry | Entry[]>();
+  readonly repeated = new Set<number>();
 
-  add(key: string, e: Entry): void {
-    const cur = this.map.get(key);
+  add(hash: number, e: Entry): void {
+    const cur = this.map.get(hash);
     if (cur === undefined) {
-      this.map.set(key, e);
+      this.map.set(hash, e);
       return;
     }
     if (Array.isArray(cur)) cur.push(e);
-    else this.map.set(key, [cur, e]);
-    this.repeated.add(key);
+    else this.map.set(hash, [cur, e]);
+    this.repeated.add(hash);
   }
 
-  remove(key: string, e: Entry): void {
-    const cur = this.map.get(key);
+  remove(hash: number, e: Entry): void {
+    const cur = this.map.get(hash);
     if (cur === undefined) return;
     if (!Array.isArray(cur)) {
-      if (cur === e) this.map.delete(key);
+      if (cur === e) this.map.delete(hash);
       return;
     }
     const k = cur.indexOf(e);
     if (k >= 0) cur.splice(k, 1);
     if (cur.length === 1) {
-      this.map.set(key, cur[0] as Entry);
-      this.repeated.delete(key);
+      this.map.set(hash, cur[0] as Entry);
+      this.repeated.delete(hash);
     }
   }
 
-  get(key: string): readonly Entry[] {
-    const cur = this.map.get(key);
+  get(hash: number): readonly Entry[] {
+    const cur = this.map.get(hash);
     return cur === undefined ? [] : Array.isArray(cur) ? cur : [cur];
   }
+}
+
+/** Entries that share a key, each group in line order, from entries that share its hash. */
+function keyGroups(entries: readonly Entry[], keyOf: (e: Entry) => string | undefined): [string, Entry[]][] {
+  const groups = new Map<string, Entry[]>();
+  for (const e of entries) {
+    const key = keyOf(e);
+    if (key === undefined) continue;
+    const g = groups.get(key);
+    if (g) g.push(e);
+    else groups.set(key, [e]);
+  }
+  return [...groups].filter(([, g]) => g.length > 1).map(([key, g]) => [key, g.sort(byLine)]);
 }
 
 interface LevelFacts {
@@ -197,8 +214,6 @@ export class CaseDocument {
   private staleFrom = Infinity;
   private readonly ids = new Groups();
   private readonly seeds = new Groups();
-  /** Seed keys whose group has both a train and an eval case. */
-  private readonly leaks = new Set<string>();
   private readonly withDiagnostics = new Set<Entry>();
   private readonly blanks = new Set<Entry>();
   /** Position of the actual -> number of levels (valid cases only), for the position-bias rule. */
@@ -341,8 +356,8 @@ export class CaseDocument {
         json: true,
         valid: true,
         blank: false,
-        id: scanned.id,
-        seedKey: scanned.seedKey,
+        idHash: scanned.idHash,
+        seedHash: scanned.seedHash,
         split: scanned.split,
         levels: packLevels(scanned.actualPositions, scanned.candidateCounts),
       };
@@ -357,8 +372,8 @@ export class CaseDocument {
       json: r.value !== undefined,
       valid,
       blank: r.blank === true,
-      id: f?.id,
-      seedKey: f?.seedKey,
+      idHash: f?.id === undefined ? -1 : keyHash(f.id),
+      seedHash: f?.seedKey === undefined ? -1 : keyHash(f.seedKey),
       split: f?.split,
       levels: valid && f ? packLevels(f.actualPositions, f.candidateCounts) : undefined,
     };
@@ -373,11 +388,8 @@ export class CaseDocument {
   private index(e: Entry): void {
     if (e.diagnostics.length > 0) this.withDiagnostics.add(e);
     if (e.blank) this.blanks.add(e);
-    if (e.id !== undefined) this.ids.add(e.id, e);
-    if (e.seedKey !== undefined) {
-      this.seeds.add(e.seedKey, e);
-      this.updateLeak(e.seedKey);
-    }
+    if (e.idHash >= 0) this.ids.add(e.idHash, e);
+    if (e.seedHash >= 0) this.seeds.add(e.seedHash, e);
     if (e.levels !== undefined) this.count(e, 1);
     else if (!e.blank) this.invalidLines++;
   }
@@ -385,11 +397,8 @@ export class CaseDocument {
   private unindex(e: Entry): void {
     if (e.diagnostics.length > 0) this.withDiagnostics.delete(e);
     if (e.blank) this.blanks.delete(e);
-    if (e.id !== undefined) this.ids.remove(e.id, e);
-    if (e.seedKey !== undefined) {
-      this.seeds.remove(e.seedKey, e);
-      this.updateLeak(e.seedKey);
-    }
+    if (e.idHash >= 0) this.ids.remove(e.idHash, e);
+    if (e.seedHash >= 0) this.seeds.remove(e.seedHash, e);
     if (e.levels !== undefined) this.count(e, -1);
     else if (!e.blank) this.invalidLines--;
   }
@@ -414,23 +423,13 @@ export class CaseDocument {
     this.splitCases.bump(SPLIT_INDEX[e.split ?? 'none'], by);
   }
 
-  private updateLeak(key: string): void {
-    if (!this.seeds.repeated.has(key) && !this.leaks.has(key)) return;
-    const group = this.seeds.get(key);
-    let train = false;
-    let evalSplit = false;
-    if (group.length > 1) {
-      for (const g of group) {
-        const split = g.split;
-        if (split === 'train') train = true;
-        else if (split === 'eval') evalSplit = true;
-      }
-    }
-    if (train && evalSplit) this.leaks.add(key);
-    else this.leaks.delete(key);
-  }
-
   // ---- file-level rules ----
+
+  /** The id and seed key of a line with facts, read back from its text once a rule needs them. */
+  private keysOf(e: Entry): { id?: string; seedKey?: string } {
+    e.keys ??= factsOf(JSON.parse(e.text)) ?? {};
+    return e.keys;
+  }
 
   private locator(e: Entry): Locator {
     if (e.tree === undefined) e.tree = parseJsonTree(e.text).root ?? null;
@@ -454,52 +453,52 @@ export class CaseDocument {
   }
 
   private duplicateIdErrors(out: CaseDiagnostic[]): void {
-    for (const key of this.ids.repeated) {
-      const group = [...this.ids.get(key)].sort(byLine);
-      const first = group[0] as Entry;
-      for (const e of group.slice(1)) {
-        const span = this.locator(e).value(['id']);
-        out.push(
-          atLine(
-            diagnostic(span, 'error', 'duplicate-id', `id ${JSON.stringify(key)} is already used on line ${first.line + 1}: ids must be unique in a file, rename this one`),
-            e.line,
-          ),
-        );
+    for (const hash of this.ids.repeated) {
+      for (const [key, group] of keyGroups(this.ids.get(hash), (e) => this.keysOf(e).id)) {
+        const first = group[0] as Entry;
+        for (const e of group.slice(1)) {
+          const span = this.locator(e).value(['id']);
+          out.push(
+            atLine(
+              diagnostic(span, 'error', 'duplicate-id', `id ${JSON.stringify(key)} is already used on line ${first.line + 1}: ids must be unique in a file, rename this one`),
+              e.line,
+            ),
+          );
+        }
       }
     }
   }
 
   private seedWarnings(out: CaseDiagnostic[]): void {
-    for (const key of this.seeds.repeated) {
-      const group = [...this.seeds.get(key)].sort(byLine);
-      const first = group[0] as Entry;
-      for (const e of group.slice(1)) {
-        const span = this.locator(e).value(['seed']);
-        out.push(
-          atLine(
-            diagnostic(span, 'warning', 'repeated-seed', `the same seed (event and date) is already on line ${first.line + 1}: merge the two cases or drop one`),
-            e.line,
-          ),
-        );
-      }
-    }
-    for (const key of this.leaks) {
-      const group = [...this.seeds.get(key)].sort(byLine);
-      const train = group.find((g) => g.split === 'train') as Entry;
-      for (const e of group) {
-        if (e.split !== 'eval') continue;
-        const span = this.locator(e).value(['split']);
-        out.push(
-          atLine(
-            diagnostic(
-              span,
-              'warning',
-              'seed-in-train-and-eval',
-              `this seed is also in train (line ${train.line + 1}): evaluation would test what the model trained on, keep the seed in one split`,
+    for (const hash of this.seeds.repeated) {
+      for (const [, group] of keyGroups(this.seeds.get(hash), (e) => this.keysOf(e).seedKey)) {
+        const first = group[0] as Entry;
+        for (const e of group.slice(1)) {
+          const span = this.locator(e).value(['seed']);
+          out.push(
+            atLine(
+              diagnostic(span, 'warning', 'repeated-seed', `the same seed (event and date) is already on line ${first.line + 1}: merge the two cases or drop one`),
+              e.line,
             ),
-            e.line,
-          ),
-        );
+          );
+        }
+        const train = group.find((g) => g.split === 'train');
+        if (!train) continue;
+        for (const e of group) {
+          if (e.split !== 'eval') continue;
+          const span = this.locator(e).value(['split']);
+          out.push(
+            atLine(
+              diagnostic(
+                span,
+                'warning',
+                'seed-in-train-and-eval',
+                `this seed is also in train (line ${train.line + 1}): evaluation would test what the model trained on, keep the seed in one split`,
+              ),
+              e.line,
+            ),
+          );
+        }
       }
     }
   }

@@ -74,14 +74,18 @@ export function seedKeyOf(event: string, date: string): string {
   const e = asciiInto(event, 0);
   const d = e < 0 ? -1 : asciiInto(date, e);
   if (d < 0) return `${normalizeUnicode(event)}\u0000${date}`;
-  return seedKeyOfBytes(scratch, 0, e, e, d);
+  // Every byte is ASCII here, where windows-1252 (what 'latin1' means to TextDecoder) equals
+  // ASCII; decoding bytes is about twice as fast as String.fromCharCode.apply on code units.
+  return asciiDecoder.decode(keyBuf.subarray(0, seedKeyInto(scratch, 0, e, e, d)));
 }
 
-/**
- * `seedKeyOf` for an ASCII event in bytes[a, b) and an ASCII date in bytes[dateStart, dateEnd),
- * built in one flat string (nothing to flatten later when it becomes a Map key).
- */
-export function seedKeyOfBytes(bytes: Uint8Array, a: number, b: number, dateStart: number, dateEnd: number): string {
+/** `keyHash(seedKeyOf(event, date))` for an ASCII event in bytes[a, b) and date in bytes[dateStart, dateEnd), without building the key. */
+export function seedHashOfBytes(bytes: Uint8Array, a: number, b: number, dateStart: number, dateEnd: number): number {
+  return keyHashOfBytes(keyBuf, 0, seedKeyInto(bytes, a, b, dateStart, dateEnd));
+}
+
+/** Writes the seed key of an ASCII event in bytes[a, b) and date in bytes[dateStart, dateEnd) into keyBuf; its length. */
+function seedKeyInto(bytes: Uint8Array, a: number, b: number, dateStart: number, dateEnd: number): number {
   if (b - a + dateEnd - dateStart + 1 > keyBuf.length) keyBuf = new Uint8Array((b - a + dateEnd - dateStart + 1) * 2);
   let len = 0;
   let pendingSpace = false;
@@ -100,13 +104,31 @@ export function seedKeyOfBytes(bytes: Uint8Array, a: number, b: number, dateStar
   }
   keyBuf[len++] = 0;
   for (let k = dateStart; k < dateEnd; k++) keyBuf[len++] = bytes[k] as number;
-  // Every byte is ASCII here, where windows-1252 (what 'latin1' means to TextDecoder) equals
-  // ASCII; decoding bytes is about twice as fast as String.fromCharCode.apply on code units.
-  return asciiDecoder.decode(keyBuf.subarray(0, len));
+  return len;
 }
 
 let keyBuf = new Uint8Array(256);
 const asciiDecoder = new TextDecoder('latin1');
+
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+/**
+ * A key's hash: FNV-1a over its UTF-16 code units, in 30 bits (a small integer, the cheapest Map
+ * key). Equal keys have equal hashes; unequal keys may too, so a hash only narrows a search.
+ */
+export function keyHash(s: string): number {
+  let h = FNV_OFFSET;
+  for (let k = 0; k < s.length; k++) h = Math.imul(h ^ s.charCodeAt(k), FNV_PRIME);
+  return h & 0x3fffffff;
+}
+
+/** `keyHash` of the ASCII key in bytes[a, b) (there, bytes are the code units). */
+export function keyHashOfBytes(bytes: Uint8Array, a: number, b: number): number {
+  let h = FNV_OFFSET;
+  for (let k = a; k < b; k++) h = Math.imul(h ^ (bytes[k] as number), FNV_PRIME);
+  return h & 0x3fffffff;
+}
 
 /** Distinct tokens of a normalised string. */
 export function tokenSet(normalized: string): Set<string> {

@@ -10,7 +10,7 @@
 // `cleanCaseFacts` returns the same facts.
 import type { Split } from '../contracts/case';
 import { isRealDateAt } from './dates';
-import { beginLevel, clearedByBound, findDuplicates, JSON_STRING_CLASSES, scanTokens, seedKeyOfBytes } from './normalize';
+import { beginLevel, clearedByBound, findDuplicates, JSON_STRING_CLASSES, keyHashOfBytes, scanTokens, seedHashOfBytes, seedKeyOf } from './normalize';
 import type { LineFacts } from './types';
 
 const QUOTE = 0x22;
@@ -47,9 +47,15 @@ let candidateCount = 0;
  * reused: the hot path allocates nothing it does not keep).
  */
 export const scanned = {
-  id: undefined as string | undefined,
-  seedKey: '',
+  idHash: -1, // keyHash of the id, -1 when the case has none
+  seedHash: 0, // keyHash of the seed key (normalised event, NUL, date)
   split: undefined as Split | undefined,
+  // Where the id (-1 when none), the seed event and its date lie in the line.
+  idStart: -1,
+  idEnd: -1,
+  eventStart: 0,
+  eventEnd: 0,
+  dateStart: 0,
   actualPositions: [] as number[], // per level
   candidateCounts: [] as number[], // per level
 };
@@ -65,7 +71,8 @@ export function scanLine(text: string): boolean {
   line = text;
   p = 0;
   n = written;
-  scanned.id = undefined;
+  scanned.idHash = -1;
+  scanned.idStart = -1;
   scanned.split = undefined;
   scanned.actualPositions.length = 0;
   scanned.candidateCounts.length = 0;
@@ -77,8 +84,13 @@ export function scanLine(text: string): boolean {
 /** `scanLine` as a LineFacts object (what `cleanCaseFacts` returns for the parsed line), else undefined. */
 export function scanCleanCase(text: string): LineFacts | undefined {
   if (!scanLine(text)) return undefined;
-  const facts: LineFacts = { actualPositions: [...scanned.actualPositions], candidateCounts: [...scanned.candidateCounts], seedKey: scanned.seedKey };
-  if (scanned.id !== undefined) facts.id = scanned.id;
+  const { eventStart: a, eventEnd: b, dateStart: d } = scanned;
+  const facts: LineFacts = {
+    actualPositions: [...scanned.actualPositions],
+    candidateCounts: [...scanned.candidateCounts],
+    seedKey: seedKeyOf(text.slice(a, b), text.slice(d, d + 10)),
+  };
+  if (scanned.idStart >= 0) facts.id = text.slice(scanned.idStart, scanned.idEnd);
   if (scanned.split !== undefined) facts.split = scanned.split;
   return facts;
 }
@@ -118,7 +130,9 @@ function caseObject(): boolean {
         const start = p + 1;
         const end = plainString();
         if (end <= start) return false;
-        facts.id = line.slice(start, end);
+        facts.idStart = start;
+        facts.idEnd = end;
+        facts.idHash = keyHashOfBytes(s, start, end);
         break;
       }
       case SEED:
@@ -174,7 +188,10 @@ function seed(): boolean {
     if (!next(RBRACE)) break;
   }
   if (p < 0 || event < 0 || date < 0) return false;
-  scanned.seedKey = seedKeyOfBytes(s, event, eventEndAt, date, date + 10);
+  scanned.eventStart = event;
+  scanned.eventEnd = eventEndAt;
+  scanned.dateStart = date;
+  scanned.seedHash = seedHashOfBytes(s, event, eventEndAt, date, date + 10);
   return true;
 }
 

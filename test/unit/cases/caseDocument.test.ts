@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CaseDocument, POSITION_BIAS_MIN_CASES, validateText } from '../../../src/cases/caseDocument';
+import { keyHash, seedKeyOf } from '../../../src/cases/normalize';
 import { statsOf } from '../../../src/cases/stats';
 import type { CaseDiagnostic } from '../../../src/cases/types';
 import { aCase, aLevel, caseLine, someCases, spanOf } from './builders';
@@ -40,6 +41,35 @@ describe('file-level rules', () => {
     ]);
     const test = caseLine(aCase({ id: 'b', split: 'test' }));
     expect(validateText(`${a}\n${test}`).map((d) => d.code)).toEqual(['repeated-seed']);
+  });
+
+  it('a repeat is found between a line the scanner takes and one it leaves to JSON.parse', () => {
+    const a = caseLine(aCase({ id: 'x', seed: { event: 'Tech layoffs', date: '2023-01-15' }, split: 'train' }));
+    // An escape and non-ASCII text: this line goes the JSON.parse way, with the same id and seed.
+    const b = caseLine(aCase({ id: 'x', seed: { event: 'tech layoffs', date: '2023-01-15' }, split: 'eval', source: { note: 'café' } })).replace('"id":"x"', '"id":"\\u0078"');
+    expect(brief(validateText(`${a}\n${b}`)).map(([line, code]) => [line, code])).toEqual([
+      [1, 'duplicate-id'],
+      [1, 'repeated-seed'],
+      [1, 'seed-in-train-and-eval'],
+    ]);
+  });
+
+  it('ids and seeds whose hashes collide are still told apart by their text', () => {
+    // The document groups ids and seeds by a 30-bit hash; these pairs share one (found by search).
+    expect(keyHash('case-82196')).toBe(keyHash('case-327000'));
+    expect(keyHash(seedKeyOf('Rates rise 86291', '2024-01-02'))).toBe(keyHash(seedKeyOf('Rates rise 218160', '2024-01-02')));
+    const a = caseLine(aCase({ id: 'case-82196', seed: { event: 'Rates rise 86291', date: '2024-01-02' }, split: 'train' }));
+    const b = caseLine(aCase({ id: 'case-327000', seed: { event: 'Rates rise 218160', date: '2024-01-02' }, split: 'eval' }));
+    expect(validateText(`${a}\n${b}`)).toEqual([]);
+    // A true repeat next to a colliding one is still found, against the right line.
+    const c = caseLine(aCase({ id: 'case-82196', seed: { event: 'rates RISE 86291!', date: '2024-01-02' }, split: 'eval' }));
+    const ds = validateText(`${a}\n${b}\n${c}`);
+    expect(brief(ds)).toEqual([
+      [2, 'duplicate-id', ...spanOf(c, '"case-82196"')],
+      [2, 'repeated-seed', ...spanOf(c, '{"event":"rates RISE 86291!","date":"2024-01-02"}')],
+      [2, 'seed-in-train-and-eval', ...spanOf(c, '"eval"')],
+    ]);
+    expect(ds.map((d) => d.message.match(/line (\d+)/)?.[1])).toEqual(['1', '1', '1']);
   });
 
   it(`actual-position-bias: from ${POSITION_BIAS_MIN_CASES} cases with the actual always in one place`, () => {
