@@ -195,12 +195,15 @@ export function findDuplicates(events: readonly string[]): CandidateDuplicate[] 
   return found;
 }
 
-// The bound's state for one level: bit (h mod 1024) of a token's hash is set in `earlier` when an
-// earlier event of the level has the token, in `current` when the event being scanned has it.
-// Module state reused across calls: the hot path allocates nothing.
+// The bound's state, per bit (h mod 1024) of a token's hash: the serial number of the first event
+// of the current level that set it (earlier than the level's first serial: not set in this level)
+// and of the last event that set it. Serial numbers instead of bitsets cleared per event: nothing
+// to reset between events or levels. Module state: the hot path allocates nothing.
 const BITS = 1024;
-const earlier = new Int32Array(BITS / 32);
-const current = new Int32Array(BITS / 32);
+const firstSetBy = new Int32Array(BITS);
+const lastSetBy = new Int32Array(BITS);
+let serial = 0;
+let levelStart = 1;
 // The last scanned event's distinct bits, and its tokens whose bit an earlier event had set
 // (counted with repeats), for `clearedByBound`.
 let scanBits = 0;
@@ -249,7 +252,13 @@ export function hasNoDuplicates(events: readonly string[]): boolean {
 
 /** Starts a new level for `scanTokens`: forgets the previous level's tokens. */
 export function beginLevel(): void {
-  earlier.fill(0);
+  if (serial > 0x3fffffff) {
+    // Once in a billion events: start the numbering again.
+    firstSetBy.fill(0);
+    lastSetBy.fill(0);
+    serial = 0;
+  }
+  levelStart = serial + 1;
 }
 
 /** After `scanTokens` of event j: whether the bound proves it duplicates none of events 0..j-1. */
@@ -264,7 +273,7 @@ export function clearedByBound(j: number): boolean {
  * (the caller then falls back to the exact check).
  */
 export function scanTokens(bytes: Uint8Array, start: number, classes: Uint8Array): number {
-  current.fill(0);
+  const event = ++serial;
   let bits = 0;
   let shared = 0;
   let h = 0x811c9dc5 | 0;
@@ -280,18 +289,18 @@ export function scanTokens(bytes: Uint8Array, start: number, classes: Uint8Array
     if (c === BAD) return -1;
     // A separator or the end closes the token.
     if (inToken) {
-      const word = (h >>> 5) & (BITS / 32 - 1);
-      const bit = 1 << (h & 31);
-      if ((earlier[word] as number) & bit) shared++;
-      if (((current[word] as number) & bit) === 0) {
-        current[word] = (current[word] as number) | bit;
+      const bit = h & (BITS - 1);
+      const first = firstSetBy[bit] as number;
+      if (first < levelStart) firstSetBy[bit] = event;
+      else if (first < event) shared++;
+      if (lastSetBy[bit] !== event) {
+        lastSetBy[bit] = event;
         bits++;
       }
       h = 0x811c9dc5 | 0;
       inToken = false;
     }
     if (c === END) {
-      for (let w = 0; w < BITS / 32; w++) earlier[w] = (earlier[w] as number) | (current[w] as number);
       scanBits = bits;
       scanShared = shared;
       return k;
