@@ -81,13 +81,18 @@ export function seedKeyOf(event: string, date: string): string {
 
 /** `keyHash(seedKeyOf(event, date))` for an ASCII event in bytes[a, b) and date in bytes[dateStart, dateEnd), without building the key. */
 export function seedHashOfBytes(bytes: Uint8Array, a: number, b: number, dateStart: number, dateEnd: number): number {
-  return keyHashOfBytes(keyBuf, 0, seedKeyInto(bytes, a, b, dateStart, dateEnd));
+  seedKeyInto(bytes, a, b, dateStart, dateEnd);
+  return seedKeyHash;
 }
 
-/** Writes the seed key of an ASCII event in bytes[a, b) and date in bytes[dateStart, dateEnd) into keyBuf; its length. */
+/**
+ * Writes the seed key of an ASCII event in bytes[a, b) and date in bytes[dateStart, dateEnd) into
+ * keyBuf and returns its length; its `keyHash` goes to `seedKeyHash` (computed on the way).
+ */
 function seedKeyInto(bytes: Uint8Array, a: number, b: number, dateStart: number, dateEnd: number): number {
   if (b - a + dateEnd - dateStart + 1 > keyBuf.length) keyBuf = new Uint8Array((b - a + dateEnd - dateStart + 1) * 2);
   let len = 0;
+  let h = FNV_OFFSET;
   let pendingSpace = false;
   for (let k = a; k < b; k++) {
     const c = TOKEN_CLASS[bytes[k] as number] as number;
@@ -98,15 +103,25 @@ function seedKeyInto(bytes: Uint8Array, a: number, b: number, dateStart: number,
     }
     if (pendingSpace) {
       keyBuf[len++] = 0x20;
+      h = Math.imul(h ^ 0x20, FNV_PRIME);
       pendingSpace = false;
     }
-    keyBuf[len++] = c === 0xfe ? 0 : c;
+    const x = c === 0xfe ? 0 : c;
+    keyBuf[len++] = x;
+    h = Math.imul(h ^ x, FNV_PRIME);
   }
   keyBuf[len++] = 0;
-  for (let k = dateStart; k < dateEnd; k++) keyBuf[len++] = bytes[k] as number;
+  h = Math.imul(h, FNV_PRIME); // h ^ 0
+  for (let k = dateStart; k < dateEnd; k++) {
+    const x = bytes[k] as number;
+    keyBuf[len++] = x;
+    h = Math.imul(h ^ x, FNV_PRIME);
+  }
+  seedKeyHash = h & 0x3fffffff;
   return len;
 }
 
+let seedKeyHash = 0;
 let keyBuf = new Uint8Array(256);
 const asciiDecoder = new TextDecoder('latin1');
 

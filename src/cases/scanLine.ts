@@ -103,12 +103,13 @@ const LEVELS = 4;
 const SPLIT = 8;
 const SOURCE = 16;
 
-function caseKey(a: number, b: number): number {
-  if (is(a, b, 'seed')) return SEED;
-  if (is(a, b, 'levels')) return LEVELS;
-  if (is(a, b, 'id')) return ID;
-  if (is(a, b, 'split')) return SPLIT;
-  if (is(a, b, 'source')) return SOURCE;
+/** The case key at p (consumed), or 0 when it is none of them. */
+function caseKey(): number {
+  if (key('seed')) return SEED;
+  if (key('levels')) return LEVELS;
+  if (key('id')) return ID;
+  if (key('split')) return SPLIT;
+  if (key('source')) return SOURCE;
   return 0;
 }
 
@@ -120,12 +121,10 @@ function caseObject(): boolean {
   let seen = 0;
   for (;;) {
     skipWs();
-    const a = p + 1;
-    const b = plainString();
-    const key = b < 0 ? 0 : caseKey(a, b);
-    if (key === 0 || (seen & key) !== 0 || !colon()) return false;
-    seen |= key;
-    switch (key) {
+    const k = caseKey();
+    if (k === 0 || (seen & k) !== 0 || !colon()) return false;
+    seen |= k;
+    switch (k) {
       case ID: {
         const start = p + 1;
         const end = plainString();
@@ -156,11 +155,9 @@ function caseObject(): boolean {
 }
 
 function split(): Split | undefined {
-  const a = p + 1;
-  const b = plainString();
-  if (is(a, b, 'train')) return 'train';
-  if (is(a, b, 'eval')) return 'eval';
-  if (is(a, b, 'test')) return 'test';
+  if (key('train')) return 'train';
+  if (key('eval')) return 'eval';
+  if (key('test')) return 'test';
   return undefined;
 }
 
@@ -173,14 +170,12 @@ function seed(): boolean {
   let date = -1;
   for (;;) {
     skipWs();
-    const a = p + 1;
-    const b = plainString();
-    if (is(a, b, 'event') && event < 0) {
+    if (event < 0 && key('event')) {
       if (!colon()) return false;
       event = p + 1;
       eventEndAt = plainString();
       if (!nonBlank(event, eventEndAt)) return false;
-    } else if (is(a, b, 'date') && date < 0) {
+    } else if (date < 0 && key('date')) {
       if (!colon()) return false;
       date = p + 1;
       if (plainString() !== date + 10 || !isRealDateAt(line, date)) return false;
@@ -216,12 +211,10 @@ function level(depth: number): number {
   let gotDepth = false;
   for (;;) {
     skipWs();
-    const a = p + 1;
-    const b = plainString();
-    if (is(a, b, 'depth') && !gotDepth) {
+    if (!gotDepth && key('depth')) {
       if (!colon() || plainInteger() !== depth) return -1;
       gotDepth = true;
-    } else if (is(a, b, 'candidates') && actual < 0) {
+    } else if (actual < 0 && key('candidates')) {
       if (!colon()) return -1;
       actual = candidates();
       if (actual < 0) return -1;
@@ -247,9 +240,7 @@ function candidates(): number {
     let label = -1;
     for (;;) {
       skipWs();
-      const a = p + 1;
-      const b = plainString();
-      if (is(a, b, 'event') && event < 0) {
+      if (event < 0 && key('event')) {
         if (!colon() || at(p) !== QUOTE) return -1;
         event = p + 1;
         // One pass finds the closing quote and hashes the tokens for the duplicate bound.
@@ -265,7 +256,7 @@ function candidates(): number {
         if (!nonBlank(event, end)) return -1;
         eventStart[j] = event;
         eventEnd[j] = end;
-      } else if (is(a, b, 'label') && label < 0) {
+      } else if (label < 0 && key('label')) {
         if (!colon()) return -1;
         label = plainInteger();
         if (label !== 0 && label !== 1) return -1;
@@ -292,10 +283,19 @@ function candidates(): number {
 
 // ---- JSON pieces ----
 
-/** Whether s[a, b) is exactly `word` (b < 0: no string was read). */
-function is(a: number, b: number, word: string): boolean {
-  if (b - a !== word.length) return false;
-  for (let k = 0; k < word.length; k++) if (s[a + k] !== word.charCodeAt(k)) return false;
+/**
+ * Whether the bytes from `a` spell `word`. A mismatch stops at the sentinel at n at the latest
+ * (no word has a 0 byte), so this never reads a previous line's bytes.
+ */
+function spells(a: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) if (at(a + k) !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+/** Whether the string at p is exactly `word` (no escape); if so, it is consumed. */
+function key(word: string): boolean {
+  if (p < 0 || at(p) !== QUOTE || !spells(p + 1, word) || at(p + 1 + word.length) !== QUOTE) return false;
+  p += word.length + 2;
   return true;
 }
 
@@ -401,7 +401,7 @@ function skipValue(nesting: number): boolean {
     }
   }
   for (const word of LITERALS) {
-    if (is(p, Math.min(p + word.length, n), word)) {
+    if (spells(p, word)) {
       p += word.length;
       return true;
     }
