@@ -1,4 +1,4 @@
-// `npx tsx bench/caseTable.ts`: the case table's costs at 1k vs 100k cases (issue 6).
+// `npm run bench -- caseTable`: the case table's costs at 1k vs 100k cases (issue 6).
 // (a) open + first paint model: the host receives `ready`, builds the first screen of rows and
 //     serialises the `init` message the webview paints from. The document is already loaded (VS Code
 //     hands the editor a TextDocument), so the lines are split before the clock starts.

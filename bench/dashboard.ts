@@ -3,7 +3,7 @@
 // parse the appended metrics.jsonl bytes (host tail), digest them into columns, feed the webview's
 // StreamingDecimator, read out the envelope and the smoothed means that Chart.js draws.
 // Target (issue #5): ratio ≤ 2. For contrast, the naive path (LTTB over the whole history on every
-// append) is timed too. Run: `npx tsx bench/dashboard.ts`.
+// append) is timed too. Run: `npm run bench -- dashboard`.
 import { StreamingDecimator, emaSmooth, lttb } from '../src/dashboard/decimate';
 import { MetricsLineParser } from '../src/dashboard/metricsReader';
 import { digestEvents } from '../src/dashboard/series';
