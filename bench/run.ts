@@ -12,11 +12,13 @@ import { summary, time, type Sample } from './timing';
 
 const CASES = Number(process.env.BENCH_CASES ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+// The share of cases with non-ASCII text (accented places, typographic dashes): 0 by default.
+const INTL = Number(process.env.BENCH_NON_ASCII ?? 0);
 
 const ms = (x: number): string => `${x.toFixed(x < 10 ? 3 : 1)} ms`;
 
-const text = generateCasesText(CASES);
-console.log(`generated ${CASES.toLocaleString('en-US')} cases, ${(text.length / 1e6).toFixed(1)} MB`);
+const text = generateCasesText(CASES, 42, INTL);
+console.log(`generated ${CASES.toLocaleString('en-US')} cases, ${(text.length / 1e6).toFixed(1)} MB${INTL > 0 ? `, ${Math.round(INTL * 100)}% with non-ASCII text` : ''}`);
 
 let sink = 0;
 const parseRuns: Sample[] = [];

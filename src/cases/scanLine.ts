@@ -9,8 +9,9 @@
 // A property test holds this to that path: clean here ⇒ JSON.parse accepts the line and
 // `cleanCaseFacts` returns the same facts.
 import type { Split } from '../contracts/case';
-import { isRealDateAt } from './dates';
-import { beginLevel, clearedByBound, findDuplicates, JSON_STRING_CLASSES, keyHashOfBytes, scanTokens, seedHashOfBytes, seedKeyOf } from './normalize';
+import { isRealDate, isRealDateAt } from './dates';
+import { isNonBlank } from './rules';
+import { beginLevel, clearedByBound, findDuplicates, JSON_STRING_CLASSES, keyHash, keyHashOfBytes, scanTokens, seedHashOfBytes, seedKeyOf } from './normalize';
 import type { LineFacts } from './types';
 
 const QUOTE = 0x22;
@@ -29,11 +30,15 @@ const MAX_NESTING = 64;
 /** Levels with more candidates are left to the object checks. */
 const MAX_CANDIDATES = 256;
 
-// The line being scanned, as bytes, and the position in them: module state, so the scan allocates
-// nothing. Only all-ASCII lines are scanned, so byte offsets are also UTF-16 offsets in `line`.
+// The line being scanned, as UTF-8 bytes, and the position in them: module state, so the scan
+// allocates nothing. In an all-ASCII line byte offsets are also UTF-16 offsets in `line`; in
+// another, a string the rules need is decoded from its bytes (see `str`).
 const encoder = new TextEncoder();
+// ignoreBOM: keep a leading U+FEFF in a decoded string (the default drops it).
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 let s = new Uint8Array(1 << 16);
 let line = '';
+let ascii = true;
 let p = 0;
 let n = 0;
 // Where each candidate event of the current level lies, for the exact duplicate check.
@@ -62,11 +67,13 @@ export const scanned = {
 
 /** Whether the line is certainly a clean case (no diagnostic at all); its facts are then in `scanned`. */
 export function scanLine(text: string): boolean {
-  if (text.length >= s.length) s = new Uint8Array(text.length * 2);
-  // Bytes are much faster to walk than a string's code units; a line with non-ASCII text is left
-  // to JSON.parse (its UTF-8 offsets would not be string offsets).
-  const { read, written } = encoder.encodeInto(text, s);
-  if (read !== text.length || written !== read) return false;
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+  if (3 * text.length >= s.length) s = new Uint8Array(3 * text.length + 1);
+  // Bytes are much faster to walk than a string's code units.
+  const { written } = encoder.encodeInto(text, s);
+  ascii = written === text.length;
+  // A lone surrogate would come back from UTF-8 as U+FFFD: leave such a line to JSON.parse.
+  if (!ascii && !text.isWellFormed()) return false;
   s[written] = 0; // a sentinel that matches nothing the scan looks for
   line = text;
   p = 0;
@@ -84,13 +91,15 @@ export function scanLine(text: string): boolean {
 /** `scanLine` as a LineFacts object (what `cleanCaseFacts` returns for the parsed line), else undefined. */
 export function scanCleanCase(text: string): LineFacts | undefined {
   if (!scanLine(text)) return undefined;
+  line = text;
   const { eventStart: a, eventEnd: b, dateStart: d } = scanned;
   const facts: LineFacts = {
     actualPositions: [...scanned.actualPositions],
     candidateCounts: [...scanned.candidateCounts],
-    seedKey: seedKeyOf(text.slice(a, b), text.slice(d, d + 10)),
+    seedKey: seedKeyOf(str(a, b), str(d, d + 10)),
   };
-  if (scanned.idStart >= 0) facts.id = text.slice(scanned.idStart, scanned.idEnd);
+  if (scanned.idStart >= 0) facts.id = str(scanned.idStart, scanned.idEnd);
+  line = '';
   if (scanned.split !== undefined) facts.split = scanned.split;
   return facts;
 }
@@ -131,7 +140,7 @@ function caseObject(): boolean {
         if (end <= start) return false;
         facts.idStart = start;
         facts.idEnd = end;
-        facts.idHash = keyHashOfBytes(s, start, end);
+        facts.idHash = ascii ? keyHashOfBytes(s, start, end) : keyHash(str(start, end));
         break;
       }
       case SEED:
@@ -178,7 +187,7 @@ function seed(): boolean {
     } else if (date < 0 && key('date')) {
       if (!colon()) return false;
       date = p + 1;
-      if (plainString() !== date + 10 || !isRealDateAt(line, date)) return false;
+      if (plainString() !== date + 10 || !(ascii ? isRealDateAt(line, date) : isRealDate(str(date, date + 10)))) return false;
     } else return false;
     if (!next(RBRACE)) break;
   }
@@ -186,7 +195,7 @@ function seed(): boolean {
   scanned.eventStart = event;
   scanned.eventEnd = eventEndAt;
   scanned.dateStart = date;
-  scanned.seedHash = seedHashOfBytes(s, event, eventEndAt, date, date + 10);
+  scanned.seedHash = ascii ? seedHashOfBytes(s, event, eventEndAt, date, date + 10) : keyHash(seedKeyOf(str(event, eventEndAt), str(date, date + 10)));
   return true;
 }
 
@@ -275,7 +284,7 @@ function candidates(): number {
   if (candidateCount < 2 || actual < 0) return -1;
   if (exact) {
     const events: string[] = [];
-    for (let k = 0; k < candidateCount; k++) events.push(line.slice(eventStart[k], eventEnd[k]));
+    for (let k = 0; k < candidateCount; k++) events.push(str(eventStart[k] as number, eventEnd[k] as number));
     if (findDuplicates(events).length > 0) return -1;
   }
   return actual;
@@ -299,13 +308,24 @@ function key(word: string): boolean {
   return true;
 }
 
+/** The string whose raw (escape-free) JSON text is s[a, b). */
+function str(a: number, b: number): string {
+  return ascii ? line.slice(a, b) : decoder.decode(s.subarray(a, b));
+}
+
 /**
- * Whether the string s[a, b) counts as non-blank (zod's trim().min(1)). It is ASCII with no
- * escape and no control character, so the only whitespace it can hold is the space.
+ * Whether the string s[a, b) (no escape, no control character) counts as non-blank, as zod's
+ * trim().min(1): printable ASCII other than the space settles it; only non-ASCII text can hold
+ * other whitespace, and then trim() decides.
  */
 function nonBlank(a: number, b: number): boolean {
-  for (let k = a; k < b; k++) if (s[k] !== 0x20) return true;
-  return false;
+  let other = false;
+  for (let k = a; k < b; k++) {
+    const c = s[k] as number;
+    if (c > 0x20 && c < 0x80) return true;
+    if (c >= 0x80) other = true;
+  }
+  return other && isNonBlank(str(a, b));
 }
 
 /** The byte at `k`; at `n` the sentinel 0, which every comparison of the scan fails. */

@@ -8,12 +8,13 @@ import { checkLine, isBlank, slowCheck } from '../../../src/cases/lineCheck';
 import { findDuplicates, hasNoDuplicates, keyHash, keyHashOfBytes, normalizeEvent, normalizeUnicode, seedHashOfBytes, seedKeyOf } from '../../../src/cases/normalize';
 import { generateCase } from '../../../bench/generate';
 import { aCase, aLevel, caseLine } from './builders';
+import type { Case } from '../../../src/contracts/case';
 
 // Hand-built cases plus generated realistic ones (as in the benchmark).
 let seed = 7;
 const rnd = (): number => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
 const valid = [
-  ...Array.from({ length: 20 }, (_, k) => JSON.stringify(generateCase(rnd, k))),
+  ...Array.from({ length: 24 }, (_, k) => JSON.stringify(generateCase(rnd, k, k % 4 === 3))),
   caseLine(aCase()),
   caseLine(aCase({ levels: [aLevel(1), aLevel(2, ['Rates rise', 'Rates fall'], 1)], source: { url: 'u' } })),
   caseLine(aCase({ id: undefined, split: 'eval' })),
@@ -206,7 +207,7 @@ describe('line scanner (the hot path before JSON.parse)', () => {
     expect(clean).toBeGreaterThan(500);
   });
 
-  it('takes the clean ASCII cases of a real dataset, however they are spaced or ordered', () => {
+  it('takes the clean cases of a real dataset, however they are spaced or ordered', () => {
     for (const line of valid) expect(scanCleanCase(line)).toEqual(cleanCaseFacts(JSON.parse(line)));
     fc.assert(
       fc.property(rewrittenLine, (text) => {
@@ -216,8 +217,8 @@ describe('line scanner (the hot path before JSON.parse)', () => {
         } catch {
           return; // a raw 01 is not JSON
         }
-        // Escapes, non-ASCII text and numbers other than plain digits are left to JSON.parse.
-        const plain = !/\\|[^\t\n\r -~]|"label":\s*(1\.0|1e0|-0|01)/.test(text);
+        // Escapes and numbers other than plain digits are left to JSON.parse.
+        const plain = !/\\|"label":\s*(1\.0|1e0|-0|01)/.test(text);
         if (plain && cleanCaseFacts(value)) expect(scanCleanCase(text)).toBeDefined();
       }),
       { numRuns: 1000 },
@@ -233,6 +234,25 @@ describe('line scanner (the hot path before JSON.parse)', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('reads non-ASCII text from its UTF-8 bytes: ids, seeds, blank events, duplicates', () => {
+    const line = (o: Record<string, unknown>): string => caseLine(aCase(o as Partial<Case>));
+    const accented = line({ id: 'são-paulo-1', seed: { event: 'Protests in São Paulo — 10,000 march', date: '2024-03-01' } });
+    expect(scanCleanCase(accented)).toEqual(cleanCaseFacts(JSON.parse(accented)));
+    expect(scanCleanCase(accented)?.seedKey).toBe('protests in são paulo 10000 march\u00002024-03-01');
+    // Only a no-break space: blank for zod's trim(), so not clean.
+    expect(scanCleanCase(line({ seed: { event: '\u00a0\u3000', date: '2024-03-01' } }))).toBeUndefined();
+    // Near-duplicates in non-ASCII text are found by the exact check.
+    expect(scanCleanCase(line({ levels: [aLevel(1, ['Zürich bank fails', 'zürich BANK fails!', 'Rates rise'])] }))).toBeUndefined();
+    expect(scanCleanCase(line({ levels: [aLevel(1, ['Zürich bank fails', 'Rates rise in Genève'])] }))).toBeDefined();
+    // A string that starts with U+FEFF keeps it (TextDecoder drops it unless told not to).
+    const bom = line({ id: '\ufeffcase-0' });
+    expect(scanCleanCase(bom)?.id).toBe('\ufeffcase-0');
+    // A lone surrogate would not survive UTF-8: left to JSON.parse.
+    const lone = line({ id: 'x' }).replace('"id":"x"', '"id":"x\ud800"');
+    expect(cleanCaseFacts(JSON.parse(lone))?.id).toBe('x\ud800');
+    expect(scanCleanCase(lone)).toBeUndefined();
   });
 
   it('leaves what it cannot judge to the object path', () => {
