@@ -225,7 +225,9 @@ let scanBits = 0;
 let scanShared = 0;
 
 // What `scanTokens` does with each byte: TOKEN_CLASS's codes (0 dropped, 0xff separator, else a
-// character of a token) plus END (the end of the event) and BAD (the bound cannot be computed).
+// character of a token) plus END (the end of the event), BAD (the bound cannot be computed) and
+// UNI (a UTF-8 byte: the rest of the event is read as Unicode text).
+const UNI = 0xfb;
 const END = 0xfc;
 const BAD = 0xfd;
 /** For decoded text copied by `asciiInto` with quote 0x21, then the END byte 0x22. */
@@ -233,10 +235,11 @@ const TEXT_CLASSES = new Uint8Array(256).fill(BAD);
 TEXT_CLASSES.set(TOKEN_CLASS);
 TEXT_CLASSES[0x22] = END;
 /**
- * For the raw inside of a JSON string: it ends at the closing quote; an escape or a control
- * character (not allowed raw in JSON) or non-ASCII byte cannot be judged here.
+ * For the raw inside of a JSON string (UTF-8): it ends at the closing quote; an escape or a
+ * control character (not allowed raw in JSON) cannot be judged here.
  */
-export const JSON_STRING_CLASSES = new Uint8Array(256).fill(BAD);
+export const JSON_STRING_CLASSES = new Uint8Array(256).fill(UNI);
+JSON_STRING_CLASSES.fill(BAD, 0, 0x20);
 JSON_STRING_CLASSES.set(TOKEN_CLASS.subarray(0x20), 0x20);
 JSON_STRING_CLASSES[0x22] = END;
 JSON_STRING_CLASSES[0x5c] = BAD;
@@ -255,12 +258,19 @@ export function hasNoDuplicates(events: readonly string[]): boolean {
   beginLevel();
   let at = 0;
   for (let j = 0; j < events.length; j++) {
+    const text = events[j] as string;
     // A quote in the text is punctuation (dropped) like '!'; 0x22 then marks the end.
-    const end = asciiInto(events[j] as string, at, 0x21);
-    if (end < 0) return findDuplicates(events).length === 0;
-    scratch[end] = 0x22;
-    if (scanTokens(scratch, at, TEXT_CLASSES) < 0 || !clearedByBound(j)) return findDuplicates(events).length === 0;
-    at = end + 1;
+    const end = asciiInto(text, at, 0x21);
+    if (end >= 0) {
+      scratch[end] = 0x22;
+      if (scanTokens(scratch, at, TEXT_CLASSES) < 0) return findDuplicates(events).length === 0;
+      at = end + 1;
+    } else {
+      scanBits = 0;
+      scanShared = 0;
+      countTokensOf(normalizeUnicode(text), ++serial);
+    }
+    if (!clearedByBound(j)) return findDuplicates(events).length === 0;
   }
   return true;
 }
@@ -284,41 +294,79 @@ export function clearedByBound(j: number): boolean {
 /**
  * Hashes the tokens of the level's next event, bytes from `start` up to the first END byte (as
  * `classes` says), counting for the bound its distinct bits and its tokens an earlier event had.
- * Returns the index of the END byte, or -1 when a BAD byte means the bound cannot be computed
- * (the caller then falls back to the exact check).
+ * From the first non-ASCII byte on, the rest of the event is decoded and normalised as Unicode
+ * text (tokens hash the same either way). Returns the index of the END byte, or -1 when a BAD
+ * byte means the bound cannot be computed (the caller then falls back to the exact check).
  */
 export function scanTokens(bytes: Uint8Array, start: number, classes: Uint8Array): number {
   const event = ++serial;
-  let bits = 0;
-  let shared = 0;
-  let h = 0x811c9dc5 | 0;
-  let inToken = false;
+  scanBits = 0;
+  scanShared = 0;
+  let h = FNV_OFFSET;
+  let tokenStart = -1;
   for (let k = start; ; k++) {
     const c = classes[bytes[k] as number] as number;
     if (c === 0) continue;
-    if (c < END || c === 0xfe) {
-      inToken = true;
-      h = Math.imul(h ^ c, 0x01000193);
+    if (c < UNI || c === 0xfe) {
+      if (tokenStart < 0) tokenStart = k;
+      h = Math.imul(h ^ c, FNV_PRIME);
       continue;
     }
     if (c === BAD) return -1;
+    if (c === UNI) return unicodeRest(bytes, tokenStart < 0 ? k : tokenStart, classes, event);
     // A separator or the end closes the token.
-    if (inToken) {
-      const bit = h & (BITS - 1);
-      const first = firstSetBy[bit] as number;
-      if (first < levelStart) firstSetBy[bit] = event;
-      else if (first < event) shared++;
-      if (lastSetBy[bit] !== event) {
-        lastSetBy[bit] = event;
-        bits++;
-      }
-      h = 0x811c9dc5 | 0;
-      inToken = false;
+    if (tokenStart >= 0) {
+      addToken(h, event);
+      h = FNV_OFFSET;
+      tokenStart = -1;
     }
-    if (c === END) {
-      scanBits = bits;
-      scanShared = shared;
-      return k;
+    if (c === END) return k;
+  }
+}
+
+/** Counts one token (its hash) of event `event` for the bound. */
+function addToken(h: number, event: number): void {
+  const bit = h & (BITS - 1);
+  const first = firstSetBy[bit] as number;
+  if (first < levelStart) firstSetBy[bit] = event;
+  else if (first < event) scanShared++;
+  if (lastSetBy[bit] !== event) {
+    lastSetBy[bit] = event;
+    scanBits++;
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * The rest of an event from `from` (a token's start, after ASCII whitespace, so the earlier
+ * tokens stand as they were counted), decoded and normalised as Unicode: its tokens are counted
+ * like the byte scan's, hashed over their code units. The index of the END byte, or -1.
+ */
+function unicodeRest(bytes: Uint8Array, from: number, classes: Uint8Array, event: number): number {
+  let end = from;
+  for (;; end++) {
+    const c = classes[bytes[end] as number] as number;
+    if (c === END) break;
+    if (c === BAD) return -1;
+  }
+  countTokensOf(normalizeUnicode(utf8.decode(bytes.subarray(from, end))), event);
+  return end;
+}
+
+/** Counts the tokens of normalised text for the bound; the same hashes as the byte scan's. */
+function countTokensOf(normalized: string, event: number): void {
+  let h = FNV_OFFSET;
+  let len = 0;
+  for (let k = 0; k <= normalized.length; k++) {
+    const c = k < normalized.length ? normalized.charCodeAt(k) : 0x20;
+    if (c !== 0x20) {
+      h = Math.imul(h ^ (c === 0 ? 0xfe : c), FNV_PRIME);
+      len++;
+      continue;
     }
+    if (len > 0) addToken(h, event);
+    h = FNV_OFFSET;
+    len = 0;
   }
 }

@@ -255,6 +255,18 @@ describe('line scanner (the hot path before JSON.parse)', () => {
     expect(scanCleanCase(lone)).toBeUndefined();
   });
 
+  it('judges duplicates in any text as the object path does (bytes and Unicode tokens hash alike)', () => {
+    const word = fc.constantFrom('stock', 'Stock', 'drops', 'São', 'SÃO', 'paulo', 'Zürich', 'ZÜRICH', '—', '“big”', 'İstanbul', 'ΟΔΟΣ', 'οδος', 'the', '15%', 'a', 'K\u212a');
+    const event = fc.tuple(fc.array(word, { minLength: 1, maxLength: 5 }), fc.constantFrom(' ', '  ', '\u00a0', ' - ')).map(([ws, gap]) => ws.join(gap));
+    fc.assert(
+      fc.property(fc.array(event, { minLength: 2, maxLength: 5 }), (events) => {
+        const line = caseLine(aCase({ levels: [{ depth: 1, candidates: events.map((e, k) => ({ event: e, label: k === 0 ? 1 : 0 })) }] }));
+        expect(scanCleanCase(line) !== undefined).toBe(cleanCaseFacts(JSON.parse(line)) !== undefined);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('leaves what it cannot judge to the object path', () => {
     const line = valid[0] as string;
     const escaped = line.replace('"event":"', '"event":"\\u0041 ');
