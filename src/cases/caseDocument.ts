@@ -1,4 +1,5 @@
-// The incremental model of one case file. Each line is checked once when it changes (checkLine);
+// The incremental model of one case file. Each line is checked once when it changes (scanLine for
+// the clean lines that are most of a dataset, else checkLine);
 // the file-level rules (unique ids, repeated seeds, a seed in train and eval, position bias, blank
 // lines in the middle) are kept up to date from per-line facts in index maps, so an edit costs the
 // touched lines plus the groups they belong to — never a re-parse of the file.

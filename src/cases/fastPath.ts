@@ -1,8 +1,9 @@
-// The hot path of validation. Most lines of a real dataset are valid, and zod plus a jsonc syntax
-// tree cost several times JSON.parse, so a valid line is recognised here by hand-written checks on
-// the JSON.parse result. The answer is only "clean" or "not clean": any doubt sends the line to
-// the slow path (zod + rules + exact ranges), which alone produces diagnostics. A property test
-// (test/unit/cases/fastPath.test.ts) proves `isCleanCase(v)` holds exactly when the slow path
+// The second path of validation, for lines the byte scanner (scanLine.ts) left undecided and for
+// callers that need the parsed case (checkLine). zod plus a jsonc syntax tree cost several times
+// JSON.parse, so a valid line is recognised here by hand-written checks on the JSON.parse result.
+// The answer is only "clean" or "not clean": any doubt sends the line to the slow path (zod +
+// rules + exact ranges), which alone produces diagnostics. A property test
+// (test/unit/cases/properties.test.ts) proves `isCleanCase(v)` holds exactly when the slow path
 // reports nothing.
 import { isRealDate } from './dates';
 import { isNonBlank } from './rules';
