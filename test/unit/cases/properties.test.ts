@@ -150,6 +150,18 @@ describe('fast path', () => {
       { numRuns: 5000 },
     );
     expect(normalizeEvent('  Stock   DROPS, 15%! ')).toBe('stock drops 15');
+    // Any text, astral symbols, lone surrogates and context-dependent lowercasing included.
+    for (const unit of ['binary', 'grapheme'] as const) {
+      fc.assert(
+        fc.property(fc.string({ maxLength: 30, unit }), (s) => {
+          expect(normalizeEvent(s)).toBe(normalizeUnicode(s));
+        }),
+        { numRuns: 3000 },
+      );
+    }
+    for (const s of ['ΟΔΟΣ ΟΔΟΣ. Σ', 'İstanbul', 'K\u212a', '😀 hi 👍🏽!', '\u00a0x\u3000y\ufeff', 'a\ud800b', 'x'.repeat(100_000) + ' É']) {
+      expect(normalizeEvent(s)).toBe(normalizeUnicode(s));
+    }
     fc.assert(
       fc.property(fc.string({ maxLength: 30 }), fc.string({ maxLength: 12 }), (event, date) => {
         expect(seedKeyOf(event, date)).toBe(`${normalizeUnicode(event)}\u0000${date}`);
