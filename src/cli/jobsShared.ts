@@ -3,7 +3,7 @@
 import type { CliIo } from './types';
 import { findWorkspaceRoot, openWorkspaceJobs } from '../jobs/workspace';
 import type { JobService } from '../jobs/jobService';
-import { LineTail } from '../jobs/tail';
+import { LineTail } from '../runs/fileTail';
 import { isTerminal } from '../jobs/stateMachine';
 import type { RunRecord } from '../contracts/run';
 
@@ -30,7 +30,7 @@ export async function followRun(io: CliIo, jobs: JobService, runId: string, from
   try {
     const current = jobs.store.read(runId);
     const final = current && !isTerminal(current.state) ? await jobs.wait(runId) : current;
-    tail.close(true);
+    await tail.close(true);
     return final;
   } finally {
     process.off('SIGINT', onSigint);

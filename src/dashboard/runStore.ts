@@ -1,13 +1,14 @@
 // A small reader of the run store (GUIDE contract 2) for the dashboard: list runs, read one run
-// directory into a snapshot, tail metrics.jsonl by byte offset. Node `fs` only, no `vscode`, so
-// tests and the benchmark run it directly. It never throws on bad data: every problem becomes a
-// notice on the snapshot, so the panel always has something to say.
+// directory into a snapshot whose tail goes on reading metrics.jsonl by byte offset. run.json and
+// metrics.jsonl are read through src/runs, shared with the jobs feature. Node `fs` only, no
+// `vscode`, so tests and the benchmark run it directly. It never throws on bad data: every problem
+// becomes a notice on the snapshot, so the panel always has something to say.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { RunRecordSchema, type RunRecord } from '../contracts/run';
+import type { RunRecord } from '../contracts/run';
 import { ForecastTreeSchema, type ForecastTree } from '../contracts/tree';
-import type { MetricEvent } from '../contracts/metrics';
-import { MetricsLineParser, parserNotices } from './metricsReader';
+import { MetricsTail } from '../runs/metricsFile';
+import { readRunRecord, type RunRecordProblem } from '../runs/runRecord';
 import type { Notice, RunSnapshot } from './protocol';
 import { decimateColumns, digestEvents, runDuration } from './series';
 import { reliabilityBins, summarizeTree } from './tree';
@@ -53,81 +54,18 @@ async function exists(p: string): Promise<boolean> {
 }
 
 export async function readRecord(dir: string): Promise<{ record: RunRecord | null; notice: Notice | null }> {
-  let text: string;
-  try {
-    text = await fs.readFile(path.join(dir, 'run.json'), 'utf8');
-  } catch {
-    return { record: null, notice: { level: 'warning', message: 'This run has no run.json; showing its metrics only.' } };
-  }
-  try {
-    const r = RunRecordSchema.safeParse(JSON.parse(text));
-    if (r.success) return { record: r.data, notice: null };
-    return { record: null, notice: { level: 'warning', message: `run.json does not match the run-store contract: ${r.error.issues[0]?.message ?? 'invalid'}.` } };
-  } catch {
-    return { record: null, notice: { level: 'warning', message: 'run.json is not valid JSON (being rewritten?).' } };
-  }
+  const read = await readRunRecord(path.join(dir, 'run.json'));
+  return { record: read.record, notice: read.problem ? recordNotice(read.problem) : null };
 }
 
-/**
- * Reads metrics.jsonl from a byte offset, keeping a partial last line for the next read. When the
- * file shrinks (rewritten from scratch), `reset` says so and reading starts over.
- */
-export class MetricsTail {
-  private offset = 0;
-  private parser = new MetricsLineParser();
-  private reportedNotices = new Set<string>();
-
-  constructor(readonly file: string) {}
-
-  get bytesRead(): number {
-    return this.offset;
-  }
-
-  async read(): Promise<{ events: MetricEvent[]; reset: boolean; missing: boolean }> {
-    let handle: fs.FileHandle;
-    try {
-      handle = await fs.open(this.file, 'r');
-    } catch {
-      return { events: [], reset: false, missing: true };
-    }
-    try {
-      const { size } = await handle.stat();
-      let reset = false;
-      if (size < this.offset) {
-        this.offset = 0;
-        this.parser = new MetricsLineParser();
-        this.reportedNotices.clear();
-        reset = true;
-      }
-      if (size === this.offset) return { events: [], reset, missing: false };
-      const buf = new Uint8Array(size - this.offset);
-      let got = 0;
-      while (got < buf.length) {
-        const { bytesRead } = await handle.read(buf, got, buf.length - got, this.offset + got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      this.offset += got;
-      return { events: this.parser.push(buf.subarray(0, got)), reset, missing: false };
-    } finally {
-      await handle.close();
-    }
-  }
-
-  /** Notices about skipped lines not yet reported (each reported once). */
-  newNotices(): Notice[] {
-    const fresh = parserNotices(this.parser).filter((n) => !this.reportedNotices.has(n.message));
-    for (const n of fresh) this.reportedNotices.add(n.message);
-    return fresh;
-  }
-
-  /** A held-back partial line, as a notice, for a run that has stopped writing. */
-  truncationNotice(): Notice | null {
-    if (this.parser.pendingBytes === 0) return null;
-    return {
-      level: 'warning',
-      message: `The last line of metrics.jsonl is incomplete (${this.parser.pendingBytes} bytes after line ${this.parser.linesRead}); it was skipped — the job may still be writing it.`,
-    };
+function recordNotice(problem: RunRecordProblem): Notice {
+  switch (problem.kind) {
+    case 'missing':
+      return { level: 'warning', message: 'This run has no run.json; showing its metrics only.' };
+    case 'not-json':
+      return { level: 'warning', message: 'run.json is not valid JSON (being rewritten?).' };
+    case 'mismatch':
+      return { level: 'warning', message: `run.json does not match the run-store contract: ${problem.message}.` };
   }
 }
 

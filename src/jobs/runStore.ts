@@ -1,5 +1,6 @@
 // The run store (GUIDE contract 2): `.psychohistory/runs/<runId>/{run.json,metrics.jsonl,logs.txt,trees.jsonl}`.
 // Every backend, the sidebar and the CLI go through this module, so a run looks the same whoever made it.
+// Reading run.json and metrics.jsonl tolerantly is src/runs' job, shared with the dashboard.
 // run.json is written atomically (temp file + rename) and merged field by field with what is on disk,
 // so the Python side and a second editor window can update the same record without losing fields.
 import * as fs from 'node:fs';
@@ -7,8 +8,9 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { RunRecordSchema } from '../contracts/run';
 import type { Backend, RunKind, RunRecord } from '../contracts/run';
-import { MetricEventSchema } from '../contracts/metrics';
 import type { MetricEvent, RunState } from '../contracts/metrics';
+import { parseJsonl, parseMetricEvent, type ParsedLines } from '../runs/metricsFile';
+import { readRunRecordSync, type RunRecordRead } from '../runs/runRecord';
 import { transition } from './stateMachine';
 import type { TransitionExtra } from './stateMachine';
 
@@ -32,44 +34,6 @@ export function writeFileAtomic(file: string, text: string): void {
   fs.renameSync(tmp, file);
 }
 
-export interface ParsedLines<T> {
-  items: T[];
-  /** Lines that were not valid (bad JSON or wrong shape), 1-based. */
-  invalidLines: number[];
-  /** The text after the last newline, when it does not parse: a write cut short. */
-  truncatedTail: string;
-}
-
-/** Parse JSONL text, tolerating a truncated last line (a run killed mid-write). */
-export function parseJsonl<T>(text: string, parse: (value: unknown) => T | undefined): ParsedLines<T> {
-  const lines = text.split('\n');
-  const items: T[] = [];
-  const invalidLines: number[] = [];
-  let truncatedTail = '';
-  lines.forEach((raw, index) => {
-    const line = raw.trim();
-    if (!line) return;
-    const isLast = index === lines.length - 1;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      if (isLast) truncatedTail = raw;
-      else invalidLines.push(index + 1);
-      return;
-    }
-    const item = parse(value);
-    if (item === undefined) invalidLines.push(index + 1);
-    else items.push(item);
-  });
-  return { items, invalidLines, truncatedTail };
-}
-
-export function parseMetricEvent(value: unknown): MetricEvent | undefined {
-  const result = MetricEventSchema.safeParse(value);
-  return result.success ? result.data : undefined;
-}
-
 export interface NewRun {
   kind: RunKind;
   backend: Backend;
@@ -80,13 +44,11 @@ export interface NewRun {
   modal?: RunRecord['modal'];
 }
 
-type RawRecord = Record<string, unknown>;
-
 export class RunStore {
   constructor(readonly root: string) {}
 
   runDir(id: string): string {
-    if (!/^[\w.-]+$/.test(id) || id.startsWith('.')) throw new Error(`Invalid run id: ${JSON.stringify(id)}`);
+    if (!isRunId(id)) throw new Error(`Invalid run id: ${JSON.stringify(id)}`);
     return path.join(this.root, id);
   }
 
@@ -115,19 +77,13 @@ export class RunStore {
 
   /** The record, or undefined when missing or unreadable (e.g. a hand-edited file). */
   read(id: string): RunRecord | undefined {
-    const raw = this.readRaw(id);
-    if (!raw) return undefined;
-    const parsed = RunRecordSchema.safeParse(raw);
-    return parsed.success ? parsed.data : undefined;
+    return this.readRecord(id).record ?? undefined;
   }
 
-  private readRaw(id: string): RawRecord | undefined {
-    try {
-      const value: unknown = JSON.parse(fs.readFileSync(this.file(id, 'record'), 'utf8'));
-      return value && typeof value === 'object' && !Array.isArray(value) ? (value as RawRecord) : undefined;
-    } catch {
-      return undefined;
-    }
+  private readRecord(id: string): RunRecordRead {
+    // A folder in runs/ whose name is not a run id (list() meets those) has no record.
+    if (!isRunId(id)) return { record: null, problem: { kind: 'missing' } };
+    return readRunRecordSync(this.file(id, 'record'));
   }
 
   /**
@@ -136,13 +92,11 @@ export class RunStore {
    * (written by the Python pipeline) are kept.
    */
   update(id: string, change: (current: RunRecord) => Partial<RunRecord> | undefined): RunRecord | undefined {
-    const raw = this.readRaw(id);
-    if (!raw) return undefined;
-    const current = RunRecordSchema.safeParse(raw);
-    if (!current.success) return undefined;
-    const patch = change(current.data);
-    if (!patch || Object.keys(patch).length === 0) return current.data;
-    const merged = { ...raw, ...patch };
+    const current = this.readRecord(id);
+    if (!current.record) return undefined;
+    const patch = change(current.record);
+    if (!patch || Object.keys(patch).length === 0) return current.record;
+    const merged = { ...current.raw, ...patch };
     const next = RunRecordSchema.parse(merged);
     writeFileAtomic(this.file(id, 'record'), `${JSON.stringify(merged, null, 2)}\n`);
     return next;
@@ -183,7 +137,7 @@ export class RunStore {
   }
 
   readEvents(id: string): ParsedLines<MetricEvent> {
-    return parseJsonl(readText(this.file(id, 'metrics')), parseMetricEvent);
+    return parseJsonl(readBytes(this.file(id, 'metrics')), parseMetricEvent);
   }
 
   appendLog(id: string, text: string): void {
@@ -201,6 +155,19 @@ export class RunStore {
       .split('\n')
       .filter((l) => l.trim() !== '')
       .slice(-n);
+  }
+}
+
+/** A run id is a folder name that cannot climb out of the runs folder. */
+function isRunId(id: string): boolean {
+  return /^[\w.-]+$/.test(id) && !id.startsWith('.');
+}
+
+function readBytes(file: string): Uint8Array {
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return new Uint8Array(0);
   }
 }
 

@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { RunRecord } from '../../contracts/run';
 import type { RunStore } from '../runStore';
 import { isTerminal } from '../stateMachine';
-import { followEvents } from '../tail';
+import { followEvents } from '../../runs/metricsFile';
 import type { BackendHooks, JobBackend, Watch } from '../backend';
 import { sleep } from '../backend';
 
@@ -127,8 +127,8 @@ export class LocalBackend implements JobBackend {
           else child.once('exit', (code, sig) => resolve({ code, signal: sig }));
         })
       : this.pollUntilDead(run, signal);
-    const done = exited.then((exit) => {
-      tail.close();
+    const done = exited.then(async (exit) => {
+      await tail.close();
       this.children.delete(run.id);
       if (signal.stopped) return undefined;
       const final = this.finish(run.id, exit);

@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canTransition, elapsedSeconds, isTerminal, transition } from '../../../src/jobs/stateMachine';
-import { RunStore, newRunId, parseJsonl, parseMetricEvent } from '../../../src/jobs/runStore';
+import { RunStore, newRunId } from '../../../src/jobs/runStore';
+import { followEvents, parseJsonl, parseMetricEvent } from '../../../src/runs/metricsFile';
 import { decideReattach, LAUNCH_GRACE_MS } from '../../../src/jobs/reattach';
 import { estimateCost, costOf, PRICE_TABLE_DATE, formatDuration } from '../../../src/jobs/cost';
 import { classifyModalError, JobError } from '../../../src/jobs/errors';
-import { followEvents } from '../../../src/jobs/tail';
 import type { MetricEvent } from '../../../src/contracts/metrics';
 import { aRun, statusEvent, tempStore, trainEvent, until } from './builders';
 

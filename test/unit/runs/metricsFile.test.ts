@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TrainEventSchema } from '../../../src/contracts/metrics';
-import { MetricsLineParser, fastTrainEvent, parseMetricsText } from '../../../src/dashboard/metricsReader';
-import { MetricsTail } from '../../../src/dashboard/runStore';
-import { evalEv, train } from './builders';
+import { TrainEventSchema, type MetricEvent } from '../../../src/contracts/metrics';
+import { MetricsLineParser, MetricsTail, fastTrainEvent, followEvents, parseMetricEvent, parseMetricsText } from '../../../src/runs/metricsFile';
+import { evalEv, train } from '../dashboard/builders';
 
 const line = (o: unknown): string => JSON.stringify(o) + '\n';
 
@@ -134,5 +133,44 @@ describe('fastTrainEvent', () => {
       { numRuns: 3000, seed: 42 },
     );
     expect(accepted).toBeGreaterThan(50);
+  });
+});
+
+describe('followEvents (the jobs follower, on the shared tail)', () => {
+  it('keeps a status message whose multi-byte characters arrive in two appends', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ph-follow-')), 'metrics.jsonl');
+    writeFileSync(file, '');
+    const seen: MetricEvent[] = [];
+    const follower = followEvents(file, (events) => seen.push(...events), { intervalMs: 5 });
+    const bytes = Buffer.from(line({ type: 'status', state: 'running', message: 'Prévision 🚀', time: 't' }));
+    const cut = bytes.indexOf(Buffer.from('🚀')) + 2;
+    appendFileSync(file, bytes.subarray(0, cut));
+    await new Promise((r) => setTimeout(r, 50));
+    appendFileSync(file, bytes.subarray(cut));
+    for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toMatchObject([{ type: 'status', message: 'Prévision 🚀' }]);
+    follower.dispose();
+  });
+
+  it('at close, delivers a last event that lacks only its newline, and drops a torn one', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ph-follow-'));
+    const complete = path.join(dir, 'complete.jsonl');
+    const torn = path.join(dir, 'torn.jsonl');
+    writeFileSync(complete, line(train(1)) + JSON.stringify(train(2)));
+    writeFileSync(torn, line(train(1)) + JSON.stringify(train(2)).slice(0, 12));
+    const steps = async (file: string): Promise<number[]> => {
+      const seen: MetricEvent[] = [];
+      await followEvents(file, (events) => seen.push(...events), { intervalMs: 60_000 }).close();
+      return seen.map((e) => (e.type === 'train' ? e.step : -1));
+    };
+    expect(await steps(complete)).toEqual([1, 2]);
+    expect(await steps(torn)).toEqual([1]);
+  });
+});
+
+describe('parseMetricEvent (also the Modal follower, which writes events back to metrics.jsonl)', () => {
+  it('gives a train event the same keys in the same order whichever path parsed it', () => {
+    const raw = { time: 't', rewardStd: 0.1, type: 'train', lr: 1e-4, loss: 1.5, extra: true, epoch: 0.5, step: 3, gradNorm: 2 };
+    expect(JSON.stringify(parseMetricEvent(raw))).toBe(JSON.stringify(TrainEventSchema.parse(raw)));
   });
 });
