@@ -5,7 +5,7 @@
 // Target (issue #5): ratio ≤ 2. For contrast, the naive path (LTTB over the whole history on every
 // append) is timed too. Run: `npm run bench -- dashboard`.
 import { StreamingDecimator, emaSmooth, lttb } from '../src/dashboard/decimate';
-import { MetricsLineParser } from '../src/dashboard/metricsReader';
+import { MetricsLineParser } from '../src/runs/metricsFile';
 import { digestEvents } from '../src/dashboard/series';
 import { median } from './timing';
 
