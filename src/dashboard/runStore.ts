@@ -117,7 +117,9 @@ export async function loadRun(dir: string, now = new Date()): Promise<LoadedRun>
   const { record, notice } = await readRecord(dir);
   const tail = new MetricsTail(path.join(dir, 'metrics.jsonl'));
   const first = await tail.read();
-  const digest = digestEvents(first.events);
+  const finished = record !== null && record.state !== 'running' && record.state !== 'queued';
+  // A finished run writes no more: a complete last event that only lacks its newline counts.
+  const digest = digestEvents(finished ? [...first.events, ...tail.flush()] : first.events);
   const notices: Notice[] = [];
   if (notice) notices.push(notice);
   if (record?.error) notices.push({ level: 'error', message: `The job failed: ${record.error}` });
@@ -132,7 +134,6 @@ export async function loadRun(dir: string, now = new Date()): Promise<LoadedRun>
     notices.push({ level: 'info', message: 'metrics.jsonl is empty — no events yet.' });
   }
   notices.push(...tail.newNotices());
-  const finished = record !== null && record.state !== 'running' && record.state !== 'queued';
   const trunc = tail.truncationNotice();
   if (trunc && (finished || record === null)) notices.push(trunc);
   const treesBytes = await fileSize(path.join(dir, 'trees.jsonl'));

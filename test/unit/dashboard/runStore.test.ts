@@ -69,6 +69,20 @@ describe('the run store edges', () => {
     expect(s.notices[0]!.message).toMatch(/no run.json/);
   });
 
+  it('a finished run whose last event lacks only its newline: the event counts, no notice', async () => {
+    const dir = path.join(root, 'no-newline');
+    const rest = trainCurve(5);
+    const last = rest.pop();
+    writeRun(dir, { record: runRecord('no-newline', 'sft'), metrics: rest, truncatedTail: JSON.stringify(last) });
+    const s = (await loadRun(dir)).snapshot;
+    expect(s.trainTotal).toBe(5);
+    expect(s.notices).toEqual([]);
+    // While the job runs, the same bytes may be a line still being written: held back.
+    const live = path.join(root, 'live-no-newline');
+    writeRun(live, { record: runRecord('live-no-newline', 'sft', { state: 'running', endedAt: undefined }), metrics: rest, truncatedTail: JSON.stringify(last) });
+    expect((await loadRun(live)).snapshot.trainTotal).toBe(4);
+  });
+
   it('decimates a long history for the first snapshot and says so', async () => {
     const dir = path.join(root, 'long');
     writeRun(dir, { record: runRecord('long', 'sft'), metrics: trainCurve(50_000, 9) });
