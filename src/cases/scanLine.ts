@@ -83,7 +83,13 @@ export function scanLine(text: string): boolean {
   scanned.split = undefined;
   scanned.actualPositions.length = 0;
   scanned.candidateCounts.length = 0;
-  const clean = caseObject();
+  let clean = false;
+  try {
+    clean = caseObject();
+  } catch {
+    // Defence in depth: a bug here must not take the editor down; the object path decides.
+    clean = false;
+  }
   line = ''; // do not keep the line alive
   return clean;
 }
