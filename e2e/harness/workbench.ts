@@ -91,6 +91,27 @@ export class Workbench {
     await row.click();
   }
 
+  /**
+   * Answers a multi-select quick pick (showQuickPick with canPickMany): exactly the rows with
+   * these labels checked, then accepted.
+   */
+  async pickMany(labels: string[], title?: RegExp): Promise<void> {
+    if (title) await this.quickInput.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible' });
+    const rowOf = (label: string): Locator => this.quickPickRows.filter({ has: this.page.locator('.label-name', { hasText: exactText(label) }) }).first();
+    for (const label of labels) await rowOf(label).waitFor({ state: 'visible' });
+    const shown = await this.quickPickRows.evaluateAll((rows) =>
+      rows.map((r) => ({ label: r.querySelector('.label-name')?.textContent?.trim() ?? '', checked: r.getAttribute('aria-checked') === 'true' })),
+    );
+    for (const row of shown) {
+      if (labels.includes(row.label) === row.checked) continue;
+      // Clicking a row of a multi-select list toggles its check box.
+      await rowOf(row.label).click();
+      await rowOf(row.label).and(this.page.locator(`[aria-checked="${String(!row.checked)}"]`)).waitFor();
+    }
+    await this.quickInput.locator('input').press('Enter');
+    await this.quickInput.waitFor({ state: 'hidden' });
+  }
+
   /** Accepts an open input box (showInputBox) with its current value, or with `value`. */
   async acceptInput(title: RegExp, value?: string): Promise<void> {
     await this.quickInput.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible' });
@@ -161,15 +182,149 @@ export class Workbench {
   /** Text of one 1-based line of the active editor as rendered (Go to Line scrolls it into view). */
   async editorLineText(line: number): Promise<string> {
     await this.goToLine(line);
-    const text = await this.activeEditor.evaluate((editor, n) => {
+    const text = (await this.renderedLines()).get(line);
+    if (text === undefined) throw new Error(`line ${line} is not rendered in the active editor`);
+    return text;
+  }
+
+  /**
+   * The rendered lines of the active editor, 1-based line number → text, for the lines in view
+   * (a document that fits the editor is read whole).
+   */
+  async renderedLines(): Promise<Map<number, string>> {
+    const pairs = await this.activeEditor.evaluate((editor) => {
       // A line's number (margin) and its text (view-lines) are rendered at the same `top`.
-      const number = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')].find((e) => e.textContent?.trim() === String(n));
-      const top = (number?.parentElement as HTMLElement | null)?.style.top;
-      const view = [...editor.querySelectorAll<HTMLElement>('.view-lines .view-line')].find((e) => e.style.top === top);
-      return view?.textContent ?? null;
-    }, line);
-    if (text === null) throw new Error(`line ${line} is not rendered in the active editor`);
-    return text.replace(/\u00a0/g, ' ');
+      const byTop = new Map<string, string>();
+      for (const view of editor.querySelectorAll<HTMLElement>('.view-lines .view-line')) byTop.set(view.style.top, view.textContent ?? '');
+      const out: [number, string][] = [];
+      for (const number of editor.querySelectorAll('.margin-view-overlays .line-numbers')) {
+        const label = number.textContent?.trim();
+        const top = (number.parentElement as HTMLElement | null)?.style.top;
+        const text = top === undefined ? undefined : byTop.get(top);
+        // A wrapped line's continuation rows have no number.
+        if (label && text !== undefined) out.push([Number(label), text]);
+      }
+      return out;
+    });
+    return new Map(pairs.map(([n, t]) => [n, t.replace(/\u00a0/g, ' ')]));
+  }
+
+  /** The whole text of the active editor as rendered (it must fit in view): lines joined by "\n". */
+  async editorText(): Promise<string> {
+    const lines = await this.renderedLines();
+    const numbers = [...lines.keys()].sort((a, b) => a - b);
+    if (numbers[0] !== 1 || numbers.some((n, i) => n !== i + 1)) {
+      throw new Error(`the active editor does not show its text from line 1 on (lines ${numbers.join(',')} in view)`);
+    }
+    return numbers.map((n) => lines.get(n)).join('\n');
+  }
+
+  /** Page coordinates of the middle of the active editor's caret. */
+  private async caretPoint(): Promise<{ x: number; y: number }> {
+    return this.activeEditor.locator('.cursors-layer .cursor').first().evaluate((caret) => {
+      const r = caret.getBoundingClientRect();
+      return { x: r.left + 3, y: r.top + r.height / 2 };
+    });
+  }
+
+  /** The editor hover that is showing (Monaco keeps hidden hover widgets in the DOM). */
+  get editorHover(): Locator {
+    return this.page.locator('.monaco-resizable-hover .monaco-hover').filter({ visible: true }).first();
+  }
+
+  /**
+   * Rests the mouse on the character at a 1-based line and column of the active editor, as a
+   * reader does, and waits for the editor's hover there; returns the hover's content.
+   */
+  async hoverAt(line: number, column: number, timeoutMs = 30_000): Promise<Locator> {
+    await this.goToLine(line, column);
+    const { x, y } = await this.caretPoint();
+    const content = this.editorHover.locator('.monaco-hover-content').first();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      // Off the text first (the status bar), so that the move onto it starts a fresh hover.
+      await this.page.mouse.move(x, (this.page.viewportSize()?.height ?? 1000) - 5);
+      await this.page.mouse.move(x, y, { steps: 4 });
+      // A hover that did not come (the mouse arrived while the editor was busy) comes on the next
+      // move, as it does for a user who nudges the mouse.
+      const shown = await content.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+      if (shown) return content;
+      if (Date.now() > deadline) throw new Error(`no hover at line ${line}, column ${column} within ${timeoutMs} ms`);
+    }
+  }
+
+  /** The suggest widget of the active editor while it is open. */
+  get suggestWidget(): Locator {
+    return this.page.locator('.editor-widget.suggest-widget').filter({ visible: true }).first();
+  }
+
+  /** The labels the open suggest widget lists, top to bottom, once it lists at least `atLeast`. */
+  async suggestionLabels(atLeast = 1): Promise<string[]> {
+    const rows = this.suggestWidget.locator('.monaco-list-row');
+    await rows.nth(atLeast - 1).waitFor({ state: 'visible' });
+    return rows.evaluateAll((els) =>
+      els
+        .map((row) => ({ index: Number(row.getAttribute('data-index')), label: row.querySelector('.label-name')?.textContent ?? '' }))
+        .sort((a, b) => a.index - b.index)
+        .map((r) => r.label.trim()),
+    );
+  }
+
+  /** Triggers suggest at the cursor (Ctrl+Space) and returns the labels it offers. */
+  async triggerSuggest(atLeast = 1): Promise<string[]> {
+    await this.page.keyboard.press('Control+Space');
+    return this.suggestionLabels(atLeast);
+  }
+
+  /** Accepts the suggestion with this exact label from the open suggest widget. */
+  async acceptSuggestion(label: string): Promise<void> {
+    const row = this.suggestWidget.locator('.monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exactText(label) }) }).first();
+    await row.click();
+    // The widget closes, or lists something else (a snippet's choices) in the same element.
+    await row.waitFor({ state: 'hidden' });
+  }
+
+  /**
+   * Every CodeLens command link of the active editor in view, in DOM order: its title (icons
+   * dropped) and the 1-based line its lens stands above. `mark` tags the link with that line and
+   * title (attribute data-e2e-lens), so that it can be clicked.
+   */
+  private async codeLensLinks(mark?: { line: number; title: string }): Promise<{ line: number; title: string }[]> {
+    return this.activeEditor.evaluate((editor, target) => {
+      const numbers = [...editor.querySelectorAll<HTMLElement>('.margin-view-overlays .line-numbers')]
+        .map((n) => ({ line: Number(n.textContent?.trim()), top: n.getBoundingClientRect().top }))
+        .sort((a, b) => a.top - b.top);
+      for (const old of editor.querySelectorAll('[data-e2e-lens]')) old.removeAttribute('data-e2e-lens');
+      // Lens widgets out of view stay in the DOM, hidden.
+      const links = [...editor.querySelectorAll<HTMLElement>('.codelens-decoration a')].filter((a) => a.checkVisibility({ visibilityProperty: true }));
+      return links.map((a) => {
+        // A lens sits in the view zone right above its line: the first line number below it.
+        const bottom = a.closest('.codelens-decoration')?.getBoundingClientRect().bottom ?? Number.NaN;
+        const line = numbers.find((n) => n.top >= bottom - 2)?.line ?? -1;
+        const title = (a.textContent ?? '').replace(/\u00a0/g, ' ').trim();
+        if (target && target.line === line && target.title === title) a.setAttribute('data-e2e-lens', '');
+        return { line, title };
+      });
+    }, mark);
+  }
+
+  /** The CodeLenses the active editor shows in view: line → the titles of its commands. */
+  async codeLenses(): Promise<{ line: number; titles: string[] }[]> {
+    const byLine = new Map<number, string[]>();
+    for (const link of await this.codeLensLinks()) byLine.set(link.line, [...(byLine.get(link.line) ?? []), link.title]);
+    return [...byLine.entries()].sort(([a], [b]) => a - b).map(([line, titles]) => ({ line, titles }));
+  }
+
+  /** Scrolls a 1-based line of the active editor into view and clicks the CodeLens command above it. */
+  async clickCodeLens(line: number, title: string): Promise<void> {
+    await this.goToLine(line);
+    const target = this.activeEditor.locator('.codelens-decoration a[data-e2e-lens]');
+    await this.until(
+      async () => (await this.codeLensLinks({ line, title }), await target.count()),
+      (n) => n === 1,
+      `the CodeLens "${title}" above line ${line}`,
+    );
+    await target.click();
   }
 
   /** Opens the Quick Fix menu at the cursor and applies the action with this exact title. */
@@ -266,6 +421,23 @@ export class Workbench {
     throw new Error(`Problems panel never showed ${what} within ${timeoutMs} ms; last:\n${JSON.stringify(last, null, 2)}`);
   }
 
+  /**
+   * Reads something from the page until `accept` takes it; returns it. For state the page has no
+   * single element for (several widgets, positions); throws with the last reading on timeout.
+   */
+  async until<T>(read: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: T | undefined;
+    for (;;) {
+      last = await read();
+      if (accept(last)) return last;
+      if (Date.now() > deadline) break;
+      // Poll interval of a condition wait, bounded by the deadline.
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error(`never saw ${what} within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+  }
+
   /** A side bar / panel view pane by its title, e.g. "Runs". */
   viewPane(title: string): Locator {
     return this.page.locator('.pane', { has: this.page.locator('.pane-header', { has: this.page.locator('h3.title', { hasText: exactText(title) }) }) });
@@ -320,4 +492,15 @@ export class Workbench {
 /** A regex that matches exactly this text (trimmed). */
 export function exactText(text: string): RegExp {
   return new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+}
+
+/** How many pixels of a canvas in a webview are painted (a chart drawn, not just sized). */
+export async function paintedPixels(frame: FrameLocator, canvasSelector: string): Promise<number> {
+  return frame.locator(canvasSelector).evaluate((canvas) => {
+    const c = canvas as HTMLCanvasElement;
+    const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) n++;
+    return n;
+  });
 }

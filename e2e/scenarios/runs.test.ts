@@ -15,7 +15,7 @@ import { basename, join } from 'node:path';
 import { describe } from 'node:test';
 import { examplesDir, trainingDir } from '../harness/paths.ts';
 import { scenario, useSession } from '../harness/session.ts';
-import type { FrameLocator } from 'playwright-core';
+import { paintedPixels } from '../harness/workbench.ts';
 import type { Workbench } from '../harness/workbench.ts';
 
 function caseFiles(dir: string): string[] {
@@ -41,17 +41,6 @@ function runsOnDisk(): RunOnDisk[] {
   return readdirSync(root)
     .filter((id) => existsSync(join(root, id, 'run.json')))
     .map((id) => JSON.parse(readFileSync(join(root, id, 'run.json'), 'utf8')) as RunOnDisk);
-}
-
-/** The canvas of a dashboard chart paints pixels (drawn, not just sized). */
-async function paintedPixels(frame: FrameLocator, chart: string): Promise<number> {
-  return frame.locator(chart).evaluate((canvas) => {
-    const c = canvas as HTMLCanvasElement;
-    const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
-    let n = 0;
-    for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) n++;
-    return n;
-  });
 }
 
 /** The Runs view row of a run: its accessible label is "<label>, <run id>, <description>". */
