@@ -35,6 +35,7 @@ class SFTConfig(Common):
     lora_dropout: float = 0.0             # LoRA dropout
     target_modules: str = "q_proj,k_proj,v_proj,o_proj"   # LoRA on these nn.Linear names ("all-linear" ok)
     target_parameters: str = "mlp.experts.gate_up_proj,mlp.experts.down_proj"  # MoE expert weights (GPT-OSS MLP)
+    modules_to_save: str = ""             # also train these whole modules, e.g. "lm_head" (saved with the adapter)
     tasks: str = "choice,generation,probs"  # example kinds per case level (see prompts.py)
     logging_steps: int = 1                # emit a train event every N steps
     eval_steps: int = 0                   # emit eval events every N steps on the eval split (0 = only at the end)
@@ -60,6 +61,7 @@ class GRPOConfig(Common):
     lora_dropout: float = 0.0             # LoRA dropout
     target_modules: str = "q_proj,k_proj,v_proj,o_proj"   # LoRA on these nn.Linear names
     target_parameters: str = "mlp.experts.gate_up_proj,mlp.experts.down_proj"  # MoE expert weights
+    modules_to_save: str = ""             # also train these whole modules, e.g. "lm_head" (saved with the adapter)
     logging_steps: int = 1                # emit a train event every N steps
     save_steps: int = 50                  # checkpoint every N steps
     time_limit_s: float = 0.0             # stop (and save the adapter) after this many seconds (0 = no limit)

@@ -157,6 +157,7 @@ def _lora_config(cfg):
     return LoraConfig(r=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
                       target_modules=tm if tm == "all-linear" else split_list(tm),
                       target_parameters=split_list(cfg.target_parameters) or None,
+                      modules_to_save=split_list(cfg.modules_to_save) or None,
                       bias="none", task_type="CAUSAL_LM")
 
 

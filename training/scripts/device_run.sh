@@ -18,6 +18,7 @@ EVAL_BATCH=${EVAL_BATCH:-64}
 BENCH_MODELS=${BENCH_MODELS:-$PRESET,gpt-oss-20b}
 BENCH_ARGS=${BENCH_ARGS:-}
 STEPS=${STEPS:-all}
+SFT_ARGS=${SFT_ARGS:-}            # extra SFT flags, e.g. --modules_to_save=lm_head
 T_STEP=${T_STEP:-300}             # seconds any one step may take
 R=${RUNS:-/tmp/ph-runs}; rm -rf "$R"; mkdir -p "$R"
 export PSYCHOHISTORY_CACHE=${PSYCHOHISTORY_CACHE:-/tmp/ph-cache} TOKENIZERS_PARALLELISM=false
@@ -42,7 +43,7 @@ if [ "$STEPS" = all ] || [ "$STEPS" = pipeline ]; then
   common="--dataset=$D --base_model=$PRESET --gpu=$GPU"
   step sft -m psychohistory sft --run_dir="$R/sft" $common --num_epochs="$SFT_EPOCHS" --batch_size="$SFT_BATCH" \
     --lora_rank=32 --lora_alpha=64 --learning_rate=1e-3 --save_steps=100000 --logging_steps=5 \
-    --time_limit_s="${SFT_LIMIT:-200}"
+    --time_limit_s="${SFT_LIMIT:-200}" ${SFT_ARGS:-}
   step grpo -m psychohistory grpo --run_dir="$R/grpo" $common --adapter="$R/sft/adapter/final" \
     --max_steps="$GRPO_STEPS" --batch_size="$GRPO_BATCH" --num_generations=8 --learning_rate=2e-5 \
     --max_completion_length=40 --save_steps=100000 --time_limit_s="${GRPO_LIMIT:-100}"

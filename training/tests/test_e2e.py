@@ -47,7 +47,7 @@ def pipeline(tmp_path_factory):
     runs = {}
     steps = [
         ("sft", ["--max_steps=2", "--batch_size=4", "--eval_steps=2", "--eval_max_cases=1", "--save_steps=1",
-                 "--lora_rank=4", "--lora_alpha=8"]),
+                 "--lora_rank=4", "--lora_alpha=8", "--modules_to_save=lm_head"]),
         ("grpo", ["--max_steps=1", "--batch_size=4", "--num_generations=2", "--max_completion_length=8",
                   f"--adapter={root}/sft/adapter/final"]),
         ("eval", ["--stages=baseline,sft,grpo", "--max_cases=2", "--num_trees=1", "--max_new_tokens=4",
@@ -75,6 +75,10 @@ def test_sft_events_and_adapter(pipeline):
     cfg = json.loads((final / "adapter_config.json").read_text())
     assert cfg["r"] == 4 and set(cfg["target_modules"]) == {"q_proj", "k_proj", "v_proj", "o_proj"}
     assert cfg["target_parameters"]  # the MoE expert weights (GPT-OSS's MLP) carry LoRA too
+    assert cfg["modules_to_save"] == ["lm_head"]  # the output head trained whole, saved with the adapter
+    from safetensors import safe_open
+    with safe_open(str(final / "adapter_model.safetensors"), "pt") as f:
+        assert any("lm_head" in k for k in f.keys())
     assert list((runs["sft"] / "adapter").glob("checkpoint-*"))  # resumable
 
 
