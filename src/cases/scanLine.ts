@@ -1,10 +1,11 @@
 // The hottest path of validation, before JSON.parse. Most lines of a real dataset are valid cases;
-// this recognises one in a single pass over its characters, checking strict JSON and the case
+// this recognises one in a single pass over its UTF-8 bytes, checking strict JSON and the case
 // rules together and building nothing but the line's facts. No parsed objects means no garbage on
 // 100k-line files, which is where JSON.parse + the object checks of fastPath.ts spent their time.
 //
 // The answer is only "clean" (with the facts) or "not sure". Escapes in the case's own strings, a
-// number written other than as plain digits, a repeated or unknown key, anything odd at all: not
+// number written other than as plain digits, a repeated or unknown key, a lone surrogate (UTF-8
+// cannot carry it), anything odd at all: not
 // sure, and checkLine (JSON.parse, fastPath.ts, then zod) decides and alone writes diagnostics.
 // A property test holds this to that path: clean here ⇒ JSON.parse accepts the line and
 // `cleanCaseFacts` returns the same facts.
