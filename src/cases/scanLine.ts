@@ -5,8 +5,8 @@
 //
 // The answer is only "clean" (with the facts) or "not sure". Escapes in the case's own strings, a
 // number written other than as plain digits, a repeated or unknown key, a lone surrogate (UTF-8
-// cannot carry it), anything odd at all: not
-// sure, and checkLine (JSON.parse, fastPath.ts, then zod) decides and alone writes diagnostics.
+// cannot carry it), anything odd at all: not sure, and checkLine (JSON.parse, fastPath.ts, then
+// zod) decides and alone writes diagnostics.
 // A property test holds this to that path: clean here ⇒ JSON.parse accepts the line and
 // `cleanCaseFacts` returns the same facts.
 import type { Split } from '../contracts/case';
