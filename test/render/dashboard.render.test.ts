@@ -162,6 +162,17 @@ describe('comparison', () => {
     await screenshot(d.page, 'compare');
     expect(d.problems).toEqual([]);
   });
+
+  it('an evaluation run in a comparison adds no empty training series', async () => {
+    const datasets = async (runs: string[]): Promise<string[]> => {
+      const loaded = await loadRuns(runs.map(dir));
+      const d = await openDashboard(h, { state: stateOf(loaded, 'compare'), runs: loaded });
+      const counts = await Promise.all(['loss', 'lr'].map((c) => attr(d.page, `#chart-${c}`, 'data-datasets')));
+      expect(d.problems).toEqual([]);
+      return counts.map(String);
+    };
+    expect(await datasets(['dashboard-sft', 'dashboard-eval'])).toEqual(await datasets(['dashboard-sft']));
+  });
 });
 
 describe('forecast tree viewer', () => {

@@ -408,6 +408,8 @@ const points = (xy: XY): { x: number; y: number }[] => xy.xs.map((x, i) => ({ x,
 const color = (i: number): string => theme.palette[i % theme.palette.length]!;
 const runLabel = (m: RunModel, what: string): string => (state?.mode === 'compare' ? `${m.snap.id} ${what}` : what);
 
+const canTrain = (m: RunModel): boolean => m.snap.kind !== 'eval' && m.snap.kind !== 'generate';
+
 function drawTraining(): void {
   const lossSets: AnyDataset[] = [];
   const lrSets: AnyDataset[] = [];
@@ -416,6 +418,8 @@ function drawTraining(): void {
   let lrPoints = 0;
   let rewardPoints = 0;
   models.forEach((m, i) => {
+    // Evaluation and generation runs never log training steps: no empty series in a comparison's legends.
+    if (!canTrain(m)) return;
     const c = color(i);
     const env = m.loss.envelope();
     lossPoints += env.xs.length;
@@ -447,7 +451,7 @@ function drawTraining(): void {
   const totals = models.map((m) => m.snap.trainTotal).reduce((a, b) => a + b, 0);
   cards.loss!.canvas.dataset.total = String(totals);
   // An eval run has no steps: one line instead of three empty cards, unless a job may still log some.
-  const mayTrain = models.some((m) => m.snap.kind !== 'eval' && m.snap.kind !== 'generate');
+  const mayTrain = models.some(canTrain);
   const none = totals === 0 && !mayTrain;
   byId('training-empty').hidden = !none;
   byId('training-controls').hidden = none;
