@@ -1,8 +1,8 @@
 // Text normalisation shared by the duplicate-candidate and repeated-seed rules (and, by the same
 // definition in GUIDE.md, by the "exact" and "semantic" match metrics): lowercase, strip punctuation
-// and symbols, collapse whitespace. The ASCII loop is the hot path of validation; other text takes
-// a loop over code points whose classes the Unicode regexes decide once per code point. Property
-// tests prove both equal the regex definition.
+// and symbols, collapse whitespace. The hot path of validation normalises ASCII bytes with a class
+// table (seed keys, the token bound); strings take one loop over code points whose classes the
+// Unicode regexes decide once per code point. Property tests prove both equal the regex definition.
 
 const PUNCT = /[\p{P}\p{S}]/gu;
 const SPACES = /\s+/gu;
@@ -24,30 +24,6 @@ for (let c = 0; c < 128; c++) {
 }
 
 let normBuf = new Uint16Array(256);
-
-/** Same result as `normalizeUnicode`, several times faster (one allocation on ASCII text). */
-export function normalizeEvent(s: string): string {
-  const n = s.length;
-  if (n > normBuf.length) normBuf = new Uint16Array(n * 2);
-  let len = 0;
-  let pendingSpace = false;
-  for (let k = 0; k < n; k++) {
-    const code = s.charCodeAt(k);
-    if (code >= 0x80) return normalizeText(s);
-    const c = TOKEN_CLASS[code] as number;
-    if (c === 0) continue;
-    if (c === 0xff) {
-      pendingSpace = len > 0;
-      continue;
-    }
-    if (pendingSpace) {
-      normBuf[len++] = 0x20;
-      pendingSpace = false;
-    }
-    normBuf[len++] = c === 0xfe ? 0 : c;
-  }
-  return fromCodeUnits(len);
-}
 
 /** normBuf[0, len) as a string (in chunks: apply() has an argument limit). */
 function fromCodeUnits(len: number): string {
@@ -73,10 +49,11 @@ function classOf(codePoint: number): number {
 }
 
 /**
- * `normalizeUnicode` in one pass: lowercase the whole text (case mappings can depend on context,
- * like the Greek final sigma), then drop, separate or keep each code point by its class.
+ * Same result as `normalizeUnicode`, in one pass instead of three regex passes: lowercase the whole
+ * text (case mappings can depend on context, like the Greek final sigma), then drop, separate or
+ * keep each code point by its class.
  */
-function normalizeText(s: string): string {
+export function normalizeEvent(s: string): string {
   const t = s.toLowerCase();
   if (t.length > normBuf.length) normBuf = new Uint16Array(t.length * 2);
   let len = 0;
