@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { RunRecord } from '../contracts/run';
 import { ForecastTreeSchema, type ForecastTree } from '../contracts/tree';
-import { MetricsTail } from '../runs/metricsFile';
+import { MetricsTail, parseJsonl } from '../runs/metricsFile';
 import { readRunRecord, type RunRecordProblem } from '../runs/runRecord';
 import type { Notice, RunSnapshot } from './protocol';
 import { decimateColumns, digestEvents, runDuration } from './series';
@@ -76,18 +76,12 @@ export async function readTrees(dir: string): Promise<{ trees: ForecastTree[]; n
   } catch {
     return { trees: [], notices: [] };
   }
-  const trees: ForecastTree[] = [];
-  let bad = 0;
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const r = ForecastTreeSchema.safeParse(JSON.parse(line));
-      if (r.success) trees.push(r.data);
-      else bad++;
-    } catch {
-      bad++;
-    }
-  }
+  const parsed = parseJsonl(text, (v) => {
+    const r = ForecastTreeSchema.safeParse(v);
+    return r.success ? r.data : undefined;
+  });
+  const trees = parsed.items;
+  const bad = parsed.invalidLines.length + (parsed.truncatedTail ? 1 : 0);
   const notices: Notice[] = bad
     ? [{ level: 'warning', message: `Skipped ${bad} line${bad === 1 ? '' : 's'} of trees.jsonl that are not forecast trees.` }]
     : [];
