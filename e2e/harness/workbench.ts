@@ -52,13 +52,23 @@ export class Workbench {
     return this.quickInput.locator('.monaco-list-row');
   }
 
+  /**
+   * Opens the palette with `prefix` typed. An editor a command opened just before can take focus
+   * and close the palette again while we type (seen after "Open as Text"): then it is reopened.
+   */
   private async openPalette(prefix: string): Promise<Locator> {
     const input = this.quickInput.locator('input');
-    await this.page.keyboard.press('Escape');
-    await this.page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(prefix);
-    return input;
+    for (let attempt = 1; ; attempt++) {
+      await this.page.keyboard.press('Escape');
+      await this.page.keyboard.press('F1');
+      try {
+        await input.waitFor({ state: 'visible', timeout: 10_000 });
+        await input.fill(prefix, { timeout: 5_000 });
+        return input;
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
   }
 
   /**
@@ -170,8 +180,16 @@ export class Workbench {
    * ":line:column" mode, which also focuses the editor (no click that could hit a CodeLens).
    */
   async goToLine(line: number, column = 1): Promise<void> {
-    const input = await this.openPalette(`:${line}:${column}`);
-    await input.press('Enter');
+    for (let attempt = 1; ; attempt++) {
+      const input = await this.openPalette(`:${line}:${column}`);
+      try {
+        // The same focus race can close the palette between typing and Enter: then go again.
+        await input.press('Enter', { timeout: 5_000 });
+        break;
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
     await this.quickInput.waitFor({ state: 'hidden' });
     await this.page
       .locator('.statusbar-item', { hasText: new RegExp(`Ln ${line}, Col ${column}\\b`) })
