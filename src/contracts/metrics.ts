@@ -30,17 +30,45 @@ export const MatchCountsSchema = z.object({
   none: z.int().min(0),
 });
 
+// Brier is a mean of squared differences of probabilities, so 0..2; skill = 1 − Brier / Brier of the
+// uniform forecast on the same levels, so at most 1 and negative when worse than chance.
+const brier = z.number().min(0).max(2);
+const brierSkill = z.number().max(1);
+const ece = z.number().min(0).max(1);
+
+/**
+ * A closed interval [lo, hi] (95 % bootstrap over cases). No lo ≤ hi refinement: JSON Schema cannot
+ * say it, and the Python emitter validates against the exported schema, so zod must not be stricter.
+ */
+const interval = (bound: z.ZodNumber) => z.tuple([bound, bound]);
+
+/** One way of reading the forecast (shared/GUIDE.md "Forecasting"): the letter readout or the stated forecast. */
+export const ReadoutSchema = z.object({ brier, brierSkill, ece });
+
+export const EvalIntervalsSchema = z
+  .object({
+    brier: interval(brier),
+    brierSkill: interval(brierSkill),
+    matchRate: interval(z.number().min(0).max(1)),
+  })
+  .describe('95 % bootstrap intervals over cases, as [lo, hi].');
+
 export const EvalEventSchema = z.object({
   type: z.literal('eval'),
   stage: z.enum(STAGES),
   depth: z.int().min(1).nullable().describe('null: the whole split; otherwise one depth.'),
   loss: z.number().min(0),
   perplexity: z.number().min(1),
-  brier: z.number().min(0).max(2),
-  ece: z.number().min(0).max(1).optional(),
+  brier: brier.describe("The stage's headline readout: the letter readout for baseline and sft, the stated forecast for grpo."),
+  ece: ece.optional(),
   match: MatchCountsSchema,
   n: z.int().min(0).describe('Number of evaluated levels.'),
   time,
+  brierSkill: brierSkill.optional().describe('1 − brier / Brier of the uniform forecast on the same levels; 0 = chance, 1 = perfect.'),
+  letters: ReadoutSchema.optional().describe('The letter readout: next-token distribution over the candidate letters.'),
+  stated: ReadoutSchema.optional().describe('The stated forecast: the probabilities the model writes, parsed.'),
+  parseFailures: z.int().min(0).optional().describe('Stated forecasts that could not be parsed (scored as uniform).'),
+  ci: EvalIntervalsSchema.optional(),
 });
 
 export const StatusEventSchema = z.object({
@@ -78,6 +106,8 @@ export type Stage = (typeof STAGES)[number];
 export type TrainEvent = z.infer<typeof TrainEventSchema>;
 export type EvalEvent = z.infer<typeof EvalEventSchema>;
 export type MatchCounts = z.infer<typeof MatchCountsSchema>;
+export type Readout = z.infer<typeof ReadoutSchema>;
+export type EvalIntervals = z.infer<typeof EvalIntervalsSchema>;
 export type StatusEvent = z.infer<typeof StatusEventSchema>;
 export type CostEvent = z.infer<typeof CostEventSchema>;
 export type ArtifactEvent = z.infer<typeof ArtifactEventSchema>;

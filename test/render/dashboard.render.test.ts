@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunAppend } from '../../src/dashboard/protocol';
-import { forecastTree, runRecord, trainCurve, writeRun } from '../unit/dashboard/builders';
+import { forecastTree, runRecord, stageEvals, trainCurve, writeRun } from '../unit/dashboard/builders';
 import { writeFixtures } from './fixtures';
 import { loadRuns, openDashboard, screenshot, startHarness, stateOf, type Harness } from './harness';
 
@@ -31,6 +31,8 @@ const points = async (p: Page, chart: string): Promise<number> => Number(await a
 const gateStatuses = (p: Page, stage: string): Promise<string[]> =>
   p.$$eval(`#stage-table tr[data-stage="${stage}"] td.gate-cell`, (tds) => tds.map((td) => (td as HTMLElement).dataset.status ?? ''));
 const dir = (name: string): string => path.join(runs, name);
+const cellText = (p: Page, stage: string, sel: string): Promise<string> =>
+  p.$eval(`#stage-table tr[data-stage="${stage}"] ${sel}`, (td) => (td as HTMLElement).innerText.replace(/\s+/g, ' ').trim());
 
 describe('one run', () => {
   it('SFT run: loss and lr drawn with every point, gates coloured, no CSP violation', async () => {
@@ -144,6 +146,74 @@ describe('themes', () => {
     expect(await d.page.isVisible('#training-empty')).toBe(true);
     expect(await d.page.isVisible('#card-loss')).toBe(false);
     await screenshot(d.page, 'eval-high-contrast');
+    expect(d.problems).toEqual([]);
+  });
+});
+
+describe('forecast skill and intervals', () => {
+  it('the stage table shows skill and intervals, both readouts with the headline marked, parse failures; the skill chart marks chance', async () => {
+    const loaded = await loadRuns([dir('dashboard-sft')]);
+    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    const p = d.page;
+    // SFT: headline Brier 0.12 on four-candidate levels (uniform 0.1875) → skill 0.36; intervals ±0.015 Brier, ±5 points match.
+    expect(await cellText(p, 'sft', 'td[data-gate="brier"]')).toBe('0.120 [0.105, 0.135]');
+    expect(await cellText(p, 'sft', 'td[data-col="skill"]')).toBe('0.360 [0.280, 0.440]');
+    expect(await attr(p, '#stage-table tr[data-stage="sft"] td[data-col="skill"]', 'aria-label')).toBe('Brier skill 0.360, 95 % interval [0.280, 0.440]');
+    expect(await cellText(p, 'sft', 'td[data-gate="match"]')).toBe('86.7 % [81.7, 91.7] %');
+    expect(await cellText(p, 'sft', 'td[data-col="letters"]')).toBe('Brier 0.120 skill 0.360 · headline');
+    expect(await cellText(p, 'sft', 'td[data-col="stated"]')).toBe('Brier 0.140 skill 0.253');
+    expect(await cellText(p, 'sft', 'td[data-col="parseFailures"]')).toBe('3 (2.0 %)');
+    // The baseline is worse than chance: a negative skill with a real minus sign.
+    expect(await cellText(p, 'baseline', 'td[data-col="skill"]')).toMatch(/^\u22120\.173 \[/);
+    expect(await p.$$eval('#stage-table thead th', (ths) => ths.map((t) => t.childNodes[0]!.textContent))).toEqual([
+      'Stage', 'Perplexity', 'Brier', 'Brier skill', 'Match rate', 'Match rate, depth ≥ 3', 'ECE', 'Letter readout', 'Stated forecast', 'Parse failures', 'n', 'Verdict',
+    ]);
+    expect(await points(p, 'skill')).toBe(8);
+    // Bars per stage, then the line at 0 (the uniform forecast).
+    expect(await attr(p, '#chart-skill', 'data-datasets')).toBe('3');
+    expect(await attr(p, '#chart-skill', 'aria-label')).toMatch(/^Brier skill by depth \(0 = uniform forecast\): 8 points, whole split: Baseline \u22120\.173 \[.*\]; SFT 0\.360 \[0\.280, 0\.440\]$/);
+    await p.$eval('#stage-table', (t) => t.scrollIntoView());
+    await screenshot(p, 'stage-table-skill');
+    expect(d.problems).toEqual([]);
+  });
+
+  it('GRPO: the stated forecast is the headline', async () => {
+    const loaded = await loadRuns([dir('dashboard-grpo')]);
+    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    expect(await attr(d.page, '#stage-table tr[data-stage="grpo"] td[data-col="stated"]', 'data-headline')).toBe('true');
+    expect(await attr(d.page, '#stage-table tr[data-stage="grpo"] td[data-col="letters"]', 'data-headline')).toBeNull();
+    expect(await cellText(d.page, 'grpo', 'td[data-col="parseFailures"]')).toBe('0 (0.0 %)');
+    expect(d.problems).toEqual([]);
+  });
+
+  it('a run logged before skill existed: — in the new columns, and a Brier under the target is missing, not passed', async () => {
+    const loaded = await loadRuns([dir('dashboard-eval')]);
+    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    const p = d.page;
+    expect(await gateStatuses(p, 'sft')).toEqual(['pass', 'missing', 'pass', 'pass']);
+    expect(await cellText(p, 'sft', 'td[data-gate="brier"]')).toBe('0.120 skill not reported');
+    expect(await attr(p, '#stage-table tr[data-stage="sft"] td.verdict', 'data-status')).toBe('missing');
+    for (const col of ['skill', 'letters', 'stated', 'parseFailures']) expect(await cellText(p, 'sft', `td[data-col="${col}"]`)).toBe('—');
+    expect(await cellText(p, 'sft', 'td[data-gate="match"]')).toBe('86.7 %');
+    expect(await points(p, 'skill')).toBe(0);
+    expect(await p.isVisible('#chart-skill-empty')).toBe(true);
+    expect(d.problems).toEqual([]);
+  });
+
+  it('a Brier under the target without skill fails with the reason "no skill"', async () => {
+    const chance = path.join(runs, 'dashboard-no-skill');
+    // Eight candidates per level: the uniform forecast scores 7/64 ≈ 0.109, under the 0.15 target already.
+    const [all, ...depths] = stageEvals('sft', 2.1, 0.12, [[30, 12, 6, 2], [28, 10, 6, 6], [22, 10, 6, 12]], { forecast: true });
+    writeRun(chance, { record: runRecord('dashboard-no-skill', 'eval'), metrics: [{ ...all!, brierSkill: -0.1, ci: { ...all!.ci!, brierSkill: [-0.2, 0.0] } }, ...depths] });
+    const loaded = await loadRuns([chance]);
+    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    const p = d.page;
+    expect(await gateStatuses(p, 'sft')).toEqual(['pass', 'fail', 'pass', 'pass']);
+    expect(await attr(p, '#stage-table td[data-gate="brier"]', 'data-reason')).toBe('no skill');
+    expect(await cellText(p, 'sft', 'td[data-gate="brier"]')).toBe('0.120 [0.105, 0.135] no skill');
+    expect(await attr(p, '#stage-table td[data-gate="brier"]', 'aria-label')).toBe('Brier 0.120, 95 % interval [0.105, 0.135], target < 0.15, skill > 0: fail, no skill');
+    expect(await cellText(p, 'sft', 'td[data-col="skill"]')).toBe('\u22120.100 [\u22120.200, 0.000]');
+    expect(await attr(p, '#stage-table tr[data-stage="sft"] td.verdict', 'data-status')).toBe('fail');
     expect(d.problems).toEqual([]);
   });
 });

@@ -75,4 +75,30 @@ describe('contracts', () => {
     ).toBe(true);
     expect(MetricEventSchema.safeParse({ type: 'mystery', time }).success).toBe(false);
   });
+
+  it('takes the forecast fields of an eval event (GUIDE contract 3) and refuses them malformed', () => {
+    const time = '2026-11-27T00:00:00Z';
+    const base = { type: 'eval', stage: 'grpo', depth: null, loss: 1, perplexity: Math.E, brier: 0.09, match: { exact: 1, semantic: 2, llm: 0, none: 1 }, n: 4, time };
+    const full = {
+      ...base,
+      brierSkill: 0.49,
+      letters: { brier: 0.1, brierSkill: 0.43, ece: 0.04 },
+      stated: { brier: 0.09, brierSkill: 0.49, ece: 0.03 },
+      parseFailures: 0,
+      ci: { brier: [0.08, 0.1], brierSkill: [0.4, 0.57], matchRate: [0.6, 0.9] },
+    };
+    const ok = (e: object): boolean => MetricEventSchema.safeParse(e).success;
+    expect(ok(full)).toBe(true);
+    // Worse than chance is a negative skill, and a fact to show, not an error.
+    expect(ok({ ...full, brierSkill: -0.8, ci: { ...full.ci, brierSkill: [-1.2, -0.5] } })).toBe(true);
+    expect(ok({ ...full, brierSkill: 1.01 })).toBe(false);
+    expect(ok({ ...full, parseFailures: -1 })).toBe(false);
+    expect(ok({ ...full, parseFailures: 1.5 })).toBe(false);
+    expect(ok({ ...full, letters: { brier: 0.1, brierSkill: 0.43 } })).toBe(false);
+    expect(ok({ ...full, ci: { ...full.ci, brier: [0.08, 0.09, 0.1] } })).toBe(false);
+    expect(ok({ ...full, ci: { ...full.ci, matchRate: [0.6, 1.2] } })).toBe(false);
+    expect(ok({ ...full, ci: { brier: [0.08, 0.1] } })).toBe(false);
+    const parsed = MetricEventSchema.parse(full);
+    expect(parsed).toEqual(full);
+  });
 });

@@ -17,6 +17,7 @@ import {
   Tooltip,
   type ChartConfiguration,
   type ChartDataset,
+  type TooltipItem,
 } from 'chart.js';
 import { cssVar, h } from './dom';
 
@@ -86,6 +87,8 @@ export interface ChartSpec {
   legend?: boolean;
   /** A short text equivalent for screen readers, e.g. the latest value. */
   summary?: string;
+  /** A second tooltip line for a point, e.g. its 95 % interval. */
+  tooltipAfterLabel?: (datasetIndex: number, index: number) => string | undefined;
 }
 
 /** A titled card holding one chart or its empty state. */
@@ -169,7 +172,7 @@ function options(spec: ChartSpec, theme: Theme): ChartConfiguration['options'] {
     color: theme.fg,
     plugins: {
       legend: { display: spec.legend ?? spec.datasets.length > 1, labels: { color: theme.fg, boxWidth: 12 } },
-      tooltip: { enabled: true },
+      tooltip: { enabled: true, callbacks: spec.tooltipAfterLabel ? { afterLabel: (item: TooltipItem<'bar'>) => spec.tooltipAfterLabel!(item.datasetIndex, item.dataIndex) ?? '' } : {} },
     },
     scales: {
       x: axis(spec.xTitle, Boolean(spec.stacked), Boolean(spec.xLinear), spec.xMin, spec.xMax),

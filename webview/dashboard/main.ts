@@ -11,9 +11,10 @@ import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-text
 import type { EvalEvent, Stage } from '../../src/contracts/metrics';
 import type { ForecastTree } from '../../src/contracts/tree';
 import { StreamingDecimator, emaSmooth, type XY } from '../../src/dashboard/decimate';
-import { GATES, allStageGates, coverageShares, formatGateValue, type GateStatus, type StageGates } from '../../src/dashboard/gates';
+import { GATES, NO_DATA, allStageGates, coverageShares, formatGateValue, type GateResult, type GateSpec, type GateStatus, type StageGates } from '../../src/dashboard/gates';
 import type { DashboardState, HostToWebview, Notice, RunAppend, RunSnapshot, TreeRef, WebviewToHost } from '../../src/dashboard/protocol';
 import { depthsOf, formatDuration, latestEvals, stagesOf, type DepthKey } from '../../src/dashboard/series';
+import { formatInterval, formatNumber, formatParseFailures, stageForecast, type ReadoutName, type StageForecast } from '../../src/dashboard/readouts';
 import { defaultExpanded, indexTree, searchNodes } from '../../src/dashboard/tree';
 import { ChartCard, readTheme, withAlpha, type AnyDataset, type ChartSpec, type Theme } from './charts';
 import { byId, h, icon } from './dom';
@@ -230,6 +231,7 @@ function trainingSection(): HTMLElement {
 function evalSection(): HTMLElement {
   cards.perplexity = new ChartCard('perplexity', 'Perplexity by depth', 'No eval events yet — run an evaluation.');
   cards.brier = new ChartCard('brier', 'Brier score by depth', 'No eval events yet — run an evaluation.');
+  cards.skill = new ChartCard('skill', 'Brier skill by depth (0 = uniform forecast)', 'No Brier skill logged — runs from before skill was reported show — in the stage table.');
   cards.ece = new ChartCard('ece', 'Expected calibration error by depth', 'No ECE logged yet.');
   cards.coverage = new ChartCard('coverage', 'Match coverage (exact / semantic / LLM / none)', 'No eval events yet — run an evaluation.', true);
   cards.reliability = new ChartCard('reliability', 'Reliability diagram', 'No forecast trees with actual outcomes — an eval run writes trees.jsonl.');
@@ -237,8 +239,9 @@ function evalSection(): HTMLElement {
     'section',
     { id: 'section-eval', 'aria-label': 'Evaluation' },
     h('h2', {}, 'Evaluation and production gates'),
-    h('div', { id: 'stage-table-box' }),
-    h('div', { class: 'grid' }, cards.perplexity.el, cards.brier.el, cards.ece.el, cards.reliability.el, cards.coverage.el),
+    // Twelve columns: on a narrow panel the table scrolls sideways, and the keyboard can scroll it too.
+    h('div', { id: 'stage-table-box', role: 'region', 'aria-label': 'Stage table', tabindex: 0 }),
+    h('div', { class: 'grid' }, cards.perplexity.el, cards.brier.el, cards.skill.el, cards.ece.el, cards.reliability.el, cards.coverage.el),
   );
 }
 
@@ -466,6 +469,7 @@ interface StageRow {
   runId: string;
   byDepth: Map<DepthKey, EvalEvent>;
   gates: StageGates;
+  forecast: StageForecast;
 }
 
 function stageRows(): StageRow[] {
@@ -477,6 +481,7 @@ function stageRows(): StageRow[] {
       runId: m.snap.id,
       byDepth: matrix.get(stage)!,
       gates: gates[k]!,
+      forecast: stageForecast(stage, matrix.get(stage)),
     }));
   });
 }
@@ -488,7 +493,8 @@ function drawEval(): void {
   for (const m of models) for (const d of depthsOf(latestEvals(m.snap.evals))) depthSet.add(d);
   const depths = [...depthSet].sort((a, b) => (a === 'all' ? -1 : b === 'all' ? 1 : Number(a) - Number(b)));
   const labels = depths.map(depthLabel);
-  const metricChart = (pick: (e: EvalEvent) => number | undefined, gate: number | null, gateLabel: string): ChartSpec => {
+  type Interval = readonly [number, number] | undefined;
+  const metricChart = (pick: (e: EvalEvent) => number | undefined, gate: { value: number; label: string; colour?: string } | null, ci?: (e: EvalEvent) => Interval): ChartSpec => {
     let count = 0;
     const datasets: AnyDataset[] = rows.map((r, i) => ({
       type: 'bar',
@@ -503,12 +509,30 @@ function drawEval(): void {
       borderColor: color(i),
       borderWidth: 1,
     }));
-    if (gate !== null && count) datasets.push({ type: 'line', label: gateLabel, data: depths.map(() => gate), borderColor: theme.red, borderDash: [5, 4], borderWidth: 1.5, pointRadius: 0 });
-    return { type: 'bar', labels, datasets, points: count, legend: true };
+    if (gate !== null && count) datasets.push({ type: 'line', label: gate.label, data: depths.map(() => gate.value), borderColor: gate.colour ?? theme.red, borderDash: [5, 4], borderWidth: 1.5, pointRadius: 0 });
+    // Tooltips name the point's 95 % interval; the line dataset (index rows.length) has none.
+    const tooltipAfterLabel = ci
+      ? (di: number, k: number): string | undefined => {
+          const e = rows[di]?.byDepth.get(depths[k]!);
+          const text = e ? formatInterval(ci(e)) : '';
+          return text ? `95 % interval ${text}` : undefined;
+        }
+      : undefined;
+    return { type: 'bar', labels, datasets, points: count, legend: true, tooltipAfterLabel };
   };
-  cards.perplexity!.render(metricChart((e) => e.perplexity, 2.5, 'Gate < 2.5'), theme);
-  cards.brier!.render(metricChart((e) => e.brier, 0.15, 'Gate < 0.15'), theme);
-  cards.ece!.render(metricChart((e) => e.ece, null, ''), theme);
+  const gateLine = (metric: GateSpec['metric']): { value: number; label: string } | null => {
+    const g = GATES.find((x) => x.metric === metric && x.minDepth === null);
+    return g ? { value: g.threshold, label: `Gate ${g.direction === 'below' ? '<' : '>'} ${g.threshold}` } : null;
+  };
+  cards.perplexity!.render(metricChart((e) => e.perplexity, gateLine('perplexity')), theme);
+  cards.brier!.render(metricChart((e) => e.brier, gateLine('brier'), (e) => e.ci?.brier), theme);
+  // Skill of the headline readout; the dashed line at 0 is the uniform forecast (chance), which the Brier gate asks to beat.
+  const skillSummary = rows
+    .filter((r) => r.forecast.brierSkill !== null)
+    .map((r) => `${r.label} ${formatNumber(r.forecast.brierSkill)} ${formatInterval(r.forecast.ci?.brierSkill)}`.trim())
+    .join('; ');
+  cards.skill!.render({ ...metricChart((e) => e.brierSkill, { value: 0, label: 'Uniform forecast (skill 0)', colour: theme.muted }, (e) => e.ci?.brierSkill), yTitle: 'skill vs uniform', summary: skillSummary && `whole split: ${skillSummary}` }, theme);
+  cards.ece!.render(metricChart((e) => e.ece, null), theme);
 
   // Coverage: one stacked bar per stage × depth, in percent of evaluated levels.
   const covLabels: string[] = [];
@@ -558,30 +582,77 @@ function drawEval(): void {
   cards.reliability!.render({ type: 'line', datasets: relSets, points: relPoints, xLinear: true, xMin: 0, xMax: 1, yMin: 0, yMax: 1, xTitle: 'predicted probability', yTitle: 'observed frequency', legend: true }, theme);
 }
 
+const STATUS_ICON: Record<GateStatus, string> = { pass: 'pass', fail: 'error', missing: 'circle-slash' };
+
+/** A value with a second line under it (an interval, a reason); the second line only when there is one. */
+function twoLines(main: Node | string, sub: string): (Node | string | null)[] {
+  return [main, sub ? h('small', { class: 'sub' }, sub) : null];
+}
+
+function gateCell(g: GateResult, f: StageForecast): HTMLElement {
+  const ci = g.gate.minDepth !== null ? undefined : g.gate.metric === 'brier' ? f.ci?.brier : g.gate.metric === 'matchRate' ? f.ci?.matchRate : undefined;
+  const interval = formatInterval(ci, { percent: g.gate.percent });
+  // 'no data' is what '—' already says; "no skill" and "skill not reported" explain a Brier under the target.
+  const reason = g.reason && g.reason !== NO_DATA ? g.reason : '';
+  const value = formatGateValue(g.gate, g.value);
+  const label = [`${g.gate.label} ${value}`, interval && `95 % interval ${interval}`, `target ${g.gate.target}: ${g.status}`, reason].filter(Boolean).join(', ');
+  return h(
+    'td',
+    { class: `num gate-cell gate-${g.status}`, 'data-gate': g.gate.id, 'data-status': g.status, 'data-reason': reason || null, 'aria-label': label },
+    h('span', { class: `gate gate-${g.status}` }, icon(STATUS_ICON[g.status]), value),
+    interval ? h('small', { class: 'sub' }, interval) : null,
+    reason ? h('small', { class: 'sub reason' }, reason) : null,
+  );
+}
+
+function readoutCell(f: StageForecast, which: ReadoutName): HTMLElement {
+  const r = f[which];
+  const headline = f.headline === which;
+  // The headline readout is the one the stage trained, the one the gates judge.
+  const sub = r ? `skill ${formatNumber(r.brierSkill)}${headline ? ' · headline' : ''}` : '';
+  return h('td', { class: 'num', 'data-col': which, 'data-headline': headline ? 'true' : null }, ...twoLines(r ? `Brier ${formatNumber(r.brier)}` : '—', sub));
+}
+
 function renderStageTable(rows: StageRow[]): void {
   const box = byId('stage-table-box');
   if (!rows.length) {
     box.replaceChildren(h('p', { class: 'empty', id: 'stage-table-empty' }, 'No eval events yet — the stage table fills in when an evaluation (baseline, SFT or GRPO) reports.'));
     return;
   }
-  const statusIcon: Record<GateStatus, string> = { pass: 'pass', fail: 'error', missing: 'circle-slash' };
-  const head = h('tr', {}, h('th', { scope: 'col' }, 'Stage'), ...GATES.map((g) => h('th', { scope: 'col' }, g.label, ' ', h('small', {}, g.target))), h('th', { scope: 'col' }, 'ECE'), h('th', { scope: 'col' }, 'n'), h('th', { scope: 'col' }, 'Verdict'));
-  const body = rows.map((r) =>
-    h(
+  const th = (label: string, sub?: string): HTMLElement => h('th', { scope: 'col' }, label, sub ? ' ' : null, sub ? h('small', {}, sub) : null);
+  // The skill column sits right after the gate that needs it.
+  const head = h(
+    'tr',
+    {},
+    th('Stage'),
+    ...GATES.flatMap((g) => [th(g.label, g.target), g.skillRequired ? th('Brier skill', '> 0 beats uniform') : null].filter((x): x is HTMLElement => x !== null)),
+    th('ECE'),
+    th('Letter readout'),
+    th('Stated forecast'),
+    th('Parse failures'),
+    th('n'),
+    th('Verdict'),
+  );
+  const body = rows.map((r) => {
+    const f = r.forecast;
+    const skillCi = formatInterval(f.ci?.brierSkill);
+    const skillCell = h(
+      'td',
+      { class: 'num', 'data-col': 'skill', 'aria-label': f.brierSkill === null ? 'Brier skill not reported' : `Brier skill ${formatNumber(f.brierSkill)}${skillCi ? `, 95 % interval ${skillCi}` : ''}` },
+      ...twoLines(formatNumber(f.brierSkill), skillCi),
+    );
+    return h(
       'tr',
       { 'data-stage': r.gates.stage, 'data-run-id': r.runId },
       h('th', { scope: 'row' }, r.label),
-      ...r.gates.results.map((g) =>
-        h(
-          'td',
-          { class: `num gate-cell gate-${g.status}`, 'data-gate': g.gate.id, 'data-status': g.status, 'aria-label': `${g.gate.label} ${formatGateValue(g.gate, g.value)}, target ${g.gate.target}: ${g.status}` },
-          h('span', { class: `gate gate-${g.status}` }, icon(statusIcon[g.status]), formatGateValue(g.gate, g.value)),
-        ),
-      ),
+      ...r.gates.results.flatMap((g) => (g.gate.skillRequired ? [gateCell(g, f), skillCell] : [gateCell(g, f)])),
       h('td', { class: 'num' }, r.gates.ece === null ? '—' : r.gates.ece.toFixed(3)),
+      readoutCell(f, 'letters'),
+      readoutCell(f, 'stated'),
+      h('td', { class: 'num', 'data-col': 'parseFailures' }, formatParseFailures(f.parseFailures, f.n)),
       h('td', { class: 'num' }, r.gates.n === null ? '—' : String(r.gates.n)),
-      h('td', { class: `verdict gate-${r.gates.overall}`, 'data-status': r.gates.overall }, h('span', { class: `gate gate-${r.gates.overall}` }, icon(statusIcon[r.gates.overall]), r.gates.overall === 'pass' ? 'Ready' : r.gates.overall === 'fail' ? 'Not ready' : 'Incomplete')),
-    ),
-  );
+      h('td', { class: `verdict gate-${r.gates.overall}`, 'data-status': r.gates.overall }, h('span', { class: `gate gate-${r.gates.overall}` }, icon(STATUS_ICON[r.gates.overall]), r.gates.overall === 'pass' ? 'Ready' : r.gates.overall === 'fail' ? 'Not ready' : 'Incomplete')),
+    );
+  });
   box.replaceChildren(h('table', { id: 'stage-table', 'aria-label': 'Stages and production gates' }, h('thead', {}, head), h('tbody', {}, ...body)));
 }

@@ -59,22 +59,62 @@ export function trainCurve(steps: number, seed = 1, reward = false): TrainEvent[
 
 export type Counts = [exact: number, semantic: number, llm: number, none: number];
 
-export function evalEv(stage: Stage, depth: number | null, m: { perplexity: number; brier: number; ece?: number; match: Counts }, time = at(9000)): EvalEvent {
+/** The optional forecast fields of an eval event (skill, the two readouts, parse failures, intervals). */
+export type ForecastFields = Partial<Pick<EvalEvent, 'brierSkill' | 'letters' | 'stated' | 'parseFailures' | 'ci'>>;
+
+export function evalEv(stage: Stage, depth: number | null, m: { perplexity: number; brier: number; ece?: number; match: Counts } & ForecastFields, time = at(9000)): EvalEvent {
   const [exact, semantic, llm, none] = m.match;
   const n = exact + semantic + llm + none;
   const ev: EvalEvent = { type: 'eval', stage, depth, loss: Math.log(m.perplexity), perplexity: m.perplexity, brier: m.brier, match: { exact, semantic, llm, none }, n, time };
   if (m.ece !== undefined) ev.ece = m.ece;
+  for (const k of ['brierSkill', 'letters', 'stated', 'parseFailures', 'ci'] as const) if (m[k] !== undefined) Object.assign(ev, { [k]: m[k] });
   return ev;
 }
 
-/** Whole-split + depths 1..3 evals for a stage, with depth counts summing to the whole split. */
-export function stageEvals(stage: Stage, perplexity: number, brier: number, perDepth: Counts[], ece = 0.05): EvalEvent[] {
+/** Brier of the uniform forecast on levels of four candidates: (K − 1) / K². */
+export const UNIFORM_BRIER_4 = 3 / 16;
+
+const skillOf = (brier: number): number => 1 - brier / UNIFORM_BRIER_4;
+
+/**
+ * The forecast fields an emitter of contract 3 now sends, derived from an event's headline Brier
+ * on four-candidate levels: the headline is the letter readout for baseline and SFT, the stated
+ * forecast for GRPO; the other readout is a little worse; intervals ±0.015 Brier, ±5 points match.
+ */
+export function withForecast(ev: EvalEvent): EvalEvent {
+  const b = ev.brier;
+  const ece = ev.ece ?? 0.05;
+  const headline = { brier: b, brierSkill: skillOf(b), ece };
+  const other = { brier: b + 0.02, brierSkill: skillOf(b + 0.02), ece: Math.min(1, ece + 0.02) };
+  const lo = Math.max(0, b - 0.015);
+  const hi = b + 0.015;
+  const total = ev.match.exact + ev.match.semantic + ev.match.llm + ev.match.none;
+  const rate = total ? 1 - ev.match.none / total : 0;
+  const failShare = ev.stage === 'baseline' ? 0.25 : ev.stage === 'sft' ? 0.02 : 0;
+  return {
+    ...ev,
+    brierSkill: skillOf(b),
+    letters: ev.stage === 'grpo' ? other : headline,
+    stated: ev.stage === 'grpo' ? headline : other,
+    parseFailures: Math.round(ev.n * failShare),
+    ci: { brier: [lo, hi], brierSkill: [skillOf(hi), skillOf(lo)], matchRate: [Math.max(0, rate - 0.05), Math.min(1, rate + 0.05)] },
+  };
+}
+
+/**
+ * Whole-split + depths 1..3 evals for a stage, with depth counts summing to the whole split.
+ * `forecast` adds the skill, readout and interval fields (withForecast); without it the events
+ * look like those of runs logged before those fields existed.
+ */
+export function stageEvals(stage: Stage, perplexity: number, brier: number, perDepth: Counts[], opts: { ece?: number; forecast?: boolean } = {}): EvalEvent[] {
+  const ece = opts.ece ?? 0.05;
   const total: Counts = [0, 0, 0, 0];
   perDepth.forEach((c) => c.forEach((v, i) => (total[i] = total[i]! + v)));
-  return [
+  const evs = [
     evalEv(stage, null, { perplexity, brier, ece, match: total }),
     ...perDepth.map((c, i) => evalEv(stage, i + 1, { perplexity: perplexity * (1 + 0.1 * i), brier: brier * (1 + 0.15 * i), ece: ece * (1 + 0.2 * i), match: c })),
   ];
+  return opts.forecast ? evs.map(withForecast) : evs;
 }
 
 export interface TreeShape {

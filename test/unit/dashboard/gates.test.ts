@@ -1,20 +1,75 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GATES, allStageGates, coverageShares, judge, matchRate, stageGates } from '../../../src/dashboard/gates';
+import { GATES, NO_SKILL, SKILL_NOT_REPORTED, allStageGates, coverageShares, judge, matchRate, parseGates, stageGates } from '../../../src/dashboard/gates';
 import { depthsOf, digestEvents, latestEvals, runDuration, stagesOf, formatDuration, decimateColumns } from '../../../src/dashboard/series';
-import { at, evalEv, runRecord, stageEvals, train, trainCurve } from './builders';
+import { at, evalEv, runRecord, stageEvals, train, trainCurve, withForecast } from './builders';
 
 const gate = (id: string) => GATES.find((g) => g.id === id)!;
 
 describe('gates', () => {
+  it('reads its gates from schemas/gates.json, the fact the Python half reads too', () => {
+    const file = JSON.parse(readFileSync(path.join(__dirname, '../../../schemas/gates.json'), 'utf8')) as { gates: { id: string; threshold: number; op: string }[] };
+    expect(GATES.map((g) => [g.id, g.threshold, g.direction])).toEqual(file.gates.map((g) => [g.id, g.threshold, g.op === '<' ? 'below' : 'above']));
+    expect(GATES.map((g) => g.target)).toEqual(['< 2.5', '< 0.15, skill > 0', '> 80 %', '> 70 %']);
+    expect(GATES.map((g) => [g.metric, g.minDepth, g.skillRequired])).toEqual([
+      ['perplexity', null, false],
+      ['brier', null, true],
+      ['matchRate', null, false],
+      ['matchRate', 3, false],
+    ]);
+  });
+
+  it('refuses a gates file it cannot judge by, rather than judging by a guess', () => {
+    const ok = { id: 'x', label: 'X', metric: 'brier', op: '<', threshold: 0.1 };
+    expect(parseGates({ gates: [ok] })).toHaveLength(1);
+    expect(() => parseGates({ gates: [{ ...ok, op: '<=' }] })).toThrow(/op/);
+    expect(() => parseGates({ gates: [{ ...ok, threshold: '0.1' }] })).toThrow(/threshold/);
+    expect(() => parseGates({ gates: [{ ...ok, metric: 'accuracy' }] })).toThrow(/metric/);
+    expect(() => parseGates({ gates: [ok, ok] })).toThrow(/twice/);
+    expect(() => parseGates({ gates: [{ ...ok, minDepth: 3 }] })).toThrow(/minDepth/);
+    expect(() => parseGates({ gates: [{ ...ok, metric: 'perplexity', skillRequired: true }] })).toThrow(/skillRequired/);
+    expect(() => parseGates({})).toThrow(/gates/);
+  });
+
   it('judges the thresholds strictly, as the pipeline targets say', () => {
-    expect(judge(gate('perplexity'), 2.49)).toBe('pass');
-    expect(judge(gate('perplexity'), 2.5)).toBe('fail');
-    expect(judge(gate('brier'), 0.1499)).toBe('pass');
-    expect(judge(gate('brier'), 0.15)).toBe('fail');
-    expect(judge(gate('match'), 0.8)).toBe('fail');
-    expect(judge(gate('match'), 0.81)).toBe('pass');
-    expect(judge(gate('deepMatch'), 0.7)).toBe('fail');
-    expect(judge(gate('deepMatch'), null)).toBe('missing');
+    expect(judge(gate('perplexity'), 2.49).status).toBe('pass');
+    expect(judge(gate('perplexity'), 2.5).status).toBe('fail');
+    expect(judge(gate('brier'), 0.1499, 0.2).status).toBe('pass');
+    expect(judge(gate('brier'), 0.15, 0.2).status).toBe('fail');
+    expect(judge(gate('match'), 0.8).status).toBe('fail');
+    expect(judge(gate('match'), 0.81).status).toBe('pass');
+    expect(judge(gate('deepMatch'), 0.7).status).toBe('fail');
+    expect(judge(gate('deepMatch'), null)).toEqual({ status: 'missing', reason: 'no data' });
+  });
+
+  it('a Brier under the target without skill is not a pass: fail with no skill, missing without a skill figure', () => {
+    const brier = gate('brier');
+    // A level of 8 candidates: the uniform forecast scores 7/64 ≈ 0.109, under the target already.
+    expect(judge(brier, 0.109, 0)).toEqual({ status: 'fail', reason: NO_SKILL });
+    expect(judge(brier, 0.12, -0.1)).toEqual({ status: 'fail', reason: NO_SKILL });
+    expect(judge(brier, 0.12, null)).toEqual({ status: 'missing', reason: SKILL_NOT_REPORTED });
+    expect(judge(brier, 0.12, Number.NaN)).toEqual({ status: 'missing', reason: SKILL_NOT_REPORTED });
+    expect(judge(brier, 0.12, 0.01)).toEqual({ status: 'pass', reason: null });
+    // Over the target it fails on the threshold, whatever the skill.
+    expect(judge(brier, 0.2, 0.2)).toEqual({ status: 'fail', reason: null });
+    expect(judge(brier, 0.2, null)).toEqual({ status: 'fail', reason: null });
+    // Skill is asked of the Brier gate only.
+    expect(judge(gate('perplexity'), 2, null)).toEqual({ status: 'pass', reason: null });
+  });
+
+  it("judges the Brier gate on the whole split's headline skill; a stage without it is incomplete, not ready", () => {
+    const counts: [number, number, number, number][] = [[30, 12, 6, 2], [28, 10, 6, 6], [22, 10, 6, 12]];
+    const old = stageGates('sft', latestEvals(stageEvals('sft', 2.1, 0.12, counts)).get('sft'));
+    expect(old.results[1]).toMatchObject({ status: 'missing', reason: SKILL_NOT_REPORTED, value: 0.12 });
+    expect(old.overall).toBe('missing');
+    const skilled = stageGates('sft', latestEvals(stageEvals('sft', 2.1, 0.12, counts, { forecast: true })).get('sft'));
+    expect(skilled.results[1]).toMatchObject({ status: 'pass', reason: null });
+    expect(skilled.overall).toBe('pass');
+    const [all, ...depths] = stageEvals('sft', 2.1, 0.12, counts, { forecast: true });
+    const chance = stageGates('sft', latestEvals([{ ...all!, brierSkill: -0.02 }, ...depths]).get('sft'));
+    expect(chance.results[1]).toMatchObject({ status: 'fail', reason: NO_SKILL });
+    expect(chance.overall).toBe('fail');
   });
 
   it('match rate is 1 − share of none over the counts, null with nothing evaluated', () => {
@@ -25,7 +80,7 @@ describe('gates', () => {
 
   it('pools depth ≥ 3 counts for the deep gate and passes a stage only when every gate passes', () => {
     // depth 3: 22+10+6 matched of 50 = 76 %; depth 4: 10 of 20 = 50 %; pooled 48/70 = 68.6 % → fail.
-    const evs = [...stageEvals('sft', 2.1, 0.12, [[30, 12, 6, 2], [28, 10, 6, 6], [22, 10, 6, 12]]), evalEv('sft', 4, { perplexity: 2.9, brier: 0.2, match: [5, 3, 2, 10] })];
+    const evs = [...stageEvals('sft', 2.1, 0.12, [[30, 12, 6, 2], [28, 10, 6, 6], [22, 10, 6, 12]], { forecast: true }), withForecast(evalEv('sft', 4, { perplexity: 2.9, brier: 0.2, match: [5, 3, 2, 10] }))];
     const g = stageGates('sft', latestEvals(evs).get('sft'));
     expect(g.results.map((r) => [r.gate.id, r.status])).toEqual([
       ['perplexity', 'pass'],
