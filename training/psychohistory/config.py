@@ -13,11 +13,12 @@ class Common:
     run_id: str = ""                      # run id ("" = the run directory's name, or a fresh timestamp id)
     dataset: str = ""                     # path to a cases .jsonl (contract 1)
     dataset_text: str = ""                # the same JSONL inline (used on Modal, where the file is not mounted)
-    base_model: str = "tiny"              # HF path/name, or "tiny" / "small" (a GPT-OSS-shaped model built locally)
+    base_model: str = "tiny"              # HF path/name; "smollm2-135m" (real, offline); "tiny"/"small"/"medium" (built here)
     adapter: str = ""                     # start from this LoRA adapter dir ("" = the bare base model)
     output_dir: str = ""                  # adapter/checkpoints dir ("" = <run_dir>/adapter)
     gpu: str = "A10G"                     # GPU type, for the cost event (Modal's GPU name; "cpu" when local on CPU)
     seed: int = 1337                      # seeds shuffling, sampling and init
+    eval_seed: int = 90210                # seeds evaluation only (candidate order of scored prompts, bootstrap)
     max_seq_length: int = 512             # longest tokenized example kept
     load_in_4bit: bool = False            # unsloth only: load the base model in 4 bit
 
@@ -34,9 +35,11 @@ class SFTConfig(Common):
     lora_alpha: int = 32                  # LoRA alpha (scale = alpha / r)
     lora_dropout: float = 0.0             # LoRA dropout
     target_modules: str = "q_proj,k_proj,v_proj,o_proj"   # LoRA on these nn.Linear names ("all-linear" ok)
-    target_parameters: str = "mlp.experts.gate_up_proj,mlp.experts.down_proj"  # MoE expert weights (GPT-OSS MLP)
+    target_parameters: str = ""           # MoE expert weights too, opt-in: "mlp.experts.gate_up_proj,mlp.experts.down_proj"
     modules_to_save: str = ""             # also train these whole modules, e.g. "lm_head" (saved with the adapter)
-    tasks: str = "choice,generation,probs"  # example kinds per case level (see prompts.py)
+    gradient_checkpointing: bool = True   # recompute activations in backward (the 20B memory plan assumes it)
+    tasks: str = "choice,generation,stated"  # example kinds per case level (see prompts.py); stated = phase 2
+    stated_epochs: float = 1.0            # phase 2: epochs on the stated forecast (targets: phase 1's letter readout)
     logging_steps: int = 1                # emit a train event every N steps
     eval_steps: int = 0                   # emit eval events every N steps on the eval split (0 = only at the end)
     eval_max_cases: int = 16              # cases used by the interval eval
@@ -55,12 +58,13 @@ class GRPOConfig(Common):
     num_generations: int = 4              # group size: completions sampled per prompt
     beta: float = 0.04                    # KL penalty towards the reference model
     temperature: float = 1.0              # sampling temperature for the group
-    max_completion_length: int = 48       # tokens a completion may use (reasoning + answer)
+    max_completion_length: int = 64       # tokens a completion may use (the final channel is forced: answer only)
     lora_rank: int = 4                    # LoRA rank r (small: GRPO nudges, SFT teaches)
     lora_alpha: int = 8                   # LoRA alpha
     lora_dropout: float = 0.0             # LoRA dropout
     target_modules: str = "q_proj,k_proj,v_proj,o_proj"   # LoRA on these nn.Linear names
-    target_parameters: str = "mlp.experts.gate_up_proj,mlp.experts.down_proj"  # MoE expert weights
+    target_parameters: str = ""           # MoE expert weights too, opt-in: "mlp.experts.gate_up_proj,mlp.experts.down_proj"
+    gradient_checkpointing: bool = True   # recompute activations in backward
     modules_to_save: str = ""             # also train these whole modules, e.g. "lm_head" (saved with the adapter)
     logging_steps: int = 1                # emit a train event every N steps
     save_steps: int = 50                  # checkpoint every N steps
@@ -77,6 +81,8 @@ class EvalConfig(Common):
     num_trees: int = 4                    # forecast trees written to trees.jsonl (per stage)
     batch_size: int = 16                  # prompts per forward pass
     max_new_tokens: int = 24              # tokens generated per prediction (match coverage)
+    max_stated_tokens: int = 64           # tokens the stated forecast may use (the final channel is forced)
+    bootstrap: int = 1000                 # bootstrap resamples (over cases) for the 95 % intervals
     judge: str = ""                       # LLM judge for match coverage ("" = off; "openrouter:<model>" on Modal)
 
 

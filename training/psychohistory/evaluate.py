@@ -1,8 +1,13 @@
 """Evaluation of a model on a split, per GUIDE "Forecasting": for every case level
-  - choice task: next-token distribution over the candidate letters at the answer position, renormalised → Brier, ECE;
-  - generation task: teacher-forced cross-entropy on the actual event's tokens (+ end token) → loss, perplexity;
-    and a greedy prediction compared with the actual → match coverage (exact / semantic / llm / none).
-All overall and per depth; forecast trees (contract 4) for a sample of cases; the production gates per stage."""
+  - the forecast, read two ways: the letter readout (next-token distribution over the candidate letters of the
+    choice prompt, renormalised) and the stated forecast (the probabilities the model writes for the stated prompt,
+    parsed; unparsable -> uniform, counted) -> Brier, skill against the uniform forecast, ECE, each stage headed by
+    the readout it trained;
+  - generation task: teacher-forced cross-entropy on the actual event's tokens (+ end token) -> loss, perplexity;
+    and a greedy prediction compared with the actual -> match coverage (exact / semantic / llm / none).
+All overall and per depth with 95 % bootstrap intervals over cases; forecast trees (contract 4) for a sample of
+cases; the production gates per stage. Prompts use `eval_seed`, never the training seed.
+"""
 from __future__ import annotations
 
 import json
@@ -38,40 +43,55 @@ def _forward(model, ids, mask, keep: int):
     return model(input_ids=ids, attention_mask=mask, position_ids=pos, logits_to_keep=keep).logits.float()
 
 
-def letter_ids(tokenizer, n: int) -> list[int]:
+@torch.no_grad()
+def letter_readout(model, tokenizer, items: list[dict], seed: int) -> list[tuple[list[float], list[dict]]]:
+    """The letter readout of each (case, depth) item: (probabilities in letter order, the candidates in that order).
+    Also SFT's source of calibrated stated targets."""
+    dev = next(model.parameters()).device
+    choice = [prompts.choice_user(it["case"], it["depth"], seed) for it in items]
+    ids, mask = _left_pad([_ids(tokenizer, prompts.render(tokenizer, u)) for u, _ in choice],
+                          tokenizer.pad_token_id, dev)
+    last = _forward(model, ids, mask, 1)[:, -1, :]
     out = []
-    for letter in prompts.LETTERS[:n]:
-        ids = _ids(tokenizer, letter)
-        if len(ids) != 1:
-            raise ValueError(f"tokenizer splits the letter {letter!r} into {len(ids)} tokens; the choice task "
-                             "needs one token per letter")
-        out.append(ids[0])
+    for i, (_, cands) in enumerate(choice):
+        lp = torch.log_softmax(last[i], -1)[prompts.letter_ids(tokenizer, len(cands))]
+        out.append((torch.softmax(lp, -1).tolist(), cands))
     return out
 
 
 @torch.no_grad()
-def score_batch(model, tokenizer, items: list[dict], seed: int, max_new_tokens: int, judge=None) -> list[dict]:
+def _greedy(model, tokenizer, seqs: list[list[int]], max_new_tokens: int) -> list[str]:
+    dev = next(model.parameters()).device
+    ids, mask = _left_pad(seqs, tokenizer.pad_token_id, dev)
+    out = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens, do_sample=False,
+                         pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id)
+    return [tokenizer.decode(seq, skip_special_tokens=True).strip() for seq in out[:, ids.shape[1]:]]
+
+
+@torch.no_grad()
+def score_batch(model, tokenizer, items: list[dict], seed: int, max_new_tokens: int, judge=None,
+                max_stated_tokens: int = 64) -> list[dict]:
     """Score a batch of (case, depth) items; returns one result per item."""
     dev = next(model.parameters()).device
-    pad = tokenizer.pad_token_id
     eos = tokenizer.eos_token_id
-    # 1) choice: one forward pass over the prompts, last position, candidate letters only
-    choice = [prompts.choice_user(it["case"], it["depth"], seed) for it in items]
-    seqs = [_ids(tokenizer, prompts.render(tokenizer, u) + prompts.FINAL) for u, _ in choice]
-    ids, mask = _left_pad(seqs, pad, dev)
-    last = _forward(model, ids, mask, 1)[:, -1, :]
+    # 1) the letter readout of the choice prompt
     results = []
-    for i, (u, cands) in enumerate(choice):
-        lp = torch.log_softmax(last[i], -1)[letter_ids(tokenizer, len(cands))]
-        probs = torch.softmax(lp, -1).tolist()  # renormalised over the letters
-        results.append({"case": case_id(items[i]["case"]), "depth": items[i]["depth"], "probs": probs,
+    for it, (probs, cands) in zip(items, letter_readout(model, tokenizer, items, seed)):
+        results.append({"case": case_id(it["case"]), "depth": it["depth"], "probs": probs,
                         "labels": [c["label"] for c in cands], "events": [c["event"] for c in cands]})
-    # 2) generation, teacher-forced on the actual: loss on the completion tokens only
-    gen_prompts = [_ids(tokenizer, prompts.render(tokenizer, prompts.generation_user(it["case"], it["depth"]))
-                        + prompts.FINAL) for it in items]
+    # 2) the stated forecast: what the model writes for the stated prompt (same letter order), parsed
+    stated_users = [prompts.choice_user(it["case"], it["depth"], seed, probs=True)[0] for it in items]
+    texts = _greedy(model, tokenizer, [_ids(tokenizer, prompts.render(tokenizer, u)) for u in stated_users],
+                    max_stated_tokens)
+    for r, text in zip(results, texts):
+        r["stated"], r["parsed"] = prompts.stated_forecast(text, len(r["labels"]))
+        r["statedText"] = text
+    # 3) generation, teacher-forced on the actual: loss on the completion tokens only
+    gen_prompts = [_ids(tokenizer, prompts.render(tokenizer, prompts.generation_user(it["case"], it["depth"])))
+                   for it in items]
     actuals = [prompts.actual_of(it["case"]["levels"][it["depth"] - 1]) for it in items]
     targets = [_ids(tokenizer, a) + [eos] for a in actuals]
-    ids, mask = _left_pad([p + t for p, t in zip(gen_prompts, targets)], pad, dev)
+    ids, mask = _left_pad([p + t for p, t in zip(gen_prompts, targets)], tokenizer.pad_token_id, dev)
     keep = max(len(t) for t in targets) + 1
     logp = torch.log_softmax(_forward(model, ids, mask, keep), -1)  # position j of these predicts token j+1
     for i, t in enumerate(targets):
@@ -79,19 +99,16 @@ def score_batch(model, tokenizer, items: list[dict], seed: int, max_new_tokens: 
         tgt = torch.tensor(t, device=dev)
         results[i]["nll"] = float(-logp[i, pos, tgt].sum())
         results[i]["ntok"] = len(t)
-    # 3) generation, free: greedy prediction vs the actual
-    ids, mask = _left_pad(gen_prompts, pad, dev)
-    out = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens, do_sample=False,
-                         pad_token_id=pad, eos_token_id=eos)
-    for i, seq in enumerate(out[:, ids.shape[1]:]):
-        pred = tokenizer.decode(seq, skip_special_tokens=True).strip()
+    # 4) generation, free: greedy prediction vs the actual
+    preds = _greedy(model, tokenizer, gen_prompts, max_new_tokens)
+    for i, pred in enumerate(preds):
         kind, score = metrics.match_kind(pred, actuals[i], judge)
         results[i].update(prediction=pred, actual=actuals[i], match=kind, score=score)
     return results
 
 
 def score_cases(model, tokenizer, cases: list[dict], seed: int, batch_size: int, max_new_tokens: int,
-                judge=None) -> list[dict]:
+                judge=None, max_stated_tokens: int = 64) -> list[dict]:
     items = [{"case": c, "depth": lv["depth"]} for c in cases for lv in c["levels"]]
     # similar lengths together: less padding per batch
     items.sort(key=lambda it: (len(prompts.context(it["case"], it["depth"])), case_id(it["case"])))
@@ -100,15 +117,16 @@ def score_cases(model, tokenizer, cases: list[dict], seed: int, batch_size: int,
     try:
         out = []
         for i in range(0, len(items), batch_size):
-            out += score_batch(model, tokenizer, items[i:i + batch_size], seed, max_new_tokens, judge)
+            out += score_batch(model, tokenizer, items[i:i + batch_size], seed, max_new_tokens, judge,
+                               max_stated_tokens)
     finally:
         model.train(was_training)
     return out
 
 
-def summarize(results: list[dict]) -> tuple[dict, dict]:
-    overall = metrics.summarize(results)
-    per_depth = {d: metrics.summarize([r for r in results if r["depth"] == d])
+def summarize(results: list[dict], stage: str = "baseline", n_boot: int = 0, seed: int = 0) -> tuple[dict, dict]:
+    overall = metrics.summarize(results, stage, n_boot, seed)
+    per_depth = {d: metrics.summarize([r for r in results if r["depth"] == d], stage, n_boot, seed)
                  for d in sorted({r["depth"] for r in results})}
     return overall, per_depth
 
@@ -121,19 +139,20 @@ def emit_eval(emitter, stage: str, overall: dict, per_depth: dict):
         emitter.emit("eval", stage=stage, depth=d, **clean(s))
 
 
-def tree(case: dict, results: list[dict], model_name: str) -> dict:
-    """Contract 4 for one case: per depth the candidates with the model's probabilities; the actual one carries the
-    next depth. The candidate the model ranks highest is its prediction, marked with how it matched the actual."""
+def tree(case: dict, results: list[dict], model_name: str, key: str = "probs") -> dict:
+    """Contract 4 for one case: per depth the candidates with the model's probabilities (the stage's headline
+    readout: `probs` = letters, or `stated`); the actual one carries the next depth. The candidate the model ranks
+    highest is its prediction, marked with how it matched the actual."""
     by_depth = {r["depth"]: r for r in results if r["case"] == case_id(case)}
 
     def level(d: int) -> list[dict]:
         r = by_depth.get(d)
         if r is None:
             return []
-        top = max(range(len(r["probs"])), key=lambda i: r["probs"][i])
+        top = max(range(len(r[key])), key=lambda i: r[key][i])
         actual = r["events"][r["labels"].index(1)]
         nodes = []
-        for i, (ev, p, y) in enumerate(zip(r["events"], r["probs"], r["labels"])):
+        for i, (ev, p, y) in enumerate(zip(r["events"], r[key], r["labels"])):
             node = {"event": ev, "probability": min(1.0, max(0.0, p)), "depth": d, "actual": bool(y),
                     "children": level(d + 1) if y else []}
             if i == top:
@@ -145,19 +164,35 @@ def tree(case: dict, results: list[dict], model_name: str) -> dict:
     return {"seed": case["seed"], "model": model_name, "createdAt": now_iso(), "children": level(1)}
 
 
+def _iv(ci: dict | None, key: str, pct: bool = False) -> str:
+    if not ci:
+        return ""
+    lo, hi = ci[key]
+    return f" [{lo:.1%}, {hi:.1%}]" if pct else f" [{lo:.3f}, {hi:.3f}]"
+
+
 def stage_table(rows: dict) -> str:
-    """Markdown table of stages × metrics with the production gates."""
-    head = "| stage | perplexity | Brier | ECE | match rate | depth≥3 match | gates |\n|---|---|---|---|---|---|---|"
+    """Markdown table of stages x metrics with the production gates. Brier, skill and ECE are the stage's headline
+    readout (letters for baseline/SFT, stated for GRPO), skill against the uniform forecast on the same levels, with
+    95 % bootstrap intervals over cases; the other readout follows."""
+    head = ("| stage | readout | Brier | skill | ECE | letters Brier / skill | stated Brier / skill | parse fail | "
+            "perplexity | match rate | depth≥3 match | gates |\n|---|---|---|---|---|---|---|---|---|---|---|---|")
     lines = [head]
-    for stage, (overall, per_depth) in rows.items():
-        g = metrics.gates(overall, per_depth)
+    for stage, (o, per_depth) in rows.items():
+        g = metrics.gates(o, per_depth)
         deep = [per_depth[d]["match"] for d in per_depth if d >= 3]
         deep_m = {k: sum(m[k] for m in deep) for k in ("exact", "semantic", "llm", "none")}
         deep_s = f"{metrics.match_rate(deep_m):.1%}" if deep else "n/a"
-        passed = "PASS" if all(v is not False for v in g.values()) else \
-            "fail: " + ",".join(k for k, v in g.items() if v is False)
-        lines.append(f"| {stage} | {overall['perplexity']:.3f} | {overall['brier']:.4f} | {overall['ece']:.4f} | "
-                     f"{metrics.match_rate(overall['match']):.1%} | {deep_s} | {passed} |")
+        verdict = {True: "pass", False: "fail", None: "missing"}
+        gates_s = ", ".join(f"{k} {verdict[v]}" for k, v in g.items())
+        ci = o.get("ci")
+        lines.append(
+            f"| {stage} | {metrics.HEADLINE[stage]} | {o['brier']:.4f}{_iv(ci, 'brier')} | "
+            f"{o['brierSkill']:.3f}{_iv(ci, 'brierSkill')} | {o['ece']:.4f} | "
+            f"{o['letters']['brier']:.4f} / {o['letters']['brierSkill']:.3f} | "
+            f"{o['stated']['brier']:.4f} / {o['stated']['brierSkill']:.3f} | {o['parseFailures']}/{o['n']} | "
+            f"{o['perplexity']:.3f} | {metrics.match_rate(o['match']):.1%}{_iv(ci, 'matchRate', True)} | {deep_s} | "
+            f"{gates_s} |")
     return "\n".join(lines)
 
 
@@ -187,6 +222,19 @@ def make_judge(spec: str):
     return judge
 
 
+def stage_record(stage: str, cfg, o: dict) -> dict:
+    """One row of stages.json (issue 11's evidence format)."""
+    ci = o.get("ci", {})
+    return {"stage": stage, "split": {"eval": "seed", "test": "chain"}.get(cfg.split, cfg.split),
+            "baseModel": cfg.base_model, "readout": metrics.HEADLINE[stage], "brier": o["brier"],
+            "brierCi": ci.get("brier"), "brierSkill": o["brierSkill"], "brierSkillCi": ci.get("brierSkill"),
+            "ece": o["ece"], "matchRate": metrics.match_rate(o["match"]), "matchRateCi": ci.get("matchRate"),
+            "perplexity": o["perplexity"], "levels": o["n"], "parseFailures": o["parseFailures"],
+            "letters": {"brier": o["letters"]["brier"], "brierSkill": o["letters"]["brierSkill"]},
+            "stated": {"brier": o["stated"]["brier"], "brierSkill": o["stated"]["brierSkill"],
+                       "ece": o["stated"]["ece"]}}
+
+
 def run(cfg, cases: list[dict], emitter, run_dir: Path) -> dict:
     """The eval job: every requested stage on one split; events, trees.jsonl, a stage table."""
     from . import modeling
@@ -208,20 +256,26 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path) -> dict:
         if plan[stage] and not (Path(plan[stage]) / "adapter_config.json").exists():
             raise FileNotFoundError(f"stage {stage}: adapter {plan[stage]} has no adapter_config.json; fix: pass "
                                     "the adapter dir an sft/grpo run wrote (its artifact event names it)")
-    rows, summary = {}, {}
+    rows, summary, records = {}, {}, []
     for stage, adapter in plan.items():
         log.info("eval stage %s on %d %s cases (adapter: %s)", stage, len(cases), cfg.split, adapter or "none")
         model, tokenizer = modeling.load(cfg.base_model, adapter, cfg.seed, cfg.max_seq_length, cfg.load_in_4bit)
-        results = score_cases(model, tokenizer, cases, cfg.seed, cfg.batch_size, cfg.max_new_tokens, judge)
-        overall, per_depth = summarize(results)
+        prompts.check_letters(tokenizer, cases)
+        results = score_cases(model, tokenizer, cases, cfg.eval_seed, cfg.batch_size, cfg.max_new_tokens, judge,
+                              cfg.max_stated_tokens)
+        overall, per_depth = summarize(results, stage, cfg.bootstrap, cfg.eval_seed)
         emit_eval(emitter, stage, overall, per_depth)
+        records.append(stage_record(stage, cfg, overall))
+        log.info("%s: Brier %.4f skill %.3f %s (%s readout), parse failures %d/%d", stage, overall["brier"],
+                 overall["brierSkill"], overall.get("ci", {}).get("brierSkill", ""), metrics.HEADLINE[stage],
+                 overall["parseFailures"], overall["n"])
         rows[stage] = (overall, per_depth)
         summary[stage] = {"overall": overall, "perDepth": {str(d): s for d, s in per_depth.items()},
                           "gates": metrics.gates(overall, per_depth)}
         name = f"{cfg.base_model}+{stage}" if adapter else cfg.base_model
         with open(run_dir / "trees.jsonl", "a") as f:
             for case in cases[: cfg.num_trees]:
-                f.write(json.dumps(tree(case, results, name)) + "\n")
+                f.write(json.dumps(tree(case, results, name, "stated" if stage == "grpo" else "probs")) + "\n")
         with open(run_dir / f"predictions-{stage}.jsonl", "w") as f:
             for r in results:
                 f.write(json.dumps(r) + "\n")
@@ -231,6 +285,7 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path) -> dict:
     table = stage_table(rows)
     log.info("stage table:\n%s", table)
     (run_dir / "stages.md").write_text(table + "\n")
+    (run_dir / "stages.json").write_text(json.dumps(records, indent=2) + "\n")
     emitter.emit("artifact", name="trees", path=str(run_dir / "trees.jsonl"))
     emitter.emit("artifact", name="stage table", path=str(run_dir / "stages.md"))
     return {"stages": summary, "table": table, "n_cases": len(cases),

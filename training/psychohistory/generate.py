@@ -30,7 +30,7 @@ def parse_seeds(spec: str) -> list[dict]:
 
 @torch.no_grad()
 def sample_events(model, tokenizer, user: str, n: int, temperature: float, max_new_tokens: int) -> list[str]:
-    ids = tokenizer(prompts.render(tokenizer, user) + prompts.FINAL, return_tensors="pt",
+    ids = tokenizer(prompts.render(tokenizer, user), return_tensors="pt",
                     add_special_tokens=False).to(next(model.parameters()).device)
     out = model.generate(**ids, do_sample=True, temperature=temperature, num_return_sequences=n,
                          max_new_tokens=max_new_tokens, pad_token_id=tokenizer.pad_token_id,

@@ -1,6 +1,9 @@
-"""GRPO with TRL's GRPOTrainer: the model reads the choice prompt, may reason, and answers with a probability per
-letter; reward = 1 - Brier of that answer (0 when it cannot be parsed). A fresh small LoRA (rank 4 by default) on top
-of the base with the SFT adapter merged in, so the KL reference is the SFT model."""
+"""GRPO with TRL's GRPOTrainer: the model reads the stated prompt and writes a probability per letter; reward = 1 -
+Brier of that stated forecast, parsed exactly as evaluation parses it (0 when it cannot be parsed), so what GRPO
+trains is what evaluation reports as GRPO's headline. For a harmony model the prompt forces the final channel, so
+the completion is the answer itself (no reasoning to budget for, no channel markers for TRL's decoding to strip).
+A fresh small LoRA (rank 4 by default) on top of the base with the SFT adapter merged in, so the KL reference is
+the SFT model."""
 from __future__ import annotations
 
 import logging
@@ -39,6 +42,7 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
     train_cases = select_split(cases, cfg.split)
     model, tokenizer = modeling.load(cfg.base_model, cfg.adapter, cfg.seed, cfg.max_seq_length,
                                      cfg.load_in_4bit, for_training=True)
+    prompts.check_letters(tokenizer, train_cases)
     rows = dataset_rows(train_cases, tokenizer, cfg.seed)
     log.info("GRPO on %d choice prompts from %d %s cases, group size %d, beta %g", len(rows), len(train_cases),
              cfg.split, cfg.num_generations, cfg.beta)

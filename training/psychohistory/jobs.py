@@ -118,6 +118,8 @@ def run(kind: str, overrides: dict, backend: str = "local", sinks=(), on_exit=No
 
 
 def _dispatch(kind, cfg, cases, emitter, run_dir, job):
+    from . import modeling
+    modeling.prefer_unsloth(cfg.base_model)  # before anything imports transformers or TRL
     if kind == "sft":
         from . import sft
         return sft.run(cfg, cases, emitter, run_dir, job)

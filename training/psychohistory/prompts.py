@@ -1,7 +1,12 @@
-"""The two forecasting prompts of GUIDE "Forecasting", rendered through the tokenizer's chat template.
+"""The forecasting prompts of GUIDE "Forecasting", rendered through the tokenizer's own chat template.
 
-Harmony (GPT-OSS): a prompt ends with `<|start|>assistant`; the model then picks a channel. Training completions are
-`<|channel|>final<|message|>ANSWER<|return|>`; scoring forces FINAL so the next token is the answer itself."""
+Every prompt ends where the answer starts: for a harmony model (GPT-OSS) the final channel is forced
+(`<|start|>assistant<|channel|>final<|message|>`), so the answer is parsed from the final channel only and the next
+token of the choice prompt is the letter itself; any other chat model (ChatML for SmolLM2) answers right after its
+assistant header. A completion is the answer followed by the tokenizer's end-of-turn token.
+
+One forecast, two readouts of the same level: the letter readout (next-token distribution over the letters of the
+choice prompt) and the stated forecast (a probability per letter the model writes for the stated prompt)."""
 from __future__ import annotations
 
 import random
@@ -48,22 +53,49 @@ def generation_user_from(ctx: str, depth: int) -> str:
     return f"{ctx}\nWhat happened next (depth {depth})? Answer with one short event."
 
 
+def is_harmony(tokenizer) -> bool:
+    return "<|channel|>" in tokenizer.get_vocab()
+
+
 def render(tokenizer, user: str) -> str:
+    """The whole prompt up to where the answer starts (the final channel forced for harmony models)."""
     msgs = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
-    return tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True)
+    text = tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True)
+    return text + FINAL if is_harmony(tokenizer) else text
+
+
+def letter_ids(tokenizer, n: int) -> list[int]:
+    """Token ids of the first n candidate letters; each must be one token for the letter readout."""
+    out = []
+    for letter in LETTERS[:n]:
+        ids = tokenizer(letter, add_special_tokens=False).input_ids
+        if len(ids) != 1:
+            name = getattr(tokenizer, "name_or_path", "") or type(tokenizer).__name__
+            raise ValueError(f"the tokenizer of {name} splits the letter {letter!r} into {len(ids)} tokens; the "
+                             f"letter readout needs one token per letter; fix: use a base model whose tokenizer has "
+                             f"single-token capital letters, or keep levels to fewer candidates")
+        out.append(ids[0])
+    return out
+
+
+def check_letters(tokenizer, cases: list[dict]) -> None:
+    """Start-up check: every level's letters are one token each (raises naming the letter and the fix)."""
+    letter_ids(tokenizer, max(len(lv["candidates"]) for c in cases for lv in c["levels"]))
 
 
 def actual_of(level: dict) -> str:
     return next(c["event"] for c in level["candidates"] if c["label"] == 1)
 
 
-def probs_answer(cands: list[dict]) -> str:
-    return "\n".join(f"{LETTERS[i]}: {float(c['label']):.2f}" for i, c in enumerate(cands))
+def stated_answer(probs: list[float]) -> str:
+    """A forecast written the way the stated prompt asks: `A: 0.83` per line, two decimals."""
+    return "\n".join(f"{LETTERS[i]}: {p:.2f}" for i, p in enumerate(probs))
 
 
-def sft_examples(cases: list[dict], tokenizer, seed: int, tasks: list[str]) -> list[dict]:
+def sft_examples(cases: list[dict], tokenizer, seed: int, tasks: list[str], stated: dict | None = None) -> list[dict]:
     """Prompt/completion pairs (strings) for TRL's SFTTrainer: loss falls on the completion only.
-    choice: the actual's letter; generation: the actual event; probs: 1.00 on the actual, 0.00 elsewhere."""
+    choice: the actual's letter; generation: the actual event; stated: the calibrated forecast `stated[(case id,
+    depth)]` (probabilities in the shuffled letter order, e.g. the model's own letter readout), verbalised."""
     eos = tokenizer.eos_token
     out = []
     for case in cases:
@@ -72,13 +104,14 @@ def sft_examples(cases: list[dict], tokenizer, seed: int, tasks: list[str]) -> l
             if "choice" in tasks:
                 user, cands = choice_user(case, d, seed)
                 letter = LETTERS[next(i for i, c in enumerate(cands) if c["label"] == 1)]
-                out.append({"prompt": render(tokenizer, user), "completion": FINAL + letter + eos})
+                out.append({"prompt": render(tokenizer, user), "completion": letter + eos})
             if "generation" in tasks:
                 out.append({"prompt": render(tokenizer, generation_user(case, d)),
-                            "completion": FINAL + actual_of(level) + eos})
-            if "probs" in tasks:
-                user, cands = choice_user(case, d, seed, probs=True)
-                out.append({"prompt": render(tokenizer, user), "completion": FINAL + probs_answer(cands) + eos})
+                            "completion": actual_of(level) + eos})
+            if "stated" in tasks and stated is not None:
+                user, _ = choice_user(case, d, seed, probs=True)
+                out.append({"prompt": render(tokenizer, user),
+                            "completion": stated_answer(stated[(case_id(case), d)]) + eos})
     return out
 
 
@@ -103,9 +136,17 @@ def parse_probs(text: str, n: int) -> list[float] | None:
     return [v / total for v in vals]
 
 
+def stated_forecast(text: str, n: int) -> tuple[list[float], bool]:
+    """The stated forecast of a level as evaluation scores it: the parsed answer, or uniform when it cannot be
+    parsed (second value False: a parse failure)."""
+    p = parse_probs(text, n)
+    return (p, True) if p is not None else ([1.0 / n] * n, False)
+
+
 def brier_reward(text: str, labels: list[int]) -> float:
-    """GRPO reward: 1 - Brier of the answer (mean over the level's candidates); 0 when it cannot be parsed."""
-    p = parse_probs(text, len(labels))
-    if p is None:
+    """GRPO reward: 1 - Brier of the stated forecast that evaluation scores (mean over the level's candidates);
+    0 when it cannot be parsed."""
+    p, ok = stated_forecast(text, len(labels))
+    if not ok:
         return 0.0
     return 1.0 - sum((pi - y) ** 2 for pi, y in zip(p, labels)) / len(labels)

@@ -1,5 +1,12 @@
-"""Candidate-based SFT: TRL's SFTTrainer + peft LoRA on prompt/completion pairs (loss on completions only).
-Reads top to bottom: data → model → LoRA → trainer → train (resuming from the last checkpoint) → save adapter."""
+"""Candidate-based SFT: TRL's SFTTrainer + peft LoRA on prompt/completion pairs (loss on completions only, weighed
+per example: a one-token letter counts as much as a written forecast).
+
+Two phases, both resumable:
+  1. letters: the choice task (cross-entropy on the actual's letter) and the generation task (the actual's text);
+  2. stated: the stated forecast, taught with calibrated targets: phase 1's own letter readout on the training
+     prompts, temperature-scaled on a held-out slice of training seed events, verbalised (`A: 0.83`), mixed with
+     the choice task so the letters stay. GRPO starts from this and sharpens what the model writes.
+Reads top to bottom: data → model → LoRA → phase 1 → readout → phase 2 → save adapter."""
 from __future__ import annotations
 
 import logging
@@ -22,6 +29,7 @@ class EventCallback(TrainerCallback):
 
     def __init__(self, emitter, job, eval_fn=None, eval_steps: int = 0, time_limit_s: float = 0):
         self.emitter, self.job, self.eval_fn, self.eval_steps = emitter, job, eval_fn, eval_steps
+        self.step_offset, self.epoch_offset = 0, 0.0  # a second phase continues the step axis
         self.last_time, self.last_tokens = time.time(), 0.0
         self.deadline = time.time() + time_limit_s if time_limit_s > 0 else None
 
@@ -37,7 +45,8 @@ class EventCallback(TrainerCallback):
         self.last_time = now
         reward = logs.get("reward")
         reward_std = logs.get("reward_std")
-        self.emitter.emit("train", step=state.global_step, epoch=float(state.epoch or 0.0),
+        self.emitter.emit("train", step=self.step_offset + state.global_step,
+                          epoch=self.epoch_offset + float(state.epoch or 0.0),
                           loss=float(logs["loss"]), lr=max(0.0, float(logs.get("learning_rate", 0.0))),
                           gradNorm=_nonneg(logs.get("grad_norm")), tokensPerSecond=tps,
                           rewardMean=None if reward is None else float(reward),
@@ -69,12 +78,14 @@ def trainer_args(cls, cfg, out: str, **extra):
                per_device_train_batch_size=cfg.batch_size, gradient_accumulation_steps=cfg.grad_accum,
                learning_rate=cfg.learning_rate, logging_steps=cfg.logging_steps, save_steps=cfg.save_steps,
                save_total_limit=2, report_to=[], seed=cfg.seed, bf16=cuda, use_cpu=not cuda,
-               dataloader_num_workers=0, disable_tqdm=True, **extra)
+               dataloader_num_workers=0, disable_tqdm=True, gradient_checkpointing=cfg.gradient_checkpointing,
+               gradient_checkpointing_kwargs={"use_reentrant": False}, **extra)
 
 
-def train_and_save(trainer, tokenizer, cfg, out: str, job, emitter, stage: str):
-    """Train (resuming from the last checkpoint in `out`), then save the adapter with its meta and emit the
-    artifact event. Shared by SFT and GRPO. Returns (train result, adapter dir); the dir is None when cancelled."""
+def train_and_save(trainer, tokenizer, cfg, out: str, job, emitter, stage: str, final: str = ""):
+    """Train (resuming from the last checkpoint in `out`), then save the adapter with its meta (into `final`,
+    default <out>/final) and emit the artifact event. Shared by SFT and GRPO. Returns (train result, adapter dir);
+    the dir is None when cancelled."""
     resume = get_last_checkpoint(out) if Path(out).is_dir() else None
     if resume:
         log.info("resuming from %s", resume)
@@ -83,7 +94,7 @@ def train_and_save(trainer, tokenizer, cfg, out: str, job, emitter, stage: str):
     job.in_trainer = False
     if job.cancel_requested:
         return result, None
-    final = str(Path(out) / "final")
+    final = final or str(Path(out) / "final")
     trainer.save_model(final)
     tokenizer.save_pretrained(final)
     modeling.write_adapter_meta(final, cfg.base_model, cfg.adapter, stage, to_dict(cfg))
@@ -91,46 +102,167 @@ def train_and_save(trainer, tokenizer, cfg, out: str, job, emitter, stage: str):
     return result, final
 
 
-def build_trainer(cfg, model, tokenizer, examples: list[dict], out: str, callbacks):
-    """TRL SFTTrainer with a fresh LoRA (also used by the benchmark)."""
+def example_weighted(trainer_cls):
+    """`trainer_cls` with the loss of each example = the mean over its completion tokens, and the batch loss = the
+    mean over examples (TRL's default averages over tokens, so long answers drown the one-token letters)."""
+    import torch.nn.functional as F
+
+    class ExampleWeighted(trainer_cls):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            self.model_accepts_loss_kwargs = False  # the loss is already a mean: Trainer divides by grad_accum
+            self.tokens_seen = 0
+
+        def log(self, logs, *a, **kw):
+            if "loss" in logs:
+                logs["num_tokens"] = float(self.tokens_seen)  # what EventCallback turns into tokens/s
+            return super().log(logs, *a, **kw)
+
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            if model.training:
+                self.tokens_seen += int(inputs["attention_mask"].sum()) if "attention_mask" in inputs \
+                    else inputs["input_ids"].numel()
+            out = model(**{k: inputs[k] for k in ("input_ids", "attention_mask", "position_ids") if k in inputs})
+            tgt = inputs["labels"][:, 1:]
+            logits = out.logits[:, :-1, :].float()
+            nll = F.cross_entropy(logits.reshape(-1, logits.size(-1)), tgt.reshape(-1), ignore_index=-100,
+                                  reduction="none").view_as(tgt)
+            mask = (tgt != -100).float()
+            n = mask.sum(1)
+            per_example = (nll * mask).sum(1) / n.clamp(min=1)
+            loss = per_example[n > 0].mean() if bool((n > 0).any()) else logits.sum() * 0.0
+            return (loss, out) if return_outputs else loss
+
+    return ExampleWeighted
+
+
+def build_trainer(cfg, model, tokenizer, examples: list[dict], out: str, callbacks, num_epochs: float | None = None,
+                  peft: bool = True):
+    """TRL SFTTrainer (per-example loss) with a fresh LoRA, or on `model` as it is when peft=False (phase 2, whose
+    model already carries phase 1's LoRA). Also used by the benchmark."""
     from datasets import Dataset
     from trl import SFTConfig, SFTTrainer
 
     args = trainer_args(SFTConfig, cfg, out, warmup_ratio=cfg.warmup_ratio, lr_scheduler_type="linear",
                         max_length=cfg.max_seq_length, completion_only_loss=True, packing=False)
-    return SFTTrainer(model=model, args=args, train_dataset=Dataset.from_list(examples),
-                      processing_class=tokenizer, peft_config=modeling.lora_config(cfg, model),
-                      callbacks=callbacks)
+    if num_epochs is not None:
+        args.num_train_epochs = num_epochs
+    return example_weighted(SFTTrainer)(model=model, args=args, train_dataset=Dataset.from_list(examples),
+                                        processing_class=tokenizer,
+                                        peft_config=modeling.lora_config(cfg, model) if peft else None,
+                                        callbacks=callbacks)
+
+
+def held_out_slice(cases: list[dict], fraction: float, seed: int) -> tuple[list[dict], list[dict]]:
+    """(fit, calibration): whole seed events go to the calibration slice, so it is held out like an eval split."""
+    import random
+    from .metrics import normalize
+    events = sorted({normalize(c["seed"]["event"]) for c in cases})
+    k = int(round(len(events) * fraction)) if len(events) > 1 else 0
+    held = set(random.Random(f"calibration:{seed}").sample(events, k))
+    return ([c for c in cases if normalize(c["seed"]["event"]) not in held],
+            [c for c in cases if normalize(c["seed"]["event"]) in held])
+
+
+def fit_temperature(readouts: list[list[float]], labels: list[list[int]]) -> float:
+    """The temperature T that minimises the log loss of p^(1/T), renormalised, on held-out levels (grid search)."""
+    import math
+
+    def nll(t):
+        total = 0.0
+        for p, y in zip(readouts, labels):
+            w = [max(x, 1e-12) ** (1.0 / t) for x in p]
+            total -= math.log(w[y.index(1)] / sum(w))
+        return total
+    grid = [0.5 + 0.05 * i for i in range(91)]  # 0.5 .. 5.0
+    return min(grid, key=nll) if readouts else 1.0
+
+
+def temper(p: list[float], t: float) -> list[float]:
+    w = [max(x, 1e-12) ** (1.0 / t) for x in p]
+    return [x / sum(w) for x in w]
+
+
+def stated_targets(model, tokenizer, fit_cases, calib_cases, seed: int, batch: int) -> tuple[dict, float]:
+    """Phase 2's targets: the letter readout of every training level, tempered by T fitted on the calibration
+    slice (phase 1 never trained on it). Keyed by (case id, depth), in the prompt's letter order."""
+    from . import evaluate
+    from .data import case_id
+
+    def readout(cases):
+        items = [{"case": c, "depth": lv["depth"]} for c in cases for lv in c["levels"]]
+        tokenizer.padding_side = "left"
+        was = model.training
+        model.eval()
+        res = []
+        for i in range(0, len(items), batch):
+            res += list(zip(items[i:i + batch], evaluate.letter_readout(model, tokenizer, items[i:i + batch], seed)))
+        model.train(was)
+        tokenizer.padding_side = "right"
+        return res
+    calib = readout(calib_cases)
+    t = fit_temperature([p for _, (p, _) in calib], [[c["label"] for c in cands] for _, (_, cands) in calib])
+    targets = {(case_id(it["case"]), it["depth"]): temper(p, t) for it, (p, _) in readout(fit_cases) + calib}
+    return targets, t
 
 
 def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
+    from peft import PeftModel
+
     from . import evaluate
 
     train_cases = select_split(cases, cfg.split)
+    tasks = split_list(cfg.tasks)
     model, tokenizer = modeling.load(cfg.base_model, cfg.adapter, cfg.seed, cfg.max_seq_length,
                                      cfg.load_in_4bit, for_training=True)
+    prompts.check_letters(tokenizer, train_cases)
     tokenizer.padding_side = "right"  # training pads on the right; scoring switches to left
-    examples = prompts.sft_examples(train_cases, tokenizer, cfg.seed, split_list(cfg.tasks))
-    log.info("SFT on %d examples from %d %s cases", len(examples), len(train_cases), cfg.split)
+    fit_cases, calib_cases = held_out_slice(train_cases, 0.1 if "stated" in tasks else 0.0, cfg.seed)
+    examples = prompts.sft_examples(fit_cases, tokenizer, cfg.seed, [t for t in tasks if t != "stated"])
+    log.info("SFT phase 1 (%s) on %d examples from %d %s cases (%d cases held out for calibration)",
+             ",".join(t for t in tasks if t != "stated"), len(examples), len(fit_cases), cfg.split, len(calib_cases))
 
     eval_cases = [c for c in cases if c.get("split") == "eval"][: cfg.eval_max_cases]
     eval_fn = None
     if cfg.eval_steps and eval_cases:
         def eval_fn(m):  # interval eval on a few eval cases, as stage "sft"
             tokenizer.padding_side = "left"
-            res = evaluate.score_cases(m, tokenizer, eval_cases, cfg.seed, 8, 16)
+            res = evaluate.score_cases(m, tokenizer, eval_cases, cfg.eval_seed, 8, 16)
             tokenizer.padding_side = "right"
-            evaluate.emit_eval(emitter, "sft", *evaluate.summarize(res))
+            evaluate.emit_eval(emitter, "sft", *evaluate.summarize(res, "sft"))
 
     out = cfg.output_dir or str(run_dir / "adapter")
-    trainer = build_trainer(cfg, model, tokenizer, examples, out,
-                            [EventCallback(emitter, job, eval_fn, cfg.eval_steps, cfg.time_limit_s)])
-    trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
-    log.info("trainable parameters: %d", trainable)
-    result, final = train_and_save(trainer, tokenizer, cfg, out, job, emitter, "sft")
-    if final is None:
-        return {"cancelled": True, "checkpoint": get_last_checkpoint(out)}
-    if eval_fn and trainer.state.global_step % cfg.eval_steps:
+    callback = EventCallback(emitter, job, eval_fn, cfg.eval_steps, cfg.time_limit_s)
+    letters_dir = str(Path(out) / "letters")
+    if "stated" in tasks and (Path(letters_dir) / "final" / "adapter_config.json").exists():
+        log.info("phase 1 already done: %s/final", letters_dir)  # a resumed run
+        model = PeftModel.from_pretrained(model, f"{letters_dir}/final", is_trainable=True)
+        trainer, result = None, None
+    else:
+        trainer = build_trainer(cfg, model, tokenizer, examples, letters_dir if "stated" in tasks else out,
+                                [callback])
+        log.info("trainable parameters: %d", sum(p.numel() for p in trainer.model.parameters() if p.requires_grad))
+        result, final = train_and_save(trainer, tokenizer, cfg, letters_dir if "stated" in tasks else out, job,
+                                       emitter, "sft")
+        if final is None:
+            return {"cancelled": True, "checkpoint": get_last_checkpoint(letters_dir if "stated" in tasks else out)}
+        model = trainer.model
+    steps, temperature = trainer.state.global_step if trainer else 0, None
+    if "stated" in tasks:
+        targets, temperature = stated_targets(model, tokenizer, fit_cases, calib_cases, cfg.seed, cfg.batch_size)
+        log.info("phase 2 (stated): targets = letter readout at temperature %.2f (fitted on %d held-out cases)",
+                 temperature, len(calib_cases))
+        examples2 = prompts.sft_examples(train_cases, tokenizer, cfg.seed, ["choice", "stated"], targets)
+        callback.step_offset, callback.epoch_offset = steps, float(trainer.state.epoch or 0) if trainer else 0.0
+        trainer = build_trainer(cfg, model, tokenizer, examples2, str(Path(out) / "stated"), [callback],
+                                num_epochs=cfg.stated_epochs, peft=False)
+        result, final = train_and_save(trainer, tokenizer, cfg, str(Path(out) / "stated"), job, emitter, "sft",
+                                       final=str(Path(out) / "final"))
+        if final is None:
+            return {"cancelled": True, "checkpoint": get_last_checkpoint(str(Path(out) / "stated"))}
+        steps += trainer.state.global_step
+    if eval_fn and steps % cfg.eval_steps:
         eval_fn(trainer.model)
-    return {"adapter": final, "steps": trainer.state.global_step, "trainLoss": result.training_loss,
-            "trainableParameters": trainable, "examples": len(examples)}
+    trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
+    return {"adapter": final, "steps": steps, "trainLoss": result.training_loss if result else None,
+            "trainableParameters": trainable, "examples": len(examples), "statedTemperature": temperature}

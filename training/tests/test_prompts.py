@@ -35,17 +35,19 @@ def test_generation_prompt_has_no_candidates():
     assert "Polls tighten" not in user and "What happened next (depth 1)?" in user
 
 
-def test_harmony_template_and_completion_only_examples(tok):
+def test_harmony_template_forces_the_final_channel_and_completion_only_examples(tok):
     rendered = prompts.render(tok, "hi")
     assert rendered == (f"<|start|>system<|message|>{prompts.SYSTEM}<|end|>"
-                        "<|start|>user<|message|>hi<|end|><|start|>assistant")
-    ex = prompts.sft_examples([CASE], tok, 1, ["choice", "generation", "probs"])
-    assert len(ex) == 6
+                        "<|start|>user<|message|>hi<|end|><|start|>assistant<|channel|>final<|message|>")
     _, cands = prompts.choice_user(CASE, 1, 1)
+    stated = {("c1", 1): [0.1, 0.7, 0.2], ("c1", 2): [0.55, 0.45]}
+    ex = prompts.sft_examples([CASE], tok, 1, ["choice", "generation", "stated"], stated)
+    assert len(ex) == 6
     letter = "ABC"[next(i for i, c in enumerate(cands) if c["label"])]
-    assert ex[0]["completion"] == f"<|channel|>final<|message|>{letter}<|return|>"
-    assert ex[1]["completion"] == "<|channel|>final<|message|>Opposition unites<|return|>"
-    assert ex[2]["completion"].count(": 1.00") == 1 and ex[2]["completion"].count(": 0.00") == 2
+    assert ex[0]["completion"] == f"{letter}<|return|>"
+    assert ex[1]["completion"] == "Opposition unites<|return|>"
+    assert ex[2]["completion"] == "A: 0.10\nB: 0.70\nC: 0.20<|return|>"  # calibrated targets, verbalised
+    assert prompts.parse_probs(ex[5]["completion"], 2) == pytest.approx([0.55, 0.45])
     # the tokenized prompt is a prefix of prompt+completion (what TRL's completion mask relies on)
     p = tok(ex[1]["prompt"]).input_ids
     pc = tok(ex[1]["prompt"] + ex[1]["completion"]).input_ids
@@ -63,3 +65,32 @@ def test_parse_probs_and_reward():
     assert prompts.brier_reward("A: 1.0 B: 0.0", [1, 0]) == pytest.approx(1.0)
     assert prompts.brier_reward("A: 0.5 B: 0.5", [1, 0]) == pytest.approx(1 - 0.25)
     assert prompts.brier_reward("nonsense", [1, 0]) == 0.0
+
+
+def test_reward_and_evaluation_read_the_same_stated_forecast():
+    from psychohistory import metrics
+    labels = [0, 1, 0]
+    for text in ["A: 0.2\nB: 0.7\nC: 0.1", "B=60% A=40%", "<|channel|>final<|message|>C: 1", "garbage"]:
+        probs, ok = prompts.stated_forecast(text, 3)
+        level = {"case": "x", "depth": 1, "probs": probs, "stated": probs, "parsed": ok, "labels": labels,
+                 "nll": 1.0, "ntok": 1, "match": "none"}
+        s = metrics.summarize([level], "grpo")
+        assert s["parseFailures"] == (0 if ok else 1)
+        if ok:  # the reward is 1 - the Brier evaluation reports as GRPO's headline
+            assert prompts.brier_reward(text, labels) == pytest.approx(1 - s["brier"])
+        else:  # unparsable: reward 0, evaluation scores the uniform forecast
+            assert prompts.brier_reward(text, labels) == 0.0 and s["brierSkill"] == pytest.approx(0.0)
+
+
+def test_letters_must_be_single_tokens(tok):
+    prompts.check_letters(tok, [CASE])  # A, B, C are single tokens here
+    bad = modeling.train_tokenizer(["xyz"], 300)  # a byte-level BPE with no merges still has single letters...
+    assert len(prompts.letter_ids(bad, 3)) == 3
+
+    class Splitter:  # ...so a tokenizer that splits letters is simulated
+        name_or_path = "splitter"
+
+        def __call__(self, text, add_special_tokens=False):
+            return type("E", (), {"input_ids": [1, 2]})()
+    with pytest.raises(ValueError, match="splits the letter 'A' into 2 tokens.*fix"):
+        prompts.check_letters(Splitter(), [CASE])
