@@ -1,7 +1,7 @@
 // The incremental model of one case file. Each line is checked once when it changes (scanLine for
 // the clean lines that are most of a dataset, else checkLine);
-// the file-level rules (unique ids, repeated seeds, a seed in train and eval, position bias, blank
-// lines in the middle) are kept up to date from per-line facts in index maps, so an edit costs the
+// the file-level rules (unique ids, repeated seeds, a seed event in train and in a held-out split
+// whatever its dates, position bias, blank lines in the middle) are kept up to date from per-line facts in index maps, so an edit costs the
 // touched lines plus the groups they belong to — never a re-parse of the file.
 //
 // Entries are objects whose identity is stable while other lines move; index maps hold entries,
@@ -14,7 +14,7 @@ import { scanLine, scanned } from './scanLine';
 import { diagnostic, Locator } from './locator';
 import type { Split } from '../contracts/case';
 import { factsOf } from './fastPath';
-import { keyHash } from './normalize';
+import { keyHash, normalizeEvent, seedEventHashOf } from './normalize';
 import type { CaseDiagnostic, LineResult, Position, Range } from './types';
 
 /** Position bias is only reported from this many valid cases on: below it, "always" is chance. */
@@ -44,7 +44,8 @@ interface Entry {
   // themselves are read back from the text only when hashes meet (see `keysOf`).
   idHash: number; // -1: no id
   seedHash: number; // -1: no seed
-  keys?: { id?: string; seedKey?: string };
+  seedEventHash: number; // the seed event alone, whatever its date (seedEventHashOf); -1: no seed
+  keys?: { id?: string; seedKey?: string; seedEvent?: string };
   split: Split | undefined;
   // Valid cases only: per level, the actual's position and the candidate count. Packed into one
   // small integer when they fit (7 bits a level, ≤ 4 levels), else kept as arrays; fewer objects
@@ -185,6 +186,11 @@ export interface DatasetCounts {
   splits: Record<string, number>;
 }
 
+/** The seed event of a parsed line whose facts have a seed key (factsOf checked it is a non-blank string). */
+function seedEventOf(value: unknown): string {
+  return ((value as { seed: { event: string } }).seed).event;
+}
+
 function byLine(a: Entry, b: Entry): number {
   return a.line - b.line;
 }
@@ -215,6 +221,8 @@ export class CaseDocument {
   private staleFrom = Infinity;
   private readonly ids = new Groups();
   private readonly seeds = new Groups();
+  /** Cases with a split, by seed event alone: the seed-in-train-and-eval rule. */
+  private readonly seedEvents = new Groups();
   private readonly withDiagnostics = new Set<Entry>();
   private readonly blanks = new Set<Entry>();
   /** Position of the actual -> number of levels (valid cases only), for the position-bias rule. */
@@ -296,6 +304,7 @@ export class CaseDocument {
     this.blankLineWarnings(out);
     this.duplicateIdErrors(out);
     this.seedWarnings(out);
+    this.splitLeakWarnings(out);
     this.positionBiasWarning(out);
     out.sort(compareDiagnostics);
     this.cached = out;
@@ -359,6 +368,7 @@ export class CaseDocument {
         blank: false,
         idHash: scanned.idHash,
         seedHash: scanned.seedHash,
+        seedEventHash: scanned.seedEventHash,
         split: scanned.split,
         levels: packLevels(scanned.actualPositions, scanned.candidateCounts),
       };
@@ -375,6 +385,7 @@ export class CaseDocument {
       blank: r.blank === true,
       idHash: f?.id === undefined ? -1 : keyHash(f.id),
       seedHash: f?.seedKey === undefined ? -1 : keyHash(f.seedKey),
+      seedEventHash: f?.seedKey === undefined ? -1 : seedEventHashOf(seedEventOf(r.value)),
       split: f?.split,
       levels: valid && f ? packLevels(f.actualPositions, f.candidateCounts) : undefined,
     };
@@ -391,6 +402,7 @@ export class CaseDocument {
     if (e.blank) this.blanks.add(e);
     if (e.idHash >= 0) this.ids.add(e.idHash, e);
     if (e.seedHash >= 0) this.seeds.add(e.seedHash, e);
+    if (e.seedEventHash >= 0 && e.split !== undefined) this.seedEvents.add(e.seedEventHash, e);
     if (e.levels !== undefined) this.count(e, 1);
     else if (!e.blank) this.invalidLines++;
   }
@@ -400,6 +412,7 @@ export class CaseDocument {
     if (e.blank) this.blanks.delete(e);
     if (e.idHash >= 0) this.ids.remove(e.idHash, e);
     if (e.seedHash >= 0) this.seeds.remove(e.seedHash, e);
+    if (e.seedEventHash >= 0 && e.split !== undefined) this.seedEvents.remove(e.seedEventHash, e);
     if (e.levels !== undefined) this.count(e, -1);
     else if (!e.blank) this.invalidLines--;
   }
@@ -426,10 +439,19 @@ export class CaseDocument {
 
   // ---- file-level rules ----
 
-  /** The id and seed key of a line with facts, read back from its text once a rule needs them. */
-  private keysOf(e: Entry): { id?: string; seedKey?: string } {
-    e.keys ??= factsOf(JSON.parse(e.text)) ?? {};
-    return e.keys;
+  /** The id, seed key and normalised seed event of a line with facts, read back from its text once a rule needs them. */
+  private keysOf(e: Entry): { id?: string; seedKey?: string; seedEvent?: string } {
+    if (e.keys) return e.keys;
+    const value: unknown = JSON.parse(e.text);
+    const facts = factsOf(value);
+    const keys: { id?: string; seedKey?: string; seedEvent?: string } = {};
+    if (facts?.id !== undefined) keys.id = facts.id;
+    if (facts?.seedKey !== undefined) {
+      keys.seedKey = facts.seedKey;
+      keys.seedEvent = normalizeEvent(seedEventOf(value));
+    }
+    e.keys = keys;
+    return keys;
   }
 
   private locator(e: Entry): Locator {
@@ -483,18 +505,34 @@ export class CaseDocument {
             ),
           );
         }
+      }
+    }
+  }
+
+  /**
+   * A seed event in train and in eval or test, whatever the dates (GUIDE, "No leakage"): the model
+   * would be scored on a seed it trained on. Warned on each held-out case, naming the first train
+   * case. Only cases with a split are indexed, and a group's keys are read back only where train
+   * meets a held-out split, so a leak-free file parses nothing here.
+   */
+  private splitLeakWarnings(out: CaseDiagnostic[]): void {
+    for (const hash of this.seedEvents.repeated) {
+      const entries = this.seedEvents.get(hash);
+      if (!entries.some((e) => e.split === 'train') || entries.every((e) => e.split === 'train')) continue;
+      for (const [, group] of keyGroups(entries, (e) => this.keysOf(e).seedEvent)) {
         const train = group.find((g) => g.split === 'train');
         if (!train) continue;
         for (const e of group) {
-          if (e.split !== 'eval') continue;
+          if (e.split === 'train') continue;
           const span = this.locator(e).value(['split']);
+          const when = this.keysOf(e).seedKey === this.keysOf(train).seedKey ? '' : ', on another date';
           out.push(
             atLine(
               diagnostic(
                 span,
                 'warning',
                 'seed-in-train-and-eval',
-                `this seed is also in train (line ${train.line + 1}): evaluation would test what the model trained on, keep the seed in one split`,
+                `this seed event is also in train (line ${train.line + 1}${when}): ${e.split} would test what the model trained on, keep each seed event in one split whatever its dates`,
               ),
               e.line,
             ),

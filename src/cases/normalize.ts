@@ -108,10 +108,23 @@ export function seedKeyOf(event: string, date: string): string {
   return asciiDecoder.decode(keyBuf.subarray(0, seedKeyInto(scratch, 0, e, e, d)));
 }
 
-/** `keyHash(seedKeyOf(event, date))` for an ASCII event in bytes[a, b) and date in bytes[dateStart, dateEnd), without building the key. */
+/** The hash under which two seed events count as the same whatever their dates: `keyHash` of the normalised event. */
+export function seedEventHashOf(event: string): number {
+  return keyHash(normalizeEvent(event));
+}
+
+/**
+ * `keyHash(seedKeyOf(event, date))` for an ASCII event in bytes[a, b) and date in bytes[dateStart, dateEnd), without
+ * building the key; `seedEventHashOf(event)` is left in `lastSeedEventHash` (the same pass computes it).
+ */
 export function seedHashOfBytes(bytes: Uint8Array, a: number, b: number, dateStart: number, dateEnd: number): number {
   seedKeyInto(bytes, a, b, dateStart, dateEnd);
   return seedKeyHash;
+}
+
+/** The event-only hash of the seed `seedHashOfBytes` last hashed. */
+export function lastSeedEventHash(): number {
+  return seedEventHash;
 }
 
 /**
@@ -139,6 +152,7 @@ function seedKeyInto(bytes: Uint8Array, a: number, b: number, dateStart: number,
     keyBuf[len++] = x;
     h = Math.imul(h ^ x, FNV_PRIME);
   }
+  seedEventHash = h & 0x3fffffff; // the normalised event so far: keyHash of it
   keyBuf[len++] = 0;
   h = Math.imul(h, FNV_PRIME); // h ^ 0
   for (let k = dateStart; k < dateEnd; k++) {
@@ -151,6 +165,7 @@ function seedKeyInto(bytes: Uint8Array, a: number, b: number, dateStart: number,
 }
 
 let seedKeyHash = 0;
+let seedEventHash = 0;
 let keyBuf = new Uint8Array(256);
 const asciiDecoder = new TextDecoder('latin1');
 

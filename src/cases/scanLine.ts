@@ -12,7 +12,7 @@
 import type { Split } from '../contracts/case';
 import { isRealDate, isRealDateAt } from './dates';
 import { isNonBlank } from './rules';
-import { beginLevel, clearedByBound, findDuplicates, JSON_STRING_CLASSES, keyHash, keyHashOfBytes, scanTokens, seedHashOfBytes, seedKeyOf } from './normalize';
+import { beginLevel, clearedByBound, findDuplicates, JSON_STRING_CLASSES, keyHash, keyHashOfBytes, lastSeedEventHash, scanTokens, seedEventHashOf, seedHashOfBytes, seedKeyOf } from './normalize';
 import type { LineFacts } from './types';
 
 const QUOTE = 0x22;
@@ -55,6 +55,7 @@ let candidateCount = 0;
 export const scanned = {
   idHash: -1, // keyHash of the id, -1 when the case has none
   seedHash: 0, // keyHash of the seed key (normalised event, NUL, date)
+  seedEventHash: 0, // keyHash of the normalised seed event alone (seedEventHashOf)
   split: undefined as Split | undefined,
   // Where the id (-1 when none), the seed event and its date lie in the line.
   idStart: -1,
@@ -202,7 +203,14 @@ function seed(): boolean {
   scanned.eventStart = event;
   scanned.eventEnd = eventEndAt;
   scanned.dateStart = date;
-  scanned.seedHash = ascii ? seedHashOfBytes(s, event, eventEndAt, date, date + 10) : keyHash(seedKeyOf(str(event, eventEndAt), str(date, date + 10)));
+  if (ascii) {
+    scanned.seedHash = seedHashOfBytes(s, event, eventEndAt, date, date + 10);
+    scanned.seedEventHash = lastSeedEventHash();
+  } else {
+    const text = str(event, eventEndAt);
+    scanned.seedHash = keyHash(seedKeyOf(text, str(date, date + 10)));
+    scanned.seedEventHash = seedEventHashOf(text);
+  }
   return true;
 }
 

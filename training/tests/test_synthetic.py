@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from psychohistory import data, synthetic
-from psychohistory.metrics import jaccard
+from psychohistory.metrics import jaccard, normalize
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -37,7 +37,8 @@ def test_valid_and_covers_the_spec():
                                     for c in cases for lv in c["levels"])
     assert len(positions) == 6 and max(positions.values()) < 0.5 * sum(positions.values())
     splits = collections.Counter(c["split"] for c in cases)
-    assert 0.1 < splits["eval"] / len(cases) < 0.3 and splits["train"] > splits["eval"]
+    assert 0.1 < splits["eval"] / len(cases) < 0.3 and 0.1 < splits["test"] / len(cases) < 0.3
+    assert splits["train"] > splits["eval"] + splits["test"]
     seeds = [(c["seed"]["event"], c["seed"]["date"]) for c in cases]
     assert len(set(seeds)) == len(seeds)  # no seed twice, so none in both splits
     for c in cases:  # no near-duplicate candidates in a level (the validator would warn)
@@ -85,9 +86,137 @@ def test_script_writes_the_dataset(tmp_path):
                        cwd=REPO / "training", capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert len(out.read_text().splitlines()) == 20
+    assert "14 train" in r.stdout and "3 eval" in r.stdout and "3 test" in r.stdout
     bad = subprocess.run(["python3", "scripts/generate_candidate_data.py", "--n_cases_typo=20"],
                          cwd=REPO / "training", capture_output=True, text=True)
     assert bad.returncode == 2 and "unknown key 'n_cases_typo'" in bad.stderr
+
+
+def test_script_takes_the_split_fields(tmp_path):
+    def run(*args):
+        return subprocess.run(["python3", "scripts/generate_candidate_data.py", *args], cwd=REPO / "training",
+                              capture_output=True, text=True)
+    out = tmp_path / "d.jsonl"
+    r = run("--n_cases=100", "--eval_fraction=0.3", "--chain_fraction=0.1", "--chains_per_domain=2", f"--out={out}")
+    assert r.returncode == 0, r.stderr
+    cases = [json.loads(line) for line in out.read_text().splitlines()]
+    assert collections.Counter(c["split"] for c in cases) == {"train": 63, "eval": 27, "test": 10}
+    assert "63 train" in r.stdout and "27 eval" in r.stdout and "14 held-out chains" in r.stdout
+    r = run("--n_cases=50", "--eval_fraction=0", "--chain_fraction=0", f"--out={out}")
+    assert r.returncode == 0, r.stderr
+    assert {json.loads(line)["split"] for line in out.read_text().splitlines()} == {"train"}
+    for bad, says in [("--chains_per_domain=3", "chains_per_domain must be 1 to 2"),
+                      ("--chains_per_domain=0", "chains_per_domain must be 1 to 2"),
+                      ("--eval_fraction=1", "must lie in [0, 1)"), ("--chain_fraction=-0.1", "must lie in [0, 1)"),
+                      ("--eval_fraction=many", "could not convert")]:
+        r = run(bad, f"--out={tmp_path / 'never.jsonl'}")
+        assert r.returncode == 2 and says in r.stderr, (bad, r.stderr)
+        assert not (tmp_path / "never.jsonl").exists()
+
+
+# ---- leak-free splits (GUIDE contract 1, "No leakage") ----
+
+SEED_EVENTS = {trigger.format(e=e): (domain, trigger, e) for domain, (entities, chains, _) in synthetic.DOMAINS.items()
+               for trigger in chains for e in entities}
+
+
+def _seed_events(cases, split):
+    """The split's seed events as the validator compares them: normalised text, whatever the dates."""
+    return {normalize(c["seed"]["event"]) for c in cases if c["split"] == split}
+
+
+@pytest.mark.parametrize("seed", [1337, 1, 2, 3, 42])
+def test_no_eval_or_test_seed_event_in_train(seed):
+    cases = synthetic.generate(synthetic.SyntheticConfig(n_cases=800, seed=seed))
+    train, eval_, test = (_seed_events(cases, s) for s in ("train", "eval", "test"))
+    assert train and eval_ and test
+    assert not eval_ & train and not test & train and not eval_ & test
+    # Under any date: the same eval seed event does come back on other dates, always in eval.
+    eval_dates = collections.Counter(normalize(c["seed"]["event"]) for c in cases if c["split"] == "eval")
+    assert max(eval_dates.values()) > 1
+
+
+@pytest.mark.parametrize("seed", [1337, 7])
+def test_held_out_chains_appear_nowhere_outside_test(seed):
+    cfg = synthetic.SyntheticConfig(n_cases=800, seed=seed)
+    plan = synthetic.split_plan(cfg)
+    cases = synthetic.generate(cfg)
+    assert all(len(t) == 1 for t in plan.test_triggers.values())  # one chain per domain by default
+    held = {(d, t) for d, ts in plan.test_triggers.items() for t in ts}
+    chain_events = {normalize(ev.format(e=e)) for d, t in held for ev in synthetic.DOMAINS[d][1][t]
+                    for e in synthetic.DOMAINS[d][0]}
+    for c in cases:
+        domain, trigger, _ = SEED_EVENTS[c["seed"]["event"]]
+        assert (c["split"] == "test") == ((domain, trigger) in held), c["id"]
+        if c["split"] == "test":
+            continue
+        # Not the actual outcome anywhere outside test, and not even a distractor: the chain is truly unseen.
+        assert not {normalize(x["event"]) for lv in c["levels"] for x in lv["candidates"]} & chain_events, c["id"]
+    # The test split does use them: its actuals are mostly its own chain's next events.
+    actuals = [normalize(next(x["event"] for x in lv["candidates"] if x["label"]))
+               for c in cases if c["split"] == "test" for lv in c["levels"]]
+    assert sum(a in chain_events for a in actuals) / len(actuals) > 0.75
+
+
+def test_split_sizes_and_stratification_at_800():
+    cfg = synthetic.SyntheticConfig(n_cases=800)
+    cases = synthetic.generate(cfg)
+    counts = collections.Counter(c["split"] for c in cases)
+    assert counts == synthetic.split_sizes(cfg) == {"train": 544, "eval": 136, "test": 120}
+    assert counts["test"] / 800 == pytest.approx(cfg.chain_fraction, abs=0.01)
+    assert counts["eval"] / (800 - counts["test"]) == pytest.approx(cfg.eval_fraction, abs=0.01)
+    by_split = {s: [SEED_EVENTS[c["seed"]["event"]] for c in cases if c["split"] == s] for s in counts}
+    for s in counts:  # every domain in every split
+        assert {d for d, _, _ in by_split[s]} == set(synthetic.DOMAINS), s
+    # Stratified: every seen trigger has held-out entities, and keeps training cases with other entities; an eval
+    # entity is still seen in train (with other triggers), so eval asks for trigger -> chain on a new pairing.
+    train_triggers = collections.defaultdict(set)
+    for d, t, e in by_split["train"]:
+        train_triggers[(d, t)].add(e)
+    train_entities = {(d, e) for d, _, e in by_split["train"]}
+    assert {(d, t) for d, t, _ in by_split["eval"]} == set(train_triggers)
+    for d, t, e in by_split["eval"]:
+        assert e not in train_triggers[(d, t)] and len(train_triggers[(d, t)]) >= 4
+        assert (d, e) in train_entities
+    plan = synthetic.split_plan(cfg)
+    for (d, t), held in plan.eval_entities.items():
+        n = len(synthetic.DOMAINS[d][0])
+        assert len(held) == round(cfg.eval_fraction * n)  # ~eval_fraction of each trigger's seed events
+    n_eval, n_train = len(plan.seed_events("eval")), len(plan.seed_events("train"))
+    assert 0.15 < n_eval / (n_eval + n_train) < 0.25
+
+
+def test_split_plan_is_a_function_of_the_seed_only():
+    a = synthetic.split_plan(synthetic.SyntheticConfig(n_cases=50))
+    assert a == synthetic.split_plan(synthetic.SyntheticConfig(n_cases=1000))
+    assert a != synthetic.split_plan(synthetic.SyntheticConfig(seed=2))
+    small = synthetic.generate(synthetic.SyntheticConfig(n_cases=16, seed=3))
+    assert {c["split"] for c in small} == {"train", "eval", "test"}  # exact counts: every split even when small
+    assert synthetic.split_sizes(synthetic.SyntheticConfig(n_cases=10, chain_fraction=0)) == \
+        {"train": 8, "eval": 2, "test": 0}
+    with pytest.raises(ValueError, match="chains_per_domain"):
+        synthetic.split_plan(synthetic.SyntheticConfig(chains_per_domain=3))
+
+
+def test_signal_stays_at_p_signal():
+    cases = synthetic.generate(synthetic.SyntheticConfig(n_cases=1000))
+    hits = n = 0
+    for c in cases:
+        domain, trigger, e = SEED_EVENTS[c["seed"]["event"]]
+        chain = synthetic.DOMAINS[domain][1][trigger]
+        for lv in c["levels"]:
+            actual = next(x["event"] for x in lv["candidates"] if x["label"])
+            hits += actual == chain[lv["depth"] - 1].format(e=e)
+            n += 1
+    assert hits / n == pytest.approx(0.85, abs=0.03)
+
+
+def test_the_typescript_fixture_is_the_generators_output():
+    """test/fixtures/cases/synthetic.cases.jsonl: the TypeScript validator's test reads it and expects zero
+    seed-in-train-and-eval warnings. Regenerate it when the generator changes (from training/):
+    python3 scripts/generate_candidate_data.py --n_cases=120 --out=../test/fixtures/cases/synthetic.cases.jsonl"""
+    fixture = REPO / "test" / "fixtures" / "cases" / "synthetic.cases.jsonl"
+    assert fixture.read_text() == synthetic.to_jsonl(synthetic.generate(synthetic.SyntheticConfig(n_cases=120)))
 
 
 @pytest.mark.skipif(not (REPO / "dist" / "cli.js").exists() or not shutil.which("node"),
@@ -99,3 +228,4 @@ def test_extension_validator_reports_zero_errors(tmp_path):
                        text=True, cwd=REPO)
     assert r.returncode == 0, r.stdout + r.stderr
     assert not re.search(r"\b[1-9]\d* errors?\b", r.stdout + r.stderr)
+    assert "seed-in-train-and-eval" not in r.stdout + r.stderr

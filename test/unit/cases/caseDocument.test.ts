@@ -1,9 +1,11 @@
 // File-level rules, line endings, and the incremental model: after any edits, the document's
 // diagnostics equal those of a fresh document built from the same text.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CaseDocument, POSITION_BIAS_MIN_CASES, validateText } from '../../../src/cases/caseDocument';
-import { keyHash, seedKeyOf } from '../../../src/cases/normalize';
+import { keyHash, seedEventHashOf, seedKeyOf } from '../../../src/cases/normalize';
 import { statsOf } from '../../../src/cases/stats';
 import type { CaseDiagnostic } from '../../../src/cases/types';
 import { aCase, aLevel, caseLine, someCases, spanOf } from './builders';
@@ -31,7 +33,7 @@ describe('file-level rules', () => {
     expect(ds[0]?.severity).toBe('warning');
   });
 
-  it('seed-in-train-and-eval: a warning on the eval split', () => {
+  it('seed-in-train-and-eval: a warning on the eval or test split', () => {
     const a = caseLine(aCase({ id: 'a', split: 'train' }));
     const b = caseLine(aCase({ id: 'b', split: 'eval' }));
     const ds = validateText(`${a}\n${b}`);
@@ -39,8 +41,61 @@ describe('file-level rules', () => {
       [1, 'repeated-seed', ...spanOf(b, '{"event":"Tech layoffs","date":"2023-01-15"}')],
       [1, 'seed-in-train-and-eval', ...spanOf(b, '"eval"')],
     ]);
+    expect(ds[1]?.message).toBe('this seed event is also in train (line 1): eval would test what the model trained on, keep each seed event in one split whatever its dates');
+    // A test split is held out too: the same leak.
     const test = caseLine(aCase({ id: 'b', split: 'test' }));
-    expect(validateText(`${a}\n${test}`).map((d) => d.code)).toEqual(['repeated-seed']);
+    expect(brief(validateText(`${a}\n${test}`))).toEqual([
+      [1, 'repeated-seed', ...spanOf(test, '{"event":"Tech layoffs","date":"2023-01-15"}')],
+      [1, 'seed-in-train-and-eval', ...spanOf(test, '"test"')],
+    ]);
+    // Eval and test sharing a seed event, or cases without a split, are not train: no leak.
+    const none = caseLine(aCase({ id: 'c', seed: { event: 'Tech layoffs', date: '2024-02-01' } }), (o) => delete o.split);
+    expect(validateText(`${b}\n${test.replace('"b"', '"t"')}\n${none}`).map((d) => d.code)).toEqual(['repeated-seed']);
+  });
+
+  it('seed-in-train-and-eval: the same seed event whatever its dates (normalised text)', () => {
+    const a = caseLine(aCase({ id: 'a', seed: { event: 'Central bank of Brazil raises rates', date: '2019-03-01' }, split: 'train' }));
+    const b = caseLine(aCase({ id: 'b', seed: { event: 'central bank of Brazil raises rates!', date: '2021-07-09' }, split: 'eval' }));
+    const c = caseLine(aCase({ id: 'c', seed: { event: 'Central bank of Brazil raises  rates', date: '2022-11-30' }, split: 'test' }));
+    const other = caseLine(aCase({ id: 'd', seed: { event: 'Central bank of Chile raises rates', date: '2021-07-09' }, split: 'eval' }));
+    const ds = validateText([a, b, c, other].join('\n'));
+    expect(brief(ds)).toEqual([
+      [1, 'seed-in-train-and-eval', ...spanOf(b, '"eval"')],
+      [2, 'seed-in-train-and-eval', ...spanOf(c, '"test"')],
+    ]);
+    expect(ds[0]?.message).toBe('this seed event is also in train (line 1, on another date): eval would test what the model trained on, keep each seed event in one split whatever its dates');
+    // The train case's line is named even when it comes after the held-out one.
+    expect(validateText([b, a].join('\n')).map((d) => [d.range.start.line, d.message.match(/line (\d+)/)?.[1]])).toEqual([[0, '2']]);
+  });
+
+  it('seed-in-train-and-eval: found between a line the scanner takes and one it leaves to JSON.parse, on other dates', () => {
+    const a = caseLine(aCase({ id: 'a', seed: { event: 'Tech layoffs', date: '2023-01-15' }, split: 'train' }));
+    // Non-ASCII text elsewhere: this line goes the JSON.parse way; a non-ASCII seed event hashes the same either way.
+    const b = caseLine(aCase({ id: 'b', seed: { event: 'TECH layoffs', date: '2020-05-05' }, split: 'eval', source: { note: 'café' } }));
+    const c = caseLine(aCase({ id: 'c', seed: { event: 'Café closes', date: '2020-05-05' }, split: 'train' }));
+    const d = caseLine(aCase({ id: 'd', seed: { event: 'café closes.', date: '2021-05-05' }, split: 'eval' }), (o) => {
+      o.source = { note: 'x\u0000' };
+    });
+    expect(brief(validateText([a, b, c, d].join('\n'))).map(([line, code]) => [line, code])).toEqual([
+      [1, 'seed-in-train-and-eval'],
+      [3, 'seed-in-train-and-eval'],
+    ]);
+  });
+
+  it('seed-in-train-and-eval: none in the generator\'s output (training/psychohistory/synthetic.py, held-out seed events and chains)', () => {
+    // Written by the generator at its defaults with n_cases=120; training/tests/test_synthetic.py checks it is current.
+    const text = readFileSync(join(__dirname, '../../fixtures/cases/synthetic.cases.jsonl'), 'utf8');
+    const doc = new CaseDocument(text);
+    expect(doc.counts().splits).toEqual({ train: 82, eval: 20, test: 18 });
+    expect(doc.diagnostics()).toEqual([]);
+    // The rule does look at this file: an eval case moved to train makes the other eval cases of its seed event leak.
+    const lines = text.split('\n');
+    const evalOf = (event: string): number => lines.filter((l) => l.includes(JSON.stringify(event)) && l.includes('"split": "eval"')).length;
+    const eventOf = (l: string): string => (JSON.parse(l) as { seed: { event: string } }).seed.event;
+    const k = lines.findIndex((l) => l.includes('"split": "eval"') && evalOf(eventOf(l)) > 1);
+    const sameEvent = evalOf(eventOf(lines[k] as string));
+    lines[k] = (lines[k] as string).replace('"split": "eval"', '"split": "train"');
+    expect(validateText(lines.join('\n')).map((d) => d.code)).toEqual(Array(sameEvent - 1).fill('seed-in-train-and-eval'));
   });
 
   it('a repeat is found between a line the scanner takes and one it leaves to JSON.parse', () => {
@@ -70,6 +125,13 @@ describe('file-level rules', () => {
       [2, 'seed-in-train-and-eval', ...spanOf(c, '"eval"')],
     ]);
     expect(ds.map((d) => d.message.match(/line (\d+)/)?.[1])).toEqual(['1', '1', '1']);
+    // Seed events alone (any date) are grouped by their own hash: a collision there is told apart too.
+    expect(seedEventHashOf('Floods hit town 64401')).toBe(seedEventHashOf('Floods hit town 440580'));
+    const d = caseLine(aCase({ id: 'd', seed: { event: 'Floods hit town 64401', date: '2020-01-01' }, split: 'train' }));
+    const e = caseLine(aCase({ id: 'e', seed: { event: 'Floods hit town 440580', date: '2021-01-01' }, split: 'eval' }));
+    expect(validateText(`${d}\n${e}`)).toEqual([]);
+    const f = caseLine(aCase({ id: 'f', seed: { event: 'floods hit TOWN 64401', date: '2022-01-01' }, split: 'test' }));
+    expect(brief(validateText(`${d}\n${e}\n${f}`))).toEqual([[2, 'seed-in-train-and-eval', ...spanOf(f, '"test"')]]);
   });
 
   it(`actual-position-bias: from ${POSITION_BIAS_MIN_CASES} cases with the actual always in one place`, () => {
@@ -161,6 +223,9 @@ describe('editing', () => {
     const pool = [
       ...lines,
       caseLine(aCase({ id: 'a', split: 'eval', seed: { event: 'one', date: '2023-01-01' } })),
+      caseLine(aCase({ id: 'g', split: 'test', seed: { event: 'TWO!', date: '2024-06-30' } })),
+      caseLine(aCase({ id: 'h', split: 'eval', seed: { event: 'Thrée', date: '2022-02-02' } })),
+      caseLine(aCase({ id: 'i', split: 'train', seed: { event: 'thrée', date: '2021-01-01' } })),
       caseLine(aCase({ id: 'd', levels: [aLevel(1, ['A', 'B', 'C'], 1)] })),
       caseLine(aCase({ id: 'e', levels: [aLevel(1, ['A', 'B', 'C'], 1)] })),
       caseLine(aCase({ id: 'f', levels: [aLevel(1, ['A', 'B', 'C'], 1), aLevel(2, ['D', 'E'], 1)] })),

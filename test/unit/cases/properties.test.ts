@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { cleanCaseFacts, isCleanCase, factsOf } from '../../../src/cases/fastPath';
 import { scanCleanCase } from '../../../src/cases/scanLine';
 import { checkLine, isBlank, slowCheck } from '../../../src/cases/lineCheck';
-import { findDuplicates, hasNoDuplicates, keyHash, keyHashOfBytes, normalizeEvent, normalizeUnicode, seedHashOfBytes, seedKeyOf } from '../../../src/cases/normalize';
+import { findDuplicates, hasNoDuplicates, keyHash, keyHashOfBytes, lastSeedEventHash, normalizeEvent, normalizeUnicode, seedEventHashOf, seedHashOfBytes, seedKeyOf } from '../../../src/cases/normalize';
 import { generateCase } from '../../../bench/generate';
 import { aCase, aLevel, caseLine } from './builders';
 import type { Case } from '../../../src/contracts/case';
@@ -237,12 +237,13 @@ describe('line scanner (the hot path before JSON.parse)', () => {
     );
   });
 
-  it('hashes ids and seed keys from bytes exactly as from strings (the two paths meet in one index)', () => {
+  it('hashes ids, seed keys and seed events from bytes exactly as from strings (the two paths meet in one index)', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 40, unit: 'binary-ascii' }), fc.string({ minLength: 10, maxLength: 10, unit: 'binary-ascii' }), (event, date) => {
         const bytes = Uint8Array.from(`${event}${date}`, (ch) => ch.charCodeAt(0));
         expect(keyHashOfBytes(bytes, 0, event.length)).toBe(keyHash(event));
         expect(seedHashOfBytes(bytes, 0, event.length, event.length, event.length + 10)).toBe(keyHash(seedKeyOf(event, date)));
+        expect(lastSeedEventHash()).toBe(seedEventHashOf(event));
       }),
       { numRuns: 3000 },
     );
