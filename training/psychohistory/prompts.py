@@ -54,7 +54,10 @@ def generation_user_from(ctx: str, depth: int) -> str:
 
 
 def is_harmony(tokenizer) -> bool:
-    return "<|channel|>" in tokenizer.get_vocab()
+    """A harmony tokenizer (GPT-OSS) has the channel token. Asked once per tokenizer: get_vocab() builds a dict."""
+    if not hasattr(tokenizer, "_psychohistory_harmony"):
+        tokenizer._psychohistory_harmony = "<|channel|>" in tokenizer.get_vocab()
+    return tokenizer._psychohistory_harmony
 
 
 def render(tokenizer, user: str) -> str:
@@ -120,20 +123,18 @@ _PAIR = re.compile(r"\b([A-Z])\s*[:=]\s*([0-9]*\.?[0-9]+)\s*(%?)")
 
 def parse_probs(text: str, n: int) -> list[float] | None:
     """`A: 0.7 / B: 0.3` → [0.7, 0.3] renormalised; the last value given for a letter wins (after any reasoning).
-    None when no letter of the level gets a number or they sum to 0."""
+    None (a parse failure) unless every letter of the level gets a number and they do not sum to 0: a partial
+    answer like `A: 0.25` says nothing about the other letters, and renormalising it would claim certainty."""
     if FINAL in text:
         text = text.split(FINAL)[-1]
-    vals = [0.0] * n
-    seen = False
+    vals: list[float | None] = [None] * n
     for letter, num, pct in _PAIR.findall(text):
         i = LETTERS.find(letter)
         if 0 <= i < n:
-            v = float(num) / (100.0 if pct else 1.0)
-            vals[i], seen = max(v, 0.0), True
-    total = sum(vals)
-    if not seen or total <= 0:
+            vals[i] = max(float(num) / (100.0 if pct else 1.0), 0.0)
+    if any(v is None for v in vals) or sum(vals) <= 0:
         return None
-    return [v / total for v in vals]
+    return [v / sum(vals) for v in vals]
 
 
 def stated_forecast(text: str, n: int) -> tuple[list[float], bool]:

