@@ -5,6 +5,7 @@ import { RUN_KINDS } from '../contracts/run';
 import type { Backend, RunKind } from '../contracts/run';
 import { buildConfig, checkDataset, describeErrors, parseSetting } from '../jobs/launchConfig';
 import { estimateCost, formatDuration, formatUsd } from '../jobs/cost';
+import { checkLaunch, recommendGpu } from '../jobs/memoryPlan';
 import { JobError } from '../jobs/errors';
 import { parseOptions } from './format';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './types';
@@ -20,12 +21,14 @@ const usage = `usage: psychohistory launch <sft|grpo|eval|generate> --dataset FI
   --adapter PATH          start from this LoRA adapter
   --epochs N              training epochs (sft, grpo)
   --lora-rank N           LoRA rank (sft, grpo)
-  --gpu TYPE              Modal GPU (A10G, A100-80GB, H100, …)
+  --gpu TYPE              Modal GPU (A10G, A100-80GB, H100, …); default: the cheapest the memory plan fits
+  --skip-memory-check     launch on Modal even when the memory plan says the run cannot fit the GPU
   --set key=value         any other config key of the job (repeatable)
   --detach                print the run id and return; the run goes on
   -w, --workspace DIR     workspace folder (default: nearest with .psychohistory/ or training/)
 
-Exit 0 when the run succeeded (or was launched with --detach), 1 when it failed or the dataset has errors.
+Exit 0 when the run succeeded (or was launched with --detach), 1 when it failed, the dataset has errors, or the
+memory plan says the recipe cannot fit the Modal GPU (the message names the fix).
 Modal credentials come from MODAL_TOKEN_ID / MODAL_TOKEN_SECRET or ~/.modal.toml.`;
 
 export const launchCommand: CliCommand = {
@@ -44,6 +47,7 @@ export const launchCommand: CliCommand = {
       gpu: { type: 'string' },
       set: { type: 'string', multiple: true },
       detach: { type: 'boolean' },
+      'skip-memory-check': { type: 'boolean' },
     });
     const kind = positionals[0];
     if (!kind || !(RUN_KINDS as readonly string[]).includes(kind)) throw new UsageError(`expected one of ${RUN_KINDS.join(', ')}`);
@@ -88,9 +92,20 @@ export const launchCommand: CliCommand = {
       ...(typeof values['adapter'] === 'string' ? { adapter: values['adapter'] } : {}),
       ...(epochs !== undefined ? { epochs } : {}),
       ...(loraRank !== undefined ? { loraRank } : {}),
-      ...(typeof values['gpu'] === 'string' ? { gpu: values['gpu'] } : backend === 'modal' ? { gpu: 'A10G' } : {}),
+      ...(typeof values['gpu'] === 'string' ? { gpu: values['gpu'] } : {}),
       extra,
     });
+    if (backend === 'modal' && config['gpu'] === undefined) {
+      const gpu = recommendGpu(kind as RunKind, config);
+      config['gpu'] = gpu ?? 'A10G';
+      if (gpu) io.stderr(`GPU: ${gpu} (the cheapest the memory plan fits; --gpu to choose)\n`);
+    }
+    const memory = checkLaunch(kind as RunKind, backend as Backend, config);
+    if (memory?.verdict === 'no-fit' && !values['skip-memory-check']) {
+      io.stderr(`Refusing to launch: ${memory.message}\n(--skip-memory-check launches anyway.)\n`);
+      return EXIT_FINDINGS;
+    }
+    if (memory) io.stderr(`${memory.verdict === 'tight' || memory.verdict === 'no-fit' ? 'Warning: ' : 'Memory plan: '}${memory.message}\n`);
     if (backend === 'modal') {
       const e = estimateCost({ kind: kind as RunKind, gpu: String(config['gpu']), cases: check.cases, ...(epochs !== undefined ? { epochs } : {}) });
       io.stderr(`Estimated cost: ${formatUsd(e.usd)} (≈ ${formatDuration(e.seconds)} on ${e.gpu} at ${formatUsd(e.pricePerHour)}/h; prices as of ${e.priceTableDate})\n`);

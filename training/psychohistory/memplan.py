@@ -19,7 +19,6 @@ from .schemas import schema_dir
 GIB = 2 ** 30
 ATTENTION_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj")
 DENSE_MLP_MODULES = ("gate_proj", "up_proj", "down_proj")
-EXPERT_PARAMETERS = ("gate_up_proj", "down_proj")  # GptOssExperts' 3-D parameters, as peft's target_parameters name them
 
 
 @functools.cache
@@ -55,13 +54,12 @@ def shape_from(d: dict) -> Shape:
 
 
 def resolve_model(name: str) -> tuple[str, Shape] | None:
-    """Known shape for a model name: the preset key, an alias (HF name), or a path whose last part is one."""
-    models = facts()["models"]
+    """Known shape for a model name: the plan's key, an alias (HF name), or a path whose last part is an alias's."""
     want = name.strip().lower().rstrip("/")
     tail = want.rsplit("/", 1)[-1]
-    for key, m in models.items():
-        names = [key.lower(), *(a.lower() for a in m["aliases"])]
-        if want in names or tail in {n.rsplit("/", 1)[-1] for n in names}:
+    for key, m in facts()["models"].items():
+        aliases = [a.lower() for a in m["aliases"]]
+        if want == key or want in aliases or tail in {a.rsplit("/", 1)[-1] for a in aliases}:
             return key, shape_from(m)
     return None
 
@@ -115,7 +113,7 @@ def _split(s: str) -> list[str]:
 
 def lora_params(s: Shape, target_modules: str, target_parameters: str, rank: int, modules_to_save: str = "") -> dict:
     """Trainable parameters peft creates. A Linear in→out gets r·(in + out). A 3-D expert parameter [E, in, out]
-    gets one rank-r pair per expert: peft's ParamWrapper makes lora_A in→r·E and lora_B r·E→out, r·E·(in + out)."""
+    gets one rank-r pair per expert: peft's ParamWrapper makes lora_A in→r·E and lora_B r·E→out: r·E·(in + out)."""
     lin = _linear_dims(s)
     tm = target_modules.strip()
     names = list(lin) if tm == "all-linear" else [n for n in _split(tm) if n in lin]
@@ -207,13 +205,16 @@ def plan(recipe: Recipe) -> Plan | None:
             phase, acts, logit_part, expert_part = "logits", saved, logits, 0
         else:
             phase, acts, logit_part, expert_part = "layers", saved + working, 0, expert_bytes
-    else:  # one layer live at a time, then the logits of the batch
-        logits = c["logitsBytesPerTokenInfer"] * N * s.vocabSize
-        phase, acts, logit_part, expert_part = "forward", layer, logits, 0
+    else:  # one layer live at a time and the KV cache; logits of the last position only (logits_to_keep, generate)
+        kv_cache = 2 * bf16 * s.layers * N * s.kvHeads * s.headDim
+        logits = c["logitsBytesPerSequenceInfer"] * B * s.vocabSize
+        phase, acts, logit_part, expert_part = "forward", layer + kv_cache, logits, 0
 
     allocated = weights + lora_bytes + acts + logit_part + expert_part
     overhead = c["cudaContextGiB"] * GIB + c["fragmentation"] * allocated
-    r = lambda x: round(x / GIB, 3)  # noqa: E731
+    def r(x: float) -> float:
+        return round(x / GIB, 3)
+
     breakdown = {"weights": r(weights), "lora": r(lora_bytes), "activations": r(acts), "logits": r(logit_part),
                  "expertDeltas": r(expert_part), "overhead": r(overhead)}
     return Plan(model=key, label=s.label, trainable_params=lora["total"], params=counts["total"],
@@ -226,8 +227,6 @@ def gpu_info(gpu: str) -> tuple[str, dict] | None:
     """Modal's GPU name (case-insensitive; "H100:2" or "H100!" count as one H100) → (name, facts)."""
     want = gpu.split(":", 1)[0].rstrip("!").strip().upper()
     for name, g in facts()["gpus"].items():
-        if name == "note":
-            continue
         if want == name.upper() or want in (a.upper() for a in g["aliases"]):
             return name, g
     return None
@@ -236,7 +235,7 @@ def gpu_info(gpu: str) -> tuple[str, dict] | None:
 def gpus_by_size() -> list[str]:
     """GPU names, smallest memory first, then cheapest."""
     prices = _prices()
-    names = [n for n in facts()["gpus"] if n != "note"]
+    names = list(facts()["gpus"])
     return sorted(names, key=lambda n: (facts()["gpus"][n]["gib"], prices.get(n, 0.0)))
 
 
@@ -250,8 +249,7 @@ def describe(recipe: Recipe, p: Plan) -> str:
     """"GPT-OSS-20B (bf16) with expert LoRA r=64, batch 4 × 512 tokens" — the recipe in the words of the message."""
     if recipe.mode != "train":
         return f"{p.label} ({recipe.loading}), batch {recipe.batch_size} × {recipe.max_seq_length} tokens"
-    lp = lora_params(resolve_model(p.model)[1] if p.model != "custom" else shape_from(recipe.model),
-                     recipe.target_modules, recipe.target_parameters, recipe.lora_rank, recipe.modules_to_save)
+    lp = lora_params(_shape(recipe), recipe.target_modules, recipe.target_parameters, recipe.lora_rank)
     where = "expert LoRA" if lp["experts"] else "attention-only LoRA" if \
         set(_split(recipe.target_modules)) <= set(ATTENTION_MODULES) and recipe.target_modules.strip() != "all-linear" \
         else f"LoRA on {recipe.target_modules}"
@@ -260,68 +258,83 @@ def describe(recipe: Recipe, p: Plan) -> str:
            f"{recipe.max_seq_length} tokens{gc}"
 
 
-def fixes(recipe: Recipe, gpu: str) -> list[dict]:
-    """What makes `recipe` fit: bigger GPUs where it fits unchanged (two at most, cheapest first), then single config
-    changes that fit on `gpu`; if none does alone, all of them together. Each: {"gpu"} or {"set", "label"}, + "gib"."""
-    out: list[dict] = []
-    base = plan(recipe)
-    if base is None:
-        return out
-    here = gpu_info(gpu)
-    prices = _prices()
-    bigger = [n for n in gpus_by_size() if verdict_of(base.total_gib, facts()["gpus"][n]["gib"]) == "fits"]
-    for n in sorted(bigger, key=lambda n: prices.get(n, 0.0))[:2]:
-        out.append({"gpu": n, "gib": base.total_gib})
-    if here is None:
-        return out
-    cap = here[1]["gib"]
-    changes: list[tuple[dict, str]] = []
-    if recipe.mode == "train" and lora_params(
-            shape_from(recipe.model) if isinstance(recipe.model, dict) else resolve_model(recipe.model)[1],
-            recipe.target_modules, recipe.target_parameters, recipe.lora_rank)["experts"]:
-        changes.append(({"target_parameters": ""}, 'attention-only LoRA (target_parameters="")'))
-    if recipe.mode == "train" and not recipe.gradient_checkpointing:
-        changes.append(({"gradient_checkpointing": True}, "gradient_checkpointing=true"))
-    if recipe.loading != "4bit":
-        changes.append(({"load_in_4bit": True}, "load_in_4bit=true (unsloth)"))
+def _apply(r: Recipe, change: dict) -> Recipe:
+    kw = {k: v for k, v in change.items() if k != "load_in_4bit"}
+    if change.get("load_in_4bit"):
+        kw["loading"] = "4bit"
+    return dataclasses.replace(r, **kw)
+
+
+def _largest_batch(recipe: Recipe, cap: float) -> int | None:
+    """The largest of batch/2, batch/4, … ≥ 1 with which `recipe` fits `cap` GiB."""
     b = recipe.batch_size // 2
     while b >= 1:
         if verdict_of(plan(dataclasses.replace(recipe, batch_size=b)).total_gib, cap) == "fits":
-            changes.append(({"batch_size": b}, f"batch_size={b}"))
-            break
+            return b
         b //= 2
+    return None
 
-    def apply(r: Recipe, change: dict) -> Recipe:
-        kw = {k: v for k, v in change.items() if k != "load_in_4bit"}
-        if change.get("load_in_4bit"):
-            kw["loading"] = "4bit"
-        return dataclasses.replace(r, **kw)
 
+def fixes(recipe: Recipe, gpu: str, gpu_gib: float | None = None) -> list[dict]:
+    """What makes `recipe` fit: GPUs where it fits unchanged (two at most, cheapest first), then single config
+    changes that fit on `gpu`; when none does alone, the switches together (and a smaller batch if that is still
+    needed). Each fix: {"gpu"} or {"set", "label"}, with the "gib" it needs."""
+    base = plan(recipe)
+    if base is None:
+        return []
+    prices = _prices()
+    fitting = [n for n in gpus_by_size() if verdict_of(base.total_gib, facts()["gpus"][n]["gib"]) == "fits"]
+    out = [{"gpu": n, "gib": base.total_gib} for n in sorted(fitting, key=lambda n: prices.get(n, 0.0))[:2]]
+    here = gpu_info(gpu)
+    if here is None and gpu_gib is None:
+        return out
+    cap = gpu_gib if gpu_gib is not None else here[1]["gib"]
+    switches: list[tuple[dict, str]] = []
+    if recipe.mode == "train" and lora_params(_shape(recipe), recipe.target_modules, recipe.target_parameters,
+                                              recipe.lora_rank)["experts"]:
+        switches.append(({"target_parameters": ""}, 'attention-only LoRA (target_parameters="")'))
+    if recipe.mode == "train" and not recipe.gradient_checkpointing:
+        switches.append(({"gradient_checkpointing": True}, "gradient_checkpointing=true"))
+    if recipe.loading != "4bit":
+        switches.append(({"load_in_4bit": True}, "load_in_4bit=true (unsloth)"))
     alone = []
-    for change, label in changes:
-        p = plan(apply(recipe, change))
+    for change, label in switches:
+        p = plan(_apply(recipe, change))
         if verdict_of(p.total_gib, cap) == "fits":
             alone.append({"set": change, "label": label, "gib": p.total_gib})
-    if alone or not changes:
+    b = _largest_batch(recipe, cap)
+    if b is not None:
+        alone.append({"set": {"batch_size": b}, "label": f"batch_size={b}",
+                      "gib": plan(dataclasses.replace(recipe, batch_size=b)).total_gib})
+    if alone:
         return out + alone
     together, merged, labels = recipe, {}, []
-    for change, label in changes:
-        together, labels = apply(together, change), [*labels, label]
+    for change, label in switches:
+        together, labels = _apply(together, change), [*labels, label]
         merged.update(change)
-        p = plan(together)
-        if verdict_of(p.total_gib, cap) == "fits":
-            return out + [{"set": merged, "label": " and ".join(labels), "gib": p.total_gib}]
+        if verdict_of(plan(together).total_gib, cap) == "fits":
+            return out + [{"set": merged, "label": " and ".join(labels), "gib": plan(together).total_gib}]
+    b = _largest_batch(together, cap)
+    if b is not None:
+        together = dataclasses.replace(together, batch_size=b)
+        return out + [{"set": {**merged, "batch_size": b}, "label": " and ".join([*labels, f"batch_size={b}"]),
+                       "gib": plan(together).total_gib}]
     return out
+
+
+def _shape(recipe: Recipe) -> Shape:
+    return shape_from(recipe.model) if isinstance(recipe.model, dict) else resolve_model(recipe.model)[1]
 
 
 def _gib(x: float) -> str:
     return f"{x:.1f}"
 
 
-def message_for(recipe: Recipe, p: Plan, gpu: str, verdict: str, fix_list: list[dict]) -> str:
-    name, g = gpu_info(gpu)
+def message_for(recipe: Recipe, p: Plan, gpu: str, verdict: str, fix_list: list[dict],
+                card: tuple[str, dict] | None = None) -> str:
+    name, g = card or gpu_info(gpu)
     what = f"{describe(recipe, p)} needs ~{_gib(p.total_gib)} GiB"
-    card = f"{name} has {_gib(g['gib'])} GiB ({g['nominalGB']} GB)"
+    card = f"{name} has {_gib(g['gib'])} GiB" + (f" ({g['nominalGB']} GB)" if g.get("nominalGB") else "")
     if verdict == "fits":
         return f"{what}; {card}: fits."
     options = [f"pick {' or '.join(f['gpu'] for f in fix_list if 'gpu' in f)}"] if any("gpu" in f for f in fix_list) \
@@ -334,19 +347,36 @@ def message_for(recipe: Recipe, p: Plan, gpu: str, verdict: str, fix_list: list[
     return f"{what}; {card}: does not fit.{fix}"
 
 
-def check_recipe(recipe: Recipe, gpu: str) -> tuple[str, float | None, str]:
-    """(verdict, estimated GiB, message). verdict: fits | tight | no-fit | unknown (model or GPU the plan does not
-    know — never a reason to refuse)."""
+def assess(recipe: Recipe, gpu: str, gpu_gib: float | None = None) -> dict:
+    """{"verdict", "gib", "message", "fixes", "plan"} for `recipe` on `gpu`. verdict: fits | tight | no-fit | unknown
+    (a model or GPU the plan does not know — never a reason to refuse). `gpu_gib`: the memory of the device the job
+    actually has (torch.cuda.get_device_properties(0).total_memory / 2**30), used instead of the table's."""
     p = plan(recipe)
     if p is None:
-        return "unknown", None, f"no memory plan for base model {recipe.model!r}; launching without a memory check"
+        return {"verdict": "unknown", "gib": None, "fixes": [], "plan": None,
+                "message": f"no memory plan for base model {recipe.model!r}; launching without a memory check"}
     g = gpu_info(gpu or "")
+    if gpu_gib is not None:
+        g = (g[0] if g else gpu or "this GPU", {"gib": round(gpu_gib, 2)})
     if g is None:
-        return "unknown", p.total_gib, f"{describe(recipe, p)} needs ~{_gib(p.total_gib)} GiB; GPU {gpu!r} is not " \
-                                       "in the plan's table, so it is not checked"
+        return {"verdict": "unknown", "gib": p.total_gib, "fixes": [], "plan": p,
+                "message": f"{describe(recipe, p)} needs ~{_gib(p.total_gib)} GiB; GPU {gpu!r} is not in the plan's "
+                           "table, so it is not checked"}
     verdict = verdict_of(p.total_gib, g[1]["gib"])
-    return verdict, p.total_gib, message_for(recipe, p, gpu, verdict,
-                                             [] if verdict == "fits" else fixes(recipe, gpu))
+    fix_list = [] if verdict == "fits" else fixes(recipe, gpu, g[1]["gib"])
+    return {"verdict": verdict, "gib": p.total_gib, "fixes": fix_list, "plan": p,
+            "message": message_for(recipe, p, gpu, verdict, fix_list, g)}
+
+
+def check_recipe(recipe: Recipe, gpu: str) -> tuple[str, float | None, str]:
+    """(verdict, estimated GiB, message)."""
+    a = assess(recipe, gpu)
+    return a["verdict"], a["gib"], a["message"]
+
+
+def fix_name(f: dict) -> str:
+    """A fix as the vectors name it: "gpu:H100" or its label."""
+    return f"gpu:{f['gpu']}" if "gpu" in f else f["label"]
 
 
 # --- from a job config ----------------------------------------------------------------------------------------------
@@ -363,7 +393,8 @@ def recipe_of(cfg, kind: str | None = None) -> Recipe:
     seq = int(v["max_seq_length"]) + (int(v.get("max_completion_length", 0)) if kind == "grpo" else 0)
     batch = int(v.get("batch_size", v.get("num_samples", 4)))
     return Recipe(model=v["base_model"], loading="4bit" if _bool(v.get("load_in_4bit")) else "bf16",
-                  target_modules=str(v.get("target_modules", "")), target_parameters=str(v.get("target_parameters", "")),
+                  target_modules=str(v.get("target_modules", "")),
+                  target_parameters=str(v.get("target_parameters", "")),
                   modules_to_save=str(v.get("modules_to_save", "")), lora_rank=int(v.get("lora_rank", 0)),
                   batch_size=batch, max_seq_length=seq, gradient_checkpointing=_bool(v.get("gradient_checkpointing")),
                   mode="train" if train else "infer")
@@ -373,11 +404,14 @@ def _bool(x) -> bool:
     return x in (True, 1) or (isinstance(x, str) and x.lower() in ("true", "1", "yes"))
 
 
-def check(cfg, gpu: str | None = None, kind: str | None = None) -> tuple[str, float | None, str]:
-    """(verdict, GiB, message) for a job config on `gpu` (default: the config's own gpu). The jobs call it before
-    loading the model and stop on "no-fit"; "unknown" (a model or GPU the plan does not know) never stops a run."""
+def check(cfg, gpu: str | None = None, kind: str | None = None,
+          gpu_gib: float | None = None) -> tuple[str, float | None, str]:
+    """(verdict, GiB, message) for a job config on `gpu` (default: the config's own gpu; `gpu_gib` = the memory of the
+    device in hand, if known). The jobs call it before loading the model and stop on "no-fit"; "unknown" (a model or
+    GPU the plan does not know) never stops a run."""
     d = dataclasses.asdict(cfg) if dataclasses.is_dataclass(cfg) else dict(cfg)
-    return check_recipe(recipe_of(cfg, kind), gpu or str(d.get("gpu", "")))
+    a = assess(recipe_of(cfg, kind), gpu or str(d.get("gpu", "")), gpu_gib)
+    return a["verdict"], a["gib"], a["message"]
 
 
 def check_fields(base_model: str, load_in_4bit: bool = False, target_modules: str = "q_proj,k_proj,v_proj,o_proj",
@@ -396,9 +430,14 @@ class MemoryPlanError(RuntimeError):
     """A recipe that cannot fit the GPU: raised before any model is loaded."""
 
 
-def require_fit(cfg, gpu: str | None = None, kind: str | None = None, log=None) -> tuple[str, float | None, str]:
-    """`check`, raising MemoryPlanError on no-fit and logging a warning when tight (what the jobs call)."""
-    verdict, gib, message = check(cfg, gpu, kind)
+def require_fit(cfg, gpu: str | None = None, kind: str | None = None, gpu_gib: float | None = None,
+                log=None) -> tuple[str, float | None, str]:
+    """`check`, raising MemoryPlanError on no-fit and logging a warning when tight: what a job calls before it loads
+    the model. On a GPU pass the device in hand:
+        props = torch.cuda.get_device_properties(0)
+        require_fit(cfg, props.name, gpu_gib=props.total_memory / 2**30, log=log)
+    """
+    verdict, gib, message = check(cfg, gpu, kind, gpu_gib)
     if verdict == "no-fit":
         raise MemoryPlanError(message)
     if log is not None:
@@ -406,8 +445,45 @@ def require_fit(cfg, gpu: str | None = None, kind: str | None = None, log=None) 
     return verdict, gib, message
 
 
+def vector_expected(v: dict) -> dict:
+    """What the formula gives for a test vector of schemas/memory-plan.json ({"name", "kind", "config", "gpu"})."""
+    a = assess(recipe_of(v["config"], v["kind"]), v["gpu"])
+    p = a["plan"]
+    if p is None:
+        return {"verdict": a["verdict"]}
+    return {"trainableParams": p.trainable_params, "params": p.params, "allocatedGiB": p.allocated_gib,
+            "totalGiB": p.total_gib, "peakPhase": p.peak_phase, "breakdown": p.breakdown, "verdict": a["verdict"],
+            "fixes": [fix_name(f) for f in a["fixes"]], "message": a["message"]}
+
+
+def _dump(x, indent: int = 0) -> str:
+    """JSON with containers of plain values on one line (the schema file stays readable)."""
+    pad = "  " * (indent + 1)
+    if isinstance(x, dict) and any(isinstance(v, (dict, list)) and v for v in x.values()):
+        items = [f"{pad}{json.dumps(k)}: {_dump(v, indent + 1)}" for k, v in x.items()]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * indent + "}"
+    if isinstance(x, list) and any(isinstance(v, (dict, list)) for v in x):
+        return "[\n" + ",\n".join(pad + _dump(v, indent + 1) for v in x) + "\n" + "  " * indent + "]"
+    return json.dumps(x, ensure_ascii=False, separators=(", ", ": "))
+
+
+def write_vectors() -> None:
+    """Recompute the vectors' expected values after a change of the constants (then check the diff: the trainable
+    counts are also pinned by hand in tests/test_memplan.py)."""
+    path = schema_dir() / "memory-plan.json"
+    data = json.loads(path.read_text())
+    facts.cache_clear()
+    for v in data["vectors"]:
+        v["expected"] = vector_expected(v)
+    path.write_text(_dump(data) + "\n")
+
+
 def main(argv: list[str]) -> int:
-    """Print the plan for --key=value config keys (the job's keys, plus --kind and --gpu)."""
+    """Print the plan for --key=value config keys (the job's keys, plus --kind and --gpu); --write-vectors refreshes
+    the test vectors' expected values in schemas/memory-plan.json."""
+    if argv == ["--write-vectors"]:
+        write_vectors()
+        return 0
     from .config import parse_args
     args = parse_args(argv)
     kind = args.pop("kind", "sft")

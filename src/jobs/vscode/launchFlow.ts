@@ -1,13 +1,17 @@
 // The launch dialogue: case file (validated first — with errors it refuses and shows them), backend,
 // base model or adapter, epochs and LoRA rank for training, GPU for Modal, then a confirmation with
-// the estimated cost. Each answer defaults from settings. Callers (the Datasets view, tests, the e2e
-// suite) may pass the answers as an object to skip their prompts.
+// the estimated cost and the memory plan (memoryPlan.ts: a Modal run that cannot fit its GPU is refused,
+// naming the fix; the GPU list says which cards fit and puts a fitting one first). Each answer defaults
+// from settings. Callers (the Datasets view, tests, the e2e suite) may pass the answers as an object to
+// skip their prompts.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Backend, RunKind, RunRecord } from '../../contracts/run';
 import { GPUS, estimateCost, formatDuration, formatUsd, pricePerHour } from '../cost';
 import { KIND_LABELS, adapterChoices, buildConfig, checkDataset, defaultLoraRank, describeErrors, isTraining } from '../launchConfig';
 import type { LaunchChoices } from '../launchConfig';
+import { checkLaunch, recommendGpu } from '../memoryPlan';
+import type { MemoryCheck } from '../memoryPlan';
 import type { JobService } from '../jobService';
 import { DatasetsTreeProvider } from '../../views/datasetsView';
 import type { JobsConfig } from './config';
@@ -93,14 +97,21 @@ export async function launchFlow(kind: RunKind, arg: unknown, deps: LaunchDeps):
     if (loraRank === undefined) return undefined;
   }
 
+  const chosen: LaunchChoices = { kind, backend, dataset, baseModel: model.baseModel, ...(model.adapter ? { adapter: model.adapter } : {}), ...(epochs !== undefined ? { epochs } : {}), ...(loraRank !== undefined ? { loraRank } : {}) };
   let gpu: string | undefined;
   if (backend === 'modal') {
-    gpu = given.gpu ?? (await pickGpu(title, config.gpu));
+    gpu = given.gpu ?? (await pickGpu(title, config.gpu, (g) => checkLaunch(kind, backend, buildConfig({ ...chosen, gpu: g })), recommendGpu(kind, buildConfig(chosen))));
     if (!gpu) return undefined;
   }
 
-  const choices: LaunchChoices = { kind, backend, dataset, baseModel: model.baseModel, ...(model.adapter ? { adapter: model.adapter } : {}), ...(epochs !== undefined ? { epochs } : {}), ...(loraRank !== undefined ? { loraRank } : {}), ...(gpu ? { gpu } : {}) };
-  if (!given.confirmed && !(await confirm(kind, choices, check.cases))) return undefined;
+  const choices: LaunchChoices = { ...chosen, ...(gpu ? { gpu } : {}) };
+  const memory = checkLaunch(kind, backend, buildConfig(choices));
+  if (memory?.verdict === 'no-fit') {
+    void vscode.window.showErrorMessage(`Cannot launch: ${memory.message}`);
+    return undefined;
+  }
+  if (given.confirmed && memory?.verdict === 'tight') void vscode.window.showWarningMessage(memory.message);
+  if (!given.confirmed && !(await confirm(kind, choices, check.cases, memory))) return undefined;
 
   const run = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Launching ${KIND_LABELS[kind]} on ${backend === 'modal' ? 'Modal' : 'this machine'}…` },
@@ -170,13 +181,21 @@ async function askNumber(title: string, what: string, value: number, integer: bo
   return text === undefined ? undefined : Number(text);
 }
 
-async function pickGpu(title: string, preferred: string): Promise<string | undefined> {
-  const items = GPUS.map((gpu) => ({ label: gpu, description: `$${(pricePerHour(gpu) ?? 0).toFixed(2)}/h` }));
-  items.sort((a, b) => (a.label === preferred ? -1 : b.label === preferred ? 1 : 0));
+const FIT_WORDS: Record<string, string> = { fits: 'fits', tight: 'tight', 'no-fit': 'does not fit' };
+
+/** Modal GPUs with price and memory verdict; the preferred one first when it fits, else the cheapest that does. */
+async function pickGpu(title: string, preferred: string, fit: (gpu: string) => MemoryCheck | undefined, recommended: string | undefined): Promise<string | undefined> {
+  const items = GPUS.map((gpu) => {
+    const m = fit(gpu);
+    const memory = m && m.verdict !== 'unknown' && m.gib !== undefined ? ` · ~${m.gib.toFixed(0)} GiB: ${FIT_WORDS[m.verdict]}` : '';
+    return { label: gpu, description: `$${(pricePerHour(gpu) ?? 0).toFixed(2)}/h${memory}` };
+  });
+  const first = fit(preferred)?.verdict === 'no-fit' && recommended ? recommended : preferred;
+  items.sort((a, b) => (a.label === first ? -1 : b.label === first ? 1 : 0));
   return (await vscode.window.showQuickPick(items, { title: `${title}: GPU` }))?.label;
 }
 
-async function confirm(kind: RunKind, choices: LaunchChoices, cases: number): Promise<boolean> {
+async function confirm(kind: RunKind, choices: LaunchChoices, cases: number, memory: MemoryCheck | undefined): Promise<boolean> {
   const lines = [
     `Dataset: ${path.basename(choices.dataset ?? '')} (${cases} cases)`,
     `Model: ${choices.adapter ? `adapter ${choices.adapter}` : choices.baseModel ?? ''}`,
@@ -185,6 +204,7 @@ async function confirm(kind: RunKind, choices: LaunchChoices, cases: number): Pr
   if (choices.backend === 'modal' && choices.gpu) {
     const e = estimateCost({ kind, gpu: choices.gpu, cases, ...(choices.epochs !== undefined ? { epochs: choices.epochs } : {}) });
     lines.push(`GPU: ${e.gpu} at ${formatUsd(e.pricePerHour)}/h`, `Estimated cost: ${formatUsd(e.usd)} (≈ ${formatDuration(e.seconds)}; ${e.basis}; prices as of ${e.priceTableDate})`);
+    if (memory) lines.push(`${memory.verdict === 'tight' ? 'Memory (tight!)' : 'Memory'}: ${memory.message}`);
   } else {
     lines.push('Runs on this machine: no GPU cost.');
   }
