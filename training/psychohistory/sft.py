@@ -33,6 +33,9 @@ class EventCallback(TrainerCallback):
         self.last_time, self.last_tokens = time.time(), 0.0
         self.deadline = time.time() + time_limit_s if time_limit_s > 0 else None
 
+    def on_train_begin(self, args, state, control, **kw):
+        self.last_time, self.last_tokens = time.time(), 0.0  # each phase's trainer counts tokens from 0
+
     def on_log(self, args, state, control, logs=None, **kw):
         logs = logs or {}
         if "loss" not in logs:

@@ -10,7 +10,7 @@ OUT=${OUT:-/tmp/ph-out}; mkdir -p "$OUT"
 PY=${PY:-python3}
 PRESET=${PRESET:-smollm2-135m}    # smollm2-135m (modeling.PRETRAINED) | tiny | small | medium (modeling.PRESETS)
 N_CASES=${N_CASES:-1000}          # synthetic cases (leak-free splits: train / eval = held-out seeds / test = chains)
-SFT_EPOCHS=${SFT_EPOCHS:-3}
+SFT_EPOCHS=${SFT_EPOCHS:-5}
 SFT_BATCH=${SFT_BATCH:-32}
 GRPO_STEPS=${GRPO_STEPS:-80}
 GRPO_BATCH=${GRPO_BATCH:-64}
@@ -46,7 +46,7 @@ if [ "$STEPS" = all ] || [ "$STEPS" = pipeline ] || [ "$STEPS" = train ]; then
   $PY scripts/generate_candidate_data.py --n_cases="$N_CASES" --out="$D"
   step sft -m psychohistory sft --run_dir="$R/sft" $common --num_epochs="$SFT_EPOCHS" --batch_size="$SFT_BATCH" \
     --lora_rank=16 --lora_alpha=32 --target_modules=all-linear --learning_rate=1e-3 --save_steps=100000 \
-    --logging_steps=5 --gradient_checkpointing=false --time_limit_s="${SFT_LIMIT:-330}" --stated_epochs="${STATED_EPOCHS:-0.6}" ${SFT_ARGS:-}
+    --logging_steps=5 --gradient_checkpointing=false --time_limit_s="${SFT_LIMIT:-330}" --stated_epochs="${STATED_EPOCHS:-2}" ${SFT_ARGS:-}
   step grpo -m psychohistory grpo --run_dir="$R/grpo" $common --adapter="$R/sft/adapter/final" \
     --max_steps="$GRPO_STEPS" --batch_size="$GRPO_BATCH" --num_generations=8 --learning_rate="${GRPO_LR:-5e-5}" \
     --max_completion_length=48 --save_steps=100000 --gradient_checkpointing=false --logging_steps=5 \

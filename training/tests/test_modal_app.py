@@ -22,7 +22,7 @@ def test_app_declares_its_functions_and_entry_files():
         params = list(inspect.signature(raw).parameters)
         assert params == ["config"]
     assert modal_app.QUEUE_NAME == "psychohistory-events" and modal_app.VOLUME_NAME == "psychohistory-data"
-    assert modal_app.SECRETS == ["huggingface-secret", "openrouter"] and modal_app.GPU == "A10G"
+    assert modal_app.SECRETS == ["huggingface-secret", "openrouter"] and modal_app.GPU == "A100-80GB"
 
 
 def test_modal_shell_fills_paths_and_runs_the_plain_job(monkeypatch, tmp_path):

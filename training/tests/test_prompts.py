@@ -46,7 +46,8 @@ def test_harmony_template_forces_the_final_channel_and_completion_only_examples(
     letter = "ABC"[next(i for i, c in enumerate(cands) if c["label"])]
     assert ex[0]["completion"] == f"{letter}<|return|>"
     assert ex[1]["completion"] == "Opposition unites<|return|>"
-    assert ex[2]["completion"] == "A: 0.10\nB: 0.70\nC: 0.20<|return|>"  # calibrated targets, verbalised
+    # calibrated targets, verbalised, most likely letter first
+    assert ex[2]["completion"] == "B: 0.70\nC: 0.20\nA: 0.10<|return|>"
     assert prompts.parse_probs(ex[5]["completion"], 2) == pytest.approx([0.55, 0.45])
     # the tokenized prompt is a prefix of prompt+completion (what TRL's completion mask relies on)
     p = tok(ex[1]["prompt"]).input_ids
@@ -62,6 +63,7 @@ def test_parse_probs_and_reward():
         pytest.approx([0.9, 0.1])
     assert prompts.parse_probs("no idea", 3) is None
     assert prompts.parse_probs("D: 0.5", 3) is None  # no letter of this level
+    assert prompts.parse_probs("A: 0.25", 4) is None  # partial: not renormalised into certainty
     assert prompts.brier_reward("A: 1.0 B: 0.0", [1, 0]) == pytest.approx(1.0)
     assert prompts.brier_reward("A: 0.5 B: 0.5", [1, 0]) == pytest.approx(1 - 0.25)
     assert prompts.brier_reward("nonsense", [1, 0]) == 0.0

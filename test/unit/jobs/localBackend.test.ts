@@ -181,7 +181,8 @@ describe.skipIf(!hasRealPipeline)('local backend end to end with the real traini
     expect(sftFinal?.local?.pid).toBe(pid); // Python kept the field it does not own
     expect(sftFinal?.cost?.usd).toBe(0);
     const events = store.readEvents(sft.id).items;
-    expect(events.filter((e) => e.type === 'train').map((e) => e.type === 'train' && e.step)).toEqual([1, 2]);
+    // phase 1 (letters, generation) then phase 2 (the stated forecast), on one step axis
+    expect(events.filter((e) => e.type === 'train').map((e) => e.type === 'train' && e.step)).toEqual([1, 2, 3, 4]);
     expect(events.at(-1)).toMatchObject({ type: 'status', state: 'succeeded' });
     const artifact = events.find((e) => e.type === 'artifact');
     expect(artifact).toBeDefined();
