@@ -45,6 +45,7 @@ app = modal.App(APP_NAME, image=image)
 def _run(kind: str, config: dict) -> dict:
     from psychohistory import jobs
     from psychohistory.config import ConfigError
+    from psychohistory.events import QueueSink
 
     if not Path("/data").is_dir():
         return {"state": "failed", "error": f"volume {VOLUME_NAME} is not mounted at /data; fix: "
@@ -57,19 +58,20 @@ def _run(kind: str, config: dict) -> dict:
         config.setdefault("output_dir", f"/data/models/{kind}/{run_id}")
     config.setdefault("base_model", DEFAULT_BASE_MODEL)
     config.setdefault("gpu", GPU)
+    live = QueueSink(events, run_id)  # batched, non-blocking puts: a full or expired partition never stops training
     last_commit = [time.time()]
 
-    def sink(event: dict):
-        try:
-            events.put(event, partition=run_id)
-        except Exception as e:  # live progress is best effort; metrics.jsonl on the volume is the record
-            print(f"queue put failed: {e}")
+    def commit_now_and_then(event: dict):  # read_run sees the record as of the last commit
         if time.time() - last_commit[0] > 30:
             volume.commit()
             last_commit[0] = time.time()
 
+    def on_exit():
+        live.close()
+        volume.commit()
+
     try:
-        return jobs.run(kind, config, backend="modal", sinks=[sink], on_exit=volume.commit)
+        return jobs.run(kind, config, backend="modal", sinks=[live, commit_now_and_then], on_exit=on_exit)
     except ConfigError as e:
         return {"runId": run_id, "kind": kind, "state": "failed", "error": str(e)}
 
@@ -92,6 +94,19 @@ def evaluate(config: dict) -> dict:
 @app.function(gpu=GPU, volumes={"/data": volume}, secrets=secrets, timeout=2 * HOURS, retries=retries)
 def generate(config: dict) -> dict:
     return _run("generate", config)
+
+
+@app.function(volumes={"/data": volume}, timeout=120)
+def read_run(request: dict) -> dict:
+    """The record of a run, from a byte offset: {run_id, offset} -> {lines, next_offset, done}. The extension calls
+    it to fill whatever the live queue missed (a partition full, cleared or expired, a put that failed)."""
+    from psychohistory.events import read_record
+
+    run_id = str((request or {}).get("run_id") or "")
+    if not run_id or "/" in run_id or run_id.startswith("."):
+        return {"lines": [], "next_offset": 0, "done": True, "error": f"bad run id {run_id!r}"}
+    volume.reload()  # see what the training container committed since this container started
+    return read_record(f"/data/runs/{run_id}", int((request or {}).get("offset") or 0))
 
 
 def preflight():

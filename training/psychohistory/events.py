@@ -1,13 +1,19 @@
 """The one emitter of contract-3 metric events, and the run.json keeper (contract 2).
 
-Every event goes to <run_dir>/metrics.jsonl (appended and flushed as it happens) and to any extra sinks — on Modal,
-the `psychohistory-events` Queue (partition = run id). run.json is rewritten atomically (temp file + rename)."""
+Every event goes to <run_dir>/metrics.jsonl (appended and flushed as it happens: the record) and to any extra sinks —
+on Modal, the `psychohistory-events` Queue (partition = run id), through a QueueSink that never blocks training.
+A Queue partition holds at most 5,000 items and is cleared a day after its last put, so the queue is only a live
+window: each queue item says which lines of the record it carries (line number and byte offsets), and the extension
+fills any gap from the record with `read_record` (the Modal function `read_run`). run.json is rewritten atomically
+(temp file + rename)."""
 from __future__ import annotations
 
 import datetime as dt
 import json
 import os
+import queue as stdqueue
 import tempfile
+import time
 from pathlib import Path
 
 from .schemas import schema_dir
@@ -31,20 +37,123 @@ def gpu_cost(gpu: str, seconds: float) -> float:
 
 
 class Emitter:
+    """Appends events to metrics.jsonl and hands each to the sinks. Sinks with a `line` method (QueueSink) also get
+    the event's place in the record: its line number (0-based, counting lines already there after a retry) and its
+    byte range."""
+
     def __init__(self, run_dir: str | Path, sinks=()):
         self.path = Path(run_dir) / "metrics.jsonl"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.sinks = list(sinks)
+        old = self.path.read_bytes() if self.path.exists() else b""
+        if old and not old.endswith(b"\n"):  # a line cut short by a crash: end it, so line numbers stay whole lines
+            with open(self.path, "ab") as f:
+                f.write(b"\n")
+            old += b"\n"
+        self.seq, self.offset = old.count(b"\n"), len(old)
 
     def emit(self, type_: str, **fields) -> dict:
         event = {"type": type_, **{k: v for k, v in fields.items() if v is not None}, "time": now_iso()}
         if type_ == "eval":
             event["depth"] = fields.get("depth")  # null is meaningful: the whole split
-        with open(self.path, "a") as f:
-            f.write(json.dumps(event) + "\n")
+        line = (json.dumps(event) + "\n").encode("utf-8")
+        with open(self.path, "ab") as f:
+            f.write(line)
+        seq, start = self.seq, self.offset
+        self.seq, self.offset = seq + 1, start + len(line)
         for sink in self.sinks:
-            sink(event)
+            if hasattr(sink, "line"):
+                sink.line(event, seq, start, self.offset)
+            else:
+                sink(event)
         return event
+
+
+class QueueSink:
+    """The live copy of the record on a Modal Queue partition, never blocking training.
+
+    Events go in batches, one queue item per batch — {"seq", "offset", "end", "events"}: the record's line number of
+    the first event and the byte range of the batch — so 5,000 items carry far more than 5,000 events. Train events
+    wait up to `max_wait` seconds for company; any other event (status, eval, cost, artifact) goes at once. Every put
+    is non-blocking: on a full partition the sink clears it (the extension recovers what it had not read from the
+    record) and tries once more; whatever still fails is counted in `dropped`, never retried, never waited for."""
+
+    def __init__(self, queue, partition: str, max_events: int = 500, max_bytes: int = 256 * 1024,
+                 max_wait: float = 1.0, clock=time.monotonic):
+        self.queue, self.partition, self.clock = queue, partition, clock
+        self.max_events, self.max_bytes, self.max_wait = max_events, max_bytes, max_wait
+        self.batch: list[dict] = []
+        self.first_seq = self.start = self.end = 0
+        self.first_at = 0.0
+        self.sent = self.dropped = self.cleared = 0  # events, events, times the partition was cleared
+
+    def line(self, event: dict, seq: int, start: int, end: int):
+        if self.batch and seq != self.first_seq + len(self.batch):
+            self.flush()  # not contiguous (cannot happen with one Emitter): never mislabel a batch
+        if not self.batch:
+            self.first_seq, self.start, self.first_at = seq, start, self.clock()
+        self.batch.append(event)
+        self.end = end
+        if (event.get("type") != "train" or len(self.batch) >= self.max_events
+                or self.end - self.start >= self.max_bytes or self.clock() - self.first_at >= self.max_wait):
+            self.flush()
+
+    def flush(self):
+        if not self.batch:
+            return
+        item = {"seq": self.first_seq, "offset": self.start, "end": self.end, "events": self.batch}
+        n, self.batch = len(item["events"]), []
+        try:
+            try:
+                self.queue.put(item, block=False, partition=self.partition)
+            except stdqueue.Full:
+                self.queue.clear(partition=self.partition)
+                self.cleared += 1
+                self.queue.put(item, block=False, partition=self.partition)
+            self.sent += n
+        except Exception as e:  # live progress is best effort; metrics.jsonl on the volume is the record
+            if not self.dropped:
+                print(f"events queue: put failed ({type(e).__name__}: {e}); the record keeps every event")
+            self.dropped += n
+
+    def close(self):
+        self.flush()
+        if self.dropped or self.cleared:
+            print(f"events queue: {self.sent} events sent live, {self.dropped} dropped, partition cleared "
+                  f"{self.cleared} times; the record has them all")
+
+
+def read_record(run_dir: str | Path, offset: int = 0, max_bytes: int = 1024 * 1024) -> dict:
+    """Whole lines of <run_dir>/metrics.jsonl from byte `offset`, about `max_bytes` at a time (at least one line):
+    {"lines", "next_offset", "done"}. `done`: nothing more is there and run.json says the run has ended. A line still
+    being written (no newline yet) is left for the next read."""
+    run_dir = Path(run_dir)
+    path = run_dir / "metrics.jsonl"
+    size = path.stat().st_size if path.exists() else 0
+    offset = max(0, min(int(offset), size))
+    data = b""
+    if offset < size:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            data = f.read(max_bytes)
+            while data and not data.endswith(b"\n") and offset + len(data) < size:  # finish the last line
+                more = f.read(64 * 1024)
+                if not more:
+                    break
+                cut = more.find(b"\n")
+                data += more if cut < 0 else more[:cut + 1]
+                if cut >= 0:
+                    break
+    whole = data[:data.rfind(b"\n") + 1]
+    next_offset = offset + len(whole)
+    state = None
+    try:
+        state = json.loads((run_dir / "run.json").read_text(encoding="utf-8")).get("state")
+    except (OSError, ValueError, AttributeError):
+        pass
+    done = next_offset >= size and state in ("succeeded", "failed", "cancelled")
+    lines = whole.decode("utf-8", errors="replace").split("\n")[:-1]  # not splitlines: U+2028 is not a line end
+    return {"lines": lines, "next_offset": next_offset, "done": done}
 
 
 def write_json_atomic(path: Path, obj: dict):

@@ -59,3 +59,97 @@ def test_gpu_cost():
     assert gpu_cost("A10G", 3600) == pytest.approx(0.000306 * 3600)
     assert gpu_cost("H100:2", 100) == pytest.approx(0.001097 * 200)
     assert gpu_cost("cpu", 100) == 0.0
+
+
+class CappedQueue:
+    """A stand-in for a modal.Queue partition with the real limits: at most `cap` items; a blocking put on a full
+    partition would wait forever (here: fails the test), a non-blocking one raises queue.Full."""
+
+    def __init__(self, cap=5000):
+        import queue as stdqueue
+        self.Full, self.cap, self.items, self.calls = stdqueue.Full, cap, {}, []
+
+    def put(self, v, block=True, timeout=None, *, partition=None, partition_ttl=86400):
+        self.calls.append(("put", block, timeout))
+        assert block is False or timeout is not None, "a blocking put on a full partition waits forever"
+        items = self.items.setdefault(partition, [])
+        if len(items) >= self.cap:
+            raise self.Full("partition full")
+        items.append(json.loads(json.dumps(v)))
+
+    def clear(self, *, partition=None, all=False):
+        self.calls.append(("clear", partition))
+        self.items[partition] = []
+
+
+def test_queue_sink_never_blocks_and_the_record_keeps_every_event(tmp_path):
+    from psychohistory.events import QueueSink, read_record
+    q = CappedQueue(cap=50)
+    sink = QueueSink(q, "run-1", max_events=10)
+    em = Emitter(tmp_path, sinks=[sink])
+    for step in range(1, 2001):  # 200 batches through a 50-item partition
+        em.emit("train", step=step, epoch=0.0, loss=1.0, lr=1e-4)
+    em.emit("status", state="succeeded")
+    sink.close()
+    assert all(c[0] == "clear" or c[1] is False for c in q.calls)
+    assert sink.cleared > 0 and sink.sent == 2001 and sink.dropped == 0
+    # Each queue item names its place in the record; the record has every line.
+    record = (tmp_path / "metrics.jsonl").read_bytes()
+    for item in q.items["run-1"]:
+        lines = record[item["offset"]:item["end"]].decode().splitlines()
+        assert [json.loads(x) for x in lines] == item["events"]
+        assert record[:item["offset"]].count(b"\n") == item["seq"]
+    assert record.count(b"\n") == 2001
+
+
+def test_queue_sink_counts_drops_and_sends_non_train_events_at_once(tmp_path):
+    from psychohistory.events import QueueSink
+
+    class Broken:
+        def put(self, *a, **k):
+            raise ConnectionError("no route")
+
+    q = CappedQueue()
+    sink = QueueSink(q, "r", max_events=100, max_wait=3600)
+    em = Emitter(tmp_path, sinks=[sink])
+    em.emit("train", step=1, epoch=0.0, loss=1.0, lr=1e-4)
+    assert q.items == {}  # a train event waits for company
+    em.emit("status", state="running")
+    assert [len(i["events"]) for i in q.items["r"]] == [2] and q.items["r"][0]["seq"] == 0
+    bad = QueueSink(Broken(), "r")
+    Emitter(tmp_path / "b", sinks=[bad]).emit("status", state="running")
+    assert bad.dropped == 1
+
+
+def test_emitter_continues_line_numbers_after_a_retry(tmp_path):
+    from psychohistory.events import QueueSink
+    Emitter(tmp_path).emit("status", state="running")
+    (tmp_path / "metrics.jsonl").open("ab").write(b'{"type": "train", "st')  # cut short by preemption
+    q = CappedQueue()
+    em = Emitter(tmp_path, sinks=[QueueSink(q, "r")])
+    em.emit("status", state="running")
+    record = (tmp_path / "metrics.jsonl").read_bytes()
+    assert q.items["r"][0]["seq"] == 2 and q.items["r"][0]["end"] == len(record)
+
+
+def test_read_record_pages_whole_lines_and_says_done(tmp_path):
+    from psychohistory.events import read_record
+    em = Emitter(tmp_path)
+    for step in range(1, 101):
+        em.emit("train", step=step, epoch=0.0, loss=1.0, lr=1e-4, message="\u2028")
+    with open(tmp_path / "metrics.jsonl", "ab") as f:
+        f.write(b'{"type": "train"')  # being written
+    lines, offset = [], 0
+    for _ in range(200):
+        page = read_record(tmp_path, offset, max_bytes=1000)
+        assert not page["done"]  # no run.json saying it ended
+        if not page["lines"]:
+            break
+        lines += page["lines"]
+        offset = page["next_offset"]
+    assert [json.loads(x)["step"] for x in lines] == list(range(1, 101))
+    assert read_record(tmp_path, 10**9)["lines"] == []  # past the end: nothing, never an error
+    (tmp_path / "metrics.jsonl").open("ab").write(b"}\n")
+    (tmp_path / "run.json").write_text(json.dumps({"state": "succeeded"}))
+    last = read_record(tmp_path, offset)
+    assert last["lines"] == ['{"type": "train"}'] and last["done"]
