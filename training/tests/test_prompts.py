@@ -96,3 +96,8 @@ def test_letters_must_be_single_tokens(tok):
             return type("E", (), {"input_ids": [1, 2]})()
     with pytest.raises(ValueError, match="splits the letter 'A' into 2 tokens.*fix"):
         prompts.check_letters(Splitter(), [CASE])
+
+
+def test_a_base_model_that_cannot_load_names_the_presets(tmp_path):
+    with pytest.raises(modeling.ModelLoadError, match="cannot be loaded.*fix.*smollm2-135m"):
+        modeling.load(str(tmp_path / "no-such-model"))
