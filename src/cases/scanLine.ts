@@ -4,7 +4,7 @@
 // 100k-line files, which is where JSON.parse + the object checks of fastPath.ts spent their time.
 //
 // The answer is only "clean" (with the facts) or "not sure". Escapes in the case's own strings, a
-// number written other than as plain digits, a repeated or unknown key, a lone surrogate (UTF-8
+// number written other than as plain digits, a repeated or unknown key, a \uD8xx–\uDFxx escape, a lone surrogate (UTF-8
 // cannot carry it), anything odd at all: not sure, and checkLine (JSON.parse, fastPath.ts, then
 // zod) decides and alone writes diagnostics.
 // A property test holds this to that path: clean here ⇒ JSON.parse accepts the line and
@@ -464,6 +464,8 @@ function anyString(): boolean {
       const e = at(++k);
       if (e === 0x75) {
         if (!(isHex(at(k + 1)) && isHex(at(k + 2)) && isHex(at(k + 3)) && isHex(at(k + 4)))) return false;
+        // \uD800–\uDFFF: maybe a lone surrogate, which checkLine reports.
+        if ((at(k + 1) | 0x20) === 0x64 && at(k + 2) >= 0x38) return false; // hex: 8, 9 or a letter
         k += 4;
       } else if (!(e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74)) {
         return false;

@@ -53,6 +53,9 @@ export interface Range {
 export type CaseDiagnosticCode =
   | 'json-syntax'
   | 'line-too-long'
+  | 'too-deep'
+  | 'lone-surrogate'
+  | 'invalid-utf8'
   | 'blank-line'
   | 'schema'
   | 'unknown-key'

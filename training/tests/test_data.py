@@ -33,7 +33,7 @@ def test_good_case_loads():
 
 
 @pytest.mark.parametrize("line, expected", [
-    ("{not json", "cases.jsonl line 2: not valid JSON"),
+    ("{not json", "cases.jsonl line 2, column 2: not valid JSON"),
     (with_(seed__date="2021-02-30"), "line 2: seed/date: '2021-02-30' is not a real calendar date"),
     (with_(seed__date="15/01/2023"), "line 2: seed/date"),
     (with_(seed__event=""), "line 2: seed/event"),
@@ -56,7 +56,8 @@ def test_bad_lines_name_line_field_and_fix(line, expected):
 
 
 def test_every_bad_line_is_reported_with_a_fix():
-    msg = problems(with_(seed__date="2021-02-30"), "{", with_(levels__0__depth=3))
+    # Distinct ids: ids are compared on every object line, valid or not (as the editor does).
+    msg = problems(with_(id="a", seed__date="2021-02-30"), "{", with_(id="c", levels__0__depth=3))
     assert msg.startswith("3 problem(s) in cases.jsonl")
     assert "line 1" in msg and "line 2" in msg and "line 3" in msg
     assert msg.count("fix:") == 3
