@@ -4,9 +4,29 @@
 import { MAX_LINE_LENGTH } from '../lineCheck';
 import { asString, isRecord, levelsOf, parseLine, shorten } from './jsonLine';
 
-/** Escape text so markdown renders it literally (events can contain *, _, |, [ …). */
+/**
+ * Escape text so markdown renders it literally. Case data is untrusted (a dataset from anywhere):
+ * every ASCII punctuation character that markdown or GFM can read as syntax gets a backslash (CommonMark
+ * allows one before any of them; % , ; ' " ? / = stay as they are, inert once the others are escaped), so
+ * no emphasis, link, image, HTML tag, entity (`&amp;`), autolink (`https\://`, `a\@b`), table pipe
+ * or heading survives; line breaks become spaces so the text stays one paragraph or table cell.
+ */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&').replace(/\r?\n/g, ' ');
+  return text.replace(/[!#$&()*+\-.:<>@[\\\]^_`{|}~]/g, '\\$&').replace(/\r\n|[\r\n\u2028\u2029\u0085]/g, ' ');
+}
+
+/**
+ * Untrusted text as an inline code span: the fence is one backtick longer than any run inside, and
+ * a space pads content that starts or ends with a backtick (CommonMark strips one on each side).
+ * Inside a code span nothing is markdown, so `<img>` or `[x](command:…)` show as written.
+ */
+export function codeSpan(text: string): string {
+  const flat = text.replace(/\r\n|[\r\n\u2028\u2029\u0085]/g, ' ');
+  if (flat === '') return '(empty)'; // `` is no code span: it would show as two backticks
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') || (flat.startsWith(' ') && flat.endsWith(' ') && flat.trim() !== '') ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
 function actualText(candidates: { event?: string; label: unknown }[]): string {
@@ -37,9 +57,9 @@ export function caseHoverMarkdown(lineText: string): string | undefined {
   const out: string[] = [];
   out.push(`**${event !== undefined && event.trim() !== '' ? escapeMarkdown(shorten(event, 100)) : '(no seed event)'}**`);
   out.push('');
-  const facts: string[] = [`date ${date !== undefined ? `\`${date}\`` : '—'}`];
-  if (id !== undefined) facts.push(`id \`${id.replace(/`/g, "'")}\``);
-  facts.push(`split ${split !== undefined ? `\`${split}\`` : '—'}`);
+  const facts: string[] = [`date ${date !== undefined ? codeSpan(shorten(date, 80)) : '—'}`];
+  if (id !== undefined) facts.push(`id ${codeSpan(shorten(id, 80))}`);
+  facts.push(`split ${split !== undefined ? codeSpan(shorten(split, 80)) : '—'}`);
   const depths = levels.map((l) => (typeof l.depth === 'number' ? String(l.depth) : '?'));
   facts.push(`${String(levels.length)} level${levels.length === 1 ? '' : 's'}${levels.length > 0 ? ` (depths ${depths.join(', ')})` : ''}`);
   out.push(facts.join(' · '));

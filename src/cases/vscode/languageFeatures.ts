@@ -13,7 +13,13 @@ export class CaseHoverProvider implements vscode.HoverProvider {
     const line = doc.lineAt(position.line);
     if (line.isEmptyOrWhitespace) return undefined;
     const markdown = caseHoverMarkdown(line.text);
-    return markdown === undefined ? undefined : new vscode.Hover(new vscode.MarkdownString(markdown), line.range);
+    if (markdown === undefined) return undefined;
+    // Case data is untrusted: caseHoverMarkdown escapes it, and the string stays untrusted (no
+    // command links), without HTML or theme icons ($(name) in an event would become an icon).
+    const content = new vscode.MarkdownString(markdown, false);
+    content.isTrusted = false;
+    content.supportHtml = false;
+    return new vscode.Hover(content, line.range);
   }
 }
 
