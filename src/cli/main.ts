@@ -9,6 +9,13 @@ void runCli(process.argv.slice(2), {
   readFile: (path) => readFile(resolve(process.cwd(), path), 'utf8'),
   cwd: process.cwd(),
 }).then((code) => {
-  // exitCode, not exit(): let piped stdout drain.
+  // Exit as soon as the command is done, once piped output has drained: a Modal long poll still in
+  // flight (a queue read waits up to 25 s) must not hold the terminal after the run has ended.
   process.exitCode = code;
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
 });

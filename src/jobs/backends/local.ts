@@ -103,6 +103,8 @@ export class LocalBackend implements JobBackend {
       this.options.hooks.changed(run.id);
       return { done: Promise.resolve(failed), dispose: () => undefined };
     }
+    // Not a reason for Node to stay alive by itself (an editor reload, `launch --detach`); a watch
+    // holds a reference while it follows, so `launch` without --detach lives until the job ends.
     child.unref();
     this.children.set(run.id, child);
     const started = store.update(run.id, (current) => ({
@@ -121,6 +123,7 @@ export class LocalBackend implements JobBackend {
     const { store, hooks } = this.options;
     const signal = { stopped: false };
     const tail = followEvents(store.file(run.id, 'metrics'), (events) => hooks.changed(run.id, events), { fromStart: false });
+    child?.ref();
     const exited = child
       ? new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
@@ -139,6 +142,7 @@ export class LocalBackend implements JobBackend {
       done,
       dispose: () => {
         signal.stopped = true;
+        child?.unref();
         tail.dispose();
       },
     };

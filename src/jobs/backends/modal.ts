@@ -359,7 +359,7 @@ export class ModalBackend implements JobBackend {
     // Once the result is in, give the stream a moment to deliver the last lines, then stop.
     const grace = resultDone.then(async () => {
       finished = true;
-      await sleep(this.options.logGraceMs ?? 2000);
+      await sleep(this.options.logGraceMs ?? 500);
       return 'grace' as const;
     });
     let delay = this.options.retryBaseMs ?? 1000;

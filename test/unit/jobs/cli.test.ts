@@ -2,7 +2,8 @@
 // editor — a local run via the stand-in training package, a Modal run via the fake Modal server.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/cli';
 import type { CliIo } from '../../../src/cli/types';
@@ -121,4 +122,74 @@ describe('psychohistory launch --backend modal (fake Modal server)', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/not deployed[\s\S]*modal deploy/);
   });
+});
+
+// The real bundle in a child process, because what keeps (or fails to keep) Node alive is the point:
+// `launch` without --detach follows the job to its end, exits by its outcome, and promptly.
+let bundle: string | undefined;
+async function cliBundle(): Promise<string> {
+  if (bundle) return bundle;
+  const out = path.join(tempDir('ph-cli-bundle-'), 'cli.js');
+  await build({ entryPoints: ['src/cli/main.ts'], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'], logLevel: 'silent' });
+  bundle = out;
+  return out;
+}
+
+function runBundle(file: string, cwd: string, ...argv: string[]): Promise<{ code: number | null; out: string; err: string; exitedAt: number }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [file, ...argv], { cwd, env: process.env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => resolve({ code, out, err, exitedAt: Date.now() }));
+  });
+}
+
+describe('psychohistory launch without --detach waits for the end (the real CLI process)', () => {
+  it.skipIf(!hasPython)('local: exits 1 when the job fails, after it ended and within a second of it', async () => {
+    const file = await cliBundle();
+    const root = workspace();
+    const r = await runBundle(file, root, 'launch', 'sft', '--backend', 'local', '--dataset', 'cases/train.jsonl', '--set', 'fake_mode=fail', '--set', 'steps=12');
+    expect(r.code, r.err).toBe(1);
+    const store = new RunStore(runsRootOf(root));
+    const [run] = store.list();
+    expect(run?.state).toBe('failed');
+    expect(r.out).toMatch(/step 12 loss/);
+    expect(r.err).toMatch(/failed/);
+    expect(r.exitedAt - fs.statSync(store.file(run?.id ?? '', 'record')).mtimeMs).toBeLessThan(1000);
+  }, 20_000);
+
+  it.skipIf(!hasPython)('local: exits 0 when the job succeeds', async () => {
+    const root = workspace();
+    const r = await runBundle(await cliBundle(), root, 'launch', 'eval', '--backend', 'local', '--dataset', 'cases/train.jsonl', '--set', 'steps=8');
+    expect(r.code, r.err).toBe(0);
+    expect(new RunStore(runsRootOf(root)).list()[0]?.state).toBe('succeeded');
+  }, 20_000);
+
+  it('modal: exits by the returned outcome within a second of the end, even with Modal-length long polls', async () => {
+    const file = await cliBundle();
+    const root = workspace();
+    const savedCap = server.longPollCapMs;
+    server.longPollCapMs = 25_000; // real Modal holds a queue read up to 25 s
+    try {
+      const exited = runBundle(file, root, 'launch', 'eval', '--backend', 'modal', '--dataset', 'cases/train.jsonl', '--gpu', 'H100');
+      const store = new RunStore(runsRootOf(root));
+      let callId = '';
+      for (let i = 0; i < 200 && !callId; i++) {
+        callId = store.list()[0]?.modal?.functionCallId ?? '';
+        if (!callId) await new Promise((res) => setTimeout(res, 50));
+      }
+      expect(callId).not.toBe('');
+      await new Promise((res) => setTimeout(res, 500)); // the CLI is now waiting on Modal
+      const endedAt = Date.now();
+      server.complete(callId, { state: 'failed', error: 'ConfigError: unknown config key: lora_rnak' });
+      const r = await exited;
+      expect(r.code, r.err).toBe(1);
+      expect(r.err).toMatch(/unknown config key/);
+      expect(r.exitedAt - endedAt).toBeLessThan(1000);
+    } finally {
+      server.longPollCapMs = savedCap;
+    }
+  }, 40_000);
 });
