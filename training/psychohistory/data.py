@@ -193,7 +193,10 @@ def check_lines(lines, problems: list[Problem]) -> list[dict]:
                                     "fix: one case object per line"))
             continue
         errs: list[str] = []
-        depth, lone = _depth_and_surrogates(case)
+        if line.count("[") + line.count("{") <= MAX_DEPTH and "\\u" not in line and not RAW_SURROGATE.search(line):
+            depth, lone = 1, False  # too few brackets to nest past the limit, no escapes: skip the walk
+        else:
+            depth, lone = _depth_and_surrogates(case)
         if depth > MAX_DEPTH:
             errs.append(f"nested {depth} levels deep, over the {MAX_DEPTH} limit; fix: flatten it")
         if lone:
