@@ -2,8 +2,10 @@
 each taking ONE JSON-like config dict (the command line's keys plus run_id) and returning a JSON-like summary.
 A thin shell: every function calls psychohistory.jobs.run, the same code the local command line runs.
 
-Deploy: `modal deploy modal_app.py` (from training/). The GPU is fixed per deployment: PSYCHOHISTORY_GPU=H100
-modal deploy modal_app.py (default A100-80GB); pass the same name as config["gpu"] so the cost event prices it right.
+Deploy: `modal deploy modal_app.py` (from training/). The GPU is chosen per call: callers spawn
+`fn.with_options(gpu=...)` (JS: `withOptions({gpu})`) and pass the same name as config["gpu"], which the cost event
+prices; the decorator's GPU (PSYCHOHISTORY_GPU, default A100-80GB) is only the default. The run id is made by the
+caller (config["run_id"]), so a retried call finds the same run folder.
 Events go to the Queue `psychohistory-events` (partition = run_id) and to /data/runs/<run_id>/metrics.jsonl;
 adapters to /data/models/{sft,grpo}/<run_id>/final; a retried call resumes from the last checkpoint there."""
 from __future__ import annotations
@@ -51,7 +53,8 @@ def _run(kind: str, config: dict) -> dict:
         return {"state": "failed", "error": f"volume {VOLUME_NAME} is not mounted at /data; fix: "
                 f"`modal volume create {VOLUME_NAME}` and redeploy"}
     config = dict(config or {})
-    run_id = str(config.get("run_id") or f"{kind}-{time.strftime('%Y%m%d-%H%M%S')}")
+    # The caller makes the id; without one, the call's id is still the same on every retry.
+    run_id = str(config.get("run_id") or f"{kind}-{modal.current_function_call_id() or time.strftime('%Y%m%d-%H%M%S')}")
     config["run_id"] = run_id
     config.setdefault("run_dir", f"/data/runs/{run_id}")
     if kind in ("sft", "grpo"):
@@ -119,20 +122,39 @@ def preflight():
             raise SystemExit(f"Modal secret {name!r} is missing; fix: `modal secret create {name} {hint}`")
 
 
-def launch(fn, kind: str, dataset: str, **config) -> dict:
-    """What the modal_*.py entry files do: validate the dataset here (bad lines stop before any GPU time), send it
-    inline as dataset_text, wait for the summary."""
-    import json
+def new_run_id(kind: str) -> str:
+    """Made here, before the call, like the extension's (`sft-20261127-034512-a1b2`): a retry resumes this run."""
+    return f"{kind}-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}-{os.urandom(2).hex()}"
 
-    from psychohistory.data import DatasetError, load_cases
 
+def validate_locally(dataset: str) -> None:
+    """Bad lines stop before any GPU time. After only `pip install modal` the checker's dependencies
+    (jsonschema) are missing here: then the container checks the data, before loading the model."""
+    try:
+        from psychohistory.data import DatasetError, load_cases
+    except ModuleNotFoundError as e:
+        print(f"Not checking {dataset} locally ({e.name} is not installed); the job checks it before training.")
+        return
     try:
         load_cases(dataset)
     except DatasetError as e:
         raise SystemExit(str(e))
+
+
+def launch(fn, kind: str, dataset: str, **config) -> dict:
+    """What the modal_*.py entry files do: check the dataset, send it inline as dataset_text, run on the GPU asked
+    for (`--gpu`, else the deployment's), wait for the summary. Imports nothing heavy: `pip install modal` suffices."""
+    import json
+
+    validate_locally(dataset)
     preflight()
     config = {k: v for k, v in config.items() if v not in ("", None)}
+    config["run_id"] = config.get("run_id") or new_run_id(kind)
+    config["gpu"] = config.get("gpu") or GPU  # the GPU that runs is the one priced
     config["dataset_text"] = Path(dataset).read_text()
-    summary = fn.remote(config)
+    print(f"Run {config['run_id']} on {config['gpu']}")
+    summary = fn.with_options(gpu=config["gpu"]).remote(config)
     print(json.dumps(summary, indent=2))
+    if isinstance(summary, dict) and summary.get("state") in ("failed", "cancelled"):  # exit by the job's outcome
+        raise SystemExit(f"{kind} {summary['state']}: {summary.get('error') or 'no reason given'}")
     return summary

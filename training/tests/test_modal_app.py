@@ -69,3 +69,99 @@ def test_read_run_serves_the_record_from_an_offset(monkeypatch, tmp_path):
     monkeypatch.setattr(events, "read_record", lambda d, o: real(str(d).replace("/data", str(tmp_path)), o))
     assert raw({"run_id": "r1", "offset": 9}) == {"lines": ['{"b": 2}'], "next_offset": 18, "done": False}
     assert raw({"run_id": "../etc"})["lines"] == []
+
+
+LIGHT_LAUNCH = r'''
+import importlib.abc, json, sys
+HEAVY = {"jsonschema", "torch", "transformers", "trl", "peft", "accelerate", "datasets", "unsloth"}
+
+class Refuse(importlib.abc.MetaPathFinder):  # as if only `pip install modal` had run
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in HEAVY:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+sys.meta_path.insert(0, Refuse())
+import modal_eval, modal_grpo, modal_sft, modal_app  # noqa: E401,F401  the `modal run` entry files
+calls = []
+
+class Fn:
+    def with_options(self, **options):
+        calls.append(("with_options", options))
+        return self
+    def remote(self, config):
+        calls.append(("remote", {k: v for k, v in config.items() if k != "dataset_text"}))
+        return {"state": "succeeded", "runId": config["run_id"]}
+
+modal_app.preflight = lambda: None
+modal_app.launch(Fn(), "sft", sys.argv[1], num_epochs=1.0, lora_rank=8, gpu=sys.argv[2], run_id="")
+print("CALLS " + json.dumps(calls))
+print("HEAVY " + json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in HEAVY)))
+'''
+
+
+def _light_launch(tmp_path, gpu: str):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    dataset = tmp_path / "cases.jsonl"
+    dataset.write_text('{"seed": {"event": "e", "date": "2024-01-01"}, "levels": []}\n')
+    here = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", LIGHT_LAUNCH, str(dataset), gpu], cwd=here, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = {line.split(" ", 1)[0]: json.loads(line.split(" ", 1)[1]) for line in out.stdout.splitlines()
+             if line.startswith(("CALLS ", "HEAVY "))}
+    return lines, out.stdout
+
+
+def test_modal_run_entry_points_work_after_only_pip_install_modal(tmp_path):
+    """`modal run modal_sft.py --num-epochs=1 --lora-rank=8` imports no jsonschema/torch/transformers locally."""
+    lines, stdout = _light_launch(tmp_path, "H100")
+    assert lines["HEAVY"] == []
+    assert "not checking" in stdout.lower()  # the container checks the data instead
+    (_, options), (_, config) = lines["CALLS"]
+    assert options == {"gpu": "H100"}  # --gpu picks the GPU that runs (with_options), and the one priced
+    assert config["gpu"] == "H100" and config["num_epochs"] == 1.0 and config["lora_rank"] == 8
+    assert config["run_id"].startswith("sft-")  # made here, so a retry finds the same run folder
+
+
+def test_modal_run_without_gpu_runs_and_prices_the_default(tmp_path):
+    import modal_app
+    lines, _ = _light_launch(tmp_path, "")
+    (_, options), (_, config) = lines["CALLS"]
+    assert options == {"gpu": modal_app.GPU} and config["gpu"] == modal_app.GPU
+
+
+def test_launch_exits_by_the_jobs_outcome(monkeypatch, tmp_path):
+    import modal_app
+
+    class Fn:
+        def with_options(self, **options):
+            return self
+
+        def remote(self, config):
+            return {"state": "failed", "error": "ConfigError: unknown key lora_rnak"}
+
+    dataset = tmp_path / "cases.jsonl"
+    dataset.write_text("")
+    monkeypatch.setattr(modal_app, "validate_locally", lambda d: None)
+    monkeypatch.setattr(modal_app, "preflight", lambda: None)
+    with pytest.raises(SystemExit, match="sft failed: ConfigError: unknown key lora_rnak"):
+        modal_app.launch(Fn(), "sft", str(dataset), gpu="A10G")
+
+
+def test_a_retry_resumes_the_same_run_folder(monkeypatch, tmp_path):
+    """The run id comes from the caller (or, without one, the call id, the same on every retry)."""
+    import modal_app
+    from psychohistory import jobs
+    seen = []
+    monkeypatch.setattr(jobs, "run", lambda kind, config, **kw: seen.append(config["run_dir"]) or {"state": "succeeded"})
+    monkeypatch.setattr(modal_app, "Path", lambda p: tmp_path if p == "/data" else __import__("pathlib").Path(p))
+    for _attempt in range(2):
+        modal_app._run("sft", {"run_id": "sft-20261201-000000-abcd"})
+    monkeypatch.setattr(modal_app.modal, "current_function_call_id", lambda: "fc-01ABC")
+    for _attempt in range(2):
+        modal_app._run("grpo", {})
+    assert seen == ["/data/runs/sft-20261201-000000-abcd"] * 2 + ["/data/runs/grpo-fc-01ABC"] * 2
