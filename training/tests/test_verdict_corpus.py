@@ -61,8 +61,8 @@ def test_text_input_gets_the_same_verdict():
 
 
 def test_scalar_lines_are_errors_with_line_numbers_not_type_errors():
-    good = json.dumps({"seed": {"event": "E", "date": "2023-01-15"},
-                       "levels": [{"depth": 1, "candidates": [{"event": "a", "label": 1}, {"event": "b", "label": 0}]}]})
+    level = {"depth": 1, "candidates": [{"event": "a", "label": 1}, {"event": "b", "label": 0}]}
+    good = json.dumps({"seed": {"event": "E", "date": "2023-01-15"}, "levels": [level]})
     for scalar in ("null", "3", '"id"', "[]", "true"):
         with pytest.raises(data.DatasetError, match=r"line 2, column 1: a case is a JSON object"):
             data.parse_cases(good + "\n" + scalar)
