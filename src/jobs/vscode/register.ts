@@ -12,7 +12,8 @@ import type { MetricEvent } from '../../contracts/metrics';
 import { RunStore, runsRootOf } from '../runStore';
 import { JobService } from '../jobService';
 import { LocalBackend, resolvePython } from '../backends/local';
-import { ModalBackend, createModalClient, MODAL_APP } from '../backends/modal';
+import { ModalBackend, createModalClient } from '../backends/modal';
+import { deployTerminal } from '../deploy';
 import { JobError, messageOf } from '../errors';
 import { isTerminal } from '../stateMachine';
 import { RunsTreeProvider, RUNS_VIEW } from '../../views/runsView';
@@ -186,10 +187,9 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
         const root = workspaceRoot();
         if (!root) throw new Error('Open the project folder first.');
         const trainingDir = path.resolve(root, readJobsConfig().trainingFolder);
-        const appFile = findModalAppFile(trainingDir);
-        const terminal = vscode.window.createTerminal({ name: 'Modal deploy', cwd: trainingDir, env: await secrets.modalEnv() });
+        // The process is `modal` itself with its arguments: nothing passes through a shell.
+        const terminal = vscode.window.createTerminal({ ...deployTerminal(root, trainingDir), env: await secrets.modalEnv() });
         terminal.show();
-        terminal.sendText(`modal deploy ${appFile}`);
       },
       [JOB_COMMANDS.setModalToken]: async () => {
         const tokenId = await vscode.window.showInputBox({ title: 'Modal token id', placeHolder: 'ak-…', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Required') });
@@ -269,19 +269,6 @@ export function runIdOf(arg: unknown): string | undefined {
     if (typeof o['id'] === 'string') return o['id'];
   }
   return undefined;
-}
-
-/** The training app file that defines `modal.App("psychohistory")`. */
-function findModalAppFile(trainingDir: string): string {
-  try {
-    for (const name of fs.readdirSync(trainingDir).filter((n) => n.endsWith('.py')).sort()) {
-      const text = fs.readFileSync(path.join(trainingDir, name), 'utf8');
-      if (new RegExp(`App\\(\\s*["']${MODAL_APP}["']`).test(text)) return name;
-    }
-  } catch {
-    // Fall through to the conventional name.
-  }
-  return 'modal_app.py';
 }
 
 function debounce(fn: () => void, ms: number): () => void {
