@@ -146,7 +146,8 @@ function check(text: string): LineResult {
   }
 
   const structure = structureProblems(text, value);
-  if (structure.tooDeep) return { diagnostics: structure.diagnostics, facts: factsOf(value), value };
+  // Refused whole, like a line JSON.parse rejects: no facts, so its id or seed counts for nothing.
+  if (structure.tooDeep) return { diagnostics: structure.diagnostics };
   if (structure.diagnostics.length > 0) {
     const result = slowCheck(text, value);
     result.diagnostics = [...structure.diagnostics, ...result.diagnostics].sort(byStart);

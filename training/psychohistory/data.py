@@ -192,13 +192,16 @@ def check_lines(lines, problems: list[Problem]) -> list[dict]:
             problems.append(Problem(lineno, 1, f"a case is a JSON object, this line is {_type_name(case)}; "
                                     "fix: one case object per line"))
             continue
-        errs: list[str] = []
         if line.count("[") + line.count("{") <= MAX_DEPTH and "\\u" not in line and not RAW_SURROGATE.search(line):
             depth, lone = 1, False  # too few brackets to nest past the limit, no escapes: skip the walk
         else:
             depth, lone = _depth_and_surrogates(case)
         if depth > MAX_DEPTH:
-            errs.append(f"nested {depth} levels deep, over the {MAX_DEPTH} limit; fix: flatten it")
+            # Refused whole, like a line json.loads cannot parse: its id counts for nothing.
+            problems.append(Problem(lineno, None, f"nested {depth} levels deep, over the {MAX_DEPTH} limit; "
+                                    "fix: one flat case object per line"))
+            continue
+        errs: list[str] = []
         if lone:
             problems.append(Problem(lineno, lone_surrogate_column(line),
                                     "lone surrogate in a string: not Unicode text, a tokenizer cannot read it; "
@@ -210,9 +213,7 @@ def check_lines(lines, problems: list[Problem]) -> list[dict]:
                 errs.append(f"id: {case_id!r} already used on line {ids[case_id]}; fix: make ids unique")
             else:
                 ids[case_id] = lineno
-        if depth <= MAX_DEPTH:
-            schema_errs = schemas.errors("case", case)
-            errs += schema_errs or rule_errors(case)
+        errs += schemas.errors("case", case) or rule_errors(case)
         problems += [Problem(lineno, None, e) for e in errs]
         if not errs and not lone:
             case["_line"] = lineno
