@@ -16,10 +16,10 @@ fi
 
 # Root extension dependencies.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  # `npm ci` refuses this lock: cbor-x's optional native helpers (@cbor-extract/*) are not served by
-  # the registries these machines reach, so npm cannot record them; `npm install` skips missing
-  # optional packages and still installs the locked versions of everything else.
-  npm ci --no-audit --no-fund 2>/dev/null || npm install --no-audit --no-fund
+  # Exactly the lock. package.json pins cbor-extract (cbor-x's optional native decoder) to 2.2.2:
+  # the native helpers of 2.2.3 are not served by every registry, and a lock that cannot record
+  # them makes `npm ci` refuse it (test/unit/lockfile.test.ts checks the lock is whole).
+  npm ci --no-audit --no-fund
 fi
 
 # Feature-specific setup scripts (e2e harness, training venv) register themselves here.
