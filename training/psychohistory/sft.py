@@ -85,10 +85,10 @@ def trainer_args(cls, cfg, out: str, **extra):
                gradient_checkpointing_kwargs={"use_reentrant": False}, **extra)
 
 
-def train_and_save(trainer, tokenizer, cfg, out: str, job, emitter, stage: str, final: str = ""):
+def train_and_save(trainer, tokenizer, cfg, out: str, job, emitter, stage: str, final: str = "", artifact: str = ""):
     """Train (resuming from the last checkpoint in `out`), then save the adapter with its meta (into `final`,
-    default <out>/final) and emit the artifact event. Shared by SFT and GRPO. Returns (train result, adapter dir);
-    the dir is None when cancelled."""
+    default <out>/final) and emit the artifact event (named `artifact`, default "<stage> adapter"). Shared by SFT
+    and GRPO. Returns (train result, adapter dir); the dir is None when cancelled."""
     resume = get_last_checkpoint(out) if Path(out).is_dir() else None
     if resume:
         log.info("resuming from %s", resume)
@@ -101,7 +101,7 @@ def train_and_save(trainer, tokenizer, cfg, out: str, job, emitter, stage: str, 
     trainer.save_model(final)
     tokenizer.save_pretrained(final)
     modeling.write_adapter_meta(final, cfg.base_model, cfg.adapter, stage, to_dict(cfg))
-    emitter.emit("artifact", name=f"{stage} adapter", path=final)
+    emitter.emit("artifact", name=artifact or f"{stage} adapter", path=final)
     return result, final
 
 
@@ -236,19 +236,18 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
 
     out = cfg.output_dir or str(run_dir / "adapter")
     callback = EventCallback(emitter, job, eval_fn, cfg.eval_steps, cfg.time_limit_s)
-    letters_dir = str(Path(out) / "letters")
-    if "stated" in tasks and (Path(letters_dir) / "final" / "adapter_config.json").exists():
-        log.info("phase 1 already done: %s/final", letters_dir)  # a resumed run
-        model = PeftModel.from_pretrained(model, f"{letters_dir}/final", is_trainable=True)
+    phase1 = str(Path(out) / "letters") if "stated" in tasks else out  # its own checkpoints when a phase 2 follows
+    if "stated" in tasks and (Path(phase1) / "final" / "adapter_config.json").exists():
+        log.info("phase 1 already done: %s/final", phase1)  # a resumed run
+        model = PeftModel.from_pretrained(model, f"{phase1}/final", is_trainable=True)
         trainer, result = None, None
     else:
-        trainer = build_trainer(cfg, model, tokenizer, examples, letters_dir if "stated" in tasks else out,
-                                [callback])
+        trainer = build_trainer(cfg, model, tokenizer, examples, phase1, [callback])
         log.info("trainable parameters: %d", sum(p.numel() for p in trainer.model.parameters() if p.requires_grad))
-        result, final = train_and_save(trainer, tokenizer, cfg, letters_dir if "stated" in tasks else out, job,
-                                       emitter, "sft")
+        result, final = train_and_save(trainer, tokenizer, cfg, phase1, job, emitter, "sft",
+                                       artifact="sft phase 1 (letters only)" if phase1 != out else "")
         if final is None:
-            return {"cancelled": True, "checkpoint": get_last_checkpoint(letters_dir if "stated" in tasks else out)}
+            return {"cancelled": True, "checkpoint": get_last_checkpoint(phase1)}
         model = trainer.model
     steps, temperature = trainer.state.global_step if trainer else 0, None
     if "stated" in tasks:
