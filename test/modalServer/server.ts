@@ -12,7 +12,11 @@ import * as protoLoader from '@grpc/proto-loader';
 import { decode as cborDecode, encode as cborEncode } from 'cbor-x';
 import { pickle } from './pickle';
 import type { Picklable } from './pickle';
+import { FakeQueue, QueueFullError, QUEUE_PARTITION_CAP } from './queues';
+import { FakeBlobStore } from './blobs';
 
+const STATUS_INIT_FAILURE = 5;
+const STATUS_INTERNAL_FAILURE = 6;
 const PROTO_DIR = path.join(__dirname, 'proto');
 const DATA_FORMAT_CBOR = 4;
 const STATUS = { SUCCESS: 1, FAILURE: 2, TERMINATED: 3, TIMEOUT: 4 } as const;
@@ -33,12 +37,12 @@ export interface FakeFunctionCall {
   gpu?: string;
   outcome?: { status: number; data?: Buffer; exception?: string };
   cancelled: boolean;
+  /** How many times the input ran (FunctionRetryInputs adds one). */
+  attempts?: number;
 }
 
-interface QueueEntry {
-  entryId: string;
-  value: Buffer;
-}
+/** What a deployed function does when called (read_run): its result, or a thrown error for a remote failure. */
+export type FakeFunctionBody = (args: unknown[], kwargs: Record<string, unknown>) => unknown;
 
 type Handler = (request: Record<string, unknown>, metadata: Record<string, string>) => Promise<Record<string, unknown>>;
 
@@ -49,7 +53,18 @@ export class FakeModalServer {
   private readonly deployed = new Map<string, string>();
   /** Bound function id (FunctionBindParams, i.e. `withOptions(...).instance()`) -> its GPU type. */
   private readonly boundGpu = new Map<string, string>();
-  private readonly queues = new Map<string, { id: string; partitions: Map<string, QueueEntry[]> }>();
+  private readonly queues = new Map<string, FakeQueue>();
+  /** Function id -> what it runs, for functions that answer by themselves (deploy's `body`). */
+  private readonly bodies = new Map<string, FakeFunctionBody>();
+  readonly blobs = new FakeBlobStore();
+  /** A partition's item cap (Modal: 5,000). */
+  queueCap = QUEUE_PARTITION_CAP;
+  /** Overrides every partition's TTL (Modal: partition_ttl of the last put, 24 h by default); 0 = expire at once. */
+  queueTtlMs: number | undefined;
+  /** Results larger than this come back as a blob, as Modal sends results over 2 MiB. */
+  outputInlineMaxBytes = 2 * 1024 * 1024;
+  /** The server's clock, for expiry. */
+  now: () => number = () => Date.now();
   private readonly changed = new EventEmitter();
   private server: grpc.Server | undefined;
   private nextId = 1;
@@ -64,9 +79,11 @@ export class FakeModalServer {
     this.changed.setMaxListeners(100);
   }
 
-  deploy(app: string, fn: string): string {
+  /** Deploy `app.fn`; with a `body`, each call runs it and ends with its result (or its thrown error). */
+  deploy(app: string, fn: string, body?: FakeFunctionBody): string {
     const id = `fu-${this.nextId++}`;
     this.deployed.set(`${app}/${fn}`, id);
+    if (body) this.bodies.set(id, body);
     return id;
   }
 
@@ -77,12 +94,49 @@ export class FakeModalServer {
     this.failures.set(method, list);
   }
 
-  /** What a Python function would do: `queue.put(event, partition=run_id)`. */
-  putQueueItem(queueName: string, partition: string, value: Picklable): void {
-    const queue = this.queue(queueName);
-    const entries = queue.partitions.get(partition) ?? [];
-    entries.push({ entryId: `${Date.now()}-${entries.length}`, value: pickle(value) });
-    queue.partitions.set(partition, entries);
+  /**
+   * What a Python function does with `queue.put(value, block=False, partition=...)`: false where the
+   * partition is full (Python raises queue.Full), as real Modal enforces the cap.
+   */
+  putQueueItem(queueName: string, partition: string, value: Picklable): boolean {
+    return this.putQueueItems(queueName, partition, [value]);
+  }
+
+  /** `queue.put_many(values, block=False, partition=...)`: all or none. */
+  putQueueItems(queueName: string, partition: string, values: readonly Picklable[]): boolean {
+    try {
+      this.queue(queueName).put(partition, values.map((v) => pickle(v)));
+    } catch (err) {
+      if (err instanceof QueueFullError) return false;
+      throw err;
+    }
+    this.changed.emit('change');
+    return true;
+  }
+
+  /** `queue.clear(partition=...)`. */
+  clearQueuePartition(queueName: string, partition: string): void {
+    this.queue(queueName).clear(partition);
+  }
+
+  /** As if a day had passed since the partition's last put: it is gone. */
+  expireQueuePartition(queueName: string, partition: string): void {
+    this.queue(queueName).expire(partition);
+  }
+
+  queueLength(queueName: string, partition: string): number {
+    return this.queue(queueName).length(partition);
+  }
+
+  /** The container failed to start (an import error, a missing secret): GENERIC_STATUS_INIT_FAILURE. */
+  initFailure(functionCallId: string, exception: string): void {
+    this.callOf(functionCallId).outcome = { status: STATUS_INIT_FAILURE, exception };
+    this.changed.emit('change');
+  }
+
+  /** Modal's side failed (a lost worker): GENERIC_STATUS_INTERNAL_FAILURE; `remote()` retries it. */
+  internalFailure(functionCallId: string, exception = 'worker lost'): void {
+    this.callOf(functionCallId).outcome = { status: STATUS_INTERNAL_FAILURE, exception };
     this.changed.emit('change');
   }
 
@@ -149,7 +203,14 @@ export class FakeModalServer {
       QueueNextItems: async (req) => this.queueNextItems(req),
       QueueHeartbeat: async () => ({}),
       FunctionCallGetInfo: async (req) => this.functionCallGetInfo(req),
+      FunctionRetryInputs: async (req) => this.functionRetryInputs(req),
+      QueuePut: async (req) => this.queuePut(req),
+      QueueClear: async (req) => this.queueClear(req),
+      QueueLen: async (req) => ({ len: this.queueById(req).length(partitionOf(req['partitionKey'])) }),
+      BlobCreate: async (req) => this.blobs.create(String(req['contentMd5']), Number(req['contentLength'])),
+      BlobGet: async (req) => ({ downloadUrl: this.blobs.downloadUrl(String(req['blobId'])) }),
     };
+    await this.blobs.start();
     const implementation: grpc.UntypedServiceImplementation = {};
     for (const [name, method] of Object.entries(service)) {
       const rpc = method.originalName ?? name;
@@ -199,6 +260,7 @@ export class FakeModalServer {
     this.changed.emit('change');
     this.server?.forceShutdown();
     this.server = undefined;
+    await this.blobs.stop();
   }
 
   private callOf(id: string): FakeFunctionCall {
@@ -207,13 +269,59 @@ export class FakeModalServer {
     return call;
   }
 
-  private queue(name: string): { id: string; partitions: Map<string, QueueEntry[]> } {
+  private queue(name: string): FakeQueue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = { id: `qu-${this.nextId++}`, partitions: new Map() };
+      queue = new FakeQueue(`qu-${this.nextId++}`, { cap: () => this.queueCap, ttlMs: () => this.queueTtlMs, now: () => this.now() });
       this.queues.set(name, queue);
     }
     return queue;
+  }
+
+  private queueById(req: Record<string, unknown>): FakeQueue {
+    const queue = [...this.queues.values()].find((q) => q.id === req['queueId']);
+    if (!queue) throw Object.assign(new Error('queue not found'), { code: grpc.status.NOT_FOUND });
+    return queue;
+  }
+
+  private async queuePut(req: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const ttl = Number(req['partitionTtlSeconds'] ?? 0);
+    try {
+      this.queueById(req).put(partitionOf(req['partitionKey']), (req['values'] as Buffer[]) ?? [], ttl > 0 ? ttl * 1000 : undefined);
+    } catch (err) {
+      if (err instanceof QueueFullError) throw Object.assign(err, { code: grpc.status.RESOURCE_EXHAUSTED });
+      throw err;
+    }
+    this.changed.emit('change');
+    return {};
+  }
+
+  private async queueClear(req: Record<string, unknown>): Promise<Record<string, unknown>> {
+    this.queueById(req).clear(req['allPartitions'] ? undefined : partitionOf(req['partitionKey']));
+    return {};
+  }
+
+  /** FunctionRetryInputs: the SDK's retry of a call that ended in an internal failure; the call runs again. */
+  private async functionRetryInputs(req: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const id = String(req['functionCallJwt']).replace(/^jwt-/, '');
+    const call = this.callOf(id);
+    call.attempts = (call.attempts ?? 1) + 1;
+    delete call.outcome;
+    this.run(call);
+    return { inputJwts: [`jwt-${id}-${call.attempts}`] };
+  }
+
+  /** Run a deployed function's body, if it has one, and end the call with what it gives. */
+  private run(call: FakeFunctionCall): void {
+    const body = this.bodies.get(call.functionId);
+    if (!body) return;
+    void Promise.resolve()
+      .then(() => body(call.args, call.kwargs))
+      .then(
+        (result) => (call.outcome ??= { status: STATUS.SUCCESS, data: Buffer.from(cborEncode(result)) }),
+        (err: unknown) => (call.outcome ??= { status: STATUS.FAILURE, exception: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
+      )
+      .then(() => this.changed.emit('change'));
   }
 
   private async functionGet(req: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -231,13 +339,17 @@ export class FakeModalServer {
   }
 
   private async functionMap(req: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const items = req['pipelinedInputs'] as { input: { args?: Buffer; dataFormat: number } }[];
+    const items = req['pipelinedInputs'] as { input: { args?: Buffer; argsBlobId?: string; dataFormat: number } }[];
     const input = items[0]?.input;
-    if (!input?.args || input.dataFormat !== DATA_FORMAT_CBOR) throw Object.assign(new Error('expected CBOR args'), { code: grpc.status.INVALID_ARGUMENT });
-    const [args, kwargs] = cborDecode(input.args) as [unknown[], Record<string, unknown>];
+    // Arguments over the inline limit arrive as a blob the SDK uploaded first.
+    const payload = input?.argsBlobId ? this.blobs.get(input.argsBlobId) : input?.args;
+    if (!payload || input?.dataFormat !== DATA_FORMAT_CBOR) throw Object.assign(new Error('expected CBOR args'), { code: grpc.status.INVALID_ARGUMENT });
+    const [args, kwargs] = cborDecode(payload) as [unknown[], Record<string, unknown>];
     const id = `fc-${this.nextId++}`;
     const gpu = this.boundGpu.get(String(req['functionId']));
-    this.functionCalls.set(id, { id, functionId: String(req['functionId']), args, kwargs, cancelled: false, ...(gpu ? { gpu } : {}) });
+    const call: FakeFunctionCall = { id, functionId: String(req['functionId']), args, kwargs, cancelled: false, ...(gpu ? { gpu } : {}) };
+    this.functionCalls.set(id, call);
+    this.run(call);
     return { functionCallId: id, pipelinedInputs: [{ idx: 0, inputId: `in-${id}`, inputJwt: `jwt-${id}` }], functionCallJwt: `jwt-${id}` };
   }
 
@@ -262,7 +374,8 @@ export class FakeModalServer {
     await this.waitFor(() => call.outcome !== undefined, waitMs);
     if (!call.outcome) return { outputs: [], idxs: [] };
     const result: Record<string, unknown> = { status: call.outcome.status, exception: call.outcome.exception ?? '' };
-    if (call.outcome.data) result['data'] = call.outcome.data;
+    if (call.outcome.data && call.outcome.data.length > this.outputInlineMaxBytes) result['dataBlobId'] = this.blobs.put(call.outcome.data);
+    else if (call.outcome.data) result['data'] = call.outcome.data;
     return { outputs: [{ result, idx: 0, dataFormat: DATA_FORMAT_CBOR }], idxs: [0], lastEntryId: '1-0' };
   }
 
@@ -318,17 +431,11 @@ export class FakeModalServer {
   }
 
   private async queueNextItems(req: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const queue = [...this.queues.values()].find((q) => q.id === req['queueId']);
-    if (!queue) throw Object.assign(new Error('queue not found'), { code: grpc.status.NOT_FOUND });
-    const partition = Buffer.from((req['partitionKey'] as Buffer | undefined) ?? Buffer.alloc(0)).toString('utf8');
+    const queue = this.queueById(req);
+    const partition = partitionOf(req['partitionKey']);
     const last = String(req['lastEntryId'] ?? '');
-    const after = (): QueueEntry[] => {
-      const entries = queue.partitions.get(partition) ?? [];
-      const index = last ? entries.findIndex((e) => e.entryId === last) : -1;
-      return entries.slice(index + 1);
-    };
-    await this.waitFor(() => after().length > 0, Math.min(Number(req['itemPollTimeout'] ?? 0) * 1000, this.longPollCapMs));
-    return { items: after().map((e) => ({ value: e.value, entryId: e.entryId })) };
+    await this.waitFor(() => queue.after(partition, last).length > 0, Math.min(Number(req['itemPollTimeout'] ?? 0) * 1000, this.longPollCapMs));
+    return { items: queue.after(partition, last).map((e) => ({ value: e.value, entryId: e.entryId })) };
   }
 
   private waitFor(ready: () => boolean, timeoutMs: number): Promise<void> {
@@ -346,6 +453,10 @@ export class FakeModalServer {
       this.changed.on('change', onChange);
     });
   }
+}
+
+function partitionOf(key: unknown): string {
+  return Buffer.from((key as Buffer | undefined) ?? Buffer.alloc(0)).toString('utf8');
 }
 
 /** A JWT-shaped token with an `exp`, which is all the SDK's token manager reads. */

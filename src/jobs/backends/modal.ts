@@ -2,8 +2,10 @@
 // `psychohistory` app by name and spawn it with the run's config; the FunctionCall id goes into
 // run.json so any window (or the CLI) can reattach later. Two loops follow a run:
 //   - events: the run's partition of the `psychohistory-events` Queue, appended to metrics.jsonl.
-//     Queue.iterate restarts from the first item when it has to be restarted (the SDK keeps its
-//     cursor private), so each event is written once by remembering what is already on disk;
+//     The queue is only a live window (5,000 items a partition, cleared when full, gone a day after
+//     the last put): each item names the record lines it carries, and whatever it misses is read
+//     from the record on the Volume through the app's read_run function (modalEvents.ts), so every
+//     event is written once, across restarts and reloads;
 //   - result: FunctionCall.get with a bounded wait, repeated until the function returns or fails.
 //     The recorded end is the job's own: the returned dict's `state` ("failed" with `error`,
 //     "cancelled"), a Modal timeout, or a call terminated elsewhere (dashboard, another window, the
@@ -14,7 +16,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ModalClient, TimeoutError } from 'modal';
-import type { FunctionCall, Queue } from 'modal';
+import type { FunctionCall, Function_, Queue } from 'modal';
 import type { RunKind, RunRecord } from '../../contracts/run';
 import type { MetricEvent } from '../../contracts/metrics';
 import type { RunStore } from '../runStore';
@@ -26,9 +28,13 @@ import { JobError, classifyModalError, messageOf } from '../errors';
 import type { BackendHooks, JobBackend, Watch } from '../backend';
 import { sleep } from '../backend';
 import { FollowLease } from '../lease';
+import { EventCopier, queueBatchOf, recordPageOf } from './modalEvents';
+import type { RecordPage } from './modalEvents';
 
 export const MODAL_APP = 'psychohistory';
 export const MODAL_EVENTS_QUEUE = 'psychohistory-events';
+/** The app's function that serves a run's record from a byte offset (training/modal_app.py read_run). */
+export const MODAL_READ_RUN = 'read_run';
 export const MODAL_FUNCTIONS: Record<RunKind, string> = { sft: 'sft', grpo: 'grpo', eval: 'evaluate', generate: 'generate' };
 /** What the deployed functions run on when a run names no GPU (training/modal_app.py GPU). */
 export const MODAL_DEFAULT_GPU = 'A100-80GB';
@@ -85,6 +91,10 @@ export interface ModalBackendOptions {
   logGraceMs?: number;
   /** First retry delay after a dropped event stream (doubles up to 30 s). */
   retryBaseMs?: number;
+  /** How soon after the last read of the record a gap in the queue may read it again (default 10 s). */
+  backfillRetryMs?: number;
+  /** A queue quiet this long while the run goes on: read the record anyway (default 2 min). */
+  backfillIdleMs?: number;
 }
 
 /** One identity per event, so an event seen twice (a restarted stream) is written once. */
@@ -96,6 +106,7 @@ export function eventKey(event: MetricEvent): string {
 export class ModalBackend implements JobBackend {
   readonly name = 'modal' as const;
   private clientPromise: Promise<ModalClient> | undefined;
+  private readRunFn: Promise<Function_> | undefined;
   /** Runs we asked Modal to cancel: their "terminated" result means cancelled, not failed. */
   private readonly cancelling = new Set<string>();
 
@@ -118,6 +129,7 @@ export class ModalBackend implements JobBackend {
   /** Forget the client (e.g. after the token changed). */
   resetClient(): void {
     this.clientPromise = undefined;
+    this.readRunFn = undefined;
   }
 
   /** What the function receives: the config plus the dataset's text (the file is not on Modal). */
@@ -300,32 +312,74 @@ export class ModalBackend implements JobBackend {
   }
 
   /**
-   * Copy the run's queue partition into metrics.jsonl. A dropped stream is restarted; events already
-   * on disk are skipped. Once the result is in, one last non-blocking pass picks up the final events.
+   * Copy the run's events into metrics.jsonl, each once. Live from the queue partition (a dropped
+   * stream is restarted from its first item; what is on disk is skipped); from the record, through
+   * read_run, wherever the queue has a gap (a full, cleared or expired partition), when the queue has
+   * been quiet for a while, and at the end — so the copy is whole whatever reached the queue.
    */
   private async followEvents(run: RunRecord, signal: { stopped: boolean }, resultDone: Promise<void>): Promise<void> {
     const { store, hooks } = this.options;
-    const seen = new Set(store.readEvents(run.id).items.map(eventKey));
+    const copier = new EventCopier(path.join(store.runDir(run.id), '.modal-events-cursor.json'), store.readEvents(run.id).items.length, (events) => {
+      if (signal.stopped) throw new Error('stopped');
+      this.applyMany(run.id, events);
+      hooks.changed(run.id, events);
+    });
+    let legacySeen: Set<string> | undefined; // bare events from an app deployed before batches
     let finished = false;
     void resultDone.then(() => {
       finished = true;
     });
     let delay = this.options.retryBaseMs ?? 1000;
+    let lastBackfill = -Infinity;
+    let recordReadable = true;
+    /** Read the record from the copier's offset until it has nothing more (or `untilNoGap` and the gap is filled). */
+    const backfill = async (untilNoGap: boolean): Promise<boolean> => {
+      if (!recordReadable) return true;
+      lastBackfill = Date.now();
+      try {
+        while (!signal.stopped) {
+          const from = copier.offset;
+          const page = await this.readRecord(run.id, from);
+          if (signal.stopped) return true;
+          copier.fill(page, from);
+          if (page.lines.length === 0 || page.done || (untilNoGap && !copier.hasGap)) return true;
+        }
+        return true;
+      } catch (err) {
+        if (signal.stopped) return true;
+        if (classifyModalError(err, 'lookup', this.appName).kind === 'not-found' || /not found/i.test(messageOf(err))) {
+          recordReadable = false;
+          hooks.log(`Run ${run.id}: ${this.appName}.${MODAL_READ_RUN} is not deployed (redeploy the app); events the live queue missed cannot be recovered`);
+          return true;
+        }
+        hooks.log(`Run ${run.id}: reading the run's record failed (${messageOf(err)}); trying again later`);
+        return false;
+      }
+    };
     let queue: Queue | undefined;
     const drain = async (pollMs: number, untilResult: boolean): Promise<void> => {
       queue ??= await (await this.client()).queues.fromName(this.options.queueName ?? MODAL_EVENTS_QUEUE, { createIfMissing: true });
       for await (const item of queue.iterate({ partition: run.id, itemPollTimeoutMs: pollMs })) {
         if (signal.stopped) return;
-        const event = parseMetricEvent(item);
-        if (!event) continue;
-        const key = eventKey(event);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        this.apply(run.id, event);
-        hooks.changed(run.id, [event]);
+        const batch = queueBatchOf(item);
+        if (batch) {
+          copier.offer(batch);
+          if (copier.hasGap && Date.now() - lastBackfill >= (this.options.backfillRetryMs ?? 10_000)) await backfill(true);
+        } else {
+          const event = parseMetricEvent(item);
+          if (!event) continue;
+          legacySeen ??= new Set(store.readEvents(run.id).items.map(eventKey));
+          const key = eventKey(event);
+          if (legacySeen.has(key)) continue;
+          legacySeen.add(key);
+          this.applyMany(run.id, [event]);
+          hooks.changed(run.id, [event]);
+        }
         delay = this.options.retryBaseMs ?? 1000;
         if (untilResult && finished) return;
       }
+      // A quiet queue: the partition may be full, cleared or expired while the run goes on.
+      if (untilResult && !finished && Date.now() - lastBackfill >= (this.options.backfillIdleMs ?? 120_000)) await backfill(false);
     };
     while (!signal.stopped && !finished) {
       try {
@@ -338,16 +392,43 @@ export class ModalBackend implements JobBackend {
       }
     }
     if (signal.stopped) return;
-    // Final pass: whatever the function put just before returning.
+    // Final pass: whatever the function put just before returning, then the record to its end.
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         await drain(0, false);
-        return;
+        break;
       } catch (err) {
         hooks.log(`Run ${run.id}: final event read failed (${messageOf(err)})`);
         await sleep(delay);
       }
     }
+    for (let attempt = 0; attempt < 3 && !(await backfill(false)); attempt++) await sleep(delay);
+  }
+
+  /** One page of the run's record on the Volume, from byte `offset` (the app's read_run function). */
+  private async readRecord(runId: string, offset: number): Promise<RecordPage> {
+    this.readRunFn ??= this.client().then((client) => client.functions.fromName(this.appName, MODAL_READ_RUN));
+    let fn;
+    try {
+      fn = await this.readRunFn;
+    } catch (err) {
+      this.readRunFn = undefined;
+      throw err;
+    }
+    return recordPageOf(await fn.remote([{ run_id: runId, offset }]), offset);
+  }
+
+  /** Write events in order, folding status and cost events into run.json; plain events in one append. */
+  private applyMany(runId: string, events: readonly MetricEvent[]): void {
+    let plain: MetricEvent[] = [];
+    for (const event of events) {
+      if (event.type === 'status' || event.type === 'cost') {
+        this.options.store.appendEvents(runId, plain);
+        plain = [];
+        this.apply(runId, event);
+      } else plain.push(event);
+    }
+    this.options.store.appendEvents(runId, plain);
   }
 
   /** Copy the call's log stream into logs.txt, once per line even across restarts and reloads. */
