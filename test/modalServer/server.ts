@@ -1,10 +1,13 @@
 // A local stand-in for Modal's control plane, for tests: a gRPC server speaking `modal.client.ModalClient`
 // from Modal's own api.proto (proto/modal_proto/api.proto, from the `modal` Python package 1.2.6,
 // Apache-2.0 — see proto/LICENSE), loaded with @grpc/proto-loader. The real `modal` JS SDK talks to
-// it when MODAL_SERVER_URL points here. It implements only what the jobs backend uses — auth token,
-// function lookup, spawn (FunctionMap), outputs, call lookup and cancel, queue lookup and iteration —
-// records every request with its metadata, and lets a test script the answers. One RPC the SDK needs
-// and that proto lacks (FunctionCallGetInfo) comes from proto/supplement.proto.
+// it when MODAL_SERVER_URL points here. It implements what the jobs backend uses — auth token,
+// function lookup and per-call options, spawn and remote (FunctionMap, retries of internal failures),
+// outputs, call lookup and cancel, log streams — with what real use hits first: blobs for large
+// arguments and results (blobs.ts), Queues with the real 5,000-item cap and expiry (queues.ts),
+// timeouts, init and internal failures. It records every request with its metadata and lets a test
+// script the answers. One RPC the SDK needs and that proto lacks (FunctionCallGetInfo) comes from
+// proto/supplement.proto.
 import * as path from 'node:path';
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
@@ -319,7 +322,13 @@ export class FakeModalServer {
       .then(() => body(call.args, call.kwargs))
       .then(
         (result) => (call.outcome ??= { status: STATUS.SUCCESS, data: Buffer.from(cborEncode(result)) }),
-        (err: unknown) => (call.outcome ??= { status: STATUS.FAILURE, exception: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
+        // A body may end the call as Modal would for other reasons: throw an error with `genericStatus`
+        // (5 init failure, 6 internal failure).
+        (err: unknown) =>
+          (call.outcome ??= {
+            status: (err as { genericStatus?: number }).genericStatus ?? STATUS.FAILURE,
+            exception: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+          }),
       )
       .then(() => this.changed.emit('change'));
   }
