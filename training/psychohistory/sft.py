@@ -105,10 +105,23 @@ def train_and_save(trainer, tokenizer, cfg, out: str, job, emitter, stage: str, 
     return result, final
 
 
+def per_example_loss(logits, labels):
+    """Mean over the examples of each example's mean token cross-entropy on its completion (labels != -100).
+    Only the completion positions' logits are copied to float."""
+    import torch
+    import torch.nn.functional as F
+
+    tgt = labels[:, 1:]
+    rows = (tgt != -100).nonzero(as_tuple=True)
+    nll = F.cross_entropy(logits[:, :-1, :][rows].float(), tgt[rows], reduction="none")
+    n = (tgt != -100).sum(1)
+    per_example = torch.zeros(tgt.shape[0], device=nll.device).index_add_(0, rows[0], nll) / n.clamp(min=1)
+    return per_example[n > 0].mean() if bool((n > 0).any()) else logits.sum() * 0.0
+
+
 def example_weighted(trainer_cls):
     """`trainer_cls` with the loss of each example = the mean over its completion tokens, and the batch loss = the
     mean over examples (TRL's default averages over tokens, so long answers drown the one-token letters)."""
-    import torch.nn.functional as F
 
     class ExampleWeighted(trainer_cls):
         def __init__(self, *a, **kw):
@@ -126,14 +139,7 @@ def example_weighted(trainer_cls):
                 self.tokens_seen += int(inputs["attention_mask"].sum()) if "attention_mask" in inputs \
                     else inputs["input_ids"].numel()
             out = model(**{k: inputs[k] for k in ("input_ids", "attention_mask", "position_ids") if k in inputs})
-            tgt = inputs["labels"][:, 1:]
-            logits = out.logits[:, :-1, :].float()
-            nll = F.cross_entropy(logits.reshape(-1, logits.size(-1)), tgt.reshape(-1), ignore_index=-100,
-                                  reduction="none").view_as(tgt)
-            mask = (tgt != -100).float()
-            n = mask.sum(1)
-            per_example = (nll * mask).sum(1) / n.clamp(min=1)
-            loss = per_example[n > 0].mean() if bool((n > 0).any()) else logits.sum() * 0.0
+            loss = per_example_loss(out.logits, inputs["labels"])
             return (loss, out) if return_outputs else loss
 
     return ExampleWeighted
