@@ -6,8 +6,10 @@ Deploy: `modal deploy modal_app.py` (from training/). The GPU is chosen per call
 `fn.with_options(gpu=...)` (JS: `withOptions({gpu})`) and pass the same name as config["gpu"], which the cost event
 prices; the decorator's GPU (PSYCHOHISTORY_GPU, default A100-80GB) is only the default. The run id is made by the
 caller (config["run_id"]), so a retried call finds the same run folder.
-Events go to the Queue `psychohistory-events` (partition = run_id) and to /data/runs/<run_id>/metrics.jsonl;
-adapters to /data/models/{sft,grpo}/<run_id>/final; a retried call resumes from the last checkpoint there."""
+Events go to /data/runs/<run_id>/metrics.jsonl (the record) and, batched and never blocking, to the Queue
+`psychohistory-events` (partition = run_id) for live display; a fifth function, read_run, serves the record from a
+byte offset so the extension can fill whatever the queue missed. Adapters go to /data/models/{sft,grpo}/<run_id>/final;
+a retried call resumes from the last checkpoint there."""
 from __future__ import annotations
 
 import os
@@ -34,6 +36,14 @@ image = (
     .env({"PSYCHOHISTORY_SCHEMAS": "/root/schemas", "PSYCHOHISTORY_CACHE": "/data/cache", "HF_HOME": "/data/hf",
           "PYTHONUNBUFFERED": "1"})
     .add_local_dir(HERE.parent / "schemas", "/root/schemas")  # the contracts, as checked in
+    .add_local_python_source("psychohistory")
+)
+# read_run only pages a file: a small image starts in seconds where the training image would take far longer.
+record_image = (
+    modal.Image.debian_slim(python_version="3.11")
+    .uv_pip_install("jsonschema>=4.20")
+    .env({"PSYCHOHISTORY_SCHEMAS": "/root/schemas"})
+    .add_local_dir(HERE.parent / "schemas", "/root/schemas")
     .add_local_python_source("psychohistory")
 )
 volume = modal.Volume.from_name(VOLUME_NAME, create_if_missing=True)
@@ -99,7 +109,7 @@ def generate(config: dict) -> dict:
     return _run("generate", config)
 
 
-@app.function(volumes={"/data": volume}, timeout=120)
+@app.function(image=record_image, volumes={"/data": volume}, timeout=120)
 def read_run(request: dict) -> dict:
     """The record of a run, from a byte offset: {run_id, offset} -> {lines, next_offset, done}. The extension calls
     it to fill whatever the live queue missed (a partition full, cleared or expired, a put that failed)."""

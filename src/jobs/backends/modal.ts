@@ -93,7 +93,7 @@ export interface ModalBackendOptions {
   retryBaseMs?: number;
   /** How soon after the last read of the record a gap in the queue may read it again (default 10 s). */
   backfillRetryMs?: number;
-  /** A queue quiet this long while the run goes on: read the record anyway (default 2 min). */
+  /** A queue quiet this long while the run goes on: read the record anyway (default 5 min). */
   backfillIdleMs?: number;
 }
 
@@ -379,7 +379,7 @@ export class ModalBackend implements JobBackend {
         if (untilResult && finished) return;
       }
       // A quiet queue: the partition may be full, cleared or expired while the run goes on.
-      if (untilResult && !finished && Date.now() - lastBackfill >= (this.options.backfillIdleMs ?? 120_000)) await backfill(false);
+      if (untilResult && !finished && Date.now() - lastBackfill >= (this.options.backfillIdleMs ?? 300_000)) await backfill(false);
     };
     while (!signal.stopped && !finished) {
       try {
