@@ -107,8 +107,13 @@ export class FakeModalServer {
 
   /** `queue.put_many(values, block=False, partition=...)`: all or none. */
   putQueueItems(queueName: string, partition: string, values: readonly Picklable[]): boolean {
+    return this.putQueuePickles(queueName, partition, values.map((v) => pickle(v)));
+  }
+
+  /** Items pickled elsewhere (by Modal's Python SDK itself, in a cross-language test). */
+  putQueuePickles(queueName: string, partition: string, pickles: readonly Buffer[]): boolean {
     try {
-      this.queue(queueName).put(partition, values.map((v) => pickle(v)));
+      this.queue(queueName).put(partition, pickles);
     } catch (err) {
       if (err instanceof QueueFullError) return false;
       throw err;

@@ -217,3 +217,52 @@ describe('EventCopier', () => {
     expect(queueBatchOf({ seq: 0, offset: 10, end: 0, events: [] })).toBeUndefined();
   });
 });
+
+const python = path.join(__dirname, '../../../training/.venv/bin/python');
+
+describe.skipIf(!fs.existsSync(python))('queue items as the Python side really makes them', () => {
+  it('QueueSink batches pickled by Modal’s own Python serializer are read by the JS SDK and copied whole', async () => {
+    // The real Emitter + QueueSink, and modal._serialization.serialize (what modal.Queue.put sends): a 600-event
+    // batch spans several pickle frames; an eval event carries nested dicts and a null depth.
+    const script = `
+import base64, json, sys, tempfile
+from modal._serialization import serialize
+from psychohistory.events import Emitter, QueueSink
+class Q:
+    items = []
+    def put(self, v, block=True, timeout=None, partition=None):
+        assert block is False
+        self.items.append(v)
+d = tempfile.mkdtemp()
+q = Q()
+em = Emitter(d, sinks=[QueueSink(q, "r", max_events=600, max_bytes=10**7, max_wait=3600)])
+for s in range(1, 601):
+    em.emit("train", step=s, epoch=s / 600, loss=1.0 / s, lr=1e-4, gradNorm=0.5)
+em.emit("eval", stage="sft", depth=None, loss=0.5, perplexity=1.6487, brier=0.1,
+        match={"exact": 2, "semantic": 1, "llm": 0, "none": 1}, n=4,
+        ci={"brier": [0.05, 0.15], "brierSkill": [-0.1, 0.3], "matchRate": [0.5, 0.9]})
+json.dump({"items": [base64.b64encode(serialize(i)).decode() for i in q.items],
+           "record": open(d + "/metrics.jsonl").read()}, sys.stdout)
+`;
+    const { execFileSync } = await import('node:child_process');
+    const out = JSON.parse(execFileSync(python, ['-c', script], { cwd: path.join(__dirname, '../../../training'), encoding: 'utf8' })) as { items: string[]; record: string };
+    expect(out.items.length).toBe(2);
+
+    const store = tempStore();
+    const { jobs } = service(store);
+    const run = await jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset() } });
+    volume.set(run.id, new VolumeFile());
+    volume.get(run.id)?.append(Buffer.from(out.record));
+    expect(server.putQueuePickles(MODAL_EVENTS_QUEUE, run.id, out.items.map((b) => Buffer.from(b, 'base64')))).toBe(true);
+    await until(() => store.readEvents(run.id).items.length === 601, 15_000, 'the batches');
+    server.complete(store.read(run.id)?.modal?.functionCallId ?? '', { state: 'succeeded' });
+    expect((await jobs.wait(run.id))?.state).toBe('succeeded');
+    const written = store.readEvents(run.id).items;
+    const recorded = out.record.trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    expect(written).toHaveLength(601);
+    expect(written.map((e) => JSON.stringify(e, Object.keys(e).sort()))).toEqual(recorded.map((e) => JSON.stringify(e, Object.keys(e as object).sort())));
+    expect(written.at(-1)).toMatchObject({ type: 'eval', depth: null, match: { exact: 2 }, ci: { brier: [0.05, 0.15] } });
+    expect(server.callsOf('FunctionGet').some((c) => c.request['objectTag'] === 'read_run')).toBe(true);
+    jobs.dispose();
+  });
+});
