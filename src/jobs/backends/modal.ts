@@ -341,7 +341,7 @@ export class ModalBackend implements JobBackend {
           const from = copier.offset;
           const page = await this.readRecord(run.id, from);
           if (signal.stopped) return true;
-          copier.fill(page, from);
+          if (!copier.fill(page, from)) continue; // the queue moved on meanwhile: read again from there
           if (page.lines.length === 0 || page.done || (untilNoGap && !copier.hasGap)) return true;
         }
         return true;

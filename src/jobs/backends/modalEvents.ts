@@ -45,7 +45,7 @@ export function recordPageOf(result: unknown, from: number): RecordPage {
   const lines = Array.isArray(o['lines']) ? o['lines'].filter((l): l is string => typeof l === 'string') : [];
   const next = o['next_offset'];
   if (typeof o['error'] === 'string') throw new Error(`read_run: ${o['error']}`);
-  if (!isCount(next) || next < from || lines.length !== (o['lines'] as unknown[] | undefined)?.length) {
+  if (!isCount(next) || next < from || (next === from && lines.length > 0) || lines.length !== (o['lines'] as unknown[] | undefined)?.length) {
     throw new Error(`read_run returned an unexpected answer: ${JSON.stringify(result).slice(0, 200)}`);
   }
   return { lines, nextOffset: next, done: o['done'] === true };
@@ -119,9 +119,9 @@ export class EventCopier {
     this.drainPending();
   }
 
-  /** A page of the record read from `this.offset` (the caller asked with it). */
-  fill(page: RecordPage, from: number): void {
-    if (from !== this.cursor.offset) return; // a stale answer: the cursor moved meanwhile
+  /** A page of the record read from `from`; false (and nothing written) when the cursor has moved on since. */
+  fill(page: RecordPage, from: number): boolean {
+    if (from !== this.cursor.offset) return false; // a stale answer: the queue moved the cursor meanwhile
     const events: MetricEvent[] = [];
     page.lines.forEach((line, i) => {
       if (this.cursor.seq + i < this.expected) return;
@@ -130,6 +130,7 @@ export class EventCopier {
     });
     this.commit(events, { seq: this.cursor.seq + page.lines.length, offset: page.nextOffset });
     this.drainPending();
+    return true;
   }
 
   private apply(batch: QueueBatch): void {

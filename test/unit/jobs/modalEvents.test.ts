@@ -200,6 +200,7 @@ describe('EventCopier', () => {
     expect(copier.offset).toBe(30);
     copier.fill({ lines: steps(4, 4).map((e) => JSON.stringify(e)), nextOffset: 70, done: false }, 30);
     expect(copier.hasGap).toBe(false);
+    expect(copier.fill({ lines: ['{}'], nextOffset: 80, done: true }, 30)).toBe(false); // stale: read from 30, cursor at 70
     copier.offer(batch(0, 3)); // a restarted iteration: all there already
     expect(written).toEqual([1, 2, 3, 4, 5, 6, 7]);
 
