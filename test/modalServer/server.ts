@@ -142,6 +142,18 @@ export class FakeModalServer {
     this.changed.emit('change');
   }
 
+  /**
+   * The container was preempted and Modal retries the input (the function's Retries policy): the caller sees
+   * nothing but a call that goes on; a deployed body runs again. Returns the attempt number now running.
+   */
+  preempt(functionCallId: string): number {
+    const call = this.callOf(functionCallId);
+    call.attempts = (call.attempts ?? 1) + 1;
+    delete call.outcome;
+    this.run(call);
+    return call.attempts;
+  }
+
   /** Modal's side failed (a lost worker): GENERIC_STATUS_INTERNAL_FAILURE; `remote()` retries it. */
   internalFailure(functionCallId: string, exception = 'worker lost'): void {
     this.callOf(functionCallId).outcome = { status: STATUS_INTERNAL_FAILURE, exception };
@@ -323,19 +335,25 @@ export class FakeModalServer {
   private run(call: FakeFunctionCall): void {
     const body = this.bodies.get(call.functionId);
     if (!body) return;
+    const attempt = call.attempts ?? 1;
+    // Only the attempt still running ends the call (a preempted attempt's late answer is lost, as on Modal);
+    // an outcome set meanwhile (cancel, timeout) stands.
+    const end = (outcome: NonNullable<FakeFunctionCall['outcome']>) => {
+      if ((call.attempts ?? 1) === attempt) call.outcome ??= outcome;
+      this.changed.emit('change');
+    };
     void Promise.resolve()
       .then(() => body(call.args, call.kwargs))
       .then(
-        (result) => (call.outcome ??= { status: STATUS.SUCCESS, data: Buffer.from(cborEncode(result)) }),
+        (result) => end({ status: STATUS.SUCCESS, data: Buffer.from(cborEncode(result)) }),
         // A body may end the call as Modal would for other reasons: throw an error with `genericStatus`
         // (5 init failure, 6 internal failure).
         (err: unknown) =>
-          (call.outcome ??= {
+          end({
             status: (err as { genericStatus?: number }).genericStatus ?? STATUS.FAILURE,
             exception: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
           }),
-      )
-      .then(() => this.changed.emit('change'));
+      );
   }
 
   private async functionGet(req: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -403,7 +421,7 @@ export class FakeModalServer {
         totalInputs: 1,
         pendingInputs: count(status === undefined),
         succeededInputs: count(status === STATUS.SUCCESS),
-        failedInputs: count(status === STATUS.FAILURE),
+        failedInputs: count(status === STATUS.FAILURE || status === STATUS_INIT_FAILURE || status === STATUS_INTERNAL_FAILURE),
         cancelledInputs: count(status === STATUS.TERMINATED),
         timeoutInputs: count(status === STATUS.TIMEOUT),
       },

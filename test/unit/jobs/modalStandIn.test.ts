@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueFullError } from 'modal';
 import { ModalBackend, createModalClient } from '../../../src/jobs/backends/modal';
 import { JobService } from '../../../src/jobs/jobService';
-import type { RunStore } from '../../../src/jobs/runStore';
+import type { RunStore } from '../../../src/runs/runStore';
 import { FakeModalServer } from '../../modalServer/server';
 import { tempDir, tempStore } from './builders';
 
@@ -144,6 +144,24 @@ describe('Modal stand-in, through the real SDK', () => {
     expect(server.callsOf('FunctionRetryInputs')).toHaveLength(1);
     await expect((await c.functions.fromName('standin', 'broken')).remote([{}])).rejects.toThrow(/jsonschema/);
     await expect((await c.functions.fromName('standin', 'raises')).remote([{}])).rejects.toThrow(/TypeError: bad config/);
+  });
+
+  it('a preempted call is retried by Modal: the body runs again and the caller sees only the last attempt', async () => {
+    const seen: unknown[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    server.deploy('standin', 'long', async (args) => {
+      seen.push(args[0]);
+      const attempt = seen.length;
+      await (attempt === 1 ? gate : new Promise((r) => setTimeout(r, 200))); // attempt 1 is running when its container goes
+      return { attempt };
+    });
+    const call = await (await client().functions.fromName('standin', 'long')).spawn([{ run_id: 'r-1' }]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.preempt(call.functionCallId)).toBe(2);
+    release(); // the lost attempt's late answer is not the call's
+    expect(await call.get({ timeoutMs: 5_000 })).toEqual({ attempt: 2 });
+    expect(seen).toEqual([{ run_id: 'r-1' }, { run_id: 'r-1' }]); // the same input, run id and all
   });
 
   it('a spawned run whose container fails to start is recorded failed, with the reason', async () => {
