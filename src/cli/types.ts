@@ -5,6 +5,8 @@ export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   readFile(path: string): Promise<string>;
+  /** A case file's bytes (a regular file only: a FIFO is refused at once); when absent, readFile's text is checked. */
+  readBytes?(path: string): Promise<Uint8Array>;
   cwd: string;
 }
 

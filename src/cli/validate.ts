@@ -1,6 +1,7 @@
 // `psychohistory validate FILE... [--format text|json]`: the editor's diagnostics, for CI.
 // Exit 0 without errors (warnings allowed), 1 with errors, 2 on usage or I/O errors.
 import { CaseDocument } from '../cases/caseDocument';
+import { checkCaseBytes } from '../cases/caseFile';
 import type { Severity } from '../cases/types';
 import { formatOption, parseOptions, plural } from './format';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError } from './types';
@@ -22,14 +23,16 @@ export async function validateFiles(files: string[], io: CliIo): Promise<{ findi
   const findings: CliDiagnostic[] = [];
   const ioErrors: string[] = [];
   for (const file of files) {
-    let text: string;
+    let diagnostics;
     try {
-      text = await io.readFile(file);
+      // From bytes when the host can: invalid UTF-8 is an error at its line and column (as in the Python loader),
+      // not a U+FFFD that a tokenizer meets after the model has loaded.
+      diagnostics = io.readBytes ? checkCaseBytes(await io.readBytes(file)) : new CaseDocument(await io.readFile(file)).diagnostics();
     } catch (err) {
       ioErrors.push(`${file}: cannot read: ${err instanceof Error ? err.message : String(err)}`);
       continue;
     }
-    for (const d of new CaseDocument(text).diagnostics()) {
+    for (const d of diagnostics) {
       findings.push({
         file,
         line: d.range.start.line + 1,

@@ -116,5 +116,22 @@ describe('the bundled CLI', () => {
     expect((JSON.parse(bad.stdout) as unknown[]).length).toBe(13);
     expect(run('validate', join(dir, 'missing.jsonl')).status).toBe(2);
     expect(run('stats', ok).status).toBe(0);
+
+    // Invalid UTF-8 is an error at its line and column, as in the Python loader (it used to pass as U+FFFD).
+    const latin1 = join(dir, 'latin1.cases.jsonl');
+    writeFileSync(latin1, Buffer.concat([Buffer.from(`${clean.split('\n')[0]}\n{"seed": {"event": "Caf`), Buffer.from([0xe9]), Buffer.from('"}}\n')]));
+    const enc = run('validate', '--format', 'json', latin1);
+    expect(enc.status).toBe(1);
+    expect(JSON.parse(enc.stdout)).toContainEqual(expect.objectContaining({ line: 2, column: 24, code: 'invalid-utf8' }));
+
+    // A FIFO is refused at once (exit 2), never read until a writer comes.
+    const fifo = join(dir, 'pipe.cases.jsonl');
+    if (spawnSync('mkfifo', [fifo]).status === 0) {
+      const t = Date.now();
+      const r = spawnSync(process.execPath, [out, 'validate', fifo], { encoding: 'utf8', timeout: 10_000 });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/FIFO/);
+      expect(Date.now() - t).toBeLessThan(10_000);
+    }
   });
 });
