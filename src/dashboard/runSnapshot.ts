@@ -1,6 +1,6 @@
-// A small reader of the run store (GUIDE contract 2) for the dashboard: list runs, read one run
-// directory into a snapshot whose tail goes on reading metrics.jsonl by byte offset. run.json and
-// metrics.jsonl are read through src/runs, shared with the jobs feature. Node `fs` only, no
+// The dashboard's view of one run (GUIDE contract 2): read a run directory into a snapshot whose
+// tail goes on reading metrics.jsonl by byte offset. Listing runs, run.json and metrics.jsonl are
+// the run store's (src/runs), shared with the jobs feature. Node `fs` only, no
 // `vscode`, so tests and the benchmark run it directly. It never throws on bad data: every problem
 // becomes a notice on the snapshot, so the panel always has something to say.
 import { promises as fs } from 'node:fs';
@@ -8,50 +8,14 @@ import * as path from 'node:path';
 import type { RunRecord } from '../contracts/run';
 import { ForecastTreeSchema, type ForecastTree } from '../contracts/tree';
 import { MetricsTail, parseJsonl } from '../runs/metricsFile';
-import { readRunRecord, type RunRecordProblem } from '../runs/runRecord';
+import { describeRecordProblem, readRunRecord, type RunRecordProblem } from '../runs/runRecord';
+import { isSymlink, RUN_FILES } from '../runs/runStore';
 import type { Notice, RunSnapshot } from './protocol';
 import { decimateColumns, digestEvents, runDuration } from './series';
 import { reliabilityBins, summarizeTree } from './tree';
 
-export const RUNS_DIR = path.join('.psychohistory', 'runs');
 /** Above this many train points the first snapshot is thinned with LTTB. */
 export const SNAPSHOT_MAX_POINTS = 5000;
-
-export interface RunListing {
-  id: string;
-  dir: string;
-  record: RunRecord | null;
-}
-
-export async function listRuns(workspaceRoot: string): Promise<RunListing[]> {
-  const root = path.join(workspaceRoot, RUNS_DIR);
-  let names: string[];
-  try {
-    names = (await fs.readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
-  } catch {
-    return [];
-  }
-  const runs = await Promise.all(
-    names.map(async (name) => {
-      const dir = path.join(root, name);
-      const rec = await readRecord(dir);
-      if (rec.record === null && !(await exists(path.join(dir, 'metrics.jsonl')))) return null;
-      return { id: rec.record?.id ?? name, dir, record: rec.record };
-    }),
-  );
-  return runs
-    .filter((r): r is RunListing => r !== null)
-    .sort((a, b) => (b.record?.createdAt ?? '').localeCompare(a.record?.createdAt ?? '') || a.id.localeCompare(b.id));
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fs.stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export async function readRecord(dir: string): Promise<{ record: RunRecord | null; notice: Notice | null }> {
   const read = await readRunRecord(path.join(dir, 'run.json'));
@@ -66,10 +30,14 @@ function recordNotice(problem: RunRecordProblem): Notice {
       return { level: 'warning', message: 'run.json is not valid JSON (being rewritten?).' };
     case 'mismatch':
       return { level: 'warning', message: `run.json does not match the run-store contract: ${problem.message}.` };
+    case 'symlink':
+    case 'id-mismatch':
+      return { level: 'error', message: `Not shown: ${describeRecordProblem(problem)}.` };
   }
 }
 
 export async function readTrees(dir: string): Promise<{ trees: ForecastTree[]; notices: Notice[] }> {
+  if (isSymlink(path.join(dir, RUN_FILES.trees))) return { trees: [], notices: [symlinkNotice(RUN_FILES.trees)] };
   let text: string;
   try {
     text = await fs.readFile(path.join(dir, 'trees.jsonl'), 'utf8');
@@ -106,10 +74,21 @@ export async function fileSize(file: string): Promise<number> {
   }
 }
 
-/** Reads a whole run directory; the returned tail continues from where this read stopped. */
+function symlinkNotice(name: string): Notice {
+  return { level: 'error', message: `${name} is a symlink; the run store does not follow symlinks.` };
+}
+
+/**
+ * Reads a whole run directory; the returned tail continues from where this read stopped. A run
+ * folder that is a symlink, or whose run.json names another run, shows nothing but that notice;
+ * a metrics.jsonl that is a symlink is not read.
+ */
 export async function loadRun(dir: string, now = new Date()): Promise<LoadedRun> {
   const { record, notice } = await readRecord(dir);
-  const tail = new MetricsTail(path.join(dir, 'metrics.jsonl'));
+  const refused = notice?.level === 'error' && record === null;
+  const metricsLink = !refused && isSymlink(path.join(dir, RUN_FILES.metrics));
+  // A tail on a file that does not exist reads nothing, so a refused run shows only its notice.
+  const tail = new MetricsTail(refused || metricsLink ? path.join(dir, '.refused', 'none') : path.join(dir, RUN_FILES.metrics));
   const first = await tail.read();
   const finished = record !== null && record.state !== 'running' && record.state !== 'queued';
   // A finished run writes no more: a complete last event that only lacks its newline counts.
@@ -117,21 +96,23 @@ export async function loadRun(dir: string, now = new Date()): Promise<LoadedRun>
   const notices: Notice[] = [];
   if (notice) notices.push(notice);
   if (record?.error) notices.push({ level: 'error', message: `The job failed: ${record.error}` });
-  if (first.missing) {
+  if (metricsLink) notices.push(symlinkNotice(RUN_FILES.metrics));
+  // A refused run: the record's notice says why, nothing more to say.
+  else if (first.missing && !refused) {
     notices.push({
       level: 'info',
       message: record?.state === 'queued' || record?.state === 'running'
         ? 'No metrics yet — the job has not written metrics.jsonl. Points appear here as it does.'
         : 'This run has no metrics.jsonl, so there is nothing to chart.',
     });
-  } else if (first.events.length === 0 && tail.bytesRead === 0) {
+  } else if (!refused && !first.missing && first.events.length === 0 && tail.bytesRead === 0) {
     notices.push({ level: 'info', message: 'metrics.jsonl is empty — no events yet.' });
   }
   notices.push(...tail.newNotices());
   const trunc = tail.truncationNotice();
   if (trunc && (finished || record === null)) notices.push(trunc);
   const treesBytes = await fileSize(path.join(dir, 'trees.jsonl'));
-  const { trees, notices: treeNotices } = await readTrees(dir);
+  const { trees, notices: treeNotices } = refused ? { trees: [], notices: [] } : await readTrees(dir);
   notices.push(...treeNotices);
   const trainTotal = digest.train.step.length;
   if (trainTotal > SNAPSHOT_MAX_POINTS) {

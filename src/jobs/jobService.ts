@@ -3,7 +3,7 @@
 // marked active after a reload, and tells listeners when anything changed.
 import type { Backend, RunKind, RunRecord } from '../contracts/run';
 import type { MetricEvent } from '../contracts/metrics';
-import type { RunStore } from './runStore';
+import type { RunStore } from '../runs/runStore';
 import { isTerminal } from './stateMachine';
 import { decideReattach } from './reattach';
 import { isJobAlive } from './backends/local';

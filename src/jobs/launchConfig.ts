@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { CaseDocument } from '../cases/caseDocument';
 import type { CaseDiagnostic } from '../cases/types';
 import type { Backend, RunKind, RunRecord } from '../contracts/run';
-import type { RunStore } from './runStore';
+import type { RunStore } from '../runs/runStore';
 
 export const KIND_LABELS: Record<RunKind, string> = { sft: 'SFT', grpo: 'GRPO', eval: 'Evaluation', generate: 'Generation' };
 

@@ -4,7 +4,7 @@
 // take over when the holder is gone: its pid is dead (same host) or it stopped renewing.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { writeFileAtomic } from './runStore';
+import { writeFileAtomic } from '../runs/runStore';
 
 interface LeaseBody {
   pid: number;

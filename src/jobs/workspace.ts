@@ -3,7 +3,7 @@
 // (the CLI has no SecretStorage) and secrets for local jobs from the environment it inherits.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RunStore, runsRootOf } from './runStore';
+import { RunStore, runsRootOf } from '../runs/runStore';
 import { JobService } from './jobService';
 import { LocalBackend, resolvePython } from './backends/local';
 import { ModalBackend, createModalClient } from './backends/modal';

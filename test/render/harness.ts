@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderDashboardHtml, makeNonce } from '../../src/dashboard/html';
 import type { DashboardState, HostToWebview, WebviewToHost } from '../../src/dashboard/protocol';
-import { loadRun, type LoadedRun } from '../../src/dashboard/runStore';
+import { loadRun, type LoadedRun } from '../../src/dashboard/runSnapshot';
 
 export const OUT_DIR = path.resolve('test-output/render');
 const BUNDLE = path.resolve('dist/webview/dashboard.js');

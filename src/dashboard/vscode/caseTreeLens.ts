@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../../shell/context';
 import { buildSeedIndex, findTreeForLine, type TreeRunSource } from '../caseLink';
 import type { TreeRef } from '../protocol';
-import { listRuns, readTrees } from '../runStore';
+import { readTrees } from '../runSnapshot';
+import { listRuns } from '../../runs/runStore';
 
 export class CaseTreeLens implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();

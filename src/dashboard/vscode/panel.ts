@@ -9,7 +9,7 @@ import type { Ctx } from '../../shell/context';
 import { renderDashboardHtml, makeNonce } from '../html';
 import { emptyColumns, type DashboardState, type HostToWebview, type RunAppend, type TreeRef, type WebviewToHost } from '../protocol';
 import { parseWebviewMessage } from '../protocolSchema';
-import { fileSize, loadRun, readRecord, readTrees, type LoadedRun } from '../runStore';
+import { fileSize, loadRun, readRecord, readTrees, type LoadedRun } from '../runSnapshot';
 import { digestEvents, runDuration } from '../series';
 
 const POLL_MS = 2000;

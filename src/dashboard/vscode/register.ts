@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommandTable, type Ctx } from '../../shell/context';
 import type { TreeRef } from '../protocol';
-import { listRuns, RUNS_DIR, type RunListing } from '../runStore';
+import { listRuns, RUNS_DIR, type RunListing } from '../../runs/runStore';
 import { CaseTreeLens } from './caseTreeLens';
 import { DashboardPanel, type PanelTarget } from './panel';
 

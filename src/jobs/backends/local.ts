@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import type { RunRecord } from '../../contracts/run';
-import type { RunStore } from '../runStore';
+import type { RunStore } from '../../runs/runStore';
 import { isTerminal } from '../stateMachine';
 import { followEvents } from '../../runs/metricsFile';
 import type { BackendHooks, JobBackend, Watch } from '../backend';

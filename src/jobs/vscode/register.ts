@@ -9,7 +9,7 @@ import { registerCommandTable } from '../../shell/context';
 import type { Ctx } from '../../shell/context';
 import type { RunKind, RunRecord } from '../../contracts/run';
 import type { MetricEvent } from '../../contracts/metrics';
-import { RunStore, runsRootOf } from '../runStore';
+import { RunStore, runsRootOf } from '../../runs/runStore';
 import { JobService } from '../jobService';
 import { LocalBackend, resolvePython } from '../backends/local';
 import { ModalBackend, createModalClient } from '../backends/modal';

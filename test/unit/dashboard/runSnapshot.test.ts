@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { listRuns, loadRun, readTrees, RUNS_DIR, SNAPSHOT_MAX_POINTS } from '../../../src/dashboard/runStore';
+import { loadRun, readTrees, SNAPSHOT_MAX_POINTS } from '../../../src/dashboard/runSnapshot';
+import { listRuns, RUNS_DIR } from '../../../src/runs/runStore';
 import { writeFixtures } from '../../render/fixtures';
 import { runRecord, trainCurve, writeRun } from './builders';
 

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunRecord } from '../../../src/contracts/run';
 import type { MetricEvent, TrainEvent, StatusEvent } from '../../../src/contracts/metrics';
-import { RunStore } from '../../../src/jobs/runStore';
+import { RunStore } from '../../../src/runs/runStore';
 
 export function tempDir(prefix = 'ph-jobs-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/cli';
 import type { CliIo } from '../../../src/cli/types';
-import { RunStore, runsRootOf } from '../../../src/jobs/runStore';
+import { RunStore, runsRootOf } from '../../../src/runs/runStore';
 import { FakeModalServer } from '../../modalServer/server';
 import { tempDir } from './builders';
 

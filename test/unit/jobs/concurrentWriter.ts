@@ -1,5 +1,5 @@
 // Child process for concurrency.test.ts: a second "window" hammering run.json through the RunStore.
-import { RunStore } from '../../../src/jobs/runStore';
+import { RunStore } from '../../../src/runs/runStore';
 
 const [root, runId, who, count] = process.argv.slice(2);
 const store = new RunStore(root ?? '');

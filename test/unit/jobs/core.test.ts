@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canTransition, elapsedSeconds, isTerminal, transition } from '../../../src/jobs/stateMachine';
-import { RunStore, newRunId } from '../../../src/jobs/runStore';
+import { RunStore, newRunId } from '../../../src/runs/runStore';
 import { followEvents, parseJsonl, parseMetricEvent } from '../../../src/runs/metricsFile';
 import { decideReattach, LAUNCH_GRACE_MS } from '../../../src/jobs/reattach';
 import { estimateCost, costOf, PRICE_TABLE_DATE, formatDuration } from '../../../src/jobs/cost';

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalBackend, commandLineArgs, isJobAlive, resolvePython } from '../../../src/jobs/backends/local';
 import { JobService } from '../../../src/jobs/jobService';
-import type { RunStore } from '../../../src/jobs/runStore';
+import type { RunStore } from '../../../src/runs/runStore';
 import type { MetricEvent } from '../../../src/contracts/metrics';
 import { tempDir, tempStore, until } from './builders';
 

@@ -8,7 +8,7 @@ import { runCli } from '../../../src/cli/cli';
 import type { CliIo } from '../../../src/cli/types';
 import { MEMORY_FACTS, checkLaunch, checkRecipe, fixName, gpuInfo, loraParams, paramCounts, planMemory, recipeOf, recommendGpu, resolveModel } from '../../../src/jobs/memoryPlan';
 import type { Recipe } from '../../../src/jobs/memoryPlan';
-import { RunStore, runsRootOf } from '../../../src/jobs/runStore';
+import { RunStore, runsRootOf } from '../../../src/runs/runStore';
 import { FakeModalServer } from '../../modalServer/server';
 import { tempDir } from './builders';
 

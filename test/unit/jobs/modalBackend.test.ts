@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModalBackend, MODAL_EVENTS_QUEUE, createModalClient } from '../../../src/jobs/backends/modal';
 import { JobService } from '../../../src/jobs/jobService';
 import { JobError } from '../../../src/jobs/errors';
-import type { RunStore } from '../../../src/jobs/runStore';
+import type { RunStore } from '../../../src/runs/runStore';
 import { FakeModalServer } from '../../modalServer/server';
 import { statusEvent, tempDir, tempStore, trainEvent, until } from './builders';
 

@@ -8,7 +8,7 @@ import { EventCopier, queueBatchOf } from '../../../src/jobs/backends/modalEvent
 import type { QueueBatch } from '../../../src/jobs/backends/modalEvents';
 import { ModalBackend, MODAL_EVENTS_QUEUE, createModalClient } from '../../../src/jobs/backends/modal';
 import { JobService } from '../../../src/jobs/jobService';
-import type { RunStore } from '../../../src/jobs/runStore';
+import type { RunStore } from '../../../src/runs/runStore';
 import type { MetricEvent } from '../../../src/contracts/metrics';
 import { FakeModalServer } from '../../modalServer/server';
 import type { Picklable } from '../../modalServer/pickle';
