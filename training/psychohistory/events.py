@@ -13,6 +13,7 @@ import json
 import os
 import queue as stdqueue
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -73,36 +74,53 @@ class QueueSink:
     """The live copy of the record on a Modal Queue partition, never blocking training.
 
     Events go in batches, one queue item per batch — {"seq", "offset", "end", "events"}: the record's line number of
-    the first event and the byte range of the batch — so 5,000 items carry far more than 5,000 events. Train events
-    wait up to `max_wait` seconds for company; any other event (status, eval, cost, artifact) goes at once. Every put
-    is non-blocking: on a full partition the sink clears it (the extension recovers what it had not read from the
-    record) and tries once more; whatever still fails is counted in `dropped`, never retried, never waited for."""
+    the first event and the byte range of the batch — so 5,000 items carry far more than 5,000 events. A train event
+    goes at once when nothing was put in the last `max_wait` seconds (a slow run is live event by event); in a burst
+    train events are held until `max_events`, `max_bytes` or `max_wait` after the last put (a timer thread sends what
+    is held then); any other event (status, eval, cost, artifact) goes at once. Every put is non-blocking: on a full
+    partition the sink clears it (the extension recovers what it had not read from the record) and tries once more;
+    whatever still fails is counted in `dropped`, never retried, never waited for."""
 
     def __init__(self, queue, partition: str, max_events: int = 500, max_bytes: int = 256 * 1024,
-                 max_wait: float = 1.0, clock=time.monotonic):
+                 max_wait: float = 1.0, clock=time.monotonic, timer=None):
         self.queue, self.partition, self.clock = queue, partition, clock
         self.max_events, self.max_bytes, self.max_wait = max_events, max_bytes, max_wait
+        self.timer = timer or _daemon_timer  # (delay, fn) -> something with cancel()
         self.batch: list[dict] = []
         self.first_seq = self.start = self.end = 0
-        self.first_at = 0.0
+        self.last_put = float("-inf")
+        self.pending_timer = None
+        self.lock = threading.Lock()
         self.sent = self.dropped = self.cleared = 0  # events, events, times the partition was cleared
 
     def line(self, event: dict, seq: int, start: int, end: int):
-        if self.batch and seq != self.first_seq + len(self.batch):
-            self.flush()  # not contiguous (cannot happen with one Emitter): never mislabel a batch
-        if not self.batch:
-            self.first_seq, self.start, self.first_at = seq, start, self.clock()
-        self.batch.append(event)
-        self.end = end
-        if (event.get("type") != "train" or len(self.batch) >= self.max_events
-                or self.end - self.start >= self.max_bytes or self.clock() - self.first_at >= self.max_wait):
-            self.flush()
+        with self.lock:
+            if self.batch and seq != self.first_seq + len(self.batch):
+                self._flush()  # not contiguous (cannot happen with one Emitter): never mislabel a batch
+            if not self.batch:
+                self.first_seq, self.start = seq, start
+            self.batch.append(event)
+            self.end = end
+            waited = self.clock() - self.last_put
+            if (event.get("type") != "train" or waited >= self.max_wait or len(self.batch) >= self.max_events
+                    or self.end - self.start >= self.max_bytes):
+                self._flush()
+            elif self.pending_timer is None:
+                self.pending_timer = self.timer(self.max_wait - waited, self.flush)
 
     def flush(self):
+        with self.lock:
+            self._flush()
+
+    def _flush(self):
+        if self.pending_timer is not None:
+            self.pending_timer.cancel()
+            self.pending_timer = None
         if not self.batch:
             return
         item = {"seq": self.first_seq, "offset": self.start, "end": self.end, "events": self.batch}
         n, self.batch = len(item["events"]), []
+        self.last_put = self.clock()
         try:
             try:
                 self.queue.put(item, block=False, partition=self.partition)
@@ -121,6 +139,13 @@ class QueueSink:
         if self.dropped or self.cleared:
             print(f"events queue: {self.sent} events sent live, {self.dropped} dropped, partition cleared "
                   f"{self.cleared} times; the record has them all")
+
+
+def _daemon_timer(delay: float, fn):
+    t = threading.Timer(max(0.0, delay), fn)
+    t.daemon = True  # never keeps the container alive
+    t.start()
+    return t
 
 
 def read_record(run_dir: str | Path, offset: int = 0, max_bytes: int = 1024 * 1024) -> dict:

@@ -110,12 +110,30 @@ def test_queue_sink_counts_drops_and_sends_non_train_events_at_once(tmp_path):
             raise ConnectionError("no route")
 
     q = CappedQueue()
-    sink = QueueSink(q, "r", max_events=100, max_wait=3600)
+    now, timers = [0.0], []
+
+    class FakeTimer:
+        def __init__(self, delay, fn):
+            self.delay, self.fn, self.cancelled = delay, fn, False
+            timers.append(self)
+
+        def cancel(self):
+            self.cancelled = True
+
+    sink = QueueSink(q, "r", max_events=100, max_wait=1.0, clock=lambda: now[0], timer=FakeTimer)
     em = Emitter(tmp_path, sinks=[sink])
     em.emit("train", step=1, epoch=0.0, loss=1.0, lr=1e-4)
-    assert q.items == {}  # a train event waits for company
-    em.emit("status", state="running")
-    assert [len(i["events"]) for i in q.items["r"]] == [2] and q.items["r"][0]["seq"] == 0
+    assert [len(i["events"]) for i in q.items["r"]] == [1]  # nothing put lately: live at once
+    now[0] += 0.2
+    em.emit("train", step=2, epoch=0.0, loss=1.0, lr=1e-4)
+    em.emit("train", step=3, epoch=0.0, loss=1.0, lr=1e-4)
+    assert len(q.items["r"]) == 1 and len(timers) == 1 and timers[0].delay == pytest.approx(0.8)  # a burst waits
+    timers[0].fn()  # the timer fires: what is held goes, without a new event
+    assert [i["seq"] for i in q.items["r"]] == [0, 1] and len(q.items["r"][1]["events"]) == 2
+    now[0] += 0.1
+    em.emit("train", step=4, epoch=0.0, loss=1.0, lr=1e-4)
+    em.emit("status", state="running")  # anything but a train event goes at once, with what is held
+    assert [len(i["events"]) for i in q.items["r"]] == [1, 2, 2] and timers[1].cancelled
     bad = QueueSink(Broken(), "r")
     Emitter(tmp_path / "b", sinks=[bad]).emit("status", state="running")
     assert bad.dropped == 1
@@ -153,3 +171,17 @@ def test_read_record_pages_whole_lines_and_says_done(tmp_path):
     (tmp_path / "run.json").write_text(json.dumps({"state": "succeeded"}))
     last = read_record(tmp_path, offset)
     assert last["lines"] == ['{"type": "train"}'] and last["done"]
+
+
+def test_queue_sink_timer_sends_a_held_tail_in_real_time(tmp_path):
+    import time as _time
+
+    from psychohistory.events import QueueSink
+    q = CappedQueue()
+    sink = QueueSink(q, "r", max_wait=0.05)
+    em = Emitter(tmp_path, sinks=[sink])
+    for step in range(1, 4):
+        em.emit("train", step=step, epoch=0.0, loss=1.0, lr=1e-4)
+    assert sum(len(i["events"]) for i in q.items["r"]) == 1  # the first at once, two held
+    _time.sleep(0.3)
+    assert sum(len(i["events"]) for i in q.items["r"]) == 3
