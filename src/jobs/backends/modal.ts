@@ -331,6 +331,7 @@ export class ModalBackend implements JobBackend {
     });
     let delay = this.options.retryBaseMs ?? 1000;
     let lastBackfill = -Infinity;
+    const followedSince = Date.now(); // a quiet queue reads the record only after backfillIdleMs; a gap or the end at once
     let recordReadable = true;
     /** Read the record from the copier's offset until it has nothing more (or `untilNoGap` and the gap is filled). */
     const backfill = async (untilNoGap: boolean): Promise<boolean> => {
@@ -379,7 +380,7 @@ export class ModalBackend implements JobBackend {
         if (untilResult && finished) return;
       }
       // A quiet queue: the partition may be full, cleared or expired while the run goes on.
-      if (untilResult && !finished && Date.now() - lastBackfill >= (this.options.backfillIdleMs ?? 300_000)) await backfill(false);
+      if (untilResult && !finished && Date.now() - Math.max(lastBackfill, followedSince) >= (this.options.backfillIdleMs ?? 300_000)) await backfill(false);
     };
     while (!signal.stopped && !finished) {
       try {
@@ -402,7 +403,8 @@ export class ModalBackend implements JobBackend {
         await sleep(delay);
       }
     }
-    for (let attempt = 0; attempt < 3 && !(await backfill(false)); attempt++) await sleep(delay);
+    // The record is read unless the live copy already ends with the run's terminal status (saves a call).
+    for (let attempt = 0; attempt < 3 && !copier.complete && !(await backfill(false)); attempt++) await sleep(delay);
   }
 
   /** One page of the run's record on the Volume, from byte `offset` (the app's read_run function). */

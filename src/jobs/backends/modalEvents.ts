@@ -76,6 +76,8 @@ export class EventCopier {
   private localLines: number;
   /** Batches that arrived ahead of a gap, by first line. */
   private readonly pending = new Map<number, QueueBatch>();
+  /** The last event this copier wrote. */
+  private last: MetricEvent | undefined;
 
   /**
    * @param cursorFile where the position is kept between reloads
@@ -101,6 +103,15 @@ export class EventCopier {
   /** The byte offset to read the record from: the cursor's, at or before the next wanted line. */
   get offset(): number {
     return this.cursor.offset;
+  }
+
+  /**
+   * The copy ends with the run's own last word — a terminal status event, the last line jobs.run writes — with
+   * nothing held behind a gap: the record has nothing more to give.
+   */
+  get complete(): boolean {
+    const last = this.last;
+    return !this.hasGap && last?.type === 'status' && (last.state === 'succeeded' || last.state === 'failed' || last.state === 'cancelled');
   }
 
   /** Batches wait behind a gap that only the record can fill. */
@@ -152,7 +163,10 @@ export class EventCopier {
   }
 
   private commit(events: MetricEvent[], at: { seq: number; offset: number }): void {
-    if (events.length > 0) this.write(events);
+    if (events.length > 0) {
+      this.write(events);
+      this.last = events[events.length - 1];
+    }
     this.localLines += events.length;
     this.expected = Math.max(this.expected, at.seq);
     this.cursor = { ...at, lines: this.localLines };

@@ -77,6 +77,8 @@ class TrainingRun {
 }
 
 let server: FakeModalServer;
+let readRunId = '';
+const readRunCalls = () => server.callsOf('FunctionMap').filter((c) => c.request['functionId'] === readRunId).length;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
@@ -85,7 +87,7 @@ beforeAll(async () => {
   delete process.env['MODAL_TOKEN_ID'];
   delete process.env['MODAL_TOKEN_SECRET'];
   server.deploy('psychohistory', 'sft');
-  server.deploy('psychohistory', 'read_run', (args) => readRun(args[0]));
+  readRunId = server.deploy('psychohistory', 'read_run', (args) => readRun(args[0]));
 });
 
 afterAll(async () => {
@@ -93,7 +95,7 @@ afterAll(async () => {
   process.env = savedEnv;
 });
 
-function service(store: RunStore) {
+function service(store: RunStore, options: { backfillIdleMs?: number } = {}) {
   const jobs = new JobService(store);
   const logs: string[] = [];
   jobs.addBackend(
@@ -106,7 +108,7 @@ function service(store: RunStore) {
       passivePollMs: 100,
       retryBaseMs: 50,
       backfillRetryMs: 50,
-      backfillIdleMs: 300,
+      backfillIdleMs: options.backfillIdleMs ?? 300,
       hooks: { changed: (id, ev) => jobs.notify(id, ev), log: (m) => logs.push(m) },
     }),
   );
@@ -186,6 +188,24 @@ describe('Modal events at any length', () => {
   });
 });
 
+describe('Modal events: the record is read only when needed', () => {
+  it('a live copy that ends with the run’s terminal status makes no read_run call', async () => {
+    const store = tempStore();
+    const { jobs } = service(store, { backfillIdleMs: 60_000 });
+    const before = readRunCalls();
+    const run = await jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset() } });
+    const training = new TrainingRun(server, run.id);
+    training.emit([statusEvent('running'), ...steps(50)]);
+    training.emit([statusEvent('succeeded')]);
+    training.end();
+    await until(() => store.readEvents(run.id).items.length === 52, 10_000, 'live events');
+    server.complete(store.read(run.id)?.modal?.functionCallId ?? '', { state: 'succeeded' });
+    expect((await jobs.wait(run.id))?.state).toBe('succeeded');
+    expect(readRunCalls()).toBe(before);
+    jobs.dispose();
+  });
+});
+
 describe('EventCopier', () => {
   const batch = (seq: number, n: number): QueueBatch => ({ seq, offset: seq * 10, end: (seq + n) * 10, events: steps(n, seq + 1) });
 
@@ -209,6 +229,9 @@ describe('EventCopier', () => {
     expect(reloaded.next).toBe(9);
     reloaded.offer(batch(7, 3));
     expect(written).toEqual([1, 2, 3, 4, 5, 6, 7, 10]);
+    expect(reloaded.complete).toBe(false);
+    reloaded.offer({ seq: 10, offset: 100, end: 110, events: [statusEvent('failed', 'boom')] });
+    expect(reloaded.complete).toBe(true);
   });
 
   it('reads QueueSink items and nothing else as batches', () => {
