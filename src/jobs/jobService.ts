@@ -6,7 +6,7 @@ import type { MetricEvent } from '../contracts/metrics';
 import type { RunStore } from '../runs/runStore';
 import { isTerminal } from './stateMachine';
 import { decideReattach } from './reattach';
-import { isJobAlive } from './backends/local';
+import { isRunJobAlive } from './backends/local';
 import type { JobBackend, Watch } from './backend';
 import { JobError } from './errors';
 
@@ -79,23 +79,33 @@ export class JobService {
     return final;
   }
 
-  /** On activation: follow every run still marked active, settle the ones that died unseen. */
+  /** On activation: follow every run still marked active, settle the ones that died unseen. One bad run is reported and skipped. */
   reattachAll(): RunRecord[] {
     const attached: RunRecord[] = [];
     for (const run of this.store.list()) {
       if (isTerminal(run.state) || this.watches.has(run.id) || !this.backends.has(run.backend)) continue;
-      const pidAlive = run.local?.pid !== undefined ? isJobAlive(run.local.pid) : undefined;
-      const decision = decideReattach(run, { pidAlive, now: new Date() });
-      if (decision.action === 'follow') {
-        this.keep(run.id, this.backend(run.backend).attach(run));
-        attached.push(run);
-      } else if (decision.action === 'fail') {
-        const last = this.store.lastLogLines(run.id, 10);
-        this.store.setState(run.id, 'failed', { error: `${decision.reason}${last.length ? `\nLast log lines:\n${last.join('\n')}` : ''}` });
-        this.notify(run.id);
+      try {
+        if (this.reattach(run)) attached.push(run);
+      } catch (err) {
+        this.store.report({ id: run.id, reason: `could not reattach: ${err instanceof Error ? err.message : String(err)}` });
       }
     }
     return attached;
+  }
+
+  private reattach(run: RunRecord): boolean {
+    const pidAlive = run.local?.pid !== undefined ? isRunJobAlive(run) : undefined;
+    const decision = decideReattach(run, { pidAlive, now: new Date() });
+    if (decision.action === 'follow') {
+      this.keep(run.id, this.backend(run.backend).attach(run));
+      return true;
+    }
+    if (decision.action === 'fail') {
+      const last = this.store.lastLogLines(run.id, 10);
+      this.store.setState(run.id, 'failed', { error: `${decision.reason}${last.length ? `\nLast log lines:\n${last.join('\n')}` : ''}` });
+      this.notify(run.id);
+    }
+    return false;
   }
 
   activeRuns(): RunRecord[] {

@@ -27,7 +27,8 @@ export interface WorkspaceJobsOptions {
 }
 
 export function openWorkspaceJobs(options: WorkspaceJobsOptions): JobService {
-  const store = new RunStore(runsRootOf(options.root));
+  const log = options.log ?? (() => undefined);
+  const store = new RunStore(runsRootOf(options.root), { report: (p) => log(`skipped run ${p.id}: ${p.reason}`) });
   const service = new JobService(store);
   const hooks = { changed: (id: string) => service.notify(id), log: options.log ?? (() => undefined) };
   const trainingDir = path.join(options.root, options.trainingFolder ?? 'training');

@@ -128,6 +128,16 @@ export class RunStore {
     return dir;
   }
 
+  private readonly reported = new Set<string>();
+
+  /** Tell the store's reporter about a run skipped or refused; once per run and reason (views list often). */
+  report(problem: RunProblem): void {
+    const key = `${problem.id}\0${problem.reason}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.options.report?.(problem);
+  }
+
   /** A run file's path; throws RunStoreError when it (or the run folder) is a symlink. */
   file(id: string, name: keyof typeof RUN_FILES): string {
     const file = path.join(this.runDir(id), RUN_FILES[name]);
@@ -199,7 +209,7 @@ export class RunStore {
   /** All readable runs, newest first; each run skipped is reported (see RunStoreOptions.report). */
   list(): RunRecord[] {
     const { runs, problems } = this.scan();
-    for (const problem of problems) this.options.report?.(problem);
+    for (const problem of problems) this.report(problem);
     return runs;
   }
 

@@ -62,7 +62,7 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
     if (ws) return ws;
     const root = workspaceRoot();
     if (!root) throw new Error('Open a workspace folder first: runs live in its .psychohistory/runs.');
-    const store = new RunStore(runsRootOf(root));
+    const store = new RunStore(runsRootOf(root), { report: (p) => ctx.log.warn(`Skipped run ${p.id}: ${p.reason}`) });
     const service = new JobService(store);
     const hooks = { changed: (id: string, events?: readonly MetricEvent[]) => service.notify(id, events), log: (m: string) => ctx.log.info(m) };
     const trainingDir = () => path.resolve(root, readJobsConfig().trainingFolder);
