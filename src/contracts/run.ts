@@ -24,7 +24,12 @@ export const RunRecordSchema = z.object({
   modal: z
     .object({ appName: z.string().min(1), functionName: z.string().min(1), functionCallId: z.string().min(1) })
     .optional(),
-  local: z.object({ pid: z.int().min(1) }).optional(),
+  local: z
+    .object({
+      pid: z.int().min(1),
+      startTime: z.string().min(1).optional().describe("The process's start time as the OS reports it (Linux: /proc/<pid>/stat field 22), so a reused pid is never taken for the job."),
+    })
+    .optional(),
   cost: RunCostSchema.optional(),
   error: z.string().optional(),
 });

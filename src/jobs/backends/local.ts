@@ -12,6 +12,8 @@ import type { RunRecord } from '../../contracts/run';
 import type { RunStore } from '../../runs/runStore';
 import { isTerminal } from '../stateMachine';
 import { followEvents } from '../../runs/metricsFile';
+import { JobError } from '../errors';
+import { identifyJob, processStartTime } from './localProcess';
 import type { BackendHooks, JobBackend, Watch } from '../backend';
 import { sleep } from '../backend';
 
@@ -70,6 +72,13 @@ export function isJobAlive(pid: number): boolean {
   return true;
 }
 
+/** Is this run's job still running? A pid that now names another process is not (see localProcess.ts). */
+export function isRunJobAlive(run: Pick<RunRecord, 'id' | 'local'>): boolean {
+  if (!run.local) return false;
+  const identity = identifyJob(run.local, run.id);
+  return identity.ok || (identity.kind === 'unverified' && isJobAlive(run.local.pid));
+}
+
 export class LocalBackend implements JobBackend {
   readonly name = 'local' as const;
   private readonly children = new Map<string, ChildProcess>();
@@ -107,8 +116,9 @@ export class LocalBackend implements JobBackend {
     // holds a reference while it follows, so `launch` without --detach lives until the job ends.
     child.unref();
     this.children.set(run.id, child);
+    const startTime = processStartTime(pid);
     const started = store.update(run.id, (current) => ({
-      local: { pid },
+      local: { pid, ...(startTime ? { startTime } : {}) },
       ...(current.state === 'queued' ? { state: 'running' as const, startedAt: new Date().toISOString() } : {}),
     }));
     this.options.hooks.changed(run.id);
@@ -149,8 +159,7 @@ export class LocalBackend implements JobBackend {
   }
 
   private async pollUntilDead(run: RunRecord, signal: { stopped: boolean }): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    const pid = run.local?.pid;
-    while (!signal.stopped && pid !== undefined && isJobAlive(pid)) await sleep(this.options.pollMs ?? 1000);
+    while (!signal.stopped && isRunJobAlive(run)) await sleep(this.options.pollMs ?? 1000);
     return { code: null, signal: null };
   }
 
@@ -171,15 +180,19 @@ export class LocalBackend implements JobBackend {
 
   async cancel(run: RunRecord): Promise<RunRecord | undefined> {
     const { store } = this.options;
-    const pid = run.local?.pid;
     if (isTerminal(run.state)) return run;
-    if (pid === undefined || !isJobAlive(pid)) return store.setState(run.id, 'cancelled');
+    if (!run.local) return store.setState(run.id, 'cancelled');
+    const { pid } = run.local;
+    // Signal nothing that is not provably this run's job: pid, start time and run id.
+    const identity = identifyJob(run.local, run.id);
+    if (!identity.ok && identity.kind === 'gone') return store.setState(run.id, 'cancelled');
+    if (!identity.ok) throw new JobError(`Not cancelling run ${run.id}: ${identity.reason}. No signal was sent; stop the process yourself if it is the job.`, 'unknown');
     this.cancelling.add(run.id);
     signalGroup(pid, 'SIGTERM');
     const deadline = Date.now() + (this.options.killGraceMs ?? 10_000);
-    while (Date.now() < deadline && isJobAlive(pid)) await sleep(100);
-    if (isJobAlive(pid)) signalGroup(pid, 'SIGKILL');
-    while (isJobAlive(pid)) await sleep(50);
+    while (Date.now() < deadline && isRunJobAlive(run)) await sleep(100);
+    if (isRunJobAlive(run)) signalGroup(pid, 'SIGKILL');
+    while (isRunJobAlive(run)) await sleep(50);
     const final = store.setState(run.id, 'cancelled');
     this.options.hooks.changed(run.id);
     return final ?? store.read(run.id);

@@ -3,12 +3,13 @@
 // The last test runs the real training/ pipeline when its virtualenv exists.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalBackend, commandLineArgs, isJobAlive, resolvePython } from '../../../src/jobs/backends/local';
 import { JobService } from '../../../src/jobs/jobService';
 import type { RunStore } from '../../../src/runs/runStore';
 import type { MetricEvent } from '../../../src/contracts/metrics';
+import type { RunRecord } from '../../../src/contracts/run';
 import { tempDir, tempStore, until } from './builders';
 
 const fakeTraining = path.join(__dirname, '../../fixtures/runs/fakeTraining');
@@ -150,6 +151,35 @@ describe.skipIf(!python3)('local backend (stand-in training command line)', () =
     expect(final?.state).toBe('cancelled');
     expect(isJobAlive(pid)).toBe(false);
     second.jobs.dispose();
+  });
+
+  it.skipIf(process.platform !== 'linux')('identifies the job by pid, start time and run id before any signal; otherwise cancel refuses and signals nothing', async () => {
+    const store = tempStore();
+    const { jobs } = service(store);
+    const run = await jobs.launch({ kind: 'grpo', backend: 'local', config: { fake_mode: 'hang' } });
+    const local = store.read(run.id)?.local;
+    const stat = fs.readFileSync(`/proc/${local?.pid}/stat`, 'utf8');
+    expect(local?.startTime).toBe(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    expect((await jobs.cancel(run.id))?.state).toBe('cancelled');
+
+    // A process that looks like a job (its command line says psychohistory and names a run folder) but is not this run's.
+    const decoy = spawn('python3', ['-c', 'import time; time.sleep(60)', 'psychohistory', `--run_dir=${path.join(store.root, 'other-run')}`], { stdio: 'ignore', detached: true });
+    cleanup.push(() => decoy.kill('SIGKILL'));
+    const pid = decoy.pid ?? -1;
+    await until(() => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('other-run'), 5000, 'the decoy to start');
+    const decoyStat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const startTime = decoyStat.slice(decoyStat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+    const cases: [string, RunRecord['local'], RegExp][] = [
+      ['a pid that another process now has', { pid, startTime: '1' }, /is now another process/],
+      ['a record without a start time', { pid }, /records no start time/],
+      ['the right process start, another run', { pid, startTime }, /command line does not name run/],
+    ];
+    for (const [what, local, message] of cases) {
+      const victim = store.create({ kind: 'sft', backend: 'local', config: {}, state: 'running', local });
+      await expect(jobs.cancel(victim.id), what).rejects.toThrow(message);
+      expect(store.read(victim.id)?.state, what).toBe('running');
+      expect(decoy.exitCode === null && decoy.signalCode === null, what).toBe(true);
+    }
   });
 
   it('fails the run (not the editor) when python cannot be started', async () => {
