@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import type { MetricEvent } from '../../contracts/metrics';
 import { parseMetricEvent } from '../../runs/metricsFile';
-import { writeFileAtomic } from '../runStore';
+import { writeFileAtomic } from '../../runs/runStore';
 
 /** One page of the record, as read_run returns it. */
 export interface RecordPage {
