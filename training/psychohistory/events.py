@@ -5,13 +5,14 @@ on Modal, the `psychohistory-events` Queue (partition = run id), through a Queue
 A Queue partition holds at most 5,000 items and is cleared a day after its last put, so the queue is only a live
 window: each queue item says which lines of the record it carries (line number and byte offsets), and the extension
 fills any gap from the record with `read_record` (the Modal function `read_run`). run.json is rewritten atomically
-(temp file + rename)."""
+(temp file + rename) under run.json.lock, merging only the fields this side sets (see RunFile)."""
 from __future__ import annotations
 
 import datetime as dt
 import json
 import os
 import queue as stdqueue
+import random
 import tempfile
 import threading
 import time
@@ -191,27 +192,84 @@ def write_json_atomic(path: Path, obj: dict):
     os.replace(tmp, path)
 
 
+# run.json's lock, shared with the extension (src/runs/runStore.ts withRecordLock): `run.json.lock` created with
+# O_EXCL, retried with backoff, taken over when its mtime is older than LOCK_STALE_S (a writer died holding it).
+LOCK_STALE_S = 10.0
+LOCK_TIMEOUT_S = 30.0
+
+
+class RecordLock:
+    def __init__(self, path: Path):
+        self.lock = path.with_name(path.name + ".lock")
+
+    def __enter__(self):
+        deadline, delay = time.monotonic() + LOCK_TIMEOUT_S, 0.001
+        while True:
+            try:
+                os.close(os.open(self.lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+                return self
+            except FileExistsError:
+                pass
+            try:
+                if time.time() - self.lock.stat().st_mtime > LOCK_STALE_S:
+                    self.lock.unlink(missing_ok=True)
+                    continue
+            except FileNotFoundError:
+                continue  # released between our open and stat
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.lock} held for {LOCK_TIMEOUT_S:.0f} s; remove it if no job is writing")
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.05)
+
+    def __exit__(self, *exc):
+        self.lock.unlink(missing_ok=True)
+
+
+def process_start_time(pid: int) -> str | None:
+    """The start time the extension records beside a local run's pid (Linux: /proc/<pid>/stat field 22), so a
+    reused pid is never taken for the job."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(")") + 2:].split(" ")
+    return fields[19] if len(fields) > 19 else None
+
+
 class RunFile:
-    """run.json: if the caller (the extension) made it, keep its fields and touch only state/times/cost/error."""
+    """run.json: if the caller (the extension) made it, keep its fields and touch only the fields this side sets.
+
+    Every write holds run.json.lock (the extension takes the same lock) and merges the fields given into what is on
+    disk now, so a field the extension wrote after we last read the file is never rewritten with an old value."""
 
     def __init__(self, run_dir: str | Path, run_id: str, kind: str, backend: str, config: dict):
         self.path = Path(run_dir) / "run.json"
-        if self.path.exists():
-            self.data = json.loads(self.path.read_text())
-        else:
-            self.data = {"id": run_id, "kind": kind, "backend": backend, "config": config, "state": "queued",
-                         "createdAt": now_iso()}
-            if backend == "local":
-                self.data["local"] = {"pid": os.getpid()}
-        self.save()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with RecordLock(self.path):
+            self.data = self._read()
+            if self.data is None:
+                self.data = {"id": run_id, "kind": kind, "backend": backend, "config": config, "state": "queued",
+                             "createdAt": now_iso()}
+                if backend == "local":
+                    start = process_start_time(os.getpid())
+                    self.data["local"] = {"pid": os.getpid(), **({"startTime": start} if start else {})}
+                write_json_atomic(self.path, self.data)
 
-    def save(self):
-        write_json_atomic(self.path, self.data)
+    def _read(self) -> dict | None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
 
     def update(self, **fields):
-        for k, v in fields.items():
-            if v is None:
-                self.data.pop(k, None)
-            else:
-                self.data[k] = v
-        self.save()
+        """Set (or, with None, remove) these fields in run.json as it is on disk; nothing else is written."""
+        with RecordLock(self.path):
+            data = self._read() or self.data
+            for k, v in fields.items():
+                if v is None:
+                    data.pop(k, None)
+                else:
+                    data[k] = v
+            write_json_atomic(self.path, data)
+            self.data = data

@@ -1,4 +1,6 @@
 import json
+import os
+import time
 
 import pytest
 
@@ -53,6 +55,39 @@ def test_run_file_created_when_absent(tmp_path):
     data = json.loads(rf.path.read_text())
     assert data["id"] == "r2" and data["backend"] == "local" and data["local"]["pid"] > 0
     assert schemas.errors("run", data) == []
+
+
+def test_run_file_merges_into_what_is_on_disk(tmp_path):
+    rf = RunFile(tmp_path, "r3", "sft", "local", {})
+    on_disk = json.loads(rf.path.read_text())
+    on_disk["modal"] = {"appName": "a", "functionName": "f", "functionCallId": "fc-1"}  # the extension, later
+    on_disk["extensionOnly"] = 7
+    rf.path.write_text(json.dumps(on_disk))
+    rf.update(state="running", error=None)
+    data = json.loads(rf.path.read_text())
+    assert data["modal"]["functionCallId"] == "fc-1" and data["extensionOnly"] == 7 and data["state"] == "running"
+    assert not (tmp_path / "run.json.lock").exists()
+
+
+def test_run_file_takes_the_extensions_lock(tmp_path, monkeypatch):
+    import threading
+    from psychohistory import events
+    rf = RunFile(tmp_path, "r4", "sft", "local", {})
+    lock = tmp_path / "run.json.lock"
+    lock.write_text("")  # the extension is mid-update
+    done = threading.Event()
+    writer = threading.Thread(target=lambda: (rf.update(state="running"), done.set()))
+    writer.start()
+    assert not done.wait(0.3)  # waits while the lock is held
+    lock.unlink()
+    assert done.wait(5)
+    writer.join()
+    assert json.loads(rf.path.read_text())["state"] == "running"
+    lock.write_text("")  # a writer died holding it: stale after LOCK_STALE_S
+    old = time.time() - events.LOCK_STALE_S - 1
+    os.utime(lock, (old, old))
+    rf.update(state="failed")
+    assert json.loads(rf.path.read_text())["state"] == "failed" and not lock.exists()
 
 
 def test_gpu_cost():
