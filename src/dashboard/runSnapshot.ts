@@ -18,7 +18,7 @@ import { reliabilityBins, summarizeTree } from './tree';
 export const SNAPSHOT_MAX_POINTS = 5000;
 
 export async function readRecord(dir: string): Promise<{ record: RunRecord | null; notice: Notice | null }> {
-  const read = await readRunRecord(path.join(dir, 'run.json'));
+  const read = await readRunRecord(path.join(dir, RUN_FILES.record));
   return { record: read.record, notice: read.problem ? recordNotice(read.problem) : null };
 }
 
@@ -40,7 +40,7 @@ export async function readTrees(dir: string): Promise<{ trees: ForecastTree[]; n
   if (isSymlink(path.join(dir, RUN_FILES.trees))) return { trees: [], notices: [symlinkNotice(RUN_FILES.trees)] };
   let text: string;
   try {
-    text = await fs.readFile(path.join(dir, 'trees.jsonl'), 'utf8');
+    text = await fs.readFile(path.join(dir, RUN_FILES.trees), 'utf8');
   } catch {
     return { trees: [], notices: [] };
   }
@@ -111,7 +111,7 @@ export async function loadRun(dir: string, now = new Date()): Promise<LoadedRun>
   notices.push(...tail.newNotices());
   const trunc = tail.truncationNotice();
   if (trunc && (finished || record === null)) notices.push(trunc);
-  const treesBytes = await fileSize(path.join(dir, 'trees.jsonl'));
+  const treesBytes = await fileSize(path.join(dir, RUN_FILES.trees));
   const { trees, notices: treeNotices } = refused ? { trees: [], notices: [] } : await readTrees(dir);
   notices.push(...treeNotices);
   const trainTotal = digest.train.step.length;

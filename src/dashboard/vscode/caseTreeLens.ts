@@ -7,7 +7,7 @@ import type { Ctx } from '../../shell/context';
 import { buildSeedIndex, findTreeForLine, type TreeRunSource } from '../caseLink';
 import type { TreeRef } from '../protocol';
 import { readTrees } from '../runSnapshot';
-import { listRuns } from '../../runs/runStore';
+import { listRuns, RUN_FILES } from '../../runs/runStore';
 
 export class CaseTreeLens implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -54,7 +54,7 @@ export class CaseTreeLens implements vscode.CodeLensProvider, vscode.Disposable 
     const sources: TreeRunSource[] = [];
     const stamps: string[] = [];
     for (const run of runs) {
-      const file = path.join(run.dir, 'trees.jsonl');
+      const file = path.join(run.dir, RUN_FILES.trees);
       let stamp: string;
       try {
         const st = await fsp.stat(file);

@@ -10,6 +10,7 @@ import { renderDashboardHtml, makeNonce } from '../html';
 import { emptyColumns, type DashboardState, type HostToWebview, type RunAppend, type TreeRef, type WebviewToHost } from '../protocol';
 import { parseWebviewMessage } from '../protocolSchema';
 import { fileSize, loadRun, readRecord, readTrees, type LoadedRun } from '../runSnapshot';
+import { RUN_FILES } from '../../runs/runStore';
 import { digestEvents, runDuration } from '../series';
 
 const POLL_MS = 2000;
@@ -90,7 +91,7 @@ export class DashboardPanel implements vscode.Disposable {
         if (msg.command === 'refresh') await this.sendState();
         else if (msg.command === 'openRunFolder') {
           const run = this.runs.find((r) => r.snapshot.id === msg.runId) ?? this.runs[0];
-          if (run) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(path.join(run.dir, 'run.json')));
+          if (run) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(path.join(run.dir, RUN_FILES.record)));
         } else if (msg.command === 'launchSft') await launchSft();
         break;
     }
@@ -155,7 +156,7 @@ export class DashboardPanel implements vscode.Disposable {
     const { events, reset } = await run.tail.read();
     // metrics.jsonl rewritten from scratch, or new forecast trees (an eval run writes them at the
     // end): appends cannot express that, so resend the state — data only, the HTML stays.
-    if (reset || (await fileSize(path.join(run.dir, 'trees.jsonl'))) !== run.treesBytes) {
+    if (reset || (await fileSize(path.join(run.dir, RUN_FILES.trees))) !== run.treesBytes) {
       await this.sendState();
       return;
     }
