@@ -14,6 +14,12 @@ export interface BackendHooks {
   /** run.json, metrics or logs of this run changed. */
   changed(runId: string, events?: readonly MetricEvent[]): void;
   log(message: string): void;
+  /**
+   * A loop following this run failed (a dropped Modal stream, a local tail that cannot read): the
+   * user should hear of it, not only the log. Called on every failure; the shell de-duplicates
+   * (FollowWarnings).
+   */
+  warn?(runId: string, message: string): void;
 }
 
 export interface JobBackend {

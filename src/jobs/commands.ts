@@ -8,6 +8,7 @@ export const JOB_COMMANDS = {
   cancelRun: 'psychohistory.cancelRun',
   showRunLogs: 'psychohistory.showRunLogs',
   revealRun: 'psychohistory.revealRun',
+  openInModalDashboard: 'psychohistory.openInModalDashboard',
   refreshRuns: 'psychohistory.refreshRuns',
   refreshDatasets: 'psychohistory.refreshDatasets',
   deployModalApp: 'psychohistory.deployModalApp',

@@ -119,7 +119,12 @@ export class Poller implements Disposable {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
-  constructor(private readonly step: (last: boolean) => Promise<void>, intervalMs = 500) {
+  constructor(
+    private readonly step: (last: boolean) => Promise<void>,
+    intervalMs = 500,
+    /** Told of every failed step (the follower decides whether that is worth a warning). */
+    private readonly onError?: (err: unknown) => void,
+  ) {
     void this.poll();
     this.timer = setInterval(() => void this.poll(), intervalMs);
     this.timer.unref?.();
@@ -145,10 +150,17 @@ export class Poller implements Disposable {
   /**
    * A step that fails (the file vanished mid-read, a listener threw) is dropped: it runs on a
    * timer, nobody would see the rejection, and the next tick goes on from where the tail stands.
+   * `onError` hears of it, so a follower can tell the user instead of failing silently.
    */
   private run(last: boolean): Promise<void> {
     this.running ??= this.step(last)
-      .catch(() => undefined)
+      .catch((err: unknown) => {
+        try {
+          this.onError?.(err);
+        } catch {
+          // A failing error listener must not stop the poller.
+        }
+      })
       .finally(() => (this.running = undefined));
     return this.running;
   }
@@ -169,10 +181,10 @@ export class LineTail implements Disposable {
   constructor(
     file: string,
     private readonly onLines: (lines: string[]) => void,
-    options: { fromStart?: boolean; intervalMs?: number } = {},
+    options: { fromStart?: boolean; intervalMs?: number; onError?: (err: unknown) => void } = {},
   ) {
     this.tail = new FileTail(file, options.fromStart === false ? sizeNow(file) : 0);
-    this.poller = new Poller((last) => this.step(last), options.intervalMs);
+    this.poller = new Poller((last) => this.step(last), options.intervalMs, options.onError);
   }
 
   /** Read whatever was appended since the last poll. Public so a caller can flush right before it stops. */

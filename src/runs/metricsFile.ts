@@ -276,7 +276,7 @@ export interface EventFollower extends Disposable {
 export function followEvents(
   file: string,
   onEvents: (events: MetricEvent[]) => void,
-  options: { fromStart?: boolean; intervalMs?: number } = {},
+  options: { fromStart?: boolean; intervalMs?: number; onError?: (err: unknown) => void } = {},
 ): EventFollower {
   const tail = new MetricsTail(file, options.fromStart === false ? sizeNow(file) : 0);
   const poller = new Poller(async (last) => {
@@ -284,7 +284,7 @@ export function followEvents(
     // The writer has ended: a last line that lacks only its newline is a complete event.
     if (last) events.push(...tail.flush());
     if (events.length) onEvents(events);
-  }, options.intervalMs);
+  }, options.intervalMs, options.onError);
   return { close: () => poller.stop(), dispose: () => poller.dispose() };
 }
 

@@ -6,6 +6,7 @@ import type { RunState } from '../contracts/metrics';
 import { elapsedSeconds, isTerminal } from '../jobs/stateMachine';
 import { formatDuration, formatUsd } from '../jobs/cost';
 import { KIND_LABELS } from '../jobs/launchConfig';
+import { modalDashboardUrl } from '../jobs/modalDashboard';
 
 export interface RowIcon {
   /** A codicon id (`sync~spin` spins). */
@@ -22,8 +23,10 @@ export interface RunRow {
   description: string;
   tooltip: string;
   icon: RowIcon;
-  /** `run.<state>` plus `.active` while it can be cancelled: menus match on it. */
+  /** `run.<state>`, then `.modal` when it has a Modal dashboard page, then `.active` while it can be cancelled: menus match on it. */
   contextValue: string;
+  /** The call's page in Modal's dashboard (Modal runs that were spawned). */
+  modalUrl?: string;
 }
 
 export const STATE_ICONS: Record<RunState, RowIcon> = {
@@ -39,6 +42,7 @@ export function runRow(run: RunRecord, runsRoot: string, now: Date = new Date())
   const elapsed = formatDuration(elapsedSeconds(run, now));
   // A local run costs nothing on a GPU bill; show a cost only where there is one.
   const cost = run.cost && (run.backend === 'modal' || run.cost.usd > 0) ? formatUsd(run.cost.usd) : undefined;
+  const modalUrl = modalDashboardUrl(run);
   const parts = [run.state, elapsed, cost, run.backend].filter((p): p is string => Boolean(p));
   const tooltip = [
     `${KIND_LABELS[run.kind]} run ${run.id}`,
@@ -47,6 +51,7 @@ export function runRow(run: RunRecord, runsRoot: string, now: Date = new Date())
     dataset ? `Dataset: ${String(run.config['dataset'])}` : undefined,
     run.cost ? `Cost: ${formatUsd(run.cost.usd)} (${run.cost.gpu}, ${formatDuration(run.cost.seconds)})` : undefined,
     run.error ? `Error: ${run.error}` : undefined,
+    modalUrl ? `Modal: ${modalUrl}` : undefined,
   ]
     .filter(Boolean)
     .join('\n');
@@ -57,7 +62,8 @@ export function runRow(run: RunRecord, runsRoot: string, now: Date = new Date())
     description: parts.join(' · '),
     tooltip,
     icon: STATE_ICONS[run.state],
-    contextValue: `run.${run.state}${isTerminal(run.state) ? '' : '.active'}`,
+    contextValue: `run.${run.state}${modalUrl ? '.modal' : ''}${isTerminal(run.state) ? '' : '.active'}`,
+    ...(modalUrl ? { modalUrl } : {}),
   };
 }
 

@@ -12,7 +12,7 @@ import type { RunRecord } from '../../contracts/run';
 import type { RunStore } from '../../runs/runStore';
 import { isTerminal } from '../stateMachine';
 import { followEvents } from '../../runs/metricsFile';
-import { JobError } from '../errors';
+import { JobError, messageOf } from '../errors';
 import { identifyJob, processStartTime } from './localProcess';
 import type { BackendHooks, JobBackend, Watch } from '../backend';
 import { sleep } from '../backend';
@@ -132,7 +132,13 @@ export class LocalBackend implements JobBackend {
   private follow(run: RunRecord, child: ChildProcess | undefined): Watch {
     const { store, hooks } = this.options;
     const signal = { stopped: false };
-    const tail = followEvents(store.file(run.id, 'metrics'), (events) => hooks.changed(run.id, events), { fromStart: false });
+    const tail = followEvents(store.file(run.id, 'metrics'), (events) => hooks.changed(run.id, events), {
+      fromStart: false,
+      onError: (err) => {
+        hooks.log(`Run ${run.id}: reading metrics.jsonl failed (${messageOf(err)}); trying again`);
+        hooks.warn?.(run.id, `Following run ${run.id}: reading its metrics failed (${messageOf(err)}); live metrics may lag.`);
+      },
+    });
     child?.ref();
     const exited = child
       ? new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {

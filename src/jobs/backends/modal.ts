@@ -67,9 +67,36 @@ export interface ModalCredentials {
   tokenSecret: string;
 }
 
-/** From SecretStorage when set; otherwise the SDK reads MODAL_TOKEN_ID/SECRET or ~/.modal.toml. */
-export function createModalClient(credentials?: ModalCredentials): ModalClient {
-  return credentials ? new ModalClient({ tokenId: credentials.tokenId, tokenSecret: credentials.tokenSecret }) : new ModalClient();
+/**
+ * From SecretStorage when set; otherwise the SDK reads MODAL_TOKEN_ID/SECRET or ~/.modal.toml.
+ * `environment` (the psychohistory.modalEnvironment setting) is Modal's environment name for every
+ * lookup; empty leaves the profile's (or MODAL_ENVIRONMENT's) default.
+ */
+export function createModalClient(credentials?: ModalCredentials, environment?: string): ModalClient {
+  const env = environment?.trim();
+  return new ModalClient({
+    ...(credentials ? { tokenId: credentials.tokenId, tokenSecret: credentials.tokenSecret } : {}),
+    ...(env ? { environment: env } : {}),
+  });
+}
+
+export type TokenCheck = { ok: true; note?: string } | { ok: false; kind: 'auth' | 'unreachable'; message: string };
+
+/**
+ * Is this token good? One cheap authenticated call (looking up the app's SFT function): an auth
+ * error refuses the token; "not found" means the token works and the app is not deployed yet;
+ * anything else (no network) leaves it undecided.
+ */
+export async function checkModalToken(client: ModalClient, appName = MODAL_APP): Promise<TokenCheck> {
+  try {
+    await client.functions.fromName(appName, MODAL_FUNCTIONS.sft);
+    return { ok: true };
+  } catch (err) {
+    const jobError = classifyModalError(err, 'lookup', appName);
+    if (jobError.kind === 'auth') return { ok: false, kind: 'auth', message: `Modal rejected this token: ${messageOf(err)}` };
+    if (jobError.kind === 'app-not-deployed') return { ok: true, note: `the app "${appName}" is not deployed yet` };
+    return { ok: false, kind: 'unreachable', message: `Could not reach Modal to check the token: ${messageOf(err)}` };
+  }
 }
 
 export interface ModalBackendOptions {
@@ -267,6 +294,7 @@ export class ModalBackend implements JobBackend {
         }
         const jobError = classifyModalError(err, 'follow', this.appName);
         hooks.log(`Run ${run.id}: waiting for the Modal result failed (${jobError.message}); retrying`);
+        hooks.warn?.(run.id, `Following run ${run.id} on Modal: waiting for its result failed (${jobError.message}); retrying.`);
         if (jobError.kind === 'not-found') return { outcome: { state: 'failed', error: `Modal no longer knows this function call: ${jobError.message}` } };
         await sleep(delay);
         delay = Math.min(delay * 2, 30_000);
@@ -388,6 +416,7 @@ export class ModalBackend implements JobBackend {
       } catch (err) {
         if (signal.stopped) return;
         hooks.log(`Run ${run.id}: event stream dropped (${messageOf(err)}); resuming in ${delay} ms`);
+        hooks.warn?.(run.id, `Following run ${run.id} on Modal: the event stream failed (${messageOf(err)}); retrying, live metrics may lag.`);
         await sleep(delay);
         delay = Math.min(delay * 2, 30_000);
       }
@@ -468,6 +497,7 @@ export class ModalBackend implements JobBackend {
       } catch (err) {
         if (signal.stopped || finished) return;
         hooks.log(`Run ${run.id}: log stream interrupted (${messageOf(err)}); resuming in ${delay} ms`);
+        hooks.warn?.(run.id, `Following run ${run.id} on Modal: the log stream failed (${messageOf(err)}); retrying, logs may lag.`);
         await sleep(delay);
         delay = Math.min(delay * 2, 30_000);
       }

@@ -7,6 +7,8 @@ import type { JobDefaults } from '../launchConfig';
 export interface JobsConfig extends JobDefaults {
   python: string;
   trainingFolder: string;
+  /** Modal environment name; empty = the profile's default. */
+  modalEnvironment: string;
 }
 
 export function readJobsConfig(): JobsConfig {
@@ -20,6 +22,7 @@ export function readJobsConfig(): JobsConfig {
     baseModel: c.get<string>('baseModel') || BUILTIN_DEFAULTS.baseModel,
     python: c.get<string>('python') ?? '',
     trainingFolder: c.get<string>('trainingFolder') || 'training',
+    modalEnvironment: (c.get<string>('modalEnvironment') ?? '').trim(),
   };
 }
 

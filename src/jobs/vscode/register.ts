@@ -2,7 +2,6 @@
 // Runs and Datasets views, a status-bar item while runs are active, and reattaching on activation
 // to every run still marked active. All job logic is in the pure core (src/jobs); this file only
 // asks questions, shows answers and wires refreshes.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommandTable } from '../../shell/context';
@@ -12,7 +11,10 @@ import type { MetricEvent } from '../../contracts/metrics';
 import { RunStore, runsRootOf } from '../../runs/runStore';
 import { JobService } from '../jobService';
 import { LocalBackend, resolvePython } from '../backends/local';
-import { ModalBackend, createModalClient } from '../backends/modal';
+import { ModalBackend, checkModalToken, createModalClient } from '../backends/modal';
+import { modalDashboardUrl } from '../modalDashboard';
+import { FollowWarnings } from '../followWarnings';
+import { LogFollower } from '../../runs/logFollower';
 import { deployTerminal } from '../deploy';
 import { JobError, messageOf } from '../errors';
 import { isTerminal } from '../stateMachine';
@@ -46,6 +48,23 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
   status.command = `${RUNS_VIEW}.focus`;
   const disposables: vscode.Disposable[] = [runsView, datasetsView, status];
   let ws: Workspace | undefined;
+  // One output channel per run whose logs were asked for, following logs.txt while the run is active.
+  const logChannels = new Map<string, { channel: vscode.OutputChannel; follower: LogFollower | undefined }>();
+  disposables.push({
+    dispose: () => {
+      for (const { channel, follower } of logChannels.values()) {
+        follower?.dispose();
+        channel.dispose();
+      }
+      logChannels.clear();
+    },
+  });
+  const followWarnings = new FollowWarnings((runId, message) => {
+    ctx.log.warn(message);
+    void vscode.window.showWarningMessage(`PsychoHistory: ${message}`, 'Show Logs').then((c) => {
+      if (c === 'Show Logs') void vscode.commands.executeCommand(JOB_COMMANDS.showRunLogs, { runId });
+    });
+  });
 
   const refresh = debounce(() => {
     runsView.refresh();
@@ -64,7 +83,11 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
     if (!root) throw new Error('Open a workspace folder first: runs live in its .psychohistory/runs.');
     const store = new RunStore(runsRootOf(root), { report: (p) => ctx.log.warn(`Skipped run ${p.id}: ${p.reason}`) });
     const service = new JobService(store);
-    const hooks = { changed: (id: string, events?: readonly MetricEvent[]) => service.notify(id, events), log: (m: string) => ctx.log.info(m) };
+    const hooks = {
+      changed: (id: string, events?: readonly MetricEvent[]) => service.notify(id, events),
+      log: (m: string) => ctx.log.info(m),
+      warn: (id: string, m: string) => followWarnings.warn(id, m),
+    };
     const trainingDir = () => path.resolve(root, readJobsConfig().trainingFolder);
     service.addBackend(
       new LocalBackend({
@@ -75,7 +98,7 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
         hooks,
       }),
     );
-    const modal = new ModalBackend({ store, hooks, client: async () => createModalClient(await secrets.modalCredentials()) });
+    const modal = new ModalBackend({ store, hooks, client: async () => createModalClient(await secrets.modalCredentials(), readJobsConfig().modalEnvironment) });
     service.addBackend(modal);
     service.onDidChange((change) => {
       refresh();
@@ -172,10 +195,41 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
       [JOB_COMMANDS.showRunLogs]: async (arg?: unknown) => {
         const run = await pickRun(arg, () => true, 'Which run’s logs?');
         if (!run) return;
-        const file = open().store.file(run.id, 'logs');
-        if (!fs.existsSync(file)) fs.writeFileSync(file, '');
-        // The editor reloads the file as the job appends to it.
-        await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
+        const w = open();
+        let entry = logChannels.get(run.id);
+        if (!entry) {
+          entry = { channel: vscode.window.createOutputChannel(`PsychoHistory Run ${run.id}`), follower: undefined };
+          logChannels.set(run.id, entry);
+        }
+        // A channel whose follower stopped (the run had ended) is filled again from the start.
+        if (!entry.follower?.following) {
+          const { channel } = entry;
+          channel.clear();
+          entry.follower?.dispose();
+          entry.follower = new LogFollower(
+            w.store.file(run.id, 'logs'),
+            { append: (lines) => channel.append(`${lines.join('\n')}\n`) },
+            {
+              isActive: () => {
+                const current = w.store.read(run.id);
+                return current !== undefined && !isTerminal(current.state);
+              },
+              onError: (err) => followWarnings.warn(run.id, `Showing the logs of ${run.id} failed (${messageOf(err)}); retrying.`),
+            },
+          );
+        }
+        entry.channel.show(true);
+      },
+      [JOB_COMMANDS.openInModalDashboard]: async (arg?: unknown) => {
+        const run = await pickRun(arg, (r) => modalDashboardUrl(r) !== undefined, 'Which Modal run to open in Modal’s dashboard?');
+        const url = run && modalDashboardUrl(run);
+        if (!run) return undefined;
+        if (!url) {
+          void vscode.window.showInformationMessage(`Run ${run.id} has no Modal function call to open.`);
+          return undefined;
+        }
+        await vscode.env.openExternal(vscode.Uri.parse(url));
+        return url;
       },
       [JOB_COMMANDS.revealRun]: async (arg?: unknown) => {
         const run = await pickRun(arg, () => true, 'Which run to reveal?');
@@ -188,7 +242,9 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
         if (!root) throw new Error('Open the project folder first.');
         const trainingDir = path.resolve(root, readJobsConfig().trainingFolder);
         // The process is `modal` itself with its arguments: nothing passes through a shell.
-        const terminal = vscode.window.createTerminal({ ...deployTerminal(root, trainingDir), env: await secrets.modalEnv() });
+        const environment = readJobsConfig().modalEnvironment;
+        const env = { ...(await secrets.modalEnv()), ...(environment ? { MODAL_ENVIRONMENT: environment } : {}) };
+        const terminal = vscode.window.createTerminal({ ...deployTerminal(root, trainingDir), env });
         terminal.show();
       },
       [JOB_COMMANDS.setModalToken]: async () => {
@@ -196,9 +252,27 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
         if (!tokenId) return;
         const tokenSecret = await vscode.window.showInputBox({ title: 'Modal token secret', placeHolder: 'as-…', password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Required') });
         if (!tokenSecret) return;
-        await secrets.setModal({ tokenId: tokenId.trim(), tokenSecret: tokenSecret.trim() });
+        const credentials = { tokenId: tokenId.trim(), tokenSecret: tokenSecret.trim() };
+        // Check before storing: one cheap authenticated call with the new pair.
+        const check = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Checking the Modal token…' }, async () => {
+          const client = createModalClient(credentials, readJobsConfig().modalEnvironment);
+          try {
+            return await checkModalToken(client);
+          } finally {
+            client.close();
+          }
+        });
+        if (!check.ok && check.kind === 'auth') {
+          void vscode.window.showErrorMessage(`PsychoHistory: ${check.message}. The token was not saved.`);
+          return;
+        }
+        if (!check.ok) {
+          const choice = await vscode.window.showWarningMessage(`PsychoHistory: ${check.message}`, 'Save Anyway');
+          if (choice !== 'Save Anyway') return;
+        }
+        await secrets.setModal(credentials);
         ws?.modal.resetClient();
-        void vscode.window.showInformationMessage('Modal token saved in the editor’s secret storage.');
+        void vscode.window.showInformationMessage(`Modal token checked and saved in the editor’s secret storage${check.ok && check.note ? ` (${check.note})` : ''}.`);
       },
       [JOB_COMMANDS.setHuggingFaceToken]: async () => {
         const token = await vscode.window.showInputBox({ title: 'Hugging Face token', placeHolder: 'hf_…', password: true, ignoreFocusOut: true });
@@ -256,7 +330,13 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
     }
     refresh();
   }
-  disposables.push({ dispose: () => ws?.service.dispose() });
+  disposables.push(
+    { dispose: () => ws?.service.dispose() },
+    // A new environment means other apps and calls: the next Modal call builds a fresh client.
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('psychohistory.modalEnvironment')) ws?.modal.resetClient();
+    }),
+  );
   return disposables;
 }
 
