@@ -92,8 +92,8 @@ export type HostToWebview =
   | { type: 'tree'; ref: TreeRef; tree: ForecastTree | null; error: string | null }
   | { type: 'focusTree'; ref: TreeRef };
 
-export type WebviewCommand = 'launchSft' | 'openRunFolder' | 'refresh';
-export const WEBVIEW_COMMANDS = ['launchSft', 'openRunFolder', 'refresh'] as const satisfies readonly WebviewCommand[];
+export type WebviewCommand = 'launchSft' | 'openRunFolder' | 'openModalDashboard' | 'refresh';
+export const WEBVIEW_COMMANDS = ['launchSft', 'openRunFolder', 'openModalDashboard', 'refresh'] as const satisfies readonly WebviewCommand[];
 
 export type WebviewToHost =
   | { type: 'ready' }

@@ -155,7 +155,11 @@ function header(): HTMLElement {
   refresh.addEventListener('click', () => post({ type: 'command', command: 'refresh' }));
   const folder = h('vscode-button', { id: 'btn-open-folder', secondary: true, icon: 'folder-opened', 'aria-label': 'Reveal the run folder' }, 'Run folder');
   folder.addEventListener('click', () => post({ type: 'command', command: 'openRunFolder', runId: s.runs[0]?.id }));
-  return h('header', { id: 'dash-header' }, h('h1', { id: 'dash-title' }, title), h('div', { class: 'facts', id: 'run-facts', 'aria-label': 'Run facts' }), h('span', { class: 'spacer' }), refresh, s.mode === 'run' ? folder : null);
+  // Modal runs link to their call in Modal's dashboard (the host resolves the URL from run.json).
+  const onModal = s.mode === 'run' && s.runs[0]?.backend === 'modal';
+  const modal = onModal ? h('vscode-button', { id: 'btn-open-modal', secondary: true, icon: 'link-external', 'aria-label': 'Open in Modal Dashboard' }, 'Open in Modal Dashboard') : null;
+  modal?.addEventListener('click', () => post({ type: 'command', command: 'openModalDashboard', runId: s.runs[0]?.id }));
+  return h('header', { id: 'dash-header' }, h('h1', { id: 'dash-title' }, title), h('div', { class: 'facts', id: 'run-facts', 'aria-label': 'Run facts' }), h('span', { class: 'spacer' }), refresh, s.mode === 'run' ? folder : null, modal);
 }
 
 function renderHeaderFacts(): void {

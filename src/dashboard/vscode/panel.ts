@@ -92,6 +92,10 @@ export class DashboardPanel implements vscode.Disposable {
         else if (msg.command === 'openRunFolder') {
           const run = this.runs.find((r) => r.snapshot.id === msg.runId) ?? this.runs[0];
           if (run) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(path.join(run.dir, RUN_FILES.record)));
+        } else if (msg.command === 'openModalDashboard') {
+          // The jobs command knows the run store and the URL form (src/jobs/modalDashboard.ts).
+          const run = this.runs.find((r) => r.snapshot.id === msg.runId) ?? this.runs[0];
+          if (run) await vscode.commands.executeCommand('psychohistory.openInModalDashboard', { runId: run.snapshot.id });
         } else if (msg.command === 'launchSft') await launchSft();
         break;
     }

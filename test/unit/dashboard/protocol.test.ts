@@ -10,6 +10,8 @@ describe('webview → host messages', () => {
     expect(parseWebviewMessage({ type: 'command', command: 'launchSft' })).toEqual({ type: 'command', command: 'launchSft' });
     expect(parseWebviewMessage({ type: 'requestTree', ref: { runId: 'r', index: -1 } })).toBeNull();
     expect(parseWebviewMessage({ type: 'command', command: 'rm -rf' })).toBeNull();
+    // The header's "Open in Modal Dashboard" button of a Modal run.
+    expect(parseWebviewMessage({ type: 'command', command: 'openModalDashboard', runId: 'sft-1' })).toEqual({ type: 'command', command: 'openModalDashboard', runId: 'sft-1' });
     expect(parseWebviewMessage({ type: 'eval', code: '1' })).toBeNull();
     expect(parseWebviewMessage('ready')).toBeNull();
   });
