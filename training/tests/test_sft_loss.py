@@ -26,5 +26,5 @@ def test_examples_without_completion_are_skipped_and_gradients_flow():
     labels[1, 3] = 2
     loss = per_example_loss(logits, labels)
     loss.backward()
-    assert float(loss) == pytest.approx(float(-torch.log_softmax(logits[1, 2].detach(), -1)[2]), rel=1e-5)
+    assert float(loss.detach()) == pytest.approx(float(-torch.log_softmax(logits[1, 2].detach(), -1)[2]), rel=1e-5)
     assert logits.grad[0].abs().sum() == 0 and logits.grad[1, 2].abs().sum() > 0
