@@ -33,7 +33,15 @@ export class LogFollower implements Disposable {
       ...(options.onError ? { onError: options.onError } : {}),
     });
     this.timer = setInterval(() => {
-      if (!this.options.isActive()) void this.stop();
+      let active: boolean;
+      try {
+        active = this.options.isActive();
+      } catch (err) {
+        // An unreadable record (a half-written run.json) says nothing about the run: ask again next tick.
+        this.options.onError?.(err);
+        return;
+      }
+      if (!active) void this.stop();
     }, options.intervalMs ?? 500);
     this.timer.unref?.();
   }
