@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LogFollower } from '../../../src/runs/logFollower';
 import { Poller } from '../../../src/runs/fileTail';
+import { followEvents } from '../../../src/runs/metricsFile';
 
 function tempFile(content: string): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ph-logs-')), 'logs.txt');
@@ -68,5 +69,17 @@ describe('LogFollower', () => {
     await until(() => calls >= 4, 'later steps');
     poller.dispose();
     expect(errors.map((e) => (e as Error).message)).toEqual(['EIO', 'EIO']);
+  });
+
+  it('a metrics tail that cannot read (the local backend\'s follow loop) reports it through onError', async () => {
+    // A directory where metrics.jsonl should be: open succeeds, every read fails with EISDIR.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ph-metrics-'));
+    const file = path.join(dir, 'metrics.jsonl');
+    fs.mkdirSync(file);
+    const errors: unknown[] = [];
+    const follower = followEvents(file, () => undefined, { intervalMs: 20, onError: (err) => errors.push(err) });
+    await until(() => errors.length >= 2, 'read errors');
+    follower.dispose();
+    expect((errors[0] as NodeJS.ErrnoException).code).toBe('EISDIR');
   });
 });
