@@ -95,6 +95,8 @@ export interface CodeServerOptions {
   siblings?: Record<string, string>;
   /** Install the VSIX (default true). */
   installVsix?: boolean;
+  /** Extra environment for code-server, which its extension host inherits (e.g. MODAL_SERVER_URL). */
+  env?: Record<string, string>;
 }
 
 export interface CodeServer {
@@ -165,7 +167,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       '--disable-getting-started-override',
       workspace,
     ],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PASSWORD: undefined } },
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env, PASSWORD: undefined } },
   );
   live.add(child);
   child.stdout?.pipe(log, { end: false });
