@@ -4,12 +4,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli/cli';
-import type { CliIo } from '../../../src/cli/types';
+import { describe, expect, it } from 'vitest';
 import { RunStore, runsRootOf } from '../../../src/runs/runStore';
-import { FakeModalServer } from '../../modalServer/server';
 import { tempDir } from './builders';
+import { runCliIn as cli, useModalStandIn } from './harness';
 
 const hasPython = (() => {
   try {
@@ -31,28 +29,7 @@ function workspace(): string {
   return root;
 }
 
-async function cli(root: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), readFile: async (p) => fs.readFileSync(path.resolve(root, p), 'utf8'), cwd: root };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
-
-const saved = { ...process.env };
-let server: FakeModalServer;
-beforeAll(async () => {
-  process.env['PSYCHOHISTORY_PYTHON'] = 'python3';
-  server = new FakeModalServer();
-  process.env['MODAL_SERVER_URL'] = await server.start();
-  process.env['MODAL_TOKEN_ID'] = server.credentials.tokenId;
-  process.env['MODAL_TOKEN_SECRET'] = server.credentials.tokenSecret;
-  server.deploy('psychohistory', 'evaluate');
-});
-afterAll(async () => {
-  await server.stop();
-  process.env = saved;
-});
+const server = useModalStandIn({ deploy: ['evaluate'], tokenInEnv: true, env: { PSYCHOHISTORY_PYTHON: 'python3' } });
 
 describe.skipIf(!hasPython)('psychohistory launch / runs / logs / cancel (local)', () => {
   it('launches, follows to success, lists and prints logs', async () => {

@@ -1,34 +1,17 @@
 // Job UX around the Modal backend: the dashboard link, follow failures told once per run as a
 // warning, Set Modal Token's check against the stand-in, and the Modal environment setting reaching
 // the SDK's calls.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModalBackend, MODAL_EVENTS_QUEUE, checkModalToken, createModalClient } from '../../../src/jobs/backends/modal';
+import { describe, expect, it } from 'vitest';
+import { MODAL_EVENTS_QUEUE, checkModalToken, createModalClient } from '../../../src/jobs/backends/modal';
 import { modalDashboardUrl } from '../../../src/jobs/modalDashboard';
 import { FollowWarnings } from '../../../src/jobs/followWarnings';
-import { JobService } from '../../../src/jobs/jobService';
 import { runRow } from '../../../src/views/runsTreeModel';
 import { FakeModalServer } from '../../modalServer/server';
-import { aRun, statusEvent, tempDir, tempStore, trainEvent, until } from './builders';
+import { aRun, statusEvent, tempStore, trainEvent, until } from './builders';
+import { modalService, oneCaseDataset, useModalStandIn } from './harness';
 
-let server: FakeModalServer;
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  server = new FakeModalServer();
-  process.env['MODAL_SERVER_URL'] = await server.start();
-  delete process.env['MODAL_TOKEN_ID'];
-  delete process.env['MODAL_TOKEN_SECRET'];
-  delete process.env['MODAL_ENVIRONMENT'];
-  server.deploy('psychohistory', 'sft');
-});
-
-afterAll(async () => {
-  await server.stop();
-  process.env = savedEnv;
-});
+const server = useModalStandIn({ deploy: ['sft'], env: { MODAL_ENVIRONMENT: undefined } });
 
 describe('Modal dashboard link', () => {
   const modalRun = aRun({ backend: 'modal', modal: { appName: 'psychohistory', functionName: 'sft', functionCallId: 'fc-01ABC' } });
@@ -66,32 +49,17 @@ describe('follow failures', () => {
 
   it('a dropped Modal event stream is reported as a warning, once per run, while the follow retries', async () => {
     const store = tempStore();
-    const jobs = new JobService(store);
     const shown: string[] = [];
     const warnings = new FollowWarnings((id, m) => shown.push(`${id}: ${m}`));
     const warned: string[] = [];
-    jobs.addBackend(
-      new ModalBackend({
-        store,
-        client: () => createModalClient(server.credentials),
-        resultPollMs: 500,
-        eventPollMs: 2000,
-        logGraceMs: 300,
-        passivePollMs: 100,
-        retryBaseMs: 50,
-        hooks: {
-          changed: (id, ev) => jobs.notify(id, ev),
-          log: () => undefined,
-          warn: (id, m) => {
-            warned.push(m);
-            warnings.warn(id, m);
-          },
-        },
-      }),
-    );
-    const file = path.join(tempDir(), 'train.cases.jsonl');
-    fs.writeFileSync(file, '{"id":"c1","seed":{"event":"e","date":"2024-01-01"},"levels":[]}\n');
-    const run = await jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: file } });
+    const { jobs } = modalService(store, {
+      credentials: server.credentials,
+      warn: (id, m) => {
+        warned.push(m);
+        warnings.warn(id, m);
+      },
+    });
+    const run = await jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: oneCaseDataset() } });
     server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, trainEvent(1));
     await until(() => store.readEvents(run.id).items.length === 1, 10_000, 'first event');
     server.failNext('QueueNextItems', grpc.status.UNAVAILABLE, 'connection reset', 10, FakeModalServer.readsPartition(run.id));

@@ -3,14 +3,12 @@
 // run that cannot fit its GPU, warns when it is tight and picks a GPU that fits when none is given.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli/cli';
-import type { CliIo } from '../../../src/cli/types';
+import { describe, expect, it } from 'vitest';
 import { MEMORY_FACTS, checkLaunch, checkRecipe, fixName, gpuInfo, loraParams, paramCounts, planMemory, recipeOf, recommendGpu, resolveModel } from '../../../src/jobs/memoryPlan';
 import type { Recipe } from '../../../src/jobs/memoryPlan';
 import { RunStore, runsRootOf } from '../../../src/runs/runStore';
-import { FakeModalServer } from '../../modalServer/server';
 import { tempDir } from './builders';
+import { runCliIn as cli, useModalStandIn } from './harness';
 
 const EXPERTS = 'mlp.experts.gate_up_proj,mlp.experts.down_proj';
 const ATTENTION = 'q_proj,k_proj,v_proj,o_proj';
@@ -119,28 +117,8 @@ function workspace(): string {
   return root;
 }
 
-async function cli(root: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), readFile: async (p) => fs.readFileSync(path.resolve(root, p), 'utf8'), cwd: root };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
-
 describe('psychohistory launch --backend modal: the memory plan', () => {
-  const saved = { ...process.env };
-  let server: FakeModalServer;
-  beforeAll(async () => {
-    server = new FakeModalServer();
-    process.env['MODAL_SERVER_URL'] = await server.start();
-    process.env['MODAL_TOKEN_ID'] = server.credentials.tokenId;
-    process.env['MODAL_TOKEN_SECRET'] = server.credentials.tokenSecret;
-    server.deploy('psychohistory', 'sft');
-  });
-  afterAll(async () => {
-    await server.stop();
-    process.env = saved;
-  });
+  const server = useModalStandIn({ deploy: ['sft'], tokenInEnv: true });
 
   it('refuses a run that cannot fit the GPU, naming the fix, before any call to Modal', async () => {
     const root = workspace();

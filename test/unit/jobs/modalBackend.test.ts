@@ -4,55 +4,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModalBackend, MODAL_EVENTS_QUEUE, createModalClient } from '../../../src/jobs/backends/modal';
-import { JobService } from '../../../src/jobs/jobService';
+import { describe, expect, it } from 'vitest';
+import { MODAL_EVENTS_QUEUE, createModalClient } from '../../../src/jobs/backends/modal';
+import type { JobService } from '../../../src/jobs/jobService';
 import { JobError } from '../../../src/jobs/errors';
 import type { RunStore } from '../../../src/runs/runStore';
 import { FakeModalServer } from '../../modalServer/server';
-import { statusEvent, tempDir, tempStore, trainEvent, until } from './builders';
+import { statusEvent, tempStore, trainEvent, until } from './builders';
+import { modalService, oneCaseDataset as dataset, useModalStandIn } from './harness';
 
-let server: FakeModalServer;
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  server = new FakeModalServer();
-  process.env['MODAL_SERVER_URL'] = await server.start();
-  delete process.env['MODAL_TOKEN_ID'];
-  delete process.env['MODAL_TOKEN_SECRET'];
-  server.deploy('psychohistory', 'sft');
-  server.deploy('psychohistory', 'evaluate');
-  server.deploy('psychohistory', 'grpo');
-});
-
-afterAll(async () => {
-  await server.stop();
-  process.env = savedEnv;
-});
-
-function service(store: RunStore, credentials = server.credentials) {
-  const jobs = new JobService(store);
-  const logs: string[] = [];
-  jobs.addBackend(
-    new ModalBackend({
-      store,
-      client: () => createModalClient(credentials),
-      resultPollMs: 500,
-      eventPollMs: 2000,
-      logGraceMs: 300,
-      passivePollMs: 100,
-      retryBaseMs: 50,
-      hooks: { changed: (id, ev) => jobs.notify(id, ev), log: (m) => logs.push(m) },
-    }),
-  );
-  return { jobs, logs };
-}
-
-function dataset(): string {
-  const file = path.join(tempDir(), 'train.cases.jsonl');
-  fs.writeFileSync(file, '{"id":"c1","seed":{"event":"e","date":"2024-01-01"},"levels":[]}\n');
-  return file;
-}
+const server = useModalStandIn({ deploy: ['sft', 'evaluate', 'grpo'] });
+const service = (store: RunStore, credentials = server.credentials) => modalService(store, { credentials });
 
 describe('Modal backend against a local Modal API server', () => {
   it('spawns psychohistory.sft with the config and dataset text, follows events, records the result', async () => {

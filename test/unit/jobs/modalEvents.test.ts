@@ -3,16 +3,16 @@
 // real `modal` JS SDK, and the app's read_run function serving the run's record from a byte offset.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EventCopier, queueBatchOf } from '../../../src/jobs/backends/modalEvents';
 import type { QueueBatch } from '../../../src/jobs/backends/modalEvents';
-import { ModalBackend, MODAL_EVENTS_QUEUE, createModalClient } from '../../../src/jobs/backends/modal';
-import { JobService } from '../../../src/jobs/jobService';
+import { MODAL_EVENTS_QUEUE } from '../../../src/jobs/backends/modal';
 import type { RunStore } from '../../../src/runs/runStore';
 import type { MetricEvent } from '../../../src/contracts/metrics';
-import { FakeModalServer } from '../../modalServer/server';
+import type { FakeModalServer } from '../../modalServer/server';
 import type { Picklable } from '../../modalServer/pickle';
 import { statusEvent, tempDir, tempStore, trainEvent, until } from './builders';
+import { modalService, oneCaseDataset as dataset, useModalStandIn } from './harness';
 
 /** The run's record on the Volume, as /data/runs/<id>/metrics.jsonl holds it. */
 class VolumeFile {
@@ -76,49 +76,16 @@ class TrainingRun {
   }
 }
 
-let server: FakeModalServer;
+const server = useModalStandIn({ deploy: ['sft'] });
 let readRunId = '';
 const readRunCalls = () => server.callsOf('FunctionMap').filter((c) => c.request['functionId'] === readRunId).length;
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  server = new FakeModalServer();
-  process.env['MODAL_SERVER_URL'] = await server.start();
-  delete process.env['MODAL_TOKEN_ID'];
-  delete process.env['MODAL_TOKEN_SECRET'];
-  server.deploy('psychohistory', 'sft');
+beforeAll(() => {
   readRunId = server.deploy('psychohistory', 'read_run', (args) => readRun(args[0]));
 });
 
-afterAll(async () => {
-  await server.stop();
-  process.env = savedEnv;
-});
-
 function service(store: RunStore, options: { backfillIdleMs?: number } = {}) {
-  const jobs = new JobService(store);
-  const logs: string[] = [];
-  jobs.addBackend(
-    new ModalBackend({
-      store,
-      client: () => createModalClient(server.credentials),
-      resultPollMs: 500,
-      eventPollMs: 500,
-      logGraceMs: 100,
-      passivePollMs: 100,
-      retryBaseMs: 50,
-      backfillRetryMs: 50,
-      backfillIdleMs: options.backfillIdleMs ?? 300,
-      hooks: { changed: (id, ev) => jobs.notify(id, ev), log: (m) => logs.push(m) },
-    }),
-  );
-  return { jobs, logs };
-}
-
-function dataset(): string {
-  const file = path.join(tempDir(), 'train.cases.jsonl');
-  fs.writeFileSync(file, '{"id":"c1","seed":{"event":"e","date":"2024-01-01"},"levels":[]}\n');
-  return file;
+  const timings = { eventPollMs: 500, logGraceMs: 100, backfillRetryMs: 50, backfillIdleMs: options.backfillIdleMs ?? 300 };
+  return modalService(store, { credentials: server.credentials, ...timings });
 }
 
 const steps = (n: number, from = 1) => Array.from({ length: n }, (_, i) => trainEvent(from + i, { time: `2026-01-01T00:00:00.${String((from + i) % 1000).padStart(3, '0')}Z` }));

@@ -3,46 +3,15 @@
 // and expiry, init and internal failures (remote() retries the latter), and the backend records each end.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { QueueFullError } from 'modal';
-import { ModalBackend, createModalClient } from '../../../src/jobs/backends/modal';
-import { JobService } from '../../../src/jobs/jobService';
+import { createModalClient } from '../../../src/jobs/backends/modal';
 import type { RunStore } from '../../../src/runs/runStore';
-import { FakeModalServer } from '../../modalServer/server';
 import { tempDir, tempStore } from './builders';
+import { modalService, useModalStandIn } from './harness';
 
-let server: FakeModalServer;
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  server = new FakeModalServer();
-  process.env['MODAL_SERVER_URL'] = await server.start();
-  delete process.env['MODAL_TOKEN_ID'];
-  delete process.env['MODAL_TOKEN_SECRET'];
-  server.deploy('psychohistory', 'sft');
-});
-
-afterAll(async () => {
-  await server.stop();
-  process.env = savedEnv;
-});
-
-function service(store: RunStore) {
-  const jobs = new JobService(store);
-  jobs.addBackend(
-    new ModalBackend({
-      store,
-      client: () => createModalClient(server.credentials),
-      resultPollMs: 500,
-      eventPollMs: 500,
-      logGraceMs: 100,
-      passivePollMs: 100,
-      retryBaseMs: 50,
-      hooks: { changed: (id, ev) => jobs.notify(id, ev), log: () => undefined },
-    }),
-  );
-  return jobs;
-}
+const server = useModalStandIn({ deploy: ['sft'] });
+const service = (store: RunStore) => modalService(store, { credentials: server.credentials, eventPollMs: 500, logGraceMs: 100 }).jobs;
 
 /** The synthetic example cases, repeated under new ids to the size of a real 1,000-case dataset (~600 KB). */
 function syntheticDataset(): string {

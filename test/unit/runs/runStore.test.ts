@@ -8,9 +8,8 @@ import { JobService } from '../../../src/jobs/jobService';
 import type { JobBackend, Watch } from '../../../src/jobs/backend';
 import { listRuns, RunStore, RunStoreError, type RunProblem } from '../../../src/runs/runStore';
 import { loadRun } from '../../../src/dashboard/runSnapshot';
-import { runCli } from '../../../src/cli/cli';
-import type { CliIo } from '../../../src/cli/types';
 import { aRun, tempDir } from '../jobs/builders';
+import { runCliIn as cli } from '../jobs/harness';
 
 /** A store in a fresh workspace, and what it reported. */
 function storeIn(): { ws: string; store: RunStore; problems: RunProblem[] } {
@@ -45,14 +44,6 @@ function fakeBackend(name: 'local' | 'modal', calls: string[], throwFor?: string
       return Promise.resolve({ ...run, state: 'cancelled' });
     },
   } as JobBackend;
-}
-
-async function cli(ws: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), readFile: async (p) => fs.readFileSync(path.resolve(ws, p), 'utf8'), cwd: ws };
-  const code = await runCli(argv, io);
-  return { code, out, err };
 }
 
 describe('a record whose id is not its folder', () => {
