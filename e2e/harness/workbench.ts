@@ -333,16 +333,30 @@ export class Workbench {
     return [...byLine.entries()].sort(([a], [b]) => a - b).map(([line, titles]) => ({ line, titles }));
   }
 
-  /** Scrolls a 1-based line of the active editor into view and clicks the CodeLens command above it. */
+  /**
+   * Scrolls a 1-based line of the active editor into view and clicks the CodeLens command above it.
+   * The editor may re-render its lenses (diagnostics arriving, a light bulb, a hover over the link)
+   * between finding the link and clicking it: then the link is found again and clicked again.
+   */
   async clickCodeLens(line: number, title: string): Promise<void> {
-    await this.goToLine(line);
     const target = this.activeEditor.locator('.codelens-decoration a[data-e2e-lens]');
-    await this.until(
-      async () => (await this.codeLensLinks({ line, title }), await target.count()),
-      (n) => n === 1,
-      `the CodeLens "${title}" above line ${line}`,
-    );
-    await target.click();
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await this.goToLine(line);
+      await this.until(
+        async () => (await this.codeLensLinks({ line, title }), await target.count()),
+        (n) => n === 1,
+        `the CodeLens "${title}" above line ${line}`,
+      );
+      try {
+        await target.click({ timeout: 5_000 });
+        return;
+      } catch (err) {
+        lastError = err;
+        await this.page.keyboard.press('Escape'); // a hover or light-bulb menu over the link
+      }
+    }
+    throw lastError;
   }
 
   /** Opens the Quick Fix menu at the cursor and applies the action with this exact title. */
