@@ -1,5 +1,7 @@
-// The launch dialogue: case file (validated first — with errors it refuses and shows them), backend,
-// base model or adapter, epochs and LoRA rank for training, GPU for Modal, then a confirmation with
+// The launch dialogue, one multi-step quick input with a step counter and Back (launchSteps.ts decides
+// which step comes next): case file (validated first — with errors it refuses and shows them), backend,
+// base model or adapter (only when adapters exist), epochs and LoRA rank for training, GPU for Modal;
+// Escape cancels the whole launch. Then a confirmation with
 // the estimated cost and the memory plan (memoryPlan.ts: a Modal run that cannot fit its GPU is refused,
 // naming the fix; the GPU list says which cards fit and puts a fitting one first). Each answer defaults
 // from settings. Callers (the Datasets view, tests, the e2e suite) may pass the answers as an object to
@@ -12,6 +14,8 @@ import { KIND_LABELS, adapterChoices, buildConfig, checkDataset, defaultLoraRank
 import type { LaunchChoices } from '../launchConfig';
 import { checkLaunch, recommendGpu } from '../memoryPlan';
 import type { MemoryCheck } from '../memoryPlan';
+import { runSteps } from '../launchSteps';
+import type { StepDef, StepOutcome } from '../launchSteps';
 import type { JobService } from '../jobService';
 import { DatasetsTreeProvider } from '../../views/datasetsView';
 import type { JobsConfig } from './config';
@@ -58,53 +62,93 @@ export function launchArgsOf(arg: unknown): LaunchArgs {
   return out;
 }
 
+/** The answers of the launch dialogue, one per step. */
+interface LaunchAnswers {
+  dataset: string;
+  backend: Backend;
+  /** The adapter to start from; '' for the base model. */
+  start: string;
+  epochs: number;
+  loraRank: number;
+  gpu: string;
+}
+
 /** Returns the launched run, or undefined when the user stopped (or the dataset was refused). */
 export async function launchFlow(kind: RunKind, arg: unknown, deps: LaunchDeps): Promise<RunRecord | undefined> {
   const given = launchArgsOf(arg);
   const { config, service } = deps;
   const title = `${kindVerb(kind)}`;
 
-  const dataset = given.dataset ?? (await pickDataset(title));
-  if (!dataset) return undefined;
-  const check = checkDataset(dataset);
-  if (check.errors.length > 0) {
-    const choice = await vscode.window.showErrorMessage(`Cannot launch: ${describeErrors(check, 3)}`, 'Show Problems');
-    if (choice === 'Show Problems') {
-      await vscode.window.showTextDocument(vscode.Uri.file(dataset));
-      await vscode.commands.executeCommand('workbench.actions.view.problems');
+  // A dataset given up front is checked before any prompt; one picked in the dialogue right after its step.
+  let check: ReturnType<typeof checkDataset> | undefined;
+  const prompts = new LaunchPrompts();
+  const refuse = async (dataset: string): Promise<boolean> => {
+    check = checkDataset(dataset);
+    if (check.errors.length > 0 || check.cases === 0) prompts.dispose();
+    if (check.errors.length > 0) {
+      const choice = await vscode.window.showErrorMessage(`Cannot launch: ${describeErrors(check, 3)}`, 'Show Problems');
+      if (choice === 'Show Problems') {
+        await vscode.window.showTextDocument(vscode.Uri.file(dataset));
+        await vscode.commands.executeCommand('workbench.actions.view.problems');
+      }
+      return true;
     }
-    return undefined;
+    if (check.cases === 0) {
+      void vscode.window.showErrorMessage(`Cannot launch: ${path.basename(dataset)} has no valid cases.`);
+      return true;
+    }
+    return false;
+  };
+  if (given.dataset && (await refuse(given.dataset))) return undefined;
+
+  const adaptersFor = (backend: Backend | undefined) => adapterChoices(service.store, backend ?? config.backend);
+  const modelGiven = given.adapter !== undefined || given.baseModel !== undefined;
+  const steps: StepDef<LaunchAnswers>[] = [
+    { key: 'dataset', asked: () => given.dataset === undefined },
+    { key: 'backend', asked: () => given.backend === undefined },
+    { key: 'start', asked: (a) => !modelGiven && adaptersFor(a.backend).length > 0 },
+    { key: 'epochs', asked: () => isTraining(kind) && given.epochs === undefined },
+    { key: 'loraRank', asked: () => isTraining(kind) && given.loraRank === undefined },
+    { key: 'gpu', asked: (a) => (a.backend ?? given.backend) === 'modal' && given.gpu === undefined },
+  ];
+  const up: Partial<LaunchAnswers> = {
+    ...(given.dataset !== undefined ? { dataset: given.dataset } : {}),
+    ...(given.backend !== undefined ? { backend: given.backend } : {}),
+    ...(given.epochs !== undefined ? { epochs: given.epochs } : {}),
+    ...(given.loraRank !== undefined ? { loraRank: given.loraRank } : {}),
+    ...(given.gpu !== undefined ? { gpu: given.gpu } : {}),
+  };
+  let answers: Partial<LaunchAnswers> | undefined;
+  try {
+    answers = await runSteps(steps, up, async (p) => {
+      const at = { title, step: p.step, totalSteps: p.totalSteps, canGoBack: p.canGoBack };
+      const a = p.answers;
+      switch (p.key) {
+        case 'dataset': {
+          const outcome = await prompts.pickDataset(at, p.previous as string | undefined);
+          return typeof outcome === 'object' && (await refuse(outcome.value)) ? 'cancel' : outcome;
+        }
+        case 'backend':
+          return prompts.pickBackend(at, (p.previous as Backend | undefined) ?? config.backend);
+        case 'start':
+          return prompts.pickModel(at, kind, config.baseModel, adaptersFor(a.backend), p.previous as string | undefined);
+        case 'epochs':
+          return prompts.askNumber(at, 'Epochs', (p.previous as number | undefined) ?? config.epochs, false);
+        case 'loraRank':
+          return prompts.askNumber(at, 'LoRA rank', (p.previous as number | undefined) ?? defaultLoraRank(kind, config), true);
+        case 'gpu': {
+          const chosen = choicesOf(kind, a, given, config.baseModel);
+          const backend = chosen.backend ?? 'modal';
+          return prompts.pickGpu(at, (p.previous as string | undefined) ?? config.gpu, (g) => checkLaunch(kind, backend, buildConfig({ ...chosen, gpu: g })), recommendGpu(kind, buildConfig(chosen)), p.previous !== undefined);
+        }
+      }
+    });
+  } finally {
+    prompts.dispose();
   }
-  if (check.cases === 0) {
-    void vscode.window.showErrorMessage(`Cannot launch: ${path.basename(dataset)} has no valid cases.`);
-    return undefined;
-  }
-
-  const backend = given.backend ?? (await pickBackend(title, config.backend));
-  if (!backend) return undefined;
-
-  const model = given.adapter !== undefined || given.baseModel !== undefined
-    ? { baseModel: given.baseModel ?? config.baseModel, adapter: given.adapter }
-    : await pickModel(title, kind, backend, config.baseModel, deps);
-  if (!model) return undefined;
-
-  let epochs: number | undefined;
-  let loraRank: number | undefined;
-  if (isTraining(kind)) {
-    epochs = given.epochs ?? (await askNumber(title, 'Epochs', config.epochs, false));
-    if (epochs === undefined) return undefined;
-    loraRank = given.loraRank ?? (await askNumber(title, 'LoRA rank', defaultLoraRank(kind, config), true));
-    if (loraRank === undefined) return undefined;
-  }
-
-  const chosen: LaunchChoices = { kind, backend, dataset, baseModel: model.baseModel, ...(model.adapter ? { adapter: model.adapter } : {}), ...(epochs !== undefined ? { epochs } : {}), ...(loraRank !== undefined ? { loraRank } : {}) };
-  let gpu: string | undefined;
-  if (backend === 'modal') {
-    gpu = given.gpu ?? (await pickGpu(title, config.gpu, (g) => checkLaunch(kind, backend, buildConfig({ ...chosen, gpu: g })), recommendGpu(kind, buildConfig(chosen))));
-    if (!gpu) return undefined;
-  }
-
-  const choices: LaunchChoices = { ...chosen, ...(gpu ? { gpu } : {}) };
+  if (!answers || !answers.dataset || !answers.backend || !check) return undefined;
+  const backend = answers.backend;
+  const choices = choicesOf(kind, answers, given, config.baseModel);
   const memory = checkLaunch(kind, backend, buildConfig(choices));
   if (memory?.verdict === 'no-fit') {
     void vscode.window.showErrorMessage(`Cannot launch: ${memory.message}`);
@@ -132,67 +176,145 @@ function kindVerb(kind: RunKind): string {
   return { sft: 'Launch SFT', grpo: 'Launch GRPO', eval: 'Run Evaluation', generate: 'Generate Synthetic Dataset' }[kind];
 }
 
-async function pickDataset(title: string): Promise<string | undefined> {
-  const files = await DatasetsTreeProvider.findCaseFiles();
-  const browse = { label: '$(folder-opened) Browse…', file: '' };
-  const items = [
-    ...files.map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(u), file: u.fsPath })),
-    browse,
-  ];
-  const picked = await vscode.window.showQuickPick(items, { title: `${title}: case file`, placeHolder: 'Which case dataset?' });
-  if (!picked) return undefined;
-  if (picked !== browse) return picked.file;
-  const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Case datasets': ['jsonl'] } });
-  return uris?.[0]?.fsPath;
+/** The launch choices for these answers (those given up front fill the steps not asked). */
+function choicesOf(kind: RunKind, a: Partial<LaunchAnswers>, given: LaunchArgs, baseModel: string): LaunchChoices {
+  const adapter = a.start !== undefined ? a.start || undefined : given.adapter;
+  return {
+    kind,
+    backend: a.backend ?? 'local',
+    ...(a.dataset !== undefined ? { dataset: a.dataset } : {}),
+    baseModel: given.baseModel ?? baseModel,
+    ...(adapter ? { adapter } : {}),
+    ...(isTraining(kind) && a.epochs !== undefined ? { epochs: a.epochs } : {}),
+    ...(isTraining(kind) && a.loraRank !== undefined ? { loraRank: a.loraRank } : {}),
+    ...(a.backend === 'modal' && a.gpu !== undefined ? { gpu: a.gpu } : {}),
+  };
 }
 
-async function pickBackend(title: string, preferred: Backend): Promise<Backend | undefined> {
-  const items: { label: string; description: string; backend: Backend }[] = [
-    { label: 'Modal', description: 'GPU in the cloud (needs the deployed app and a Modal token)', backend: 'modal' },
-    { label: 'Local', description: 'this machine, with the configured Python', backend: 'local' },
-  ];
-  items.sort((a, b) => (a.backend === preferred ? -1 : b.backend === preferred ? 1 : 0));
-  return (await vscode.window.showQuickPick(items, { title: `${title}: where to run` }))?.backend;
-}
-
-async function pickModel(title: string, kind: RunKind, backend: Backend, baseModel: string, deps: LaunchDeps): Promise<{ baseModel: string; adapter?: string } | undefined> {
-  const adapters = adapterChoices(deps.service.store, backend);
-  if (adapters.length === 0) return { baseModel };
-  const items = [
-    { label: `$(symbol-class) ${baseModel}`, description: 'base model', adapter: undefined as string | undefined },
-    ...adapters.map((a) => ({ label: `$(layers) ${a.runId}`, description: `${KIND_LABELS[a.kind]} adapter · ${a.path}`, adapter: a.path })),
-  ];
-  const picked = await vscode.window.showQuickPick(items, { title: `${title}: start from`, placeHolder: kind === 'grpo' ? 'GRPO usually starts from an SFT adapter' : 'Base model or an adapter from an earlier run' });
-  if (!picked) return undefined;
-  return picked.adapter ? { baseModel, adapter: picked.adapter } : { baseModel };
-}
-
-async function askNumber(title: string, what: string, value: number, integer: boolean): Promise<number | undefined> {
-  const text = await vscode.window.showInputBox({
-    title: `${title}: ${what}`,
-    value: String(value),
-    validateInput: (v) => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n <= 0) return `${what} must be a positive number`;
-      if (integer && !Number.isInteger(n)) return `${what} must be a whole number`;
-      return undefined;
-    },
-  });
-  return text === undefined ? undefined : Number(text);
+/** Where a prompt stands in the dialogue. */
+interface StepAt {
+  title: string;
+  step: number;
+  totalSteps: number;
+  canGoBack: boolean;
 }
 
 const FIT_WORDS: Record<string, string> = { fits: 'fits', tight: 'tight', 'no-fit': 'does not fit' };
 
-/** Modal GPUs with price and memory verdict; the preferred one first when it fits, else the cheapest that does. */
-async function pickGpu(title: string, preferred: string, fit: (gpu: string) => MemoryCheck | undefined, recommended: string | undefined): Promise<string | undefined> {
-  const items = GPUS.map((gpu) => {
-    const m = fit(gpu);
-    const memory = m && m.verdict !== 'unknown' && m.gib !== undefined ? ` · ~${m.gib.toFixed(0)} GiB: ${FIT_WORDS[m.verdict]}` : '';
-    return { label: gpu, description: `$${(pricePerHour(gpu) ?? 0).toFixed(2)}/h${memory}` };
-  });
-  const first = fit(preferred)?.verdict === 'no-fit' && recommended ? recommended : preferred;
-  items.sort((a, b) => (a.label === first ? -1 : b.label === first ? 1 : 0));
-  return (await vscode.window.showQuickPick(items, { title: `${title}: GPU` }))?.label;
+/**
+ * The prompts of the dialogue as quick inputs with a step counter and a Back button. Each step shows a new
+ * input and then disposes the one before, so the widget never closes between steps.
+ */
+class LaunchPrompts implements vscode.Disposable {
+  private current: vscode.QuickInput | undefined;
+
+  dispose(): void {
+    this.current?.dispose();
+    this.current = undefined;
+  }
+
+  private show(input: vscode.QuickInput, at: StepAt, title: string): void {
+    input.title = title;
+    input.step = at.step;
+    input.totalSteps = at.totalSteps;
+    const previous = this.current;
+    this.current = input;
+    input.show();
+    previous?.dispose();
+  }
+
+  private pick<T extends vscode.QuickPickItem>(at: StepAt, title: string, items: T[], active: T | undefined, placeholder?: string): Promise<StepOutcome<T>> {
+    const input = vscode.window.createQuickPick<T>();
+    input.items = items;
+    if (active) input.activeItems = [active];
+    if (placeholder !== undefined) input.placeholder = placeholder;
+    input.buttons = at.canGoBack ? [vscode.QuickInputButtons.Back] : [];
+    const subscriptions: vscode.Disposable[] = [];
+    return new Promise<StepOutcome<T>>((resolve) => {
+      subscriptions.push(
+        input.onDidTriggerButton((b) => { if (b === vscode.QuickInputButtons.Back) resolve('back'); }),
+        input.onDidAccept(() => { const item = input.selectedItems[0] ?? input.activeItems[0]; if (item) resolve({ value: item }); }),
+        input.onDidHide(() => resolve('cancel')),
+      );
+      this.show(input, at, title);
+    }).finally(() => subscriptions.forEach((d) => d.dispose()));
+  }
+
+  async pickDataset(at: StepAt, previous: string | undefined): Promise<StepOutcome<string>> {
+    const files = await DatasetsTreeProvider.findCaseFiles();
+    const browse = { label: '$(folder-opened) Browse…', file: '' };
+    const items = [
+      ...files.map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(u), file: u.fsPath })),
+      browse,
+    ];
+    const outcome = await this.pick(at, `${at.title}: case file`, items, items.find((i) => i.file === previous), 'Which case dataset?');
+    if (typeof outcome !== 'object') return outcome;
+    if (outcome.value !== browse) return { value: outcome.value.file };
+    this.dispose();
+    const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Case datasets': ['jsonl'] } });
+    return uris?.[0] ? { value: uris[0].fsPath } : 'cancel';
+  }
+
+  async pickBackend(at: StepAt, preferred: Backend): Promise<StepOutcome<Backend>> {
+    const items: { label: string; description: string; backend: Backend }[] = [
+      { label: 'Modal', description: 'GPU in the cloud (needs the deployed app and a Modal token)', backend: 'modal' },
+      { label: 'Local', description: 'this machine, with the configured Python', backend: 'local' },
+    ];
+    items.sort((a, b) => (a.backend === preferred ? -1 : b.backend === preferred ? 1 : 0));
+    const outcome = await this.pick(at, `${at.title}: where to run`, items, items[0]);
+    return typeof outcome === 'object' ? { value: outcome.value.backend } : outcome;
+  }
+
+  /** The adapter path to start from, or '' for the base model. */
+  async pickModel(at: StepAt, kind: RunKind, baseModel: string, adapters: ReturnType<typeof adapterChoices>, previous: string | undefined): Promise<StepOutcome<string>> {
+    const items = [
+      { label: `$(symbol-class) ${baseModel}`, description: 'base model', adapter: '' },
+      ...adapters.map((a) => ({ label: `$(layers) ${a.runId}`, description: `${KIND_LABELS[a.kind]} adapter · ${a.path}`, adapter: a.path })),
+    ];
+    const placeholder = kind === 'grpo' ? 'GRPO usually starts from an SFT adapter' : 'Base model or an adapter from an earlier run';
+    const outcome = await this.pick(at, `${at.title}: start from`, items, items.find((i) => i.adapter === previous), placeholder);
+    return typeof outcome === 'object' ? { value: outcome.value.adapter } : outcome;
+  }
+
+  /** Modal GPUs with price and memory verdict; the preferred one first when it fits, else the cheapest that does. */
+  async pickGpu(at: StepAt, preferred: string, fit: (gpu: string) => MemoryCheck | undefined, recommended: string | undefined, keepPreferred: boolean): Promise<StepOutcome<string>> {
+    const items = GPUS.map((gpu) => {
+      const m = fit(gpu);
+      const memory = m && m.verdict !== 'unknown' && m.gib !== undefined ? ` · ~${m.gib.toFixed(0)} GiB: ${FIT_WORDS[m.verdict]}` : '';
+      return { label: gpu, description: `$${(pricePerHour(gpu) ?? 0).toFixed(2)}/h${memory}` };
+    });
+    // An earlier answer (after Back) is preselected even when it does not fit: the memory check refuses it later.
+    const first = !keepPreferred && fit(preferred)?.verdict === 'no-fit' && recommended ? recommended : preferred;
+    items.sort((a, b) => (a.label === first ? -1 : b.label === first ? 1 : 0));
+    const outcome = await this.pick(at, `${at.title}: GPU`, items, items[0]);
+    return typeof outcome === 'object' ? { value: outcome.value.label } : outcome;
+  }
+
+  askNumber(at: StepAt, what: string, value: number, integer: boolean): Promise<StepOutcome<number>> {
+    const validate = (v: string): string | undefined => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) return `${what} must be a positive number`;
+      if (integer && !Number.isInteger(n)) return `${what} must be a whole number`;
+      return undefined;
+    };
+    const input = vscode.window.createInputBox();
+    input.value = String(value);
+    input.buttons = at.canGoBack ? [vscode.QuickInputButtons.Back] : [];
+    const subscriptions: vscode.Disposable[] = [];
+    return new Promise<StepOutcome<number>>((resolve) => {
+      subscriptions.push(
+        input.onDidTriggerButton((b) => { if (b === vscode.QuickInputButtons.Back) resolve('back'); }),
+        input.onDidChangeValue((v) => { input.validationMessage = validate(v); }),
+        input.onDidAccept(() => {
+          const message = validate(input.value);
+          input.validationMessage = message;
+          if (message === undefined) resolve({ value: Number(input.value) });
+        }),
+        input.onDidHide(() => resolve('cancel')),
+      );
+      this.show(input, at, `${at.title}: ${what}`);
+    }).finally(() => subscriptions.forEach((d) => d.dispose()));
+  }
 }
 
 async function confirm(kind: RunKind, choices: LaunchChoices, cases: number, memory: MemoryCheck | undefined): Promise<boolean> {
