@@ -40,6 +40,7 @@ class SFTConfig(Common):
     gradient_checkpointing: bool = True   # recompute activations in backward (the 20B memory plan assumes it)
     tasks: str = "choice,generation,stated"  # example kinds per case level (see prompts.py); stated = phase 2
     stated_epochs: float = 1.0            # phase 2: epochs on the stated forecast (targets: phase 1's letter readout)
+    stated_tasks: str = "choice,stated,generation"  # phase 2's example kinds (choice and generation keep what phase 1 taught)
     logging_steps: int = 1                # emit a train event every N steps
     eval_steps: int = 0                   # emit eval events every N steps on the eval split (0 = only at the end)
     eval_max_cases: int = 16              # cases used by the interval eval

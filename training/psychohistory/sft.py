@@ -192,26 +192,70 @@ def temper(p: list[float], t: float) -> list[float]:
     return [x / sum(w) for x in w]
 
 
-def stated_targets(model, tokenizer, fit_cases, calib_cases, seed: int, batch: int) -> tuple[dict, float]:
-    """Phase 2's targets: the letter readout of every training level, tempered by T fitted on the calibration
-    slice (phase 1 never trained on it). Keyed by (case id, depth), in the prompt's letter order."""
+def letter_readouts(model, tokenizer, cases: list[dict], seed: int, batch: int) -> list[tuple[dict, tuple]]:
+    """[(item, (probs, candidates))] for every level of `cases`, scored in eval mode with left padding; the model and
+    tokenizer are put back as they were (training pads on the right)."""
     from . import evaluate
-    from .data import case_id
 
-    def readout(cases):
-        items = [{"case": c, "depth": lv["depth"]} for c in cases for lv in c["levels"]]
-        tokenizer.padding_side = "left"
-        was = model.training
-        model.eval()
+    items = [{"case": c, "depth": lv["depth"]} for c in cases for lv in c["levels"]]
+    side, was = tokenizer.padding_side, model.training
+    tokenizer.padding_side = "left"
+    model.eval()
+    try:
         res = []
         for i in range(0, len(items), batch):
             res += list(zip(items[i:i + batch], evaluate.letter_readout(model, tokenizer, items[i:i + batch], seed)))
-        model.train(was)
-        tokenizer.padding_side = "right"
         return res
-    calib = readout(calib_cases)
+    finally:
+        model.train(was)
+        tokenizer.padding_side = side
+
+
+def readout_brier(readouts) -> tuple[float, float]:
+    """(Brier, skill against the uniform forecast) of letter readouts, as evaluation defines them."""
+    from . import metrics
+    r = metrics.readout([{"probs": p, "labels": [c["label"] for c in cands]} for _, (p, cands) in readouts], "probs")
+    return r["brier"], r["brierSkill"]
+
+
+class BestEpoch(TrainerCallback):
+    """Scores the letter readout on held-out cases at the end of every epoch and, when training ends, puts back the
+    trainable weights of the best epoch: a small model gains from more epochs until it starts to memorise the
+    training events, and the held-out calibration slice (never trained on in phase 1) says when."""
+
+    def __init__(self, tokenizer, cases: list[dict], seed: int, batch: int):
+        self.tokenizer, self.cases, self.seed, self.batch = tokenizer, cases, seed, batch
+        self.best, self.best_epoch, self.weights, self.curve = float("inf"), None, None, []
+
+    def on_epoch_end(self, args, state, control, model=None, **kw):
+        brier, skill = readout_brier(letter_readouts(model, self.tokenizer, self.cases, self.seed, self.batch))
+        self.curve.append({"epoch": round(float(state.epoch or 0), 3), "brier": brier, "brierSkill": skill})
+        log.info("epoch %.2f: letter readout on the held-out calibration slice: Brier %.4f, skill %.3f",
+                 state.epoch or 0, brier, skill)
+        if brier < self.best:
+            self.best, self.best_epoch = brier, self.curve[-1]["epoch"]
+            self.weights = {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
+
+    def on_train_end(self, args, state, control, model=None, **kw):
+        if self.weights is None:
+            return
+        import torch
+        params = dict(model.named_parameters())
+        with torch.no_grad():
+            for name, value in self.weights.items():
+                params[name].copy_(value)
+        log.info("kept the weights of epoch %s (calibration letter Brier %.4f)", self.best_epoch, self.best)
+
+
+def stated_targets(model, tokenizer, fit_cases, calib_cases, seed: int, batch: int) -> tuple[dict, float]:
+    """Phase 2's targets: the letter readout of every training level, tempered by T fitted on the calibration
+    slice (phase 1 never trained on it). Keyed by (case id, depth), in the prompt's letter order."""
+    from .data import case_id
+
+    calib = letter_readouts(model, tokenizer, calib_cases, seed, batch)
     t = fit_temperature([p for _, (p, _) in calib], [[c["label"] for c in cands] for _, (_, cands) in calib])
-    targets = {(case_id(it["case"]), it["depth"]): temper(p, t) for it, (p, _) in readout(fit_cases) + calib}
+    targets = {(case_id(it["case"]), it["depth"]): temper(p, t)
+               for it, (p, _) in letter_readouts(model, tokenizer, fit_cases, seed, batch) + calib}
     return targets, t
 
 
@@ -243,12 +287,14 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
     out = cfg.output_dir or str(run_dir / "adapter")
     callback = EventCallback(emitter, job, eval_fn, cfg.eval_steps, cfg.time_limit_s)
     phase1 = str(Path(out) / "letters") if "stated" in tasks else out  # its own checkpoints when a phase 2 follows
+    best = []
     if "stated" in tasks and (Path(phase1) / "final" / "adapter_config.json").exists():
         log.info("phase 1 already done: %s/final", phase1)  # a resumed run
         model = PeftModel.from_pretrained(model, f"{phase1}/final", is_trainable=True)
         trainer, result = None, None
     else:
-        trainer = build_trainer(cfg, model, tokenizer, examples, phase1, [callback])
+        best = [BestEpoch(tokenizer, calib_cases, cfg.seed, cfg.batch_size)] if calib_cases else []
+        trainer = build_trainer(cfg, model, tokenizer, examples, phase1, [callback, *best])
         log.info("trainable parameters: %d", sum(p.numel() for p in trainer.model.parameters() if p.requires_grad))
         result, final = train_and_save(trainer, tokenizer, cfg, phase1, job, emitter, "sft",
                                        artifact="sft phase 1 (letters only)" if phase1 != out else "")
@@ -256,11 +302,12 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
             return {"cancelled": True, "checkpoint": get_last_checkpoint(phase1)}
         model = trainer.model
     steps, temperature = trainer.state.global_step if trainer else 0, None
+    curve = best[0].curve if trainer and best else []
     if "stated" in tasks:
         targets, temperature = stated_targets(model, tokenizer, fit_cases, calib_cases, cfg.seed, cfg.batch_size)
         log.info("phase 2 (stated): targets = letter readout at temperature %.2f (fitted on %d held-out cases)",
                  temperature, len(calib_cases))
-        examples2 = prompts.sft_examples(train_cases, tokenizer, cfg.seed, ["choice", "stated"], targets)
+        examples2 = prompts.sft_examples(train_cases, tokenizer, cfg.seed, split_list(cfg.stated_tasks), targets)
         callback.step_offset, callback.epoch_offset = steps, float(trainer.state.epoch or 0) if trainer else 0.0
         trainer = build_trainer(cfg, model, tokenizer, examples2, str(Path(out) / "stated"), [callback],
                                 num_epochs=cfg.stated_epochs, peft=False)
@@ -273,4 +320,5 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
         eval_fn(trainer.model)
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
     return {"adapter": final, "steps": steps, "trainLoss": result.training_loss if result else None,
-            "trainableParameters": trainable, "examples": len(examples), "statedTemperature": temperature}
+            "trainableParameters": trainable, "examples": len(examples), "statedTemperature": temperature,
+            "calibrationCurve": curve, "bestEpoch": best[0].best_epoch if curve else None}

