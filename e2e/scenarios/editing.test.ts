@@ -198,7 +198,7 @@ describe('editing cases: hover, completion, formatted line editor; compare runs;
   });
 
   scenario('compare-runs', session, async ({ vscode }) => {
-    const ids = ['example-sft-tiny', 'example-grpo-tiny', 'example-eval-tiny'];
+    const ids = ['example-sft-smollm2', 'example-grpo-smollm2', 'example-eval-smollm2'];
     for (const id of ids) assert.ok(readdirSync(runsDir).includes(id), `examples holds ${id}`);
     await vscode.runCommand('PsychoHistory: Compare Runs');
     await vscode.pickMany(ids, /Compare runs/);
@@ -213,7 +213,7 @@ describe('editing cases: hover, completion, formatted line editor; compare runs;
     const train = (id: string) => metricsOf(id).filter((e) => e.type === 'train');
     const steps = ids.reduce((n, id) => n + train(id).length, 0);
     const rewards = ids.reduce((n, id) => n + train(id).filter((e) => typeof e.rewardMean === 'number').length, 0);
-    assert.ok(train('example-sft-tiny').length > 0 && train('example-grpo-tiny').length > 0);
+    assert.ok(train('example-sft-smollm2').length > 0 && train('example-grpo-smollm2').length > 0);
     for (const [chart, points] of [['#chart-loss', steps], ['#chart-lr', steps], ['#chart-reward', rewards]] as const) {
       const canvas = frame.locator(`${chart}:not([data-points="0"])`);
       await canvas.waitFor();
@@ -233,7 +233,7 @@ describe('editing cases: hover, completion, formatted line editor; compare runs;
 
   scenario('forecast-tree-lens', session, async ({ vscode, page }) => {
     const file = 'data/synthetic.cases.jsonl';
-    const runId = 'example-eval-tiny';
+    const runId = 'example-eval-smollm2';
     const trees = readFileSync(join(runsDir, runId, 'trees.jsonl'), 'utf8')
       .split('\n')
       .filter((l) => l.trim())
@@ -251,13 +251,15 @@ describe('editing cases: hover, completion, formatted line editor; compare runs;
     await vscode.openFile(file);
     await vscode.activeEditor.locator('.codelens-decoration a').first().waitFor();
     const inView = async (): Promise<number[]> => [...(await vscode.renderedLines()).keys()].sort((a, b) => a - b);
-    /** The lenses in view are those above the tree seeds' lines (a lens zone above the first line in view may be cut off). */
+    /** The lenses in view are those above the tree seeds' lines (the lens zone above the first line in view may be
+     *  cut off or drawn: either way is right, so that line's lens is neither required nor refused). */
     const expectLenses = async (what: string): Promise<number[]> => {
       const shown = await inView();
       const expected = lensLines.filter((n) => shown.includes(n) && n > shown[0]!);
+      const below = (lenses: { line: number }[]) => lenses.filter((l) => l.line !== shown[0]);
       await vscode.until(
         () => vscode.codeLenses(),
-        (lenses) => JSON.stringify(lenses) === JSON.stringify(expected.map((line) => ({ line, titles: ['Show forecast tree'] }))),
+        (lenses) => JSON.stringify(below(lenses)) === JSON.stringify(expected.map((line) => ({ line, titles: ['Show forecast tree'] }))),
         `lenses above lines ${expected.join(', ')} only (${what})`,
       );
       return expected;

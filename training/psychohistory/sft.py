@@ -297,7 +297,7 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
         trainer = build_trainer(cfg, model, tokenizer, examples, phase1, [callback, *best])
         log.info("trainable parameters: %d", sum(p.numel() for p in trainer.model.parameters() if p.requires_grad))
         result, final = train_and_save(trainer, tokenizer, cfg, phase1, job, emitter, "sft",
-                                       artifact="sft phase 1 (letters only)" if phase1 != out else "")
+                                       artifact="sft phase 1 (before the stated forecast)" if phase1 != out else "")
         if final is None:
             return {"cancelled": True, "checkpoint": get_last_checkpoint(phase1)}
         model = trainer.model

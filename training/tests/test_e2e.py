@@ -69,7 +69,7 @@ def test_sft_events_and_adapter(pipeline):
     assert [e["step"] for e in train] == [1, 2, 3, 4] and all(e["tokensPerSecond"] > 0 for e in train)
     assert {e["stage"] for e in evs if e["type"] == "eval"} == {"sft"}  # the interval eval
     arts = {e["name"]: e["path"] for e in evs if e["type"] == "artifact"}
-    assert set(arts) == {"sft phase 1 (letters only)", "sft adapter"}  # only the final one is offered to start from
+    assert set(arts) == {"sft phase 1 (before the stated forecast)", "sft adapter"}  # only the final one is offered to start from
     final = Path(arts["sft adapter"])
     assert final == runs["sft"] / "adapter" / "final"
     assert (final / "adapter_config.json").exists() and (final / "adapter_model.safetensors").exists()
