@@ -22,6 +22,8 @@ const STATUS_INTERNAL_FAILURE = 6;
 const PROTO_DIR = path.join(__dirname, 'proto');
 const DATA_FORMAT_CBOR = 4;
 const STATUS = { SUCCESS: 1, FAILURE: 2, TERMINATED: 3, TIMEOUT: 4 } as const;
+/** Server-streaming RPCs the stand-in serves. */
+const STREAMING_RPCS: readonly string[] = ['AppGetLogs'];
 
 export interface RecordedCall {
   method: string;
@@ -193,20 +195,13 @@ export class FakeModalServer {
     return this.calls.filter((c) => c.method === method);
   }
 
-  async start(): Promise<string> {
-    const definition = protoLoader.loadSync('modal_proto/api.proto', {
-      includeDirs: [PROTO_DIR],
-      keepCase: false,
-      longs: Number,
-      enums: Number,
-      defaults: true,
-      oneofs: true,
-    });
-    const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-      modal: { client: { ModalClient: { service: grpc.ServiceDefinition } } };
-    };
-    const service = loaded.modal.client.ModalClient.service;
-    const handlers: Record<string, Handler> = {
+  /** The RPCs the stand-in answers; the rest of ModalClient answers UNIMPLEMENTED. */
+  servedRpcs(): string[] {
+    return [...Object.keys(this.unaryHandlers()), ...STREAMING_RPCS];
+  }
+
+  private unaryHandlers(): Record<string, Handler> {
+    return {
       AuthTokenGet: async () => ({ token: fakeJwt() }),
       FunctionGet: async (req) => this.functionGet(req),
       FunctionMap: async (req) => this.functionMap(req),
@@ -225,6 +220,25 @@ export class FakeModalServer {
       BlobCreate: async (req) => this.blobs.create(String(req['contentMd5']), Number(req['contentLength'])),
       BlobGet: async (req) => ({ downloadUrl: this.blobs.downloadUrl(String(req['blobId'])) }),
     };
+  }
+
+  async start(): Promise<string> {
+    const definition = protoLoader.loadSync('modal_proto/api.proto', {
+      includeDirs: [PROTO_DIR],
+      keepCase: false,
+      longs: Number,
+      enums: Number,
+      defaults: true,
+      oneofs: true,
+    });
+    const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+      modal: { client: { ModalClient: { service: grpc.ServiceDefinition } } };
+    };
+    const service = loaded.modal.client.ModalClient.service;
+    const handlers = this.unaryHandlers();
+    const undeclared = this.servedRpcs().filter((rpc) => !service[rpc]);
+    // A regenerated api.proto that drops an RPC would otherwise only show as UNIMPLEMENTED mid-test.
+    if (undeclared.length > 0) throw new Error(`api.proto does not declare ${undeclared.join(', ')}: see proto/regenerate.py`);
     await this.blobs.start();
     const implementation: grpc.UntypedServiceImplementation = {};
     for (const [name, method] of Object.entries(service)) {
@@ -234,7 +248,7 @@ export class FakeModalServer {
         implementation[rpc] = (call: grpc.ServerWritableStream<Record<string, unknown>, unknown>) => {
           const metadata = Object.fromEntries(Object.entries(call.metadata.getMap()).map(([k, v]) => [k, String(v)]));
           this.calls.push({ method: rpcName, request: call.request, metadata });
-          if (rpcName !== 'AppGetLogs') return call.destroy(Object.assign(new Error(`${rpcName} not implemented`), { code: grpc.status.UNIMPLEMENTED }));
+          if (!STREAMING_RPCS.includes(rpcName)) return call.destroy(Object.assign(new Error(`${rpcName} not implemented`), { code: grpc.status.UNIMPLEMENTED }));
           void this.appGetLogs(call);
         };
         continue;
