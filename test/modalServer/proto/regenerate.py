@@ -7,10 +7,11 @@ never imported or run) and writes it back as proto3 text that @grpc/proto-loader
 The descriptor carries every message, field, enum, option and RPC, but no comments or formatting:
 the text is equivalent to Modal's api.proto, not identical to it.
 
-    python3 test/modalServer/proto/regenerate.py            # the pinned version below
-    python3 test/modalServer/proto/regenerate.py 1.7.0 -    # another one, skipping the hash check
+    training/.venv/bin/python test/modalServer/proto/regenerate.py            # the pinned version below
+    training/.venv/bin/python test/modalServer/proto/regenerate.py 1.7.0 -    # another, no hash check
 
-Needs pip and the `protobuf` package (Modal's own dependency: training/.venv/bin/python has both).
+Needs pip and the `protobuf` package (Modal's own dependency, so the training venv has both). To move
+the pin, set MODAL_VERSION and WHEEL_SHA256 (printed by a run with `-`) and run it again.
 Tests never run this: they load the committed api.proto, with no network.
 """
 
@@ -202,7 +203,7 @@ def main() -> None:
     ]
     out = HERE / "modal_proto" / "api.proto"
     out.write_text(render_file(fdp, header), encoding="utf-8")
-    print(f"wrote {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out}: "
+    print(f"wrote {out}: "
           f"{len(fdp.message_type)} messages, {len(fdp.enum_type)} enums, "
           f"{sum(len(s.method) for s in fdp.service)} RPCs")
 
