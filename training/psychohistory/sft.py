@@ -218,6 +218,9 @@ def readout_brier(readouts) -> tuple[float, float]:
     return r["brier"], r["brierSkill"]
 
 
+MIN_SELECT_LEVELS = 20  # fewer held-out levels than this choose an epoch (or a temperature) by noise, not skill
+
+
 class BestEpoch(TrainerCallback):
     """Scores the letter readout on held-out cases at the end of every epoch and, when training ends, puts back the
     trainable weights of the best epoch: a small model gains from more epochs until it starts to memorise the
@@ -253,7 +256,8 @@ def stated_targets(model, tokenizer, fit_cases, calib_cases, seed: int, batch: i
     from .data import case_id
 
     calib = letter_readouts(model, tokenizer, calib_cases, seed, batch)
-    t = fit_temperature([p for _, (p, _) in calib], [[c["label"] for c in cands] for _, (_, cands) in calib])
+    t = fit_temperature([p for _, (p, _) in calib], [[c["label"] for c in cands] for _, (_, cands) in calib]) \
+        if len(calib) >= MIN_SELECT_LEVELS else 1.0  # a temperature fitted on a few levels is noise, mostly 0.5 or 5
     targets = {(case_id(it["case"]), it["depth"]): temper(p, t)
                for it, (p, _) in letter_readouts(model, tokenizer, fit_cases, seed, batch) + calib}
     return targets, t
@@ -293,7 +297,10 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
         model = PeftModel.from_pretrained(model, f"{phase1}/final", is_trainable=True)
         trainer, result = None, None
     else:
-        best = [BestEpoch(tokenizer, calib_cases, cfg.seed, cfg.batch_size)] if calib_cases else []
+        calib_levels = sum(len(c["levels"]) for c in calib_cases)
+        best = [BestEpoch(tokenizer, calib_cases, cfg.seed, cfg.batch_size)] if calib_levels >= MIN_SELECT_LEVELS else []
+        if calib_cases and not best:
+            log.info("calibration slice of %d levels: too few to choose an epoch by, the last one is kept", calib_levels)
         trainer = build_trainer(cfg, model, tokenizer, examples, phase1, [callback, *best])
         log.info("trainable parameters: %d", sum(p.numel() for p in trainer.model.parameters() if p.requires_grad))
         result, final = train_and_save(trainer, tokenizer, cfg, phase1, job, emitter, "sft",
