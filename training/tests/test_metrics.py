@@ -85,3 +85,16 @@ def test_headline_is_the_readout_the_stage_trained_and_ci_brackets_it():
     lo, hi = sft["ci"]["matchRate"]
     assert lo < metrics.match_rate(sft["match"]) < hi
     assert metrics.summarize(levels, "sft", 500, 7)["ci"] == sft["ci"]  # seeded
+
+
+def test_normalize_golden_file():
+    """schemas/normalization.json: the one normalisation; the TypeScript suite checks the same cases."""
+    import json
+
+    from psychohistory.schemas import schema_dir
+    golden = json.loads((schema_dir() / "normalization.json").read_text())["cases"]
+    assert len(golden) >= 30
+    for case in golden:
+        assert metrics.normalize(case["input"]) == case["normalized"], case
+    assert metrics.tokens("U.S.-China talks") == {"us", "china", "talks"}
+    assert metrics.match_kind("U.S. sanctions", "US sanctions")[0] == "exact"
