@@ -55,18 +55,6 @@ def jaccard(a: str, b: str) -> float:
     return len(ta & tb) / len(ta | tb)
 
 
-def match_kind(prediction: str, actual: str, judge=None) -> tuple[str, float]:
-    """exact (normalised equality) > semantic (token Jaccard > 0.6) > llm (judge says same event) > none."""
-    score = jaccard(prediction, actual)
-    if normalize(prediction) == normalize(actual) and normalize(actual):
-        return "exact", score
-    if score > 0.6:
-        return "semantic", score
-    if judge is not None and judge(prediction, actual):
-        return "llm", score
-    return "none", score
-
-
 def brier(pairs: list[tuple[float, int]]) -> float:
     """Mean over (probability, label) pairs of (p - label)^2."""
     return sum((p - y) ** 2 for p, y in pairs) / len(pairs)
