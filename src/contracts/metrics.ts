@@ -95,7 +95,11 @@ export const CostEventSchema = z.object({
   type: z.literal('cost'),
   gpu: z.string().min(1),
   seconds: nonNegative,
-  usd: nonNegative,
+  usd: nonNegative.describe('Everything the run cost: the GPU time, plus the judge when there is one.'),
+  judge: z
+    .object({ model: z.string().min(1), calls: z.int().min(0), usd: nonNegative })
+    .optional()
+    .describe("An evaluation's LLM judge for match coverage: its model, requests (retries included) and dollars (included in usd)."),
   time,
 });
 

@@ -263,5 +263,8 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path) -> dict:
     (run_dir / "stages.json").write_text(json.dumps(records, indent=2) + "\n")
     emitter.emit("artifact", name="trees", path=str(run_dir / "trees.jsonl"))
     emitter.emit("artifact", name="stage table", path=str(run_dir / "stages.md"))
-    return {"stages": summary, "table": table, "n_cases": len(cases),
-            "n_levels": sum(len(c["levels"]) for c in cases)}
+    out = {"stages": summary, "table": table, "n_cases": len(cases),
+           "n_levels": sum(len(c["levels"]) for c in cases)}
+    if hasattr(matcher.judge, "spend"):
+        out["judge"] = matcher.judge.spend()  # jobs.run adds it to the run's cost event
+    return out

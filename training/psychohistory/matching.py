@@ -235,6 +235,7 @@ class HttpJudge:
         self.cache: dict[tuple[str, str, str], bool] = {}
         self.calls = 0     # HTTP requests made, retries included
         self.waited_s = 0.0
+        self.usd = 0.0     # what the endpoint says the answers cost (OpenRouter's usage.cost), for the cost event
         self._lock = threading.Lock()
 
     def __call__(self, prediction: str, actual: str) -> bool:
@@ -260,7 +261,8 @@ class HttpJudge:
         body = {"model": self.model, "max_tokens": 3, "temperature": 0, "messages": [{"role": "user", "content": (
             "Reference event (what actually happened):\n" + actual + "\n\nPredicted event:\n" + prediction +
             "\n\nDoes the prediction describe the same event as the reference (same actors, same action, same "
-            "direction, compatible numbers and dates)? Answer yes or no.")}]}
+            "direction, compatible numbers and dates)? Answer yes or no.")}],
+                "usage": {"include": True}}  # OpenRouter then reports each answer's cost
         req = urllib.request.Request(f"{self.base_url}/chat/completions", data=json.dumps(body).encode(),
                                      headers={"Authorization": f"Bearer {self.key}",
                                               "Content-Type": "application/json"})
@@ -269,7 +271,12 @@ class HttpJudge:
                 self.calls += 1
             try:
                 with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:
-                    return json.load(resp)["choices"][0]["message"]["content"] or ""
+                    out = json.load(resp)
+                cost = (out.get("usage") or {}).get("cost")
+                if isinstance(cost, (int, float)) and cost > 0:
+                    with self._lock:
+                        self.usd += float(cost)
+                return out["choices"][0]["message"]["content"] or ""
             except urllib.error.HTTPError as e:
                 if e.code != 429 and e.code < 500 or attempt == self.retries:
                     raise
@@ -283,6 +290,10 @@ class HttpJudge:
                 self.waited_s += wait
             self.sleep(wait)
         raise AssertionError("unreachable")
+
+    def spend(self) -> dict:
+        """For the run's cost event: the judge model, its requests and dollars."""
+        return {"model": self.model, "calls": self.calls, "usd": round(self.usd, 6)}
 
 
 def _retry_after(value: str | None) -> float | None:

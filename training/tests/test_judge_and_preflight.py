@@ -27,7 +27,8 @@ class Judge(BaseHTTPRequestHandler):
         text = body["messages"][0]["content"]
         same = "Rates rise" in text and "Interest rates go up" in text
         answer = "Banana." if "Nonsense" in text else "Yes." if same else "No"
-        out = json.dumps({"choices": [{"message": {"content": answer}}]}).encode()
+        out = json.dumps({"choices": [{"message": {"content": answer}}],
+                          "usage": {"prompt_tokens": 60, "completion_tokens": 1, "cost": 0.00025}}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(out)))
@@ -146,3 +147,28 @@ def test_modal_launch_stops_on_bad_data_before_any_remote_call(tmp_path):
 
     with pytest.raises(SystemExit, match="bad.jsonl line 1"):
         modal_app.launch(Fn(), "sft", str(bad))
+
+
+def test_judge_cost_reaches_the_eval_runs_cost_event(judge_server, tmp_path, monkeypatch):
+    """The endpoint's usage.cost, summed by the judge, is added to the run's cost event (itemised under `judge`)."""
+    import json as _json
+
+    from psychohistory import evaluate, jobs, schemas
+    judge = matching.make_judge("openrouter:some/model")
+    m = matching.Matcher(embeddings=False, judge=judge)
+    m.match_many([("Rates rise", "Interest rates go up"), ("Snow falls", "Interest rates go up")])
+    assert Judge.seen[0][2]["usage"] == {"include": True}
+    assert judge.spend() == {"model": "some/model", "calls": 2, "usd": 0.0005}
+
+    def fake_eval(cfg, cases, emitter, run_dir):  # evaluate.run's summary, without loading a model
+        return {"stages": {}, "judge": judge.spend()}
+    monkeypatch.setattr(evaluate, "run", fake_eval)
+    ds = tmp_path / "cases.jsonl"
+    ds.write_text(_json.dumps({"seed": {"event": "e", "date": "2024-01-01"}, "split": "eval", "levels": [
+        {"depth": 1, "candidates": [{"event": "a", "label": 1}, {"event": "b", "label": 0}]}]}) + "\n")
+    out = jobs.run("eval", {"run_dir": str(tmp_path / "run"), "dataset": str(ds), "judge": "openrouter:some/model"})
+    assert out["state"] == "succeeded", out
+    events = [_json.loads(x) for x in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    cost = next(e for e in events if e["type"] == "cost")
+    assert cost["judge"] == {"model": "some/model", "calls": 2, "usd": 0.0005} and cost["usd"] == 0.0005  # local GPU: $0
+    assert schemas.errors("metric-event", cost) == []
