@@ -132,10 +132,12 @@ def summarize(results: list[dict], stage: str = "baseline", n_boot: int = 0, see
 
 
 def emit_eval(emitter, stage: str, overall: dict, per_depth: dict, matcher: dict | None = None):
-    """The stage's eval events, each naming the matcher (version, thresholds) that counted its match coverage."""
+    """The stage's eval events, each naming the matcher (version, thresholds) that counted its match coverage:
+    `matcher` (a Matcher's settings), else the default matcher's, which score_cases uses when given none."""
+    settings = matcher if matcher is not None else matching.default().settings()
+
     def clean(s):  # perplexity is at least 1 by definition; guard float rounding at loss ~ 0
-        return {**s, "perplexity": max(1.0, s["perplexity"]), "ece": min(1.0, s["ece"]),
-                **({"matcher": matcher} if matcher else {})}
+        return {**s, "perplexity": max(1.0, s["perplexity"]), "ece": min(1.0, s["ece"]), "matcher": settings}
     emitter.emit("eval", stage=stage, depth=None, **clean(overall))
     for d, s in per_depth.items():
         emitter.emit("eval", stage=stage, depth=d, **clean(s))
