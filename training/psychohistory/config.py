@@ -85,6 +85,7 @@ class EvalConfig(Common):
     max_stated_tokens: int = 64           # tokens the stated forecast may use (the final channel is forced)
     bootstrap: int = 1000                 # bootstrap resamples (over cases) for the 95 % intervals
     judge: str = ""                       # LLM judge for match coverage ("" = off; "openrouter:<model>" on Modal)
+    match_embeddings: bool = True         # semantic match by sentence embeddings too (all-MiniLM-L6-v2), else Jaccard only
 
 
 @dataclass

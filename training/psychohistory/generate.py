@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from . import metrics, modeling, prompts
+from . import matching, metrics, modeling, prompts
 from .data import DatasetError, select_split
 from .events import now_iso
 
@@ -53,12 +53,11 @@ def grow(model, tokenizer, case: dict, cfg, earlier: list[str], depth: int) -> l
     actual = prompts.actual_of(case["levels"][depth - 1]) if depth <= len(case["levels"]) else None
     nodes = []
     for key, count in groups.most_common():
-        node = {"event": first[key], "probability": count / len(samples), "depth": depth, "children": []}
-        if actual is not None:
-            kind, score = metrics.match_kind(first[key], actual)
-            node["match"] = {"kind": kind, "score": score, "actual": actual}
-            node["actual"] = kind in ("exact", "semantic")
-        nodes.append(node)
+        nodes.append({"event": first[key], "probability": count / len(samples), "depth": depth, "children": []})
+    if actual is not None:
+        for node, m in zip(nodes, matching.default().match_many((n["event"], actual) for n in nodes)):
+            node["match"] = {"kind": m.kind, "score": m.score, "actual": actual}
+            node["actual"] = m.kind in ("exact", "semantic")
     nodes[0]["children"] = grow(model, tokenizer, case, cfg, earlier + [nodes[0]["event"]], depth + 1)
     return nodes
 

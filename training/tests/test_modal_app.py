@@ -165,3 +165,12 @@ def test_a_retry_resumes_the_same_run_folder(monkeypatch, tmp_path):
     for _attempt in range(2):
         modal_app._run("grpo", {})
     assert seen == ["/data/runs/sft-20261201-000000-abcd"] * 2 + ["/data/runs/grpo-fc-01ABC"] * 2
+
+
+def test_modal_run_eval_takes_the_judge(monkeypatch):
+    """`modal run modal_eval.py --judge=openrouter:<model>` reaches the eval config (issue 14: every entry point)."""
+    import modal_eval
+    seen = {}
+    monkeypatch.setattr(modal_eval, "launch", lambda fn, kind, dataset, **config: seen.update(config, kind=kind))
+    modal_eval.run_eval.info.raw_f(dataset="d.jsonl", judge="openrouter:some/model")
+    assert seen["kind"] == "eval" and seen["judge"] == "openrouter:some/model"
