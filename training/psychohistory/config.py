@@ -120,6 +120,7 @@ class ServeConfig:
     num_samples: int = 8                  # samples drawn per node; the most frequent distinct ones become children
     temperature: float = 1.0              # sampling temperature
     max_new_tokens: int = 24              # tokens per generated event
+    cpu_threads: int = 1                  # torch threads without a GPU (small models lose more to thread sync than they gain; 0 = torch's default)
     seed: int = 1337                      # seeds model building and sampling
     max_seq_length: int = 512             # as for the jobs
     load_in_4bit: bool = False            # unsloth only: load the base model in 4 bit

@@ -51,6 +51,7 @@ class Store:
         self.lock = threading.Lock()
         with self.lock:
             self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a killed process loses nothing committed
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(SCHEMA)
 
