@@ -39,6 +39,7 @@ export const TrackPointSchema = z.object({
   brier: nullableScore,
   brierSkill: nullableScore,
   ece: nullableScore,
+  perplexity: nullableScore.describe('Live perplexity of the outcomes under the model, token-weighted.'),
 });
 
 export const TrackModelSchema = z.object({
@@ -48,6 +49,7 @@ export const TrackModelSchema = z.object({
   brier: nullableScore.describe('Mean (p - label)^2 over the resolved levels; null before any resolves.'),
   brierSkill: nullableScore.describe('1 - Brier / Brier of the uniform forecast on the same levels.'),
   ece: nullableScore.describe('Expected calibration error, 10 equal-width bins.'),
+  perplexity: nullableScore.describe('Live perplexity: the outcomes teacher-forced through the model that forecast them.'),
   matchRate: nullableScore.describe('Share of resolved levels where a predicted event matched the outcome.'),
   series: z.array(TrackPointSchema).describe('Cumulative scores over time, one point per day with outcomes.'),
 });

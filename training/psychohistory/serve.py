@@ -111,6 +111,7 @@ class Batcher:
         self.thread.start()
 
     def submit(self, version: str, spec) -> concurrent.futures.Future:
+        """Queue a TreeSpec to grow, or a callable fn(arm) to run on the worker (the model is the worker's only)."""
         with self.lock:
             if self.waiting >= self.cfg.max_queue:
                 raise QueueFull(f"{self.waiting} forecasts are waiting for the model (max_queue)")
@@ -143,6 +144,12 @@ class Batcher:
                     break
                 batch.append(nxt)
             live = [b for b in batch if b[2].set_running_or_notify_cancel()]
+            for version, fn, f in [b for b in live if callable(b[1])]:
+                try:
+                    f.set_result(fn(self.arms[version]))
+                except Exception as e:
+                    f.set_exception(e)
+            live = [b for b in live if not callable(b[1])]
             for version in {v for v, _, _ in live}:
                 group = [(s, f) for v, s, f in live if v == version]
                 arm = self.arms[version]
@@ -489,10 +496,26 @@ def create_app(cfg: ServeConfig, arms: list[Arm] | None = None, tokens: list[str
         except Conflict as e:
             raise ApiError(409, str(e)) from None
         f = store.forecast(body["id"])
-        level = resolved_levels(f["tree"], _outcomes_of(store, body["id"])).get(body["depth"])
-        hit = 1 in level["labels"] if level else False
+        level = resolved_levels(f["tree"], store.outcomes_of(body["id"]))[body["depth"]]
+        ppl = await live_perplexity(f, body["depth"], body["event"].strip(), level["earlier"])
         return {"id": body["id"], "depth": body["depth"], "event": body["event"].strip(), "model": f["model"],
-                "recordedAt": iso(recorded), "inForecast": hit}
+                "recordedAt": iso(recorded), "inForecast": 1 in level["labels"], "perplexity": ppl}
+
+    async def live_perplexity(f: dict, depth: int, event: str, earlier: list[str]) -> float | None:
+        """The outcome's perplexity under the model that made the forecast (teacher-forced, evaluation's
+        actual_nll), stored with the outcome; None when that model is not served here or is too busy."""
+        if f["model"] not in {a.version for a in arms}:
+            return None
+        from . import prompts
+        from .evaluate import actual_nll
+        user = prompts.generation_user_from(prompts.context_from(f["tree"]["seed"], earlier), depth)
+        try:
+            fut = batcher.submit(f["model"], lambda arm: actual_nll(arm.model, arm.tokenizer, [user], [event])[0])
+            nll, ntok = await asyncio.wait_for(asyncio.wrap_future(fut), cfg.timeout_s)
+        except (QueueFull, asyncio.TimeoutError):
+            return None  # the outcome is recorded; only its perplexity is missing
+        store.set_nll(f["id"], depth, nll, ntok)
+        return math.exp(min(700.0, nll / ntok))
 
     @app.get("/v1/track")
     async def track(request: Request):
@@ -520,12 +543,6 @@ def create_app(cfg: ServeConfig, arms: list[Arm] | None = None, tokens: list[str
         store.close()
 
     return BodyLimit(app, cfg.max_body_bytes)
-
-
-def _outcomes_of(store: Store, fid: str) -> dict[int, str]:
-    with store.lock:
-        rows = store.db.execute("SELECT depth, event FROM outcomes WHERE forecast_id = ?", (fid,)).fetchall()
-    return dict(rows)
 
 
 def main(overrides: dict) -> int:

@@ -5,6 +5,7 @@ written. `track` scores resolved levels with the metric math of metrics.py."""
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import threading
 import time
@@ -28,6 +29,8 @@ CREATE TABLE IF NOT EXISTS outcomes (
   depth INTEGER NOT NULL,
   event TEXT NOT NULL,
   created REAL NOT NULL,
+  nll REAL,                       -- live perplexity: summed cross-entropy of the event under the forecast's model
+  ntok INTEGER,                   -- and its token count (NULL when that model was not at hand)
   PRIMARY KEY (forecast_id, depth)
 );
 """
@@ -54,6 +57,10 @@ class Store:
             self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a killed process loses nothing committed
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(SCHEMA)
+            cols = {r[1] for r in self.db.execute("PRAGMA table_info(outcomes)")}
+            for col, typ in (("nll", "REAL"), ("ntok", "INTEGER")):  # a database from before live perplexity
+                if col not in cols:
+                    self.db.execute(f"ALTER TABLE outcomes ADD COLUMN {col} {typ}")
 
     def close(self):
         with self.lock:
@@ -106,9 +113,18 @@ class Store:
             if db.execute("SELECT 1 FROM outcomes WHERE forecast_id = ? AND depth = ?", (fid, depth)).fetchone():
                 raise Conflict(f"forecast {fid} already has an outcome at depth {depth}")
             now = time.time()
-            db.execute("INSERT INTO outcomes VALUES (?, ?, ?, ?)", (fid, depth, event, now))
+            db.execute("INSERT INTO outcomes (forecast_id, depth, event, created) VALUES (?, ?, ?, ?)",
+                       (fid, depth, event, now))
             return now
         return self._tx(add)
+
+    def set_nll(self, fid: str, depth: int, nll: float, ntok: int):
+        self._tx(lambda db: db.execute("UPDATE outcomes SET nll = ?, ntok = ? WHERE forecast_id = ? AND depth = ?",
+                                       (nll, ntok, fid, depth)))
+
+    def outcomes_of(self, fid: str) -> dict[int, str]:
+        with self.lock:
+            return dict(self.db.execute("SELECT depth, event FROM outcomes WHERE forecast_id = ?", (fid,)).fetchall())
 
     def counts(self) -> dict:
         with self.lock:
@@ -121,17 +137,17 @@ class Store:
         cumulatively per day of outcome (contract 5 `GET /v1/track`)."""
         with self.lock:
             models = self.db.execute("SELECT model, count(*) FROM forecasts GROUP BY model ORDER BY model").fetchall()
-            rows = self.db.execute("SELECT f.model, f.tree, o.forecast_id, o.depth, o.event, o.created "
-                                   "FROM outcomes o JOIN forecasts f ON f.id = o.forecast_id "
+            rows = self.db.execute("SELECT f.model, f.tree, o.forecast_id, o.depth, o.event, o.created, o.nll, "
+                                   "o.ntok FROM outcomes o JOIN forecasts f ON f.id = o.forecast_id "
                                    "ORDER BY o.created").fetchall()
         outcomes: dict[str, dict[int, str]] = {}
-        for _, _, fid, depth, event, _ in rows:
+        for _, _, fid, depth, event, *_ in rows:
             outcomes.setdefault(fid, {})[depth] = event
         levels: dict[str, list[dict]] = {}
-        for model, tree, fid, depth, _, created in rows:
+        for model, tree, fid, depth, _, created, nll, ntok in rows:
             lv = resolved_levels(json.loads(tree), outcomes[fid]).get(depth)
             if lv is not None:
-                levels.setdefault(model, []).append({**lv, "created": created})
+                levels.setdefault(model, []).append({**lv, "created": created, "nll": nll, "ntok": ntok})
         out = []
         for model, n in models:
             lvs = levels.get(model, [])
@@ -159,8 +175,10 @@ def resolved_levels(tree: dict, outcomes: dict[int, str]) -> dict[int, dict]:
     deeper level is the children of the node the recorded outcome matched one level up (exact or semantic, the
     best score), or of the most likely node there when the outcome matched none or is not recorded yet. A node
     matching the outcome gets label 1 (at most one per level); when none matches, every label is 0: the service
-    forecasts without candidates, so the actual may be missing from the tree, and Brier counts that against it."""
-    out, nodes, depth = {}, tree.get("children", []), 1
+    forecasts without candidates, so the actual may be missing from the tree, and Brier counts that against it.
+    `earlier`: the events before the level — recorded outcomes, else the node followed — the context in which the
+    outcome's live perplexity is measured."""
+    out, nodes, depth, earlier = {}, tree.get("children", []), 1, []
     while nodes:
         hit = None
         if depth in outcomes:
@@ -170,14 +188,18 @@ def resolved_levels(tree: dict, outcomes: dict[int, str]) -> dict[int, dict]:
                 if kind in ("exact", "semantic") and score > best:
                     hit, best = i, score
             out[depth] = {"probs": [n["probability"] for n in nodes],
-                          "labels": [int(i == hit) for i in range(len(nodes))]}
+                          "labels": [int(i == hit) for i in range(len(nodes))], "earlier": list(earlier)}
         nxt = nodes[hit] if hit is not None else max(nodes, key=lambda n: n["probability"])
+        earlier.append(outcomes.get(depth, nxt["event"]))
         nodes, depth = nxt["children"], depth + 1
     return out
 
 
 def scores(levels: list[dict]) -> dict:
-    """Brier, skill against the uniform forecast on the same levels, and ECE (metrics.py), or nulls for none."""
+    """Brier, skill against the uniform forecast on the same levels, and ECE (metrics.py), or nulls for none; live
+    perplexity (token-weighted, as evaluation's) over the levels whose outcome was scored by the model."""
+    scored = [lv for lv in levels if lv.get("ntok")]
+    ppl = math.exp(min(700.0, sum(lv["nll"] for lv in scored) / sum(lv["ntok"] for lv in scored))) if scored else None
     if not levels:
-        return {"brier": None, "brierSkill": None, "ece": None}
-    return metrics.readout(levels, "probs")
+        return {"brier": None, "brierSkill": None, "ece": None, "perplexity": None}
+    return {**metrics.readout(levels, "probs"), "perplexity": ppl}

@@ -3,12 +3,14 @@ the tiny base model, spoken to with httpx. Covers the tree, the cache (and that 
 limits, bad input, outcomes, track, metrics, batching and A/B routing; plus the pure pieces in-process."""
 import concurrent.futures
 import json
+import math
 import os
 import re
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -39,6 +41,8 @@ class Server:
             m = re.search(r"serving (.*) on (http://\S+)", line)
             if m:
                 self.url, self.models = m.group(2), m.group(1).split(", ")
+                self.log = lines
+                threading.Thread(target=lambda: lines.extend(self.proc.stdout), daemon=True).start()  # keep draining
                 break
         else:
             self.proc.kill()
@@ -56,7 +60,6 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-        self.proc.stdout.close()
 
 
 def seed_body(event="Tech layoffs", date="2023-01-15", depth=2, breadth=2, **extra):
@@ -148,6 +151,7 @@ def test_outcomes_resolve_levels_and_track_scores_them(served):
     top = max(f["children"], key=lambda n: n["probability"])
     r = s.post("/v1/outcomes", {"id": f["id"], "depth": 1, "event": top["event"]})
     assert r.status_code == 201 and r.json()["inForecast"] is True and r.json()["model"] == f["model"]
+    assert r.json()["perplexity"] > 1  # the outcome teacher-forced through the model that forecast it
     again = s.post("/v1/outcomes", {"id": f["id"], "depth": 1, "event": "something else"})
     assert again.status_code == 409 and "already" in again.json()["error"]
     deeper = s.post("/v1/outcomes", {"id": f["id"], "depth": 3, "event": "x"})
@@ -164,6 +168,7 @@ def test_outcomes_resolve_levels_and_track_scores_them(served):
     if row["resolved"] == 2:
         assert row["brier"] == pytest.approx(expected["brier"]) and row["ece"] == pytest.approx(expected["ece"])
     assert row["series"][-1]["resolved"] == row["resolved"]
+    assert row["perplexity"] > 1 and row["series"][-1]["perplexity"] == pytest.approx(row["perplexity"])
     assert s.client.get("/v1/track", headers={"Authorization": "Bearer nope"}).status_code == 401
 
 
@@ -217,7 +222,7 @@ def test_rate_limit_429_with_retry_after_per_token_and_a_restart_keeps_cache_and
 def test_ab_routes_by_request_hash_and_track_compares_arms(tmp_path):
     adapter = tmp_path / "adapter"
     _tiny_adapter(adapter)
-    s = Server(tmp_path / "ab.db", f"--adapter={adapter}", "--adapter_b=base", "--b_share=0.5")
+    s = Server(tmp_path / "ab.db", f"--adapter={adapter}", "--adapter_b=base", "--b_share=0.5", "--burst=100")
     try:
         a, b = s.models
         assert a.startswith("tiny+adapter@") and b == "tiny"
@@ -273,11 +278,13 @@ def test_resolved_levels_follow_the_outcome_path():
                          node("rates hold", 0.25, [node("dollar weakens", 0.75)])]}
     # depth 1 resolved to the second node: depth 2 is scored on its children
     lv = servestore.resolved_levels(tree, {1: "Rates hold", 2: "the dollar weakens"})
-    assert lv[1] == {"probs": [0.5, 0.25], "labels": [0, 1]} and lv[2] == {"probs": [0.75], "labels": [1]}
+    assert lv[1] == {"probs": [0.5, 0.25], "labels": [0, 1], "earlier": []}
+    assert lv[2] == {"probs": [0.75], "labels": [1], "earlier": ["Rates hold"]}
     # depth 1 not recorded: depth 2 follows the most likely node; an outcome nowhere in the tree: all labels 0
     lv = servestore.resolved_levels(tree, {2: "a volcano erupts"})
-    assert 1 not in lv and lv[2] == {"probs": [0.6, 0.2], "labels": [0, 0]}
+    assert 1 not in lv and lv[2] == {"probs": [0.6, 0.2], "labels": [0, 0], "earlier": ["rates rise"]}
     s = servestore.scores([lv[2]])
-    assert s["brier"] == pytest.approx((0.36 + 0.04) / 2)
-    assert servestore.scores([]) == {"brier": None, "brierSkill": None, "ece": None}
+    assert s["brier"] == pytest.approx((0.36 + 0.04) / 2) and s["perplexity"] is None
+    assert servestore.scores([{**lv[2], "nll": 6.0, "ntok": 3}])["perplexity"] == pytest.approx(math.exp(2.0))
+    assert servestore.scores([]) == {"brier": None, "brierSkill": None, "ece": None, "perplexity": None}
     assert json.dumps(s)  # plain floats
