@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import hashlib
 import hmac
 import json
@@ -197,6 +198,7 @@ def load_tokens(cfg: ServeConfig) -> list[str]:
 
 # ---- monitoring ---------------------------------------------------------------------------------------------------
 
+MEMORY_CACHE_MAX = 10_000  # trees held in memory; the database holds every one
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 ROUTES = ("/v1/forecast", "/v1/outcomes", "/v1/track", "/healthz", "/metrics")
 
@@ -391,7 +393,14 @@ def create_app(cfg: ServeConfig, arms: list[Arm] | None = None, tokens: list[str
     memory: dict[str, tuple[float, str, dict]] = {}  # cache key -> (expires, id, tree)
     inflight: dict[str, asyncio.Future] = {}           # cache key -> the computation identical requests await
 
-    app = FastAPI(title="PsychoHistory forecast service", docs_url=None, redoc_url=None, openapi_url=None)
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        batcher.stop()
+        store.close()
+
+    app = FastAPI(title="PsychoHistory forecast service", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=lifespan)
     app.state.cfg, app.state.store, app.state.stats, app.state.batcher = cfg, store, stats, batcher
     app.state.arms = arms
 
@@ -427,6 +436,17 @@ def create_app(cfg: ServeConfig, arms: list[Arm] | None = None, tokens: list[str
     def answer(fid: str, tree: dict, version: str, cached: bool) -> dict:
         return {**tree, "id": fid, "model": version, "cached": cached}
 
+    def remember(key: str, expires: float, fid: str, tree: dict):
+        """The memory half of the cache, bounded: expired entries go first, then the oldest (the database keeps
+        everything, so an evicted entry is still a cache hit, one query away)."""
+        if len(memory) >= MEMORY_CACHE_MAX:
+            now = time.time()
+            for k in [k for k, v in memory.items() if v[0] <= now]:
+                del memory[k]
+            while len(memory) >= MEMORY_CACHE_MAX:
+                del memory[next(iter(memory))]
+        memory[key] = (expires, fid, tree)
+
     def from_cache(key: str, version: str) -> dict | None:
         if cfg.cache_ttl_s <= 0:
             return None
@@ -437,7 +457,7 @@ def create_app(cfg: ServeConfig, arms: list[Arm] | None = None, tokens: list[str
         found = store.cached(key, cfg.cache_ttl_s)  # after a restart the database still has it
         if found:
             fid, tree, created = found
-            memory[key] = (created + cfg.cache_ttl_s, fid, tree)
+            remember(key, created + cfg.cache_ttl_s, fid, tree)
             return answer(fid, tree, version, True)
         return None
 
@@ -474,7 +494,7 @@ def create_app(cfg: ServeConfig, arms: list[Arm] | None = None, tokens: list[str
             fid = uuid.uuid4().hex
             store.add_forecast(fid, key, arm.version, body, tree)  # recorded before it is answered
             if cfg.cache_ttl_s > 0:
-                memory[key] = (time.time() + cfg.cache_ttl_s, fid, tree)
+                remember(key, time.time() + cfg.cache_ttl_s, fid, tree)
             shared.set_result((fid, tree))
         except BaseException as e:
             shared.set_exception(e if isinstance(e, Exception) else ApiError(503, "cancelled"))
@@ -536,11 +556,6 @@ def create_app(cfg: ServeConfig, arms: list[Arm] | None = None, tokens: list[str
     async def unexpected(request: Request, e: Exception):
         log.exception("unexpected error on %s", request.url.path)
         return JSONResponse({"error": f"internal error: {type(e).__name__}"}, status_code=500)
-
-    @app.on_event("shutdown")
-    def shutdown():
-        batcher.stop()
-        store.close()
 
     return BodyLimit(app, cfg.max_body_bytes)
 
