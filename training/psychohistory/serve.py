@@ -519,7 +519,7 @@ def create_app(cfg: ServeConfig, arms: list[Arm] | None = None, tokens: list[str
         level = resolved_levels(f["tree"], store.outcomes_of(body["id"]))[body["depth"]]
         ppl = await live_perplexity(f, body["depth"], body["event"].strip(), level["earlier"])
         return {"id": body["id"], "depth": body["depth"], "event": body["event"].strip(), "model": f["model"],
-                "recordedAt": iso(recorded), "inForecast": 1 in level["labels"], "perplexity": ppl}
+                "recordedAt": iso(recorded), "inForecast": level["inForecast"], "perplexity": ppl}
 
     async def live_perplexity(f: dict, depth: int, event: str, earlier: list[str]) -> float | None:
         """The outcome's perplexity under the model that made the forecast (teacher-forced, evaluation's

@@ -157,7 +157,7 @@ class Store:
             for day, upto in day_end.items():
                 series.append({"date": day, "resolved": upto, **scores(lvs[:upto])})
             out.append({"model": model, "forecasts": n, "resolved": len(lvs), **scores(lvs),
-                        "matchRate": (sum(1 in lv["labels"] for lv in lvs) / len(lvs)) if lvs else None,
+                        "matchRate": (sum(lv["inForecast"] for lv in lvs) / len(lvs)) if lvs else None,
                         "series": series})
         return {"models": out}
 
@@ -171,11 +171,13 @@ def tree_depth(tree: dict) -> int:
 
 
 def resolved_levels(tree: dict, outcomes: dict[int, str]) -> dict[int, dict]:
-    """The forecast levels that outcomes resolve: {depth: {probs, labels}}. Depth 1 is the seed's children; each
-    deeper level is the children of the node the recorded outcome matched one level up (exact or semantic, the
-    best score), or of the most likely node there when the outcome matched none or is not recorded yet. A node
-    matching the outcome gets label 1 (at most one per level); when none matches, every label is 0: the service
-    forecasts without candidates, so the actual may be missing from the tree, and Brier counts that against it.
+    """The forecast levels that outcomes resolve: {depth: {probs, labels, inForecast, earlier}}. Depth 1 is the
+    seed's children; each deeper level is the children of the node the recorded outcome matched one level up (exact
+    or semantic, the best score), or of the most likely node there when the outcome matched none or is not recorded
+    yet. The service forecasts without candidates, so a level is its nodes plus "something else", which holds the
+    sample share the tree does not list (1 - the nodes' probabilities): the node matching the outcome gets label 1,
+    or, when none matches, "something else" does. So a forecast is a whole distribution and Brier stays proper — a
+    tree that spreads thin probability over events that did not happen cannot score well by missing.
     `earlier`: the events before the level — recorded outcomes, else the node followed — the context in which the
     outcome's live perplexity is measured."""
     out, nodes, depth, earlier = {}, tree.get("children", []), 1, []
@@ -187,8 +189,10 @@ def resolved_levels(tree: dict, outcomes: dict[int, str]) -> dict[int, dict]:
                 kind, score = metrics.match_kind(n["event"], outcomes[depth])
                 if kind in ("exact", "semantic") and score > best:
                     hit, best = i, score
-            out[depth] = {"probs": [n["probability"] for n in nodes],
-                          "labels": [int(i == hit) for i in range(len(nodes))], "earlier": list(earlier)}
+            probs = [n["probability"] for n in nodes]
+            out[depth] = {"probs": probs + [max(0.0, 1.0 - sum(probs))],
+                          "labels": [int(i == hit) for i in range(len(nodes))] + [int(hit is None)],
+                          "inForecast": hit is not None, "earlier": list(earlier)}
         nxt = nodes[hit] if hit is not None else max(nodes, key=lambda n: n["probability"])
         earlier.append(outcomes.get(depth, nxt["event"]))
         nodes, depth = nxt["children"], depth + 1

@@ -278,13 +278,22 @@ def test_resolved_levels_follow_the_outcome_path():
                          node("rates hold", 0.25, [node("dollar weakens", 0.75)])]}
     # depth 1 resolved to the second node: depth 2 is scored on its children
     lv = servestore.resolved_levels(tree, {1: "Rates hold", 2: "the dollar weakens"})
-    assert lv[1] == {"probs": [0.5, 0.25], "labels": [0, 1], "earlier": []}
-    assert lv[2] == {"probs": [0.75], "labels": [1], "earlier": ["Rates hold"]}
+    # each level: its nodes plus "something else" (the sample share the tree does not list)
+    assert lv[1] == {"probs": [0.5, 0.25, 0.25], "labels": [0, 1, 0], "inForecast": True, "earlier": []}
+    assert lv[2] == {"probs": [0.75, 0.25], "labels": [1, 0], "inForecast": True, "earlier": ["Rates hold"]}
     # depth 1 not recorded: depth 2 follows the most likely node; an outcome nowhere in the tree: all labels 0
     lv = servestore.resolved_levels(tree, {2: "a volcano erupts"})
-    assert 1 not in lv and lv[2] == {"probs": [0.6, 0.2], "labels": [0, 0], "earlier": ["rates rise"]}
+    assert 1 not in lv and lv[2]["labels"] == [0, 0, 1] and lv[2]["inForecast"] is False
+    assert lv[2]["probs"] == pytest.approx([0.6, 0.2, 0.2]) and lv[2]["earlier"] == ["rates rise"]
     s = servestore.scores([lv[2]])
-    assert s["brier"] == pytest.approx((0.36 + 0.04) / 2) and s["perplexity"] is None
+    assert s["brier"] == pytest.approx((0.36 + 0.04 + 0.64) / 3) and s["perplexity"] is None
+    # a level is a whole distribution: thin probability on two listed events is 80 % on "something else", scored
+    # as such — right when the outcome is neither, wrong when it is one of them (before, both scored alike)
+    thin = {"children": [node("a", 0.1), node("b", 0.1)]}
+    missed = servestore.scores([servestore.resolved_levels(thin, {1: "c"})[1]])
+    listed = servestore.scores([servestore.resolved_levels(thin, {1: "a"})[1]])
+    assert missed["brier"] == pytest.approx((0.01 + 0.01 + 0.04) / 3)
+    assert listed["brier"] == pytest.approx((0.81 + 0.01 + 0.64) / 3) and listed["brierSkill"] < 0
     assert servestore.scores([{**lv[2], "nll": 6.0, "ntok": 3}])["perplexity"] == pytest.approx(math.exp(2.0))
     assert servestore.scores([]) == {"brier": None, "brierSkill": None, "ece": None, "perplexity": None}
     assert json.dumps(s)  # plain floats
