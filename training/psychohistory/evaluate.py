@@ -69,11 +69,27 @@ def _greedy(model, tokenizer, seqs: list[list[int]], max_new_tokens: int) -> lis
 
 
 @torch.no_grad()
+def actual_nll(model, tokenizer, users: list[str], actuals: list[str]) -> list[tuple[float, int]]:
+    """Teacher-forced (summed cross-entropy, token count) of each actual event (+ end token) after its generation
+    prompt, in one batch: evaluation's perplexity, and the forecast service's live perplexity on outcomes."""
+    dev = next(model.parameters()).device
+    gen_prompts = [_ids(tokenizer, prompts.render(tokenizer, u)) for u in users]
+    targets = [_ids(tokenizer, a) + [tokenizer.eos_token_id] for a in actuals]
+    ids, mask = _left_pad([p + t for p, t in zip(gen_prompts, targets)], tokenizer.pad_token_id, dev)
+    keep = max(len(t) for t in targets) + 1
+    logp = torch.log_softmax(_forward(model, ids, mask, keep), -1)  # position j of these predicts token j+1
+    out = []
+    for i, t in enumerate(targets):
+        pos = torch.arange(keep - len(t) - 1, keep - 1, device=dev)
+        tgt = torch.tensor(t, device=dev)
+        out.append((float(-logp[i, pos, tgt].sum()), len(t)))
+    return out
+
+
+@torch.no_grad()
 def score_batch(model, tokenizer, items: list[dict], seed: int, max_new_tokens: int, matcher=None,
                 max_stated_tokens: int = 64) -> list[dict]:
     """Score a batch of (case, depth) items; returns one result per item. `matcher`: matching.default() if None."""
-    dev = next(model.parameters()).device
-    eos = tokenizer.eos_token_id
     # 1) the letter readout of the choice prompt
     results = []
     for it, (probs, cands) in zip(items, letter_readout(model, tokenizer, items, seed)):
@@ -87,18 +103,11 @@ def score_batch(model, tokenizer, items: list[dict], seed: int, max_new_tokens: 
         r["stated"], r["parsed"] = prompts.stated_forecast(text, len(r["labels"]))
         r["statedText"] = text
     # 3) generation, teacher-forced on the actual: loss on the completion tokens only
-    gen_prompts = [_ids(tokenizer, prompts.render(tokenizer, prompts.generation_user(it["case"], it["depth"])))
-                   for it in items]
+    users = [prompts.generation_user(it["case"], it["depth"]) for it in items]
+    gen_prompts = [_ids(tokenizer, prompts.render(tokenizer, u)) for u in users]
     actuals = [prompts.actual_of(it["case"]["levels"][it["depth"] - 1]) for it in items]
-    targets = [_ids(tokenizer, a) + [eos] for a in actuals]
-    ids, mask = _left_pad([p + t for p, t in zip(gen_prompts, targets)], tokenizer.pad_token_id, dev)
-    keep = max(len(t) for t in targets) + 1
-    logp = torch.log_softmax(_forward(model, ids, mask, keep), -1)  # position j of these predicts token j+1
-    for i, t in enumerate(targets):
-        pos = torch.arange(keep - len(t) - 1, keep - 1, device=dev)
-        tgt = torch.tensor(t, device=dev)
-        results[i]["nll"] = float(-logp[i, pos, tgt].sum())
-        results[i]["ntok"] = len(t)
+    for r, (nll, ntok) in zip(results, actual_nll(model, tokenizer, users, actuals)):
+        r["nll"], r["ntok"] = nll, ntok
     # 4) generation, free: greedy prediction vs the actual
     preds = _greedy(model, tokenizer, gen_prompts, max_new_tokens)
     for r, pred, actual, m in zip(results, preds, actuals, (matcher or matching.default()).match_many(
