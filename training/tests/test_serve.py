@@ -289,9 +289,9 @@ def test_resolved_levels_follow_the_outcome_path():
     assert s["brier"] == pytest.approx((0.36 + 0.04 + 0.64) / 3) and s["perplexity"] is None
     # a level is a whole distribution: thin probability on two listed events is 80 % on "something else", scored
     # as such — right when the outcome is neither, wrong when it is one of them (before, both scored alike)
-    thin = {"children": [node("a", 0.1), node("b", 0.1)]}
-    missed = servestore.scores([servestore.resolved_levels(thin, {1: "c"})[1]])
-    listed = servestore.scores([servestore.resolved_levels(thin, {1: "a"})[1]])
+    thin = {"children": [node("Central bank raises interest rates", 0.1), node("Unemployment falls", 0.1)]}
+    missed = servestore.scores([servestore.resolved_levels(thin, {1: "A volcano erupts in Iceland"})[1]])
+    listed = servestore.scores([servestore.resolved_levels(thin, {1: "Central bank raises interest rates"})[1]])
     assert missed["brier"] == pytest.approx((0.01 + 0.01 + 0.04) / 3)
     assert listed["brier"] == pytest.approx((0.81 + 0.01 + 0.64) / 3) and listed["brierSkill"] < 0
     assert servestore.scores([{**lv[2], "nll": 6.0, "ntok": 3}])["perplexity"] == pytest.approx(math.exp(2.0))
