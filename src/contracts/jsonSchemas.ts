@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { CaseSchema } from './case';
 import { MetricEventSchema } from './metrics';
 import { RunRecordSchema } from './run';
+import {
+  ForecastRequestSchema, ForecastResponseSchema, OutcomeRequestSchema, TrackResponseSchema,
+} from './service';
 import { ForecastTreeSchema } from './tree';
 
 const CONTRACTS = {
@@ -11,6 +14,10 @@ const CONTRACTS = {
   'metric-event': MetricEventSchema,
   run: RunRecordSchema,
   'forecast-tree': ForecastTreeSchema,
+  'forecast-request': ForecastRequestSchema,
+  'forecast-response': ForecastResponseSchema,
+  'outcome-request': OutcomeRequestSchema,
+  track: TrackResponseSchema,
 } as const;
 
 export type ContractName = keyof typeof CONTRACTS;

@@ -53,6 +53,18 @@ export const EvalIntervalsSchema = z
   })
   .describe('95 % bootstrap intervals over cases, as [lo, hi].');
 
+/** The matcher that counted `match`, so coverage can be compared across runs (training/psychohistory/matching.py). */
+export const MatcherSettingsSchema = z
+  .object({
+    version: z.string().min(1),
+    jaccard: z.number().min(0).max(1).describe('Token Jaccard above this is semantic.'),
+    cosine: z.number().min(-1).max(1).optional().describe('Without a judge, an embedding cosine at or above this is semantic; absent: embeddings off.'),
+    model: z.string().optional().describe('The sentence-embedding model.'),
+    judgeBand: z.tuple([z.number(), z.number()]).optional().describe('With a judge: cosines in [lo, hi) are the judge\'s to decide.'),
+    judge: z.string().optional().describe('The judge model.'),
+  })
+  .describe('The matcher: its version and thresholds.');
+
 export const EvalEventSchema = z.object({
   type: z.literal('eval'),
   stage: z.enum(STAGES),
@@ -69,6 +81,7 @@ export const EvalEventSchema = z.object({
   stated: ReadoutSchema.optional().describe('The stated forecast: the probabilities the model writes, parsed.'),
   parseFailures: z.int().min(0).optional().describe('Stated forecasts that could not be parsed (scored as uniform).'),
   ci: EvalIntervalsSchema.optional(),
+  matcher: MatcherSettingsSchema.optional(),
 });
 
 export const StatusEventSchema = z.object({
@@ -82,7 +95,11 @@ export const CostEventSchema = z.object({
   type: z.literal('cost'),
   gpu: z.string().min(1),
   seconds: nonNegative,
-  usd: nonNegative,
+  usd: nonNegative.describe('Everything the run cost: the GPU time, plus the judge when there is one.'),
+  judge: z
+    .object({ model: z.string().min(1), calls: z.int().min(0), usd: nonNegative })
+    .optional()
+    .describe("An evaluation's LLM judge for match coverage: its model, requests (retries included) and dollars (included in usd)."),
   time,
 });
 
@@ -106,6 +123,7 @@ export type Stage = (typeof STAGES)[number];
 export type TrainEvent = z.infer<typeof TrainEventSchema>;
 export type EvalEvent = z.infer<typeof EvalEventSchema>;
 export type MatchCounts = z.infer<typeof MatchCountsSchema>;
+export type MatcherSettings = z.infer<typeof MatcherSettingsSchema>;
 export type Readout = z.infer<typeof ReadoutSchema>;
 export type EvalIntervals = z.infer<typeof EvalIntervalsSchema>;
 export type StatusEvent = z.infer<typeof StatusEventSchema>;

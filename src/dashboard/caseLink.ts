@@ -3,7 +3,7 @@
 // the CodeLens works on any line that carries a seed, valid case or not.
 import type { ForecastTree } from '../contracts/tree';
 import type { TreeRef } from './protocol';
-import { seedKey } from './tree';
+import { seedKeyOf } from '../cases/normalize';
 
 export interface CaseSeed {
   event: string;
@@ -34,17 +34,17 @@ export interface TreeRunSource {
   trees: readonly Pick<ForecastTree, 'seed'>[];
 }
 
-/** seedKey → the tree to open, preferring the newest run. */
+/** The case rules' seed key (normalised event + date, the one normalisation) → the tree to open, preferring the newest run. */
 export function buildSeedIndex(sources: readonly TreeRunSource[]): Map<string, TreeRef> {
   const ordered = [...sources].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   const index = new Map<string, TreeRef>();
   for (const s of ordered) {
-    s.trees.forEach((t, i) => index.set(seedKey(t.seed.event, t.seed.date), { runId: s.runId, index: i }));
+    s.trees.forEach((t, i) => index.set(seedKeyOf(t.seed.event, t.seed.date.trim()), { runId: s.runId, index: i }));
   }
   return index;
 }
 
 export function findTreeForLine(index: ReadonlyMap<string, TreeRef>, line: string): TreeRef | null {
   const seed = parseCaseSeed(line);
-  return seed ? (index.get(seedKey(seed.event, seed.date)) ?? null) : null;
+  return seed ? (index.get(seedKeyOf(seed.event, seed.date.trim())) ?? null) : null;
 }

@@ -220,8 +220,3 @@ export function reliabilityBins(trees: readonly ForecastTree[], bins = 10): Reli
     observed: c ? hits[i]! / c : null,
   }));
 }
-
-/** Links a case line (contract 1) to a tree by its seed: event (trimmed, case-folded) + date. */
-export function seedKey(event: string, date: string): string {
-  return `${event.trim().replace(/\s+/g, ' ').toLowerCase()}|${date.trim()}`;
-}

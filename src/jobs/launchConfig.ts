@@ -29,6 +29,8 @@ export interface LaunchChoices {
   epochs?: number;
   loraRank?: number;
   gpu?: string;
+  /** Evaluation only: the LLM judge for match coverage (`openrouter:<model>`); absent = off. */
+  judge?: string;
   /** Extra `key=value` overrides (CLI `--set`). */
   extra?: Record<string, unknown>;
 }
@@ -52,6 +54,7 @@ export function buildConfig(choices: LaunchChoices): Record<string, unknown> {
     if (choices.epochs !== undefined) config['num_epochs'] = choices.epochs;
     if (choices.loraRank !== undefined) config['lora_rank'] = choices.loraRank;
   }
+  if (choices.kind === 'eval' && choices.judge) config['judge'] = choices.judge;
   // The GPU is Modal's; a local run uses whatever this machine has.
   if (choices.backend === 'modal' && choices.gpu) config['gpu'] = choices.gpu;
   for (const [key, value] of Object.entries(choices.extra ?? {})) {

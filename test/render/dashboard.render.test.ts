@@ -47,6 +47,8 @@ describe('one run', () => {
     expect(await p.isVisible('#chart-reward-empty')).toBe(true);
     expect(await points(p, 'perplexity')).toBe(8);
     expect(await points(p, 'coverage')).toBe(8);
+    // the fixture's events predate matcher settings: the note says so instead of guessing
+    expect(await p.textContent('#coverage-matcher')).toMatch(/^Matcher not recorded/);
     expect(await gateStatuses(p, 'baseline')).toEqual(['fail', 'fail', 'fail', 'fail']);
     expect(await gateStatuses(p, 'sft')).toEqual(['pass', 'pass', 'pass', 'pass']);
     expect(await attr(p, '#stage-table tr[data-stage="sft"] td.verdict', 'data-status')).toBe('pass');

@@ -1,9 +1,10 @@
 """python -m psychohistory <sft|grpo|eval|generate> --run_dir=DIR [--key=value ...]
+       python -m psychohistory serve --adapter=DIR --port=8000 [--key=value ...]   (the forecast service)
 
 Exit codes: 0 succeeded, 1 the job failed (run.json says why), 2 bad command line, 143 cancelled (SIGTERM)."""
 import sys
 
-from .config import CONFIGS, ConfigError, parse_args
+from .config import COMMANDS as CONFIGS, ConfigError, parse_args
 
 
 def main(argv: list[str]) -> int:
@@ -19,6 +20,9 @@ def main(argv: list[str]) -> int:
     except ConfigError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    if argv[0] == "serve":
+        from . import serve
+        return serve.main(overrides)
     from . import jobs
     summary = jobs.run(argv[0], overrides)
     return {"succeeded": 0, "cancelled": 143}.get(summary["state"], 1)

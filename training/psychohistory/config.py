@@ -85,6 +85,7 @@ class EvalConfig(Common):
     max_stated_tokens: int = 64           # tokens the stated forecast may use (the final channel is forced)
     bootstrap: int = 1000                 # bootstrap resamples (over cases) for the 95 % intervals
     judge: str = ""                       # LLM judge for match coverage ("" = off; "openrouter:<model>" on Modal)
+    match_embeddings: bool = True         # semantic match by sentence embeddings too (all-MiniLM-L6-v2), else Jaccard only
 
 
 @dataclass
@@ -98,7 +99,37 @@ class GenerateConfig(Common):
     max_new_tokens: int = 24              # tokens per generated event
 
 
+@dataclass
+class ServeConfig:
+    host: str = "127.0.0.1"               # address to listen on (loopback by default)
+    port: int = 8000                      # port to listen on (0 = any free port, printed at start)
+    base_model: str = "tiny"              # as for the jobs: HF path/name or a preset
+    adapter: str = ""                     # arm A: LoRA adapter dir ("" = the bare base model)
+    adapter_b: str = ""                   # arm B for A/B routing: adapter dir, "base" = the bare base ("" = no B)
+    b_share: float = 0.5                  # share of requests routed to arm B (by a hash of the request)
+    db: str = "serve.db"                  # SQLite file: forecasts, outcomes, the cache (on Modal: on the Volume)
+    tokens_file: str = ""                 # bearer tokens, one per line (else env PSYCHOHISTORY_TOKENS, comma list)
+    rate: float = 2.0                     # token bucket refill per bearer token, requests per second
+    burst: int = 10                       # token bucket size: requests a token may make at once
+    cache_ttl_s: float = 86400.0          # identical requests answered from the cache this long (0 = no cache)
+    max_depth: int = 4                    # deepest tree a request may ask for
+    max_breadth: int = 4                  # most children per node a request may ask for
+    max_body_bytes: int = 16384           # larger request bodies are refused (413)
+    timeout_s: float = 120.0              # a forecast not computed within this long is answered 504
+    max_queue: int = 64                   # trees waiting for the model; beyond it requests get 429
+    max_batch: int = 16                   # trees grown together in one batch
+    batch_wait_ms: float = 10.0           # how long the batcher waits for more requests before it starts
+    num_samples: int = 8                  # samples drawn per node; the most frequent distinct ones become children
+    temperature: float = 1.0              # sampling temperature
+    max_new_tokens: int = 24              # tokens per generated event
+    cpu_threads: int = 1                  # torch threads without a GPU (small models lose more to thread sync than they gain; 0 = torch's default)
+    seed: int = 1337                      # seeds model building and sampling
+    max_seq_length: int = 512             # as for the jobs
+    load_in_4bit: bool = False            # unsloth only: load the base model in 4 bit
+
+
 CONFIGS = {"sft": SFTConfig, "grpo": GRPOConfig, "eval": EvalConfig, "generate": GenerateConfig}
+COMMANDS = {**CONFIGS, "serve": ServeConfig}  # jobs (a run directory each) and the forecast service
 
 
 class ConfigError(ValueError):
@@ -138,9 +169,9 @@ def _coerce(name: str, value, typ):
 
 def make_config(kind: str, overrides: dict):
     """Build the job's config from a dict (the Modal function argument, or parsed --key=value pairs)."""
-    if kind not in CONFIGS:
-        raise ConfigError(f"unknown job {kind!r}; expected one of {', '.join(CONFIGS)}")
-    cls = CONFIGS[kind]
+    if kind not in COMMANDS:
+        raise ConfigError(f"unknown job {kind!r}; expected one of {', '.join(COMMANDS)}")
+    cls = COMMANDS[kind]
     fields = {f.name: f for f in dataclasses.fields(cls)}
     aliases = {"stages_adapters": "adapters"}
     kwargs = {}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from . import metrics, prompts
+from . import matching, metrics, prompts
 from .data import case_id
 from .events import now_iso
 
@@ -69,11 +69,27 @@ def _greedy(model, tokenizer, seqs: list[list[int]], max_new_tokens: int) -> lis
 
 
 @torch.no_grad()
-def score_batch(model, tokenizer, items: list[dict], seed: int, max_new_tokens: int, judge=None,
-                max_stated_tokens: int = 64) -> list[dict]:
-    """Score a batch of (case, depth) items; returns one result per item."""
+def actual_nll(model, tokenizer, users: list[str], actuals: list[str]) -> list[tuple[float, int]]:
+    """Teacher-forced (summed cross-entropy, token count) of each actual event (+ end token) after its generation
+    prompt, in one batch: evaluation's perplexity, and the forecast service's live perplexity on outcomes."""
     dev = next(model.parameters()).device
-    eos = tokenizer.eos_token_id
+    gen_prompts = [_ids(tokenizer, prompts.render(tokenizer, u)) for u in users]
+    targets = [_ids(tokenizer, a) + [tokenizer.eos_token_id] for a in actuals]
+    ids, mask = _left_pad([p + t for p, t in zip(gen_prompts, targets)], tokenizer.pad_token_id, dev)
+    keep = max(len(t) for t in targets) + 1
+    logp = torch.log_softmax(_forward(model, ids, mask, keep), -1)  # position j of these predicts token j+1
+    out = []
+    for i, t in enumerate(targets):
+        pos = torch.arange(keep - len(t) - 1, keep - 1, device=dev)
+        tgt = torch.tensor(t, device=dev)
+        out.append((float(-logp[i, pos, tgt].sum()), len(t)))
+    return out
+
+
+@torch.no_grad()
+def score_batch(model, tokenizer, items: list[dict], seed: int, max_new_tokens: int, matcher=None,
+                max_stated_tokens: int = 64) -> list[dict]:
+    """Score a batch of (case, depth) items; returns one result per item. `matcher`: matching.default() if None."""
     # 1) the letter readout of the choice prompt
     results = []
     for it, (probs, cands) in zip(items, letter_readout(model, tokenizer, items, seed)):
@@ -87,28 +103,21 @@ def score_batch(model, tokenizer, items: list[dict], seed: int, max_new_tokens: 
         r["stated"], r["parsed"] = prompts.stated_forecast(text, len(r["labels"]))
         r["statedText"] = text
     # 3) generation, teacher-forced on the actual: loss on the completion tokens only
-    gen_prompts = [_ids(tokenizer, prompts.render(tokenizer, prompts.generation_user(it["case"], it["depth"])))
-                   for it in items]
+    users = [prompts.generation_user(it["case"], it["depth"]) for it in items]
+    gen_prompts = [_ids(tokenizer, prompts.render(tokenizer, u)) for u in users]
     actuals = [prompts.actual_of(it["case"]["levels"][it["depth"] - 1]) for it in items]
-    targets = [_ids(tokenizer, a) + [eos] for a in actuals]
-    ids, mask = _left_pad([p + t for p, t in zip(gen_prompts, targets)], tokenizer.pad_token_id, dev)
-    keep = max(len(t) for t in targets) + 1
-    logp = torch.log_softmax(_forward(model, ids, mask, keep), -1)  # position j of these predicts token j+1
-    for i, t in enumerate(targets):
-        pos = torch.arange(keep - len(t) - 1, keep - 1, device=dev)
-        tgt = torch.tensor(t, device=dev)
-        results[i]["nll"] = float(-logp[i, pos, tgt].sum())
-        results[i]["ntok"] = len(t)
+    for r, (nll, ntok) in zip(results, actual_nll(model, tokenizer, users, actuals)):
+        r["nll"], r["ntok"] = nll, ntok
     # 4) generation, free: greedy prediction vs the actual
     preds = _greedy(model, tokenizer, gen_prompts, max_new_tokens)
-    for i, pred in enumerate(preds):
-        kind, score = metrics.match_kind(pred, actuals[i], judge)
-        results[i].update(prediction=pred, actual=actuals[i], match=kind, score=score)
+    for r, pred, actual, m in zip(results, preds, actuals, (matcher or matching.default()).match_many(
+            zip(preds, actuals))):
+        r.update(prediction=pred, actual=actual, match=m.kind, score=m.score, matchDetail=m.as_dict())
     return results
 
 
 def score_cases(model, tokenizer, cases: list[dict], seed: int, batch_size: int, max_new_tokens: int,
-                judge=None, max_stated_tokens: int = 64) -> list[dict]:
+                matcher=None, max_stated_tokens: int = 64) -> list[dict]:
     items = [{"case": c, "depth": lv["depth"]} for c in cases for lv in c["levels"]]
     # similar lengths together: less padding per batch
     items.sort(key=lambda it: (len(prompts.context(it["case"], it["depth"])), case_id(it["case"])))
@@ -117,7 +126,7 @@ def score_cases(model, tokenizer, cases: list[dict], seed: int, batch_size: int,
     try:
         out = []
         for i in range(0, len(items), batch_size):
-            out += score_batch(model, tokenizer, items[i:i + batch_size], seed, max_new_tokens, judge,
+            out += score_batch(model, tokenizer, items[i:i + batch_size], seed, max_new_tokens, matcher,
                                max_stated_tokens)
     finally:
         model.train(was_training)
@@ -131,34 +140,37 @@ def summarize(results: list[dict], stage: str = "baseline", n_boot: int = 0, see
     return overall, per_depth
 
 
-def emit_eval(emitter, stage: str, overall: dict, per_depth: dict):
+def emit_eval(emitter, stage: str, overall: dict, per_depth: dict, matcher: dict | None = None):
+    """The stage's eval events, each naming the matcher (version, thresholds) that counted its match coverage:
+    `matcher` (a Matcher's settings), else the default matcher's, which score_cases uses when given none."""
+    settings = matcher if matcher is not None else matching.default().settings()
+
     def clean(s):  # perplexity is at least 1 by definition; guard float rounding at loss ~ 0
-        return {**s, "perplexity": max(1.0, s["perplexity"]), "ece": min(1.0, s["ece"])}
+        return {**s, "perplexity": max(1.0, s["perplexity"]), "ece": min(1.0, s["ece"]), "matcher": settings}
     emitter.emit("eval", stage=stage, depth=None, **clean(overall))
     for d, s in per_depth.items():
         emitter.emit("eval", stage=stage, depth=d, **clean(s))
 
 
-def tree(case: dict, results: list[dict], model_name: str, key: str = "probs") -> dict:
+def tree(case: dict, results: list[dict], model_name: str, key: str = "probs", matcher=None) -> dict:
     """Contract 4 for one case: per depth the candidates with the model's probabilities (the stage's headline
-    readout: `probs` = letters, or `stated`); the actual one carries the next depth. The candidate the model ranks
-    highest is its prediction, marked with how it matched the actual."""
+    readout: `probs` = letters, or `stated`); the actual one carries the next depth. Every candidate carries how it
+    matches the actual (the evaluation's matcher: kind and score), so a reader sees which wrong candidates the
+    matcher would have accepted."""
     by_depth = {r["depth"]: r for r in results if r["case"] == case_id(case)}
+    matcher = matcher or matching.default()
 
     def level(d: int) -> list[dict]:
         r = by_depth.get(d)
         if r is None:
             return []
-        top = max(range(len(r[key])), key=lambda i: r[key][i])
         actual = r["events"][r["labels"].index(1)]
         nodes = []
-        for i, (ev, p, y) in enumerate(zip(r["events"], r[key], r["labels"])):
-            node = {"event": ev, "probability": min(1.0, max(0.0, p)), "depth": d, "actual": bool(y),
-                    "children": level(d + 1) if y else []}
-            if i == top:
-                kind, score = metrics.match_kind(ev, actual)
-                node["match"] = {"kind": kind, "score": score, "actual": actual}
-            nodes.append(node)
+        for ev, p, y, m in zip(r["events"], r[key], r["labels"],
+                               matcher.match_many((ev, actual) for ev in r["events"])):
+            nodes.append({"event": ev, "probability": min(1.0, max(0.0, p)), "depth": d, "actual": bool(y),
+                          "match": {"kind": m.kind, "score": m.score, "actual": actual},
+                          "children": level(d + 1) if y else []})
         return sorted(nodes, key=lambda n: -n["probability"])
 
     return {"seed": case["seed"], "model": model_name, "createdAt": now_iso(), "children": level(1)}
@@ -196,32 +208,6 @@ def stage_table(rows: dict) -> str:
     return "\n".join(lines)
 
 
-def make_judge(spec: str):
-    """The LLM judge for match coverage: off ("") by default. "openrouter:<model>" asks an OpenAI-compatible
-    endpoint (OPENROUTER_BASE_URL, default OpenRouter; key from OPENROUTER_API_KEY, the `openrouter` secret)."""
-    if not spec:
-        return None
-    import os
-    import urllib.request
-    provider, _, model = spec.partition(":")
-    if provider != "openrouter" or not model:
-        raise ValueError(f"judge={spec!r}: use openrouter:<model> or leave it empty")
-    key = os.environ.get("OPENROUTER_API_KEY")
-    if not key:
-        raise RuntimeError("judge needs OPENROUTER_API_KEY; on Modal create the `openrouter` secret with it")
-    base = os.environ.get("OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1")
-
-    def judge(prediction: str, actual: str) -> bool:
-        body = {"model": model, "max_tokens": 3, "temperature": 0, "messages": [{"role": "user", "content":
-                f"Do these two sentences describe the same event? Answer yes or no.\n1. {prediction}\n2. {actual}"}]}
-        req = urllib.request.Request(f"{base}/chat/completions", data=json.dumps(body).encode(),
-                                     headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            answer = json.load(resp)["choices"][0]["message"]["content"]
-        return answer.strip().lower().startswith("yes")
-    return judge
-
-
 def stage_record(stage: str, cfg, o: dict) -> dict:
     """One row of stages.json (issue 11's evidence format)."""
     ci = o.get("ci", {})
@@ -245,7 +231,7 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path) -> dict:
     if cfg.max_cases:
         cases = cases[: cfg.max_cases]
     adapters = parse_adapters(cfg.adapters)
-    judge = make_judge(cfg.judge)
+    matcher = matching.Matcher(embeddings=cfg.match_embeddings, judge=matching.make_judge(cfg.judge))
     plan = {}
     for stage in split_list(cfg.stages):  # check every stage before loading any model
         if stage not in ("baseline", "sft", "grpo"):
@@ -261,10 +247,10 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path) -> dict:
         log.info("eval stage %s on %d %s cases (adapter: %s)", stage, len(cases), cfg.split, adapter or "none")
         model, tokenizer = modeling.load(cfg.base_model, adapter, cfg.seed, cfg.max_seq_length, cfg.load_in_4bit)
         prompts.check_letters(tokenizer, cases)
-        results = score_cases(model, tokenizer, cases, cfg.eval_seed, cfg.batch_size, cfg.max_new_tokens, judge,
+        results = score_cases(model, tokenizer, cases, cfg.eval_seed, cfg.batch_size, cfg.max_new_tokens, matcher,
                               cfg.max_stated_tokens)
         overall, per_depth = summarize(results, stage, cfg.bootstrap, cfg.eval_seed)
-        emit_eval(emitter, stage, overall, per_depth)
+        emit_eval(emitter, stage, overall, per_depth, matcher.settings())
         records.append(stage_record(stage, cfg, overall))
         log.info("%s: Brier %.4f skill %.3f %s (%s readout), parse failures %d/%d", stage, overall["brier"],
                  overall["brierSkill"], overall.get("ci", {}).get("brierSkill", ""), metrics.HEADLINE[stage],
@@ -275,7 +261,7 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path) -> dict:
         name = f"{cfg.base_model}+{stage}" if adapter else cfg.base_model
         with open(run_dir / "trees.jsonl", "a") as f:
             for case in cases[: cfg.num_trees]:
-                f.write(json.dumps(tree(case, results, name, "stated" if stage == "grpo" else "probs")) + "\n")
+                f.write(json.dumps(tree(case, results, name, "stated" if stage == "grpo" else "probs", matcher)) + "\n")
         with open(run_dir / f"predictions-{stage}.jsonl", "w") as f:
             for r in results:
                 f.write(json.dumps(r) + "\n")
@@ -288,5 +274,8 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path) -> dict:
     (run_dir / "stages.json").write_text(json.dumps(records, indent=2) + "\n")
     emitter.emit("artifact", name="trees", path=str(run_dir / "trees.jsonl"))
     emitter.emit("artifact", name="stage table", path=str(run_dir / "stages.md"))
-    return {"stages": summary, "table": table, "n_cases": len(cases),
-            "n_levels": sum(len(c["levels"]) for c in cases)}
+    out = {"stages": summary, "table": table, "n_cases": len(cases),
+           "n_levels": sum(len(c["levels"]) for c in cases)}
+    if hasattr(matcher.judge, "spend"):
+        out["judge"] = matcher.judge.spend()  # jobs.run adds it to the run's cost event
+    return out

@@ -1,17 +1,21 @@
-"""The generate job: grow forecast trees (contract 4) from seeds by free generation. At each node the model samples
-`num_samples` next events; distinct ones (after normalisation) become children with their sample share as
-probability; the most likely child is grown further, down to `depth`. When the seed comes from a case with known
-levels, each prediction is matched against the actual event of its depth."""
+"""The generate job, and the tree code the forecast service shares: grow forecast trees (contract 4) from seeds by
+free generation. At each node the model samples `num_samples` next events; distinct ones (after normalisation)
+become children with their sample share as probability (at most `breadth` of them, the most frequent first); the
+most likely child is grown further (`expand="top"`, the generate job) or every child (`expand="all"`, the service's
+depth × breadth tree), down to `depth`. Trees grow level by level: every node of one level, across all the trees in
+hand, is sampled in one batched `generate` call — that is how the service batches concurrent requests. When the
+seed comes from a case with known levels, each prediction is matched against the actual event of its depth."""
 from __future__ import annotations
 
 import json
 import logging
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
-from . import metrics, modeling, prompts
+from . import matching, metrics, modeling, prompts
 from .data import DatasetError, select_split
 from .events import now_iso
 
@@ -29,21 +33,29 @@ def parse_seeds(spec: str) -> list[dict]:
 
 
 @torch.no_grad()
-def sample_events(model, tokenizer, user: str, n: int, temperature: float, max_new_tokens: int) -> list[str]:
-    ids = tokenizer(prompts.render(tokenizer, user), return_tensors="pt",
-                    add_special_tokens=False).to(next(model.parameters()).device)
-    out = model.generate(**ids, do_sample=True, temperature=temperature, num_return_sequences=n,
-                         max_new_tokens=max_new_tokens, pad_token_id=tokenizer.pad_token_id,
+def sample_events(model, tokenizer, users: list[str], n: int, temperature: float, max_new_tokens: int) -> list[list[str]]:
+    """`n` sampled next events for each prompt in `users`, all in one left-padded batch."""
+    from .evaluate import _ids, _left_pad
+    dev = next(model.parameters()).device
+    ids, mask = _left_pad([_ids(tokenizer, prompts.render(tokenizer, u)) for u in users], tokenizer.pad_token_id, dev)
+    out = model.generate(input_ids=ids, attention_mask=mask, do_sample=True, temperature=temperature,
+                         num_return_sequences=n, max_new_tokens=max_new_tokens, pad_token_id=tokenizer.pad_token_id,
                          eos_token_id=tokenizer.eos_token_id)
-    return [tokenizer.decode(s, skip_special_tokens=True).strip() for s in out[:, ids.input_ids.shape[1]:]]
+    texts = [tokenizer.decode(s, skip_special_tokens=True).strip() for s in out[:, ids.shape[1]:]]
+    return [texts[i * n:(i + 1) * n] for i in range(len(users))]
 
 
-def grow(model, tokenizer, case: dict, cfg, earlier: list[str], depth: int) -> list[dict]:
-    if depth > cfg.depth:
-        return []
-    user = prompts.generation_user_from(prompts.context_from(case["seed"], earlier), depth)
-    samples = [s for s in sample_events(model, tokenizer, user, cfg.num_samples, cfg.temperature,
-                                        cfg.max_new_tokens) if s]
+@dataclass
+class TreeSpec:
+    case: dict                            # {"seed": {event, date}, "levels": [...]} (levels may be empty)
+    depth: int                            # levels to grow below the seed
+    breadth: int = 0                      # children kept per node (0 = every distinct sample)
+    expand: str = "top"                   # "top": grow the most likely child only; "all": grow every child
+    children: list = field(default_factory=list)
+
+
+def _children(case: dict, samples: list[str], depth: int, breadth: int) -> list[dict]:
+    samples = [s for s in samples if s]
     if not samples:
         return []
     groups = Counter(metrics.normalize(s) for s in samples)
@@ -52,15 +64,36 @@ def grow(model, tokenizer, case: dict, cfg, earlier: list[str], depth: int) -> l
         first.setdefault(metrics.normalize(s), s)
     actual = prompts.actual_of(case["levels"][depth - 1]) if depth <= len(case["levels"]) else None
     nodes = []
-    for key, count in groups.most_common():
-        node = {"event": first[key], "probability": count / len(samples), "depth": depth, "children": []}
-        if actual is not None:
-            kind, score = metrics.match_kind(first[key], actual)
-            node["match"] = {"kind": kind, "score": score, "actual": actual}
-            node["actual"] = kind in ("exact", "semantic")
-        nodes.append(node)
-    nodes[0]["children"] = grow(model, tokenizer, case, cfg, earlier + [nodes[0]["event"]], depth + 1)
+    for key, count in groups.most_common(breadth or None):
+        nodes.append({"event": first[key], "probability": count / len(samples), "depth": depth, "children": []})
+    if actual is not None:
+        for node, m in zip(nodes, matching.default().match_many((n["event"], actual) for n in nodes)):
+            node["match"] = {"kind": m.kind, "score": m.score, "actual": actual}
+            node["actual"] = m.kind in ("exact", "semantic")
     return nodes
+
+
+def grow_trees(model, tokenizer, specs: list[TreeSpec], num_samples: int, temperature: float,
+               max_new_tokens: int, batch_size: int = 64) -> list[list[dict]]:
+    """The children (contract-4 nodes) of each spec's seed, grown level by level with one batched sampling call
+    per level (chunks of `batch_size` prompts)."""
+    # frontier: (spec, earlier events on the path, the list the new children go into, their depth)
+    frontier = [(s, [], s.children, 1) for s in specs if s.depth >= 1]
+    while frontier:
+        users = [prompts.generation_user_from(prompts.context_from(s.case["seed"], earlier), d)
+                 for s, earlier, _, d in frontier]
+        samples = []
+        for i in range(0, len(users), batch_size):
+            samples += sample_events(model, tokenizer, users[i:i + batch_size], num_samples, temperature,
+                                     max_new_tokens)
+        nxt = []
+        for (s, earlier, into, d), got in zip(frontier, samples):
+            into.extend(_children(s.case, got, d, s.breadth))
+            if d < s.depth:
+                grown = into if s.expand == "all" else into[:1]
+                nxt += [(s, earlier + [n["event"]], n["children"], d + 1) for n in grown]
+        frontier = nxt
+    return [s.children for s in specs]
 
 
 def run(cfg, cases: list[dict] | None, emitter, run_dir: Path) -> dict:
@@ -68,12 +101,13 @@ def run(cfg, cases: list[dict] | None, emitter, run_dir: Path) -> dict:
     seeds = parse_seeds(cfg.seeds) if cfg.seeds else select_split(cases, cfg.split)[: cfg.num_trees]
     model, tokenizer = modeling.load(cfg.base_model, cfg.adapter, cfg.seed, cfg.max_seq_length, cfg.load_in_4bit)
     name = f"{cfg.base_model}+{Path(cfg.adapter).name}" if cfg.adapter else cfg.base_model
+    specs = [TreeSpec(case=case, depth=cfg.depth) for case in seeds]
+    grow_trees(model, tokenizer, specs, cfg.num_samples, cfg.temperature, cfg.max_new_tokens)
     path = run_dir / "trees.jsonl"
     with open(path, "a") as f:
-        for case in seeds:
-            t = {"seed": case["seed"], "model": name, "createdAt": now_iso(),
-                 "children": grow(model, tokenizer, case, cfg, [], 1)}
+        for spec in specs:
+            t = {"seed": spec.case["seed"], "model": name, "createdAt": now_iso(), "children": spec.children}
             f.write(json.dumps(t) + "\n")
-            log.info("tree for %r: %d first-level predictions", case["seed"]["event"], len(t["children"]))
+            log.info("tree for %r: %d first-level predictions", spec.case["seed"]["event"], len(t["children"]))
     emitter.emit("artifact", name="trees", path=str(path))
     return {"trees": len(seeds), "path": str(path)}

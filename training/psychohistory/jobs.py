@@ -104,7 +104,10 @@ def run(kind: str, overrides: dict, backend: str = "local", sinks=(), on_exit=No
     seconds = round(time.time() - start, 3)
     gpu = _gpu_name(cfg, backend)
     usd = gpu_cost(gpu, seconds) if backend == "modal" else 0.0
-    emitter.emit("cost", gpu=gpu, seconds=seconds, usd=usd)
+    judge = (summary or {}).get("judge") if isinstance(summary, dict) else None
+    if judge:  # an eval's LLM judge: its dollars count in the run's cost, itemised in the event
+        usd = round(usd + judge["usd"], 6)
+    emitter.emit("cost", gpu=gpu, seconds=seconds, usd=usd, **({"judge": judge} if judge else {}))
     emitter.emit("status", state=state, message=error or f"{kind} {state}")
     rf.update(state=state, endedAt=now_iso(), cost={"gpu": gpu, "seconds": seconds, "usd": usd}, error=error)
     log.info("%s %s in %.1fs", kind, state, seconds)

@@ -1,20 +1,51 @@
 """Metric math, exactly as GUIDE "Forecasting" defines it. Pure functions over plain lists; no torch."""
 from __future__ import annotations
 
+import functools
 import math
-import re
 import unicodedata
 
-_TOKEN = re.compile(r"[a-z0-9]+")
+# schemas/normalization.json defines the one normalisation (TypeScript: src/cases/normalize.ts); its golden cases are
+# checked by both test suites. JavaScript's \s, spelled out: Python's str.isspace() differs (U+001C-U+001F, U+0085).
+_SEPARATORS = frozenset("\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff/"
+                        + "".join(chr(c) for c in range(0x2000, 0x200B)))
+_DIGITS = frozenset("0123456789")
+
+
+@functools.lru_cache(maxsize=4096)
+def _char_class(ch: str) -> int:
+    """0 dropped (punctuation, symbol), 1 separator (whitespace, dash, slash), 2 kept."""
+    cat = unicodedata.category(ch)
+    if ch in _SEPARATORS or cat == "Pd":
+        return 1
+    return 0 if cat[0] in "PS" else 2
 
 
 def normalize(s: str) -> str:
-    s = unicodedata.normalize("NFKC", s).lower()
-    return " ".join(_TOKEN.findall(s))
+    """NFKC, lowercase, whitespace/dashes/slashes separate words, other punctuation and symbols dropped (a "." between
+    two ASCII digits kept), letters and digits of every script kept, one space between words
+    (schemas/normalization.json)."""
+    if not s.isascii():
+        s = unicodedata.normalize("NFKC", s)
+    s = s.lower()
+    out, space = [], False
+    for i, ch in enumerate(s):
+        c = _char_class(ch)
+        if ch == "." and 0 < i < len(s) - 1 and s[i - 1] in _DIGITS and s[i + 1] in _DIGITS:
+            c = 2  # a decimal point: 3.5 is not 35
+        if c == 1:
+            space = bool(out)
+        elif c == 2:
+            if space:
+                out.append(" ")
+                space = False
+            out.append(ch)
+    return "".join(out)
 
 
 def tokens(s: str) -> set[str]:
-    return set(_TOKEN.findall(unicodedata.normalize("NFKC", s).lower()))
+    """Distinct words of the normalised text."""
+    return {t for t in normalize(s).split(" ") if t}  # split(): Python counts some kept controls as space
 
 
 def jaccard(a: str, b: str) -> float:
@@ -22,18 +53,6 @@ def jaccard(a: str, b: str) -> float:
     if not ta and not tb:
         return 1.0
     return len(ta & tb) / len(ta | tb)
-
-
-def match_kind(prediction: str, actual: str, judge=None) -> tuple[str, float]:
-    """exact (normalised equality) > semantic (token Jaccard > 0.6) > llm (judge says same event) > none."""
-    score = jaccard(prediction, actual)
-    if normalize(prediction) == normalize(actual) and normalize(actual):
-        return "exact", score
-    if score > 0.6:
-        return "semantic", score
-    if judge is not None and judge(prediction, actual):
-        return "llm", score
-    return "none", score
 
 
 def brier(pairs: list[tuple[float, int]]) -> float:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from psychohistory import schemas, synthetic
+from psychohistory import matching, schemas, synthetic
 
 TRAINING = Path(__file__).resolve().parents[1]
 
@@ -112,11 +112,20 @@ def test_eval_every_stage_overall_and_per_depth_and_trees(pipeline):
         # both readouts, the headline being the one the stage trained, with skill and intervals
         assert whole["brier"] == whole["stated" if stage == "grpo" else "letters"]["brier"]
         assert 0 <= whole["parseFailures"] <= whole["n"] and set(whole["ci"]) == {"brier", "brierSkill", "matchRate"}
+        # every eval event names the matcher that counted its coverage
+        assert all(e["matcher"] == matching.Matcher().settings() for e in mine)
     trees = [json.loads(x) for x in (runs["eval"] / "trees.jsonl").read_text().splitlines()]
     assert len(trees) == 3  # num_trees=1 per stage
     for t in trees:
         assert schemas.errors("forecast-tree", t) == []
         assert abs(sum(n["probability"] for n in t["children"]) - 1) < 1e-4
+        # every node carries the matcher's kind and score against the level's actual; the actual matches itself
+        nodes, stack = [], list(t["children"])
+        while stack:
+            nodes.append(stack.pop())
+            stack += nodes[-1]["children"]
+        assert all(set(n["match"]) == {"kind", "score", "actual"} for n in nodes)
+        assert all(n["match"]["kind"] == "exact" for n in nodes if n["actual"])
     assert "| baseline |" in (runs["eval"] / "stages.md").read_text()
     rows = json.loads((runs["eval"] / "stages.json").read_text())
     assert [r["stage"] for r in rows] == ["baseline", "sft", "grpo"] and rows[0]["split"] == "seed"

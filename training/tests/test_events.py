@@ -27,6 +27,11 @@ def test_every_event_kind_validates_against_contract_3(tmp_path):
         assert schemas.errors("metric-event", ev) == [], ev
     evals = [e for e in lines if e["type"] == "eval"]
     assert evals[0]["depth"] is None and evals[1]["depth"] == 1
+    # the matcher that counted the coverage: the default one's settings when the caller names none
+    from psychohistory import matching
+    assert all(e["matcher"] == matching.default().settings() for e in evals)
+    judge_cost = {"model": "m", "calls": 3, "usd": 0.01}
+    assert schemas.errors("metric-event", {**lines[5], "usd": 0.02, "judge": judge_cost}) == []
     assert "gradNorm" not in lines[2]  # optional fields left out, never null
 
 

@@ -165,3 +165,26 @@ def test_a_retry_resumes_the_same_run_folder(monkeypatch, tmp_path):
     for _attempt in range(2):
         modal_app._run("grpo", {})
     assert seen == ["/data/runs/sft-20261201-000000-abcd"] * 2 + ["/data/runs/grpo-fc-01ABC"] * 2
+
+
+def test_modal_run_eval_takes_the_judge(monkeypatch):
+    """`modal run modal_eval.py --judge=openrouter:<model>` reaches the eval config (issue 14: every entry point)."""
+    import modal_eval
+    seen = {}
+    monkeypatch.setattr(modal_eval, "launch", lambda fn, kind, dataset, **config: seen.update(config, kind=kind))
+    modal_eval.run_eval.info.raw_f(dataset="d.jsonl", judge="openrouter:some/model")
+    assert seen["kind"] == "eval" and seen["judge"] == "openrouter:some/model"
+
+
+def test_web_serves_the_same_app_with_its_database_on_the_volume(monkeypatch):
+    import modal_app
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # registered_functions is deprecated in modal 1.6
+        assert "web" in modal_app.app.registered_functions
+    monkeypatch.setenv("PSYCHOHISTORY_SERVE", "--adapter=/data/models/sft/r1/final --rate=5")
+    cfg = modal_app.serve_config()
+    assert cfg.db == "/data/serve/serve.db" and cfg.base_model == modal_app.DEFAULT_BASE_MODEL
+    assert cfg.adapter == "/data/models/sft/r1/final" and cfg.rate == 5.0
+    assert modal_app.serve_config("--db=/data/x.db --base_model=tiny").base_model == "tiny"
+    with pytest.raises(Exception, match="unknown config key"):
+        modal_app.serve_config("--rat=5")

@@ -11,6 +11,7 @@ import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-text
 import type { EvalEvent, Stage } from '../../src/contracts/metrics';
 import type { ForecastTree } from '../../src/contracts/tree';
 import { StreamingDecimator, emaSmooth, type XY } from '../../src/dashboard/decimate';
+import { matcherNote } from '../../src/dashboard/matcher';
 import { GATES, NO_DATA, allStageGates, coverageShares, formatGateValue, type GateResult, type GateSpec, type GateStatus, type StageGates } from '../../src/dashboard/gates';
 import type { DashboardState, HostToWebview, Notice, RunAppend, RunSnapshot, TreeRef, WebviewToHost } from '../../src/dashboard/protocol';
 import { depthsOf, formatDuration, latestEvals, stagesOf, type DepthKey } from '../../src/dashboard/series';
@@ -238,6 +239,7 @@ function evalSection(): HTMLElement {
   cards.skill = new ChartCard('skill', 'Brier skill by depth (0 = uniform forecast)', 'No Brier skill logged — runs from before skill was reported show — in the stage table.');
   cards.ece = new ChartCard('ece', 'Expected calibration error by depth', 'No ECE logged yet.');
   cards.coverage = new ChartCard('coverage', 'Match coverage (exact / semantic / LLM / none)', 'No eval events yet — run an evaluation.', true);
+  cards.coverage.el.append(h('p', { class: 'note', id: 'coverage-matcher' }));
   cards.reliability = new ChartCard('reliability', 'Reliability diagram', 'No forecast trees with actual outcomes — an eval run writes trees.jsonl.');
   return h(
     'section',
@@ -559,6 +561,7 @@ function drawEval(): void {
     ['llm', 'LLM judge', theme.palette[2]!],
     ['none', 'None', withAlpha(theme.muted, 0.6)],
   ];
+  byId('coverage-matcher').textContent = matcherNote(rows.map((r) => ({ label: r.label, matcher: r.byDepth.get('all')?.matcher })));
   cards.coverage!.render(
     {
       type: 'bar',

@@ -9,6 +9,8 @@ export interface JobsConfig extends JobDefaults {
   trainingFolder: string;
   /** Modal environment name; empty = the profile's default. */
   modalEnvironment: string;
+  /** The LLM judge evaluations launched from the editor use (`openrouter:<model>`); empty = off. */
+  evalJudge: string;
 }
 
 export function readJobsConfig(): JobsConfig {
@@ -23,6 +25,7 @@ export function readJobsConfig(): JobsConfig {
     python: c.get<string>('python') ?? '',
     trainingFolder: c.get<string>('trainingFolder') || 'training',
     modalEnvironment: (c.get<string>('modalEnvironment') ?? '').trim(),
+    evalJudge: (c.get<string>('evalJudge') ?? '').trim(),
   };
 }
 

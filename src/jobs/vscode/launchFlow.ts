@@ -148,7 +148,7 @@ export async function launchFlow(kind: RunKind, arg: unknown, deps: LaunchDeps):
   }
   if (!answers || !answers.dataset || !answers.backend || !check) return undefined;
   const backend = answers.backend;
-  const choices = choicesOf(kind, answers, given, config.baseModel);
+  const choices = { ...choicesOf(kind, answers, given, config.baseModel), ...(kind === 'eval' && config.evalJudge ? { judge: config.evalJudge } : {}) };
   const memory = checkLaunch(kind, backend, buildConfig(choices));
   if (memory?.verdict === 'no-fit') {
     void vscode.window.showErrorMessage(`Cannot launch: ${memory.message}`);
@@ -322,6 +322,7 @@ async function confirm(kind: RunKind, choices: LaunchChoices, cases: number, mem
     `Dataset: ${path.basename(choices.dataset ?? '')} (${cases} cases)`,
     `Model: ${choices.adapter ? `adapter ${choices.adapter}` : choices.baseModel ?? ''}`,
     isTraining(kind) ? `Epochs: ${choices.epochs ?? ''} · LoRA rank: ${choices.loraRank ?? ''}` : undefined,
+    choices.judge ? `Match judge: ${choices.judge} (psychohistory.evalJudge)` : undefined,
   ];
   if (choices.backend === 'modal' && choices.gpu) {
     const e = estimateCost({ kind, gpu: choices.gpu, cases, ...(choices.epochs !== undefined ? { epochs: choices.epochs } : {}) });

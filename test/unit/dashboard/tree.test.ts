@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ForecastTreeSchema } from '../../../src/contracts/tree';
-import { ancestors, countNodes, defaultExpanded, expandAll, firstAtOrBelow, indexTree, layoutVisible, reliabilityBins, searchNodes, seedKey, summarizeTree } from '../../../src/dashboard/tree';
+import { ancestors, countNodes, defaultExpanded, expandAll, firstAtOrBelow, indexTree, layoutVisible, reliabilityBins, searchNodes, summarizeTree } from '../../../src/dashboard/tree';
 import { buildSeedIndex, findTreeForLine, parseCaseSeed } from '../../../src/dashboard/caseLink';
 import { forecastTree } from './builders';
 
@@ -86,6 +86,8 @@ describe('case line → forecast tree', () => {
     const index = buildSeedIndex([newer, older]);
     expect(findTreeForLine(index, '{"seed":{"event":"tech layoffs","date":"2023-01-15"},"levels":[]}')).toEqual({ runId: 'eval-2', index: 1 });
     expect(findTreeForLine(index, '{"seed":{"event":"Tech layoffs","date":"2023-01-16"}}')).toBeNull();
-    expect(seedKey(' A  b ', '2023-01-01')).toBe('a b|2023-01-01');
+    // The one normalisation (schemas/normalization.json): "U.S." and "US" are the same seed.
+    const us = buildSeedIndex([{ runId: 'eval-3', createdAt: '2026-03-01T00:00:00Z', trees: [{ seed: { event: 'U.S. sanctions on Café-chain', date: '2023-02-01' } }] }]);
+    expect(findTreeForLine(us, '{"seed":{"event":"us sanctions on café chain","date":"2023-02-01"}}')).toEqual({ runId: 'eval-3', index: 0 });
   });
 });

@@ -183,6 +183,9 @@ describe('launch config', () => {
       dataset: '/d/a.jsonl', base_model: 'm', num_epochs: 2, lora_rank: 8, gpu: 'H100', max_steps: 5,
     });
     expect(buildConfig({ kind: 'eval', backend: 'local', dataset: '/d/a.jsonl', epochs: 2, loraRank: 8, gpu: 'H100' })).toEqual({ dataset: '/d/a.jsonl' });
+    // the judge (psychohistory.evalJudge) reaches evaluations only
+    expect(buildConfig({ kind: 'eval', backend: 'modal', dataset: '/d/a.jsonl', judge: 'openrouter:m' })).toEqual({ dataset: '/d/a.jsonl', judge: 'openrouter:m' });
+    expect(buildConfig({ kind: 'sft', backend: 'local', dataset: '/d/a.jsonl', judge: 'openrouter:m' })).toEqual({ dataset: '/d/a.jsonl' });
     expect(parseSetting('max-steps=10')).toEqual(['max_steps', 10]);
     expect(parseSetting('load_in_4bit=true')).toEqual(['load_in_4bit', true]);
     expect(parseSetting('stages=baseline,sft')).toEqual(['stages', 'baseline,sft']);

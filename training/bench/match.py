@@ -1,0 +1,137 @@
+"""The matcher's measured agreement and speed (issue 14). bench/match-pairs.jsonl holds short event descriptions in
+pairs labelled same/different by reasoning about the events (paraphrases, the same actor doing something else,
+negations, numbers, dates, cause and effect, more or less detail), split into a calibration and a held-out half.
+
+  - calibrates the embedding threshold on the calibration half: the cosine with the best F1 of the matcher's
+    `semantic` rule (exact, or Jaccard > 0.6, or cosine >= t), placed midway between the neighbouring cosines;
+  - the judge's band (see `calibrate`);
+  - reports precision, recall and F1 on the held-out half of: exact, Jaccard (exact or Jaccard > 0.6), embeddings
+    alone (cosine >= t) and the matcher (exact, Jaccard or embeddings), with the held-out errors by kind;
+  - times matching 10,000 predicted/actual pairs on CPU without the judge: cold (every text new to the cache) and
+    warm (the same pairs again, embeddings cached).
+
+    python bench/match.py [--out=match.json] [--pairs=10000]"""
+from __future__ import annotations
+
+import json
+import math
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from psychohistory import matching  # noqa: E402
+from psychohistory.metrics import jaccard, normalize  # noqa: E402
+
+PAIRS = Path(__file__).resolve().parent / "match-pairs.jsonl"
+
+
+def load_pairs(path: Path = PAIRS) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def prf(pred: list[bool], gold: list[bool]) -> dict:
+    tp = sum(p and g for p, g in zip(pred, gold))
+    fp = sum(p and not g for p, g in zip(pred, gold))
+    fn = sum(g and not p for p, g in zip(pred, gold))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3), "n": len(gold)}
+
+
+def features(pairs: list[dict], embedder: matching.Embedder) -> list[dict]:
+    """Per pair: exact, Jaccard and cosine (the matcher's own pieces)."""
+    va = embedder.encode([p["a"] for p in pairs])
+    vb = embedder.encode([p["b"] for p in pairs])
+    cos = (va * vb).sum(axis=1)
+    return [{"exact": normalize(p["a"]) == normalize(p["b"]), "jaccard": jaccard(p["a"], p["b"]),
+             "cosine": float(c), "same": p["same"], "kind": p["kind"]} for p, c in zip(pairs, cos)]
+
+
+def lexical(f: dict) -> bool:
+    return f["exact"] or f["jaccard"] > matching.JACCARD
+
+
+def calibrate(feats: list[dict]) -> dict:
+    """The matcher's thresholds from the calibration half:
+    cosine     best F1 of the `semantic` rule (exact, Jaccard or cosine >= t); the lowest such t, moved midway to the
+               next lower cosine;
+    judgeLow   the 5th percentile of the cosines of the `same` pairs the lexical rules miss, rounded down to 0.05:
+               the judge sees 95 % of what it could recover;
+    judgeHigh  the lowest cosine from which the pairs the lexical rules leave are at least 90 % `same` (at least 5 of
+               them); 1.0 when no cosine is that sure, and then every pair from judgeLow up goes to the judge."""
+    gold = [f["same"] for f in feats]
+    cands = sorted({f["cosine"] for f in feats})
+    best, t = -1.0, 1.0
+    for i, c in enumerate(cands):
+        f1 = prf([lexical(f) or f["cosine"] >= c for f in feats], gold)["f1"]
+        if f1 > best:
+            best, t = f1, (c + cands[i - 1]) / 2 if i else c
+    rest = [f for f in feats if not lexical(f)]
+    same = sorted(f["cosine"] for f in rest if f["same"])
+    low = math.floor(same[int(0.05 * len(same))] * 20) / 20 if same else t
+    high = 1.0
+    for c in cands:
+        above = [f for f in rest if f["cosine"] >= c]
+        if len(above) >= 5 and sum(f["same"] for f in above) >= 0.9 * len(above):
+            high = c
+            break
+    return {"cosine": round(t, 3), "judgeLow": low, "judgeHigh": round(high, 3)}
+
+
+def report(feats: list[dict], t: float) -> dict:
+    gold = [f["same"] for f in feats]
+    rules = {"exact": lambda f: f["exact"], "jaccard": lexical, "embeddings": lambda f: f["cosine"] >= t,
+             "matcher": lambda f: lexical(f) or f["cosine"] >= t}
+    out = {name: prf([rule(f) for f in feats], gold) for name, rule in rules.items()}
+    errors: dict[str, dict] = {}
+    for f in feats:
+        said = rules["matcher"](f)
+        if said != f["same"]:
+            e = errors.setdefault(f["kind"], {"falseSame": 0, "falseDifferent": 0})
+            e["falseSame" if said else "falseDifferent"] += 1
+    out["matcherErrorsByKind"] = errors
+    return out
+
+
+def speed(n: int, texts: list[str]) -> dict:
+    """n predicted/actual pairs through a fresh Matcher (no judge): every prediction a new text, actuals repeating
+    as a split's do; then the same pairs again with the cache warm."""
+    rng = random.Random(0)
+    pairs = [(f"{rng.choice(texts)} ({i})", rng.choice(texts)) for i in range(n)]
+    m = matching.Matcher()
+    m.embedder.model()  # loading the model is not matching
+    t0 = time.perf_counter()
+    first = m.match_many(pairs)
+    cold = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    m.match_many(pairs)
+    warm = time.perf_counter() - t0
+    kinds = {k: sum(1 for x in first if x.kind == k) for k in ("exact", "semantic", "none")}
+    return {"pairs": n, "coldSeconds": round(cold, 2), "warmSeconds": round(warm, 2),
+            "textsEmbedded": m.embedder.encoded, "kinds": kinds}
+
+
+def main(argv: list[str]) -> dict:
+    opts = dict(a[2:].split("=", 1) for a in argv if a.startswith("--"))
+    pairs = load_pairs()
+    embedder = matching.Embedder(device="cpu")
+    cal = features([p for p in pairs if p["split"] == "calibration"], embedder)
+    held = features([p for p in pairs if p["split"] == "heldout"], embedder)
+    thresholds = calibrate(cal)
+    t = thresholds["cosine"]
+    texts = sorted({p[k] for p in pairs for k in ("a", "b")})
+    result = {"pairs": {"calibration": len(cal), "heldout": len(held)}, "calibrated": thresholds,
+              "matcher": matching.settings(judge=True),
+              "calibration": report(cal, t), "heldout": report(held, t),
+              "speed": speed(int(opts.get("pairs", 10000)), texts)}
+    print(json.dumps(result, indent=2))
+    if "out" in opts:
+        Path(opts["out"]).write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
