@@ -10,7 +10,8 @@
 //   line exactly, then a clean document;
 // - compare-runs: Compare Runs on the three example runs (SFT, GRPO, eval) draws each run's
 //   series in one dashboard (loss and learning rate of both trainings, GRPO's reward, the eval
-//   stages) — expectations read from examples/ on disk;
+//   stages, one match-kinds bar per stage and no exact-dominance flag) — expectations read from
+//   examples/ on disk;
 // - forecast-tree-lens: on synthetic.cases.jsonl the "Show forecast tree" CodeLens stands above
 //   exactly the cases whose seed (event and date) has a tree in the eval run; clicking it opens
 //   that run's dashboard on that seed's tree, and another lens refocuses the same dashboard.
@@ -228,6 +229,13 @@ describe('editing cases: hover, completion, formatted line editor; compare runs;
     const stageRuns = new Set(await frame.locator('#stage-table tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run-id'))));
     const withEvals = ids.filter((id) => metricsOf(id).some((e) => e.type === 'eval'));
     assert.deepEqual([...stageRuns].sort(), withEvals.sort());
+    // Match kinds across runs: one bar per stage row. The examples' SmolLM2 generations hit no actual
+    // event (every level 'none'), so no stage shows the exact-dominance flag.
+    const stageCount = await frame.locator('#stage-table tbody tr').count();
+    const kinds = frame.locator('#chart-kinds:not([data-points="0"])');
+    await kinds.waitFor();
+    assert.equal(Number(await kinds.getAttribute('data-points')), stageCount, 'one match-kinds bar per stage row');
+    assert.equal(await frame.locator('#kinds-flag').getAttribute('data-flagged'), '0', 'no stage flagged for exact dominance');
     await frame.locator('#chart-loss').scrollIntoViewIfNeeded();
   });
 

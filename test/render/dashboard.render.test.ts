@@ -47,6 +47,9 @@ describe('one run', () => {
     expect(await p.isVisible('#chart-reward-empty')).toBe(true);
     expect(await points(p, 'perplexity')).toBe(8);
     expect(await points(p, 'coverage')).toBe(8);
+    // one bar per stage (whole split) in the match-kinds card; neither stage flagged
+    expect(await points(p, 'kinds')).toBe(2);
+    expect(await attr(p, '#kinds-flag', 'data-flagged')).toBe('0');
     // the fixture's events predate matcher settings: the note says so instead of guessing
     expect(await p.textContent('#coverage-matcher')).toMatch(/^Matcher not recorded/);
     expect(await gateStatuses(p, 'baseline')).toEqual(['fail', 'fail', 'fail', 'fail']);
@@ -232,6 +235,29 @@ describe('comparison', () => {
       'dashboard-grpo · GRPO',
     ]);
     await screenshot(d.page, 'compare');
+    expect(d.problems).toEqual([]);
+  });
+
+  it('match kinds across runs: the exact share shifts from row to row, and a stage where exact matches dominate is flagged', async () => {
+    const overfit = path.join(runs, 'dashboard-overfit');
+    // 115 of 150 levels exact, 2 paraphrased: what a model reproducing texts it has seen looks like.
+    writeRun(overfit, { record: runRecord('dashboard-overfit', 'eval'), metrics: stageEvals('sft', 1.4, 0.1, [[45, 1, 0, 4], [40, 1, 0, 9], [30, 0, 0, 20]], { forecast: true }) });
+    const loaded = await loadRuns([dir('dashboard-sft'), overfit]);
+    const d = await openDashboard(h, { state: stateOf(loaded, 'compare'), runs: loaded });
+    const p = d.page;
+    expect(await points(p, 'kinds')).toBe(3);
+    expect(await attr(p, '#chart-kinds', 'data-datasets')).toBe('4');
+    expect(await attr(p, '#chart-kinds', 'aria-label')).toBe('Match kinds across runs and stages (whole split): 3 points, exact matches dominate in dashboard-overfit · SFT');
+    const rows = await p.$$eval('#kinds-table tbody tr', (trs) => trs.map((tr) => Array.from(tr.children).map((c) => (c as HTMLElement).innerText.trim()).concat((tr as HTMLElement).dataset.dominance ?? '')));
+    expect(rows).toEqual([
+      ['dashboard-sft · Baseline', '30 %', '15 %', '11 %', '43 %', '150', '—', '30 % exact, 47 % of hits paraphrased', 'clear'],
+      ['dashboard-sft · SFT', '53 %', '21 %', '12 %', '13 %', '150', '+23.3 pts', '53 % exact, 38 % of hits paraphrased', 'clear'],
+      ['dashboard-overfit · SFT', '77 %', '1 %', '0 %', '22 %', '150', '+23.3 pts', 'exact matches dominate: 77 % exact, 2 % of hits paraphrased — possible memorisation (overfitting)', 'flagged'],
+    ]);
+    expect(await attr(p, '#kinds-flag', 'data-flagged')).toBe('1');
+    expect(await p.textContent('#kinds-flag')).toMatch(/^ Exact matches dominate in dashboard-overfit · SFT: a possible sign of overfitting/);
+    await p.$eval('#card-kinds', (e) => e.scrollIntoView());
+    await screenshot(p, 'compare-kinds');
     expect(d.problems).toEqual([]);
   });
 

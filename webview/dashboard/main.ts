@@ -8,10 +8,11 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { EvalEvent, Stage } from '../../src/contracts/metrics';
+import type { EvalEvent, MatchCounts, Stage } from '../../src/contracts/metrics';
 import type { ForecastTree } from '../../src/contracts/tree';
 import { StreamingDecimator, emaSmooth, type XY } from '../../src/dashboard/decimate';
 import { matcherNote } from '../../src/dashboard/matcher';
+import { EXACT_DOMINANCE, formatShift, kindShift } from '../../src/dashboard/matchShift';
 import { GATES, NO_DATA, allStageGates, coverageShares, formatGateValue, type GateResult, type GateSpec, type GateStatus, type StageGates } from '../../src/dashboard/gates';
 import type { DashboardState, HostToWebview, Notice, RunAppend, RunSnapshot, TreeRef, WebviewToHost } from '../../src/dashboard/protocol';
 import { depthsOf, formatDuration, latestEvals, stagesOf, type DepthKey } from '../../src/dashboard/series';
@@ -240,6 +241,8 @@ function evalSection(): HTMLElement {
   cards.ece = new ChartCard('ece', 'Expected calibration error by depth', 'No ECE logged yet.');
   cards.coverage = new ChartCard('coverage', 'Match coverage (exact / semantic / LLM / none)', 'No eval events yet — run an evaluation.', true);
   cards.coverage.el.append(h('p', { class: 'note', id: 'coverage-matcher' }));
+  cards.kinds = new ChartCard('kinds', 'Match kinds across runs and stages (whole split)', 'No eval events yet — run an evaluation.', true);
+  cards.kinds.el.append(h('p', { class: 'note', id: 'kinds-flag', role: 'status' }), h('div', { id: 'kinds-table-box', role: 'region', 'aria-label': 'Match kinds table', tabindex: 0 }));
   cards.reliability = new ChartCard('reliability', 'Reliability diagram', 'No forecast trees with actual outcomes — an eval run writes trees.jsonl.');
   return h(
     'section',
@@ -247,7 +250,7 @@ function evalSection(): HTMLElement {
     h('h2', {}, 'Evaluation and production gates'),
     // Twelve columns: on a narrow panel the table scrolls sideways, and the keyboard can scroll it too.
     h('div', { id: 'stage-table-box', role: 'region', 'aria-label': 'Stage table', tabindex: 0 }),
-    h('div', { class: 'grid' }, cards.perplexity.el, cards.brier.el, cards.skill.el, cards.ece.el, cards.reliability.el, cards.coverage.el),
+    h('div', { class: 'grid' }, cards.perplexity.el, cards.brier.el, cards.skill.el, cards.ece.el, cards.reliability.el, cards.coverage.el, cards.kinds.el),
   );
 }
 
@@ -577,6 +580,8 @@ function drawEval(): void {
     theme,
   );
 
+  drawKinds(rows, kinds);
+
   // Reliability: observed frequency of the actual outcome per predicted-probability bin.
   const relSets: AnyDataset[] = [];
   let relPoints = 0;
@@ -587,6 +592,70 @@ function drawEval(): void {
   });
   if (relPoints) relSets.push({ type: 'line', label: 'Perfect calibration', data: [{ x: 0, y: 0 }, { x: 1, y: 1 }], borderColor: theme.muted, borderDash: [4, 4], borderWidth: 1, pointRadius: 0 });
   cards.reliability!.render({ type: 'line', datasets: relSets, points: relPoints, xLinear: true, xMin: 0, xMax: 1, yMin: 0, yMax: 1, xTitle: 'predicted probability', yTitle: 'observed frequency', legend: true }, theme);
+}
+
+/**
+ * How the kinds shift: one 100 % stacked bar per run and stage (whole split), a flag on a bar where
+ * exact matches dominate (the overfitting sign, src/dashboard/matchShift.ts), and the same numbers as a table.
+ */
+function drawKinds(rows: StageRow[], kinds: readonly [keyof MatchCounts, string, string][]): void {
+  const shift = kindShift(rows.map((r) => ({ label: r.label, runId: r.runId, stage: r.gates.stage, byDepth: r.byDepth })));
+  const flagged = shift.filter((r) => r.dominance.status === 'flagged');
+  // The flag is in the bar's label too, so the chart shows it without the table.
+  const labels = shift.map((r) => (r.dominance.status === 'flagged' ? `⚠ ${r.label}` : r.label));
+  cards.kinds!.render(
+    {
+      type: 'bar',
+      labels,
+      datasets: kinds.map(([k, label, c]) => ({ type: 'bar', label, data: shift.map((r) => r.shares[k] * 100), backgroundColor: c, stack: 'kinds' })),
+      points: shift.length,
+      stacked: true,
+      yMin: 0,
+      yMax: 100,
+      yTitle: '% of levels',
+      legend: true,
+      summary: flagged.length ? `exact matches dominate in ${flagged.map((r) => r.label).join(', ')}` : undefined,
+    },
+    theme,
+  );
+  const note = byId('kinds-flag');
+  note.dataset.flagged = String(flagged.length);
+  note.replaceChildren(
+    ...(flagged.length
+      ? [icon('warning'), ` Exact matches dominate in ${flagged.map((r) => r.label).join(', ')}: a possible sign of overfitting (the model reproduces texts it has seen rather than forecasting).`]
+      : shift.length
+        ? [`No stage flagged: the flag needs exact ≥ ${EXACT_DOMINANCE.minExactShare * 100} % of levels with semantic + LLM under ${EXACT_DOMINANCE.maxParaphraseShare * 100} % of the hits, on ≥ ${EXACT_DOMINANCE.minLevels} levels.`]
+        : []),
+  );
+  const box = byId('kinds-table-box');
+  if (!shift.length) {
+    box.replaceChildren();
+    return;
+  }
+  const pct = (x: number): string => `${(x * 100).toFixed(0)} %`;
+  const th = (label: string): HTMLElement => h('th', { scope: 'col' }, label);
+  box.replaceChildren(
+    h(
+      'table',
+      { id: 'kinds-table', 'aria-label': 'Match kinds by run and stage' },
+      h('thead', {}, h('tr', {}, th('Stage'), ...kinds.map(([, label]) => th(label)), th('Levels'), th('Exact vs row above'), th('Exact dominance'))),
+      h(
+        'tbody',
+        {},
+        ...shift.map((r) =>
+          h(
+            'tr',
+            { 'data-stage': r.stage, 'data-run-id': r.runId, 'data-dominance': r.dominance.status },
+            h('th', { scope: 'row' }, r.label),
+            ...kinds.map(([k]) => h('td', { class: 'num', 'data-kind': k }, r.shares.total ? pct(r.shares[k]) : '—')),
+            h('td', { class: 'num' }, String(r.shares.total)),
+            h('td', { class: 'num', 'data-col': 'shift' }, formatShift(r)),
+            h('td', { 'data-col': 'dominance', class: r.dominance.status === 'flagged' ? 'flag' : null }, r.dominance.status === 'flagged' ? icon('warning') : null, r.dominance.status === 'flagged' ? ' ' : null, r.dominance.text),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 const STATUS_ICON: Record<GateStatus, string> = { pass: 'pass', fail: 'error', missing: 'circle-slash' };
