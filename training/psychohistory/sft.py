@@ -193,13 +193,12 @@ def temper(p: list[float], t: float) -> list[float]:
 
 
 def letter_readouts(model, tokenizer, cases: list[dict], seed: int, batch: int) -> list[tuple[dict, tuple]]:
-    """[(item, (probs, candidates))] for every level of `cases`, scored in eval mode with left padding; the model and
-    tokenizer are put back as they were (training pads on the right)."""
+    """[(item, (probs, candidates))] for every level of `cases`, scored in eval mode (evaluation pads on the left
+    itself, whatever the tokenizer's side); the model is put back in the mode it was in."""
     from . import evaluate
 
     items = [{"case": c, "depth": lv["depth"]} for c in cases for lv in c["levels"]]
-    side, was = tokenizer.padding_side, model.training
-    tokenizer.padding_side = "left"
+    was = model.training
     model.eval()
     try:
         res = []
@@ -208,7 +207,6 @@ def letter_readouts(model, tokenizer, cases: list[dict], seed: int, batch: int) 
         return res
     finally:
         model.train(was)
-        tokenizer.padding_side = side
 
 
 def readout_brier(readouts) -> tuple[float, float]:
@@ -273,7 +271,7 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
     model, tokenizer = modeling.load(cfg.base_model, cfg.adapter, cfg.seed, cfg.max_seq_length,
                                      cfg.load_in_4bit, for_training=True)
     prompts.check_letters(tokenizer, train_cases)
-    tokenizer.padding_side = "right"  # training pads on the right; scoring switches to left
+    tokenizer.padding_side = "right"  # training pads on the right; scoring pads on the left by itself
     fit_cases, calib_cases = held_out_slice(train_cases, 0.1 if "stated" in tasks else 0.0, cfg.seed)
     examples = prompts.sft_examples(fit_cases, tokenizer, cfg.seed, [t for t in tasks if t != "stated"])
     log.info("SFT phase 1 (%s) on %d examples from %d %s cases (%d cases held out for calibration)",
@@ -283,9 +281,7 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
     eval_fn = None
     if cfg.eval_steps and eval_cases:
         def eval_fn(m):  # interval eval on a few eval cases, as stage "sft"
-            tokenizer.padding_side = "left"
             res = evaluate.score_cases(m, tokenizer, eval_cases, cfg.eval_seed, 8, 16)
-            tokenizer.padding_side = "right"
             evaluate.emit_eval(emitter, "sft", *evaluate.summarize(res, "sft"))
 
     out = cfg.output_dir or str(run_dir / "adapter")
