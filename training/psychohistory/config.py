@@ -41,6 +41,8 @@ class SFTConfig(Common):
     tasks: str = "choice,generation,stated"  # example kinds per case level (see prompts.py); stated = phase 2
     stated_epochs: float = 1.0            # phase 2: epochs on the stated forecast (targets: phase 1's letter readout)
     stated_tasks: str = "choice,stated,generation"  # phase 2's example kinds (choice and generation keep what phase 1 taught)
+    unfamiliar_fraction: float = 0.0      # share of groups of similar seed events whose answers SFT never trains (the stated forecast learns its readout there; GRPO practises on them)
+    grpo_holdout: bool = False            # keep the calibration slice's answers out of phase 2 too, for GRPO --cases=holdout
     logging_steps: int = 1                # emit a train event every N steps
     eval_steps: int = 0                   # emit eval events every N steps on the eval split (0 = only at the end)
     eval_max_cases: int = 16              # cases used by the interval eval
@@ -71,6 +73,7 @@ class GRPOConfig(Common):
     save_steps: int = 50                  # checkpoint every N steps
     time_limit_s: float = 0.0             # stop (and save the adapter) after this many seconds (0 = no limit)
     split: str = "train"                  # which split to train on
+    cases: str = "all"                    # all | holdout: only the training cases the SFT adapter never saw answered (its calibration slice and unfamiliar groups)
 
 
 @dataclass

@@ -13,7 +13,8 @@ from transformers.trainer_utils import get_last_checkpoint
 
 from . import modeling, prompts
 from .data import select_split
-from .sft import EventCallback, train_and_save, trainer_args
+from .config import ConfigError, split_list
+from .sft import EventCallback, partition, train_and_save, trainer_args
 
 log = logging.getLogger("psychohistory")
 
@@ -33,13 +34,35 @@ def dataset_rows(cases: list[dict], tokenizer, seed: int) -> list[dict]:
     return rows
 
 
+def practice_cases(train_cases: list[dict], cfg) -> list[dict]:
+    """The cases GRPO practises on: all of the split, or (cases=holdout) those whose answers the SFT adapter never
+    trained on, recomputed from its config: on them a stated forecast is rewarded for being calibrated, not for
+    recalling a memorised answer (label noise included)."""
+    if cfg.cases == "all":
+        return train_cases
+    if cfg.cases != "holdout":
+        raise ConfigError(f"--cases={cfg.cases!r}: expected all or holdout")
+    sft_cfg = modeling.adapter_meta(cfg.adapter).get("config", {}) if cfg.adapter else {}
+    if not sft_cfg.get("grpo_holdout"):
+        raise ConfigError(f"--cases=holdout: the adapter {cfg.adapter or '(none)'} was not trained with "
+                          "--grpo_holdout=true, so SFT has seen every answer; fix: train SFT with --grpo_holdout=true "
+                          "(and --unfamiliar_fraction), or use --cases=all")
+    _, calib, unfamiliar = partition(train_cases, split_list(sft_cfg.get("tasks", "")),
+                                     float(sft_cfg.get("unfamiliar_fraction", 0.0)), int(sft_cfg.get("seed", 1337)))
+    if not calib + unfamiliar:
+        raise ConfigError("--cases=holdout: the SFT adapter held no cases out; fix: --cases=all")
+    log.info("GRPO practises on %d held-out cases (%d calibration, %d unfamiliar) of %d", len(calib) + len(unfamiliar),
+             len(calib), len(unfamiliar), len(train_cases))
+    return calib + unfamiliar
+
+
 def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
     from datasets import Dataset
     from trl import GRPOConfig, GRPOTrainer
 
     if cfg.batch_size % cfg.num_generations:
         raise ValueError(f"batch_size={cfg.batch_size} must be a multiple of num_generations={cfg.num_generations}")
-    train_cases = select_split(cases, cfg.split)
+    train_cases = practice_cases(select_split(cases, cfg.split), cfg)
     model, tokenizer = modeling.load(cfg.base_model, cfg.adapter, cfg.seed, cfg.max_seq_length,
                                      cfg.load_in_4bit, for_training=True)
     prompts.check_letters(tokenizer, train_cases)

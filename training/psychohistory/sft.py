@@ -19,6 +19,7 @@ from transformers.trainer_utils import get_last_checkpoint
 from . import modeling, prompts
 from .config import split_list, to_dict
 from .data import select_split
+from .metrics import normalize
 
 log = logging.getLogger("psychohistory")
 
@@ -165,12 +166,50 @@ def build_trainer(cfg, model, tokenizer, examples: list[dict], out: str, callbac
 def held_out_slice(cases: list[dict], fraction: float, seed: int) -> tuple[list[dict], list[dict]]:
     """(fit, calibration): whole seed events go to the calibration slice, so it is held out like an eval split."""
     import random
-    from .metrics import normalize
     events = sorted({normalize(c["seed"]["event"]) for c in cases})
     k = int(round(len(events) * fraction)) if len(events) > 1 else 0
     held = set(random.Random(f"calibration:{seed}").sample(events, k))
     return ([c for c in cases if normalize(c["seed"]["event"]) not in held],
             [c for c in cases if normalize(c["seed"]["event"]) in held])
+
+
+SIMILAR = 0.5  # word-set Jaccard at which two seed events are the same kind of event about different entities
+
+
+def similar_groups(events: list[str]) -> list[list[str]]:
+    """Seed events joined (transitively) when their word sets overlap by Jaccard >= SIMILAR: "Central bank of Chile
+    raises rates" and "… of Japan raises rates" land in one group, a strike and a flu outbreak in two."""
+    from .metrics import jaccard
+    parent = list(range(len(events)))
+
+    def root(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+    for i in range(len(events)):
+        for j in range(i + 1, len(events)):
+            if jaccard(events[i], events[j]) >= SIMILAR:
+                parent[root(j)] = root(i)
+    groups: dict[int, list[str]] = {}
+    for i, e in enumerate(events):
+        groups.setdefault(root(i), []).append(e)
+    return sorted((sorted(g) for g in groups.values()), key=lambda g: g[0])
+
+
+def partition(cases: list[dict], tasks: list[str], unfamiliar_fraction: float, seed: int):
+    """(fit, calibration, unfamiliar) of the training cases. Unfamiliar: whole groups of similar seed events, held
+    out of every answer SFT trains on, so the stated forecast also learns what the model says about a kind of event
+    it never saw (and GRPO can practise on it). Calibration: whole seed events of the rest, held out of phase 1
+    (epoch choice and temperature). A pure function of its arguments: GRPO recomputes it from the adapter's config."""
+    import random
+    events = sorted({normalize(c["seed"]["event"]) for c in cases})
+    groups = similar_groups(events)
+    k = int(round(len(groups) * unfamiliar_fraction)) if len(groups) > 2 else 0
+    unfamiliar = {e for g in random.Random(f"unfamiliar:{seed}").sample(groups, k) for e in g}
+    rest = [c for c in cases if normalize(c["seed"]["event"]) not in unfamiliar]
+    fit, calib = held_out_slice(rest, 0.1 if "stated" in tasks else 0.0, seed)
+    return fit, calib, [c for c in cases if normalize(c["seed"]["event"]) in unfamiliar]
 
 
 def fit_temperature(readouts: list[list[float]], labels: list[list[int]]) -> float:
@@ -248,17 +287,38 @@ class BestEpoch(TrainerCallback):
         log.info("kept the weights of epoch %s (calibration letter Brier %.4f)", self.best_epoch, self.best)
 
 
-def stated_targets(model, tokenizer, fit_cases, calib_cases, seed: int, batch: int) -> tuple[dict, float]:
-    """Phase 2's targets: the letter readout of every training level, tempered by T fitted on the calibration
-    slice (phase 1 never trained on it). Keyed by (case id, depth), in the prompt's letter order."""
+def tempered(readouts) -> tuple[dict, float]:
+    """Readouts tempered by the T fitted on them (1 below MIN_SELECT_LEVELS: a temperature fitted on a few levels
+    is noise, mostly 0.5 or 5), keyed by (case id, depth) in the prompt's letter order; and T."""
     from .data import case_id
+    t = fit_temperature([p for _, (p, _) in readouts], [[c["label"] for c in cands] for _, (_, cands) in readouts]) \
+        if len(readouts) >= MIN_SELECT_LEVELS else 1.0
+    return {(case_id(it["case"]), it["depth"]): temper(p, t) for it, (p, _) in readouts}, t
 
+
+def stated_targets(model, tokenizer, fit_cases, calib_cases, unfamiliar_cases, seed: int, batch: int):
+    """Phase 2's targets: the letter readout of every training level, tempered by T fitted on the calibration
+    slice (phase 1 never trained on it); unfamiliar levels tempered by a T fitted on themselves (what the model
+    should say about a kind of event it never saw: mostly flatter). Returns (targets, T, T unfamiliar)."""
+    from .data import case_id
     calib = letter_readouts(model, tokenizer, calib_cases, seed, batch)
-    t = fit_temperature([p for _, (p, _) in calib], [[c["label"] for c in cands] for _, (_, cands) in calib]) \
-        if len(calib) >= MIN_SELECT_LEVELS else 1.0  # a temperature fitted on a few levels is noise, mostly 0.5 or 5
+    _, t = tempered(calib)
     targets = {(case_id(it["case"]), it["depth"]): temper(p, t)
                for it, (p, _) in letter_readouts(model, tokenizer, fit_cases, seed, batch) + calib}
-    return targets, t
+    t_unfamiliar = None
+    if unfamiliar_cases:
+        unfamiliar, t_unfamiliar = tempered(letter_readouts(model, tokenizer, unfamiliar_cases, seed, batch))
+        targets.update(unfamiliar)
+    return targets, t, t_unfamiliar
+
+
+def phase2_cases(train_cases, fit_cases, calib_cases, grpo_holdout: bool) -> tuple[list[dict], list[dict]]:
+    """(answered, stated only): phase 2 trains answers (choice, generation) only where SFT may know them — never on
+    the unfamiliar kinds of event, and not on the calibration slice when it is kept for GRPO — and the stated
+    forecast (the model's own readout, which reveals no answer) on every training case."""
+    answered = fit_cases if grpo_holdout else fit_cases + calib_cases
+    ids = {id(c) for c in answered}
+    return answered, [c for c in train_cases if id(c) not in ids]
 
 
 def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
@@ -272,10 +332,11 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
                                      cfg.load_in_4bit, for_training=True)
     prompts.check_letters(tokenizer, train_cases)
     tokenizer.padding_side = "right"  # training pads on the right; scoring pads on the left by itself
-    fit_cases, calib_cases = held_out_slice(train_cases, 0.1 if "stated" in tasks else 0.0, cfg.seed)
+    fit_cases, calib_cases, unfamiliar = partition(train_cases, tasks, cfg.unfamiliar_fraction, cfg.seed)
     examples = prompts.sft_examples(fit_cases, tokenizer, cfg.seed, [t for t in tasks if t != "stated"])
-    log.info("SFT phase 1 (%s) on %d examples from %d %s cases (%d cases held out for calibration)",
-             ",".join(t for t in tasks if t != "stated"), len(examples), len(fit_cases), cfg.split, len(calib_cases))
+    log.info("SFT phase 1 (%s) on %d examples from %d %s cases (held out: %d cases for calibration, %d cases of "
+             "unfamiliar kinds of event)", ",".join(t for t in tasks if t != "stated"), len(examples), len(fit_cases),
+             cfg.split, len(calib_cases), len(unfamiliar))
 
     eval_cases = [c for c in cases if c.get("split") == "eval"][: cfg.eval_max_cases]
     eval_fn = None
@@ -304,13 +365,17 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
         if final is None:
             return {"cancelled": True, "checkpoint": get_last_checkpoint(phase1)}
         model = trainer.model
-    steps, temperature = trainer.state.global_step if trainer else 0, None
+    steps, temperature, t_unfamiliar = trainer.state.global_step if trainer else 0, None, None
     curve = best[0].curve if trainer and best else []
     if "stated" in tasks:
-        targets, temperature = stated_targets(model, tokenizer, fit_cases, calib_cases, cfg.seed, cfg.batch_size)
-        log.info("phase 2 (stated): targets = letter readout at temperature %.2f (fitted on %d held-out cases)",
-                 temperature, len(calib_cases))
-        examples2 = prompts.sft_examples(train_cases, tokenizer, cfg.seed, split_list(cfg.stated_tasks), targets)
+        targets, temperature, t_unfamiliar = stated_targets(model, tokenizer, fit_cases, calib_cases, unfamiliar,
+                                                            cfg.seed, cfg.batch_size)
+        log.info("phase 2 (stated): targets = letter readout at temperature %.2f (fitted on %d held-out cases)%s",
+                 temperature, len(calib_cases), "" if t_unfamiliar is None else
+                 f"; on the unfamiliar cases at their own temperature {t_unfamiliar:.2f}")
+        answered, stated_only = phase2_cases(train_cases, fit_cases, calib_cases, cfg.grpo_holdout)
+        examples2 = prompts.sft_examples(answered, tokenizer, cfg.seed, split_list(cfg.stated_tasks), targets) + \
+            prompts.sft_examples(stated_only, tokenizer, cfg.seed, ["stated"], targets)
         callback.step_offset, callback.epoch_offset = steps, float(trainer.state.epoch or 0) if trainer else 0.0
         trainer = build_trainer(cfg, model, tokenizer, examples2, str(Path(out) / "stated"), [callback],
                                 num_epochs=cfg.stated_epochs, peft=False)
@@ -324,4 +389,6 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
     return {"adapter": final, "steps": steps, "trainLoss": result.training_loss if result else None,
             "trainableParameters": trainable, "examples": len(examples), "statedTemperature": temperature,
+            "unfamiliarTemperature": t_unfamiliar if "stated" in tasks else None, "heldOut": {
+                "calibration": len(calib_cases), "unfamiliar": len(unfamiliar), "forGrpo": cfg.grpo_holdout},
             "calibrationCurve": curve, "bestEpoch": best[0].best_epoch if curve else None}

@@ -16,7 +16,8 @@ SFT_BATCH=${SFT_BATCH:-32}
 GRPO_STEPS=${GRPO_STEPS:-80}
 GRPO_BATCH=${GRPO_BATCH:-64}
 EVAL_CASES=${EVAL_CASES:-0}       # 0 = the whole eval split
-EVAL_BATCH=${EVAL_BATCH:-64}
+EVAL_BATCH=${EVAL_BATCH:-128}
+EVAL_STAGES=${EVAL_STAGES:-baseline,sft,grpo}
 BENCH_MODELS=${BENCH_MODELS:-$PRESET,gpt-oss-20b}
 BENCH_ARGS=${BENCH_ARGS:-}
 STEPS=${STEPS:-all}
@@ -66,12 +67,13 @@ if has "all pipeline train sft grpo"; then
   tar -czf "$OUT/train-runs.tar.gz" -C "$R" --exclude='adapter' --exclude='data.jsonl' sft $(ls -d "$R"/grpo >/dev/null 2>&1 && echo grpo) 2>/dev/null
 fi
 if has "all pipeline eval"; then
-  for split in eval test; do
+  for split in eval test; do  # both splits at once: a small model leaves most of the GPU idle
     step "eval-$split" -m psychohistory eval --run_dir="$R/eval-$split" $common --split=$split \
-      --stages=baseline,sft,grpo --adapters="sft=$R/sft/adapter/final,grpo=$R/grpo/adapter/final" \
-      --max_cases="$EVAL_CASES" --batch_size="$EVAL_BATCH" --num_trees=4
-    cat "$R/eval-$split/stages.md" >> "$OUT/stages.md" 2>/dev/null
+      --stages="$EVAL_STAGES" --adapters="sft=$R/sft/adapter/final,grpo=$R/grpo/adapter/final" \
+      --max_cases="$EVAL_CASES" --batch_size="$EVAL_BATCH" --num_trees=4 &
   done
+  wait
+  cat "$R"/eval-eval/stages.md "$R"/eval-test/stages.md >> "$OUT/stages.md" 2>/dev/null
   $PY -c "import json,sys; print(json.dumps([r for f in sys.argv[1:] for r in json.load(open(f))], indent=2))" \
     "$R"/eval-eval/stages.json "$R"/eval-test/stages.json > "$OUT/stages.json"
   # run dirs without weights, for the report
