@@ -8,6 +8,8 @@ export const SECRET_KEYS = {
   modalTokenSecret: 'psychohistory.modal.tokenSecret',
   huggingFace: 'psychohistory.huggingFace.token',
   openRouter: 'psychohistory.openRouter.key',
+  /** Bearer token of the forecast service at psychohistory.service.url (src/forecast). */
+  serviceToken: 'psychohistory.service.token',
 } as const;
 
 export class Secrets {
@@ -23,8 +25,12 @@ export class Secrets {
     await this.storage.store(SECRET_KEYS.modalTokenSecret, credentials.tokenSecret);
   }
 
-  async set(key: 'huggingFace' | 'openRouter', value: string): Promise<void> {
+  async set(key: 'huggingFace' | 'openRouter' | 'serviceToken', value: string): Promise<void> {
     await this.storage.store(SECRET_KEYS[key], value);
+  }
+
+  async serviceToken(): Promise<string | undefined> {
+    return this.storage.get(SECRET_KEYS.serviceToken);
   }
 
   /** Environment for a local job: only the variables that are set. */

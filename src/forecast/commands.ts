@@ -1,0 +1,13 @@
+// Command ids of the forecast feature (commands as data). Pure, so the manifest test reads them.
+export const FORECAST_COMMANDS = {
+  forecastSeedEvent: 'psychohistory.forecastSeedEvent',
+  startLocalService: 'psychohistory.startLocalService',
+  stopLocalService: 'psychohistory.stopLocalService',
+  setServiceToken: 'psychohistory.setServiceToken',
+  recordOutcome: 'psychohistory.recordOutcome',
+  refreshPredictions: 'psychohistory.refreshPredictions',
+  showPrediction: 'psychohistory.showPrediction',
+  openMonitoring: 'psychohistory.openMonitoring',
+  deployForecastService: 'psychohistory.deployForecastService',
+  showServiceLog: 'psychohistory.showServiceLog',
+} as const;
