@@ -28,7 +28,7 @@ export function localModelChoices(store: RunStore, defaultBase: string): ModelCh
     const baseModel = typeof base === 'string' && base ? base : defaultBase;
     out.push({ label: a.runId, detail: `${a.kind.toUpperCase()} adapter on ${baseModel} · ${adapter}`, baseModel, adapter });
   }
-  out.push({ label: defaultBase, detail: 'the base model alone (psychohistory.baseModel)', baseModel: defaultBase, adapter: '' });
+  out.push({ label: defaultBase, detail: 'the base model alone (psychohistory.service.baseModel, else psychohistory.baseModel)', baseModel: defaultBase, adapter: '' });
   return out;
 }
 

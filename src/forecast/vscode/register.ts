@@ -101,7 +101,7 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
     const jobs = readJobsConfig();
     const trainingDir = path.resolve(root, jobs.trainingFolder);
     const store = new RunStore(runsRootOf(root), { report: (p) => ctx.log.warn(`Skipped run ${p.id}: ${p.reason}`) });
-    const choices = localModelChoices(store, jobs.baseModel);
+    const choices = localModelChoices(store, readServiceConfig().baseModel || jobs.baseModel);
     const given = (arg as { adapter?: string; baseModel?: string } | undefined) ?? {};
     let choice = choices.find((c) => given.adapter !== undefined && c.adapter === given.adapter);
     if (!choice && given.baseModel) choice = { label: given.baseModel, detail: '', baseModel: given.baseModel, adapter: given.adapter ?? '' };
