@@ -23,7 +23,7 @@ export type ServiceErrorKind =
   | 'bad-answer'; // not JSON, or not the contract
 
 /** What the editor offers next to the message. */
-export type ServiceAction = 'setToken' | 'startLocalService' | 'openSettings' | 'retry' | 'showServiceLog';
+export type ServiceAction = 'setToken' | 'setProxyToken' | 'startLocalService' | 'openSettings' | 'retry' | 'showServiceLog';
 
 export class ServiceError extends Error {
   constructor(
@@ -46,6 +46,8 @@ export interface ClientOptions {
   token: string | undefined;
   /** Per request, milliseconds; a forecast on a busy CPU takes seconds. */
   timeoutMs: number;
+  /** A Modal Proxy Auth Token (Modal-Key / Modal-Secret headers) for a deployed service behind requires_proxy_auth. */
+  proxyAuth?: { key: string; secret: string };
   /** Whether this URL is the service this editor started (then a failure points at its log). */
   local?: boolean;
   fetch?: typeof fetch;
@@ -88,6 +90,10 @@ export class ForecastClient {
   private async call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, schema: S): Promise<z.infer<S>> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (this.o.token) headers.Authorization = `Bearer ${this.o.token}`;
+    if (this.o.proxyAuth) {
+      headers['Modal-Key'] = this.o.proxyAuth.key;
+      headers['Modal-Secret'] = this.o.proxyAuth.secret;
+    }
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let res: Response;
     try {
@@ -138,6 +144,10 @@ export class ForecastClient {
   private statusError(res: Response, text: string): ServiceError {
     const reason = errorReason(text);
     const s = res.status;
+    // Modal's proxy answers before the service does, in text: "modal-http: missing credentials for proxy authorization".
+    if (s === 401 && /proxy authori[sz]ation/i.test(reason)) {
+      return new ServiceError(`Modal's proxy in front of ${this.base} refused the request (401: ${reason}). Set the workspace's Proxy Auth Token (wk-… / ws-…) with "Set Modal Proxy Auth Token".`, 'auth', 'setProxyToken', s);
+    }
     if (s === 401) return new ServiceError(`The forecast service at ${this.base} refused the token (401: ${reason}). Set it with "Set Forecast Service Token".`, 'auth', 'setToken', s);
     if (s === 413) return new ServiceError(`The request is larger than the forecast service accepts (413: ${reason}). Shorten the seed text.`, 'too-large', undefined, s);
     if (s === 429) {

@@ -4,6 +4,7 @@ export const FORECAST_COMMANDS = {
   startLocalService: 'psychohistory.startLocalService',
   stopLocalService: 'psychohistory.stopLocalService',
   setServiceToken: 'psychohistory.setServiceToken',
+  setServiceProxyToken: 'psychohistory.setServiceProxyToken',
   recordOutcome: 'psychohistory.recordOutcome',
   refreshPredictions: 'psychohistory.refreshPredictions',
   showPrediction: 'psychohistory.showPrediction',

@@ -3,8 +3,8 @@
 // sends (monitoringProtocolSchema.ts, apart so zod stays out of the browser bundle).
 import type { TrackModel } from '../contracts/service';
 
-export type MonitoringAction = 'startLocalService' | 'setToken' | 'openSettings';
-export const MONITORING_ACTIONS = ['startLocalService', 'setToken', 'openSettings'] as const satisfies readonly MonitoringAction[];
+export type MonitoringAction = 'startLocalService' | 'setToken' | 'setProxyToken' | 'openSettings';
+export const MONITORING_ACTIONS = ['startLocalService', 'setToken', 'setProxyToken', 'openSettings'] as const satisfies readonly MonitoringAction[];
 
 export interface MonitoringState {
   /** The service asked, or null when none is configured or running. */

@@ -19,6 +19,7 @@ const post = (msg: WebviewToHost): void => vscode.postMessage(msg);
 const ACTION_LABEL: Record<MonitoringAction, string> = {
   startLocalService: 'Start Local Forecast Service',
   setToken: 'Set Forecast Service Token',
+  setProxyToken: 'Set Modal Proxy Auth Token',
   openSettings: 'Open Settings',
 };
 

@@ -95,5 +95,5 @@ export class MonitoringPanel implements vscode.Disposable {
 }
 
 function toPanelAction(a: ServiceError['action']): MonitoringAction | null {
-  return a === 'setToken' || a === 'startLocalService' || a === 'openSettings' ? a : null;
+  return a === 'setToken' || a === 'setProxyToken' || a === 'startLocalService' || a === 'openSettings' ? a : null;
 }

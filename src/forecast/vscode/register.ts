@@ -26,6 +26,7 @@ import { PREDICTIONS_VIEW, PredictionsProvider } from './predictionsView';
 
 const ACTION_LABELS: Record<ServiceAction, string> = {
   setToken: 'Set Forecast Service Token',
+  setProxyToken: 'Set Modal Proxy Auth Token',
   startLocalService: 'Start Local Forecast Service',
   openSettings: 'Open Settings',
   retry: 'Retry',
@@ -48,7 +49,8 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
     const running = local.running;
     if (running) return new ForecastClient({ url: running.url, token: running.token, timeoutMs: config.timeoutSeconds * 1000, local: true });
     if (!config.url) return undefined;
-    return new ForecastClient({ url: config.url, token: await secrets.serviceToken(), timeoutMs: config.timeoutSeconds * 1000 });
+    const [token, proxyAuth] = await Promise.all([secrets.serviceToken(), secrets.serviceProxyAuth()]);
+    return new ForecastClient({ url: config.url, token, ...(proxyAuth ? { proxyAuth } : {}), timeoutMs: config.timeoutSeconds * 1000 });
   };
   const requireClient = async (): Promise<ForecastClient> => {
     const c = await client();
@@ -79,6 +81,8 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
     switch (action) {
       case 'setToken':
         return vscode.commands.executeCommand(FORECAST_COMMANDS.setServiceToken);
+      case 'setProxyToken':
+        return vscode.commands.executeCommand(FORECAST_COMMANDS.setServiceProxyToken);
       case 'startLocalService':
         return vscode.commands.executeCommand(FORECAST_COMMANDS.startLocalService);
       case 'showServiceLog':
@@ -286,6 +290,16 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
         if (!token) return;
         await secrets.set('serviceToken', token.trim());
         void vscode.window.showInformationMessage('Forecast service token saved in the editor’s secret storage.');
+        refreshAll();
+      },
+      [FORECAST_COMMANDS.setServiceProxyToken]: async () => {
+        const key = await vscode.window.showInputBox({ title: 'Modal Proxy Auth Token: token id', prompt: 'For a deployed forecast service (requires_proxy_auth): the Token ID of a Proxy Auth Token of your Modal workspace', placeHolder: 'wk-…', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Required') });
+        if (!key) return;
+        const secret = await vscode.window.showInputBox({ title: 'Modal Proxy Auth Token: token secret', placeHolder: 'ws-…', password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Required') });
+        if (!secret) return;
+        await secrets.set('serviceProxyKey', key.trim());
+        await secrets.set('serviceProxySecret', secret.trim());
+        void vscode.window.showInformationMessage('Modal Proxy Auth Token saved in the editor’s secret storage; requests to psychohistory.service.url carry it (Modal-Key / Modal-Secret).');
         refreshAll();
       },
       [FORECAST_COMMANDS.recordOutcome]: recordOutcome,

@@ -185,3 +185,29 @@ describe('forecast client against a misbehaving server at the same boundary', ()
     await expectServiceError(new ForecastClient({ url, token: 't', timeoutMs: 300 }).health(), 'timeout', 'retry', /No answer from the forecast service at .* within 0 s/);
   });
 });
+
+describe('forecast client behind Modal proxy auth', () => {
+  it('sends the Proxy Auth Token as Modal-Key / Modal-Secret, and a proxy 401 points at it', async () => {
+    const seen: http.IncomingHttpHeaders[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(req.headers);
+      if (req.headers['modal-key'] !== 'wk-1' || req.headers['modal-secret'] !== 'ws-1') {
+        res.writeHead(401, { 'Content-Type': 'text/plain' });
+        res.end('modal-http: missing credentials for proxy authorization');
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, models: ['m'], bShare: 0, queue: 0, forecasts: 0, outcomes: 0 }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      await expectServiceError(new ForecastClient({ url, token: 't', timeoutMs: 5000 }).health(), 'auth', 'setProxyToken', /Modal's proxy .* refused the request \(401: modal-http: missing credentials for proxy authorization\).*Set Modal Proxy Auth Token/);
+      const ok = await new ForecastClient({ url, token: 't', proxyAuth: { key: 'wk-1', secret: 'ws-1' }, timeoutMs: 5000 }).health();
+      expect(ok.models).toEqual(['m']);
+      expect(seen.at(-1)).toMatchObject({ authorization: 'Bearer t', 'modal-key': 'wk-1', 'modal-secret': 'ws-1' });
+    } finally {
+      server.close();
+    }
+  });
+});
