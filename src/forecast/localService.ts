@@ -51,6 +51,8 @@ export interface StartOptions {
   output: (text: string) => void;
   /** Give up after this long (loading a real base on a CPU takes a while). */
   readyTimeoutMs: number;
+  /** The service ended after it was ready without being stopped (a crash, a kill): exit code or signal. */
+  onUnexpectedExit?: (how: string) => void;
 }
 
 export interface Running {
@@ -115,11 +117,15 @@ export class LocalService {
       child.stderr?.on('data', onData);
       child.on('error', (err) => fail(`Could not start ${o.python}: ${err.message}. Set psychohistory.python to a Python with the training package installed.`));
       child.on('exit', (code, signal) => {
-        if (this.child === child) {
+        const how = signal ?? `code ${code}`;
+        // Still ours: nobody called stop(), so it ended on its own.
+        const unexpected = this.child === child;
+        if (unexpected) {
           this.child = undefined;
           this.info = undefined;
         }
-        fail(`The local forecast service exited (${signal ?? `code ${code}`}) before it was ready.`);
+        if (settled && unexpected) o.onUnexpectedExit?.(how);
+        fail(`The local forecast service exited (${how}) before it was ready.`);
       });
     });
   }

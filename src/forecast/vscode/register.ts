@@ -77,6 +77,18 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
     if (action === 'retry' && retry) await retry();
     else if (action) await runAction(action);
   };
+  /** A command whose service errors (no service, unreachable, 401…) come with their button, not as plain text. */
+  const withWayOut =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R | undefined> => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        if (!(err instanceof ServiceError)) throw err;
+        await showError(err);
+        return undefined;
+      }
+    };
   const runAction = async (action: ServiceAction | 'openSettings'): Promise<unknown> => {
     switch (action) {
       case 'setToken':
@@ -130,7 +142,19 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
       { location: vscode.ProgressLocation.Notification, title: `Starting the local forecast service (${choice.label})…` },
       (progress) => {
         progress.report({ message: 'loading the model, then waiting for /healthz' });
-        return local.start({ python, cwd: trainingDir, args, env: {}, output: (t) => output.append(t), readyTimeoutMs: config.startTimeoutSeconds * 1000 });
+        return local.start({
+          python,
+          cwd: trainingDir,
+          args,
+          env: {},
+          output: (t) => output.append(t),
+          readyTimeoutMs: config.startTimeoutSeconds * 1000,
+          onUnexpectedExit: (how) => {
+            output.appendLine(`The service exited (${how}).`);
+            refreshAll();
+            void showError(new ServiceError(`The local forecast service exited (${how}). Its output has the last lines; start it again when ready.`, 'server', 'showServiceLog'));
+          },
+        });
       },
     );
     ctx.log.info(`Local forecast service at ${started.url} (${started.models.join(', ')}), pid ${started.pid}`);
@@ -265,7 +289,7 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
       if (e.affectsConfiguration('psychohistory.service')) refreshAll();
     }),
     ...registerCommandTable(ctx, {
-      [FORECAST_COMMANDS.forecastSeedEvent]: forecast,
+      [FORECAST_COMMANDS.forecastSeedEvent]: withWayOut(forecast),
       [FORECAST_COMMANDS.startLocalService]: async (arg?: unknown) => {
         try {
           return await startLocal(arg);
@@ -302,12 +326,12 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
         void vscode.window.showInformationMessage('Modal Proxy Auth Token saved in the editor’s secret storage; requests to psychohistory.service.url carry it (Modal-Key / Modal-Secret).');
         refreshAll();
       },
-      [FORECAST_COMMANDS.recordOutcome]: recordOutcome,
+      [FORECAST_COMMANDS.recordOutcome]: withWayOut(recordOutcome),
       [FORECAST_COMMANDS.refreshPredictions]: () => predictions.refresh(),
-      [FORECAST_COMMANDS.showPrediction]: async (arg?: unknown) => {
+      [FORECAST_COMMANDS.showPrediction]: withWayOut(async (arg?: unknown) => {
         const f = await pickOpenForecast(arg);
         if (f) await vscode.commands.executeCommand(SHOW_SERVICE_FORECAST, f.tree);
-      },
+      }),
       [FORECAST_COMMANDS.openMonitoring]: () => {
         if (monitoring) monitoring.reveal();
         else monitoring = new MonitoringPanel(ctx, client, (a) => runAction(a), () => (monitoring = undefined));

@@ -36,11 +36,12 @@ describe.skipIf(!hasService)('forecast client and local service against the real
   let served: Running;
   let limited: Running;
   let out = '';
+  const strictExits: string[] = [];
   let client: ForecastClient;
 
   beforeAll(async () => {
     const start = (svc: LocalService, db: string, extra: string[]) =>
-      svc.start({ python, cwd: training, args: serveArgs({ baseModel: 'tiny', adapter: '', db: path.join(dir, db), extra: [...FAST, ...extra] }), output: (t) => (out += t), readyTimeoutMs: 240_000 });
+      svc.start({ python, cwd: training, args: serveArgs({ baseModel: 'tiny', adapter: '', db: path.join(dir, db), extra: [...FAST, ...extra] }), output: (t) => (out += t), readyTimeoutMs: 240_000, onUnexpectedExit: (how) => strictExits.push(how) });
     [served, limited] = await Promise.all([start(main, 'main.db', ['--burst=1000', '--rate=1000']), start(strict, 'strict.db', ['--burst=2', '--rate=0.05'])]);
     client = new ForecastClient({ url: served.url, token: served.token, timeoutMs: 120_000, local: true });
   }, 300_000);
@@ -111,15 +112,22 @@ describe.skipIf(!hasService)('forecast client and local service against the real
     await c.track();
     const e = await expectServiceError(c.track(), 'rate-limited', 'retry', /429: rate limit: 2 requests at once.*Try again in \d+ s/);
     expect(e.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    // Stop (as on deactivate): the process ends and the port closes; not reported as a crash.
+    strict.stop(5000);
+    expect(strict.running).toBeUndefined();
+    await expect.poll(() => c.health().then(() => 'up', (err: ServiceError) => err.kind), { timeout: 15_000 }).toBe('unreachable');
+    expect(strictExits).toEqual([]);
   });
 
-  it('a service that stopped is unreachable, and the error points at its output', async () => {
+  it('a service that dies is reported, and then unreachable with the error pointing at its output', async () => {
     const svc = new LocalService();
-    const r = await svc.start({ python, cwd: training, args: serveArgs({ baseModel: 'tiny', adapter: '', db: path.join(dir, 'stop.db'), extra: FAST }), output: () => undefined, readyTimeoutMs: 240_000 });
-    svc.stop(1000);
+    let exited: (how: string) => void = () => undefined;
+    const died = new Promise<string>((r) => (exited = r));
+    const r = await svc.start({ python, cwd: training, args: serveArgs({ baseModel: 'tiny', adapter: '', db: path.join(dir, 'stop.db'), extra: FAST }), output: () => undefined, readyTimeoutMs: 240_000, onUnexpectedExit: (how) => exited(how) });
+    process.kill(r.pid, 'SIGKILL'); // as the OOM killer would
+    expect(await died).toBe('SIGKILL');
     expect(svc.running).toBeUndefined();
     const c = new ForecastClient({ url: r.url, token: r.token, timeoutMs: 5_000, local: true });
-    await new Promise((res) => setTimeout(res, 1500));
     await expectServiceError(c.health(), 'unreachable', 'showServiceLog', /Cannot reach the forecast service at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
   }, 300_000);
 
