@@ -1,4 +1,7 @@
-// Command ids of the forecast feature (commands as data). Pure, so the manifest test reads them.
+// Command and view ids of the forecast feature (commands as data). Pure, so the manifest tests read them.
+
+/** The Predictions view, in the PsychoHistory side bar container. */
+export const PREDICTIONS_VIEW = 'psychohistory.predictions';
 export const FORECAST_COMMANDS = {
   forecastSeedEvent: 'psychohistory.forecastSeedEvent',
   startLocalService: 'psychohistory.startLocalService',

@@ -8,7 +8,7 @@ import { predictionRow } from '../predictions';
 import type { ForecastClient } from '../client';
 import { ServiceError } from '../client';
 
-export const PREDICTIONS_VIEW = 'psychohistory.predictions';
+export { PREDICTIONS_VIEW } from '../commands';
 /** Context key the welcome content reads: 'loading' | 'ready' | 'empty' | 'noService' | 'error'. */
 export const PREDICTIONS_STATE = 'psychohistory.predictions.state';
 
