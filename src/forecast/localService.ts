@@ -97,7 +97,7 @@ export class LocalService {
         o.output(text);
         tail = (tail + text).slice(-4000);
         if (settled) return;
-        buffered += text;
+        buffered = (buffered + text).slice(-8000); // the start line is short; model-loading chatter is not kept
         const serving = buffered.split('\n').map(parseServing).find((s) => s !== undefined);
         if (!serving) return;
         buffered = '';
