@@ -16,7 +16,7 @@ const nodeBuilds = [
 ];
 
 // One entry per webview app: webview/<app>/main.ts -> dist/webview/<app>.js
-const webviewApps = ['dashboard', 'caseTable'].filter((app) => existsSync(`webview/${app}/main.ts`));
+const webviewApps = ['dashboard', 'caseTable', 'monitoring'].filter((app) => existsSync(`webview/${app}/main.ts`));
 const webviewBuilds = webviewApps.map((app) => ({
   ...common,
   entryPoints: [`webview/${app}/main.ts`],

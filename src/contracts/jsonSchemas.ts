@@ -5,7 +5,7 @@ import { CaseSchema } from './case';
 import { MetricEventSchema } from './metrics';
 import { RunRecordSchema } from './run';
 import {
-  ForecastRequestSchema, ForecastResponseSchema, OutcomeRequestSchema, TrackResponseSchema,
+  ForecastListSchema, ForecastRequestSchema, HealthSchema, OutcomeResponseSchema, ForecastResponseSchema, OutcomeRequestSchema, TrackResponseSchema,
 } from './service';
 import { ForecastTreeSchema } from './tree';
 
@@ -18,6 +18,9 @@ const CONTRACTS = {
   'forecast-response': ForecastResponseSchema,
   'outcome-request': OutcomeRequestSchema,
   track: TrackResponseSchema,
+  'forecast-list': ForecastListSchema,
+  'outcome-response': OutcomeResponseSchema,
+  health: HealthSchema,
 } as const;
 
 export type ContractName = keyof typeof CONTRACTS;

@@ -31,6 +31,49 @@ export const OutcomeRequestSchema = z.strictObject({
   event: z.string().trim().min(1).max(500).describe('What actually happened at that depth.'),
 }).describe('POST /v1/outcomes');
 
+export const OutcomeResponseSchema = z.object({
+  id: z.string().min(1),
+  depth: z.int().min(1),
+  event: z.string(),
+  model: modelVersion.describe('The model version that made the forecast.'),
+  recordedAt: z.string(),
+  inForecast: z.boolean().describe('Whether a node of that level matched the outcome (exact or semantic).'),
+  perplexity: z.number().nullable().describe('The outcome teacher-forced through the forecasting model; null when that model is not at hand.'),
+}).describe('POST /v1/outcomes answer (201)');
+
+export const HealthSchema = z.object({
+  ok: z.boolean(),
+  models: z.array(modelVersion).min(1).describe('Model versions served: arm A, then arm B when A/B routing is on.'),
+  bShare: z.number().min(0).max(1).describe('Share of requests routed to arm B (0 without one).'),
+  queue: z.int().min(0).describe('Trees waiting for the model.'),
+  forecasts: z.int().min(0),
+  outcomes: z.int().min(0),
+}).describe('GET /healthz (no token needed)');
+
+export const RecordedOutcomeSchema = z.object({
+  depth: z.int().min(1),
+  event: z.string(),
+  recordedAt: z.string().describe('When the outcome was recorded (UTC, ISO 8601).'),
+});
+
+export const ForecastListItemSchema = z.object({
+  id: z.string().min(1),
+  model: modelVersion,
+  createdAt: z.string().describe('When the forecast was computed (UTC, ISO 8601).'),
+  request: z.object({
+    seed: z.object({ event: z.string(), date: z.string() }),
+    depth: z.int().min(1),
+    breadth: z.int().min(1),
+  }),
+  tree: ForecastTreeSchema,
+  outcomes: z.array(RecordedOutcomeSchema).describe('The outcomes recorded so far, by depth.'),
+  open: z.boolean().describe('A level of the tree still awaits its outcome.'),
+});
+
+export const ForecastListSchema = z.object({
+  forecasts: z.array(ForecastListItemSchema).describe('Newest first.'),
+}).describe('GET /v1/forecasts?open=true|false&limit=N (open=true, the default: only forecasts awaiting an outcome)');
+
 const nullableScore = z.number().nullable();
 
 export const TrackPointSchema = z.object({
@@ -62,3 +105,8 @@ export type ForecastRequest = z.infer<typeof ForecastRequestSchema>;
 export type ForecastResponse = z.infer<typeof ForecastResponseSchema>;
 export type OutcomeRequest = z.infer<typeof OutcomeRequestSchema>;
 export type TrackResponse = z.infer<typeof TrackResponseSchema>;
+export type OutcomeResponse = z.infer<typeof OutcomeResponseSchema>;
+export type Health = z.infer<typeof HealthSchema>;
+export type TrackModel = z.infer<typeof TrackModelSchema>;
+export type ForecastList = z.infer<typeof ForecastListSchema>;
+export type ForecastListItem = z.infer<typeof ForecastListItemSchema>;

@@ -59,7 +59,8 @@ export interface RunSnapshot {
   reliability: ReliabilityBin[];
 }
 
-export type DashboardMode = 'run' | 'compare' | 'empty';
+/** 'forecast': trees answered by the forecast service (src/forecast), shown in the same tree viewer. */
+export type DashboardMode = 'run' | 'compare' | 'empty' | 'forecast';
 
 export interface DashboardState {
   mode: DashboardMode;

@@ -10,7 +10,7 @@ import { ForecastTreeSchema, type ForecastTree } from '../contracts/tree';
 import { MetricsTail, parseJsonl } from '../runs/metricsFile';
 import { describeRecordProblem, readRunRecord, type RunRecordProblem } from '../runs/runRecord';
 import { isSymlink, RUN_FILES } from '../runs/runStore';
-import type { Notice, RunSnapshot } from './protocol';
+import { emptyColumns, type Notice, type RunSnapshot } from './protocol';
 import { decimateColumns, digestEvents, runDuration } from './series';
 import { reliabilityBins, summarizeTree } from './tree';
 
@@ -136,4 +136,26 @@ export async function loadRun(dir: string, now = new Date()): Promise<LoadedRun>
   };
   if (digest.lastMessage && snapshot.state === 'failed') notices.push({ level: 'error', message: digest.lastMessage });
   return { dir, record, snapshot, tail, trees, treesBytes };
+}
+
+/** The id of the one pseudo-run that holds the forecast service's trees in a 'forecast' dashboard. */
+export const SERVICE_FORECASTS_ID = 'service-forecasts';
+
+/** Trees the forecast service answered, as a run snapshot that has trees only (dashboard mode 'forecast'). */
+export function forecastSnapshot(trees: readonly ForecastTree[]): RunSnapshot {
+  return {
+    id: SERVICE_FORECASTS_ID,
+    kind: null,
+    backend: null,
+    state: null,
+    createdAt: null,
+    durationSeconds: null,
+    cost: null,
+    train: emptyColumns(),
+    trainTotal: 0,
+    evals: [],
+    notices: [],
+    trees: trees.map((t, i) => summarizeTree(t, i)),
+    reliability: [],
+  };
 }

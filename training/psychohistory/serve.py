@@ -2,6 +2,7 @@
 
   POST /v1/forecast   {seed: {event, date}, depth, breadth, model?} -> a contract-4 tree + {id, model, cached}
   POST /v1/outcomes   {id, depth, event}                            -> what happened, and whether the tree had it
+  GET  /v1/forecasts  the newest forecasts with their outcomes so far (?open=true: only those awaiting one)
   GET  /v1/track      per model version: forecasts, resolved, Brier, skill, ECE, match rate, cumulative per day
   GET  /healthz       the model versions held, queue depth (no auth)
   GET  /metrics       Prometheus text: requests, latencies, cache hits, 429s, batches (no auth)
@@ -200,7 +201,7 @@ def load_tokens(cfg: ServeConfig) -> list[str]:
 
 MEMORY_CACHE_MAX = 10_000  # trees held in memory; the database holds every one
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
-ROUTES = ("/v1/forecast", "/v1/outcomes", "/v1/track", "/healthz", "/metrics")
+ROUTES = ("/v1/forecast", "/v1/forecasts", "/v1/outcomes", "/v1/track", "/healthz", "/metrics")
 
 
 class Stats:
@@ -541,6 +542,20 @@ def create_app(cfg: ServeConfig, arms: list[Arm] | None = None, tokens: list[str
     async def track(request: Request):
         auth(request)
         return store.track()
+
+    @app.get("/v1/forecasts")
+    async def forecasts(request: Request):
+        auth(request)
+        q = request.query_params
+        unknown = set(q) - {"open", "limit"}
+        if unknown:
+            raise ApiError(422, f"unknown query parameter(s): {', '.join(sorted(unknown))} (known: open, limit)")
+        if q.get("open", "true") not in ("true", "false"):
+            raise ApiError(422, f"open: {q['open']!r} is not true or false")
+        limit = q.get("limit", "200")
+        if not limit.isdigit() or not 1 <= int(limit) <= 1000:
+            raise ApiError(422, f"limit: {limit!r} is not a whole number from 1 to 1000")
+        return store.listing(q.get("open", "true") == "true", int(limit))
 
     @app.get("/healthz")
     async def healthz():

@@ -126,6 +126,28 @@ class Store:
         with self.lock:
             return dict(self.db.execute("SELECT depth, event FROM outcomes WHERE forecast_id = ?", (fid,)).fetchall())
 
+    def listing(self, open_only: bool, limit: int) -> dict:
+        """The newest forecasts (GET /v1/forecasts): each with its request, tree and the outcomes recorded so far;
+        `open` while a level of the tree has no outcome yet. open_only keeps only those (the editor's Predictions).
+        Rows are read newest first and only until `limit` are found, not the whole table."""
+        out = []
+        with self.lock:
+            rows = self.db.execute("SELECT id, model, created, request, tree FROM forecasts ORDER BY created DESC, id")
+            for fid, model, created, request, tree in rows:
+                tree = json.loads(tree)
+                outs = [{"depth": d, "event": e, "recordedAt": iso(t)} for d, e, t in self.db.execute(
+                    "SELECT depth, event, created FROM outcomes WHERE forecast_id = ? ORDER BY depth", (fid,))]
+                is_open = len(outs) < tree_depth(tree)
+                if open_only and not is_open:
+                    continue
+                req = json.loads(request)
+                out.append({"id": fid, "model": model, "createdAt": iso(created),
+                            "request": {k: req[k] for k in ("seed", "depth", "breadth")}, "tree": tree,
+                            "outcomes": outs, "open": is_open})
+                if len(out) >= limit:
+                    break
+        return {"forecasts": out}
+
     def counts(self) -> dict:
         with self.lock:
             f = self.db.execute("SELECT count(*) FROM forecasts").fetchone()[0]

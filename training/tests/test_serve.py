@@ -172,6 +172,35 @@ def test_outcomes_resolve_levels_and_track_scores_them(served):
     assert s.client.get("/v1/track", headers={"Authorization": "Bearer nope"}).status_code == 401
 
 
+def test_forecasts_lists_those_awaiting_an_outcome_with_their_trees(served):
+    s, _ = served
+    f = s.post("/v1/forecast", seed_body(event="Listing event", depth=2, breadth=2)).json()
+    assert s.client.get("/healthz").json()["ok"] is True
+    assert schemas.errors("health", s.client.get("/healthz").json()) == []
+    listed = s.client.get("/v1/forecasts")
+    assert listed.status_code == 200 and schemas.errors("forecast-list", listed.json()) == []
+    row = next(x for x in listed.json()["forecasts"] if x["id"] == f["id"])
+    assert row["open"] is True and row["outcomes"] == [] and row["model"] == f["model"]
+    assert row["tree"]["children"] == f["children"] and row["request"]["seed"]["event"] == "Listing event"
+    assert listed.json()["forecasts"][0]["createdAt"] >= listed.json()["forecasts"][-1]["createdAt"]  # newest first
+    # one level resolved: still open, the outcome listed; both resolved: closed, only with open=false
+    r = s.post("/v1/outcomes", {"id": f["id"], "depth": 1, "event": f["children"][0]["event"]})
+    assert r.status_code == 201 and schemas.errors("outcome-response", r.json()) == []
+    row = next(x for x in s.client.get("/v1/forecasts").json()["forecasts"] if x["id"] == f["id"])
+    assert row["open"] is True and [o["depth"] for o in row["outcomes"]] == [1]
+    if servestore.tree_depth(f) == 2:
+        s.post("/v1/outcomes", {"id": f["id"], "depth": 2, "event": "Whatever happened next"})
+        assert f["id"] not in {x["id"] for x in s.client.get("/v1/forecasts").json()["forecasts"]}
+        closed = s.client.get("/v1/forecasts", params={"open": "false"}).json()["forecasts"]
+        assert next(x for x in closed if x["id"] == f["id"])["open"] is False
+    assert len(s.client.get("/v1/forecasts", params={"open": "false", "limit": 1}).json()["forecasts"]) == 1
+    for params, reason in (({"limit": "0"}, "limit"), ({"limit": "x"}, "limit"), ({"open": "yes"}, "open"),
+                           ({"page": "2"}, "unknown")):
+        bad = s.client.get("/v1/forecasts", params=params)
+        assert bad.status_code == 422 and reason in bad.json()["error"], (params, bad.text)
+    assert s.client.get("/v1/forecasts", headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
 def test_concurrent_requests_are_batched_and_metrics_say_so(served):
     s, _ = served
     bodies = [seed_body(event=f"Batch event {i}", depth=2, breadth=2) for i in range(8)]

@@ -130,7 +130,9 @@ function setState(s: DashboardState): void {
     root.replaceChildren(emptyState(s.emptyMessage ?? 'No runs yet — Launch SFT to start one.'));
     return;
   }
-  root.replaceChildren(header(), h('section', { id: 'notices', role: 'status', 'aria-live': 'polite', 'aria-label': 'Notices' }), trainingSection(), evalSection(), treeSection());
+  // Forecasts from the service (mode 'forecast') have trees only: no training or evaluation sections.
+  const runSections = s.mode === 'forecast' ? [] : [trainingSection(), evalSection()];
+  root.replaceChildren(header(), h('section', { id: 'notices', role: 'status', 'aria-live': 'polite', 'aria-label': 'Notices' }), ...runSections, treeSection());
   renderHeaderFacts();
   renderNotices();
   redrawCharts();
@@ -152,7 +154,7 @@ function emptyState(message: string): HTMLElement {
 
 function header(): HTMLElement {
   const s = state!;
-  const title = s.mode === 'compare' ? `Compare ${s.runs.length} runs` : `Run ${s.runs[0]?.id ?? ''}`;
+  const title = s.mode === 'compare' ? `Compare ${s.runs.length} runs` : s.mode === 'forecast' ? 'Forecasts from the service' : `Run ${s.runs[0]?.id ?? ''}`;
   const refresh = h('vscode-button', { id: 'btn-refresh', secondary: true, icon: 'refresh', 'aria-label': 'Reload the run from disk' }, 'Refresh');
   refresh.addEventListener('click', () => post({ type: 'command', command: 'refresh' }));
   const folder = h('vscode-button', { id: 'btn-open-folder', secondary: true, icon: 'folder-opened', 'aria-label': 'Reveal the run folder' }, 'Run folder');
@@ -161,11 +163,12 @@ function header(): HTMLElement {
   const onModal = s.mode === 'run' && s.runs[0]?.backend === 'modal';
   const modal = onModal ? h('vscode-button', { id: 'btn-open-modal', secondary: true, icon: 'link-external', 'aria-label': 'Open in Modal Dashboard' }, 'Open in Modal Dashboard') : null;
   modal?.addEventListener('click', () => post({ type: 'command', command: 'openModalDashboard', runId: s.runs[0]?.id }));
-  return h('header', { id: 'dash-header' }, h('h1', { id: 'dash-title' }, title), h('div', { class: 'facts', id: 'run-facts', 'aria-label': 'Run facts' }), h('span', { class: 'spacer' }), refresh, s.mode === 'run' ? folder : null, modal);
+  return h('header', { id: 'dash-header' }, h('h1', { id: 'dash-title' }, title), h('div', { class: 'facts', id: 'run-facts', 'aria-label': 'Run facts' }), h('span', { class: 'spacer' }), s.mode === 'forecast' ? null : refresh, s.mode === 'run' ? folder : null, modal);
 }
 
 function renderHeaderFacts(): void {
   const facts = byId('run-facts');
+  if (state?.mode === 'forecast') return; // no run: no state, duration or cost
   facts.replaceChildren(
     ...models.map((m) => {
       const r = m.snap;

@@ -9,7 +9,8 @@ import type { Ctx } from '../../shell/context';
 import { renderDashboardHtml, makeNonce } from '../html';
 import { emptyColumns, type DashboardState, type HostToWebview, type RunAppend, type TreeRef, type WebviewToHost } from '../protocol';
 import { parseWebviewMessage } from '../protocolSchema';
-import { fileSize, loadRun, readRecord, readTrees, type LoadedRun } from '../runSnapshot';
+import { fileSize, forecastSnapshot, loadRun, readRecord, readTrees, type LoadedRun } from '../runSnapshot';
+import type { ForecastTree } from '../../contracts/tree';
 import { RUN_FILES } from '../../runs/runStore';
 import { digestEvents, runDuration } from '../series';
 
@@ -17,8 +18,10 @@ const POLL_MS = 2000;
 
 export interface PanelTarget {
   dirs: string[];
-  mode: 'run' | 'compare' | 'empty';
+  mode: 'run' | 'compare' | 'empty' | 'forecast';
   emptyMessage?: string;
+  /** Mode 'forecast': the trees the forecast service answered (read on every state). */
+  forecasts?: () => readonly ForecastTree[];
 }
 
 export class DashboardPanel implements vscode.Disposable {
@@ -75,6 +78,13 @@ export class DashboardPanel implements vscode.Disposable {
     }
   }
 
+  /** Posts the state afresh (the data changed, e.g. a new forecast), focusing `focus`. */
+  reload(focus: TreeRef | null): void {
+    this.panel.reveal();
+    this.focus = focus;
+    void this.sendState().catch((err: unknown) => this.ctx.log.error(`dashboard: ${String(err)}`));
+  }
+
   private post(msg: HostToWebview): void {
     if (!this.disposed) void this.panel.webview.postMessage(msg);
   }
@@ -104,6 +114,12 @@ export class DashboardPanel implements vscode.Disposable {
   /** (Re)reads every run from disk and posts the full state; tails restart from there. */
   private async sendState(): Promise<void> {
     this.stopWatching();
+    const forecasts = this.target.forecasts;
+    if (this.target.mode === 'forecast' && forecasts) {
+      this.post({ type: 'state', state: { mode: 'forecast', runs: [forecastSnapshot(forecasts())], emptyMessage: null, focusTree: this.focus } });
+      this.focus = null;
+      return;
+    }
     this.runs = await Promise.all(this.target.dirs.map((d) => loadRun(d)));
     const state: DashboardState = {
       mode: this.target.mode,
@@ -118,6 +134,12 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private async sendTree(ref: TreeRef): Promise<void> {
+    const forecasts = this.target.forecasts;
+    if (this.target.mode === 'forecast' && forecasts) {
+      const tree = forecasts()[ref.index] ?? null;
+      this.post({ type: 'tree', ref, tree, error: tree ? null : `No forecast #${ref.index + 1} in this panel.` });
+      return;
+    }
     const run = this.runs.find((r) => r.snapshot.id === ref.runId);
     if (!run) {
       this.post({ type: 'tree', ref, tree: null, error: `Run ${ref.runId} is not in this dashboard.` });
@@ -200,6 +222,7 @@ export class DashboardPanel implements vscode.Disposable {
 function titleFor(t: PanelTarget): string {
   if (t.mode === 'empty') return 'PsychoHistory Dashboard';
   if (t.mode === 'compare') return `Compare ${t.dirs.length} runs`;
+  if (t.mode === 'forecast') return 'Forecasts';
   return `Run ${path.basename(t.dirs[0] ?? '')}`;
 }
 

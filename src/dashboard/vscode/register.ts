@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommandTable, type Ctx } from '../../shell/context';
 import type { TreeRef } from '../protocol';
+import { ForecastTreeSchema, type ForecastTree } from '../../contracts/tree';
+import { SERVICE_FORECASTS_ID } from '../runSnapshot';
 import { listRuns, RUNS_DIR, type RunListing } from '../../runs/runStore';
 import { CaseTreeLens } from './caseTreeLens';
 import { DashboardPanel, type PanelTarget } from './panel';
@@ -13,6 +15,8 @@ import { DashboardPanel, type PanelTarget } from './panel';
 export const OPEN_DASHBOARD = 'psychohistory.openDashboard';
 export const COMPARE_RUNS = 'psychohistory.compareRuns';
 export const SHOW_FORECAST_TREE = 'psychohistory.showForecastTree';
+/** Shows a tree the forecast service answered (src/forecast) in this viewer; the argument is the tree. */
+export const SHOW_SERVICE_FORECAST = 'psychohistory.showServiceForecast';
 
 export function registerDashboard(ctx: Ctx): vscode.Disposable[] {
   const dashboards = new Dashboards(ctx);
@@ -25,6 +29,7 @@ export function registerDashboard(ctx: Ctx): vscode.Disposable[] {
       [OPEN_DASHBOARD]: (arg?: unknown) => dashboards.open(arg),
       [COMPARE_RUNS]: (...args: unknown[]) => dashboards.compare(args),
       [SHOW_FORECAST_TREE]: (runId?: unknown, index?: unknown) => dashboards.showTree(runId, index),
+      [SHOW_SERVICE_FORECAST]: (tree?: unknown) => dashboards.showForecast(tree),
     }),
   ];
 }
@@ -82,6 +87,27 @@ class Dashboards implements vscode.Disposable {
   async showTree(runId: unknown, index: unknown): Promise<void> {
     if (typeof runId !== 'string' || typeof index !== 'number') throw new Error('Show forecast tree needs a run id and a tree index.');
     await this.open(runId, { runId, index });
+  }
+
+  /** The service's trees of this session, oldest first (a tree's index stays its ref). */
+  private readonly forecasts: ForecastTree[] = [];
+
+  /** Adds a tree the forecast service answered to the 'Forecasts' panel and shows it there. */
+  showForecast(arg: unknown): number {
+    const parsed = ForecastTreeSchema.safeParse(arg);
+    if (!parsed.success) throw new Error(`Not a forecast tree: ${parsed.error.issues[0]?.path.join('/') || '(top level)'}: ${parsed.error.issues[0]?.message ?? ''}`);
+    const key = 'forecast';
+    this.forecasts.push(parsed.data);
+    const focus = { runId: SERVICE_FORECASTS_ID, index: this.forecasts.length - 1 };
+    const existing = this.panels.get(key);
+    if (existing) existing.reload(focus);
+    else {
+      const panel = new DashboardPanel(this.ctx, key, { dirs: [], mode: 'forecast', forecasts: () => this.forecasts }, focus, (p) => {
+        if (this.panels.get(p.key) === p) this.panels.delete(p.key);
+      });
+      this.panels.set(key, panel);
+    }
+    return focus.index;
   }
 
   private async pickOne(): Promise<string | null | undefined> {

@@ -15,7 +15,6 @@ import { ModalBackend, checkModalToken, createModalClient } from '../backends/mo
 import { modalDashboardUrl } from '../modalDashboard';
 import { FollowWarnings } from '../followWarnings';
 import { LogFollower } from '../../runs/logFollower';
-import { deployTerminal } from '../deploy';
 import { JobError, messageOf } from '../errors';
 import { isTerminal } from '../stateMachine';
 import { RunsTreeProvider, RUNS_VIEW } from '../../views/runsView';
@@ -24,6 +23,7 @@ import { activeSummary } from '../../views/runsTreeModel';
 import { readJobsConfig } from './config';
 import { Secrets } from './secrets';
 import { launchFlow } from './launchFlow';
+import { openModalDeployTerminal } from './deployModal';
 import { JOB_COMMANDS } from '../commands';
 
 
@@ -238,14 +238,8 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
       [JOB_COMMANDS.refreshRuns]: () => refresh(),
       [JOB_COMMANDS.refreshDatasets]: () => datasetsView.refresh(),
       [JOB_COMMANDS.deployModalApp]: async () => {
-        const root = workspaceRoot();
-        if (!root) throw new Error('Open the project folder first.');
-        const trainingDir = path.resolve(root, readJobsConfig().trainingFolder);
         // The process is `modal` itself with its arguments: nothing passes through a shell.
-        const environment = readJobsConfig().modalEnvironment;
-        const env = { ...(await secrets.modalEnv()), ...(environment ? { MODAL_ENVIRONMENT: environment } : {}) };
-        const terminal = vscode.window.createTerminal({ ...deployTerminal(root, trainingDir), env });
-        terminal.show();
+        await openModalDeployTerminal(secrets);
       },
       [JOB_COMMANDS.setModalToken]: async () => {
         const tokenId = await vscode.window.showInputBox({ title: 'Modal token id', placeHolder: 'ak-…', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Required') });

@@ -8,6 +8,11 @@ export const SECRET_KEYS = {
   modalTokenSecret: 'psychohistory.modal.tokenSecret',
   huggingFace: 'psychohistory.huggingFace.token',
   openRouter: 'psychohistory.openRouter.key',
+  /** Bearer token of the forecast service at psychohistory.service.url (src/forecast). */
+  serviceToken: 'psychohistory.service.token',
+  /** Modal Proxy Auth Token of a deployed service behind requires_proxy_auth (Modal-Key / Modal-Secret). */
+  serviceProxyKey: 'psychohistory.service.proxyKey',
+  serviceProxySecret: 'psychohistory.service.proxySecret',
 } as const;
 
 export class Secrets {
@@ -23,8 +28,17 @@ export class Secrets {
     await this.storage.store(SECRET_KEYS.modalTokenSecret, credentials.tokenSecret);
   }
 
-  async set(key: 'huggingFace' | 'openRouter', value: string): Promise<void> {
+  async set(key: 'huggingFace' | 'openRouter' | 'serviceToken' | 'serviceProxyKey' | 'serviceProxySecret', value: string): Promise<void> {
     await this.storage.store(SECRET_KEYS[key], value);
+  }
+
+  async serviceToken(): Promise<string | undefined> {
+    return this.storage.get(SECRET_KEYS.serviceToken);
+  }
+
+  async serviceProxyAuth(): Promise<{ key: string; secret: string } | undefined> {
+    const [key, secret] = await Promise.all([this.storage.get(SECRET_KEYS.serviceProxyKey), this.storage.get(SECRET_KEYS.serviceProxySecret)]);
+    return key && secret ? { key, secret } : undefined;
   }
 
   /** Environment for a local job: only the variables that are set. */

@@ -46,9 +46,14 @@ describe('Deploy Modal App', () => {
     expect(deployTerminal(root, training).shellPath).toBe('modal');
   });
 
-  it('the command does not type text into a shell', () => {
-    const source = fs.readFileSync(path.join(__dirname, '../../../src/jobs/vscode/register.ts'), 'utf8');
-    expect(source).not.toMatch(/sendText\([^)]*modal deploy/);
+  it('the command does not type text into a shell (Deploy Modal App and Deploy Forecast Service share the terminal)', () => {
+    const source = fs.readFileSync(path.join(__dirname, '../../../src/jobs/vscode/deployModal.ts'), 'utf8');
+    expect(source).not.toMatch(/sendText\(/);
     expect(source).toMatch(/deployTerminal\(/);
+    for (const caller of ['../../../src/jobs/vscode/register.ts', '../../../src/forecast/vscode/register.ts']) {
+      const text = fs.readFileSync(path.join(__dirname, caller), 'utf8');
+      expect(text).not.toMatch(/sendText\(/);
+      expect(text).toMatch(/openModalDeployTerminal\(/);
+    }
   });
 });

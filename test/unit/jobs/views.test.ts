@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { activeSummary, runRow } from '../../../src/views/runsTreeModel';
 import { datasetRow } from '../../../src/views/datasetsTreeModel';
 import { JOB_COMMANDS, JOB_VIEWS } from '../../../src/jobs/commands';
+import { PREDICTIONS_VIEW } from '../../../src/forecast/commands';
 import { aRun } from './builders';
 
 describe('Runs view rows', () => {
@@ -49,9 +50,9 @@ describe('manifest', () => {
     expect(contributed.map((c) => c.command).sort()).toEqual(Object.values(JOB_COMMANDS).sort());
     expect(contributed.every((c) => c.category === 'PsychoHistory')).toBe(true);
   });
-  it('declares the container, both views, and described settings', () => {
+  it('declares the container, its views (Datasets, Runs, then the forecast feature\'s Predictions), and described settings', () => {
     expect(pkg.contributes.viewsContainers.activitybar.map((c) => c.id)).toContain(JOB_VIEWS.container);
-    expect(pkg.contributes.views[JOB_VIEWS.container]?.map((v) => v.id)).toEqual([JOB_VIEWS.datasets, JOB_VIEWS.runs]);
+    expect(pkg.contributes.views[JOB_VIEWS.container]?.map((v) => v.id)).toEqual([JOB_VIEWS.datasets, JOB_VIEWS.runs, PREDICTIONS_VIEW]);
     for (const key of ['python', 'defaultBackend', 'defaultGpu', 'defaultEpochs', 'defaultLoraRank', 'baseModel']) {
       const prop = pkg.contributes.configuration.properties[`psychohistory.${key}`];
       expect(prop?.description ?? prop?.markdownDescription, key).toBeTruthy();

@@ -1,0 +1,99 @@
+// The Monitoring panel: one webview charting GET /v1/track. The HTML is written once; on `ready` and
+// Refresh the host asks the service and posts the state (data only). What the webview sends is
+// checked against the strict protocol schema; anything else is logged and ignored.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Ctx } from '../../shell/context';
+import { makeNonce } from '../../shell/webviewPage';
+import { renderMonitoringHtml } from '../monitoringHtml';
+import type { HostToWebview, MonitoringAction, MonitoringState, WebviewToHost } from '../monitoringProtocol';
+import { parseMonitoringMessage } from '../monitoringProtocolSchema';
+import { ServiceError, type ForecastClient } from '../client';
+
+export class MonitoringPanel implements vscode.Disposable {
+  private readonly panel: vscode.WebviewPanel;
+  private readonly disposables: vscode.Disposable[] = [];
+  private disposed = false;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly client: () => Promise<ForecastClient | undefined>,
+    private readonly act: (action: MonitoringAction) => Thenable<unknown>,
+    private readonly onDisposed: () => void,
+  ) {
+    const ext = ctx.extension.extensionUri;
+    const shipped = vscode.Uri.joinPath(ext, 'dist', 'codicons');
+    const codicons = fs.existsSync(path.join(shipped.fsPath, 'codicon.css')) ? shipped : vscode.Uri.joinPath(ext, 'node_modules', '@vscode', 'codicons', 'dist');
+    this.panel = vscode.window.createWebviewPanel('psychohistory.monitoring', 'Forecast Monitoring', vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(ext, 'dist', 'webview'), codicons],
+    });
+    const webview = this.panel.webview;
+    webview.html = renderMonitoringHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(ext, 'dist', 'webview', 'monitoring.js')).toString(),
+      codiconCssUri: webview.asWebviewUri(vscode.Uri.joinPath(codicons, 'codicon.css')).toString(),
+    });
+    this.disposables.push(
+      webview.onDidReceiveMessage((raw: unknown) => {
+        const msg = parseMonitoringMessage(raw);
+        if (!msg) {
+          ctx.log.warn(`monitoring: ignored a message the protocol does not know: ${JSON.stringify(raw).slice(0, 200)}`);
+          return;
+        }
+        void this.handle(msg);
+      }),
+      this.panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+    void this.refresh();
+  }
+
+  private async handle(msg: WebviewToHost): Promise<void> {
+    if (msg.type === 'action') await this.act(msg.action);
+    else await this.refresh();
+  }
+
+  /** Asks the service for /healthz and /v1/track and posts what came back, or why nothing did. */
+  async refresh(): Promise<void> {
+    this.post({ type: 'loading' });
+    const state: MonitoringState = { url: null, error: null, models: [], arms: null, fetchedAt: new Date().toISOString() };
+    try {
+      const client = await this.client();
+      if (!client) {
+        state.error = { message: 'No forecast service: start the local one, or set psychohistory.service.url to a deployed one.', action: 'startLocalService' };
+      } else {
+        state.url = client.url;
+        const [health, track] = await Promise.all([client.health(), client.track()]);
+        state.models = track.models;
+        state.arms = { a: health.models[0]!, b: health.models[1] ?? null, bShare: health.bShare };
+      }
+    } catch (err) {
+      const action = err instanceof ServiceError ? toPanelAction(err.action) : null;
+      state.error = { message: err instanceof Error ? err.message : String(err), action };
+    }
+    state.fetchedAt = new Date().toISOString();
+    this.post({ type: 'state', state });
+  }
+
+  private post(msg: HostToWebview): void {
+    if (!this.disposed) void this.panel.webview.postMessage(msg);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+    this.onDisposed();
+  }
+}
+
+function toPanelAction(a: ServiceError['action']): MonitoringAction | null {
+  return a === 'setToken' || a === 'setProxyToken' || a === 'startLocalService' || a === 'openSettings' ? a : null;
+}
