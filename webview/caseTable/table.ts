@@ -228,7 +228,8 @@ export class VirtualTable {
     const cell = (cls: string, text: string, title?: string): HTMLElement => h('div', { role: 'gridcell', class: `cell ${cls}`, title: title ?? text }, text);
     el.append(cell('c-line', String(row.line + 1)));
     if (row.kind === 'raw' || row.kind === 'blank') {
-      const open = h('button', { type: 'button', class: 'link', id: `open-text-row-${row.line}`, 'data-open-line': row.line, tabindex: -1 }, `Open in text editor at line ${row.line + 1}`);
+      // Tab reaches the link of the selected row only, so the table stays one Tab stop among the rest.
+      const open = h('button', { type: 'button', class: 'link', id: `open-text-row-${row.line}`, 'data-open-line': row.line, tabindex: selected ? 0 : -1 }, `Open in text editor at line ${row.line + 1}`);
       const raw = h('div', { role: 'gridcell', class: 'cell c-raw', title: row.raw ?? '' }, open, row.kind === 'blank' ? ' blank line' : ` ${row.raw ?? ''}`);
       el.append(raw, h('div', { role: 'gridcell', class: 'cell c-problems' }, this.badges(row)));
       return el;
