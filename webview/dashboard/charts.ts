@@ -119,6 +119,8 @@ export class ChartCard {
   setTable(on: boolean): void {
     this.showTable = on;
     this.toggle.setAttribute('aria-pressed', String(on));
+    // Pressed looks pressed: the primary button colours while the table shows.
+    this.toggle.toggleAttribute('secondary', !on);
     this.toggle.setAttribute('title', on ? `Show ${this.title} as a chart` : `Show ${this.title} as a table`);
     this.onToggle?.(this.name, on);
     this.layout();
