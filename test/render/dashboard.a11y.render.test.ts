@@ -44,6 +44,16 @@ describe.each(THEME_NAMES)('axe finds nothing, %s theme', (theme) => {
     await expectNoAxeViolations(d.page, `dashboard ${name}, ${theme}`);
   });
 
+  it('no runs yet, and a broken run with its notices', async () => {
+    const empty = await openDashboard(h, { state: { mode: 'empty', runs: [], emptyMessage: 'No runs yet — Launch SFT to start one.', focusTree: null }, runs: [], theme });
+    expect(empty.problems).toEqual([]);
+    await expectNoAxeViolations(empty.page, `dashboard empty, ${theme}`);
+    const loaded = await loadRuns([dir('dashboard-truncated')]);
+    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded, theme });
+    expect(d.problems).toEqual([]);
+    await expectNoAxeViolations(d.page, `dashboard truncated run, ${theme}`);
+  });
+
   it('tree expanded whole, a row active, every chart shown as its table', async () => {
     const loaded = await loadRuns([dir('dashboard-eval')]);
     const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded, theme });

@@ -162,7 +162,7 @@ function card(name: string, title: string, emptyText: string, wide = false): Cha
 function emptyState(message: string): HTMLElement {
   const launch = h('vscode-button', { id: 'empty-launch-sft', icon: 'rocket' }, 'Launch SFT');
   launch.addEventListener('click', () => post({ type: 'command', command: 'launchSft' }));
-  return h('section', { id: 'empty-state', 'aria-label': 'No runs' }, h('p', {}, icon('graph-line'), ' ', message), launch);
+  return h('section', { id: 'empty-state', 'aria-label': 'No runs' }, h('h1', {}, 'PsychoHistory dashboard'), h('p', {}, icon('graph-line'), ' ', message), launch);
 }
 
 function header(): HTMLElement {

@@ -44,6 +44,11 @@ describe.each(THEME_NAMES)('axe finds nothing, %s theme', (theme) => {
   });
 });
 
+const hexToRgb = (hex: string): string => {
+  const n = parseInt(hex.slice(1, 7), 16);
+  return `rgb(${n >> 16}, ${(n >> 8) & 255}, ${n & 255})`;
+};
+
 describe('the form from the keyboard', () => {
   // Line 3 of the dataset: depth 1 has four candidates, the first the actual; depth 2 has three.
   const active = (p: Page): Promise<string> => p.evaluate(() => document.activeElement?.id ?? '');
@@ -67,6 +72,9 @@ describe('the form from the keyboard', () => {
     for (let k = 0; k < 4; k++) await p.keyboard.press('ArrowDown');
     await p.locator('#case-row-3[aria-selected="true"]').waitFor();
     await p.locator('#case-form[data-line="3"]').waitFor();
+    // The focused table rings its selected row in the theme's focus colour.
+    const focusBorder = await p.evaluate(() => getComputedStyle(document.body).getPropertyValue('--vscode-focusBorder').trim());
+    expect(await p.$eval('#case-row-3', (e) => [getComputedStyle(e).outlineStyle, getComputedStyle(e).outlineColor])).toEqual(['solid', hexToRgb(focusBorder)]);
     await p.keyboard.press('Enter');
     expect(await active(p)).toBe('field-id');
 
