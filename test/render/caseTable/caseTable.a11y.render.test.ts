@@ -132,6 +132,24 @@ describe('the form from the keyboard', () => {
     await expect.poll(() => events(s.doc.lineText(3), 0)[2]).toBe('Rival announces merger amid rumours #3.1.4');
     await focusLandsOn(p, 'cand-0-2-up');
 
+    // The split dropdown from the keyboard: open, pick the next split, Enter; focus stays on it.
+    await p.focus('#field-split');
+    await markStale(p);
+    await p.keyboard.press('Space');
+    await p.keyboard.press('ArrowDown');
+    await p.keyboard.press('Enter');
+    await expect.poll(() => (JSON.parse(s.doc.lineText(3)) as { split?: string }).split).toBe('test');
+    await focusLandsOn(p, 'field-split');
+
+    // A refused edit (a date that does not exist) says why beside the field and leaves focus in it.
+    await p.focus('#field-seed-date');
+    await p.keyboard.press('Control+A');
+    await p.keyboard.type('2023-02-30');
+    await markStale(p);
+    await p.keyboard.press('Enter');
+    await p.locator('#diag-seed-date').waitFor();
+    await focusLandsOn(p, 'field-seed-date');
+
     // Escape drops what is typed but not committed and returns to the selected row.
     const before = s.doc.getText();
     const edits = s.doc.log.length;
