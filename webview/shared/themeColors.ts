@@ -104,6 +104,12 @@ export interface ColorRole {
   /** Backgrounds it is painted on (theme variables; unset ones are skipped). */
   on: readonly string[];
   ratio: number;
+  /**
+   * Take the colour's hue at full strength instead of painting its transparency: for chart series,
+   * where a theme's translucent value is a side effect of its defaults (Dark Modern's charts.orange
+   * is the 33 % minimap find-match highlight), not a wish for a faint series.
+   */
+  dropAlpha?: boolean;
 }
 
 const FOREGROUND = ['--vscode-foreground', '--vscode-editor-foreground'];
@@ -123,7 +129,8 @@ export function resolveRoles<K extends string>(read: ReadVar, roles: Record<K, C
     const role = roles[key];
     const backgrounds = role.on.map((n) => opaque(read, [n], page)).filter((c): c is Rgb => c !== null);
     if (!backgrounds.length) backgrounds.push(page);
-    const colour = firstColor(read, role.from) ?? { ...fg, a: 1 };
+    const found = firstColor(read, role.from);
+    const colour = found ? (role.dropAlpha ? { ...found, a: 1 } : found) : { ...fg, a: 1 };
     out[key] = toCss(ensureContrast(colour, backgrounds, role.ratio, fg));
   }
   return out;
@@ -133,7 +140,7 @@ export function resolveRoles<K extends string>(read: ReadVar, roles: Record<K, C
 export const CHART_COLOR_VARS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-purple', '--vscode-charts-green', '--vscode-charts-yellow', '--vscode-charts-red'] as const;
 
 /**
- * The chart palette: each `--vscode-charts-*` colour made opaque and ≥ 3:1 against the chart's
+ * The chart palette: each `--vscode-charts-*` colour at full strength and ≥ 3:1 against the chart's
  * backgrounds. A colour the theme leaves unset falls back to the terminal's ANSI colour of that
  * name, then to the foreground.
  */
@@ -142,7 +149,7 @@ export function chartPalette(read: ReadVar, backgrounds: readonly string[]): str
     CHART_COLOR_VARS.map((v) => {
       const name = v.slice('--vscode-charts-'.length);
       const ansi = `--vscode-terminal-ansi${name[0]!.toUpperCase()}${name.slice(1)}`;
-      return [name, { from: [v, ansi], on: backgrounds, ratio: GRAPHIC_CONTRAST }];
+      return [name, { from: [v, ansi], on: backgrounds, ratio: GRAPHIC_CONTRAST, dropAlpha: true }];
     }),
   );
   const resolved = resolveRoles(read, roles);

@@ -52,6 +52,12 @@ describe.each(THEME_NAMES)('%s theme', (name) => {
     }
   });
 
+  it('a translucent chart colour keeps its hue at full strength (Dark Modern orange is 33 % opaque)', () => {
+    const orange = parseColor(chartPalette(read, ['--vscode-editor-background'])[1]!)!;
+    const theme = parseColor(vars['--vscode-charts-orange'] ?? vars['--vscode-terminal-ansiYellow'] ?? '')!;
+    if (theme.a < 1) expect(orange.r - orange.b).toBeGreaterThan(150);
+  });
+
   it('a text role is ≥ 4.5:1 on each of its backgrounds', () => {
     const on = ['--vscode-editor-background', '--vscode-editorWidget-background', '--vscode-list-hoverBackground'];
     const roles = resolveRoles(read, { error: { from: ['--vscode-errorForeground'], on, ratio: 4.5 }, pass: { from: ['--vscode-testing-iconPassed'], on, ratio: 4.5 } });
