@@ -35,6 +35,7 @@ describe.each(THEME_NAMES)('axe finds nothing, %s theme', (theme) => {
     await p.locator('[data-line="3"]').click();
     await p.locator('#case-form[data-line="3"]').waitFor();
     await expectNoAxeViolations(p, `case table, form open, ${theme}`);
+    await p.screenshot({ path: `test-output/render/caseTable-a11y-form-${theme}.png` });
     await p.locator('[data-line="9"] .c-seed, [data-line="9"] .c-raw').first().click();
     await p.locator('#case-raw-text').waitFor();
     await expectNoAxeViolations(p, `case table, raw line selected, ${theme}`);
