@@ -39,15 +39,16 @@ function setQuery(patch: Partial<TableQuery>): void {
   vscode.postMessage({ type: 'query', query: state.query });
 }
 
-// The host answers every `select` with one `detail`. While arrow keys run ahead of those answers,
-// an answer for a row already left behind must not pull the selection back (it lost key presses).
-let selectsInFlight = 0;
+// The host answers every `select` with a `detail` carrying its `seq`. While arrow keys run ahead of
+// those answers, an answer for a row already left behind must not pull the selection back (key
+// presses were lost that way), nor may a detail the host sends on its own for another line.
+let selectSeq = 0;
+let answeredSeq = 0;
 function select(index: number, line: number | null): void {
   state.selectedLine = line;
   save();
   table.select(index, line);
-  selectsInFlight++;
-  vscode.postMessage({ type: 'select', line });
+  vscode.postMessage({ type: 'select', line, seq: ++selectSeq });
 }
 
 const table = new VirtualTable({
@@ -156,8 +157,9 @@ onHostMessage((m: HostMessage) => {
       showSummary(m.summary, lastSize);
       return;
     case 'detail': {
-      const stale = selectsInFlight > 0 && m.detail !== null && m.detail.line !== state.selectedLine;
-      selectsInFlight = Math.max(0, selectsInFlight - 1);
+      if (m.seq !== undefined) answeredSeq = Math.max(answeredSeq, m.seq);
+      // A move still waiting for its row will select (and ask) on its own: nothing the host says now is current.
+      const stale = table.moving || (m.seq !== undefined ? m.seq < selectSeq : answeredSeq < selectSeq && m.detail?.line !== state.selectedLine);
       if (stale) return;
       if (m.detail) {
         state.selectedLine = m.detail.line;

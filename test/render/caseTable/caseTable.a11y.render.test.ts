@@ -27,6 +27,9 @@ describe.each(THEME_NAMES)('axe finds nothing, %s theme', (theme) => {
   it('table without a selection, a case in the form, a raw line', async () => {
     const s = await openCaseTable(browser, TEXT, { theme });
     const p = s.page;
+    // The page as a user finds it once the host has answered: the whole file checked.
+    await p.waitForFunction(() => /valid cases/.test(document.querySelector('#table-summary')?.textContent ?? ''));
+    await s.settled();
     await expectNoAxeViolations(p, `case table, nothing selected, ${theme}`);
     await p.locator('[data-line="6"]').click();
     await p.locator('#cand-0-1-event').waitFor();
@@ -165,6 +168,20 @@ describe('the form from the keyboard', () => {
     // …and Enter goes back into the form.
     await p.keyboard.press('Enter');
     expect(await active(p)).toBe('field-id');
+    expect(s.errors).toEqual([]);
+    await s.close();
+  });
+
+  it('arrow keys running ahead of a slow host lose no key press', async () => {
+    const s = await openCaseTable(browser, TEXT, { hostDelayMs: 60 });
+    const p = s.page;
+    await p.focus('#case-table');
+    for (let k = 0; k < 8; k++) await p.keyboard.press('ArrowDown');
+    // Eight presses from no selection: row 0, then seven down; every late answer has arrived.
+    await expect.poll(async () => (await s.settled(), p.evaluate(() => document.querySelector('#case-form')?.getAttribute('data-line'))), { timeout: 10_000 }).toBe('7');
+    await s.settled();
+    expect(await p.getAttribute('#case-table', 'aria-activedescendant')).toBe('case-row-7');
+    expect(await p.getAttribute('#case-form', 'data-line')).toBe('7');
     expect(s.errors).toEqual([]);
     await s.close();
   });

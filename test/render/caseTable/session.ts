@@ -49,12 +49,16 @@ export interface CaseTableSession {
   /** Lines the host was asked to open in the text editor. */
   openedInText: number[];
   firstPaintMs: number;
+  /** Resolves once every message the host has posted so far reached the page. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface CaseTableOptions {
   theme?: ThemeName;
   viewport?: { width: number; height: number };
+  /** Delay before each host message reaches the page: a busy extension host, for races. */
+  hostDelayMs?: number;
 }
 
 export async function openCaseTable(browser: Browser, text: string, o: CaseTableOptions = {}): Promise<CaseTableSession> {
@@ -84,7 +88,7 @@ export async function openCaseTable(browser: Browser, text: string, o: CaseTable
   let chain = Promise.resolve();
   const ui: UiPort = {
     post: (m: HostMessage) => {
-      chain = chain.then(() => page.evaluate((msg) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage(msg, '*'), m)).catch(() => {});
+      chain = chain.then(() => (o.hostDelayMs ? new Promise((r) => setTimeout(r, o.hostDelayMs)) : undefined)).then(() => page.evaluate((msg) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage(msg, '*'), m)).catch(() => {});
     },
     notify: () => {},
     log: () => {},
@@ -118,6 +122,7 @@ export async function openCaseTable(browser: Browser, text: string, o: CaseTable
     errors,
     openedInText,
     firstPaintMs,
+    settled: () => chain,
     close: async () => {
       controller.dispose();
       await page.close();
