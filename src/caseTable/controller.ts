@@ -129,8 +129,8 @@ export class TableController {
     this.post({ type: 'reset', generation: this.model.generation, size: this.model.size, query: this.model.query, summary: this.model.summary() });
   }
 
-  private postDetail(): void {
-    this.post({ type: 'detail', detail: this.selected === null ? null : this.model.detail(this.selected) });
+  private postDetail(seq?: number): void {
+    this.post({ type: 'detail', detail: this.selected === null ? null : this.model.detail(this.selected), ...(seq === undefined ? {} : { seq }) });
   }
 
   /** Call with every message the webview posts; invalid ones are logged and dropped. */
@@ -174,7 +174,7 @@ export class TableController {
         return;
       case 'select':
         this.selected = m.line !== null && m.line < this.model.lineCount ? m.line : null;
-        this.postDetail();
+        this.postDetail(m.seq);
         return;
       case 'query':
         if (needsAnalysis(m.query)) this.ensureAnalysis();

@@ -1,5 +1,5 @@
 // The case table webview's page (the shared webview page shape). The app builds its own DOM
-// inside #app; the page only loads it under the strict CSP.
+// inside #app (the page's main landmark); the page only loads it under the strict CSP.
 import { webviewPage } from '../shell/webviewPage';
 
 export { makeNonce } from '../shell/webviewPage';
@@ -12,5 +12,5 @@ export interface PageOptions {
 }
 
 export function caseTablePage(o: PageOptions): string {
-  return webviewPage({ ...o, body: '<div id="app"></div>' });
+  return webviewPage({ ...o, body: '<main id="app"></main>' });
 }

@@ -36,7 +36,7 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
   z
     .strictObject({ type: z.literal('requestRows'), generation: z.int(), start: index, end: index })
     .refine((m) => m.end >= m.start && m.end - m.start <= MAX_ROWS_PER_REQUEST, 'row range too large'),
-  z.strictObject({ type: z.literal('select'), line: line.nullable() }),
+  z.strictObject({ type: z.literal('select'), line: line.nullable(), seq: z.number().int().nonnegative().optional() }),
   z.strictObject({ type: z.literal('query'), query: TableQuerySchema }),
   z.strictObject({ type: z.literal('edit'), line, op: EditOpSchema }),
   z.strictObject({ type: z.literal('addCase'), afterLine: line.nullable() }),

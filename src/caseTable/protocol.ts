@@ -86,7 +86,8 @@ export type HostMessage =
   | { type: 'reset'; generation: number; size: number; query: TableQuery; summary: Summary }
   | { type: 'rowsChanged'; generation: number; rows: { index: number; row: CaseRow }[] }
   | { type: 'summary'; summary: Summary }
-  | { type: 'detail'; detail: CaseDetail | null }
+  // `seq`: the `select` this answers (absent when the host sends it on its own: an edit, a reveal).
+  | { type: 'detail'; detail: CaseDetail | null; seq?: number }
   | { type: 'reveal'; index: number; line: number }
   | { type: 'editRejected'; line: number; path: string; message: string };
 
@@ -94,7 +95,9 @@ export type HostMessage =
 export type WebviewMessage =
   | { type: 'ready'; start: number; end: number; query: TableQuery; selectedLine: number | null }
   | { type: 'requestRows'; generation: number; start: number; end: number }
-  | { type: 'select'; line: number | null }
+  // `seq` rises with every select, so the webview can tell an answer to an older one (arrow keys
+  // run ahead of the answers) from the current one.
+  | { type: 'select'; line: number | null; seq?: number }
   | { type: 'query'; query: TableQuery }
   | { type: 'edit'; line: number; op: EditOp }
   | { type: 'addCase'; afterLine: number | null }

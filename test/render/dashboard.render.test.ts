@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunAppend } from '../../src/dashboard/protocol';
 import { forecastTree, runRecord, stageEvals, trainCurve, writeRun } from '../unit/dashboard/builders';
+import { contrastRatio, parseColor } from '../../webview/shared/themeColors';
 import { writeFixtures } from './fixtures';
 import { loadRuns, openDashboard, screenshot, startHarness, stateOf, type Harness } from './harness';
 
@@ -55,9 +56,9 @@ describe('one run', () => {
     expect(await gateStatuses(p, 'baseline')).toEqual(['fail', 'fail', 'fail', 'fail']);
     expect(await gateStatuses(p, 'sft')).toEqual(['pass', 'pass', 'pass', 'pass']);
     expect(await attr(p, '#stage-table tr[data-stage="sft"] td.verdict', 'data-status')).toBe('pass');
-    // Gate colours are the theme's testing colours (dark theme: #73c991 pass, #f14c4c fail).
+    // Gate colours are the theme's testing colours, kept as they are where they contrast (Dark Modern: #73c991 pass, #f88070 fail).
     const colours = await p.$$eval('#stage-table td.gate-cell .gate', (els) => els.map((e) => getComputedStyle(e).color));
-    expect(colours.slice(0, 4)).toEqual(Array(4).fill('rgb(241, 76, 76)'));
+    expect(colours.slice(0, 4)).toEqual(Array(4).fill('rgb(248, 128, 112)'));
     expect(colours.slice(4, 8)).toEqual(Array(4).fill('rgb(115, 201, 145)'));
     expect(await p.textContent('#run-duration')).toContain('2 h 5 min');
     expect(await p.textContent('#run-cost')).toContain('$2.29');
@@ -81,8 +82,10 @@ describe('one run', () => {
     expect(await points(d.page, 'reward')).toBe(80);
     expect(await gateStatuses(d.page, 'grpo')).toEqual(['pass', 'fail', 'pass', 'fail']);
     expect(await attr(d.page, '#stage-table tr[data-stage="grpo"] td.verdict', 'data-status')).toBe('fail');
+    // Light Modern's testing.iconPassed (#73c991) is 2:1 on white: moved toward the foreground until it reads (≥ 4.5:1).
     const pass = await d.page.$eval('#stage-table td[data-status="pass"] .gate', (e) => getComputedStyle(e).color);
-    expect(pass).toBe('rgb(56, 138, 52)');
+    expect(pass).toBe('rgb(81, 116, 93)');
+    expect(contrastRatio(parseColor(pass)!, parseColor('#ffffff')!)).toBeGreaterThanOrEqual(4.5);
     await screenshot(d.page, 'grpo-light');
     expect(d.problems).toEqual([]);
   });

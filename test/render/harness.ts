@@ -2,7 +2,8 @@
 // Render-test harness: builds the dashboard webview bundle exactly as scripts/build.mjs does,
 // serves it over local HTTP with the real host HTML (CSP and nonce included), fakes
 // `acquireVsCodeApi`, and plays the host: answers `ready` and `requestTree` from run folders read
-// with the same reader the extension uses. Headless Debian chromium through playwright-core.
+// with the same reader the extension uses. Headless Debian chromium through playwright-core, in
+// one of the render themes (./themes.ts: VS Code's own variable sets).
 import * as esbuild from 'esbuild';
 import { createServer, type Server } from 'node:http';
 import { readFileSync, existsSync, mkdirSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderDashboardHtml, makeNonce } from '../../src/dashboard/html';
 import type { DashboardState, HostToWebview, WebviewToHost } from '../../src/dashboard/protocol';
 import { loadRun, type LoadedRun } from '../../src/dashboard/runSnapshot';
+import { themePage, type ThemeName } from './themes';
 
 export const OUT_DIR = path.resolve('test-output/render');
 const BUNDLE = path.resolve('dist/webview/dashboard.js');
@@ -31,27 +33,7 @@ export async function buildBundle(): Promise<void> {
   });
 }
 
-// A dark theme's variables, as VS Code puts them on <body>; enough for the dashboard's styles.
-const DARK = `--vscode-font-family: sans-serif; --vscode-font-size: 13px; --vscode-foreground: #cccccc; --vscode-descriptionForeground: #9d9d9d;
-  --vscode-editor-background: #1f1f1f; --vscode-editorWidget-background: #202020; --vscode-widget-border: #3c3c3c; --vscode-editorWidget-border: #454545;
-  --vscode-panel-border: #2b2b2b; --vscode-charts-blue: #3794ff; --vscode-charts-orange: #d18616; --vscode-charts-purple: #b180d7; --vscode-charts-green: #89d185;
-  --vscode-charts-yellow: #cca700; --vscode-charts-red: #f14c4c; --vscode-testing-iconPassed: #73c991; --vscode-testing-iconFailed: #f14c4c;
-  --vscode-badge-background: #616161; --vscode-badge-foreground: #f8f8f8; --vscode-focusBorder: #0078d4; --vscode-list-hoverBackground: #2a2d2e;
-  --vscode-list-activeSelectionBackground: #04395e; --vscode-list-activeSelectionForeground: #ffffff; --vscode-textBlockQuote-background: #2b2b2b;
-  --vscode-button-background: #0078d4; --vscode-button-foreground: #ffffff; --vscode-input-background: #313131; --vscode-input-foreground: #cccccc;`;
-const LIGHT = `--vscode-font-family: sans-serif; --vscode-font-size: 13px; --vscode-foreground: #3b3b3b; --vscode-descriptionForeground: #717171;
-  --vscode-editor-background: #ffffff; --vscode-editorWidget-background: #f8f8f8; --vscode-widget-border: #e5e5e5; --vscode-editorWidget-border: #c8c8c8;
-  --vscode-charts-blue: #1a85ff; --vscode-charts-orange: #d18616; --vscode-charts-purple: #652d90; --vscode-charts-green: #388a34; --vscode-charts-yellow: #bf8803;
-  --vscode-charts-red: #e51400; --vscode-testing-iconPassed: #388a34; --vscode-testing-iconFailed: #e51400; --vscode-badge-background: #cccccc; --vscode-badge-foreground: #333333;
-  --vscode-focusBorder: #005fb8; --vscode-list-activeSelectionBackground: #e8e8e8; --vscode-textBlockQuote-background: #f2f2f2;`;
-
-const HIGH_CONTRAST = `--vscode-font-family: sans-serif; --vscode-font-size: 13px; --vscode-foreground: #ffffff; --vscode-descriptionForeground: #ffffff;
-  --vscode-editor-background: #000000; --vscode-contrastBorder: #6fc3df; --vscode-focusBorder: #f38518; --vscode-charts-blue: #3794ff; --vscode-charts-orange: #d18616;
-  --vscode-charts-purple: #b180d7; --vscode-charts-green: #89d185; --vscode-charts-yellow: #cca700; --vscode-charts-red: #f14c4c; --vscode-testing-iconPassed: #73c991;
-  --vscode-testing-iconFailed: #f14c4c; --vscode-badge-background: #000000; --vscode-badge-foreground: #ffffff;`;
-
-export type ThemeName = 'dark' | 'light' | 'high-contrast';
-const THEMES: Record<ThemeName, string> = { dark: DARK, light: LIGHT, 'high-contrast': HIGH_CONTRAST };
+export type { ThemeName } from './themes';
 
 export interface Harness {
   browser: Browser;
@@ -131,10 +113,7 @@ export async function openDashboard(h: Harness, o: OpenOptions): Promise<Dashboa
       setState: (s) => { window.__saved = s; },
     });
   </script>`;
-  const themeStyle = `<style nonce="${nonce}">body { ${THEMES[o.theme ?? 'dark']} }</style>`;
-  const doc = html
-    .replace('</head>', `${themeStyle}</head>`)
-    .replace('<body>', `<body class="vscode-${o.theme ?? 'dark'}">${fake}`);
+  const doc = themePage(html, nonce, o.theme ?? 'dark').replace(/(<body[^>]*>)/, `$1${fake}`);
   const route = `/page-${++pageCounter}.html`;
   pages.set(route, doc);
   const page = await h.browser.newPage({ viewport: { width: o.width ?? 1280, height: 900 } });

@@ -2,6 +2,10 @@
 // action into one `EditOp`; it never writes JSON itself. Text fields commit on `change` (Enter or
 // leaving the field), so one field edit is one undo step. Diagnostics from the validator appear
 // beside the field they point at (the longest matching path anchor).
+// Keyboard: every re-render after an edit puts focus back on the control the user was on, or on
+// its successor (the moved candidate's button, the new candidate's field, the next candidate after
+// a removal); the actual-outcome radios are a native radio group (one Tab stop, arrow keys);
+// Escape reverts what is typed but not committed and goes back to the table's selected row.
 import type { CaseDetail, EditOp, FieldDiagnostic } from '../../src/caseTable/protocol';
 import { button, h } from './dom';
 
@@ -10,6 +14,8 @@ export interface FormCallbacks {
   duplicate(line: number): void;
   remove(line: number): void;
   openInText(line: number): void;
+  /** Escape: back to the table, on the selected row. */
+  leave(): void;
 }
 
 interface Rejection {
@@ -25,15 +31,53 @@ export class CaseFormView {
   private detail: CaseDetail | null = null;
   private rejection: Rejection | null = null;
   private anchors = new Map<string, HTMLElement>();
+  /** Where focus goes after the next render of this case (first id present and enabled), set by the action. */
+  private focusAfter: string[] | null = null;
+  /** Set while Escape leaves the form: the blur it causes must not commit what was typed. */
+  private reverting = false;
 
   constructor(private readonly cb: FormCallbacks) {
     this.element = h('section', { id: 'case-form', class: 'form', 'aria-label': 'Selected case' });
+    this.element.addEventListener('keydown', (e) => this.onKey(e));
     this.show(null);
   }
 
+  /** Enter from the table: the first field of the case (a raw line has none: its first button). */
   focusFirst(): void {
-    const first = this.element.querySelector<HTMLElement>('vscode-textfield, vscode-button');
+    const first = this.element.querySelector<HTMLElement>('vscode-textfield') ?? this.element.querySelector<HTMLElement>('vscode-button');
     first?.focus();
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (e.key !== 'Escape' || e.defaultPrevented) return;
+    // An open dropdown closes first; the next Escape leaves.
+    const path = e.composedPath();
+    if (path.some((t) => t instanceof HTMLElement && t.tagName === 'VSCODE-SINGLE-SELECT' && (t as HTMLElementTagNameMap['vscode-single-select']).open)) return;
+    const active = document.activeElement as HTMLElement | null;
+    if (active?.tagName === 'VSCODE-TEXTFIELD' && active.dataset.initial !== undefined) (active as TextField).value = active.dataset.initial;
+    e.preventDefault();
+    // Leaving blurs the field, and a blur commits (`change`): not this time.
+    this.reverting = true;
+    try {
+      this.cb.leave();
+    } finally {
+      this.reverting = false;
+    }
+  }
+
+  /** Runs an edit and says where focus goes once the case comes back re-rendered. */
+  private act(line: number, op: EditOp, focusAfter: string[]): void {
+    this.focusAfter = focusAfter;
+    this.cb.edit(line, op);
+  }
+
+  /** The first of `ids` in the form that can take focus. */
+  private focusable(ids: readonly string[]): HTMLElement | null {
+    for (const id of ids) {
+      const el = this.element.querySelector<HTMLElement>(`#${CSS.escape(id)}`);
+      if (el && !el.hasAttribute('disabled')) return el;
+    }
+    return null;
   }
 
   reject(r: Rejection): void {
@@ -50,6 +94,8 @@ export class CaseFormView {
     const typedWasDirty = typed !== undefined && active?.dataset.initial !== typed;
     const sameLine = detail !== null && this.detail !== null && detail.line === this.detail.line;
     const scroll = this.element.scrollTop;
+    const focusAfter = this.focusAfter;
+    this.focusAfter = null;
     this.detail = detail;
     this.anchors = new Map();
     this.element.replaceChildren(...this.build(detail));
@@ -58,11 +104,17 @@ export class CaseFormView {
     if (detail) this.placeDiagnostics(detail.diagnostics);
     if (sameLine) {
       this.element.scrollTop = scroll;
-      if (activeId) {
-        const again = this.element.querySelector<HTMLElement>(`#${CSS.escape(activeId)}`);
+      if (active) {
+        const again = activeId ? this.element.querySelector<HTMLElement>(`#${CSS.escape(activeId)}`) : null;
         if (again && typed !== undefined && typedWasDirty && again.tagName === 'VSCODE-TEXTFIELD') (again as TextField).value = typed;
-        again?.focus();
+        // The control itself, or where the action said focus goes, or the nearest survivor of its row and level.
+        const target = (focusAfter && this.focusable(focusAfter)) ?? (again && !again.hasAttribute('disabled') ? again : null) ?? this.focusable(successors(activeId));
+        if (target) focusWhenReady(target);
+        else this.cb.leave();
       }
+    } else if (active && detail) {
+      // Another case under the focus (a delete moved the selection): back to the table, not to <body>.
+      this.cb.leave();
     }
   }
 
@@ -108,9 +160,9 @@ export class CaseFormView {
         h(
           'div',
           { class: 'actions' },
-          button(`level-${i}-up`, '↑', `Move depth ${depth} up`, () => this.cb.edit(line, { kind: 'moveLevel', from: i, to: i - 1 }), { disabled: i === 0 }),
-          button(`level-${i}-down`, '↓', `Move depth ${depth} down`, () => this.cb.edit(line, { kind: 'moveLevel', from: i, to: i + 1 }), { disabled: i === n - 1 }),
-          button(`level-${i}-remove`, '✕', `Remove depth ${depth}`, () => this.cb.edit(line, { kind: 'removeLevel', level: i }), { disabled: n <= 1 }),
+          button(`level-${i}-up`, '↑', `Move depth ${depth} up`, () => this.act(line, { kind: 'moveLevel', from: i, to: i - 1 }, [`level-${i - 1}-up`, `level-${i - 1}-down`]), { disabled: i === 0 }),
+          button(`level-${i}-down`, '↓', `Move depth ${depth} down`, () => this.act(line, { kind: 'moveLevel', from: i, to: i + 1 }, [`level-${i + 1}-down`, `level-${i + 1}-up`]), { disabled: i === n - 1 }),
+          button(`level-${i}-remove`, '✕', `Remove depth ${depth}`, () => this.act(line, { kind: 'removeLevel', level: i }, [`level-${i}-remove`, `level-${i - 1}-remove`, 'add-level']), { disabled: n <= 1 }),
         ),
       );
       section.append(header);
@@ -119,15 +171,20 @@ export class CaseFormView {
       this.anchor(`levels.${i}.candidates`, group);
       const m = level.candidates.length;
       level.candidates.forEach((c, j) => {
-        const radio = h('vscode-radio', {
+        // A native radio: the browser gives the group one Tab stop (the checked radio) and arrow keys
+        // that move and check, as the ARIA radio group pattern asks; each check is one edit.
+        const radio = h('input', {
+          type: 'radio',
+          class: 'actual-radio',
           id: `cand-${i}-${j}-actual`,
           name: `actual-${i}`,
-          'aria-label': `Depth ${depth} candidate ${j + 1} is the actual outcome`,
+          value: String(j),
+          'aria-label': `Candidate ${j + 1}: ${c.event || '(empty)'}`,
           title: 'The actual outcome',
-          checked: c.label === 1,
         });
+        radio.checked = c.label === 1;
         radio.addEventListener('change', () => {
-          if ((radio as HTMLElementTagNameMap['vscode-radio']).checked && c.label !== 1) this.cb.edit(line, { kind: 'setActual', level: i, candidate: j });
+          if (radio.checked && c.label !== 1) this.cb.edit(line, { kind: 'setActual', level: i, candidate: j });
         });
         const field = this.bareTextField(`cand-${i}-${j}-event`, `Depth ${depth} candidate ${j + 1} event`, c.event, (value) => ({
           kind: 'setCandidateEvent',
@@ -143,21 +200,30 @@ export class CaseFormView {
           h(
             'div',
             { class: 'actions' },
-            button(`cand-${i}-${j}-up`, '↑', `Move depth ${depth} candidate ${j + 1} up`, () => this.cb.edit(line, { kind: 'moveCandidate', level: i, from: j, to: j - 1 }), { disabled: j === 0 }),
-            button(`cand-${i}-${j}-down`, '↓', `Move depth ${depth} candidate ${j + 1} down`, () => this.cb.edit(line, { kind: 'moveCandidate', level: i, from: j, to: j + 1 }), { disabled: j === m - 1 }),
-            button(`cand-${i}-${j}-remove`, '✕', `Remove depth ${depth} candidate ${j + 1}`, () => this.cb.edit(line, { kind: 'removeCandidate', level: i, candidate: j }), {
-              disabled: m <= 2 || c.label === 1,
+            button(`cand-${i}-${j}-up`, '↑', `Move depth ${depth} candidate ${j + 1} up`, () => this.act(line, { kind: 'moveCandidate', level: i, from: j, to: j - 1 }, [`cand-${i}-${j - 1}-up`, `cand-${i}-${j - 1}-down`]), {
+              disabled: j === 0,
             }),
+            button(`cand-${i}-${j}-down`, '↓', `Move depth ${depth} candidate ${j + 1} down`, () => this.act(line, { kind: 'moveCandidate', level: i, from: j, to: j + 1 }, [`cand-${i}-${j + 1}-down`, `cand-${i}-${j + 1}-up`]), {
+              disabled: j === m - 1,
+            }),
+            button(
+              `cand-${i}-${j}-remove`,
+              '✕',
+              `Remove depth ${depth} candidate ${j + 1}`,
+              () => this.act(line, { kind: 'removeCandidate', level: i, candidate: j }, [`cand-${i}-${j}-remove`, `cand-${i}-${j}-event`, `cand-${i}-${j - 1}-remove`, `cand-${i}-${j - 1}-event`]),
+              { disabled: m <= 2 || c.label === 1 },
+            ),
           ),
         );
         const wrap = h('div', { class: 'candidate-wrap' }, row);
         this.anchor(`levels.${i}.candidates.${j}`, wrap);
         group.append(wrap);
       });
-      section.append(group, button(`level-${i}-add-candidate`, '+ Candidate', `Add a candidate at depth ${depth}`, () => this.cb.edit(line, { kind: 'addCandidate', level: i })));
+      section.append(group, button(`level-${i}-add-candidate`, '+ Candidate', `Add a candidate at depth ${depth}`, () => this.act(line, { kind: 'addCandidate', level: i }, [`cand-${i}-${m}-event`])));
       levels.append(section);
     });
-    out.push(h('h3', { class: 'levels-title' }, 'Levels'), levels, button('add-level', '+ Level', 'Add a level at the next depth', () => this.cb.edit(line, { kind: 'addLevel' })));
+    const n = f.levels.length;
+    out.push(h('h3', { class: 'levels-title' }, 'Levels'), levels, button('add-level', '+ Level', 'Add a level at the next depth', () => this.act(line, { kind: 'addLevel' }, [`cand-${n}-0-event`, 'add-level'])));
     return out;
   }
 
@@ -168,10 +234,12 @@ export class CaseFormView {
   }
 
   private bareTextField(id: string, ariaLabel: string, value: string, toOp: (value: string) => EditOp): TextField {
-    const field = h('vscode-textfield', { id, 'aria-label': ariaLabel, 'data-initial': value }) as TextField;
+    // `label` names the input inside the element's shadow root; an aria-label on the host would not reach it.
+    const field = h('vscode-textfield', { id, 'data-initial': value }) as TextField;
+    field.label = ariaLabel;
     field.value = value;
     field.addEventListener('change', () => {
-      if (!this.detail || field.value === value) return;
+      if (!this.detail || this.reverting || field.value === value) return;
       this.cb.edit(this.detail.line, toOp(field.value));
     });
     return field;
@@ -186,7 +254,7 @@ export class CaseFormView {
   }
 
   private splitField(line: number, split: string | null): HTMLElement {
-    const select = h('vscode-single-select', { id: 'field-split', 'aria-label': 'Split' });
+    const select = h('vscode-single-select', { id: 'field-split', label: 'Split' });
     for (const [value, label] of [
       ['', '(none)'],
       ['train', 'train'],
@@ -222,4 +290,29 @@ export class CaseFormView {
       if (field && d.severity === 'error' && anchor !== this.anchors.get('')) field.setAttribute('invalid', '');
     }
   }
+}
+
+/**
+ * Focuses a control just built. A vscode-element renders its shadow root (the input that takes
+ * focus) a microtask after it is connected; focusing the host before that does nothing.
+ */
+function focusWhenReady(el: HTMLElement): void {
+  const lit = el as HTMLElement & { updateComplete?: Promise<unknown> };
+  if (lit.updateComplete) void lit.updateComplete.then(() => el.focus());
+  else el.focus();
+}
+
+/** Where focus goes when the control it was on is gone: the same control one candidate or level up, then the row's field, then the level's add button. */
+function successors(id: string): string[] {
+  const cand = /^cand-(\d+)-(\d+)-(\w+)$/.exec(id);
+  if (cand) {
+    const [i, j, what] = [Number(cand[1]), Number(cand[2]), cand[3]!];
+    return [`cand-${i}-${j}-event`, `cand-${i}-${j - 1}-${what}`, `cand-${i}-${j - 1}-event`, `level-${i}-add-candidate`];
+  }
+  const level = /^level-(\d+)-([\w-]+)$/.exec(id);
+  if (level) {
+    const [i, what] = [Number(level[1]), level[2]!];
+    return [`level-${i - 1}-${what}`, `level-${i - 1}-add-candidate`, 'add-level'];
+  }
+  return [];
 }

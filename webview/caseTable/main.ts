@@ -8,6 +8,7 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-radio/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import { applyColorRoles } from '../shared/themeColors';
 import css from './caseTable.css';
 import type { HostMessage, Summary, TableQuery } from '../../src/caseTable/protocol';
 import { DEFAULT_QUERY } from '../../src/caseTable/protocol';
@@ -16,10 +17,13 @@ import type { ViewState } from './api';
 import { button, h } from './dom';
 import { CaseFormView } from './form';
 import { ROW_HEIGHT, VirtualTable } from './table';
+import { CASE_TABLE_COLORS } from './colors';
 
 const sheet = new CSSStyleSheet();
 sheet.replaceSync(css);
 document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+// Status colours (errors, warnings, links, line numbers) made readable in the current theme: --ph-*.
+applyColorRoles(CASE_TABLE_COLORS);
 
 const saved = vscode.getState();
 const state: ViewState = { query: saved?.query ?? DEFAULT_QUERY, selectedLine: saved?.selectedLine ?? null, scrollTop: saved?.scrollTop ?? 0 };
@@ -35,11 +39,16 @@ function setQuery(patch: Partial<TableQuery>): void {
   vscode.postMessage({ type: 'query', query: state.query });
 }
 
+// The host answers every `select` with a `detail` carrying its `seq`. While arrow keys run ahead of
+// those answers, an answer for a row already left behind must not pull the selection back (key
+// presses were lost that way), nor may a detail the host sends on its own for another line.
+let selectSeq = 0;
+let answeredSeq = 0;
 function select(index: number, line: number | null): void {
   state.selectedLine = line;
   save();
   table.select(index, line);
-  vscode.postMessage({ type: 'select', line });
+  vscode.postMessage({ type: 'select', line, seq: ++selectSeq });
 }
 
 const table = new VirtualTable({
@@ -58,19 +67,27 @@ const table = new VirtualTable({
 const form = new CaseFormView({
   edit: (line, op) => vscode.postMessage({ type: 'edit', line, op }),
   duplicate: (line) => vscode.postMessage({ type: 'duplicateCase', line }),
-  remove: (line) => vscode.postMessage({ type: 'deleteCase', line }),
+  remove: (line) => {
+    vscode.postMessage({ type: 'deleteCase', line });
+    // The case is gone: focus goes to the table, where the next case becomes the selected row.
+    table.focus();
+  },
   openInText: (line) => vscode.postMessage({ type: 'openInText', line }),
+  // Escape in the form comes back to the table, on the selected row.
+  leave: () => table.focus(),
 });
 
 // Toolbar
-const filterText = h('vscode-textfield', { id: 'filter-text', 'aria-label': 'Filter cases by id, seed or candidate text', placeholder: 'Filter: id, seed or candidate text' });
+// vscode-elements put `label` on the control inside their shadow root (an aria-label on the host never gets there).
+const filterText = h('vscode-textfield', { id: 'filter-text', placeholder: 'Filter: id, seed or candidate text' });
+filterText.label = 'Filter: id, seed or candidate text';
 filterText.value = state.query.text;
 let filterTimer = 0;
 filterText.addEventListener('input', () => {
   clearTimeout(filterTimer);
   filterTimer = window.setTimeout(() => setQuery({ text: filterText.value }), 250);
 });
-const splitSelect = h('vscode-single-select', { id: 'filter-split', 'aria-label': 'Show split' });
+const splitSelect = h('vscode-single-select', { id: 'filter-split', label: 'Show split' });
 for (const [value, label] of [
   ['all', 'All splits'],
   ['train', 'train'],
@@ -93,14 +110,15 @@ const toolbar = h(
   filterText,
   splitSelect,
   problems,
-  button('prev-problem', '↑ Problem', 'Previous error or warning (Shift+F8)', () => vscode.postMessage({ type: 'nextProblem', fromIndex: Math.max(table.selectedIndex, 0), backwards: true })),
-  button('next-problem', '↓ Problem', 'Next error or warning (F8)', () => vscode.postMessage({ type: 'nextProblem', fromIndex: table.selectedIndex, backwards: false })),
+  button('prev-problem', '↑ Problem', 'Previous problem, error or warning (Shift+F8)', () => vscode.postMessage({ type: 'nextProblem', fromIndex: Math.max(table.selectedIndex, 0), backwards: true }), { keys: 'Shift+F8' }),
+  button('next-problem', '↓ Problem', 'Next problem, error or warning (F8)', () => vscode.postMessage({ type: 'nextProblem', fromIndex: table.selectedIndex, backwards: false }), { keys: 'F8' }),
   button('add-case', '+ Case', 'Add a case after the selected one', () => vscode.postMessage({ type: 'addCase', afterLine: table.selectedLine }), { secondary: false }),
   summary,
 );
 
 const app = document.getElementById('app') ?? document.body;
-app.append(h('div', { class: 'layout' }, toolbar, h('div', { class: 'main' }, table.element, form.element)));
+const title = h('h1', { class: 'sr-only', id: 'case-table-title' }, document.title || 'Case table');
+app.append(title, h('div', { class: 'layout' }, toolbar, h('div', { class: 'main' }, table.element, form.element)));
 
 function showSummary(s: Summary, size: number): void {
   const n = (x: number): string => x.toLocaleString('en-US');
@@ -138,7 +156,11 @@ onHostMessage((m: HostMessage) => {
     case 'summary':
       showSummary(m.summary, lastSize);
       return;
-    case 'detail':
+    case 'detail': {
+      if (m.seq !== undefined) answeredSeq = Math.max(answeredSeq, m.seq);
+      // A move still waiting for its row will select (and ask) on its own: nothing the host says now is current.
+      const stale = table.moving || (m.seq !== undefined ? m.seq < selectSeq : answeredSeq < selectSeq && m.detail?.line !== state.selectedLine);
+      if (stale) return;
       if (m.detail) {
         state.selectedLine = m.detail.line;
         if (table.selectedLine !== m.detail.line) table.select(-1, m.detail.line);
@@ -146,6 +168,7 @@ onHostMessage((m: HostMessage) => {
       }
       form.show(m.detail);
       return;
+    }
     case 'reveal':
       // The host already sent the detail of the revealed line.
       state.selectedLine = m.line;

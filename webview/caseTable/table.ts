@@ -51,6 +51,13 @@ export class VirtualTable {
   private frame = 0;
   selectedLine: number | null = null;
   selectedIndex = -1;
+  /** A keyboard move waiting for its row to arrive (index), or -1. */
+  private waitingFor = -1;
+
+  /** True while the keyboard has moved to a row the host has not sent yet: the selection is ours. */
+  get moving(): boolean {
+    return this.waitingFor >= 0 && this.waitingFor === this.selectedIndex && this.selectedLine === null;
+  }
 
   constructor(private readonly cb: TableCallbacks) {
     const headRow = h('div', { role: 'row', class: 'row head', 'aria-rowindex': 1 });
@@ -95,6 +102,7 @@ export class VirtualTable {
   reset(generation: number, size: number, query: TableQuery): void {
     this.generation = generation;
     this.size = size;
+    if (this.waitingFor >= size) this.waitingFor = -1; // that row no longer exists: stop waiting
     this.cache = new Map();
     this.pending.clear();
     this.spacer.style.height = `${size * ROW_HEIGHT}px`;
@@ -228,7 +236,8 @@ export class VirtualTable {
     const cell = (cls: string, text: string, title?: string): HTMLElement => h('div', { role: 'gridcell', class: `cell ${cls}`, title: title ?? text }, text);
     el.append(cell('c-line', String(row.line + 1)));
     if (row.kind === 'raw' || row.kind === 'blank') {
-      const open = h('button', { type: 'button', class: 'link', id: `open-text-row-${row.line}`, 'data-open-line': row.line, tabindex: -1 }, `Open in text editor at line ${row.line + 1}`);
+      // Tab reaches the link of the selected row only, so the table stays one Tab stop among the rest.
+      const open = h('button', { type: 'button', class: 'link', id: `open-text-row-${row.line}`, 'data-open-line': row.line, tabindex: selected ? 0 : -1 }, `Open in text editor at line ${row.line + 1}`);
       const raw = h('div', { role: 'gridcell', class: 'cell c-raw', title: row.raw ?? '' }, open, row.kind === 'blank' ? ' blank line' : ` ${row.raw ?? ''}`);
       el.append(raw, h('div', { role: 'gridcell', class: 'cell c-problems' }, this.badges(row)));
       return el;
@@ -275,10 +284,14 @@ export class VirtualTable {
       // Not loaded yet: select as soon as the row arrives.
       this.selectedIndex = i;
       this.selectedLine = null;
+      this.waitingFor = i;
       const wait = (): void => {
+        if (this.selectedIndex !== i || this.waitingFor !== i) return;
         const r = this.cache.get(i);
-        if (r) this.cb.select(i, r.line);
-        else if (this.selectedIndex === i) setTimeout(wait, 30);
+        if (r) {
+          this.waitingFor = -1;
+          this.cb.select(i, r.line);
+        } else setTimeout(wait, 30);
       };
       setTimeout(wait, 30);
     }

@@ -1,6 +1,9 @@
 // Chart.js wrappers. Each chart card owns one canvas with a stable id (`chart-<name>`), says how
 // many points it draws in `data-points`, and shows an empty-state line instead of a blank canvas.
-// Colours come from the theme (`--vscode-charts-*`) and are re-read when the theme changes.
+// Colours come from the theme (webview/dashboard/colors.ts: `--vscode-charts-*`, made opaque and
+// ≥ 3:1 on the card) and are re-read when the theme changes; the canvas lists the colours its marks
+// use in `data-colors`, so render tests can check them. Every card has a "Table" toggle that shows
+// the chart's numbers as a table (webview/shared/chartTable.ts) in place of the canvas.
 import {
   BarController,
   BarElement,
@@ -19,38 +22,13 @@ import {
   type ChartDataset,
   type TooltipItem,
 } from 'chart.js';
-import { cssVar, h } from './dom';
+import { chartTable, type TableSeries } from '../shared/chartTable';
+import type { ChartTheme } from './colors';
+import { h } from './dom';
 
 Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LinearScale, LogarithmicScale, LineController, LineElement, PointElement, ScatterController, Tooltip);
 
-export interface Theme {
-  fg: string;
-  muted: string;
-  grid: string;
-  palette: string[];
-  green: string;
-  red: string;
-  font: string;
-}
-
-export function readTheme(): Theme {
-  return {
-    fg: cssVar('--vscode-foreground', '#cccccc'),
-    muted: cssVar('--vscode-descriptionForeground', '#999999'),
-    grid: cssVar('--vscode-editorWidget-border', cssVar('--vscode-widget-border', 'rgba(128,128,128,0.3)')),
-    palette: [
-      cssVar('--vscode-charts-blue', '#3794ff'),
-      cssVar('--vscode-charts-orange', '#d18616'),
-      cssVar('--vscode-charts-purple', '#b180d7'),
-      cssVar('--vscode-charts-green', '#89d185'),
-      cssVar('--vscode-charts-yellow', '#cca700'),
-      cssVar('--vscode-charts-red', '#f14c4c'),
-    ],
-    green: cssVar('--vscode-charts-green', '#89d185'),
-    red: cssVar('--vscode-charts-red', '#f14c4c'),
-    font: cssVar('--vscode-font-family', 'sans-serif'),
-  };
-}
+export type Theme = ChartTheme;
 
 /** Colour with alpha, for any CSS colour the theme gives (hex or rgb). */
 export function withAlpha(color: string, alpha: number): string {
@@ -87,25 +65,65 @@ export interface ChartSpec {
   legend?: boolean;
   /** A short text equivalent for screen readers, e.g. the latest value. */
   summary?: string;
-  /** A second tooltip line for a point, e.g. its 95 % interval. */
+  /** A second tooltip line for a point, e.g. its 95 % interval (the data table shows it too). */
   tooltipAfterLabel?: (datasetIndex: number, index: number) => string | undefined;
+  /** Header of the data table's first column when `xTitle` does not say it (e.g. "Depth"). */
+  tableX?: string;
 }
 
-/** A titled card holding one chart or its empty state. */
+/** The colours a chart's marks are painted with: lines by their stroke, bars by their fill. */
+export function markColors(spec: ChartSpec): string[] {
+  const out = new Set<string>();
+  for (const d of spec.datasets) {
+    const ds = d as { type?: string; borderColor?: unknown; backgroundColor?: unknown; fill?: unknown };
+    const colour = (ds.type ?? spec.type) === 'bar' ? ds.backgroundColor : ds.borderColor;
+    if (typeof colour === 'string' && colour !== 'transparent') out.add(colour);
+  }
+  return [...out];
+}
+
+/** A titled card holding one chart or its empty state, and the chart's data table behind a toggle. */
 export class ChartCard {
   readonly el: HTMLElement;
   readonly canvas: HTMLCanvasElement;
   private readonly emptyEl: HTMLElement;
   private readonly box: HTMLElement;
+  private readonly tableBox: HTMLElement;
+  private readonly toggle: HTMLElement;
   private chart: Chart | null = null;
   private kind: string | null = null;
+  private spec: ChartSpec | null = null;
+  private showTable = false;
 
-  constructor(name: string, private readonly title: string, private readonly emptyText: string, wide = false) {
+  constructor(
+    private readonly name: string,
+    private readonly title: string,
+    private readonly emptyText: string,
+    wide = false,
+    private readonly onToggle?: (name: string, table: boolean) => void,
+  ) {
     this.canvas = h('canvas', { id: `chart-${name}`, role: 'img', 'aria-label': title, 'data-points': 0 });
     this.box = h('div', { class: 'canvas-box' }, this.canvas);
     this.emptyEl = h('p', { class: 'empty', id: `chart-${name}-empty` }, emptyText);
-    this.el = h('section', { class: `card${wide ? ' wide' : ''}`, id: `card-${name}`, 'aria-label': title }, h('h3', {}, title), this.box, this.emptyEl);
+    // A scrolling region the keyboard can reach (it may hold thousands of steps).
+    this.tableBox = h('div', { class: 'chart-table-box', id: `chart-${name}-table-box`, role: 'region', tabindex: 0, 'aria-label': `${title}: data table` });
+    this.toggle = h('vscode-button', { class: 'chart-table-toggle', id: `chart-${name}-table-toggle`, secondary: true, icon: 'table', 'aria-pressed': 'false', 'aria-controls': this.tableBox.id, title: `Show ${title} as a table` }, 'Table');
+    this.toggle.addEventListener('click', () => this.setTable(!this.showTable));
+    const head = h('div', { class: 'card-head' }, h('h3', {}, title), this.toggle);
+    this.el = h('section', { class: `card${wide ? ' wide' : ''}`, id: `card-${name}`, 'aria-label': title }, head, this.box, this.tableBox, this.emptyEl);
     this.box.hidden = true;
+    this.tableBox.hidden = true;
+  }
+
+  /** Shows the data table in place of the chart (true) or the chart again. */
+  setTable(on: boolean): void {
+    this.showTable = on;
+    this.toggle.setAttribute('aria-pressed', String(on));
+    // Pressed looks pressed: the primary button colours while the table shows.
+    this.toggle.toggleAttribute('secondary', !on);
+    this.toggle.setAttribute('title', on ? `Show ${this.title} as a chart` : `Show ${this.title} as a table`);
+    this.onToggle?.(this.name, on);
+    this.layout();
   }
 
   destroy(): void {
@@ -114,16 +132,29 @@ export class ChartCard {
     this.kind = null;
   }
 
+  private layout(): void {
+    const spec = this.spec;
+    const empty = spec === null || spec.points === 0;
+    this.box.hidden = empty || this.showTable;
+    this.tableBox.hidden = empty || !this.showTable;
+    this.toggle.hidden = empty;
+    if (!this.tableBox.hidden && spec) this.tableBox.replaceChildren(chartTable({ caption: this.title, xTitle: spec.tableX ?? spec.xTitle ?? 'Label', labels: spec.labels, series: tableSeries(spec) }, `chart-${this.name}-table`));
+    else this.tableBox.replaceChildren();
+  }
+
   /** Draws `spec`, or the empty state when it is null or has no points; updates in place when it can. */
   render(spec: ChartSpec | null, theme: Theme, emptyText?: string): void {
     const empty = spec === null || spec.points === 0;
-    this.box.hidden = empty;
+    this.spec = spec;
     this.emptyEl.hidden = !empty;
     this.emptyEl.textContent = emptyText ?? this.emptyText;
     this.canvas.dataset.points = String(empty ? 0 : spec.points);
     this.canvas.dataset.datasets = String(empty ? 0 : spec.datasets.length);
-    // Screen readers get the chart's title and what it holds, not just "image".
+    this.canvas.dataset.colors = empty ? '' : markColors(spec).join('; ');
+    // Screen readers get the chart's title and what it holds, not just "image"; the numbers are one
+    // button away, the card's Table toggle just before the canvas.
     this.canvas.setAttribute('aria-label', empty ? `${this.title}: no data` : `${this.title}: ${spec.points} points${spec.summary ? `, ${spec.summary}` : ''}`);
+    this.layout();
     if (empty) {
       this.chart?.destroy();
       this.chart = null;
@@ -147,6 +178,15 @@ export class ChartCard {
       options: options(spec, theme),
     } as ChartConfiguration);
   }
+}
+
+/** The spec's series as the table lists them, each point with its tooltip note. */
+function tableSeries(spec: ChartSpec): TableSeries[] {
+  return spec.datasets.map((d, di) => ({
+    label: String(d.label ?? `Series ${di + 1}`),
+    data: d.data as TableSeries['data'],
+    note: spec.tooltipAfterLabel ? (k: number) => spec.tooltipAfterLabel!(di, k) : undefined,
+  }));
 }
 
 function options(spec: ChartSpec, theme: Theme): ChartConfiguration['options'] {

@@ -27,9 +27,3 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   if (!el) throw new Error(`#${id} missing`);
   return el as T;
 }
-
-/** A CSS custom property's value on <body> (VS Code sets the theme's `--vscode-*` there). */
-export function cssVar(name: string, fallback: string): string {
-  const v = getComputedStyle(document.body).getPropertyValue(name).trim();
-  return v || fallback;
-}

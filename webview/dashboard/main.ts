@@ -18,7 +18,9 @@ import type { DashboardState, HostToWebview, Notice, RunAppend, RunSnapshot, Tre
 import { depthsOf, formatDuration, latestEvals, stagesOf, type DepthKey } from '../../src/dashboard/series';
 import { formatInterval, formatNumber, formatParseFailures, stageForecast, type ReadoutName, type StageForecast } from '../../src/dashboard/readouts';
 import { defaultExpanded, indexTree, searchNodes } from '../../src/dashboard/tree';
-import { ChartCard, readTheme, withAlpha, type AnyDataset, type ChartSpec, type Theme } from './charts';
+import { applyColorRoles } from '../shared/themeColors';
+import { ChartCard, withAlpha, type AnyDataset, type ChartSpec, type Theme } from './charts';
+import { DASHBOARD_COLORS, chartTheme, fadedMark } from './colors';
 import { byId, h, icon } from './dom';
 import css from './styles.css';
 import { TreeViewer } from './treeView';
@@ -32,6 +34,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 interface PersistedState {
   smoothing: number;
+  /** Charts shown as their data table. */
+  tables: string[];
   tree: TreeRef | null;
   expanded: number[];
   treeSearch: string;
@@ -39,7 +43,7 @@ interface PersistedState {
 }
 
 const vscode = acquireVsCodeApi();
-const persisted: PersistedState = { smoothing: 0.6, tree: null, expanded: [], treeSearch: '', nodeSearch: '', ...(vscode.getState() as Partial<PersistedState> | undefined) };
+const persisted: PersistedState = { smoothing: 0.6, tables: [], tree: null, expanded: [], treeSearch: '', nodeSearch: '', ...(vscode.getState() as Partial<PersistedState> | undefined) };
 const save = (): void => vscode.setState(persisted);
 const post = (msg: WebviewToHost): void => vscode.postMessage(msg);
 
@@ -64,10 +68,11 @@ let revealTree = false;
 
 injectStyles();
 window.addEventListener('message', (e: MessageEvent<HostToWebview>) => onMessage(e.data));
-new MutationObserver(() => {
-  theme = readTheme();
+// Readable theme colours as --ph-* for the CSS; on a theme switch, charts redraw with the new palette.
+applyColorRoles(DASHBOARD_COLORS, () => {
+  theme = chartTheme();
   redrawCharts();
-}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+});
 post({ type: 'ready' });
 
 function injectStyles(): void {
@@ -122,7 +127,7 @@ function setState(s: DashboardState): void {
   }
   state = s;
   models = s.runs.map(modelOf);
-  theme = readTheme();
+  theme = chartTheme();
   const root = byId('dashboard-root');
   root.setAttribute('aria-busy', 'false');
   root.dataset.mode = s.mode;
@@ -146,22 +151,33 @@ function setState(s: DashboardState): void {
   }
 }
 
+/** A chart card whose table toggle is remembered across reloads. */
+function card(name: string, title: string, emptyText: string, wide = false): ChartCard {
+  const c = new ChartCard(name, title, emptyText, wide, (n, on) => {
+    persisted.tables = on ? [...new Set([...persisted.tables, n])] : persisted.tables.filter((x) => x !== n);
+    save();
+  });
+  if (persisted.tables.includes(name)) c.setTable(true);
+  return c;
+}
+
 function emptyState(message: string): HTMLElement {
   const launch = h('vscode-button', { id: 'empty-launch-sft', icon: 'rocket' }, 'Launch SFT');
   launch.addEventListener('click', () => post({ type: 'command', command: 'launchSft' }));
-  return h('section', { id: 'empty-state', 'aria-label': 'No runs' }, h('p', {}, icon('graph-line'), ' ', message), launch);
+  return h('section', { id: 'empty-state', 'aria-label': 'No runs' }, h('h1', {}, 'PsychoHistory dashboard'), h('p', {}, icon('graph-line'), ' ', message), launch);
 }
 
 function header(): HTMLElement {
   const s = state!;
   const title = s.mode === 'compare' ? `Compare ${s.runs.length} runs` : s.mode === 'forecast' ? 'Forecasts from the service' : `Run ${s.runs[0]?.id ?? ''}`;
-  const refresh = h('vscode-button', { id: 'btn-refresh', secondary: true, icon: 'refresh', 'aria-label': 'Reload the run from disk' }, 'Refresh');
+  // Named by their visible text (WCAG 2.5.3); the title says more.
+  const refresh = h('vscode-button', { id: 'btn-refresh', secondary: true, icon: 'refresh', title: 'Reload the run from disk' }, 'Refresh');
   refresh.addEventListener('click', () => post({ type: 'command', command: 'refresh' }));
-  const folder = h('vscode-button', { id: 'btn-open-folder', secondary: true, icon: 'folder-opened', 'aria-label': 'Reveal the run folder' }, 'Run folder');
+  const folder = h('vscode-button', { id: 'btn-open-folder', secondary: true, icon: 'folder-opened', title: 'Reveal the run folder' }, 'Run folder');
   folder.addEventListener('click', () => post({ type: 'command', command: 'openRunFolder', runId: s.runs[0]?.id }));
   // Modal runs link to their call in Modal's dashboard (the host resolves the URL from run.json).
   const onModal = s.mode === 'run' && s.runs[0]?.backend === 'modal';
-  const modal = onModal ? h('vscode-button', { id: 'btn-open-modal', secondary: true, icon: 'link-external', 'aria-label': 'Open in Modal Dashboard' }, 'Open in Modal Dashboard') : null;
+  const modal = onModal ? h('vscode-button', { id: 'btn-open-modal', secondary: true, icon: 'link-external' }, 'Open in Modal Dashboard') : null;
   modal?.addEventListener('click', () => post({ type: 'command', command: 'openModalDashboard', runId: s.runs[0]?.id }));
   return h('header', { id: 'dash-header' }, h('h1', { id: 'dash-title' }, title), h('div', { class: 'facts', id: 'run-facts', 'aria-label': 'Run facts' }), h('span', { class: 'spacer' }), s.mode === 'forecast' ? null : refresh, s.mode === 'run' ? folder : null, modal);
 }
@@ -224,9 +240,9 @@ function trainingSection(): HTMLElement {
     save();
     drawTraining();
   });
-  cards.loss = new ChartCard('loss', 'Training loss', 'No train events yet — the loss appears here as the job logs steps.', true);
-  cards.lr = new ChartCard('lr', 'Learning rate', 'No train events yet.');
-  cards.reward = new ChartCard('reward', 'GRPO reward (mean ± std)', 'No reward logged — GRPO runs log rewardMean and rewardStd.');
+  cards.loss = card('loss', 'Training loss', 'No train events yet — the loss appears here as the job logs steps.', true);
+  cards.lr = card('lr', 'Learning rate', 'No train events yet.');
+  cards.reward = card('reward', 'GRPO reward (mean ± std)', 'No reward logged — GRPO runs log rewardMean and rewardStd.');
   return h(
     'section',
     { id: 'section-training', 'aria-label': 'Training' },
@@ -238,15 +254,15 @@ function trainingSection(): HTMLElement {
 }
 
 function evalSection(): HTMLElement {
-  cards.perplexity = new ChartCard('perplexity', 'Perplexity by depth', 'No eval events yet — run an evaluation.');
-  cards.brier = new ChartCard('brier', 'Brier score by depth', 'No eval events yet — run an evaluation.');
-  cards.skill = new ChartCard('skill', 'Brier skill by depth (0 = uniform forecast)', 'No Brier skill logged — runs from before skill was reported show — in the stage table.');
-  cards.ece = new ChartCard('ece', 'Expected calibration error by depth', 'No ECE logged yet.');
-  cards.coverage = new ChartCard('coverage', 'Match coverage (exact / semantic / LLM / none)', 'No eval events yet — run an evaluation.', true);
+  cards.perplexity = card('perplexity', 'Perplexity by depth', 'No eval events yet — run an evaluation.');
+  cards.brier = card('brier', 'Brier score by depth', 'No eval events yet — run an evaluation.');
+  cards.skill = card('skill', 'Brier skill by depth (0 = uniform forecast)', 'No Brier skill logged — runs from before skill was reported show — in the stage table.');
+  cards.ece = card('ece', 'Expected calibration error by depth', 'No ECE logged yet.');
+  cards.coverage = card('coverage', 'Match coverage (exact / semantic / LLM / none)', 'No eval events yet — run an evaluation.', true);
   cards.coverage.el.append(h('p', { class: 'note', id: 'coverage-matcher' }));
-  cards.kinds = new ChartCard('kinds', 'Match kinds across runs and stages (whole split)', 'No eval events yet — run an evaluation.', true);
+  cards.kinds = card('kinds', 'Match kinds across runs and stages (whole split)', 'No eval events yet — run an evaluation.', true);
   cards.kinds.el.append(h('p', { class: 'note', id: 'kinds-flag', role: 'status' }), h('div', { id: 'kinds-table-box', role: 'region', 'aria-label': 'Match kinds table', tabindex: 0 }));
-  cards.reliability = new ChartCard('reliability', 'Reliability diagram', 'No forecast trees with actual outcomes — an eval run writes trees.jsonl.');
+  cards.reliability = card('reliability', 'Reliability diagram', 'No forecast trees with actual outcomes — an eval run writes trees.jsonl.');
   return h(
     'section',
     { id: 'section-eval', 'aria-label': 'Evaluation' },
@@ -258,18 +274,21 @@ function evalSection(): HTMLElement {
 }
 
 function treeSection(): HTMLElement {
-  const search = h('vscode-textfield', { id: 'tree-search', placeholder: 'Search trees by seed event', 'aria-label': 'Search trees by seed event', value: persisted.treeSearch }) as VscodeTextfield;
+  const search = h('vscode-textfield', { id: 'tree-search', placeholder: 'Search trees by seed event', value: persisted.treeSearch }) as VscodeTextfield;
+  // `label` names the input inside the element (an aria-label on the host does not reach it).
+  search.label = 'Search trees by seed event';
   search.addEventListener('input', () => {
     persisted.treeSearch = search.value;
     save();
     renderTreeList();
   });
-  const select = h('vscode-single-select', { id: 'tree-select', 'aria-label': 'Forecast tree' }) as VscodeSingleSelect;
+  const select = h('vscode-single-select', { id: 'tree-select', label: 'Forecast tree' }) as VscodeSingleSelect;
   select.addEventListener('change', () => {
     const [runId, index] = splitRef(select.value);
     if (runId !== null) selectTree({ runId, index });
   });
-  const nodeSearch = h('vscode-textfield', { id: 'node-search', placeholder: 'Find event in tree', 'aria-label': 'Find an event in this tree', value: persisted.nodeSearch }) as VscodeTextfield;
+  const nodeSearch = h('vscode-textfield', { id: 'node-search', placeholder: 'Find event in tree', value: persisted.nodeSearch }) as VscodeTextfield;
+  nodeSearch.label = 'Find event in tree';
   nodeSearch.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') findNodes(nodeSearch.value);
   });
@@ -438,7 +457,8 @@ function drawTraining(): void {
     const c = color(i);
     const env = m.loss.envelope();
     lossPoints += env.xs.length;
-    lossSets.push({ type: 'line', label: runLabel(m, 'loss'), data: points(env), borderColor: withAlpha(c, persisted.smoothing > 0 ? 0.35 : 1), borderWidth: 1, pointRadius: 0 });
+    // Behind its smoothed line the raw loss is fainter, but still ≥ 3:1 on the card.
+    lossSets.push({ type: 'line', label: runLabel(m, 'loss'), data: points(env), borderColor: persisted.smoothing > 0 ? fadedMark(c, 0.35) : c, borderWidth: 1, pointRadius: 0 });
     if (persisted.smoothing > 0) {
       const means = m.loss.means();
       lossSets.push({ type: 'line', label: runLabel(m, 'smoothed'), data: points({ xs: means.xs, ys: emaSmooth(means.ys, persisted.smoothing) }), borderColor: c, borderWidth: 2, pointRadius: 0 });
@@ -517,7 +537,7 @@ function drawEval(): void {
         if (y !== undefined) count++;
         return y ?? null;
       }),
-      backgroundColor: withAlpha(color(i), 0.75),
+      backgroundColor: color(i),
       borderColor: color(i),
       borderWidth: 1,
     }));
@@ -530,7 +550,7 @@ function drawEval(): void {
           return text ? `95 % interval ${text}` : undefined;
         }
       : undefined;
-    return { type: 'bar', labels, datasets, points: count, legend: true, tooltipAfterLabel };
+    return { type: 'bar', labels, datasets, points: count, legend: true, tooltipAfterLabel, tableX: 'Depth' };
   };
   const gateLine = (metric: GateSpec['metric']): { value: number; label: string } | null => {
     const g = GATES.find((x) => x.metric === metric && x.minDepth === null);
@@ -565,7 +585,7 @@ function drawEval(): void {
     ['exact', 'Exact', theme.palette[3]!],
     ['semantic', 'Semantic', theme.palette[0]!],
     ['llm', 'LLM judge', theme.palette[2]!],
-    ['none', 'None', withAlpha(theme.muted, 0.6)],
+    ['none', 'None', fadedMark(theme.muted, 0.6)],
   ];
   byId('coverage-matcher').textContent = matcherNote(rows.map((r) => ({ label: r.label, matcher: r.byDepth.get('all')?.matcher })));
   cards.coverage!.render(
@@ -574,6 +594,7 @@ function drawEval(): void {
       labels: covLabels,
       datasets: kinds.map(([k, label, c]) => ({ type: 'bar', label, data: shares[k], backgroundColor: c, stack: 'coverage' })),
       points: covLabels.length,
+      tableX: 'Stage and depth',
       stacked: true,
       yMin: 0,
       yMax: 100,
@@ -612,6 +633,7 @@ function drawKinds(rows: StageRow[], kinds: readonly [keyof MatchCounts, string,
       labels,
       datasets: kinds.map(([k, label, c]) => ({ type: 'bar', label, data: shift.map((r) => r.shares[k] * 100), backgroundColor: c, stack: 'kinds' })),
       points: shift.length,
+      tableX: 'Run and stage',
       stacked: true,
       yMin: 0,
       yMax: 100,

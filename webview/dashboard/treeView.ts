@@ -1,7 +1,8 @@
 // The forecast tree viewer: d3-hierarchy lays out the expanded part (src/dashboard/tree.ts); only
 // the rows inside the scrolled viewport (plus a margin) exist in the DOM, so a 5,000-node tree
 // expanded whole costs a few dozen elements. Keyboard: the tree keeps DOM focus and points at the
-// active row with aria-activedescendant (rows come and go as you scroll).
+// active row with aria-activedescendant (rows come and go as you scroll). Keys as in VS Code's trees:
+// arrows, Home/End, Enter/Space toggle, `*` expands the node's siblings.
 import { firstAtOrBelow, layoutVisible, type IndexedTree, type LaidOutNode, type TreeLayout } from '../../src/dashboard/tree';
 import { h } from './dom';
 
@@ -98,6 +99,22 @@ export class TreeViewer {
     if (ids.length) this.setActive(ids[0]!);
   }
 
+  /** `*`, as in VS Code's trees and the ARIA tree pattern: expands every sibling of the node (and the node). */
+  expandSiblings(id: number): void {
+    const t = this.tree;
+    if (!t) return;
+    const parent = t.parent[id] ?? -1;
+    const siblings = parent >= 0 ? t.children[parent]! : [id];
+    let any = false;
+    for (const s of siblings) {
+      if (t.children[s]?.length && !this.expanded.has(s)) {
+        this.expanded.add(s);
+        any = true;
+      }
+    }
+    if (any) this.changed();
+  }
+
   private changed(): void {
     this.relayout();
     this.events.onExpandedChange(this.expandedIds);
@@ -191,7 +208,9 @@ export class TreeViewer {
     const bar = h('span', { class: 'prob-bar', 'aria-hidden': 'true' });
     bar.style.width = `${Math.max(2, Math.round(p * 40))}px`;
     bar.style.opacity = String(0.35 + 0.65 * p);
-    const label = `${t.event[id]}${isSeed ? ` (seed, ${t.seedDate})` : `, probability ${(p * 100).toFixed(1)} %`}${t.actual[id] && !isSeed ? ', actual outcome' : ''}${match ? `, match ${match}` : ''}`;
+    // The row is named by its visible text (event, probability, match badge: WCAG 2.5.3), then what
+    // only colour and icons show, in words for screen readers.
+    const spoken = [isSeed ? 'seed event' : 'probability', t.actual[id] && !isSeed ? 'actual outcome' : '', match ? 'match kind' : ''].filter(Boolean).join(', ');
     const row = h(
       'div',
       {
@@ -200,7 +219,6 @@ export class TreeViewer {
         role: 'treeitem',
         'aria-level': t.depth[id]! + 1,
         'aria-expanded': n.hasChildren ? String(n.expanded) : null,
-        'aria-label': label,
         'data-node-id': id,
         'data-actual': t.onActualPath[id] ? 'true' : null,
         title: t.matchActual[id] ? `${t.event[id]} — compared with: ${t.matchActual[id]}` : t.event[id],
@@ -211,6 +229,7 @@ export class TreeViewer {
       h('span', { class: 'event' }, t.event[id]!),
       isSeed ? h('span', { class: 'prob' }, t.seedDate) : h('span', { class: 'prob' }, `${(p * 100).toFixed(1)} %`),
       match ? h('span', { class: `badge badge-${match}` }, match) : null,
+      h('span', { class: 'sr-only' }, ` (${spoken})`),
     );
     row.style.transform = `translate(${n.x}px, ${n.y}px)`;
     return row;
@@ -265,6 +284,9 @@ export class TreeViewer {
       case 'Enter':
       case ' ':
         this.toggle(this.active);
+        break;
+      case '*':
+        this.expandSiblings(this.active);
         break;
       default:
         return;

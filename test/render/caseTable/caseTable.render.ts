@@ -1,24 +1,13 @@
 // Render test of the built case-table bundle in headless Chromium, under the same CSP page the
-// extension serves. The host side is the real TableController over an in-memory document (with
-// undo), bridged to the page the way VS Code bridges a webview: postMessage both ways.
+// extension serves (./session.ts: the real TableController over an in-memory document as host).
+// Accessibility (axe in every theme, keyboard flows) is in caseTable.a11y.render.test.ts.
 //   npx tsx test/render/caseTable/caseTable.render.ts [--screenshot out.png]
 // Exits non-zero on the first failed check.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import * as esbuild from 'esbuild';
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
-import { TableController } from '../../../src/caseTable/controller';
-import type { UiPort } from '../../../src/caseTable/controller';
-import { caseTablePage } from '../../../src/caseTable/html';
-import type { HostMessage } from '../../../src/caseTable/protocol';
-import { MemoryDocument } from '../../unit/caseTable/memoryDocument';
 import { makeDataset } from '../../unit/caseTable/fixtures';
-
-const root = resolve(__dirname, '../../..');
+import { buildCaseTableBundle, launchBrowser, openCaseTable as open } from './session';
 
 /** The page's globals as the callbacks below use them (this file compiles without the DOM lib). */
 interface PageElement {
@@ -29,98 +18,9 @@ interface PageElement {
 }
 interface PageGlobal {
   document: { querySelector(selector: string): PageElement | null; querySelectorAll(selector: string): ArrayLike<PageElement> };
-  postMessage(message: unknown, targetOrigin: string): void;
 }
-const bundle = resolve(root, 'dist/webview/caseTable.js');
 const screenshotArg = process.argv.indexOf('--screenshot');
 const screenshot = screenshotArg > 0 ? process.argv[screenshotArg + 1] : undefined;
-
-async function buildBundle(): Promise<void> {
-  // Same options as scripts/build.mjs uses for webview apps.
-  await esbuild.build({
-    entryPoints: [resolve(root, 'webview/caseTable/main.ts')],
-    outfile: bundle,
-    bundle: true,
-    sourcemap: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    loader: { '.css': 'text' },
-    logLevel: 'warning',
-  });
-}
-
-interface Session {
-  page: Page;
-  doc: MemoryDocument;
-  errors: string[];
-  firstPaintMs: number;
-  close(): Promise<void>;
-}
-
-async function open(browser: Browser, text: string): Promise<Session> {
-  const server = createServer((req, res) => {
-    if (req.url === '/caseTable.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(readFileSync(bundle));
-      return;
-    }
-    const { port } = server.address() as AddressInfo;
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end(caseTablePage({ cspSource: `http://127.0.0.1:${port}`, scriptUri: `http://127.0.0.1:${port}/caseTable.js`, nonce: 'rendertestnonce0123456789abcdefgh', title: 'Case table' }));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-
-  const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') errors.push(`console.${m.type()}: ${m.text()}`);
-  });
-
-  const doc = new MemoryDocument(text);
-  let chain = Promise.resolve();
-  const ui: UiPort = {
-    post: (m: HostMessage) => {
-      chain = chain.then(() => page.evaluate((msg) => (globalThis as unknown as PageGlobal).postMessage(msg, '*'), m)).catch(() => {});
-    },
-    notify: () => {},
-    log: () => {},
-    openInText: async () => {},
-  };
-  const controller = new TableController(doc, ui);
-  doc.onChange = (changes) => controller.documentChanged(changes);
-  await page.exposeFunction('__caseTableToHost', (m: unknown) => controller.receive(m));
-  // A string, not a function: tsx would wrap a function with helpers the page does not have.
-  await page.addInitScript(`
-    let state;
-    window.acquireVsCodeApi = () => ({
-      postMessage: (m) => window.__caseTableToHost(m),
-      getState: () => state,
-      setState: (s) => { state = s; },
-    });`);
-  const started = Date.now();
-  await page.goto(`http://127.0.0.1:${port}/`);
-  await page
-    .locator('[data-line="0"]')
-    .waitFor({ timeout: 15_000 })
-    .catch((err: unknown) => {
-      throw new Error(`no first paint: ${String(err)}\n${errors.join('\n')}`);
-    });
-  const firstPaintMs = Date.now() - started;
-  return {
-    page,
-    doc,
-    errors,
-    firstPaintMs,
-    close: async () => {
-      controller.dispose();
-      await page.close();
-      server.close();
-    },
-  };
-}
 
 async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -131,11 +31,8 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Pr
 }
 
 async function main(): Promise<void> {
-  await buildBundle();
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  await buildCaseTableBundle();
+  const browser = await launchBrowser();
   try {
     // First paint at 1k vs 100k cases (warm-up run first so the browser's own start-up is not counted).
     const warm = await open(browser, makeDataset(1000));

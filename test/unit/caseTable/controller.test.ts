@@ -8,6 +8,7 @@ import type { HostMessage, WebviewMessage } from '../../../src/caseTable/protoco
 import { DEFAULT_QUERY } from '../../../src/caseTable/protocol';
 import { MemoryDocument } from './memoryDocument';
 import { makeDataset } from './fixtures';
+import { parseWebviewMessage } from '../../../src/caseTable/inbound';
 
 function setup(text: string) {
   const doc = new MemoryDocument(text);
@@ -132,6 +133,19 @@ describe('TableController', () => {
     expect(rows.find((r) => r.row.line === 4)?.row.errors).toBe(1);
     await t.send({ type: 'select', line: 4 });
     expect(t.last('detail').detail?.diagnostics).toMatchObject([{ code: 'duplicate-id', path: 'id', severity: 'error' }]);
+  });
+
+  it('answers each select with its seq, so the webview can drop answers to selections already left', async () => {
+    const t = setup(makeDataset(20));
+    await t.send({ type: 'ready', start: 0, end: 20, query: DEFAULT_QUERY, selectedLine: null });
+    await t.send({ type: 'select', line: 1, seq: 1 });
+    await t.send({ type: 'select', line: 2, seq: 2 });
+    const details = t.posts.filter((p) => p.type === 'detail');
+    expect(details.slice(-2).map((d) => [d.seq, d.detail?.line])).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
+    expect(parseWebviewMessage({ type: 'select', line: 2, seq: -1 })).toBeUndefined();
   });
 });
 
