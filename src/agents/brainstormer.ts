@@ -55,6 +55,9 @@ export function seedProblem(event: string, date: string, from: string, to: strin
   return undefined;
 }
 
+/** Rounds of calls at most, each asking for the seeds still missing. */
+export const MAX_ROUNDS = 8;
+
 export async function brainstorm(opts: BrainstormOptions, ctx: AgentContext): Promise<AgentSummary & { written: SeedDraft[] }> {
   if (!isRealDate(opts.from) || !isRealDate(opts.to) || opts.from > opts.to) throw new Error(`the date window ${opts.from}..${opts.to} is not two YYYY-MM-DD dates in order`);
   if (opts.domains.length === 0) throw new Error('name at least one domain');
@@ -78,9 +81,11 @@ export async function brainstorm(opts: BrainstormOptions, ctx: AgentContext): Pr
   const batch = Math.max(1, opts.batchSize ?? 10);
   const written: SeedDraft[] = [];
   let accepted = 0;
-  // Rounds of batches, round-robin over the domains; later rounds make up for duplicates refused.
+  // Rounds of batches, round-robin over the domains; later rounds make up for duplicates refused,
+  // until a round adds nothing (the model has run out of new ideas for this window) or MAX_ROUNDS.
   let summary: AgentSummary | undefined;
-  for (let round = 0; round < 3 && accepted < want; round++) {
+  for (let round = 0; round < MAX_ROUNDS && accepted < want; round++) {
+    const before = accepted;
     const missing = want - accepted;
     const batches = Array.from({ length: Math.ceil(missing / batch) }, (_, k) => ({ k, domain: opts.domains[k % opts.domains.length] as string, n: Math.min(batch, missing - k * batch) }));
     const r = await forEachItem(
@@ -123,11 +128,12 @@ export async function brainstorm(opts: BrainstormOptions, ctx: AgentContext): Pr
       ctx,
     );
     summary = summary ? merge(summary, r) : r;
-    if (r.stopped) break;
+    if (r.stopped || accepted === before) break;
   }
   const s = summary ?? (await forEachItem([], () => '', async () => 'done' as const, ctx));
   // The run's count is seeds, not calls.
   const out = { ...s, total: want, done: accepted, written };
+  if (accepted < want && out.stopped === undefined) out.stopped = `the model proposed only ${accepted} new seeds of the ${want} asked for in this window and these domains`;
   ctx.log(describeSummary('brainstormed', out));
   return out;
 }
