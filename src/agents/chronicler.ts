@@ -173,3 +173,19 @@ export async function chronicle(opts: ChronicleOptions, ctx: AgentContext): Prom
   ctx.log(describeSummary('chronicled', summary));
   return { ...summary, written };
 }
+
+/**
+ * The seeds of a seed draft file or a case file (any line with an id, or none, and a seed with an
+ * event and a date); lines without a seed are skipped. A line without an id is named by its line.
+ */
+export function seedsFromLines(lines: readonly { line: number; value: unknown }[], ids?: ReadonlySet<string>): SeedItem[] {
+  const out: SeedItem[] = [];
+  for (const l of lines) {
+    const v = l.value as { id?: unknown; seed?: { event?: unknown; date?: unknown } } | undefined;
+    if (!v || typeof v !== 'object' || !v.seed || typeof v.seed.event !== 'string' || typeof v.seed.date !== 'string' || !isRealDate(v.seed.date)) continue;
+    const id = typeof v.id === 'string' && v.id !== '' ? v.id : `line-${l.line + 1}`;
+    if (ids && !ids.has(id)) continue;
+    out.push({ id, seed: { event: v.seed.event, date: v.seed.date } });
+  }
+  return out;
+}

@@ -180,7 +180,7 @@ export class OpenRouterClient {
   private readonly sleep: NonNullable<ClientOptions['sleep']>;
   readonly stats: ClientStats = { calls: 0, attempts: 0, retries: 0, retriesBy: {}, costUsd: 0 };
 
-  constructor(private readonly options: ClientOptions) {
+  constructor(readonly options: ClientOptions) {
     // The SDK's own retries are off: they would not count, cap or log the waits, nor retry answers.
     this.openai = new OpenAI({
       apiKey: options.apiKey,

@@ -100,7 +100,8 @@ export async function forEachItem<T>(
     }
   };
   report();
-  await Promise.all(Array.from({ length: Math.max(1, ctx.workers ?? 8) }, () => worker()));
+  // As many workers as calls may be in flight: when the run stops, no item is waiting in the limiter to start after it.
+  await Promise.all(Array.from({ length: Math.max(1, ctx.workers ?? ctx.client.options.concurrency ?? 4) }, () => worker()));
   p.calls = ctx.client.stats.calls;
   p.retriesBy = { ...ctx.client.stats.retriesBy };
   report();
