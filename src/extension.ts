@@ -5,6 +5,7 @@ import { registerDashboard } from './dashboard/vscode/register';
 import { registerCases } from './cases/vscode/register';
 import { registerCaseTable } from './caseTable/vscode/registerCaseTable';
 import { registerJobs } from './jobs/vscode/register';
+import { registerAgents } from './agents/vscode/register';
 
 export function activate(extension: vscode.ExtensionContext): void {
   try {
@@ -15,6 +16,7 @@ export function activate(extension: vscode.ExtensionContext): void {
       registerCaseTable,
       registerDashboard,
       registerJobs,
+      registerAgents,
     ];
     for (const register of features) extension.subscriptions.push(...register(ctx));
     ctx.log.info('PsychoHistory activated');
