@@ -2,7 +2,7 @@
 // action into one `EditOp`; it never writes JSON itself. Text fields commit on `change` (Enter or
 // leaving the field), so one field edit is one undo step. Diagnostics from the validator appear
 // beside the field they point at (the longest matching path anchor).
-import type { CaseDetail, EditOp, FieldDiagnostic } from '../../src/caseTable/protocol';
+import type { CaseDetail, CaseForm, EditOp, FieldDiagnostic } from '../../src/caseTable/protocol';
 import { button, h } from './dom';
 
 export interface FormCallbacks {
@@ -158,7 +158,42 @@ export class CaseFormView {
       levels.append(section);
     });
     out.push(h('h3', { class: 'levels-title' }, 'Levels'), levels, button('add-level', '+ Level', 'Add a level at the next depth', () => this.cb.edit(line, { kind: 'addLevel' })));
+    out.push(...this.reviewSection(line, f));
     return out;
+  }
+
+  /** Review status as a badge with Accept / Reject, the verifier's checks, and the sources as dated links. */
+  private reviewSection(line: number, f: CaseForm): Node[] {
+    const status = f.review?.status ?? 'none';
+    const section = h('section', { class: 'review', id: 'review', 'aria-label': 'Review and sources' });
+    this.anchor('review', section);
+    const at = (): string => new Date().toISOString();
+    section.append(
+      h('h3', {}, 'Review'),
+      h(
+        'div',
+        { class: 'review-head' },
+        h('span', { id: 'review-status', class: `badge review ${status}`, role: 'status', 'aria-label': `Review status: ${status === 'none' ? 'not reviewed' : status}` }, status === 'none' ? 'not reviewed' : status),
+        button('review-accept', 'Accept', 'Accept: mark this case verified', () => this.cb.edit(line, { kind: 'setReview', value: 'verified', at: at() }), { disabled: status === 'verified' }),
+        button('review-reject', 'Reject', 'Reject: mark this case rejected', () => this.cb.edit(line, { kind: 'setReview', value: 'rejected', at: at() }), { disabled: status === 'rejected' }),
+      ),
+    );
+    const checks = f.review?.checks ?? [];
+    if (checks.length > 0) {
+      section.append(h('ul', { class: 'checks', id: 'review-checks', 'aria-label': 'Verifier checks' }, ...checks.map((c) => h('li', { class: c.ok ? 'ok' : 'failed' }, `${c.ok ? '✓' : '✕'} ${c.name}${c.detail ? ` — ${c.detail}` : ''}`))));
+    }
+    section.append(h('h3', {}, 'Sources'));
+    if (f.sources.length === 0) section.append(h('p', { id: 'sources-none' }, 'No sources.'));
+    else {
+      section.append(
+        h(
+          'ul',
+          { class: 'sources', id: 'sources', 'aria-label': 'Sources' },
+          ...f.sources.map((s, k) => h('li', {}, `${s.where} · ${s.published || 'no date'} · `, h('a', { id: `source-${k}`, href: s.url, title: s.url }, s.title || s.url))),
+        ),
+      );
+    }
+    return [section];
   }
 
   /** Registers where diagnostics of `path` (and paths below it without their own anchor) go. */
