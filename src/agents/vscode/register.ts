@@ -145,15 +145,15 @@ export function registerAgents(ctx: Ctx): vscode.Disposable[] {
     [AGENT_COMMANDS.brainstorm]: async () => {
       const root = workspaceRoot();
       const title = 'Brainstorm Seed Events';
-      const domains = await ask(title, 'Domains, comma-separated', 'economy, energy, politics', (v) => (v.split(',').some((d) => d.trim() !== '') ? undefined : 'name at least one domain'));
+      const domains = await ask(`${title}: Domains`, 'Domains, comma-separated', 'economy, energy, politics', (v) => (v.split(',').some((d) => d.trim() !== '') ? undefined : 'name at least one domain'));
       if (domains === undefined) return;
-      const from = await ask(title, 'From (YYYY-MM-DD)', '2018-01-01', dateCheck);
+      const from = await ask(`${title}: From`, 'From (YYYY-MM-DD)', '2018-01-01', dateCheck);
       if (from === undefined) return;
-      const to = await ask(title, 'To (YYYY-MM-DD)', '2022-12-31', (v) => dateCheck(v) ?? (v < from.trim() ? `on or after ${from.trim()}` : undefined));
+      const to = await ask(`${title}: To`, 'To (YYYY-MM-DD)', '2022-12-31', (v) => dateCheck(v) ?? (v < from.trim() ? `on or after ${from.trim()}` : undefined));
       if (to === undefined) return;
-      const count = await ask(title, 'How many seed events', '100', (v) => (/^[1-9][0-9]*$/.test(v) ? undefined : 'a whole number ≥ 1'));
+      const count = await ask(`${title}: Count`, 'How many seed events', '100', (v) => (/^[1-9][0-9]*$/.test(v) ? undefined : 'a whole number ≥ 1'));
       if (count === undefined) return;
-      const out = await ask(title, 'Seed draft file (in the workspace); an existing one is continued', 'data/brainstorm.seeds.jsonl', (v) => (v.endsWith('.jsonl') ? undefined : 'a .jsonl file'));
+      const out = await ask(`${title}: Output`, 'Seed draft file (in the workspace); an existing one is continued', 'data/brainstorm.seeds.jsonl', (v) => (v.endsWith('.jsonl') ? undefined : 'a .jsonl file'));
       if (out === undefined) return;
       const file = path.resolve(root, out.trim());
       await vscode.workspace.fs.createDirectory(vscode.Uri.file(path.dirname(file)));
@@ -172,7 +172,7 @@ export function registerAgents(ctx: Ctx): vscode.Disposable[] {
       const title = 'Chronicle Outcomes';
       const base = path.basename(target.file).replace(/(\.seeds|\.cases)?\.jsonl$/, '');
       const suggested = path.relative(workspaceRoot(), path.join(path.dirname(target.file), `${base}${target.file.endsWith('.cases.jsonl') ? '-chronicled' : ''}.cases.jsonl`));
-      const out = await ask(title, `Case file to append ${seeds.length} chronicled seed${seeds.length === 1 ? '' : 's'} to (seeds it holds are skipped)`, suggested, (v) => (v.endsWith('.jsonl') ? undefined : 'a .jsonl file'));
+      const out = await ask(`${title}: Output`, `Case file to append ${seeds.length} chronicled seed${seeds.length === 1 ? '' : 's'} to (seeds it holds are skipped)`, suggested, (v) => (v.endsWith('.jsonl') ? undefined : 'a .jsonl file'));
       if (out === undefined) return;
       const file = path.resolve(workspaceRoot(), out.trim());
       const depth = readAgentsConfig().depth;
