@@ -111,3 +111,10 @@ def warnings(cases: list[dict], cutoff: str | None = None) -> list[Warning]:
             out.append(Warning(line, "eval-before-cutoff", f"eval case dated {case['seed']['date']}, on or before the "
                                f"knowledge cutoff {cutoff}: it measures recall; fix: move it to train or use a later case"))
     return sorted(out, key=lambda w: w.line)
+
+
+def report(cases: list[dict], base_model: str, limit: int = 20) -> list[str]:
+    """The provenance warnings of a dataset as log lines (the cutoff is the base model's), at most `limit` and a count."""
+    found = warnings(cases, default_cutoff(base_model))
+    lines = [f"line {w.line}: warning {w.code}: {w.message}" for w in found[:limit]]
+    return lines + ([f"... and {len(found) - limit} more provenance warnings"] if len(found) > limit else [])

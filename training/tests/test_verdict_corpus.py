@@ -108,3 +108,14 @@ def test_a_fifo_is_refused_at_once(tmp_path):
 def test_a_directory_is_refused(tmp_path):
     with pytest.raises(data.DatasetError, match="is a directory"):
         data.load_cases(str(tmp_path))
+
+
+def test_a_job_reports_provenance_warnings_with_its_base_models_cutoff():
+    level = {"depth": 1, "candidates": [{"event": "a", "label": 1}, {"event": "b", "label": 0}]}
+    text = "\n".join(json.dumps({"id": f"c{k}", "seed": {"event": f"E{k}", "date": "2023-01-15"}, "levels": [level],
+                                 "split": "eval"}) for k in range(25))
+    cases = data.parse_cases(text)
+    lines = provenance.report(cases, "openai/gpt-oss-20b")
+    assert lines[0].startswith("line 1: warning eval-before-cutoff: eval case dated 2023-01-15")
+    assert len(lines) == 21 and lines[-1] == "... and 5 more provenance warnings"
+    assert provenance.report(cases, "tiny") == []
