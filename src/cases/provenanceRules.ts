@@ -99,6 +99,13 @@ export function provenanceDiagnostics(value: unknown, locator: Locator): CaseDia
   return out;
 }
 
+const NO_TREE = new Locator(undefined, 0);
+
+/** True when the line's provenance rules find nothing (the fast path's question; no ranges needed). */
+export function provenanceClean(value: unknown): boolean {
+  return provenanceDiagnostics(value, NO_TREE).length === 0;
+}
+
 function pathText(path: (string | number)[]): string {
   return path.map((p, k) => (typeof p === 'number' ? `[${p}]` : k === 0 ? p : `.${p}`)).join('');
 }
