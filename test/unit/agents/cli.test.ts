@@ -102,3 +102,32 @@ describe('a collect run after a reload', () => {
     expect(gone.action === 'fail' && gone.reason).toMatch(/run it again on the same file to resume/);
   });
 });
+
+describe('a cancelled agent run', () => {
+  it('is recorded as cancelled with its counts, keeping what was written', async () => {
+    const { recordCollect } = await import('../../../src/agents/collectRun');
+    const { chronicle } = await import('../../../src/agents/chronicler');
+    const { OpenRouterClient } = await import('../../../src/agents/openRouterClient');
+    const store = new RunStore(runsRootOf(dir));
+    const ac = new AbortController();
+    const client = new OpenRouterClient({ apiKey: KEY, baseURL: server.baseURL, concurrency: 1 });
+    const seeds = Array.from({ length: 5 }, (_, k) => ({ id: `x${k}`, seed: { event: `Port closes terminal number ${k}`, date: '2020-06-01' } }));
+    const out = join(dir, 'x.cases.jsonl');
+    const outcome = await recordCollect(store, { agent: 'chronicle' }, (hooks) =>
+      chronicle({ seeds, out }, {
+        client,
+        model: 'm',
+        signal: ac.signal,
+        log: hooks.log,
+        progress: (p) => {
+          hooks.progress(p);
+          if (p.done === 2) ac.abort();
+        },
+      }),
+    );
+    expect(outcome.run.state).toBe('cancelled');
+    expect(outcome.run.error).toMatch(/^cancelled: chronicled 2 of 5/);
+    expect(fs.readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(store.readEvents(outcome.run.id).items.at(-1)).toMatchObject({ type: 'status', state: 'cancelled' });
+  });
+});
