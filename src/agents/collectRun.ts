@@ -12,6 +12,8 @@ import type { AgentSummary, Progress } from './runner';
 import { describeSummary } from './runner';
 
 export interface CollectHooks {
+  /** The run's id in the store (for Cancel Run). */
+  runId: string;
   log: (line: string) => void;
   progress: (p: Progress) => void;
 }
@@ -42,6 +44,7 @@ export async function recordCollect<T extends AgentSummary>(
   options.onChange?.(run.id);
   let lastProgress = 0;
   const hooks: CollectHooks = {
+    runId: run.id,
     log: (line) => {
       store.appendLog(run.id, `${new Date().toISOString()} ${line}\n`);
       options.echo?.(line);

@@ -131,3 +131,16 @@ describe('a cancelled agent run', () => {
     expect(store.readEvents(outcome.run.id).items.at(-1)).toMatchObject({ type: 'status', state: 'cancelled' });
   });
 });
+
+describe('Cancel Run on an agent run of this process', () => {
+  it('aborts the tracked run, and says no for one that is not here', async () => {
+    const { cancelAgentRun, trackAgentRun } = await import('../../../src/agents/activeRuns');
+    const ac = new AbortController();
+    const tracked = trackAgentRun('collect-x', ac);
+    expect(cancelAgentRun('collect-y')).toBe(false);
+    expect(cancelAgentRun('collect-x')).toBe(true);
+    expect(ac.signal.aborted).toBe(true);
+    tracked.dispose();
+    expect(cancelAgentRun('collect-x')).toBe(false);
+  });
+});
