@@ -139,6 +139,19 @@ describe('the Chronicler', () => {
     expect(r.failed).toBe(5);
   });
 
+  it('stops when nothing listens at the endpoint, naming it, and writes nothing', async () => {
+    await start();
+    const url = server.baseURL;
+    await server.stop();
+    const client = new OpenRouterClient({ apiKey: KEY, baseURL: url, maxRetries: 1, sleep: async () => {}, concurrency: 1 });
+    const out = join(dir, 'x.cases.jsonl');
+    const r = await chronicle({ seeds, out }, { client, model: 'm', log: (l) => logs.push(l) });
+    expect(r.stopped).toMatch(/could not reach the service.*cannot reach http:\/\/127\.0\.0\.1/);
+    expect(fs.existsSync(out)).toBe(false);
+    server = new OpenRouterStandIn({ apiKey: KEY, respond: new World().respond });
+    await server.start();
+  });
+
   it('stops at once when cancelled', async () => {
     await start();
     const ac = new AbortController();
