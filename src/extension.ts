@@ -6,6 +6,7 @@ import { registerCases } from './cases/vscode/register';
 import { registerCaseTable } from './caseTable/vscode/registerCaseTable';
 import { registerJobs } from './jobs/vscode/register';
 import { registerForecast } from './forecast/vscode/register';
+import { registerAgents } from './agents/vscode/register';
 
 export function activate(extension: vscode.ExtensionContext): void {
   try {
@@ -17,6 +18,7 @@ export function activate(extension: vscode.ExtensionContext): void {
       registerDashboard,
       registerJobs,
       registerForecast,
+      registerAgents,
     ];
     for (const register of features) extension.subscriptions.push(...register(ctx));
     ctx.log.info('PsychoHistory activated');

@@ -4,8 +4,8 @@
 // calendar dates, removing the actual or the last two candidates, and removing the last level;
 // depths renumber themselves after every level change.
 import { calendarProblem, isDateShaped } from '../cases/dates';
-import { SPLITS } from '../contracts/case';
-import type { Split } from '../contracts/case';
+import { REVIEW_STATUSES, SPLITS, TIMESTAMP_PATTERN } from '../contracts/case';
+import type { ReviewStatus, Split } from '../contracts/case';
 import { CaseEditError, arrayLength, detectStyle, removeProperty, rewriteArray, setValue, stringifyLike, valueAt } from './jsonLine';
 import type { Json, JsonStyle } from './jsonLine';
 
@@ -22,7 +22,9 @@ export type EditOp =
   | { kind: 'moveCandidate'; level: number; from: number; to: number }
   | { kind: 'addLevel' }
   | { kind: 'removeLevel'; level: number }
-  | { kind: 'moveLevel'; from: number; to: number };
+  | { kind: 'moveLevel'; from: number; to: number }
+  // A person's verdict: review.status, and when (the webview's clock, ISO); the verifier's checks stay.
+  | { kind: 'setReview'; value: ReviewStatus; at: string };
 
 export type EditOpKind = EditOp['kind'];
 
@@ -127,6 +129,13 @@ export function applyEditOp(text: string, op: EditOp): string {
       return setValue(text, ['seed', 'event'], requireEvent(op.value, 'seed.event'));
     case 'setSeedDate':
       return setValue(text, ['seed', 'date'], requireDate(op.value));
+    case 'setReview': {
+      if (!REVIEW_STATUSES.includes(op.value)) throw new CaseEditError(`Unknown review status ${String(op.value)}.`, 'review');
+      if (!TIMESTAMP_PATTERN.test(op.at)) throw new CaseEditError('The review time must be an ISO timestamp.', 'review');
+      const review = valueAt(text, ['review']);
+      if (review === undefined || review === null || typeof review !== 'object' || Array.isArray(review)) return setValue(text, ['review'], { status: op.value, reviewedAt: op.at });
+      return setValue(setValue(text, ['review', 'status'], op.value), ['review', 'reviewedAt'], op.at);
+    }
     case 'setSplit':
       if (op.value === null) return removeProperty(text, ['split']);
       if (!SPLITS.includes(op.value)) throw new CaseEditError(`Unknown split ${String(op.value)}.`, 'split');

@@ -1,7 +1,7 @@
 // Validation of what the webview sends (STYLE: the host never trusts the webview). The schemas
 // mirror `WebviewMessage` in ./protocol.ts; the type assertions below fail to compile if they drift.
 import { z } from 'zod';
-import { SPLITS } from '../contracts/case';
+import { REVIEW_STATUSES, SPLITS } from '../contracts/case';
 import type { TableQuery, WebviewMessage } from './protocol';
 import { MAX_ROWS_PER_REQUEST } from './protocol';
 
@@ -21,12 +21,14 @@ export const EditOpSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('addLevel') }),
   z.strictObject({ kind: z.literal('removeLevel'), level: index }),
   z.strictObject({ kind: z.literal('moveLevel'), from: index, to: index }),
+  z.strictObject({ kind: z.literal('setReview'), value: z.enum(REVIEW_STATUSES), at: z.string().max(40) }),
 ]);
 
 export const TableQuerySchema = z.strictObject({
   text: z.string().max(1000),
   split: z.enum([...SPLITS, 'none', 'all']),
   onlyProblems: z.boolean(),
+  review: z.enum([...REVIEW_STATUSES, 'none', 'all']),
   sort: z.enum(['line', 'seed', 'date', 'split', 'levels', 'candidates', 'errors']),
   descending: z.boolean(),
 });

@@ -2,7 +2,7 @@
 // (webview/caseTable). Types only, so the webview bundle imports nothing at run time from here;
 // the host validates inbound messages with the zod schemas in ./inbound.ts.
 import type { EditOp } from './editOps';
-import type { Split } from '../contracts/case';
+import type { ReviewStatus, Split } from '../contracts/case';
 
 export type { EditOp };
 
@@ -22,6 +22,7 @@ export interface CaseRow {
   errors: number;
   warnings: number;
   raw?: string; // the line's text (cut to 200 characters) for raw rows
+  review?: ReviewStatus; // the case's review status (contract 1's optional `review`)
 }
 
 export type SortKey = 'line' | 'seed' | 'date' | 'split' | 'levels' | 'candidates' | 'errors';
@@ -30,11 +31,12 @@ export interface TableQuery {
   text: string; // case-insensitive substring of id, seed event or any candidate event
   split: Split | 'none' | 'all'; // 'none': cases without a split
   onlyProblems: boolean; // rows with errors or warnings
+  review: ReviewStatus | 'none' | 'all'; // 'none': cases without a review
   sort: SortKey;
   descending: boolean;
 }
 
-export const DEFAULT_QUERY: TableQuery = { text: '', split: 'all', onlyProblems: false, sort: 'line', descending: false };
+export const DEFAULT_QUERY: TableQuery = { text: '', split: 'all', onlyProblems: false, review: 'all', sort: 'line', descending: false };
 
 export interface Summary {
   lines: number;
@@ -62,6 +64,19 @@ export interface FormLevel {
   candidates: FormCandidate[];
 }
 
+/** A source of the seed or of an actual outcome, as the form lists it. */
+export interface FormSource {
+  where: string; // 'seed' or 'depth N'
+  url: string;
+  title: string;
+  published: string;
+}
+
+export interface FormReview {
+  status: ReviewStatus;
+  checks: { name: string; ok: boolean; detail: string }[];
+}
+
 /** The selected case as the form shows it (read leniently so a half-broken case still edits). */
 export interface CaseForm {
   id: string;
@@ -69,6 +84,8 @@ export interface CaseForm {
   seedDate: string;
   split: Split | null;
   levels: FormLevel[];
+  review: FormReview | null;
+  sources: FormSource[];
 }
 
 export interface CaseDetail {

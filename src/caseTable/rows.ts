@@ -2,10 +2,10 @@
 // it reads `LineResult.case` (valid) or `LineResult.value` (valid JSON, read leniently here so a
 // half-broken case can still be repaired in the form).
 import type { CaseDiagnostic, LineResult } from '../cases/types';
-import { SPLITS } from '../contracts/case';
-import type { Split } from '../contracts/case';
+import { REVIEW_STATUSES, SPLITS, URL_PATTERN } from '../contracts/case';
+import type { ReviewStatus, Split } from '../contracts/case';
 import { pathAtOffset, pathKey } from './jsonLine';
-import type { CaseDetail, CaseForm, CaseRow, FieldDiagnostic, FormLevel, RowKind } from './protocol';
+import type { CaseDetail, CaseForm, CaseRow, FieldDiagnostic, FormLevel, FormReview, FormSource, RowKind } from './protocol';
 
 const RAW_PREVIEW = 200;
 const DETAIL_TEXT = 2000;
@@ -69,6 +69,8 @@ export function rowOf(line: number, text: string, result: LineResult, counts?: C
   };
   if (typeof value.id === 'string') row.id = value.id;
   if (typeof value.split === 'string') row.split = value.split;
+  const review = reviewOf(value.review);
+  if (review) row.review = review.status;
   return row;
 }
 
@@ -88,7 +90,29 @@ export function formOf(value: unknown): CaseForm | undefined {
       }),
     };
   });
-  return { id: str(value.id), seedEvent: str(seed.event), seedDate: str(seed.date), split, levels };
+  return { id: str(value.id), seedEvent: str(seed.event), seedDate: str(seed.date), split, levels, review: reviewOf(value.review), sources: sourcesOf(value) };
+}
+
+function reviewOf(v: unknown): FormReview | null {
+  if (!isObj(v) || !(REVIEW_STATUSES as readonly unknown[]).includes(v.status)) return null;
+  const checks = (Array.isArray(v.checks) ? v.checks : []).filter(isObj).map((c) => ({ name: str(c.name), ok: c.ok === true, detail: str(c.detail) }));
+  return { status: v.status as ReviewStatus, checks };
+}
+
+/** The seed's sources, then each actual's, as the form lists them (only http(s) URLs: they become links). */
+function sourcesOf(value: Obj): FormSource[] {
+  const out: FormSource[] = [];
+  const add = (where: string, list: unknown): void => {
+    for (const s of Array.isArray(list) ? list : []) {
+      if (isObj(s) && typeof s.url === 'string' && URL_PATTERN.test(s.url)) out.push({ where, url: s.url, title: str(s.title), published: str(s.published) });
+    }
+  };
+  add('seed', isObj(value.seed) ? value.seed.sources : undefined);
+  (Array.isArray(value.levels) ? value.levels : []).forEach((l, i) => {
+    const actual = isObj(l) && Array.isArray(l.candidates) ? l.candidates.find((c) => isObj(c) && c.label === 1) : undefined;
+    if (isObj(actual)) add(`depth ${i + 1}`, actual.sources);
+  });
+  return out;
 }
 
 /** Diagnostics of one line mapped onto the JSON path they point at, for display beside fields. */

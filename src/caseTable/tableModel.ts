@@ -32,6 +32,7 @@ interface RowKeys {
   seed: string;
   date: string;
   split: string | undefined;
+  review: string | undefined;
   levels: number;
   candidates: number;
   raw: boolean; // not JSON
@@ -43,9 +44,9 @@ function keysOf(text: string): RowKeys {
   try {
     value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
-    return { seed: '', date: '', split: undefined, levels: 0, candidates: 0, raw: true, line: -1 };
+    return { seed: '', date: '', split: undefined, review: undefined, levels: 0, candidates: 0, raw: true, line: -1 };
   }
-  const v = (typeof value === 'object' && value !== null ? value : {}) as { seed?: { event?: unknown; date?: unknown }; split?: unknown; levels?: unknown };
+  const v = (typeof value === 'object' && value !== null ? value : {}) as { seed?: { event?: unknown; date?: unknown }; split?: unknown; levels?: unknown; review?: { status?: unknown } };
   const levels = Array.isArray(v.levels) ? (v.levels as { candidates?: unknown }[]) : [];
   let candidates = 0;
   for (const l of levels) if (Array.isArray(l?.candidates)) candidates += l.candidates.length;
@@ -53,6 +54,7 @@ function keysOf(text: string): RowKeys {
     seed: typeof v.seed?.event === 'string' ? v.seed.event : '',
     date: typeof v.seed?.date === 'string' ? v.seed.date : '',
     split: typeof v.split === 'string' ? v.split : undefined,
+    review: typeof v.review?.status === 'string' ? v.review.status : undefined,
     levels: levels.length,
     candidates,
     raw: false,
@@ -61,7 +63,7 @@ function keysOf(text: string): RowKeys {
 }
 
 export function isDefaultQuery(q: TableQuery): boolean {
-  return q.text.trim() === '' && q.split === 'all' && !q.onlyProblems && q.sort === 'line' && !q.descending;
+  return q.text.trim() === '' && q.split === 'all' && q.review === 'all' && !q.onlyProblems && q.sort === 'line' && !q.descending;
 }
 
 function eventsOf(value: unknown): string[] {
@@ -256,6 +258,7 @@ export class TableModel {
       }
       k.line = line;
       if (query.split === 'none' ? k.split !== undefined : query.split !== 'all' && k.split !== query.split) continue;
+      if (query.review === 'none' ? k.review !== undefined : query.review !== 'all' && k.review !== query.review) continue;
       if (query.onlyProblems) {
         const c = this.countsOf(line);
         if (c.errors === 0 && c.warnings === 0) continue;

@@ -6,6 +6,8 @@
 // (test/unit/cases/properties.test.ts) proves `isCleanCase(v)` holds exactly when the slow path
 // reports nothing.
 import { isRealDate } from './dates';
+import { provenanceClean } from './provenanceRules';
+import { AGENTS, ISO_DATE_PATTERN, REVIEW_STATUSES, TIMESTAMP_PATTERN, URL_PATTERN } from '../contracts/case';
 import { isNonBlank } from './rules';
 import type { LineFacts } from './types';
 import { hasNoDuplicates, seedKeyOf } from './normalize';
@@ -16,10 +18,54 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+// Provenance fields (sources, provenance, review): their shape by hand as the zod schema says it
+// (the property test holds the two to one answer), their dates and evidence by provenanceClean (the
+// rules' own code) once the whole line is read.
+function onlyKeys(o: Json, allowed: readonly string[]): boolean {
+  for (const k in o) if (!allowed.includes(k)) return false;
+  return true;
+}
+
+const optionalString = (v: unknown): boolean => v === undefined || typeof v === 'string';
+const SOURCE_KEYS = ['url', 'title', 'published', 'quote'];
+
+function cleanSources(v: unknown): boolean {
+  if (!Array.isArray(v)) return false;
+  for (const s of v as unknown[]) {
+    if (!isObject(s) || !onlyKeys(s, SOURCE_KEYS)) return false;
+    if (typeof s.url !== 'string' || !URL_PATTERN.test(s.url) || typeof s.published !== 'string' || !ISO_DATE_PATTERN.test(s.published)) return false;
+    if (!optionalString(s.title) || !optionalString(s.quote)) return false;
+  }
+  return true;
+}
+
+function cleanProvenance(v: unknown): boolean {
+  return isObject(v) && onlyKeys(v, ['agent', 'model', 'createdAt']) && (AGENTS as readonly unknown[]).includes(v.agent) && optionalString(v.model) && typeof v.createdAt === 'string' && TIMESTAMP_PATTERN.test(v.createdAt);
+}
+
+function cleanReview(v: unknown): boolean {
+  if (!isObject(v) || !onlyKeys(v, ['status', 'checks', 'reviewedAt']) || !(REVIEW_STATUSES as readonly unknown[]).includes(v.status)) return false;
+  if (v.reviewedAt !== undefined && (typeof v.reviewedAt !== 'string' || !TIMESTAMP_PATTERN.test(v.reviewedAt))) return false;
+  if (v.checks === undefined) return true;
+  if (!Array.isArray(v.checks)) return false;
+  for (const c of v.checks as unknown[]) {
+    if (!isObject(c) || !onlyKeys(c, ['name', 'ok', 'detail']) || typeof c.name !== 'string' || c.name.length === 0 || typeof c.ok !== 'boolean' || !optionalString(c.detail)) return false;
+  }
+  return true;
+}
+
+/** Set when the line has a provenance field, so the provenance rules run on it at the end. */
+let sawProvenance = false;
+
 function cleanSeed(seed: unknown): boolean {
   if (!isObject(seed)) return false;
   let n = 0;
   for (const k in seed) {
+    if (k === 'sources') {
+      if (!cleanSources(seed.sources)) return false;
+      sawProvenance = true;
+      continue;
+    }
     if (k !== 'event' && k !== 'date') return false;
     n++;
   }
@@ -48,6 +94,11 @@ function cleanLevel(level: unknown, depth: number): number {
     if (!isObject(c)) return -1;
     let m = 0;
     for (const k in c) {
+      if (k === 'sources') {
+        if (!cleanSources(c.sources)) return -1;
+        sawProvenance = true;
+        continue;
+      }
       if (k !== 'event' && k !== 'label') return -1;
       m++;
     }
@@ -69,6 +120,7 @@ function cleanLevel(level: unknown, depth: number): number {
  */
 export function cleanCaseFacts(value: unknown): LineFacts | undefined {
   if (!isObject(value)) return undefined;
+  sawProvenance = false;
   let seed: Json | undefined;
   const actualPositions: number[] = [];
   const candidateCounts: number[] = [];
@@ -100,11 +152,20 @@ export function cleanCaseFacts(value: unknown): LineFacts | undefined {
       case 'source':
         if (!isObject(v)) return undefined;
         break;
+      case 'provenance':
+        if (!cleanProvenance(v)) return undefined;
+        sawProvenance = true;
+        break;
+      case 'review':
+        if (!cleanReview(v)) return undefined;
+        sawProvenance = true;
+        break;
       default:
         return undefined;
     }
   }
   if (!seed || candidateCounts.length === 0) return undefined;
+  if (sawProvenance && !provenanceClean(value)) return undefined;
   facts.seedKey = seedKeyOf(seed.event as string, seed.date as string);
   return facts;
 }

@@ -5,6 +5,7 @@
 import { cleanCaseFacts, factsOf } from './fastPath';
 import { parseJsonTree, syntaxProblems } from './jsonLine';
 import { diagnostic, Locator } from './locator';
+import { provenanceDiagnostics } from './provenanceRules';
 import { ruleDiagnostics } from './rules';
 import { schemaDiagnostics } from './schemaCheck';
 import type { Case } from '../contracts/case';
@@ -163,7 +164,7 @@ function check(text: string): LineResult {
 /** zod + forecasting rules with exact ranges, for a line that JSON.parse accepted. */
 export function slowCheck(text: string, value: unknown): LineResult {
   const locator = new Locator(parseJsonTree(text).root, text.length);
-  const diagnostics = [...schemaDiagnostics(value, locator), ...ruleDiagnostics(value, locator)];
+  const diagnostics = [...schemaDiagnostics(value, locator), ...ruleDiagnostics(value, locator), ...provenanceDiagnostics(value, locator)];
   diagnostics.sort(byStart);
   const facts = factsOf(value);
   const result: LineResult = { diagnostics, facts, value };

@@ -24,14 +24,45 @@ const EXPECTED: Record<string, string> = {
   'levels[].candidates[].label': '0 or 1',
   split: 'one of "train", "eval", "test"',
   source: 'an object (where the case came from: url, agent, notes)',
+  'seed.sources': 'an array of sources {"url", "published": "YYYY-MM-DD", "title"?, "quote"?}',
+  'seed.sources[]': 'a source {"url", "published": "YYYY-MM-DD", "title"?, "quote"?}',
+  'seed.sources[].url': 'an http(s) URL without spaces',
+  'seed.sources[].published': 'the publication date as "YYYY-MM-DD"',
+  'seed.sources[].title': 'a string',
+  'seed.sources[].quote': 'a string',
+  'levels[].candidates[].sources': 'an array of sources {"url", "published": "YYYY-MM-DD", "title"?, "quote"?}',
+  'levels[].candidates[].sources[]': 'a source {"url", "published": "YYYY-MM-DD", "title"?, "quote"?}',
+  'levels[].candidates[].sources[].url': 'an http(s) URL without spaces',
+  'levels[].candidates[].sources[].published': 'the publication date as "YYYY-MM-DD"',
+  'levels[].candidates[].sources[].title': 'a string',
+  'levels[].candidates[].sources[].quote': 'a string',
+  provenance: 'an object {"agent", "model"?, "createdAt"}',
+  'provenance.agent': 'one of "human", "generator", "brainstormer", "chronicler"',
+  'provenance.model': 'a string',
+  'provenance.createdAt': 'a timestamp such as "2026-01-15T09:30:00Z"',
+  review: 'an object {"status", "checks"?, "reviewedAt"?}',
+  'review.status': 'one of "draft", "verified", "rejected"',
+  'review.checks': 'an array of checks {"name", "ok", "detail"?}',
+  'review.checks[]': 'a check {"name", "ok": true or false, "detail"?}',
+  'review.checks[].name': 'a non-empty string',
+  'review.checks[].ok': 'true or false',
+  'review.checks[].detail': 'a string',
+  'review.reviewedAt': 'a timestamp such as "2026-01-15T09:30:00Z"',
 };
+
+const SOURCE_KEYS = ['url', 'title', 'published', 'quote'] as const;
 
 /** Allowed keys per object pattern, for "unknown key" messages and suggestions. */
 const KEYS: Record<string, readonly string[]> = {
-  '': ['id', 'seed', 'levels', 'split', 'source'],
-  seed: ['event', 'date'],
+  '': ['id', 'seed', 'levels', 'split', 'source', 'provenance', 'review'],
+  seed: ['event', 'date', 'sources'],
   'levels[]': ['depth', 'candidates'],
-  'levels[].candidates[]': ['event', 'label'],
+  'levels[].candidates[]': ['event', 'label', 'sources'],
+  'seed.sources[]': SOURCE_KEYS,
+  'levels[].candidates[].sources[]': SOURCE_KEYS,
+  provenance: ['agent', 'model', 'createdAt'],
+  review: ['status', 'checks', 'reviewedAt'],
+  'review.checks[]': ['name', 'ok', 'detail'],
 };
 
 const NOUNS: Record<string, string> = { levels: 'level', 'levels[].candidates': 'candidate' };

@@ -68,7 +68,10 @@ export type CaseDiagnosticCode =
   | 'near-duplicate-candidate'
   | 'repeated-seed'
   | 'seed-in-train-and-eval'
-  | 'actual-position-bias';
+  | 'actual-position-bias'
+  | 'source-before-event'
+  | 'verified-without-sources'
+  | 'eval-before-cutoff';
 
 export interface CaseDiagnostic {
   range: Range;

@@ -8,8 +8,9 @@ import { launchCommand } from './launch';
 import { runsCommand } from './runs';
 import { cancelCommand } from './cancel';
 import { logsCommand } from './logs';
+import { brainstormCommand, chronicleCommand, verifyCommand } from './agents';
 
-export const COMMANDS: readonly CliCommand[] = [validateCommand, statsCommand, launchCommand, runsCommand, cancelCommand, logsCommand];
+export const COMMANDS: readonly CliCommand[] = [validateCommand, statsCommand, launchCommand, runsCommand, cancelCommand, logsCommand, brainstormCommand, chronicleCommand, verifyCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

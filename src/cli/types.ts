@@ -8,6 +8,8 @@ export interface CliIo {
   /** A case file's bytes (a regular file only: a FIFO is refused at once); when absent, readFile's text is checked. */
   readBytes?(path: string): Promise<Uint8Array>;
   cwd: string;
+  /** The environment (OPENROUTER_API_KEY…); process.env when absent. */
+  env?: Record<string, string | undefined>;
 }
 
 /** Exit codes shared by all subcommands. */

@@ -3,7 +3,10 @@
 import { z } from 'zod';
 import { RUN_STATES } from './metrics';
 
+/** Jobs a backend launches. */
 export const RUN_KINDS = ['sft', 'grpo', 'eval', 'generate'] as const;
+/** Every kind a run record may have: the jobs, and `collect` for the data agents (src/agents), which run in process. */
+export const RECORD_KINDS = [...RUN_KINDS, 'collect'] as const;
 export const BACKENDS = ['modal', 'local'] as const;
 
 export const RunCostSchema = z.object({
@@ -14,7 +17,7 @@ export const RunCostSchema = z.object({
 
 export const RunRecordSchema = z.object({
   id: z.string().min(1),
-  kind: z.enum(RUN_KINDS),
+  kind: z.enum(RECORD_KINDS),
   backend: z.enum(BACKENDS),
   config: z.record(z.string(), z.unknown()).describe('The job config as launched (never secrets).'),
   state: z.enum(RUN_STATES),
@@ -35,6 +38,7 @@ export const RunRecordSchema = z.object({
 });
 
 export type RunKind = (typeof RUN_KINDS)[number];
+export type RecordKind = (typeof RECORD_KINDS)[number];
 export type Backend = (typeof BACKENDS)[number];
 export type RunCost = z.infer<typeof RunCostSchema>;
 export type RunRecord = z.infer<typeof RunRecordSchema>;

@@ -3,7 +3,7 @@
 // validates what the webview sends (protocolSchema.ts, kept apart so zod stays out of the
 // browser bundle); the webview trusts the host.
 // Everything here is JSON data: no classes, no functions, no `undefined`-only fields.
-import type { Backend, RunKind } from '../contracts/run';
+import type { Backend, RecordKind } from '../contracts/run';
 import type { EvalEvent, RunState } from '../contracts/metrics';
 import type { ForecastTree } from '../contracts/tree';
 
@@ -43,7 +43,7 @@ export interface ReliabilityBin {
 
 export interface RunSnapshot {
   id: string;
-  kind: RunKind | null;
+  kind: RecordKind | null;
   backend: Backend | null;
   state: RunState | null;
   createdAt: string | null;

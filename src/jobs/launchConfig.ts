@@ -5,10 +5,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CaseDocument } from '../cases/caseDocument';
 import type { CaseDiagnostic } from '../cases/types';
-import type { Backend, RunKind, RunRecord } from '../contracts/run';
+import type { Backend, RecordKind, RunKind, RunRecord } from '../contracts/run';
 import type { RunStore } from '../runs/runStore';
 
-export const KIND_LABELS: Record<RunKind, string> = { sft: 'SFT', grpo: 'GRPO', eval: 'Evaluation', generate: 'Generation' };
+export const KIND_LABELS: Record<RecordKind, string> = { sft: 'SFT', grpo: 'GRPO', eval: 'Evaluation', generate: 'Generation', collect: 'Collect' };
 
 export interface JobDefaults {
   backend: Backend;
@@ -36,7 +36,7 @@ export interface LaunchChoices {
 }
 
 /** Training jobs take epochs and LoRA rank; eval/generate refuse them. */
-export function isTraining(kind: RunKind): boolean {
+export function isTraining(kind: RecordKind): kind is 'sft' | 'grpo' {
   return kind === 'sft' || kind === 'grpo';
 }
 

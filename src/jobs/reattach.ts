@@ -12,6 +12,12 @@ export const LAUNCH_GRACE_MS = 2 * 60 * 1000;
 export function decideReattach(run: RunRecord, probe: { pidAlive?: boolean; now: Date }): ReattachDecision {
   if (isTerminal(run.state)) return { action: 'none' };
   const age = probe.now.getTime() - Date.parse(run.createdAt);
+  if (run.kind === 'collect') {
+    // A data agent runs inside the editor or the CLI that started it, which settles its record itself.
+    if (run.local?.pid !== undefined && probe.pidAlive) return { action: 'none' };
+    if (run.local?.pid === undefined && age <= LAUNCH_GRACE_MS) return { action: 'wait' };
+    return { action: 'fail', reason: 'The data agent stopped (its editor or CLI process ended) before it recorded a result. What it wrote is kept: run it again on the same file to resume.' };
+  }
   if (run.backend === 'local') {
     if (run.local?.pid === undefined) {
       return age > LAUNCH_GRACE_MS ? { action: 'fail', reason: 'The local process never started (no pid was recorded).' } : { action: 'wait' };

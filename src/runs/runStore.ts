@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { RunRecordSchema } from '../contracts/run';
-import type { Backend, RunKind, RunRecord } from '../contracts/run';
+import type { Backend, RecordKind, RunRecord } from '../contracts/run';
 import type { MetricEvent, RunState } from '../contracts/metrics';
 import { parseJsonl, parseMetricEvent, type ParsedLines } from './metricsFile';
 import { describeRecordProblem, readRunRecord, readRunRecordSync, type RunRecordRead } from './runRecord';
@@ -87,7 +87,7 @@ export function withRecordLock<T>(file: string, fn: () => T): T {
 }
 
 /** Sortable, readable and unique enough across windows: `sft-20261127-034512-a1b2`. */
-export function newRunId(kind: RunKind, now: Date = new Date()): string {
+export function newRunId(kind: RecordKind, now: Date = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${kind}-${stamp}-${randomBytes(2).toString('hex')}`;
 }
@@ -100,7 +100,7 @@ export function writeFileAtomic(file: string, text: string): void {
 }
 
 export interface NewRun {
-  kind: RunKind;
+  kind: RecordKind;
   backend: Backend;
   config: Record<string, unknown>;
   id?: string;

@@ -25,7 +25,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import schemas
+from . import provenance, schemas
 
 
 class DatasetError(ValueError):
@@ -213,7 +213,7 @@ def check_lines(lines, problems: list[Problem]) -> list[dict]:
                 errs.append(f"id: {case_id!r} already used on line {ids[case_id]}; fix: make ids unique")
             else:
                 ids[case_id] = lineno
-        errs += schemas.errors("case", case) or rule_errors(case)
+        errs += schemas.errors("case", case) or rule_errors(case) + provenance.source_errors(case)
         problems += [Problem(lineno, None, e) for e in errs]
         if not errs and not lone:
             case["_line"] = lineno

@@ -10,7 +10,7 @@ import time
 import traceback
 from pathlib import Path
 
-from . import data
+from . import data, provenance
 from .config import make_config, to_dict
 from .events import Emitter, RunFile, gpu_cost, now_iso
 
@@ -90,6 +90,8 @@ def run(kind: str, overrides: dict, backend: str = "local", sinks=(), on_exit=No
         cases = None
         if cfg.dataset or cfg.dataset_text or kind != "generate" or not getattr(cfg, "seeds", ""):
             cases = data.load_cases(cfg.dataset, cfg.dataset_text)  # bad data stops here, before any GPU time
+            for line in provenance.report(cases, getattr(cfg, "base_model", "")):  # warnings: said, not fatal
+                log.warning("dataset %s", line)
         summary = _dispatch(kind, cfg, cases, emitter, run_dir, job)
         if summary.get("cancelled"):
             state, error = "cancelled", "cancelled (SIGTERM); resume from " + str(summary.get("checkpoint"))

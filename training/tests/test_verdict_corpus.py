@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from psychohistory import data
+from psychohistory import data, provenance
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = json.loads((REPO / "test/fixtures/verdict/corpus.json").read_text(encoding="utf-8"))["inputs"]
@@ -49,6 +49,20 @@ def test_corpus_verdict(entry, tmp_path):
                 data.load_cases(str(path))
         else:
             assert len(data.load_cases(str(path))) >= 1
+
+
+@pytest.mark.parametrize("entry", [e for e in CORPUS if "bytes" not in e], ids=lambda e: e["name"])
+def test_corpus_provenance_warnings(entry):
+    cases, _ = data.check_bytes(content(entry))
+    got = sorted(f"{w.line} {w.code}" for w in provenance.warnings(cases, entry.get("cutoff")))
+    assert got == sorted(f"{w['line']} {w['code']}" for w in entry.get("warnings", [])), entry["note"]
+
+
+def test_cutoffs_from_the_shared_table():
+    assert provenance.default_cutoff("openai/gpt-oss-20b") == "2024-06-30"
+    assert provenance.default_cutoff("tiny") is None
+    assert provenance.parse_cutoff("2024-02") == "2024-02-29"
+    assert provenance.parse_cutoff("2024-13") is None and provenance.parse_cutoff("2024-02-30") is None
 
 
 def test_text_input_gets_the_same_verdict():
@@ -94,3 +108,14 @@ def test_a_fifo_is_refused_at_once(tmp_path):
 def test_a_directory_is_refused(tmp_path):
     with pytest.raises(data.DatasetError, match="is a directory"):
         data.load_cases(str(tmp_path))
+
+
+def test_a_job_reports_provenance_warnings_with_its_base_models_cutoff():
+    level = {"depth": 1, "candidates": [{"event": "a", "label": 1}, {"event": "b", "label": 0}]}
+    text = "\n".join(json.dumps({"id": f"c{k}", "seed": {"event": f"E{k}", "date": "2023-01-15"}, "levels": [level],
+                                 "split": "eval"}) for k in range(25))
+    cases = data.parse_cases(text)
+    lines = provenance.report(cases, "openai/gpt-oss-20b")
+    assert lines[0].startswith("line 1: warning eval-before-cutoff: eval case dated 2023-01-15")
+    assert len(lines) == 21 and lines[-1] == "... and 5 more provenance warnings"
+    assert provenance.report(cases, "tiny") == []

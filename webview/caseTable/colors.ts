@@ -12,4 +12,5 @@ export const CASE_TABLE_COLORS = {
   link: { from: ['--vscode-textLink-foreground'], on: ON, ratio: TEXT_CONTRAST },
   'line-number': { from: ['--vscode-editorLineNumber-foreground'], on: ON, ratio: TEXT_CONTRAST },
   muted: { from: ['--vscode-descriptionForeground'], on: ON, ratio: TEXT_CONTRAST },
+  pass: { from: ['--vscode-testing-iconPassed', '--vscode-charts-green'], on: ON, ratio: TEXT_CONTRAST },
 } satisfies Record<string, ColorRole>;

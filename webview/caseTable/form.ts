@@ -6,7 +6,7 @@
 // its successor (the moved candidate's button, the new candidate's field, the next candidate after
 // a removal); the actual-outcome radios are a native radio group (one Tab stop, arrow keys);
 // Escape reverts what is typed but not committed and goes back to the table's selected row.
-import type { CaseDetail, EditOp, FieldDiagnostic } from '../../src/caseTable/protocol';
+import type { CaseDetail, CaseForm, EditOp, FieldDiagnostic } from '../../src/caseTable/protocol';
 import { button, h } from './dom';
 
 export interface FormCallbacks {
@@ -224,7 +224,42 @@ export class CaseFormView {
     });
     const n = f.levels.length;
     out.push(h('h3', { class: 'levels-title' }, 'Levels'), levels, button('add-level', '+ Level', 'Add a level at the next depth', () => this.act(line, { kind: 'addLevel' }, [`cand-${n}-0-event`, 'add-level'])));
+    out.push(...this.reviewSection(line, f));
     return out;
+  }
+
+  /** Review status as a badge with Accept / Reject, the verifier's checks, and the sources as dated links. */
+  private reviewSection(line: number, f: CaseForm): Node[] {
+    const status = f.review?.status ?? 'none';
+    const section = h('section', { class: 'review', id: 'review', 'aria-label': 'Review and sources' });
+    this.anchor('review', section);
+    const at = (): string => new Date().toISOString();
+    section.append(
+      h('h3', {}, 'Review'),
+      h(
+        'div',
+        { class: 'review-head' },
+        h('span', { id: 'review-status', class: `badge review ${status}`, role: 'status', 'aria-label': `Review status: ${status === 'none' ? 'not reviewed' : status}` }, status === 'none' ? 'not reviewed' : status),
+        button('review-accept', 'Accept', 'Accept: mark this case verified', () => this.act(line, { kind: 'setReview', value: 'verified', at: at() }, ['review-reject', 'review-accept']), { disabled: status === 'verified' }),
+        button('review-reject', 'Reject', 'Reject: mark this case rejected', () => this.act(line, { kind: 'setReview', value: 'rejected', at: at() }, ['review-accept', 'review-reject']), { disabled: status === 'rejected' }),
+      ),
+    );
+    const checks = f.review?.checks ?? [];
+    if (checks.length > 0) {
+      section.append(h('ul', { class: 'checks', id: 'review-checks', 'aria-label': 'Verifier checks' }, ...checks.map((c) => h('li', { class: c.ok ? 'ok' : 'failed' }, `${c.ok ? '✓' : '✕'} ${c.name}${c.detail ? ` — ${c.detail}` : ''}`))));
+    }
+    section.append(h('h3', {}, 'Sources'));
+    if (f.sources.length === 0) section.append(h('p', { id: 'sources-none' }, 'No sources.'));
+    else {
+      section.append(
+        h(
+          'ul',
+          { class: 'sources', id: 'sources', 'aria-label': 'Sources' },
+          ...f.sources.map((s, k) => h('li', {}, `${s.where} · ${s.published || 'no date'} · `, h('a', { id: `source-${k}`, href: s.url, title: s.url }, s.title || s.url))),
+        ),
+      );
+    }
+    return [section];
   }
 
   /** Registers where diagnostics of `path` (and paths below it without their own anchor) go. */

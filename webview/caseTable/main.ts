@@ -26,7 +26,8 @@ document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 applyColorRoles(CASE_TABLE_COLORS);
 
 const saved = vscode.getState();
-const state: ViewState = { query: saved?.query ?? DEFAULT_QUERY, selectedLine: saved?.selectedLine ?? null, scrollTop: saved?.scrollTop ?? 0 };
+// A query saved by an older version lacks newer fields (review): defaults fill them, so the host accepts it.
+const state: ViewState = { query: { ...DEFAULT_QUERY, ...saved?.query }, selectedLine: saved?.selectedLine ?? null, scrollTop: saved?.scrollTop ?? 0 };
 let saveTimer = 0;
 function save(): void {
   clearTimeout(saveTimer);
@@ -101,6 +102,20 @@ splitSelect.addEventListener('change', () => {
   const v = splitSelect.value;
   if (v === 'all' || v === 'train' || v === 'eval' || v === 'test' || v === 'none') setQuery({ split: v });
 });
+const reviewSelect = h('vscode-single-select', { id: 'filter-review', 'aria-label': 'Show review status' });
+for (const [value, label] of [
+  ['all', 'Any review'],
+  ['verified', 'verified'],
+  ['draft', 'draft'],
+  ['rejected', 'rejected'],
+  ['none', 'Not reviewed'],
+] as const) {
+  reviewSelect.append(h('vscode-option', { value, selected: state.query.review === value }, label));
+}
+reviewSelect.addEventListener('change', () => {
+  const v = reviewSelect.value;
+  if (v === 'all' || v === 'verified' || v === 'draft' || v === 'rejected' || v === 'none') setQuery({ review: v });
+});
 const problems = h('vscode-checkbox', { id: 'filter-problems', label: 'Only problems', checked: state.query.onlyProblems });
 problems.addEventListener('change', () => setQuery({ onlyProblems: problems.checked }));
 const summary = h('span', { id: 'table-summary', class: 'summary', 'aria-live': 'polite' });
@@ -109,6 +124,7 @@ const toolbar = h(
   { class: 'toolbar', role: 'toolbar', 'aria-label': 'Case table tools' },
   filterText,
   splitSelect,
+  reviewSelect,
   problems,
   button('prev-problem', '↑ Problem', 'Previous problem, error or warning (Shift+F8)', () => vscode.postMessage({ type: 'nextProblem', fromIndex: Math.max(table.selectedIndex, 0), backwards: true }), { keys: 'Shift+F8' }),
   button('next-problem', '↓ Problem', 'Next problem, error or warning (F8)', () => vscode.postMessage({ type: 'nextProblem', fromIndex: table.selectedIndex, backwards: false }), { keys: 'F8' }),

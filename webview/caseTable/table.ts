@@ -16,6 +16,9 @@ interface Column {
   cls: string;
 }
 
+/** Review status badges (contract 1's `review`): a word with a mark, never colour alone. */
+const REVIEW_MARK: Record<NonNullable<CaseRow['review']>, string> = { verified: '✓ verified', rejected: '✕ rejected', draft: '◌ draft' };
+
 const COLUMNS: Column[] = [
   { key: 'line', label: 'Line', cls: 'c-line' },
   { key: null, label: 'Id', cls: 'c-id' },
@@ -258,6 +261,7 @@ export class VirtualTable {
     const wrap = h('span', { class: 'badges' });
     if (row.errors) wrap.append(h('span', { class: 'badge error', 'aria-label': `${row.errors} errors`, title: `${row.errors} errors` }, `✕ ${row.errors}`));
     if (row.warnings) wrap.append(h('span', { class: 'badge warning', 'aria-label': `${row.warnings} warnings`, title: `${row.warnings} warnings` }, `⚠ ${row.warnings}`));
+    if (row.review) wrap.append(h('span', { class: `badge review ${row.review}`, 'aria-label': `review: ${row.review}`, title: `review: ${row.review}` }, REVIEW_MARK[row.review]));
     return wrap;
   }
 

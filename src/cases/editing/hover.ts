@@ -2,7 +2,7 @@
 // the depths and the actual outcome per level. Works on partially broken cases too (missing parts
 // show as "—", a level without exactly one actual says so), because that is when it helps.
 import { MAX_LINE_LENGTH } from '../lineCheck';
-import { asString, isRecord, levelsOf, parseLine, shorten } from './jsonLine';
+import { asArray, asString, isRecord, levelsOf, parseLine, shorten } from './jsonLine';
 
 /**
  * Escape text so markdown renders it literally. Case data is untrusted (a dataset from anywhere):
@@ -41,6 +41,60 @@ function actualText(candidates: { event?: string; label: unknown }[]): string {
   return `${event} (candidate ${String(only.i + 1)} of ${String(candidates.length)})`;
 }
 
+interface SourceView {
+  url: string;
+  published?: string;
+  title?: string;
+}
+
+function sourcesOf(v: unknown): SourceView[] {
+  return asArray(v)
+    .filter(isRecord)
+    .flatMap((s) => {
+      const url = asString(s['url']);
+      return url === undefined ? [] : [{ url, published: asString(s['published']), title: asString(s['title']) }];
+    });
+}
+
+/** One line per source: date, title (escaped), URL as a code span (shown, never a live link). */
+function sourceLines(label: string, sources: SourceView[]): string[] {
+  return sources.slice(0, 5).map((s) => {
+    const title = s.title !== undefined && s.title.trim() !== '' ? ` ${escapeMarkdown(shorten(s.title, 80))}` : '';
+    return `- ${label} · ${s.published !== undefined ? codeSpan(shorten(s.published, 20)) : '_no date_'}${title} ${codeSpan(shorten(s.url, 120))}`;
+  }).concat(sources.length > 5 ? [`- ${label} · _and ${String(sources.length - 5)} more_`] : []);
+}
+
+/** Provenance and review (contract 1's optional fields): who wrote the case, where it stands, its evidence. */
+function provenanceLines(value: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const facts: string[] = [];
+  const review = isRecord(value['review']) ? value['review'] : undefined;
+  const status = review ? asString(review['status']) : undefined;
+  if (status !== undefined) {
+    const checks = asArray(review?.['checks']).filter(isRecord);
+    const failed = checks.filter((c) => c['ok'] === false).map((c) => asString(c['name']) ?? '?');
+    const summary = checks.length > 0 ? ` (${String(checks.length - failed.length)}/${String(checks.length)} checks passed${failed.length > 0 ? `; failed: ${failed.map((f) => codeSpan(shorten(f, 40))).join(', ')}` : ''})` : '';
+    facts.push(`review ${codeSpan(shorten(status, 20))}${summary}`);
+  }
+  const provenance = isRecord(value['provenance']) ? value['provenance'] : undefined;
+  if (provenance) {
+    const agent = asString(provenance['agent']);
+    const model = asString(provenance['model']);
+    const created = asString(provenance['createdAt']);
+    facts.push(`by ${agent !== undefined ? codeSpan(shorten(agent, 40)) : '—'}${model !== undefined ? ` with ${codeSpan(shorten(model, 80))}` : ''}${created !== undefined ? ` on ${codeSpan(shorten(created, 40))}` : ''}`);
+  }
+  if (facts.length > 0) out.push('', facts.join(' · '));
+  const seed = isRecord(value['seed']) ? value['seed'] : {};
+  const lines = sourceLines('seed', sourcesOf(seed['sources']));
+  asArray(value['levels']).forEach((level, i) => {
+    const candidates = isRecord(level) ? asArray(level['candidates']) : [];
+    const actual = candidates.filter(isRecord).find((c) => c['label'] === 1);
+    if (actual) lines.push(...sourceLines(`depth ${String(i + 1)}`, sourcesOf(actual['sources'])));
+  });
+  if (lines.length > 0) out.push('', '**Sources**', '', ...lines);
+  return out;
+}
+
 /** Markdown for the hover of a case line, or undefined when the line is not a JSON object. */
 export function caseHoverMarkdown(lineText: string): string | undefined {
   if (lineText.length > MAX_LINE_LENGTH) return undefined;
@@ -71,5 +125,6 @@ export function caseHoverMarkdown(lineText: string): string | undefined {
       out.push(`| ${depths[i] ?? '?'} | ${actualText(l.candidates)} | ${String(l.candidates.length)} |`);
     });
   }
+  out.push(...provenanceLines(value));
   return out.join('\n');
 }

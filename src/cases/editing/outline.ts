@@ -42,7 +42,8 @@ type Template = Omit<OutlineSymbol, 'line'>;
 function caseTemplate(text: string, value: Case, withLevels: boolean): Template {
   const event = value.seed.event;
   const name = shorten(event, 100);
-  const detail = [value.seed.date, value.split].filter((x): x is string => typeof x === 'string').join(' · ');
+  // The review status shows beside the date and split, so a reviewer sees drafts and rejections at a glance.
+  const detail = [value.seed.date, value.split, value.review?.status].filter((x): x is string => typeof x === 'string').join(' · ');
   const whole = { start: 0, end: text.length, selectionStart: 0, selectionEnd: text.length };
   // Offsets need a syntax tree of the line: only built where children are shown.
   // The core has already parsed the value; the tree is built only for its offsets.
@@ -51,13 +52,14 @@ function caseTemplate(text: string, value: Case, withLevels: boolean): Template 
   const eventNode = nodeAt(root, ['seed', 'event']);
   const children = levelsOf(value).map((level, i) => {
     const node = nodeAt(root, ['levels', i]);
-    const actual = level.candidates.find((c) => c.label === 1);
+    const actual = value.levels[i]?.candidates.find((c) => c.label === 1);
+    const sources = actual?.sources?.length ?? 0;
     const depth = typeof level.depth === 'number' ? level.depth : i + 1;
     const start = node ? node.offset : 0;
     const end = node ? node.offset + node.length : text.length;
     return {
       name: `depth ${String(depth)} — actual: ${shorten(actual?.event ?? '?', 80)}`,
-      detail: `${String(level.candidates.length)} candidates`,
+      detail: `${String(level.candidates.length)} candidates${sources > 0 ? ` · ${String(sources)} source${sources === 1 ? '' : 's'}` : ''}`,
       start,
       end,
     };

@@ -4,6 +4,7 @@
 // event handler catches and logs: a bad byte in a case file must never take the host down.
 import * as vscode from 'vscode';
 import { CaseDocument } from '../caseDocument';
+import { cutoffDiagnostics } from '../provenanceRules';
 import type { CaseDiagnostic } from '../types';
 import type { Ctx } from '../../shell/context';
 import { isCaseDocument, readCasesConfig } from './config';
@@ -43,6 +44,11 @@ export class CaseModels implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((doc) => this.guard('open', () => this.opened(doc))),
       vscode.workspace.onDidChangeTextDocument((e) => this.guard('change', () => this.changed(e))),
       vscode.workspace.onDidCloseTextDocument((doc) => this.guard('close', () => this.drop(doc.uri))),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        // The knowledge cutoff follows its setting and the base model's: re-judge the open files.
+        if (!e.affectsConfiguration('psychohistory.cases.knowledgeCutoff') && !e.affectsConfiguration('psychohistory.baseModel')) return;
+        for (const doc of vscode.workspace.textDocuments) if (this.entries.has(doc.uri.toString())) this.guard('publish', () => this.publish(doc));
+      }),
     );
     for (const doc of vscode.workspace.textDocuments) this.guard('open', () => this.opened(doc));
   }
@@ -117,7 +123,8 @@ export class CaseModels implements vscode.Disposable {
   private publish(doc: vscode.TextDocument): void {
     if (doc.isClosed || !isCaseDocument(doc)) return;
     const model = this.get(doc);
-    this.collection.set(doc.uri, model.diagnostics().map(toVscodeDiagnostic));
+    const cutoff = cutoffDiagnostics(model, readCasesConfig().knowledgeCutoff);
+    this.collection.set(doc.uri, [...model.diagnostics(), ...cutoff].map(toVscodeDiagnostic));
     this.published.fire(doc.uri);
   }
 

@@ -175,6 +175,7 @@ export class ModalBackend implements JobBackend {
 
   async start(run: RunRecord): Promise<Watch> {
     const { store, hooks } = this.options;
+    if (run.kind === 'collect') throw new JobError('collect runs (the data agents) run in the editor or the CLI, not on Modal', 'unknown');
     const functionName = MODAL_FUNCTIONS[run.kind];
     try {
       const client = await this.client();

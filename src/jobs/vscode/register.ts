@@ -25,6 +25,7 @@ import { Secrets } from './secrets';
 import { launchFlow } from './launchFlow';
 import { openModalDeployTerminal } from './deployModal';
 import { JOB_COMMANDS } from '../commands';
+import { cancelAgentRun } from '../../agents/activeRuns';
 
 
 function workspaceRoot(): string | undefined {
@@ -183,6 +184,12 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
           ? 'Cancel Run'
           : await vscode.window.showWarningMessage(`Cancel ${run.kind.toUpperCase()} run ${run.id} (${run.backend})?`, { modal: true }, 'Cancel Run');
         if (sure !== 'Cancel Run') return undefined;
+        if (run.kind === 'collect') {
+          // A data agent runs in its editor or CLI process, not as a job a backend can signal.
+          if (cancelAgentRun(run.id)) return 'cancelled';
+          void vscode.window.showWarningMessage(`Run ${run.id} is a data-agent run of another window or of the CLI: cancel it there (its notification's Cancel, or Ctrl-C).`);
+          return undefined;
+        }
         try {
           const final = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cancelling ${run.id}…` }, () => open().service.cancel(run.id));
           refresh();

@@ -41,6 +41,11 @@ export class Secrets {
     return key && secret ? { key, secret } : undefined;
   }
 
+  /** The OpenRouter key for the data agents, if one was set. */
+  async openRouterKey(): Promise<string | undefined> {
+    return (await this.storage.get(SECRET_KEYS.openRouter)) || undefined;
+  }
+
   /** Environment for a local job: only the variables that are set. */
   async jobEnv(): Promise<Record<string, string>> {
     const [hf, openRouter] = await Promise.all([this.storage.get(SECRET_KEYS.huggingFace), this.storage.get(SECRET_KEYS.openRouter)]);

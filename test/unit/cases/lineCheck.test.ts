@@ -107,7 +107,7 @@ describe('schema', () => {
       code: 'unknown-key',
       severity: 'error',
       span: spanOf(text, '"lable"'),
-      message: 'unknown key "lable" in levels[0].candidates[1]: did you mean "label"? allowed keys are event, label',
+      message: 'unknown key "lable" in levels[0].candidates[1]: did you mean "label"? allowed keys are event, label, sources',
     });
     expect(d).toContainEqual(expect.objectContaining({ code: 'schema', message: 'levels[0].candidates[1] is missing "label": add "label" as 0 or 1' }));
   });

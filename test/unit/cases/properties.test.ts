@@ -18,6 +18,15 @@ const valid = [
   caseLine(aCase()),
   caseLine(aCase({ levels: [aLevel(1), aLevel(2, ['Rates rise', 'Rates fall'], 1)], source: { url: 'u' } })),
   caseLine(aCase({ id: undefined, split: 'eval' })),
+  // Provenance fields (contract 1): a verified case with two dated sources for its actual, and a draft.
+  caseLine(aCase(), (o) => {
+    (o.seed as Record<string, unknown>).sources = [{ url: 'https://a.example/s', published: '2023-01-15', title: 'Seed' }];
+    const c0 = ((o.levels as Record<string, unknown>[])[0]!.candidates as Record<string, unknown>[])[0]!;
+    c0.sources = [{ url: 'https://b.example/1', published: '2023-01-20', quote: 'q' }, { url: 'https://c.example/2', published: '2023-02-01' }];
+    o.provenance = { agent: 'chronicler', model: 'm', createdAt: '2026-01-05T10:00:00Z' };
+    o.review = { status: 'verified', checks: [{ name: 'resolvable', ok: true, detail: 'd' }], reviewedAt: '2026-01-06T10:00:00.5+01:00' };
+  }),
+  caseLine(aCase({ review: { status: 'draft' }, provenance: { agent: 'human', createdAt: '2026-01-05T10:00:00Z' } })),
 ];
 
 /** Random edits of a valid line: delete, insert or replace a slice with JSON-ish fragments. */
@@ -51,10 +60,12 @@ const mutatedValue = fc
     fc.constantFrom(...valid),
     fc.array(
       fc.record({
-        path: fc.constantFrom('id', 'seed', 'seed.event', 'seed.date', 'levels', 'levels.0', 'levels.0.depth', 'levels.0.candidates', 'levels.0.candidates.0', 'levels.0.candidates.1.label', 'levels.0.candidates.2.event', 'split', 'source', 'extra', '__proto__', 'levels.1'),
+        path: fc.constantFrom('id', 'seed', 'seed.event', 'seed.date', 'levels', 'levels.0', 'levels.0.depth', 'levels.0.candidates', 'levels.0.candidates.0', 'levels.0.candidates.1.label', 'levels.0.candidates.2.event', 'split', 'source', 'extra', '__proto__', 'levels.1',
+          'seed.sources', 'seed.sources.0.published', 'seed.sources.0.url', 'levels.0.candidates.0.sources', 'levels.0.candidates.0.sources.1', 'levels.0.candidates.0.sources.0.published', 'levels.0.candidates.1.sources', 'provenance', 'provenance.agent', 'provenance.createdAt', 'review', 'review.status', 'review.checks', 'review.checks.0.ok', 'review.reviewedAt'),
         value: fc.oneof(
           fc.jsonValue({ maxDepth: 2 }),
-          fc.constantFrom(undefined, 0, 1, 2, -0, 1.5, '', ' ', '2023-02-30', '2024-02-29', 'train', 'eval', 'Stock drops 15%', 'stock drops 15', 'IPO  delayed!', 'Partnership announced today'),
+          fc.constantFrom(undefined, 0, 1, 2, -0, 1.5, '', ' ', '2023-02-30', '2024-02-29', 'train', 'eval', 'Stock drops 15%', 'stock drops 15', 'IPO  delayed!', 'Partnership announced today',
+            'verified', 'rejected', 'draft', 'human', 'robot', '2023-01-14', '2023-01-16', '2026-01-05T10:00:00Z', '2026-01-05T10:00:00', 'https://d.example/x', 'ftp://d.example', [], [{ url: 'https://e.example/1', published: '2023-01-15' }], { status: 'verified' }),
         ),
       }),
       { minLength: 1, maxLength: 3 },
@@ -220,7 +231,9 @@ describe('line scanner (the hot path before JSON.parse)', () => {
   });
 
   it('takes the clean cases of a real dataset, however they are spaced or ordered', () => {
-    for (const line of valid) expect(scanCleanCase(line)).toEqual(cleanCaseFacts(JSON.parse(line)));
+    // Provenance fields are keys the scanner does not know: it leaves those lines to the object path.
+    const provenance = /"(sources|provenance|review)"/;
+    for (const line of valid) expect(scanCleanCase(line)).toEqual(provenance.test(line) ? undefined : cleanCaseFacts(JSON.parse(line)));
     fc.assert(
       fc.property(rewrittenLine, (text) => {
         let value: unknown;
@@ -231,6 +244,7 @@ describe('line scanner (the hot path before JSON.parse)', () => {
         }
         // Escapes and numbers other than plain digits are left to JSON.parse.
         const plain = !/\\|"label":\s*(1\.0|1e0|-0|01)/.test(text);
+        if (provenance.test(text)) return;
         if (plain && cleanCaseFacts(value)) expect(scanCleanCase(text)).toBeDefined();
       }),
       { numRuns: 1000 },

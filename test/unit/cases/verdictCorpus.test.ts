@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CaseFileError, checkCaseBytes, firstInvalidUtf8, readCaseFile } from '../../../src/cases/caseFile';
+import { CaseDocument } from '../../../src/cases/caseDocument';
 import { checkLine, loneSurrogateAt, MAX_DEPTH, nestingDepth } from '../../../src/cases/lineCheck';
+import { cutoffDiagnostics, PROVENANCE_WARNING_CODES } from '../../../src/cases/provenanceRules';
 
 const REPO = resolve(__dirname, '../../..');
 const PYTHON = join(REPO, 'training/.venv/bin/python');
@@ -25,6 +27,9 @@ interface Entry {
   parts?: [string, number][];
   file?: string;
   errors: Expected[];
+  /** Provenance warnings both halves report, by line (absent: none). */
+  warnings?: { line: number; code: string }[];
+  cutoff?: string;
 }
 interface Verdict {
   lines: number[];
@@ -59,7 +64,24 @@ function tsVerdict(e: Entry): Verdict {
   return { lines: unique(errors.map((d) => d.range.start.line + 1)), columns };
 }
 
+/** The provenance warnings on the error-free lines of an input, as sorted "line code" strings. */
+function tsWarnings(e: Entry): string[] {
+  const doc = new CaseDocument(new TextDecoder().decode(contentOf(e)));
+  const all = [...doc.diagnostics(), ...cutoffDiagnostics(doc, e.cutoff)];
+  const errorLines = new Set(all.filter((d) => d.severity === 'error').map((d) => d.range.start.line));
+  return all
+    .filter((d) => d.severity === 'warning' && PROVENANCE_WARNING_CODES.includes(d.code) && !errorLines.has(d.range.start.line))
+    .map((d) => `${d.range.start.line + 1} ${d.code}`)
+    .sort();
+}
+
+const expectedWarnings = (e: Entry): string[] => (e.warnings ?? []).map((w) => `${w.line} ${w.code}`).sort();
+
 describe('the shared verdict corpus', () => {
+  it.each(corpus.filter((e) => e.bytes === undefined).map((e) => [e.name, e] as const))('%s: the provenance warnings', (_name, e) => {
+    expect(tsWarnings(e), e.note).toEqual(expectedWarnings(e));
+  });
+
   it.each(corpus.map((e) => [e.name, e] as const))('%s: the TypeScript validator', (_name, e) => {
     const want = expectedVerdict(e);
     const got = tsVerdict(e);
@@ -72,7 +94,7 @@ describe('the shared verdict corpus', () => {
     const script = [
       'import json, sys',
       'from pathlib import Path',
-      'from psychohistory import data',
+      'from psychohistory import data, provenance',
       'repo = Path(sys.argv[1])',
       'out = {}',
       'for e in json.loads((repo / "test/fixtures/verdict/corpus.json").read_text(encoding="utf-8"))["inputs"]:',
@@ -80,17 +102,19 @@ describe('the shared verdict corpus', () => {
       '    elif "bytes" in e: b = e["bytes"].encode("latin-1")',
       '    elif "parts" in e: b = "".join(s * n for s, n in e["parts"]).encode("utf-8")',
       '    else: b = (repo / e["file"]).read_bytes()',
-      '    _, problems = data.check_bytes(b)',
+      '    cases, problems = data.check_bytes(b)',
+      '    warns = sorted(f"{w.line} {w.code}" for w in provenance.warnings(cases, e.get("cutoff")))',
       '    cols = {str(x["line"]): sorted({p.column for p in problems if p.line == x["line"] and p.column is not None}) for x in e["errors"] if "column" in x}',
-      '    out[e["name"]] = {"lines": sorted({p.line for p in problems}), "columns": cols}',
+      '    out[e["name"]] = {"lines": sorted({p.line for p in problems}), "columns": cols, "warnings": warns}',
       'print(json.dumps(out))',
     ].join('\n');
     const stdout = execFileSync(PYTHON, ['-c', script, REPO], { cwd: join(REPO, 'training'), encoding: 'utf8', maxBuffer: 64 << 20 });
-    const python = JSON.parse(stdout) as Record<string, Verdict>;
+    const python = JSON.parse(stdout) as Record<string, Verdict & { warnings: string[] }>;
     for (const e of corpus) {
       const py = python[e.name];
       const ts = tsVerdict(e);
       expect(py?.lines, `${e.name}: ${e.note}`).toEqual(ts.lines);
+      if (e.bytes === undefined) expect(py?.warnings, `${e.name}: ${e.note}`).toEqual(tsWarnings(e));
       for (const [line, [column]] of Object.entries(expectedVerdict(e).columns)) {
         expect(py?.columns[line], `${e.name} (line ${line})`).toContain(column);
         expect(ts.columns[line], `${e.name} (line ${line})`).toContain(column);
