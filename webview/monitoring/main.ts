@@ -5,7 +5,8 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { TrackModel } from '../../src/contracts/service';
 import type { HostToWebview, MonitoringAction, MonitoringState, WebviewToHost } from '../../src/forecast/monitoringProtocol';
 import { alignedSeries, compareArms, formatScore, trackDates, type TrackField } from '../../src/forecast/track';
-import { ChartCard, readTheme, type ChartSpec, type Theme } from '../dashboard/charts';
+import { ChartCard, type ChartSpec, type Theme } from '../dashboard/charts';
+import { chartTheme } from '../dashboard/colors';
 import { byId, h, icon } from '../dashboard/dom';
 import css from './styles.css';
 
@@ -38,7 +39,7 @@ window.addEventListener('message', (e: MessageEvent<HostToWebview>) => {
   else byId('monitoring-root').setAttribute('aria-busy', 'true');
 });
 new MutationObserver(() => {
-  theme = readTheme();
+  theme = chartTheme();
   if (state) drawCharts(state);
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 post({ type: 'ready' });
@@ -53,7 +54,7 @@ function injectStyles(): void {
 
 function render(s: MonitoringState): void {
   state = s;
-  theme = readTheme();
+  theme = chartTheme();
   const root = byId('monitoring-root');
   root.setAttribute('aria-busy', 'false');
   const refresh = h('vscode-button', { id: 'btn-refresh', secondary: true, icon: 'refresh' }, 'Refresh');
