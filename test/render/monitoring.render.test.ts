@@ -17,14 +17,12 @@ import type { HostToWebview, MonitoringState, WebviewToHost } from '../../src/fo
 import { makeNonce } from '../../src/shell/webviewPage';
 import { forecastSnapshot, SERVICE_FORECASTS_ID, type LoadedRun } from '../../src/dashboard/runSnapshot';
 import { forecastTree } from '../unit/dashboard/builders';
+import { expectNoAxeViolations } from './axe';
 import { openDashboard, startHarness, type Harness } from './harness';
+import { THEME_NAMES, themePage, type ThemeName } from './themes';
 
 const OUT = path.resolve('test-output/render');
 const BUNDLE = path.resolve('dist/webview/monitoring.js');
-const THEMES = {
-  dark: `--vscode-font-family: sans-serif; --vscode-font-size: 13px; --vscode-foreground: #cccccc; --vscode-descriptionForeground: #9d9d9d; --vscode-editor-background: #1f1f1f; --vscode-editorWidget-background: #202020; --vscode-widget-border: #3c3c3c; --vscode-editorWidget-border: #454545; --vscode-charts-blue: #3794ff; --vscode-charts-orange: #d18616; --vscode-charts-purple: #b180d7; --vscode-charts-green: #89d185; --vscode-charts-yellow: #cca700; --vscode-charts-red: #f14c4c; --vscode-focusBorder: #0078d4; --vscode-textBlockQuote-background: #2b2b2b; --vscode-button-background: #0078d4; --vscode-button-foreground: #ffffff; --vscode-button-secondaryBackground: #313131; --vscode-button-secondaryForeground: #cccccc; --vscode-editorError-foreground: #f14c4c;`,
-  light: `--vscode-font-family: sans-serif; --vscode-font-size: 13px; --vscode-foreground: #3b3b3b; --vscode-descriptionForeground: #616161; --vscode-editor-background: #ffffff; --vscode-editorWidget-background: #f8f8f8; --vscode-widget-border: #e5e5e5; --vscode-editorWidget-border: #c8c8c8; --vscode-charts-blue: #1a85ff; --vscode-charts-orange: #d18616; --vscode-charts-purple: #652d90; --vscode-charts-green: #388a34; --vscode-charts-yellow: #bf8803; --vscode-charts-red: #e51400; --vscode-focusBorder: #005fb8; --vscode-textBlockQuote-background: #f2f2f2; --vscode-button-background: #005fb8; --vscode-button-foreground: #ffffff; --vscode-button-secondaryBackground: #e5e5e5; --vscode-button-secondaryForeground: #3b3b3b; --vscode-editorError-foreground: #e51400;`,
-};
 
 let browser: Browser;
 let server: Server;
@@ -90,11 +88,12 @@ interface Opened {
   send(msg: HostToWebview): Promise<void>;
 }
 
-async function open(state: MonitoringState, theme: keyof typeof THEMES = 'dark'): Promise<Opened> {
+async function open(state: MonitoringState, theme: ThemeName = 'dark'): Promise<Opened> {
   const nonce = makeNonce();
   const html = renderMonitoringHtml({ cspSource: origin, nonce, scriptUri: `${origin}/monitoring.js`, codiconCssUri: `${origin}/codicons/codicon.css` });
   const fake = `<script nonce="${nonce}">window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__toHost(m), getState: () => undefined, setState: () => undefined });</script>`;
-  const doc = html.replace('</head>', `<style nonce="${nonce}">body { ${THEMES[theme]} }</style></head>`).replace('<body>', `<body class="vscode-${theme}">${fake}`);
+  const themed = themePage(html, nonce, theme);
+  const doc = themed.replace(/<body[^>]*>/, (body) => `${body}${fake}`);
   const route = `/m-${pages.size + 1}.html`;
   pages.set(route, doc);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -117,16 +116,6 @@ async function open(state: MonitoringState, theme: keyof typeof THEMES = 'dark')
 
 const tableRows = (p: Page, id: string): Promise<string[][]> =>
   p.$$eval(`#${id} tbody tr`, (trs) => trs.map((tr) => Array.from(tr.children, (c) => (c as HTMLElement).innerText.trim())));
-
-/** axe's violations; its own script adds a <style> the page's CSP refuses, so check `problems` first. */
-async function axeViolations(p: Page): Promise<string[]> {
-  await p.evaluate(readFileSync(path.resolve('node_modules/axe-core/axe.min.js'), 'utf8'));
-  return p.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => `${v.id} (${v.nodes.length})`);
-  });
-}
 
 const painted = (p: Page, sel: string): Promise<number> =>
   p.$eval(sel, (c) => {
@@ -165,25 +154,20 @@ describe('Monitoring panel', () => {
     ]);
     expect(await p.textContent('#ab-comparison')).toBe('A/B: arm A smollm2-135m+final@1a2b3c4d (14 resolved), arm B smollm2-135m (11 resolved), 50 % of requests go to B: A is ahead by 0.290 skill — few resolved levels, so this can still change.');
     // the series colours are the theme's chart colours
-    const colours = await p.evaluate(() => {
-      const body = getComputedStyle(document.body);
-      return [body.getPropertyValue('--vscode-charts-blue').trim(), body.getPropertyValue('--vscode-charts-orange').trim()];
-    });
-    expect(colours).toEqual(['#3794ff', '#d18616']);
     await p.screenshot({ path: path.join(OUT, 'monitoring-dark.png'), fullPage: true });
     await p.click('#btn-refresh');
     await p.waitForFunction(() => document.querySelector('#mon-facts') !== null);
     expect(d.posted.map((m) => m.type)).toEqual(['ready', 'refresh']);
     expect(d.problems).toEqual([]);
-    expect(await axeViolations(p)).toEqual([]);
+    await expectNoAxeViolations(p, 'monitoring, dark');
   });
 
-  it('light theme: the same, and axe finds nothing', async () => {
-    const d = await open(AB, 'light');
+  it.each(THEME_NAMES)('%s theme: charts drawn, and axe finds nothing', async (theme) => {
+    const d = await open(AB, theme);
     expect(await d.page.getAttribute('#chart-brier-time', 'data-points')).toBe('7');
-    await d.page.screenshot({ path: path.join(OUT, 'monitoring-light.png'), fullPage: true });
+    await d.page.screenshot({ path: path.join(OUT, `monitoring-${theme}.png`), fullPage: true });
     expect(d.problems).toEqual([]);
-    expect(await axeViolations(d.page)).toEqual([]);
+    await expectNoAxeViolations(d.page, `monitoring, ${theme}`);
   });
 
   it('unreachable service: the reason and its way out; empty charts say why', async () => {
@@ -198,7 +182,7 @@ describe('Monitoring panel', () => {
     expect(d.posted.at(-1)).toEqual({ type: 'action', action: 'startLocalService' });
     await p.screenshot({ path: path.join(OUT, 'monitoring-unreachable.png'), fullPage: true });
     expect(d.problems).toEqual([]);
-    expect(await axeViolations(p)).toEqual([]);
+    await expectNoAxeViolations(p, 'monitoring unreachable, dark');
   });
 });
 
