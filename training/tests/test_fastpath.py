@@ -1,0 +1,202 @@
+"""The fast GptOss forward (psychohistory/fastpath.py) against transformers' eager one on the same weights and inputs:
+small GptOss shapes like modeling.py's "tiny" preset, random weights spread wide enough that the top-1 token is not
+a near tie, left-padded batches with evaluation's position ids, a sliding window shorter than the sequence, a peft
+LoRA on attention and experts, float32 and bf16, forward and gradients, and cached greedy decoding."""
+import copy
+
+import pytest
+import torch
+
+from psychohistory import evaluate, fastpath
+
+VOCAB = 256
+
+
+def tiny_gptoss(seed: int = 0, dtype=torch.float32, window: int = 6):
+    from transformers import GptOssConfig, GptOssForCausalLM
+    cfg = GptOssConfig(vocab_size=VOCAB, hidden_size=64, intermediate_size=64, num_hidden_layers=4,
+                       num_attention_heads=4, num_key_value_heads=2, head_dim=16, num_local_experts=4,
+                       num_experts_per_tok=2, max_position_embeddings=256, sliding_window=window,
+                       layer_types=["sliding_attention", "full_attention"] * 2, initializer_range=0.15,
+                       rope_scaling={"rope_type": "yarn", "factor": 1.0, "beta_fast": 32.0, "beta_slow": 1.0,
+                                     "truncate": False, "original_max_position_embeddings": 256},
+                       pad_token_id=0, eos_token_id=1, bos_token_id=2, tie_word_embeddings=False,
+                       attn_implementation="eager", use_cache=False)
+    torch.manual_seed(seed)
+    model = GptOssForCausalLM(cfg).eval()
+    with torch.no_grad():  # transformers zeroes the expert biases; random ones check they go to the right rows
+        for m in model.modules():
+            if isinstance(m, fastpath._classes()[1]):
+                m.gate_up_proj_bias.normal_(0, 0.1)
+                m.down_proj_bias.normal_(0, 0.1)
+    return model.to(dtype)
+
+
+def left_padded(batch: int = 6, seed: int = 1, lo: int = 5, hi: int = 20):
+    g = torch.Generator().manual_seed(seed)
+    seqs = [torch.randint(3, VOCAB, (int(n),), generator=g).tolist()
+            for n in torch.randint(lo, hi + 1, (batch,), generator=g)]
+    ids, mask = evaluate._left_pad(seqs, 0, torch.device("cpu"))
+    return ids, mask
+
+
+def logits(model, ids, mask):
+    with torch.no_grad():
+        return evaluate._forward(model, ids, mask, ids.shape[1])  # every position, evaluation's position ids
+
+
+def compare(model, ids, mask, mode="on"):
+    fastpath.disable(model)
+    eager = logits(model, ids, mask)
+    assert fastpath.enable(model, mode)
+    fast = logits(model, ids, mask)
+    fastpath.disable(model)
+    real = mask.bool()
+    e, f = eager[real], fast[real]  # padded positions are never read
+    return (e.argmax(-1) == f.argmax(-1)).float().mean().item(), (e - f).abs().max().item(), e.abs().max().item()
+
+
+@pytest.mark.parametrize("backend", ["loop", "grouped"])
+def test_fast_equals_eager_fp32_left_padded_sliding(monkeypatch, backend):
+    monkeypatch.setattr(fastpath, "MOE_BACKEND", backend)
+    model = tiny_gptoss()
+    ids, mask = left_padded()
+    assert ids.shape[1] > model.config.sliding_window  # the window cuts the sliding layers' context
+    top1, diff, scale = compare(model, ids, mask)
+    assert top1 == 1.0
+    assert diff < 1e-4 * max(1.0, scale), (diff, scale)
+
+
+def test_sliding_window_and_sinks_are_exercised():
+    """The comparison above would pass for a wrong window or ignored sinks only if they changed nothing: they do."""
+    model, ids_mask = tiny_gptoss(), left_padded()
+    base = logits(model, *ids_mask)
+    wide = tiny_gptoss(window=64)
+    assert (logits(wide, *ids_mask) - base)[ids_mask[1].bool()].abs().max() > 1e-2
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, fastpath._classes()[0]):
+                m.sinks.add_(3.0)
+    assert (logits(model, *ids_mask) - base)[ids_mask[1].bool()].abs().max() > 1e-2
+
+
+def bf16_pair():
+    """The same well-conditioned weights in float32 and bf16: small body weights, a router whose biases settle most
+    choices (random routers flip experts on bf16 rounding, and a flipped expert moves a logit by whole units in
+    eager and fast alike), a wide lm_head so that most top-1 tokens are not near ties."""
+    model = tiny_gptoss()
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "norm" not in name:
+                p.normal_(0, 0.05)
+        model.lm_head.weight.normal_(0, 0.5)
+        for m in model.modules():
+            if isinstance(m, fastpath._classes()[0]):
+                m.sinks.normal_(0, 1.0)
+            if type(m).__name__ == "GptOssTopKRouter":
+                m.bias.copy_(torch.arange(m.bias.numel(), dtype=torch.float32) * 2.0)
+                m.weight.mul_(0.1)
+    return model, copy.deepcopy(model).to(torch.bfloat16)
+
+
+def test_fast_equals_eager_bf16():
+    """bf16: the fast path is as close to the float32 model as eager bf16 is, close to eager bf16, and picks eager's
+    top-1 wherever the top-1 is decided by more than the bf16 error (random weights leave some near ties, which
+    eager bf16 itself flips against float32)."""
+    m32, m16 = bf16_pair()
+    ids, mask = left_padded(batch=16, lo=20, hi=40, seed=3)
+    real = mask.bool()
+    ref = logits(m32, ids, mask)[real]
+    eager = logits(m16, ids, mask)[real]
+    assert fastpath.enable(m16, "on")
+    fast = logits(m16, ids, mask)[real]
+    scale = ref.abs().max().item()
+    err_eager, err_fast = (eager - ref).abs().max().item(), (fast - ref).abs().max().item()
+    assert err_fast <= 1.5 * err_eager and err_eager < 0.02 * scale, (err_fast, err_eager, scale)
+    assert (fast - eager).abs().max().item() <= 0.02 * scale
+    top2 = ref.topk(2, -1).values
+    decided = (top2[:, 0] - top2[:, 1]) > 2 * max(err_eager, err_fast)
+    assert decided.sum() >= 0.8 * len(ref)
+    agree = (fast.argmax(-1) == eager.argmax(-1))[decided].float().mean().item()
+    assert agree >= 0.999, agree
+    top1 = lambda x: (x.argmax(-1) == ref.argmax(-1)).float().mean().item()  # noqa: E731
+    assert top1(fast) >= top1(eager) - 0.02, (top1(fast), top1(eager))
+
+
+def lora(model, experts: bool):
+    from peft import LoraConfig, get_peft_model
+    lc = LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "k_proj", "v_proj", "o_proj"],
+                    target_parameters=["mlp.experts.gate_up_proj", "mlp.experts.down_proj"] if experts else None,
+                    init_lora_weights=False, bias="none", task_type="CAUSAL_LM")  # random B: a real change
+    torch.manual_seed(5)
+    return get_peft_model(model, lc)
+
+
+@pytest.mark.parametrize("experts", [False, True])
+def test_fast_equals_eager_with_lora(experts):
+    base = tiny_gptoss()
+    ids, mask = left_padded(seed=7)
+    plain = logits(base, ids, mask)
+    model = lora(copy.deepcopy(base), experts)
+    assert (logits(model, ids, mask) - plain)[mask.bool()].abs().max() > 1e-3  # the adapter changes the logits
+    top1, diff, scale = compare(model, ids, mask)
+    assert top1 == 1.0 and diff < 1e-4 * max(1.0, scale), (top1, diff, scale)
+
+
+def test_lora_gradients_match_eager():
+    """Training through the fast path (GRPO's policy) gives eager's LoRA gradients."""
+    model = lora(tiny_gptoss(), experts=True).train()
+    ids, mask = left_padded(seed=9)
+    pos = (mask.cumsum(-1) - 1).clamp(min=0)
+    labels = ids.masked_fill(mask == 0, -100)
+
+    def grads():
+        model.zero_grad(set_to_none=True)
+        model(input_ids=ids, attention_mask=mask, position_ids=pos, labels=labels).loss.backward()
+        return {n: p.grad.clone() for n, p in model.named_parameters() if p.requires_grad}
+    fastpath.disable(model)
+    eager = grads()
+    fastpath.enable(model, "on")
+    fast = grads()
+    fastpath.disable(model)
+    assert len(eager) >= 24 and eager.keys() == fast.keys()  # q,k,v,o and both expert params, 4 layers
+    for n in eager:
+        assert torch.allclose(eager[n], fast[n], rtol=1e-3, atol=1e-6), n
+
+
+def test_cached_greedy_decoding_matches_eager():
+    """generate() with a KV cache (decode steps of one query against the cache, sliding layers included)."""
+    model = tiny_gptoss()
+    model.config.use_cache = True
+    ids, mask = left_padded(batch=4, seed=11)
+    kw = dict(attention_mask=mask, max_new_tokens=12, do_sample=False, pad_token_id=0, eos_token_id=None)
+    with torch.no_grad():
+        eager = model.generate(ids, **kw)
+        fastpath.enable(model, "on")
+        fast = model.generate(ids, **kw)
+    assert torch.equal(eager, fast)
+
+
+def test_modes_and_reversibility():
+    model = tiny_gptoss()
+    assert not fastpath.enable(model, "auto")  # CPU: auto is eager
+    assert not fastpath.is_enabled(model)
+    assert fastpath.enable(model, "on") and fastpath.is_enabled(model)
+    assert not fastpath.enable(model, "off") and not fastpath.is_enabled(model)
+    assert all("forward" not in m.__dict__ for m in fastpath.targets(model))  # the class forwards again
+    with pytest.raises(ValueError, match="fast_forward='fast'.*auto, on, off"):
+        fastpath.enable(model, "fast")
+
+
+def test_a_dense_model_is_left_alone():
+    """The smollm2-135m preset is a LlamaForCausalLM: no GptOss module, no patch, the same logits."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(LlamaConfig(vocab_size=VOCAB, hidden_size=32, intermediate_size=64,
+                                         num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2)).eval()
+    ids, mask = left_padded(batch=3)
+    before = logits(model, ids, mask)
+    assert not fastpath.enable(model, "on")
+    assert all("forward" not in m.__dict__ for m in model.modules())
+    assert torch.equal(before, logits(model, ids, mask))
