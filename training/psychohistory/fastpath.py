@@ -164,11 +164,16 @@ def is_enabled(model) -> bool:
     return bool(mods) and all(getattr(m, _TAG, False) for m in mods)
 
 
-def wanted(mode: str, dev: torch.device) -> bool:
+def check(mode: str) -> str:
+    """`mode` if it is one of MODES (jobs call this before loading a model), else a ValueError naming the fix."""
     if mode not in MODES:
         raise ValueError(f"fast_forward={mode!r}: expected one of {', '.join(MODES)} (auto = on for CUDA, eager "
                          "elsewhere)")
-    return mode == "on" or (mode == "auto" and dev.type == "cuda")
+    return mode
+
+
+def wanted(mode: str, dev: torch.device) -> bool:
+    return check(mode) == "on" or (mode == "auto" and dev.type == "cuda")
 
 
 def enable(model, mode: str = "auto") -> bool:
@@ -191,8 +196,8 @@ def enable(model, mode: str = "auto") -> bool:
         fn = attention_forward if isinstance(m, attn_cls) else experts_forward
         m.forward = types.MethodType(fn, m)
         setattr(m, _TAG, True)
-    log.info("fast forward on for %d GptOss modules (experts: %s, attention: sdpa with sinks)", len(mods),
-             "grouped GEMM" if dev.type == "cuda" and MOE_BACKEND != "loop" else "per-expert loop")
+    log.info("fast forward on for %d GptOss modules (experts: grouped GEMM on Hopper bf16, else a per-expert "
+             "loop; attention: sdpa with the sink as an extra key)", len(mods))
     return True
 
 
