@@ -135,6 +135,38 @@ def packed_attention_masks(model, input_ids, position_ids) -> dict | None:
     return {"full_attention": create_causal_mask(**kw), "sliding_attention": create_sliding_window_causal_mask(**kw)}
 
 
+def pack_rows(input_ids, position_ids, labels, row_len: int, pad_id: int):
+    """A padding-free batch (one row of N tokens, examples end to end) → rows of at most `row_len` tokens holding
+    whole examples in order, each row's tail padded as a segment of its own with no labels. One row of N tokens
+    would cost attention over N² pairs; rows of max_seq_length cost what padded batches do, without their pads."""
+    import torch
+
+    flat_pos, n = position_ids[0], input_ids.shape[1]
+    starts = (flat_pos == 0).nonzero().flatten().tolist() + [n]
+    spans = list(zip(starts[:-1], starts[1:]))
+    row_len = max([row_len] + [e - s for s, e in spans])
+    rows, cur, used = [], [], 0
+    for s, e in spans:
+        if cur and used + e - s > row_len:
+            rows.append(cur)
+            cur, used = [], 0
+        cur.append((s, e))
+        used += e - s
+    rows.append(cur)
+    width = max(sum(e - s for s, e in r) for r in rows)
+    ids = torch.full((len(rows), width), pad_id, dtype=input_ids.dtype, device=input_ids.device)
+    lab = torch.full((len(rows), width), -100, dtype=labels.dtype, device=labels.device)
+    pos = torch.zeros((len(rows), width), dtype=position_ids.dtype, device=position_ids.device)
+    for i, r in enumerate(rows):
+        j = 0
+        for s, e in r:
+            ids[i, j:j + e - s], lab[i, j:j + e - s], pos[i, j:j + e - s] = input_ids[0, s:e], labels[0, s:e], \
+                flat_pos[s:e]
+            j += e - s
+        pos[i, j:] = torch.arange(width - j, device=pos.device)  # the tail: a segment of its own
+    return ids, pos, lab
+
+
 def per_example_loss(logits, labels, position_ids=None):
     """Mean over the examples of each example's mean token cross-entropy on its completion (labels != -100), padded
     or padding-free alike (see example_index). Only the completion positions' logits are copied to float."""
@@ -171,12 +203,16 @@ def example_weighted(trainer_cls):
                 self.tokens_seen += int(inputs["attention_mask"].sum()) if "attention_mask" in inputs \
                     else inputs["input_ids"].numel()
             batch = {k: inputs[k] for k in ("input_ids", "attention_mask", "position_ids") if k in inputs}
+            labels = inputs["labels"]
             packed = "attention_mask" not in batch and "position_ids" in batch  # a padding-free row (--packing)
             if packed:
+                batch["input_ids"], batch["position_ids"], labels = pack_rows(
+                    batch["input_ids"], batch["position_ids"], labels, self.args.max_length or 1024,
+                    self.processing_class.pad_token_id)
                 batch["attention_mask"] = packed_attention_masks(model, batch["input_ids"], batch["position_ids"])
             # no KV cache: with one, transformers would not split a padding-free row at its position-id restarts
             out = model(**batch, use_cache=False)
-            loss = per_example_loss(out.logits, inputs["labels"], batch["position_ids"] if packed else None)
+            loss = per_example_loss(out.logits, labels, batch["position_ids"] if packed else None)
             return (loss, out) if return_outputs else loss
 
     return ExampleWeighted

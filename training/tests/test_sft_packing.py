@@ -75,6 +75,25 @@ def test_per_example_loss_is_the_same_padded_and_packed():
     assert float(packed) == pytest.approx(float(padded), rel=1e-5)
 
 
+def test_rows_of_whole_examples_keep_the_padded_loss():
+    """sft.pack_rows: the padding-free row cut into rows of at most 16 tokens (whole examples, tails padded as
+    segments without labels): the same training loss as the padded batch."""
+    model = tiny_gptoss()
+    labels_of = [[-100] * c + s[c:] for s, c in zip(SEQS, FROM)]
+    flat = torch.tensor([sum(SEQS, [])])
+    flat_pos = torch.cat([torch.arange(len(s)) for s in SEQS])[None]
+    flat_labels = torch.tensor([sum(([-100] + lab[1:] for lab in labels_of), [])])
+    ids, pos, labels = sft.pack_rows(flat, flat_pos, flat_labels, 16, 0)
+    assert ids.shape == (3, 15)  # [11+4] [9] [14]: whole examples in order, none over 16, as wide as the widest
+    assert torch.equal(ids[ids != 0], flat[0])
+    with torch.no_grad():
+        packed = sft.per_example_loss(model(input_ids=ids, position_ids=pos, use_cache=False,
+                                            attention_mask=sft.packed_attention_masks(model, ids, pos)).logits,
+                                      labels, pos)
+    padded = sum(per_example(model, SEQS, FROM, packed=False)) / len(SEQS)
+    assert float(packed) == pytest.approx(padded, rel=1e-5)
+
+
 def test_a_padding_free_row_alone_leaks_in_transformers_gptoss():
     """The control: the row with restarting positions but transformers' own masks (what TRL's padding_free hands a
     GptOss model) changes the loss of every example after the first, so the tests above can see contamination."""
