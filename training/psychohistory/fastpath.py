@@ -47,8 +47,16 @@ def _grouped_ok(x: torch.Tensor, w: torch.Tensor) -> bool:
 
 def _expert_matmul(x: torch.Tensor, w: torch.Tensor, counts: torch.Tensor, offs: torch.Tensor) -> torch.Tensor:
     """x: rows sorted by expert (counts[e] rows for expert e); w: (experts, in, out) -> (rows, out)."""
+    global MOE_BACKEND
     if _grouped_ok(x, w):
-        return torch._grouped_mm(x, w.to(x.dtype), offs=offs)
+        try:
+            return torch._grouped_mm(x, w.to(x.dtype), offs=offs)
+        except RuntimeError as e:  # a kernel this build lacks: the loop computes the same, slower
+            if MOE_BACKEND != "auto":
+                raise
+            log.warning("fast forward: torch._grouped_mm failed (%s); the experts use the per-expert loop from "
+                        "now on", str(e).splitlines()[0])
+            MOE_BACKEND = "loop"
     outs = []
     for e, xs in enumerate(torch.split(x, counts.tolist())):
         if xs.shape[0]:

@@ -230,6 +230,9 @@ def build_trainer(cfg, model, tokenizer, examples: list[dict], out: str, callbac
                         padding_free=cfg.packing)  # same batches, without their pad tokens
     if num_epochs is not None:
         args.num_train_epochs = num_epochs
+    if cfg.packing:  # TRL warns that only flash attention splits padding-free rows: compute_loss does it here
+        log.info("SFT packing: padding-free batches cut into rows of whole examples, attention split at each "
+                 "example's start (sft.packed_attention_masks)")
     return example_weighted(SFTTrainer)(model=model, args=args, train_dataset=Dataset.from_list(examples),
                                         processing_class=tokenizer,
                                         peft_config=modeling.lora_config(cfg, model) if peft else None,
