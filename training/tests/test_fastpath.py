@@ -144,8 +144,10 @@ def test_fast_equals_eager_with_lora(experts):
     assert top1 == 1.0 and diff < 1e-4 * max(1.0, scale), (top1, diff, scale)
 
 
-def test_lora_gradients_match_eager():
+@pytest.mark.parametrize("backend", ["loop", "grouped"])
+def test_lora_gradients_match_eager(monkeypatch, backend):
     """Training through the fast path (GRPO's policy) gives eager's LoRA gradients."""
+    monkeypatch.setattr(fastpath, "MOE_BACKEND", backend)
     model = lora(tiny_gptoss(), experts=True).train()
     ids, mask = left_padded(seed=9)
     pos = (mask.cumsum(-1) - 1).clamp(min=0)
@@ -200,3 +202,32 @@ def test_a_dense_model_is_left_alone():
     assert not fastpath.enable(model, "on")
     assert all("forward" not in m.__dict__ for m in model.modules())
     assert torch.equal(before, logits(model, ids, mask))
+
+
+def test_evaluation_scores_the_same_through_the_fast_path(small_cases):
+    """The tiny preset through evaluation's own scoring (letter readout, stated forecast and predictions generated
+    with a KV cache, teacher-forced NLL): the same numbers with --fast_forward=on as eager."""
+    from psychohistory import matching, modeling
+    model, tok = modeling.load("tiny")
+    cases = [c for c in small_cases if c["split"] == "eval"][:3]
+    matcher = matching.Matcher(embeddings=False)
+
+    def score():
+        return evaluate.score_cases(model, tok, cases, 90210, 8, 8, matcher, max_stated_tokens=12)
+    eager = score()
+    assert fastpath.enable(model, "on")
+    fast = score()
+    fastpath.disable(model)
+    assert len(eager) == len(fast) >= 3
+    for e, f in zip(eager, fast):
+        assert f["probs"] == pytest.approx(e["probs"], abs=1e-5)
+        assert f["nll"] == pytest.approx(e["nll"], rel=1e-5)
+        assert (f["statedText"], f["prediction"]) == (e["statedText"], e["prediction"])
+
+
+def test_a_bad_mode_fails_the_job_before_any_model_loads(tmp_path, small_cases):
+    from psychohistory import jobs, synthetic
+    ds = tmp_path / "cases.jsonl"
+    ds.write_text(synthetic.to_jsonl(small_cases[:4]))
+    out = jobs.run("eval", {"run_dir": str(tmp_path / "run"), "dataset": str(ds), "fast_forward": "yes"})
+    assert out["state"] == "failed" and "fast_forward='yes'" in out["error"] and "auto, on, off" in out["error"]
