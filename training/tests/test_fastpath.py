@@ -231,3 +231,17 @@ def test_a_bad_mode_fails_the_job_before_any_model_loads(tmp_path, small_cases):
     ds.write_text(synthetic.to_jsonl(small_cases[:4]))
     out = jobs.run("eval", {"run_dir": str(tmp_path / "run"), "dataset": str(ds), "fast_forward": "yes"})
     assert out["state"] == "failed" and "fast_forward='yes'" in out["error"] and "auto, on, off" in out["error"]
+
+
+def test_grpo_trains_through_the_fast_path(tmp_path, small_cases):
+    """One GRPO step with --fast_forward=on and LoRA on the experts too: sampling with a cache, the policy's and the
+    reference's log-probabilities, the backward through peft's parametrized expert weights."""
+    from psychohistory import jobs, synthetic
+    ds = tmp_path / "cases.jsonl"
+    ds.write_text(synthetic.to_jsonl(small_cases[:8]))
+    out = jobs.run("grpo", {"run_dir": str(tmp_path / "grpo"), "dataset": str(ds), "max_steps": 1, "batch_size": 4,
+                            "num_generations": 2, "max_completion_length": 8, "save_steps": 1000,
+                            "target_parameters": "mlp.experts.gate_up_proj,mlp.experts.down_proj",
+                            "fast_forward": "on"})
+    assert out["state"] == "succeeded", out["error"]
+    assert "fast forward on for" in (tmp_path / "grpo" / "logs.txt").read_text()
