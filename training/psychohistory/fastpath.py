@@ -11,7 +11,8 @@ the model dtype, several copies). Here:
   per-head sink for every query, so q gets one extra component 1 and the sink key carries sink/scale there (the other
   keys 0): q·k_sink·scale = sink, exactly eager's concatenated sink column, and the mask (transformers' own eager
   mask: causal, sliding window, left padding, packed sequences) stays (B, 1, Q, K) + a zero column, broadcast over
-  heads. Head dim is padded to a multiple of 8 (kernel alignment) with zeros, which change no dot product.
+  heads. Head dim is padded to a multiple of 8 and the keys to a multiple of 16 (kernel alignment; the spare keys
+  masked), which changes no score.
 
 Everything else (embeddings, norms, router, rotary, the KV cache, peft's LoRA layers on q/k/v/o) is transformers' own:
 the patched forwards call the modules' own projections, and peft's `target_parameters` on experts parametrizes
@@ -109,22 +110,24 @@ def sdpa_with_sinks(module, query, key, value, attention_mask, scaling: float, d
         value = value[:, :, None].expand(b, value.shape[1], rep, *value.shape[2:]).reshape(b, h, *value.shape[2:])
     k_len = key.shape[2]
     extra = 8 - d % 8  # >= 1 column: the sink's; the rest zero padding to a multiple of 8
-    dt = query.dtype
-    one = torch.zeros(extra, dtype=dt, device=query.device)
+    spare = -(k_len + 1) % 16  # masked zero keys after the sink: the mask's rows aligned to 16 (no copy in the kernel)
+    dt, dev = query.dtype, query.device
+    one = torch.zeros(extra, dtype=dt, device=dev)
     one[0] = 1
     q = torch.cat([query, one.expand(b, h, q_len, extra)], -1)
-    k = F.pad(key.to(dt), (0, extra))
-    sink = torch.zeros(b, h, 1, d + extra, dtype=dt, device=query.device)
-    sink[..., d] = (module.sinks.to(torch.float32) / scaling).to(dt).view(1, h, 1)
-    k = torch.cat([k, sink], 2)
-    v = torch.cat([F.pad(value.to(dt), (0, extra)), torch.zeros(b, h, 1, d + extra, dtype=dt, device=query.device)], 2)
+    sink = torch.zeros(b, h, 1 + spare, d + extra, dtype=dt, device=dev)
+    sink[:, :, 0, d] = (module.sinks.to(torch.float32) / scaling).to(dt).view(1, h)
+    k = torch.cat([F.pad(key.to(dt), (0, extra)), sink], 2)
+    v = F.pad(value.to(dt), (0, extra, 0, 1 + spare))
     if attention_mask is None:
-        mask = _default_mask(q_len, k_len, module.sliding_window, dt, query.device)
+        mask = _default_mask(q_len, k_len, module.sliding_window, dt, dev)
     else:
         mask = attention_mask[:, :, :, :k_len]
         if mask.dtype == torch.bool:
             mask = torch.zeros(mask.shape, dtype=dt, device=mask.device).masked_fill(~mask, torch.finfo(dt).min)
     mask = F.pad(mask.to(dt), (0, 1))  # the sink column: never masked, so no row is empty
+    if spare:
+        mask = F.pad(mask, (0, spare), value=torch.finfo(dt).min)
     out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout, scale=scaling)
     return out[..., :d].transpose(1, 2)
 
@@ -194,6 +197,11 @@ def enable(model, mode: str = "auto") -> bool:
     mods = targets(model)
     if not mods:
         log.info("fast forward: %s is not a GptOss model; its own forward is used", type(model).__name__)
+        return False
+    impl = getattr(model.config, "_attn_implementation", "eager")
+    if impl != "eager":  # the fast attention reads eager's 4-D masks; flash kernels get other masks
+        log.info("fast forward: the model runs attention %r, not eager; leaving it as it is (fix: load it with "
+                 "attn_implementation='eager' to use the fast path)", impl)
         return False
     if mode == "auto" and not all(_stock(m) for m in mods):
         log.info("fast forward: the GptOss classes are already patched (unsloth?); leaving them as they are "
