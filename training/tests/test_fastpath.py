@@ -245,3 +245,12 @@ def test_grpo_trains_through_the_fast_path(tmp_path, small_cases):
                             "fast_forward": "on"})
     assert out["state"] == "succeeded", out["error"]
     assert "fast forward on for" in (tmp_path / "grpo" / "logs.txt").read_text()
+
+
+def test_the_service_loads_its_arms_with_the_key():
+    from psychohistory import serve
+    from psychohistory.config import make_config
+    on = serve.load_arms(make_config("serve", {"fast_forward": "on", "cpu_threads": 0}))
+    assert fastpath.is_enabled(on[0].model)
+    auto = serve.load_arms(make_config("serve", {"cpu_threads": 0}))  # the default: eager on CPU
+    assert not fastpath.is_enabled(auto[0].model)
