@@ -106,8 +106,9 @@ def scoring(model, a: dict, dev, gpu: str) -> dict:
             out[f"{arm}TokensPerSecond"], out[f"{arm}PeakGiB"] = round(tps, 1), peak
             with torch.no_grad():
                 logits[arm] = evaluate._forward(model, ids, mask, keep).reshape(-1, model.config.vocab_size)
-        except torch.OutOfMemoryError as e:
-            out[f"{arm}Error"] = f"out of memory: {str(e).splitlines()[0]}"
+        except Exception as e:  # a row of the result (out of memory, a kernel missing), not the end of the run
+            out[f"{arm}Error"] = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+            print(f"[scoring] {arm} failed: {out[f'{arm}Error']}", flush=True)
         print(f"[scoring] {arm}: {json.dumps({k: v for k, v in out.items() if k.startswith(arm)})}", flush=True)
         gc.collect()
         if torch.cuda.is_available():
@@ -191,8 +192,10 @@ def sft(model, a: dict) -> dict:
             out[f"{name}TokensPerSecond"], out[f"{name}PeakGiB"] = r["tokensPerSecond"], r["peakGiB"]
             out[f"{name}SecondsPerStep"], out[f"{name}TokensPerStep"] = r["secondsPerStep"], r["tokensPerStep"]
             out[f"{name}Losses"] = r["losses"]
-        except torch.OutOfMemoryError as e:
-            out[f"{name}Error"] = f"out of memory: {str(e).splitlines()[0]}"
+        except Exception as e:  # a row of the result, not the end of the run
+            out[f"{name}Error"] = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+            print(f"[sft] {name} failed: {out[f'{name}Error']}", flush=True)
+            break  # the model may still carry that arm's LoRA: no later arm on it
         gc.collect()
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
