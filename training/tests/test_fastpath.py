@@ -254,3 +254,33 @@ def test_the_service_loads_its_arms_with_the_key():
     assert fastpath.is_enabled(on[0].model)
     auto = serve.load_arms(make_config("serve", {"cpu_threads": 0}))  # the default: eager on CPU
     assert not fastpath.is_enabled(auto[0].model)
+
+
+def test_attention_without_a_mask_is_causal_with_the_window():
+    """sdpa_with_sinks given no mask (bottom-right causal, the module's sliding window) equals transformers' eager
+    attention given that mask explicitly, for a prefill and for one query against a longer cache."""
+    from transformers.models.gpt_oss.modeling_gpt_oss import eager_attention_forward
+    model = tiny_gptoss()
+    attn = model.model.layers[0].self_attn  # a sliding layer, window 6
+    torch.manual_seed(1)
+    for q_len, k_len in ((10, 10), (1, 12)):
+        q, k, v = torch.randn(2, 4, q_len, 16), torch.randn(2, 2, k_len, 16), torch.randn(2, 2, k_len, 16)
+        mask = fastpath._default_mask(q_len, k_len, attn.sliding_window, torch.float32, q.device)
+        assert mask[0, 0, -1].gt(-1).sum() == min(k_len, attn.sliding_window)  # the last query sees the window
+        eager, _ = eager_attention_forward(attn, q, k, v, mask.expand(2, 1, q_len, k_len), attn.scaling)
+        fast = fastpath.sdpa_with_sinks(attn, q, k, v, None, attn.scaling)
+        assert torch.allclose(eager, fast, atol=1e-5)
+
+
+def test_auto_leaves_classes_someone_else_patched(monkeypatch):
+    """unsloth patches the GptOss classes' forwards: auto keeps theirs, on replaces them."""
+    attn_cls, _ = fastpath._classes()
+
+    def theirs(self, *a, **kw):
+        raise AssertionError("not called here")
+    theirs.__module__ = "unsloth_zoo.temporary_patches"
+    monkeypatch.setattr(attn_cls, "forward", theirs)
+    model = tiny_gptoss()
+    monkeypatch.setattr(fastpath, "wanted", lambda mode, dev: mode != "off")  # as if on CUDA
+    assert not fastpath.enable(model, "auto") and not fastpath.is_enabled(model)
+    assert fastpath.enable(model, "on") and fastpath.is_enabled(model)
