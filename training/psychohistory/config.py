@@ -49,6 +49,7 @@ class SFTConfig(Common):
     save_steps: int = 50                  # checkpoint every N steps (resume picks up the last one)
     time_limit_s: float = 0.0             # stop (and save the adapter) after this many seconds (0 = no limit)
     split: str = "train"                  # which split to train on
+    packing: bool = False                 # padding-free batches: each batch as one row with position ids (no pad tokens; same per-example loss, tests/test_sft_packing.py)
 
 
 @dataclass
@@ -74,6 +75,7 @@ class GRPOConfig(Common):
     time_limit_s: float = 0.0             # stop (and save the adapter) after this many seconds (0 = no limit)
     split: str = "train"                  # which split to train on
     cases: str = "all"                    # all | holdout: only the training cases the SFT adapter never saw answered (its calibration slice and unfamiliar groups)
+    fast_forward: str = "auto"            # GptOss fast forward (fastpath.py) for scoring and rollouts: auto = on for CUDA, eager elsewhere; on | off
 
 
 @dataclass
@@ -89,6 +91,7 @@ class EvalConfig(Common):
     bootstrap: int = 1000                 # bootstrap resamples (over cases) for the 95 % intervals
     judge: str = ""                       # LLM judge for match coverage ("" = off; "openrouter:<model>" on Modal)
     match_embeddings: bool = True         # semantic match by sentence embeddings too (all-MiniLM-L6-v2), else Jaccard only
+    fast_forward: str = "auto"            # GptOss fast forward (fastpath.py): auto = on for CUDA, eager elsewhere; on | off
 
 
 @dataclass
@@ -129,6 +132,7 @@ class ServeConfig:
     seed: int = 1337                      # seeds model building and sampling
     max_seq_length: int = 512             # as for the jobs
     load_in_4bit: bool = False            # unsloth only: load the base model in 4 bit
+    fast_forward: str = "auto"            # GptOss fast forward (fastpath.py): auto = on for CUDA, eager elsewhere; on | off
 
 
 CONFIGS = {"sft": SFTConfig, "grpo": GRPOConfig, "eval": EvalConfig, "generate": GenerateConfig}

@@ -223,10 +223,11 @@ def stage_record(stage: str, cfg, o: dict) -> dict:
 
 def run(cfg, cases: list[dict], emitter, run_dir: Path) -> dict:
     """The eval job: every requested stage on one split; events, trees.jsonl, a stage table."""
-    from . import modeling
+    from . import fastpath, modeling
     from .config import parse_adapters, split_list
     from .data import select_split
 
+    fastpath.check(cfg.fast_forward)
     cases = select_split(cases, cfg.split)
     if cfg.max_cases:
         cases = cases[: cfg.max_cases]
@@ -246,6 +247,7 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path) -> dict:
     for stage, adapter in plan.items():
         log.info("eval stage %s on %d %s cases (adapter: %s)", stage, len(cases), cfg.split, adapter or "none")
         model, tokenizer = modeling.load(cfg.base_model, adapter, cfg.seed, cfg.max_seq_length, cfg.load_in_4bit)
+        fastpath.enable(model, cfg.fast_forward)
         prompts.check_letters(tokenizer, cases)
         results = score_cases(model, tokenizer, cases, cfg.eval_seed, cfg.batch_size, cfg.max_new_tokens, matcher,
                               cfg.max_stated_tokens)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from transformers.trainer_utils import get_last_checkpoint
 
-from . import modeling, prompts
+from . import fastpath, modeling, prompts
 from .data import select_split
 from .config import ConfigError, split_list
 from .sft import EventCallback, partition, train_and_save, trainer_args
@@ -62,9 +62,11 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
 
     if cfg.batch_size % cfg.num_generations:
         raise ValueError(f"batch_size={cfg.batch_size} must be a multiple of num_generations={cfg.num_generations}")
+    fastpath.check(cfg.fast_forward)
     train_cases = practice_cases(select_split(cases, cfg.split), cfg)
     model, tokenizer = modeling.load(cfg.base_model, cfg.adapter, cfg.seed, cfg.max_seq_length,
                                      cfg.load_in_4bit, for_training=True)
+    fastpath.enable(model, cfg.fast_forward)  # the policy's and the reference's passes (peft keeps the swap)
     prompts.check_letters(tokenizer, train_cases)
     rows = dataset_rows(train_cases, tokenizer, cfg.seed)
     log.info("GRPO on %d choice prompts from %d %s cases, group size %d, beta %g", len(rows), len(train_cases),

@@ -79,7 +79,7 @@ def load_arms(cfg: ServeConfig) -> list[Arm]:
     """Arm A (cfg.adapter, or the bare base), and arm B when cfg.adapter_b is set ("base" = the bare base)."""
     import torch
 
-    from . import modeling
+    from . import fastpath, modeling
     if cfg.cpu_threads and not torch.cuda.is_available():
         torch.set_num_threads(cfg.cpu_threads)  # measured: tiny on 2 busy cores, 1 thread ~15x faster than 2
     arms = [Arm(model_version(cfg.base_model, cfg.adapter), cfg.adapter)]
@@ -88,9 +88,11 @@ def load_arms(cfg: ServeConfig) -> list[Arm]:
         arms.append(Arm(model_version(cfg.base_model, b), b))
         if arms[1].version == arms[0].version:
             raise ValueError(f"adapter_b={cfg.adapter_b!r} is the same model as arm A ({arms[0].version})")
+    fastpath.check(cfg.fast_forward)
     for arm in arms:
         arm.model, arm.tokenizer = modeling.load(cfg.base_model, arm.adapter, cfg.seed, cfg.max_seq_length,
                                                  cfg.load_in_4bit)
+        fastpath.enable(arm.model, cfg.fast_forward)
     return arms
 
 

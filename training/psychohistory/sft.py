@@ -106,17 +106,80 @@ def train_and_save(trainer, tokenizer, cfg, out: str, job, emitter, stage: str, 
     return result, final
 
 
-def per_example_loss(logits, labels):
-    """Mean over the examples of each example's mean token cross-entropy on its completion (labels != -100).
-    Only the completion positions' logits are copied to float."""
+def example_index(labels, position_ids=None):
+    """Which example each token belongs to: its row in a padded batch; in a padding-free batch (TRL's collator with
+    padding_free: examples end to end in one row, positions restarting at 0) the segment between restarts."""
+    import torch
+    if position_ids is None:
+        return torch.arange(labels.shape[0], device=labels.device)[:, None].expand_as(labels)
+    new = torch.diff(position_ids, prepend=position_ids[:, :1] - 1, dim=-1) != 1
+    new[:, 0] = True
+    return new.reshape(-1).cumsum(0).reshape(position_ids.shape) - 1
+
+
+def packed_attention_masks(model, input_ids, position_ids) -> dict | None:
+    """The attention masks of a padding-free row, split at its position-id restarts, as the prepared mask mapping a
+    GptOss model accepts in place of attention_mask. transformers 4.57's GptOssModel builds its masks without the
+    position ids (Llama's passes them), so without this every example would attend to the ones before it in the
+    row. None for other models (transformers splits the row itself)."""
+    import torch
+    from transformers.masking_utils import create_causal_mask, create_sliding_window_causal_mask
+
+    cfg = model.config
+    if getattr(cfg, "model_type", "") != "gpt_oss":
+        return None
+    embeds = torch.empty(*input_ids.shape, 0, dtype=model.get_input_embeddings().weight.dtype,
+                         device=input_ids.device)
+    kw = dict(config=cfg, input_embeds=embeds, attention_mask=None, past_key_values=None, position_ids=position_ids,
+              cache_position=torch.arange(input_ids.shape[1], device=input_ids.device))
+    return {"full_attention": create_causal_mask(**kw), "sliding_attention": create_sliding_window_causal_mask(**kw)}
+
+
+def pack_rows(input_ids, position_ids, labels, row_len: int, pad_id: int):
+    """A padding-free batch (one row of N tokens, examples end to end) → rows of at most `row_len` tokens holding
+    whole examples in order, each row's tail padded as a segment of its own with no labels. One row of N tokens
+    would cost attention over N² pairs; rows of max_seq_length cost what padded batches do, without their pads."""
+    import torch
+
+    flat_pos, n = position_ids[0], input_ids.shape[1]
+    starts = (flat_pos == 0).nonzero().flatten().tolist() + [n]
+    spans = list(zip(starts[:-1], starts[1:]))
+    row_len = max([row_len] + [e - s for s, e in spans])
+    rows, cur, used = [], [], 0
+    for s, e in spans:
+        if cur and used + e - s > row_len:
+            rows.append(cur)
+            cur, used = [], 0
+        cur.append((s, e))
+        used += e - s
+    rows.append(cur)
+    width = max(sum(e - s for s, e in r) for r in rows)
+    ids = torch.full((len(rows), width), pad_id, dtype=input_ids.dtype, device=input_ids.device)
+    lab = torch.full((len(rows), width), -100, dtype=labels.dtype, device=labels.device)
+    pos = torch.zeros((len(rows), width), dtype=position_ids.dtype, device=position_ids.device)
+    for i, r in enumerate(rows):
+        j = 0
+        for s, e in r:
+            ids[i, j:j + e - s], lab[i, j:j + e - s], pos[i, j:j + e - s] = input_ids[0, s:e], labels[0, s:e], \
+                flat_pos[s:e]
+            j += e - s
+        pos[i, j:] = torch.arange(width - j, device=pos.device)  # the tail: a segment of its own
+    return ids, pos, lab
+
+
+def per_example_loss(logits, labels, position_ids=None):
+    """Mean over the examples of each example's mean token cross-entropy on its completion (labels != -100), padded
+    or padding-free alike (see example_index). Only the completion positions' logits are copied to float."""
     import torch
     import torch.nn.functional as F
 
     tgt = labels[:, 1:]
+    ex = example_index(labels, position_ids)[:, 1:]  # the example of the token each position predicts
     rows = (tgt != -100).nonzero(as_tuple=True)
     nll = F.cross_entropy(logits[:, :-1, :][rows].float(), tgt[rows], reduction="none")
-    n = (tgt != -100).sum(1)
-    per_example = torch.zeros(tgt.shape[0], device=nll.device).index_add_(0, rows[0], nll) / n.clamp(min=1)
+    n_ex = int(ex.max()) + 1
+    n = torch.zeros(n_ex, device=nll.device).index_add_(0, ex[rows], torch.ones_like(nll))
+    per_example = torch.zeros(n_ex, device=nll.device).index_add_(0, ex[rows], nll) / n.clamp(min=1)
     return per_example[n > 0].mean() if bool((n > 0).any()) else logits.sum() * 0.0
 
 
@@ -139,8 +202,17 @@ def example_weighted(trainer_cls):
             if model.training:
                 self.tokens_seen += int(inputs["attention_mask"].sum()) if "attention_mask" in inputs \
                     else inputs["input_ids"].numel()
-            out = model(**{k: inputs[k] for k in ("input_ids", "attention_mask", "position_ids") if k in inputs})
-            loss = per_example_loss(out.logits, inputs["labels"])
+            batch = {k: inputs[k] for k in ("input_ids", "attention_mask", "position_ids") if k in inputs}
+            labels = inputs["labels"]
+            packed = "attention_mask" not in batch and "position_ids" in batch  # a padding-free row (--packing)
+            if packed:
+                batch["input_ids"], batch["position_ids"], labels = pack_rows(
+                    batch["input_ids"], batch["position_ids"], labels, self.args.max_length or 1024,
+                    self.processing_class.pad_token_id)
+                batch["attention_mask"] = packed_attention_masks(model, batch["input_ids"], batch["position_ids"])
+            # no KV cache: with one, transformers would not split a padding-free row at its position-id restarts
+            out = model(**batch, use_cache=False)
+            loss = per_example_loss(out.logits, labels, batch["position_ids"] if packed else None)
             return (loss, out) if return_outputs else loss
 
     return ExampleWeighted
@@ -154,9 +226,13 @@ def build_trainer(cfg, model, tokenizer, examples: list[dict], out: str, callbac
     from trl import SFTConfig, SFTTrainer
 
     args = trainer_args(SFTConfig, cfg, out, warmup_ratio=cfg.warmup_ratio, lr_scheduler_type="linear",
-                        max_length=cfg.max_seq_length, completion_only_loss=True, packing=False)
+                        max_length=cfg.max_seq_length, completion_only_loss=True, packing=False,
+                        padding_free=cfg.packing)  # same batches, without their pad tokens
     if num_epochs is not None:
         args.num_train_epochs = num_epochs
+    if cfg.packing:  # TRL warns that only flash attention splits padding-free rows: compute_loss does it here
+        log.info("SFT packing: padding-free batches cut into rows of whole examples, attention split at each "
+                 "example's start (sft.packed_attention_masks)")
     return example_weighted(SFTTrainer)(model=model, args=args, train_dataset=Dataset.from_list(examples),
                                         processing_class=tokenizer,
                                         peft_config=modeling.lora_config(cfg, model) if peft else None,

@@ -4,6 +4,7 @@
 # Results go to $OUT (at most 8 files). Run from the repo root or training/:
 #   STEPS=pipeline bash training/scripts/device_run.sh     # or, one call each: STEPS=sft, grpo, eval (train = sft+grpo)
 #   STEPS=curve CURVE_VARIANTS="letters:tasks=choice;mixed:tasks=choice+generation"   # SFT phase 1 learning curves
+#   STEPS=speed                  # issue 16: eager vs fast scoring, padded vs packed SFT on the GPT-OSS-20B shape
 # On a machine without trl & co: carry training/wheels (made by `bash training/scripts/fetch_wheels.sh`).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -78,6 +79,11 @@ if has "all pipeline eval"; then
     "$R"/eval-eval/stages.json "$R"/eval-test/stages.json > "$OUT/stages.json"
   # run dirs without weights, for the report
   tar -czf "$OUT/runs.tar.gz" -C "$R" --exclude='adapter' --exclude='data.jsonl' . 2>/dev/null
+fi
+if has "speed"; then  # bench/speed.py: both arms in one run, random bf16 weights of the real shape (no download)
+  T_STEP=${T_SPEED:-540} step speed bench/speed.py --shape="${SPEED_SHAPE:-gpt-oss-20b}" --batch="${SPEED_BATCH:-32}" \
+    --seq="${SPEED_SEQ:-512}" --out="$OUT/speed.json" ${SPEED_ARGS:-}
+  cp "$R/speed.out" "$OUT/speed.out" 2>/dev/null
 fi
 if has "all bench"; then
   step bench bench/bench.py --models="$BENCH_MODELS" --out="$OUT/bench.json" $BENCH_ARGS
