@@ -255,7 +255,7 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
         const credentials = { tokenId: tokenId.trim(), tokenSecret: tokenSecret.trim() };
         // Check before storing: one cheap authenticated call with the new pair.
         const check = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Checking the Modal token…' }, async () => {
-          const client = createModalClient(credentials, readJobsConfig().modalEnvironment);
+          const client = await createModalClient(credentials, readJobsConfig().modalEnvironment);
           try {
             return await checkModalToken(client);
           } finally {
