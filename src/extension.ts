@@ -5,16 +5,17 @@ import { registerDashboard } from './dashboard/vscode/register';
 import { registerCases } from './cases/vscode/register';
 import { registerCaseTable } from './caseTable/vscode/registerCaseTable';
 import { registerJobs } from './jobs/vscode/register';
+import { registerViews } from './views/vscode/register';
 
 export function activate(extension: vscode.ExtensionContext): void {
   try {
     const ctx = createCtx(extension);
     const features: ((c: typeof ctx) => vscode.Disposable[])[] = [
-      // registerCases, registerJobs, registerDashboard, registerCaseTable — one line per feature
       registerCases,
       registerCaseTable,
       registerDashboard,
       registerJobs,
+      registerViews,
     ];
     for (const register of features) extension.subscriptions.push(...register(ctx));
     ctx.log.info('PsychoHistory activated');

@@ -5,8 +5,8 @@
 import * as vscode from 'vscode';
 import { CaseDocument } from '../caseDocument';
 import type { CaseDiagnostic } from '../types';
-import type { Ctx } from '../../shell/context';
-import { isCaseDocument, readCasesConfig } from './config';
+import { readCasesConfig } from '../../config/vscode/config';
+import { isCaseDocument } from './language';
 
 export const DIAGNOSTIC_SOURCE = 'psychohistory';
 
@@ -38,7 +38,7 @@ export class CaseModels implements vscode.Disposable {
   /** Fires after a document's diagnostics were published (the status bar listens). */
   readonly onDidPublish = this.published.event;
 
-  constructor(private readonly ctx: Ctx) {
+  constructor(private readonly log: vscode.LogOutputChannel) {
     this.disposables.push(
       vscode.workspace.onDidOpenTextDocument((doc) => this.guard('open', () => this.opened(doc))),
       vscode.workspace.onDidChangeTextDocument((e) => this.guard('change', () => this.changed(e))),
@@ -94,12 +94,12 @@ export class CaseModels implements vscode.Disposable {
         let drifted = entry.model.lineCount !== doc.lineCount;
         for (let l = firstLine; !drifted && l <= lastLine; l++) drifted = entry.model.lineText(l) !== doc.lineAt(l).text;
         if (drifted) {
-          this.ctx.log.warn(`case model of ${doc.uri.fsPath} drifted from the editor; rebuilding`);
+          this.log.warn(`case model of ${doc.uri.fsPath} drifted from the editor; rebuilding`);
           entry.version = -1;
           this.get(doc);
         }
       } catch (err) {
-        this.ctx.log.error(`incremental update of ${doc.uri.toString()} failed, rebuilding: ${String(err)}`);
+        this.log.error(`incremental update of ${doc.uri.toString()} failed, rebuilding: ${String(err)}`);
         entry.version = -1;
         this.get(doc);
       }
@@ -133,7 +133,7 @@ export class CaseModels implements vscode.Disposable {
     try {
       fn();
     } catch (err) {
-      this.ctx.log.error(`case diagnostics (${what}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      this.log.error(`case diagnostics (${what}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
   }
 

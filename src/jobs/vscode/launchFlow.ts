@@ -17,8 +17,8 @@ import type { MemoryCheck } from '../memoryPlan';
 import { runSteps } from '../launchSteps';
 import type { StepDef, StepOutcome } from '../launchSteps';
 import type { JobService } from '../jobService';
-import { DatasetsTreeProvider } from '../../views/datasetsView';
-import type { JobsConfig } from './config';
+import { DatasetsTreeProvider } from '../../views/vscode/datasetsView';
+import type { JobsConfig } from '../../config/settings';
 
 /** Answers a caller may give up front (all optional). */
 export interface LaunchArgs {

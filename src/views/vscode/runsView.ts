@@ -1,9 +1,9 @@
 // Runs view provider: maps RunRows (runsTreeModel.ts) onto TreeItems. Rows carry `runId` and `dir`,
 // which is what the dashboard's Open Dashboard command and our Cancel / Show Logs accept.
 import * as vscode from 'vscode';
-import type { RunStore } from '../runs/runStore';
-import { runRows } from './runsTreeModel';
-import type { RunRow } from './runsTreeModel';
+import type { RunStore } from '../../runs/runStore';
+import { runRows } from '../runsTreeModel';
+import type { RunRow } from '../runsTreeModel';
 
 export const RUNS_VIEW = 'psychohistory.runs';
 

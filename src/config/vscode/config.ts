@@ -1,0 +1,19 @@
+// Reads the settings through the one typed view (../settings.ts). Read on use, never cached, so a
+// changed setting applies at the next launch, publish or refresh.
+import * as vscode from 'vscode';
+import { casesConfigFrom, jobsConfigFrom } from '../settings';
+import type { CasesConfig, JobsConfig, SettingGetter, SettingId } from '../settings';
+
+const get: SettingGetter = (id) => vscode.workspace.getConfiguration().get<unknown>(id);
+
+export function readCasesConfig(): CasesConfig {
+  return casesConfigFrom(get);
+}
+
+export function readJobsConfig(): JobsConfig {
+  return jobsConfigFrom(get);
+}
+
+export function affectsSetting(e: vscode.ConfigurationChangeEvent, id: SettingId): boolean {
+  return e.affectsConfiguration(id);
+}
