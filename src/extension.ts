@@ -6,6 +6,7 @@ import { registerCases } from './cases/vscode/register';
 import { registerCaseTable } from './caseTable/vscode/registerCaseTable';
 import { registerJobs } from './jobs/vscode/register';
 import { registerViews } from './views/vscode/register';
+import { registerWalkthrough } from './walkthrough/vscode/register';
 
 export function activate(extension: vscode.ExtensionContext): void {
   try {
@@ -16,6 +17,7 @@ export function activate(extension: vscode.ExtensionContext): void {
       registerDashboard,
       registerJobs,
       registerViews,
+      registerWalkthrough,
     ];
     for (const register of features) extension.subscriptions.push(...register(ctx));
     ctx.log.info('PsychoHistory activated');

@@ -19,6 +19,7 @@ export const SETTINGS = {
   defaultEpochs: 'psychohistory.defaultEpochs',
   defaultLoraRank: 'psychohistory.defaultLoraRank',
   baseModel: 'psychohistory.baseModel',
+  showWalkthrough: 'psychohistory.showWalkthrough',
 } as const;
 
 export type SettingId = (typeof SETTINGS)[keyof typeof SETTINGS];
@@ -39,15 +40,25 @@ export interface JobsConfig extends JobDefaults {
   evalJudge: string;
 }
 
+export interface WalkthroughConfig {
+  /** Open "Get Started with PsychoHistory" on the first activation in a profile. */
+  showOnFirstStart: boolean;
+}
+
 export interface Config {
   cases: CasesConfig;
   jobs: JobsConfig;
+  walkthrough: WalkthroughConfig;
 }
 
 export type SettingGetter = (id: SettingId) => unknown;
 
 export function configFrom(get: SettingGetter): Config {
-  return { cases: casesConfigFrom(get), jobs: jobsConfigFrom(get) };
+  return { cases: casesConfigFrom(get), jobs: jobsConfigFrom(get), walkthrough: walkthroughConfigFrom(get) };
+}
+
+export function walkthroughConfigFrom(get: SettingGetter): WalkthroughConfig {
+  return { showOnFirstStart: get(SETTINGS.showWalkthrough) !== false };
 }
 
 export function casesConfigFrom(get: SettingGetter): CasesConfig {

@@ -1,8 +1,8 @@
 // Reads the settings through the one typed view (../settings.ts). Read on use, never cached, so a
 // changed setting applies at the next launch, publish or refresh.
 import * as vscode from 'vscode';
-import { casesConfigFrom, jobsConfigFrom } from '../settings';
-import type { CasesConfig, JobsConfig, SettingGetter, SettingId } from '../settings';
+import { casesConfigFrom, jobsConfigFrom, walkthroughConfigFrom } from '../settings';
+import type { CasesConfig, JobsConfig, SettingGetter, SettingId, WalkthroughConfig } from '../settings';
 
 const get: SettingGetter = (id) => vscode.workspace.getConfiguration().get<unknown>(id);
 
@@ -12,6 +12,10 @@ export function readCasesConfig(): CasesConfig {
 
 export function readJobsConfig(): JobsConfig {
   return jobsConfigFrom(get);
+}
+
+export function readWalkthroughConfig(): WalkthroughConfig {
+  return walkthroughConfigFrom(get);
 }
 
 export function affectsSetting(e: vscode.ConfigurationChangeEvent, id: SettingId): boolean {
