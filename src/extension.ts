@@ -1,6 +1,6 @@
 // Entry point: build one context, let each feature register itself, own every disposable.
 import * as vscode from 'vscode';
-import { createCtx } from './shell/context';
+import { createCtx } from './shell/createCtx';
 import { registerDashboard } from './dashboard/vscode/register';
 import { registerCases } from './cases/vscode/register';
 import { registerCaseTable } from './caseTable/vscode/registerCaseTable';

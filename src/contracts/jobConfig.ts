@@ -27,41 +27,45 @@ const common = {
   load_in_4bit: z.boolean().default(false).describe('unsloth only: load the base model in 4 bit'),
 };
 
+// Keys SFT and GRPO share with the same meaning (config.py writes them in both dataclasses).
+const training = {
+  max_steps: z.number().int().default(-1).describe('stop after this many optimizer steps (-1 = num_epochs decides)'),
+  grad_accum: z.number().int().default(1).describe('gradient accumulation steps'),
+  lora_dropout: z.number().default(0).describe('LoRA dropout'),
+  target_parameters: z.string().default('').describe('MoE expert weights too, opt-in: "mlp.experts.gate_up_proj,mlp.experts.down_proj"'),
+  modules_to_save: z.string().default('').describe('also train these whole modules, e.g. "lm_head" (saved with the adapter)'),
+  logging_steps: z.number().int().default(1).describe('emit a train event every N steps'),
+  time_limit_s: z.number().default(0).describe('stop (and save the adapter) after this many seconds (0 = no limit)'),
+  split: z.string().default('train').describe('which split to train on'),
+};
+
 export const SftConfigSchema = z
   .object({
     ...common,
+    ...training,
     num_epochs: z.number().default(1).describe('passes over the training examples'),
-    max_steps: z.number().int().default(-1).describe('stop after this many optimizer steps (-1 = num_epochs decides)'),
     batch_size: z.number().int().default(8).describe('examples per device step'),
-    grad_accum: z.number().int().default(1).describe('gradient accumulation steps'),
     learning_rate: z.number().default(2e-4).describe('peak learning rate (linear decay)'),
     warmup_ratio: z.number().default(0.03).describe('share of steps spent warming up'),
     lora_rank: z.number().int().default(16).describe('LoRA rank r'),
     lora_alpha: z.number().int().default(32).describe('LoRA alpha (scale = alpha / r)'),
-    lora_dropout: z.number().default(0).describe('LoRA dropout'),
     target_modules: z.string().default('q_proj,k_proj,v_proj,o_proj').describe('LoRA on these nn.Linear names ("all-linear" ok)'),
-    target_parameters: z.string().default('').describe('MoE expert weights too, opt-in: "mlp.experts.gate_up_proj,mlp.experts.down_proj"'),
-    modules_to_save: z.string().default('').describe('also train these whole modules, e.g. "lm_head" (saved with the adapter)'),
     gradient_checkpointing: z.boolean().default(true).describe('recompute activations in backward (the 20B memory plan assumes it)'),
     tasks: z.string().default('choice,generation,stated').describe('example kinds per case level (see prompts.py); stated = phase 2'),
     stated_epochs: z.number().default(1).describe("phase 2: epochs on the stated forecast (targets: phase 1's letter readout)"),
     stated_tasks: z.string().default('choice,stated,generation').describe("phase 2's example kinds (choice and generation keep what phase 1 taught)"),
-    logging_steps: z.number().int().default(1).describe('emit a train event every N steps'),
     eval_steps: z.number().int().default(0).describe('emit eval events every N steps on the eval split (0 = only at the end)'),
     eval_max_cases: z.number().int().default(16).describe('cases used by the interval eval'),
     save_steps: z.number().int().default(50).describe('checkpoint every N steps (resume picks up the last one)'),
-    time_limit_s: z.number().default(0).describe('stop (and save the adapter) after this many seconds (0 = no limit)'),
-    split: z.string().default('train').describe('which split to train on'),
   })
   .strict();
 
 export const GrpoConfigSchema = z
   .object({
     ...common,
+    ...training,
     num_epochs: z.number().default(1).describe('passes over the choice prompts'),
-    max_steps: z.number().int().default(-1).describe('stop after this many optimizer steps (-1 = num_epochs decides)'),
     batch_size: z.number().int().default(8).describe('completions per device step (must be a multiple of num_generations)'),
-    grad_accum: z.number().int().default(1).describe('gradient accumulation steps'),
     learning_rate: z.number().default(5e-5).describe('peak learning rate'),
     num_generations: z.number().int().default(4).describe('group size: completions sampled per prompt'),
     beta: z.number().default(0.04).describe('KL penalty towards the reference model'),
@@ -69,15 +73,9 @@ export const GrpoConfigSchema = z
     max_completion_length: z.number().int().default(64).describe('tokens a completion may use (the final channel is forced: answer only)'),
     lora_rank: z.number().int().default(4).describe('LoRA rank r (small: GRPO nudges, SFT teaches)'),
     lora_alpha: z.number().int().default(8).describe('LoRA alpha'),
-    lora_dropout: z.number().default(0).describe('LoRA dropout'),
     target_modules: z.string().default('q_proj,k_proj,v_proj,o_proj').describe('LoRA on these nn.Linear names'),
-    target_parameters: z.string().default('').describe('MoE expert weights too, opt-in: "mlp.experts.gate_up_proj,mlp.experts.down_proj"'),
     gradient_checkpointing: z.boolean().default(true).describe('recompute activations in backward'),
-    modules_to_save: z.string().default('').describe('also train these whole modules, e.g. "lm_head" (saved with the adapter)'),
-    logging_steps: z.number().int().default(1).describe('emit a train event every N steps'),
     save_steps: z.number().int().default(50).describe('checkpoint every N steps'),
-    time_limit_s: z.number().default(0).describe('stop (and save the adapter) after this many seconds (0 = no limit)'),
-    split: z.string().default('train').describe('which split to train on'),
   })
   .strict();
 

@@ -1,9 +1,10 @@
 // The one context object every feature's register function receives (rust-analyzer's `Ctx`):
 // the VS Code extension context, the single log channel, and the services several features share —
-// the open case files' models and the workspace's run store.
+// the open case files' models and the workspace's run store (built by createCtx.ts; only types
+// here, so a feature's register module loads without them).
 import * as vscode from 'vscode';
-import { CaseModels } from '../cases/vscode/caseModels';
-import { WorkspaceRuns } from './workspaceRuns';
+import type { CaseModels } from '../cases/vscode/caseModels';
+import type { WorkspaceRuns } from './workspaceRuns';
 
 export interface Ctx {
   readonly extension: vscode.ExtensionContext;
@@ -12,14 +13,6 @@ export interface Ctx {
   readonly caseModels: CaseModels;
   /** The workspace's run store and its change event: the jobs and the Runs view share it. */
   readonly runs: WorkspaceRuns;
-}
-
-export function createCtx(extension: vscode.ExtensionContext): Ctx {
-  const log = vscode.window.createOutputChannel('PsychoHistory', { log: true });
-  const caseModels = new CaseModels(log);
-  const runs = new WorkspaceRuns(log);
-  extension.subscriptions.push(log, caseModels, runs);
-  return { extension, log, caseModels, runs };
 }
 
 /** Commands as data: each feature returns a record of command id -> handler. */

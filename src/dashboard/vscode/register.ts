@@ -6,13 +6,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommandTable, type Ctx } from '../../shell/context';
 import type { TreeRef } from '../protocol';
+import { DASHBOARD_COMMANDS } from '../commands';
 import { listRuns, RUNS_DIR, type RunListing } from '../../runs/runStore';
 import { CaseTreeLens } from './caseTreeLens';
 import { DashboardPanel, type PanelTarget } from './panel';
-
-export const OPEN_DASHBOARD = 'psychohistory.openDashboard';
-export const COMPARE_RUNS = 'psychohistory.compareRuns';
-export const SHOW_FORECAST_TREE = 'psychohistory.showForecastTree';
 
 export function registerDashboard(ctx: Ctx): vscode.Disposable[] {
   const dashboards = new Dashboards(ctx);
@@ -22,9 +19,9 @@ export function registerDashboard(ctx: Ctx): vscode.Disposable[] {
     lens,
     vscode.languages.registerCodeLensProvider({ language: 'psychohistory-cases' }, lens),
     ...registerCommandTable(ctx, {
-      [OPEN_DASHBOARD]: (arg?: unknown) => dashboards.open(arg),
-      [COMPARE_RUNS]: (...args: unknown[]) => dashboards.compare(args),
-      [SHOW_FORECAST_TREE]: (runId?: unknown, index?: unknown) => dashboards.showTree(runId, index),
+      [DASHBOARD_COMMANDS.openDashboard]: (arg?: unknown) => dashboards.open(arg),
+      [DASHBOARD_COMMANDS.compareRuns]: (...args: unknown[]) => dashboards.compare(args),
+      [DASHBOARD_COMMANDS.showForecastTree]: (runId?: unknown, index?: unknown) => dashboards.showTree(runId, index),
     }),
   ];
 }

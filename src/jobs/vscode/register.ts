@@ -24,6 +24,7 @@ import { SETTINGS } from '../../config/settings';
 import { Secrets } from './secrets';
 import { launchFlow } from './launchFlow';
 import { JOB_COMMANDS } from '../commands';
+import { DASHBOARD_COMMANDS } from '../../dashboard/commands';
 
 
 /** Everything that depends on the open folder, built once a folder is there. */
@@ -98,7 +99,7 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
     const text = `${run.kind.toUpperCase()} run ${run.id} ${run.state}${run.error ? `: ${run.error.split('\n')[0]}` : ''}`;
     const show = run.state === 'failed' ? vscode.window.showErrorMessage : vscode.window.showInformationMessage;
     void show(text, 'Open Dashboard', 'Show Logs').then((c) => {
-      if (c === 'Open Dashboard') void vscode.commands.executeCommand('psychohistory.openDashboard', { runId: run.id, dir: ws?.store.runDir(run.id) });
+      if (c === 'Open Dashboard') void vscode.commands.executeCommand(DASHBOARD_COMMANDS.openDashboard, { runId: run.id, dir: ws?.store.runDir(run.id) });
       if (c === 'Show Logs') void vscode.commands.executeCommand(JOB_COMMANDS.showRunLogs, { runId: run.id });
     });
   };
