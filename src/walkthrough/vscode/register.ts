@@ -15,7 +15,9 @@ const SHOWN_KEY = 'psychohistory.walkthroughShown';
 export function registerWalkthrough(ctx: Ctx): vscode.Disposable[] {
   if (!ctx.extension.globalState.get<boolean>(SHOWN_KEY) && readWalkthroughConfig().showOnFirstStart) {
     void ctx.extension.globalState.update(SHOWN_KEY, true);
-    void vscode.commands.executeCommand('workbench.action.openWalkthrough', `${ctx.extension.extension.id}#${WALKTHROUGH_ID}`, false).then(undefined, (err: unknown) => {
+    // Beside the editor when a file opened the extension, so the user's file stays in view.
+    const toSide = vscode.window.activeTextEditor !== undefined;
+    void vscode.commands.executeCommand('workbench.action.openWalkthrough', `${ctx.extension.extension.id}#${WALKTHROUGH_ID}`, toSide).then(undefined, (err: unknown) => {
       ctx.log.warn(`Could not open the walkthrough: ${String(err)}`);
     });
   }
