@@ -2,18 +2,7 @@
 // years, 1–4 levels, 2–6 candidates per level with the actual at a random position, ids, splits and
 // an occasional source. Deterministic (seeded PRNG) so runs compare.
 import type { Case } from '../src/contracts/case';
-
-function prng(seed: number): () => number {
-  // mulberry32
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng as prng } from '../test/unit/dashboard/builders';
 
 const ACTORS = ['Apple', 'the Federal Reserve', 'OPEC', 'Tesla', 'the EU Commission', 'Microsoft', 'China', 'the UK government', 'Nvidia', 'Amazon', 'the ECB', 'Google', 'India', 'Brazil', 'Meta', 'Boeing', 'Pfizer', 'the IMF', 'Japan', 'Saudi Aramco'];
 const SEED_EVENTS = ['announces layoffs of {n},000 staff', 'raises interest rates by 50 basis points', 'cuts oil output by 1 million barrels a day', 'reports record quarterly earnings', 'opens an antitrust investigation', 'launches a new flagship product', 'imposes export controls on chips', 'wins a major government contract', 'faces a data breach affecting millions', 'settles a patent dispute'];

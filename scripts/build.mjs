@@ -1,5 +1,6 @@
-// Two bundles, as the samples' esbuild setup: the extension host (node, cjs, `vscode` external) and
-// the CLI; webview apps (browser, iife) are added to `webviewEntries` as they appear.
+// Bundles, as the samples' esbuild setup: the extension host (node, cjs, `vscode` external), the
+// CLI, the Modal SDK on its own, and the webview apps (browser, iife). `--production` (what
+// `npm run package` ships) minifies and drops source maps.
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
@@ -10,9 +11,23 @@ const production = process.argv.includes('--production');
 // (dist/cli.js failed with "Cannot find module './impl/format'"); its "module" build bundles fine.
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'info', mainFields: ['module', 'main'] };
 
+// The Modal SDK with its gRPC stack is three quarters of the code, and only a Modal job needs it:
+// `import('modal')` (src/jobs/backends/modalSdk.ts) becomes `require('./modal.js')` (a plain require:
+// left as `import()`, the extension host would load a CommonJS file through Node's ESM loader), a
+// bundle of its own beside extension.js and cli.js, so activating the extension never parses it.
+const modalOnDemand = {
+  name: 'modal-on-demand',
+  setup(build) {
+    build.onResolve({ filter: /^modal$/ }, () => ({ path: 'modal', namespace: 'modal-on-demand' }));
+    build.onLoad({ filter: /.*/, namespace: 'modal-on-demand' }, () => ({ contents: "module.exports = require('./modal.js');", loader: 'js' }));
+    build.onResolve({ filter: /^\.\/modal\.js$/, namespace: 'modal-on-demand' }, () => ({ path: './modal.js', external: true }));
+  },
+};
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
 const nodeBuilds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20' },
+  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [modalOnDemand] },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [modalOnDemand] },
+  { ...node, stdin: { contents: "module.exports = require('modal');", resolveDir: '.', sourcefile: 'modal-sdk.js' }, outfile: 'dist/modal.js' },
 ];
 
 // One entry per webview app: webview/<app>/main.ts -> dist/webview/<app>.js
@@ -32,7 +47,7 @@ const webviewBuilds = webviewApps.map((app) => ({
 mkdirSync('dist/codicons', { recursive: true });
 for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
 
-const builds = [...nodeBuilds, ...webviewBuilds].filter((b) => existsSync(b.entryPoints[0]));
+const builds = [...nodeBuilds, ...webviewBuilds].filter((b) => b.stdin || existsSync(b.entryPoints[0]));
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {

@@ -14,6 +14,7 @@ a retried call resumes from the last checkpoint there.
 PSYCHOHISTORY_SERVE="--adapter=/data/models/sft/<run>/final" (and PSYCHOHISTORY_SERVE_GPU) set at deploy time."""
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -26,7 +27,9 @@ QUEUE_NAME = "psychohistory-events"
 VOLUME_NAME = "psychohistory-data"
 SECRETS = ["huggingface-secret", "openrouter"]
 GPU = os.environ.get("PSYCHOHISTORY_GPU", "A100-80GB")  # the cheapest card the 20B bf16 memory plan fits
-DEFAULT_BASE_MODEL = "unsloth/gpt-oss-20b"
+# The model the pipeline trains: one fact in schemas/job-config.schema.json (in the container: PSYCHOHISTORY_SCHEMAS).
+_SCHEMAS = Path(os.environ.get("PSYCHOHISTORY_SCHEMAS", HERE.parent / "schemas"))
+DEFAULT_BASE_MODEL = json.loads((_SCHEMAS / "job-config.schema.json").read_text())["properties"]["baseModel"]["default"]
 HOURS = 60 * 60
 
 image = (

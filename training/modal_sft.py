@@ -3,7 +3,7 @@ from modal_app import app, launch, sft
 
 
 @app.local_entrypoint()
-def run_sft(num_epochs: float = 1.0, lora_rank: int = 8, dataset: str = "data/synthetic.cases.jsonl",
+def run_sft(num_epochs: float = 1.0, lora_rank: int = 16, dataset: str = "data/synthetic.cases.jsonl",
          base_model: str = "", max_steps: int = -1, learning_rate: float = 2e-4, run_id: str = "", gpu: str = ""):
     launch(sft, "sft", dataset, num_epochs=num_epochs, lora_rank=lora_rank, lora_alpha=2 * lora_rank,
            base_model=base_model, max_steps=max_steps, learning_rate=learning_rate, run_id=run_id, gpu=gpu)

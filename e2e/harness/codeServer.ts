@@ -30,6 +30,8 @@ const userSettings = {
   'files.autoSave': 'off',
   'editor.minimap.enabled': false,
   'window.restoreWindows': 'none',
+  // The walkthrough would open over the editor on the first activation; only its own scenario wants it.
+  'psychohistory.showWalkthrough': false,
 };
 
 const live = new Set<ChildProcess>();

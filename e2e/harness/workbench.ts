@@ -508,6 +508,19 @@ export class Workbench {
     throw new Error(`no webview with content matching ${hasContent} within ${timeoutMs} ms`);
   }
 
+  /**
+   * The extension host's own activation timing for one extension, as *Developer: Show Running
+   * Extensions* shows it ("Activation: 812ms": loading its code plus its `activate` call), in ms.
+   */
+  async activationTimeMs(displayName: string): Promise<number> {
+    await this.runCommand('Developer: Show Running Extensions');
+    const row = this.page.locator('.runtime-extensions-editor .monaco-list-row', { has: this.page.locator('.name', { hasText: exactText(displayName) }) }).first();
+    const time = row.locator('.activation-time', { hasText: /Activation: \d+ms/ });
+    await time.waitFor({ state: 'visible', timeout: 60_000 });
+    const text = await time.innerText();
+    return Number(/Activation: (\d+)ms/.exec(text)?.[1]);
+  }
+
   /** Notification toasts currently shown. */
   get notifications(): Locator {
     return this.page.locator('.notification-toast');

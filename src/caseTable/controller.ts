@@ -5,7 +5,7 @@
 import type { CaseDocument } from '../cases/caseDocument';
 import { checkLine } from '../cases/lineCheck';
 import type { Position, Range as LineRange } from '../cases/types';
-import { CaseEditError, detectStyle } from './jsonLine';
+import { LineEditError, detectStyle } from '../lineEdit/lineEdit';
 import { applyEditOp, duplicateCaseText, newCaseText, uniqueId } from './editOps';
 import { parseWebviewMessage } from './inbound';
 import type { CaseRow, HostMessage, TableQuery, WebviewMessage } from './protocol';
@@ -188,7 +188,7 @@ export class TableController {
         try {
           after = applyEditOp(before, m.op);
         } catch (err) {
-          if (!(err instanceof CaseEditError)) throw err;
+          if (!(err instanceof LineEditError)) throw err;
           this.post({ type: 'editRejected', line: m.line, path: err.path, message: err.message });
           this.postDetail();
           return;

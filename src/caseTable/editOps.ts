@@ -6,8 +6,16 @@
 import { calendarProblem, isDateShaped } from '../cases/dates';
 import { REVIEW_STATUSES, SPLITS, TIMESTAMP_PATTERN } from '../contracts/case';
 import type { ReviewStatus, Split } from '../contracts/case';
-import { CaseEditError, arrayLength, detectStyle, removeProperty, rewriteArray, setValue, stringifyLike, valueAt } from './jsonLine';
-import type { Json, JsonStyle } from './jsonLine';
+import { LineEditError, arrayLength, detectStyle, removeProperty, rewriteArray, setValue as setLineValue, stringifyLike, valueAt } from '../lineEdit/lineEdit';
+import type { Json, JsonPath, JsonStyle } from '../lineEdit/lineEdit';
+
+/** The order a case's keys are written in when we have to add one (contract 1's example). */
+const CASE_KEY_ORDER = ['id', 'seed', 'event', 'date', 'levels', 'depth', 'candidates', 'label', 'split', 'source', 'sources', 'provenance', 'review'];
+
+/** Sets the value at `path` of a case line, a new key where contract 1's example has it. */
+function setValue(text: string, path: JsonPath, value: Json): string {
+  return setLineValue(text, path, value, CASE_KEY_ORDER);
+}
 
 /** One form action. Indices are 0-based positions in `levels` / `candidates`. */
 export type EditOp =
@@ -29,41 +37,41 @@ export type EditOp =
 export type EditOpKind = EditOp['kind'];
 
 function requireEvent(value: string, path: string): string {
-  if (value.trim().length === 0) throw new CaseEditError('An event cannot be empty.', path);
-  if (/[\r\n]/.test(value)) throw new CaseEditError('An event must fit on one line.', path);
+  if (value.trim().length === 0) throw new LineEditError('An event cannot be empty.', path);
+  if (/[\r\n]/.test(value)) throw new LineEditError('An event must fit on one line.', path);
   return value;
 }
 
 function requireDate(value: string): string {
-  if (!isDateShaped(value)) throw new CaseEditError('Use a date as YYYY-MM-DD.', 'seed.date');
+  if (!isDateShaped(value)) throw new LineEditError('Use a date as YYYY-MM-DD.', 'seed.date');
   const problem = calendarProblem(value);
-  if (problem) throw new CaseEditError(`Not a real date: ${problem}.`, 'seed.date');
+  if (problem) throw new LineEditError(`Not a real date: ${problem}.`, 'seed.date');
   return value;
 }
 
 function levelCount(text: string): number {
   const n = arrayLength(text, ['levels']);
-  if (n < 0) throw new CaseEditError('This case has no list of levels.', 'levels');
+  if (n < 0) throw new LineEditError('This case has no list of levels.', 'levels');
   return n;
 }
 
 function candidateCount(text: string, level: number): number {
   levelIndex(text, level);
   const n = arrayLength(text, ['levels', level, 'candidates']);
-  if (n < 0) throw new CaseEditError(`Depth ${level + 1} has no list of candidates.`, `levels.${level}.candidates`);
+  if (n < 0) throw new LineEditError(`Depth ${level + 1} has no list of candidates.`, `levels.${level}.candidates`);
   return n;
 }
 
 function levelIndex(text: string, level: number): number {
   const n = levelCount(text);
-  if (!Number.isInteger(level) || level < 0 || level >= n) throw new CaseEditError(`There is no level ${level + 1}.`, 'levels');
+  if (!Number.isInteger(level) || level < 0 || level >= n) throw new LineEditError(`There is no level ${level + 1}.`, 'levels');
   return level;
 }
 
 function candidateIndex(text: string, level: number, candidate: number): number {
   const n = candidateCount(text, level);
   if (!Number.isInteger(candidate) || candidate < 0 || candidate >= n) {
-    throw new CaseEditError(`Depth ${level + 1} has no candidate ${candidate + 1}.`, `levels.${level}.candidates`);
+    throw new LineEditError(`Depth ${level + 1} has no candidate ${candidate + 1}.`, `levels.${level}.candidates`);
   }
   return candidate;
 }
@@ -120,7 +128,7 @@ function newLevel(depth: number, style: JsonStyle): string {
   return stringifyLike(level, style);
 }
 
-/** Applies one form action to a case line; throws CaseEditError when it is refused. */
+/** Applies one form action to a case line; throws LineEditError when it is refused. */
 export function applyEditOp(text: string, op: EditOp): string {
   switch (op.kind) {
     case 'setId':
@@ -130,15 +138,15 @@ export function applyEditOp(text: string, op: EditOp): string {
     case 'setSeedDate':
       return setValue(text, ['seed', 'date'], requireDate(op.value));
     case 'setReview': {
-      if (!REVIEW_STATUSES.includes(op.value)) throw new CaseEditError(`Unknown review status ${String(op.value)}.`, 'review');
-      if (!TIMESTAMP_PATTERN.test(op.at)) throw new CaseEditError('The review time must be an ISO timestamp.', 'review');
+      if (!REVIEW_STATUSES.includes(op.value)) throw new LineEditError(`Unknown review status ${String(op.value)}.`, 'review');
+      if (!TIMESTAMP_PATTERN.test(op.at)) throw new LineEditError('The review time must be an ISO timestamp.', 'review');
       const review = valueAt(text, ['review']);
       if (review === undefined || review === null || typeof review !== 'object' || Array.isArray(review)) return setValue(text, ['review'], { status: op.value, reviewedAt: op.at });
       return setValue(setValue(text, ['review', 'status'], op.value), ['review', 'reviewedAt'], op.at);
     }
     case 'setSplit':
       if (op.value === null) return removeProperty(text, ['split']);
-      if (!SPLITS.includes(op.value)) throw new CaseEditError(`Unknown split ${String(op.value)}.`, 'split');
+      if (!SPLITS.includes(op.value)) throw new LineEditError(`Unknown split ${String(op.value)}.`, 'split');
       return setValue(text, ['split'], op.value);
     case 'setCandidateEvent': {
       const path = `levels.${op.level}.candidates.${op.candidate}.event`;
@@ -159,9 +167,9 @@ export function applyEditOp(text: string, op: EditOp): string {
       const n = candidateCount(text, op.level);
       candidateIndex(text, op.level, op.candidate);
       const path = `levels.${op.level}.candidates.${op.candidate}`;
-      if (n <= 2) throw new CaseEditError('A level needs at least two candidates.', path);
+      if (n <= 2) throw new LineEditError('A level needs at least two candidates.', path);
       if (valueAt(text, ['levels', op.level, 'candidates', op.candidate, 'label']) === 1) {
-        throw new CaseEditError('This is the actual outcome: mark another candidate as actual first.', path);
+        throw new LineEditError('This is the actual outcome: mark another candidate as actual first.', path);
       }
       return rewriteArray(text, ['levels', op.level, 'candidates'], (els) => els.filter((_, i) => i !== op.candidate));
     }
@@ -178,7 +186,7 @@ export function applyEditOp(text: string, op: EditOp): string {
     case 'removeLevel': {
       const n = levelCount(text);
       levelIndex(text, op.level);
-      if (n <= 1) throw new CaseEditError('A case needs at least one level.', `levels.${op.level}`);
+      if (n <= 1) throw new LineEditError('A case needs at least one level.', `levels.${op.level}`);
       return renumberDepths(rewriteArray(text, ['levels'], (els) => els.filter((_, i) => i !== op.level)));
     }
     case 'moveLevel':

@@ -4,7 +4,7 @@
 import type { CaseDiagnostic, LineResult } from '../cases/types';
 import { REVIEW_STATUSES, SPLITS, URL_PATTERN } from '../contracts/case';
 import type { ReviewStatus, Split } from '../contracts/case';
-import { pathAtOffset, pathKey } from './jsonLine';
+import { pathInLine, pathKey } from '../lineEdit/lineEdit';
 import type { CaseDetail, CaseForm, CaseRow, FieldDiagnostic, FormLevel, FormReview, FormSource, RowKind } from './protocol';
 
 const RAW_PREVIEW = 200;
@@ -118,7 +118,7 @@ function sourcesOf(value: Obj): FormSource[] {
 /** Diagnostics of one line mapped onto the JSON path they point at, for display beside fields. */
 export function fieldDiagnostics(text: string, diagnostics: readonly CaseDiagnostic[], kind: RowKind): FieldDiagnostic[] {
   return diagnostics.map((d) => ({
-    path: kind === 'raw' || kind === 'blank' ? '' : pathKey(pathAtOffset(text, d.range.start.character)),
+    path: kind === 'raw' || kind === 'blank' ? '' : pathKey(pathInLine(text, d.range.start.character)),
     severity: d.severity,
     code: d.code,
     message: d.message,

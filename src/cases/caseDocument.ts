@@ -8,7 +8,7 @@
 // not line numbers, and line numbers are refreshed lazily after an edit changes the line count.
 import type { Node } from 'jsonc-parser';
 import type { Case } from '../contracts/case';
-import { parseJsonTree } from './jsonLine';
+import { parseJsonTree } from './jsonSyntax';
 import { checkLine, MAX_LINE_LENGTH } from './lineCheck';
 import { scanLine, scanned } from './scanLine';
 import { diagnostic, Locator } from './locator';

@@ -3,7 +3,7 @@
 // the slow path, which alone writes diagnostics. Never throws: whatever the text, the result is
 // a list of diagnostics whose ranges lie inside the line.
 import { cleanCaseFacts, factsOf } from './fastPath';
-import { parseJsonTree, syntaxProblems } from './jsonLine';
+import { parseJsonTree, syntaxProblems } from './jsonSyntax';
 import { diagnostic, Locator } from './locator';
 import { provenanceDiagnostics } from './provenanceRules';
 import { ruleDiagnostics } from './rules';

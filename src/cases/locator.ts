@@ -2,8 +2,8 @@
 // When the tree is missing (pathologically deep JSON) every lookup falls back to the whole line, so
 // a diagnostic is never lost.
 import type { Node } from 'jsonc-parser';
-import { nodeAt, propertyOf, spanOf } from './jsonLine';
-import type { JsonPath, Span } from './jsonLine';
+import { nodeAt, propertyOf, spanOf } from '../lineEdit/lineEdit';
+import type { JsonPath, Span } from '../lineEdit/lineEdit';
 import type { CaseDiagnostic, CaseDiagnosticCode, Severity } from './types';
 
 export class Locator {

@@ -9,7 +9,7 @@
 // - warning `eval-before-cutoff`: an `eval` case dated on or before the base model's knowledge cutoff
 //   (it measures recall, not forecasting). The cutoff is a setting, so this rule runs per file.
 import { calendarProblem, isDateShaped, isRealDate } from './dates';
-import { parseJsonTree } from './jsonLine';
+import { parseJsonTree } from './jsonSyntax';
 import { diagnostic, Locator } from './locator';
 import type { Case } from '../contracts/case';
 import cutoffs from '../../schemas/knowledge-cutoffs.json';

@@ -2,6 +2,7 @@
 // under schemas/ are what the Python side loads; test/unit/schemas.test.ts fails when they drift.
 import { z } from 'zod';
 import { CaseSchema } from './case';
+import { JobConfigSchema } from './jobConfig';
 import { MetricEventSchema } from './metrics';
 import { RunRecordSchema } from './run';
 import {
@@ -12,6 +13,7 @@ import { ForecastTreeSchema } from './tree';
 const CONTRACTS = {
   case: CaseSchema,
   'metric-event': MetricEventSchema,
+  'job-config': JobConfigSchema,
   run: RunRecordSchema,
   'forecast-tree': ForecastTreeSchema,
   'forecast-request': ForecastRequestSchema,

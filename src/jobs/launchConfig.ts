@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CaseDocument } from '../cases/caseDocument';
 import type { CaseDiagnostic } from '../cases/types';
+import { PIPELINE_BASE_MODEL, jobDefault } from '../contracts/jobConfig';
 import type { Backend, RecordKind, RunKind, RunRecord } from '../contracts/run';
 import type { RunStore } from '../runs/runStore';
 
@@ -18,7 +19,14 @@ export interface JobDefaults {
   baseModel: string;
 }
 
-export const BUILTIN_DEFAULTS: JobDefaults = { backend: 'modal', gpu: 'A10G', epochs: 1, loraRank: 8, baseModel: 'openai/gpt-oss-20b' };
+/** What the launch form offers when a setting is unset: the job config's own defaults (schemas/job-config.schema.json). */
+export const BUILTIN_DEFAULTS: JobDefaults = {
+  backend: 'modal',
+  gpu: String(jobDefault('sft', 'gpu')),
+  epochs: Number(jobDefault('sft', 'num_epochs')),
+  loraRank: Number(jobDefault('sft', 'lora_rank')),
+  baseModel: PIPELINE_BASE_MODEL,
+};
 
 export interface LaunchChoices {
   kind: RunKind;
@@ -40,9 +48,9 @@ export function isTraining(kind: RecordKind): kind is 'sft' | 'grpo' {
   return kind === 'sft' || kind === 'grpo';
 }
 
-/** GRPO nudges with a small adapter (GUIDE: rank 4 by default); SFT uses the configured rank. */
+/** GRPO nudges with a small adapter (its job default, rank 4); SFT uses the configured rank. */
 export function defaultLoraRank(kind: RunKind, defaults: JobDefaults): number {
-  return kind === 'grpo' ? 4 : defaults.loraRank;
+  return kind === 'grpo' ? Number(jobDefault('grpo', 'lora_rank')) : defaults.loraRank;
 }
 
 export function buildConfig(choices: LaunchChoices): Record<string, unknown> {

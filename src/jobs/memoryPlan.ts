@@ -6,6 +6,7 @@
 import facts from '../../schemas/memory-plan.json';
 import prices from '../../schemas/gpu-prices.json';
 import type { Backend, RunKind } from '../contracts/run';
+import { JOB_CONFIG_SCHEMAS, PIPELINE_BASE_MODEL } from '../contracts/jobConfig';
 
 export interface ModelShape {
   label: string;
@@ -59,8 +60,6 @@ interface MemoryFacts {
   models: Record<string, ModelShape & { aliases: string[] }>;
   gpus: Record<string, GpuFact>;
   constants: Constants;
-  modalBaseModel: string;
-  jobDefaults: Record<RunKind, Record<string, string | number | boolean>>;
   vectors: PlanVector[];
 }
 
@@ -395,7 +394,7 @@ const asBool = (x: unknown): boolean => x === true || x === 1 || (typeof x === '
  * Modal a missing base model is the app's default (the real GPT-OSS-20B).
  */
 export function recipeOf(kind: RunKind, config: Record<string, unknown>, backend: Backend = 'modal'): Recipe {
-  const v: Record<string, unknown> = { ...MEMORY_FACTS.jobDefaults[kind], ...(backend === 'modal' ? { base_model: MEMORY_FACTS.modalBaseModel } : {}) };
+  const v: Record<string, unknown> = { ...JOB_CONFIG_SCHEMAS[kind].parse({}), ...(backend === 'modal' ? { base_model: PIPELINE_BASE_MODEL } : {}) };
   for (const [k, val] of Object.entries(config)) if (val !== undefined && val !== null) v[k] = val;
   const seq = Number(v['max_seq_length']) + (kind === 'grpo' ? Number(v['max_completion_length'] ?? 0) : 0);
   return {

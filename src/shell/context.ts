@@ -1,16 +1,18 @@
 // The one context object every feature's register function receives (rust-analyzer's `Ctx`):
-// the VS Code extension context, the single log channel, and the workspace's run-store root.
+// the VS Code extension context, the single log channel, and the services several features share —
+// the open case files' models and the workspace's run store (built by createCtx.ts; only types
+// here, so a feature's register module loads without them).
 import * as vscode from 'vscode';
+import type { CaseModels } from '../cases/vscode/caseModels';
+import type { WorkspaceRuns } from './workspaceRuns';
 
 export interface Ctx {
   readonly extension: vscode.ExtensionContext;
   readonly log: vscode.LogOutputChannel;
-}
-
-export function createCtx(extension: vscode.ExtensionContext): Ctx {
-  const log = vscode.window.createOutputChannel('PsychoHistory', { log: true });
-  extension.subscriptions.push(log);
-  return { extension, log };
+  /** One incremental model per open case file: the case editor's features and the Datasets view read it. */
+  readonly caseModels: CaseModels;
+  /** The workspace's run store and its change event: the jobs and the Runs view share it. */
+  readonly runs: WorkspaceRuns;
 }
 
 /** Commands as data: each feature returns a record of command id -> handler. */

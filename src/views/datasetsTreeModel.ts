@@ -1,5 +1,6 @@
 // The Datasets view's model: one row per case file with its case and error counts, computed by
-// the cases core (stats.ts) — the view never parses. Pure; cached by file mtime in the provider.
+// the cases core (stats.ts) — the view never parses. Pure: an open file's row comes from its live
+// case model, a closed file's from its text read in the background (the provider caches by mtime).
 import * as path from 'node:path';
 import { CaseDocument } from '../cases/caseDocument';
 import { statsOf } from '../cases/stats';
@@ -17,7 +18,12 @@ export interface DatasetRow {
 }
 
 export function datasetRow(file: string, text: string, workspaceRoot?: string): DatasetRow {
-  const stats = statsOf(new CaseDocument(text));
+  return datasetRowOf(file, new CaseDocument(text), workspaceRoot);
+}
+
+/** The row of a case file from its model (an open document's, kept in step with the editor). */
+export function datasetRowOf(file: string, model: CaseDocument, workspaceRoot?: string): DatasetRow {
+  const stats = statsOf(model);
   const rel = workspaceRoot ? path.relative(workspaceRoot, file) : file;
   const warnings = Object.values(stats.warnings).reduce((a, b) => a + b, 0);
   const splits = Object.entries(stats.splits)

@@ -99,6 +99,13 @@ describe('package.json commands match the source', () => {
     expect([...registered].filter((id) => !contributed.has(id))).toEqual([]);
   });
 
+  it('code runs and links commands by their constant, never by an id spelled by hand or guessed', () => {
+    const spelled = sourceFiles(join(root, 'src')).flatMap((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/(?:executeCommand\(\s*|command:\s*)['"`](psychohistory\.[\w.-]+)['"`]/g)].map((m) => `${f.slice(root.length + 1)}: ${m[1]!}`),
+    );
+    expect(spelled).toEqual([]);
+  });
+
   it('every command has a title, the PsychoHistory category and the psychohistory. prefix', () => {
     for (const c of manifest.contributes.commands ?? []) {
       expect(c.command, c.command).toMatch(/^psychohistory\./);

@@ -14,6 +14,7 @@ import json
 import sys
 from dataclasses import dataclass
 
+from .config import CONFIGS
 from .schemas import schema_dir
 
 GIB = 2 ** 30
@@ -383,12 +384,12 @@ def fix_name(f: dict) -> str:
 
 def recipe_of(cfg, kind: str | None = None) -> Recipe:
     """A job config (SFTConfig / GRPOConfig / EvalConfig / GenerateConfig, or the dict a launch sends) → Recipe.
-    Keys the config leaves out take the job's defaults (schemas/memory-plan.json jobDefaults = config.py's)."""
+    Keys the config leaves out take the job's defaults (config.py's, which are schemas/job-config.schema.json's)."""
     d = dataclasses.asdict(cfg) if dataclasses.is_dataclass(cfg) else dict(cfg)
     if kind is None:
         kind = d.get("kind") or {"SFTConfig": "sft", "GRPOConfig": "grpo", "EvalConfig": "eval",
                                   "GenerateConfig": "generate"}.get(type(cfg).__name__, "sft")
-    v = {**facts()["jobDefaults"][kind], **{k: val for k, val in d.items() if val is not None}}
+    v = {**dataclasses.asdict(CONFIGS[kind]()), **{k: val for k, val in d.items() if val is not None}}
     train = kind in ("sft", "grpo")
     seq = int(v["max_seq_length"]) + (int(v.get("max_completion_length", 0)) if kind == "grpo" else 0)
     batch = int(v.get("batch_size", v.get("num_samples", 4)))

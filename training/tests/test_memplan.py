@@ -1,7 +1,6 @@
 """The memory plan's arithmetic (psychohistory/memplan.py): parameter counts pinned by hand, the shared vectors of
 schemas/memory-plan.json (the TypeScript suite checks the same ones), verdicts and fixes, the defaults it assumes,
 and bench/memory.py on the tiny shape on CPU, where peft's real trainable count must equal the plan's."""
-import dataclasses
 import importlib.util
 import json
 import subprocess
@@ -118,16 +117,6 @@ def test_gradient_checkpointing_off_costs_every_layer():
     on = memplan.plan(memplan.Recipe(model="openai/gpt-oss-20b", batch_size=4))
     off = memplan.plan(memplan.Recipe(model="openai/gpt-oss-20b", batch_size=4, gradient_checkpointing=False))
     assert off.breakdown["activations"] > 10 * on.breakdown["activations"]
-
-
-def test_job_defaults_are_config_py_defaults():
-    """jobDefaults in the schema are what the TypeScript side assumes for keys a launch leaves out."""
-    for kind, cls in config.CONFIGS.items():
-        names = {f.name: f.default for f in dataclasses.fields(cls)}
-        for key, value in memplan.facts()["jobDefaults"][kind].items():
-            assert names.get(key, value) == value, f"{kind}.{key}: config.py has {names.get(key)!r}"
-    app = (TRAINING / "modal_app.py").read_text()
-    assert f'DEFAULT_BASE_MODEL = "{memplan.facts()["modalBaseModel"]}"' in app
 
 
 def test_gpu_table_matches_the_price_table():

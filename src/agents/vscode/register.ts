@@ -18,32 +18,16 @@ import { readDraft } from "../draftFile";
 import { OPENROUTER_BASE_URL, OpenRouterClient } from "../openRouterClient";
 import type { AgentContext, AgentSummary, Progress } from "../runner";
 import { verify } from "../verifier";
+import { readAgentsConfig as readAgentsSettings } from "../../config/vscode/config";
+
+/** The agents' settings, with OpenRouter's own endpoint where none is set. */
+function readAgentsConfig() {
+  const c = readAgentsSettings();
+  return { ...c, baseUrl: c.baseUrl || OPENROUTER_BASE_URL };
+}
+
 import { AGENT_COMMANDS } from "../commands";
 import { trackAgentRun } from "../activeRuns";
-
-interface AgentsConfig {
-  model: string;
-  baseUrl: string;
-  concurrency: number;
-  budgetUsd: number | undefined;
-  depth: number;
-}
-
-function readAgentsConfig(): AgentsConfig {
-  const c = vscode.workspace.getConfiguration("psychohistory.agents");
-  const num = (key: string, fallback: number): number => {
-    const v = c.get<unknown>(key);
-    return typeof v === "number" && Number.isFinite(v) && v > 0 ? v : fallback;
-  };
-  const budget = c.get<unknown>("budgetUsd");
-  return {
-    model: (c.get<string>("model") ?? "").trim() || "openai/gpt-4o-mini",
-    baseUrl: (c.get<string>("baseUrl") ?? "").trim() || OPENROUTER_BASE_URL,
-    concurrency: Math.round(num("concurrency", 4)),
-    budgetUsd: typeof budget === "number" && budget > 0 ? budget : undefined,
-    depth: Math.round(num("depth", 2)),
-  };
-}
 
 function workspaceRoot(): string {
   const root = vscode.workspace.workspaceFolders?.find(

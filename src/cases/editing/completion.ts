@@ -6,7 +6,7 @@ import { createScanner, getLocation } from 'jsonc-parser';
 import type { JSONPath, SyntaxKind } from 'jsonc-parser';
 import { CandidateSchema, CaseSchema, LevelSchema, SeedSchema, SPLITS } from '../../contracts/case';
 import { MAX_LINE_LENGTH } from '../lineCheck';
-import { nodeAt, parseLoose } from './jsonLine';
+import { nodeAt, parseLoose } from '../../lineEdit/lineEdit';
 
 // jsonc-parser's SyntaxKind is a const enum, which isolatedModules cannot read: its values here.
 const STRING_LITERAL = 10 as SyntaxKind;

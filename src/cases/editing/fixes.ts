@@ -6,20 +6,9 @@ import type { CaseDiagnosticCode } from '../types';
 import { MAX_LINE_LENGTH } from '../lineCheck';
 import { normalizeEvent } from '../normalize';
 import { normalizeDate } from './dates';
-import {
-  applyLineEdits,
-  insertFirstProperty,
-  isRecord,
-  levelIndexAt,
-  levelsOf,
-  nodeAt,
-  parseLine,
-  removeArrayElement,
-  replaceNode,
-  shorten,
-  pathAtOffset,
-} from './jsonLine';
-import type { LineEdit, ParsedLine } from './jsonLine';
+import { applyLineEdits, insertFirstProperty, nodeAt, parseLine, pathAtOffset, removeArrayElement, replaceNode } from '../../lineEdit/lineEdit';
+import type { LineEdit, ParsedLine } from '../../lineEdit/lineEdit';
+import { isRecord, levelIndexAt, levelsOf, shorten } from './caseShape';
 
 export interface LineFix {
   title: string;

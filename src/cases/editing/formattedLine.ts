@@ -1,7 +1,9 @@
 // "Edit line as formatted JSON": a long case line is unreadable on one line, so the user edits it
 // pretty-printed in a side editor and it is written back as ONE line. Pure halves of that round
 // trip: pretty-print, compact back (refusing anything that is not strict JSON, so a save can never
-// write a broken line), and find the line again if the file changed meanwhile.
+// write a broken line), and find the line again if the file changed meanwhile. The one line is
+// written with the separators the replaced line used (the line-edit toolkit's style).
+import { detectStyle, stringifyLike } from '../../lineEdit/lineEdit';
 
 export type WriteBack = { ok: true; line: string } | { ok: false; message: string };
 
@@ -13,35 +15,6 @@ export function formatForEditing(lineText: string): { text: string; parsed: bool
   } catch {
     return { text: clean, parsed: false };
   }
-}
-
-/** Whether the line separates with ", " and ": " (the common hand-written style) or compactly. */
-function usesSpacedSeparators(line: string): boolean {
-  // Look at separators outside strings only.
-  let inString = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (inString) {
-      if (ch === '\\') i++;
-      else if (ch === '"') inString = false;
-    } else if (ch === '"') inString = true;
-    else if (ch === ':' || ch === ',') return line[i + 1] === ' ';
-  }
-  return false;
-}
-
-/** JSON on one line, with `: `/`, ` or `:`/`,` separators; key order as given. */
-function oneLine(value: unknown, spaced: boolean): string {
-  const colon = spaced ? ': ' : ':';
-  const comma = spaced ? ', ' : ',';
-  const write = (v: unknown): string => {
-    if (Array.isArray(v)) return `[${v.map(write).join(comma)}]`;
-    if (v !== null && typeof v === 'object') {
-      return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}${colon}${write(x)}`).join(comma)}}`;
-    }
-    return JSON.stringify(v);
-  };
-  return write(value);
 }
 
 /**
@@ -59,7 +32,7 @@ export function compactForWriteBack(edited: string, originalLine: string): Write
     const detail = err instanceof Error ? err.message : String(err);
     return { ok: false, message: `The edited text is not valid JSON (${detail}); the case line was left unchanged.` };
   }
-  return { ok: true, line: oneLine(value, usesSpacedSeparators(originalLine)) };
+  return { ok: true, line: stringifyLike(value, detectStyle(originalLine)) };
 }
 
 /**

@@ -2,7 +2,8 @@
 // the depths and the actual outcome per level. Works on partially broken cases too (missing parts
 // show as "—", a level without exactly one actual says so), because that is when it helps.
 import { MAX_LINE_LENGTH } from '../lineCheck';
-import { asArray, asString, isRecord, levelsOf, parseLine, shorten } from './jsonLine';
+import { parseLine } from '../../lineEdit/lineEdit';
+import { asArray, asString, isRecord, levelsOf, shorten } from './caseShape';
 
 /**
  * Escape text so markdown renders it literally. Case data is untrusted (a dataset from anywhere):

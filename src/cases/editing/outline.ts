@@ -4,7 +4,8 @@
 // Pure: the VS Code DocumentSymbolProvider only maps this to DocumentSymbols.
 import type { Case } from '../../contracts/case';
 import type { LineResult } from '../types';
-import { levelsOf, nodeAt, parseLoose, shorten } from './jsonLine';
+import { nodeAt, parseLoose } from '../../lineEdit/lineEdit';
+import { levelsOf, shorten } from './caseShape';
 
 /** What the outline needs from a case document (CaseDocument satisfies it). */
 export interface CaseLines {

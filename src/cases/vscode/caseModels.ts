@@ -6,8 +6,9 @@ import * as vscode from 'vscode';
 import { CaseDocument } from '../caseDocument';
 import { cutoffDiagnostics } from '../provenanceRules';
 import type { CaseDiagnostic } from '../types';
-import type { Ctx } from '../../shell/context';
-import { isCaseDocument, readCasesConfig } from './config';
+import { affectsSetting, readCasesConfig } from '../../config/vscode/config';
+import { SETTINGS } from '../../config/settings';
+import { isCaseDocument } from './language';
 
 export const DIAGNOSTIC_SOURCE = 'psychohistory';
 
@@ -39,14 +40,14 @@ export class CaseModels implements vscode.Disposable {
   /** Fires after a document's diagnostics were published (the status bar listens). */
   readonly onDidPublish = this.published.event;
 
-  constructor(private readonly ctx: Ctx) {
+  constructor(private readonly log: vscode.LogOutputChannel) {
     this.disposables.push(
       vscode.workspace.onDidOpenTextDocument((doc) => this.guard('open', () => this.opened(doc))),
       vscode.workspace.onDidChangeTextDocument((e) => this.guard('change', () => this.changed(e))),
       vscode.workspace.onDidCloseTextDocument((doc) => this.guard('close', () => this.drop(doc.uri))),
       vscode.workspace.onDidChangeConfiguration((e) => {
         // The knowledge cutoff follows its setting and the base model's: re-judge the open files.
-        if (!e.affectsConfiguration('psychohistory.cases.knowledgeCutoff') && !e.affectsConfiguration('psychohistory.baseModel')) return;
+        if (!affectsSetting(e, SETTINGS.casesKnowledgeCutoff) && !affectsSetting(e, SETTINGS.baseModel)) return;
         for (const doc of vscode.workspace.textDocuments) if (this.entries.has(doc.uri.toString())) this.guard('publish', () => this.publish(doc));
       }),
     );
@@ -100,12 +101,12 @@ export class CaseModels implements vscode.Disposable {
         let drifted = entry.model.lineCount !== doc.lineCount;
         for (let l = firstLine; !drifted && l <= lastLine; l++) drifted = entry.model.lineText(l) !== doc.lineAt(l).text;
         if (drifted) {
-          this.ctx.log.warn(`case model of ${doc.uri.fsPath} drifted from the editor; rebuilding`);
+          this.log.warn(`case model of ${doc.uri.fsPath} drifted from the editor; rebuilding`);
           entry.version = -1;
           this.get(doc);
         }
       } catch (err) {
-        this.ctx.log.error(`incremental update of ${doc.uri.toString()} failed, rebuilding: ${String(err)}`);
+        this.log.error(`incremental update of ${doc.uri.toString()} failed, rebuilding: ${String(err)}`);
         entry.version = -1;
         this.get(doc);
       }
@@ -140,7 +141,7 @@ export class CaseModels implements vscode.Disposable {
     try {
       fn();
     } catch (err) {
-      this.ctx.log.error(`case diagnostics (${what}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      this.log.error(`case diagnostics (${what}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
   }
 

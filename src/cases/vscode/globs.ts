@@ -4,7 +4,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../../shell/context';
-import { CASES_LANGUAGE, CASES_SECTION, isCaseDocument, readCasesConfig } from './config';
+import { affectsSetting, readCasesConfig } from '../../config/vscode/config';
+import { SETTINGS } from '../../config/settings';
+import { CASES_LANGUAGE, isCaseDocument } from './language';
 import { LINE_SCHEME } from './lineEditor';
 
 /** A glob as VS Code document filters: relative globs are taken per workspace folder. */
@@ -46,7 +48,7 @@ export function registerCaseGlobs(ctx: Ctx): vscode.Disposable[] {
       }, 0);
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration(`${CASES_SECTION}.globs`)) return;
+      if (!affectsSetting(e, SETTINGS.casesGlobs)) return;
       applied = new Set();
       for (const doc of vscode.workspace.textDocuments) void apply(doc);
     }),

@@ -3,9 +3,8 @@
 import * as vscode from 'vscode';
 import { registerCommandTable } from '../../shell/context';
 import type { Ctx } from '../../shell/context';
-import { CaseModels } from './caseModels';
 import { CaseCodeActionProvider } from './codeActions';
-import { CASES_LANGUAGE } from './config';
+import { CASES_LANGUAGE } from './language';
 import { registerCaseGlobs, treatAsCaseDataset } from './globs';
 import { CaseCompletionProvider, CaseHoverProvider, CaseSymbolProvider } from './languageFeatures';
 import { editLineAsJson, registerLineEditor, writeBackLine } from './lineEditor';
@@ -13,10 +12,9 @@ import { registerCaseStatusBar } from './statusBar';
 
 export function registerCases(ctx: Ctx): vscode.Disposable[] {
   const selector: vscode.DocumentSelector = { language: CASES_LANGUAGE };
-  const models = new CaseModels(ctx);
+  const models = ctx.caseModels;
   const lineEditor = registerLineEditor(ctx);
   return [
-    models,
     ...lineEditor.disposables,
     ...registerCaseGlobs(ctx),
     ...registerCaseStatusBar(ctx, models),

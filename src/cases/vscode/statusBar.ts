@@ -6,7 +6,7 @@ import { statsOf } from '../stats';
 import { statusBarText, statusBarTooltip, sumWarnings } from '../editing/statusText';
 import type { Ctx } from '../../shell/context';
 import type { CaseModels } from './caseModels';
-import { isCaseDocument } from './config';
+import { isCaseDocument } from './language';
 
 export function registerCaseStatusBar(ctx: Ctx, models: CaseModels): vscode.Disposable[] {
   const item = vscode.window.createStatusBarItem('psychohistory.cases.status', vscode.StatusBarAlignment.Left, 50);

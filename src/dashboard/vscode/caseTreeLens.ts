@@ -3,6 +3,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { DASHBOARD_COMMANDS } from '../commands';
 import type { Ctx } from '../../shell/context';
 import { buildSeedIndex, findTreeForLine, type TreeRunSource } from '../caseLink';
 import type { TreeRef } from '../protocol';
@@ -41,7 +42,7 @@ export class CaseTreeLens implements vscode.CodeLensProvider, vscode.Disposable 
         new vscode.CodeLens(line.range, {
           title: '$(type-hierarchy) Show forecast tree',
           tooltip: `Open the forecast tree for this seed from run ${ref.runId}`,
-          command: 'psychohistory.showForecastTree',
+          command: DASHBOARD_COMMANDS.showForecastTree,
           arguments: [ref.runId, ref.index],
         }),
       );

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { JOB_COMMANDS } from '../../jobs/commands';
 import type { Ctx } from '../../shell/context';
 import { renderDashboardHtml, makeNonce } from '../html';
 import { emptyColumns, type DashboardState, type HostToWebview, type RunAppend, type TreeRef, type WebviewToHost } from '../protocol';
@@ -105,7 +106,7 @@ export class DashboardPanel implements vscode.Disposable {
         } else if (msg.command === 'openModalDashboard') {
           // The jobs command knows the run store and the URL form (src/jobs/modalDashboard.ts).
           const run = this.runs.find((r) => r.snapshot.id === msg.runId) ?? this.runs[0];
-          if (run) await vscode.commands.executeCommand('psychohistory.openInModalDashboard', { runId: run.snapshot.id });
+          if (run) await vscode.commands.executeCommand(JOB_COMMANDS.openInModalDashboard, { runId: run.snapshot.id });
         } else if (msg.command === 'launchSft') await launchSft();
         break;
     }
@@ -233,11 +234,7 @@ function codiconRoot(ext: vscode.Uri): vscode.Uri {
   return vscode.Uri.joinPath(ext, 'node_modules', '@vscode', 'codicons', 'dist');
 }
 
-/** The empty state's "Launch SFT": the jobs feature owns launching; find its command. */
+/** The empty state's "Launch SFT": the jobs feature's command, by its id in the command table. */
 async function launchSft(): Promise<void> {
-  const all = await vscode.commands.getCommands(true);
-  const id = ['psychohistory.launchSft', 'psychohistory.launchSFT', 'psychohistory.jobs.launchSft'].find((c) => all.includes(c))
-    ?? all.find((c) => c.startsWith('psychohistory.') && /launch/i.test(c) && /sft/i.test(c));
-  if (id) await vscode.commands.executeCommand(id);
-  else void vscode.window.showInformationMessage('PsychoHistory: launch an SFT run from the Runs view, then open its dashboard.');
+  await vscode.commands.executeCommand(JOB_COMMANDS.launchSft);
 }

@@ -8,15 +8,10 @@ import { registerCommandTable, type Ctx } from '../../shell/context';
 import type { TreeRef } from '../protocol';
 import { ForecastTreeSchema, type ForecastTree } from '../../contracts/tree';
 import { SERVICE_FORECASTS_ID } from '../runSnapshot';
+import { DASHBOARD_COMMANDS } from '../commands';
 import { listRuns, RUNS_DIR, type RunListing } from '../../runs/runStore';
 import { CaseTreeLens } from './caseTreeLens';
 import { DashboardPanel, type PanelTarget } from './panel';
-
-export const OPEN_DASHBOARD = 'psychohistory.openDashboard';
-export const COMPARE_RUNS = 'psychohistory.compareRuns';
-export const SHOW_FORECAST_TREE = 'psychohistory.showForecastTree';
-/** Shows a tree the forecast service answered (src/forecast) in this viewer; the argument is the tree. */
-export const SHOW_SERVICE_FORECAST = 'psychohistory.showServiceForecast';
 
 export function registerDashboard(ctx: Ctx): vscode.Disposable[] {
   const dashboards = new Dashboards(ctx);
@@ -26,10 +21,10 @@ export function registerDashboard(ctx: Ctx): vscode.Disposable[] {
     lens,
     vscode.languages.registerCodeLensProvider({ language: 'psychohistory-cases' }, lens),
     ...registerCommandTable(ctx, {
-      [OPEN_DASHBOARD]: (arg?: unknown) => dashboards.open(arg),
-      [COMPARE_RUNS]: (...args: unknown[]) => dashboards.compare(args),
-      [SHOW_FORECAST_TREE]: (runId?: unknown, index?: unknown) => dashboards.showTree(runId, index),
-      [SHOW_SERVICE_FORECAST]: (tree?: unknown) => dashboards.showForecast(tree),
+      [DASHBOARD_COMMANDS.openDashboard]: (arg?: unknown) => dashboards.open(arg),
+      [DASHBOARD_COMMANDS.compareRuns]: (...args: unknown[]) => dashboards.compare(args),
+      [DASHBOARD_COMMANDS.showForecastTree]: (runId?: unknown, index?: unknown) => dashboards.showTree(runId, index),
+      [DASHBOARD_COMMANDS.showServiceForecast]: (tree?: unknown) => dashboards.showForecast(tree),
     }),
   ];
 }

@@ -2,6 +2,7 @@
 // each with Record Outcome inline. Rows come from the pure model (../predictions.ts); the empty,
 // no-service and unreachable states are the view's welcome content, picked by a context key, with
 // the reason (e.g. the connection error) in the view's message.
+import { FORECAST_COMMANDS } from '../commands';
 import * as vscode from 'vscode';
 import type { ForecastListItem } from '../../contracts/service';
 import { predictionRow } from '../predictions';
@@ -69,7 +70,7 @@ export class PredictionsProvider implements vscode.TreeDataProvider<PredictionNo
     item.iconPath = new vscode.ThemeIcon('watch');
     item.contextValue = 'prediction.open';
     item.accessibilityInformation = { label: `${row.label}, ${row.description}, awaiting the outcome of depth ${row.nextDepth ?? '—'}` };
-    item.command = { command: 'psychohistory.showPrediction', title: 'Show Forecast Tree', arguments: [node] };
+    item.command = { command: FORECAST_COMMANDS.showPrediction, title: 'Show Forecast Tree', arguments: [node] };
     return item;
   }
 

@@ -10,16 +10,16 @@ import { RunStore, runsRootOf } from '../../runs/runStore';
 import { adapterChoices } from '../../jobs/launchConfig';
 import { resolvePython } from '../../jobs/backends/local';
 import { GPUS } from '../../jobs/cost';
-import { readJobsConfig } from '../../jobs/vscode/config';
+import { readJobsConfig } from '../../config/vscode/config';
 import { Secrets } from '../../jobs/vscode/secrets';
 import { openModalDeployTerminal } from '../../jobs/vscode/deployModal';
-import { SHOW_SERVICE_FORECAST } from '../../dashboard/vscode/register';
+import { DASHBOARD_COMMANDS } from '../../dashboard/commands';
 import { ForecastClient, ServiceError, type ServiceAction } from '../client';
 import { FORECAST_COMMANDS } from '../commands';
 import { checkCount, checkDate, checkSeed, CONTRACT_LIMITS } from '../inputs';
 import { LocalService, localModelChoices, serveArgs } from '../localService';
 import { levelCandidates, nextOpenDepth } from '../predictions';
-import { readServiceConfig } from './config';
+import { readServiceConfig } from '../../config/vscode/config';
 import { serviceDeployEnv } from '../deploy';
 import { MonitoringPanel } from './monitoringPanel';
 import { PREDICTIONS_VIEW, PredictionsProvider } from './predictionsView';
@@ -191,7 +191,7 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
         return undefined;
       }
       ctx.log.info(`Forecast ${answer.id} by ${answer.model}${answer.cached ? ' (cached)' : ''}`);
-      await vscode.commands.executeCommand(SHOW_SERVICE_FORECAST, answer);
+      await vscode.commands.executeCommand(DASHBOARD_COMMANDS.showServiceForecast, answer);
       void predictions.refresh();
       void vscode.window.showInformationMessage(`Forecast ${answer.cached ? 'from the cache' : 'ready'}: ${answer.children.length} first-level events from ${answer.model}. Record what happened in the Predictions view.`);
       return answer.id;
@@ -330,7 +330,7 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
       [FORECAST_COMMANDS.refreshPredictions]: () => predictions.refresh(),
       [FORECAST_COMMANDS.showPrediction]: withWayOut(async (arg?: unknown) => {
         const f = await pickOpenForecast(arg);
-        if (f) await vscode.commands.executeCommand(SHOW_SERVICE_FORECAST, f.tree);
+        if (f) await vscode.commands.executeCommand(DASHBOARD_COMMANDS.showServiceForecast, f.tree);
       }),
       [FORECAST_COMMANDS.openMonitoring]: () => {
         if (monitoring) monitoring.reveal();

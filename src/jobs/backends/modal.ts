@@ -15,8 +15,7 @@
 //     lines seen at it) keeps a restarted stream, or a reattach after reload, from repeating lines.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ModalClient, TimeoutError } from 'modal';
-import type { FunctionCall, Function_, Queue } from 'modal';
+import type { FunctionCall, Function_, ModalClient, Queue } from 'modal';
 import type { RunKind, RunRecord } from '../../contracts/run';
 import type { MetricEvent } from '../../contracts/metrics';
 import type { RunStore } from '../../runs/runStore';
@@ -30,6 +29,7 @@ import { sleep } from '../backend';
 import { FollowLease } from '../lease';
 import { EventCopier, queueBatchOf, recordPageOf } from './modalEvents';
 import type { RecordPage } from './modalEvents';
+import { loadModalSdk } from './modalSdk';
 
 export const MODAL_APP = 'psychohistory';
 export const MODAL_EVENTS_QUEUE = 'psychohistory-events';
@@ -72,8 +72,9 @@ export interface ModalCredentials {
  * `environment` (the psychohistory.modalEnvironment setting) is Modal's environment name for every
  * lookup; empty leaves the profile's (or MODAL_ENVIRONMENT's) default.
  */
-export function createModalClient(credentials?: ModalCredentials, environment?: string): ModalClient {
+export async function createModalClient(credentials?: ModalCredentials, environment?: string): Promise<ModalClient> {
   const env = environment?.trim();
+  const { ModalClient } = await loadModalSdk();
   return new ModalClient({
     ...(credentials ? { tokenId: credentials.tokenId, tokenSecret: credentials.tokenSecret } : {}),
     ...(env ? { environment: env } : {}),
@@ -273,6 +274,7 @@ export class ModalBackend implements JobBackend {
    */
   private async followResult(run: RunRecord, knownCall: FunctionCall | undefined, signal: { stopped: boolean }): Promise<{ outcome: ModalOutcome; result?: unknown } | undefined> {
     const { hooks, store } = this.options;
+    const { TimeoutError } = await loadModalSdk();
     let call = knownCall;
     let delay = this.options.retryBaseMs ?? 1000;
     while (!signal.stopped) {

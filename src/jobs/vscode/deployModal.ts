@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { deployTerminal } from '../deploy';
-import { readJobsConfig } from './config';
+import { readJobsConfig } from '../../config/vscode/config';
 import type { Secrets } from './secrets';
 
 export async function openModalDeployTerminal(secrets: Secrets, extraEnv: Record<string, string> = {}, name?: string): Promise<vscode.Terminal> {

@@ -17,8 +17,10 @@ import type { MemoryCheck } from '../memoryPlan';
 import { runSteps } from '../launchSteps';
 import type { StepDef, StepOutcome } from '../launchSteps';
 import type { JobService } from '../jobService';
-import { DatasetsTreeProvider } from '../../views/datasetsView';
-import type { JobsConfig } from './config';
+import { DatasetsTreeProvider } from '../../views/vscode/datasetsView';
+import type { JobsConfig } from '../../config/settings';
+import { DASHBOARD_COMMANDS } from '../../dashboard/commands';
+import { JOB_COMMANDS } from '../commands';
 
 /** Answers a caller may give up front (all optional). */
 export interface LaunchArgs {
@@ -166,8 +168,8 @@ export async function launchFlow(kind: RunKind, arg: unknown, deps: LaunchDeps):
     return run;
   }
   void vscode.window.showInformationMessage(`${KIND_LABELS[kind]} run ${run.id} started (${backend}).`, 'Open Dashboard', 'Show Logs').then((choice) => {
-    if (choice === 'Open Dashboard') void vscode.commands.executeCommand('psychohistory.openDashboard', { runId: run.id, dir: service.store.runDir(run.id) });
-    if (choice === 'Show Logs') void vscode.commands.executeCommand('psychohistory.showRunLogs', { runId: run.id });
+    if (choice === 'Open Dashboard') void vscode.commands.executeCommand(DASHBOARD_COMMANDS.openDashboard, { runId: run.id, dir: service.store.runDir(run.id) });
+    if (choice === 'Show Logs') void vscode.commands.executeCommand(JOB_COMMANDS.showRunLogs, { runId: run.id });
   });
   return run;
 }

@@ -1,14 +1,15 @@
-// The jobs feature's VS Code shell: commands (launch, cancel, logs, Modal deploy and tokens), the
-// Runs and Datasets views, a status-bar item while runs are active, and reattaching on activation
-// to every run still marked active. All job logic is in the pure core (src/jobs); this file only
-// asks questions, shows answers and wires refreshes.
+// The jobs feature's VS Code shell: commands (launch, cancel, logs, Modal deploy and tokens) and
+// reattaching on activation to every run still marked active (and to runs started elsewhere). All
+// job logic is in the pure core (src/jobs); this file only asks questions and shows answers. The
+// Runs and Datasets views are src/views/vscode/register.ts; changes reach them through ctx.runs.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommandTable } from '../../shell/context';
 import type { Ctx } from '../../shell/context';
 import type { RunKind, RunRecord } from '../../contracts/run';
 import type { MetricEvent } from '../../contracts/metrics';
-import { RunStore, runsRootOf } from '../../runs/runStore';
+import type { RunStore } from '../../runs/runStore';
+import { debounce } from '../../shell/debounce';
 import { JobService } from '../jobService';
 import { LocalBackend, resolvePython } from '../backends/local';
 import { ModalBackend, checkModalToken, createModalClient } from '../backends/modal';
@@ -17,20 +18,15 @@ import { FollowWarnings } from '../followWarnings';
 import { LogFollower } from '../../runs/logFollower';
 import { JobError, messageOf } from '../errors';
 import { isTerminal } from '../stateMachine';
-import { RunsTreeProvider, RUNS_VIEW } from '../../views/runsView';
-import { DatasetsTreeProvider, DATASETS_VIEW } from '../../views/datasetsView';
-import { activeSummary } from '../../views/runsTreeModel';
-import { readJobsConfig } from './config';
+import { affectsSetting, readJobsConfig } from '../../config/vscode/config';
+import { SETTINGS } from '../../config/settings';
 import { Secrets } from './secrets';
 import { launchFlow } from './launchFlow';
 import { openModalDeployTerminal } from './deployModal';
 import { JOB_COMMANDS } from '../commands';
 import { cancelAgentRun } from '../../agents/activeRuns';
+import { DASHBOARD_COMMANDS } from '../../dashboard/commands';
 
-
-function workspaceRoot(): string | undefined {
-  return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
-}
 
 /** Everything that depends on the open folder, built once a folder is there. */
 interface Workspace {
@@ -42,12 +38,7 @@ interface Workspace {
 
 export function registerJobs(ctx: Ctx): vscode.Disposable[] {
   const secrets = new Secrets(ctx.extension.secrets);
-  const runsView = new RunsTreeProvider(() => ws?.store);
-  const datasetsView = new DatasetsTreeProvider();
-  const status = vscode.window.createStatusBarItem('psychohistory.runs', vscode.StatusBarAlignment.Left, 50);
-  status.name = 'PsychoHistory runs';
-  status.command = `${RUNS_VIEW}.focus`;
-  const disposables: vscode.Disposable[] = [runsView, datasetsView, status];
+  const disposables: vscode.Disposable[] = [];
   let ws: Workspace | undefined;
   // One output channel per run whose logs were asked for, following logs.txt while the run is active.
   const logChannels = new Map<string, { channel: vscode.OutputChannel; follower: LogFollower | undefined }>();
@@ -67,22 +58,13 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
     });
   });
 
-  const refresh = debounce(() => {
-    runsView.refresh();
-    const runs = ws?.store.list() ?? [];
-    const text = activeSummary(runs);
-    if (text) {
-      status.text = text;
-      status.tooltip = 'PsychoHistory: active runs — click to show the Runs view';
-      status.show();
-    } else status.hide();
-  }, 150);
+  const refresh = () => ctx.runs.fireChanged();
 
   const open = (): Workspace => {
     if (ws) return ws;
-    const root = workspaceRoot();
-    if (!root) throw new Error('Open a workspace folder first: runs live in its .psychohistory/runs.');
-    const store = new RunStore(runsRootOf(root), { report: (p) => ctx.log.warn(`Skipped run ${p.id}: ${p.reason}`) });
+    const root = ctx.runs.root();
+    const store = ctx.runs.get();
+    if (!root || !store) throw new Error('Open a workspace folder first: runs live in its .psychohistory/runs.');
     const service = new JobService(store);
     const hooks = {
       changed: (id: string, events?: readonly MetricEvent[]) => service.notify(id, events),
@@ -118,7 +100,7 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
     const text = `${run.kind.toUpperCase()} run ${run.id} ${run.state}${run.error ? `: ${run.error.split('\n')[0]}` : ''}`;
     const show = run.state === 'failed' ? vscode.window.showErrorMessage : vscode.window.showInformationMessage;
     void show(text, 'Open Dashboard', 'Show Logs').then((c) => {
-      if (c === 'Open Dashboard') void vscode.commands.executeCommand('psychohistory.openDashboard', { runId: run.id, dir: ws?.store.runDir(run.id) });
+      if (c === 'Open Dashboard') void vscode.commands.executeCommand(DASHBOARD_COMMANDS.openDashboard, { runId: run.id, dir: ws?.store.runDir(run.id) });
       if (c === 'Show Logs') void vscode.commands.executeCommand(JOB_COMMANDS.showRunLogs, { runId: run.id });
     });
   };
@@ -166,8 +148,6 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
   };
 
   disposables.push(
-    vscode.window.registerTreeDataProvider(RUNS_VIEW, runsView),
-    vscode.window.registerTreeDataProvider(DATASETS_VIEW, datasetsView),
     ...registerCommandTable(ctx, {
       [JOB_COMMANDS.launchSft]: launch('sft'),
       [JOB_COMMANDS.launchGrpo]: launch('grpo'),
@@ -242,8 +222,6 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
         const run = await pickRun(arg, () => true, 'Which run to reveal?');
         if (run) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(open().store.runDir(run.id)));
       },
-      [JOB_COMMANDS.refreshRuns]: () => refresh(),
-      [JOB_COMMANDS.refreshDatasets]: () => datasetsView.refresh(),
       [JOB_COMMANDS.deployModalApp]: async () => {
         // The process is `modal` itself with its arguments: nothing passes through a shell.
         await openModalDeployTerminal(secrets);
@@ -256,7 +234,7 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
         const credentials = { tokenId: tokenId.trim(), tokenSecret: tokenSecret.trim() };
         // Check before storing: one cheap authenticated call with the new pair.
         const check = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Checking the Modal token…' }, async () => {
-          const client = createModalClient(credentials, readJobsConfig().modalEnvironment);
+          const client = await createModalClient(credentials, readJobsConfig().modalEnvironment);
           try {
             return await checkModalToken(client);
           } finally {
@@ -292,15 +270,11 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
     }),
   );
 
-  // Refresh on any change to run.json from any writer (Python, the CLI, another window), on a timer
-  // while runs are active (elapsed time), and on case-file changes for the Datasets view.
-  const root = workspaceRoot();
+  // A run started elsewhere (the CLI, another window) is followed here too; the follower lease
+  // keeps two followers from writing the same events.
+  const root = ctx.runs.root();
   if (root) {
     const runsWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '.psychohistory/runs/*/run.json'));
-    const casesWatcher = vscode.workspace.createFileSystemWatcher('**/*.jsonl');
-    const refreshDatasets = debounce(() => datasetsView.refresh(), 300);
-    // A run started elsewhere (the CLI, another window) is followed here too; the follower lease
-    // keeps two followers from writing the same events.
     const adopt = debounce(() => {
       try {
         for (const run of open().service.reattachAll()) ctx.log.info(`Following run ${run.id} started elsewhere`);
@@ -308,21 +282,7 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
         ctx.log.error(`Following new runs failed: ${messageOf(err)}`);
       }
     }, 1000);
-    disposables.push(
-      runsWatcher,
-      runsWatcher.onDidChange(refresh),
-      runsWatcher.onDidCreate(refresh),
-      runsWatcher.onDidCreate(adopt),
-      runsWatcher.onDidDelete(refresh),
-      casesWatcher,
-      casesWatcher.onDidChange(refreshDatasets),
-      casesWatcher.onDidCreate(refreshDatasets),
-      casesWatcher.onDidDelete(refreshDatasets),
-    );
-    const ticker = setInterval(() => {
-      if (ws && ws.service.activeRuns().length > 0) refresh();
-    }, 1000);
-    disposables.push({ dispose: () => clearInterval(ticker) });
+    disposables.push(runsWatcher, runsWatcher.onDidCreate(adopt));
     try {
       const attached = open().service.reattachAll();
       if (attached.length) ctx.log.info(`Reattached to ${attached.length} active run(s): ${attached.map((r) => r.id).join(', ')}`);
@@ -335,7 +295,7 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
     { dispose: () => ws?.service.dispose() },
     // A new environment means other apps and calls: the next Modal call builds a fresh client.
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('psychohistory.modalEnvironment')) ws?.modal.resetClient();
+      if (affectsSetting(e, SETTINGS.modalEnvironment)) ws?.modal.resetClient();
     }),
   );
   return disposables;
@@ -352,10 +312,3 @@ export function runIdOf(arg: unknown): string | undefined {
   return undefined;
 }
 
-function debounce(fn: () => void, ms: number): () => void {
-  let timer: NodeJS.Timeout | undefined;
-  return () => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(fn, ms);
-  };
-}

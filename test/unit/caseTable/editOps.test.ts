@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { checkLine } from '../../../src/cases/lineCheck';
 import { applyEditOp, duplicateCaseText, newCaseText, renumberDepths, uniqueId } from '../../../src/caseTable/editOps';
 import type { EditOp } from '../../../src/caseTable/editOps';
-import { CaseEditError, detectStyle, pathAtOffset } from '../../../src/caseTable/jsonLine';
+import { LineEditError, detectStyle, pathInLine } from '../../../src/lineEdit/lineEdit';
 
 /** A typed builder for case lines, written in the contract's spaced style. */
 function caseLine(o: { id?: string; split?: string; levels?: [string, string, string?][]; extra?: string } = {}): string {
@@ -44,7 +44,7 @@ describe('value edits replace only the value', () => {
 
   it('sets the date, refusing a date that does not exist', () => {
     expect(apply(BASE, { kind: 'setSeedDate', value: '2024-02-29' })).toBe(BASE.replace('2023-01-15', '2024-02-29'));
-    expect(() => applyEditOp(BASE, { kind: 'setSeedDate', value: '2023-02-29' })).toThrow(CaseEditError);
+    expect(() => applyEditOp(BASE, { kind: 'setSeedDate', value: '2023-02-29' })).toThrow(LineEditError);
     expect(() => applyEditOp(BASE, { kind: 'setSeedDate', value: '15/01/2023' })).toThrow(/YYYY-MM-DD/);
   });
 
@@ -55,8 +55,8 @@ describe('value edits replace only the value', () => {
       applyEditOp(BASE, { kind: 'setCandidateEvent', level: 0, candidate: 1, value: '  ' });
       expect.unreachable();
     } catch (err) {
-      expect(err).toBeInstanceOf(CaseEditError);
-      expect((err as CaseEditError).path).toBe('levels.0.candidates.1.event');
+      expect(err).toBeInstanceOf(LineEditError);
+      expect((err as LineEditError).path).toBe('levels.0.candidates.1.event');
     }
   });
 
@@ -202,7 +202,7 @@ describe('whole cases', () => {
 
 describe('diagnostic positions map to form fields', () => {
   it('finds the path at an offset', () => {
-    expect(pathAtOffset(BASE, BASE.indexOf('IPO delayed'))).toEqual(['levels', 0, 'candidates', 1, 'event']);
-    expect(pathAtOffset(BASE, BASE.indexOf('"date"'))).toEqual(['seed', 'date']);
+    expect(pathInLine(BASE, BASE.indexOf('IPO delayed'))).toEqual(['levels', 0, 'candidates', 1, 'event']);
+    expect(pathInLine(BASE, BASE.indexOf('"date"'))).toEqual(['seed', 'date']);
   });
 });

@@ -1,5 +1,6 @@
 // Typed builders for case fixtures: a valid case by default, override what the test is about.
-import type { Candidate, Case, Level } from '../../../src/contracts/case';
+import type { Candidate, Case, Level, Split } from '../../../src/contracts/case';
+import { stringifyLike } from '../../../src/lineEdit/lineEdit';
 
 export function aCandidate(event: string, label: 0 | 1 = 0): Candidate {
   return { event, label };
@@ -45,4 +46,31 @@ export function spanOf(text: string, needle: string, nth = 0): [number, number] 
     if (at < 0) throw new Error(`${needle} not found ${nth + 1} times in ${text}`);
   }
   return [at, at + needle.length];
+}
+
+export interface LevelSpec {
+  depth?: number;
+  candidates: [string, 0 | 1][];
+}
+
+/**
+ * A case from a compact spec: levels as [event, label] pairs, depths 1, 2, … unless given, no id or
+ * split unless given (the editing tests build their lines this way).
+ */
+export function caseFromSpec(opts: { id?: string; event?: string; date?: string; split?: Split; levels?: LevelSpec[] } = {}): Case {
+  const levels = opts.levels ?? [
+    { candidates: [['Stock drops 15%', 1], ['IPO delayed', 0], ['Partnership announced', 0]] },
+    { candidates: [['Hiring freeze', 0], ['CEO resigns', 1]] },
+  ];
+  return {
+    ...(opts.id !== undefined ? { id: opts.id } : {}),
+    seed: { event: opts.event ?? 'Tech layoffs', date: opts.date ?? '2023-01-15' },
+    levels: levels.map((l, i) => ({ depth: l.depth ?? i + 1, candidates: l.candidates.map(([event, label]) => aCandidate(event, label)) })),
+    ...(opts.split !== undefined ? { split: opts.split } : {}),
+  };
+}
+
+/** A value as a JSONL line in the common hand-written style (", " and ": " between items). */
+export function lineOf(value: unknown): string {
+  return stringifyLike(value, { colon: ': ', comma: ', ' });
 }

@@ -9,7 +9,7 @@ import type { ForecastNode, ForecastTree } from '../../../src/contracts/tree';
 const T0 = Date.parse('2026-01-10T09:00:00Z');
 export const at = (seconds: number): string => new Date(T0 + seconds * 1000).toISOString();
 
-/** Deterministic PRNG (mulberry32) so fixtures are the same on every machine. */
+/** Deterministic PRNG (mulberry32) so fixtures (and the benchmarks' generated cases) are the same on every machine. */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkLine } from '../../../src/cases/lineCheck';
 import { applyFix, fixesForLine } from '../../../src/cases/editing/fixes';
 import type { LineFix } from '../../../src/cases/editing/fixes';
-import { aCase, lineOf } from './caseBuilder';
+import { caseFromSpec as aCase, lineOf } from '../cases/builders';
 
 /** The fixes VS Code would offer for a line: computed from the core's real diagnostics of it. */
 function fixesFor(line: string): LineFix[] {

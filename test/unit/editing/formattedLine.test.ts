@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkLine } from '../../../src/cases/lineCheck';
 import { compactForWriteBack, formatForEditing, locateLine } from '../../../src/cases/editing/formattedLine';
-import { aCase, lineOf } from './caseBuilder';
+import { caseFromSpec as aCase, lineOf } from '../cases/builders';
 
 describe('edit line as formatted JSON', () => {
   it('round-trips a case: pretty in the side editor, the same one line back', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { caseHoverMarkdown, escapeMarkdown } from '../../../src/cases/editing/hover';
 import { statusBarText, statusBarTooltip, sumWarnings } from '../../../src/cases/editing/statusText';
-import { aCase, lineOf } from './caseBuilder';
+import { caseFromSpec as aCase, lineOf } from '../cases/builders';
 
 describe('case hover', () => {
   it('shows seed, date, id, split, depths and the actual per level', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CaseDocument } from '../../../src/cases/caseDocument';
 import { MAX_LINES_WITH_LEVELS, OutlineCache, outlineOf } from '../../../src/cases/editing/outline';
-import { aCase, lineOf } from './caseBuilder';
+import { caseFromSpec as aCase, lineOf } from '../cases/builders';
 
 describe('outline model', () => {
   const lines = [

@@ -10,7 +10,7 @@ import { normalizeDate } from '../../../src/cases/editing/dates';
 import { applyFix, fixesForLine } from '../../../src/cases/editing/fixes';
 import { compactForWriteBack, formatForEditing } from '../../../src/cases/editing/formattedLine';
 import { caseHoverMarkdown } from '../../../src/cases/editing/hover';
-import { lineOf } from './caseBuilder';
+import { lineOf } from '../cases/builders';
 
 const CODES = ['no-actual', 'multiple-actuals', 'depth-sequence', 'invalid-date', 'schema', 'duplicate-candidate', 'json-syntax'];
 

@@ -75,20 +75,20 @@ describe('follow failures', () => {
 
 describe('Set Modal Token checks the token', () => {
   it('accepts a token Modal accepts', async () => {
-    const client = createModalClient(server.credentials);
+    const client = await createModalClient(server.credentials);
     expect(await checkModalToken(client)).toEqual({ ok: true });
     client.close();
   });
 
   it('accepts a good token when the app is not deployed yet, and says so', async () => {
-    const client = createModalClient(server.credentials);
+    const client = await createModalClient(server.credentials);
     const check = await checkModalToken(client, 'not-deployed-app');
     expect(check).toMatchObject({ ok: true, note: expect.stringMatching(/not deployed/) });
     client.close();
   });
 
   it('refuses a token Modal rejects, with a clear message', async () => {
-    const client = createModalClient({ tokenId: 'ak-wrong', tokenSecret: 'as-wrong' });
+    const client = await createModalClient({ tokenId: 'ak-wrong', tokenSecret: 'as-wrong' });
     const check = await checkModalToken(client);
     expect(check).toMatchObject({ ok: false, kind: 'auth', message: expect.stringMatching(/Modal rejected this token/) });
     client.close();
@@ -98,10 +98,10 @@ describe('Set Modal Token checks the token', () => {
 describe('Modal environment setting', () => {
   it('names the environment in the SDK calls, and leaves the default when empty', async () => {
     const before = server.callsOf('FunctionGet').length;
-    const staging = createModalClient(server.credentials, ' staging ');
+    const staging = await createModalClient(server.credentials, ' staging ');
     await checkModalToken(staging);
     staging.close();
-    const plain = createModalClient(server.credentials, '');
+    const plain = await createModalClient(server.credentials, '');
     await checkModalToken(plain);
     plain.close();
     const [withEnv, withoutEnv] = server.callsOf('FunctionGet').slice(before);

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MEMORY_FACTS, checkLaunch, checkRecipe, fixName, gpuInfo, loraParams, paramCounts, planMemory, recipeOf, recommendGpu, resolveModel } from '../../../src/jobs/memoryPlan';
 import type { Recipe } from '../../../src/jobs/memoryPlan';
+import { PIPELINE_BASE_MODEL } from '../../../src/contracts/jobConfig';
 import { RunStore, runsRootOf } from '../../../src/runs/runStore';
 import { tempDir } from './builders';
 import { runCliIn as cli, useModalStandIn } from './harness';
@@ -90,7 +91,7 @@ describe('memory plan: arithmetic', () => {
 describe('memory plan: launch configs', () => {
   it('fills what the config leaves out from the job defaults, and the Modal app base model on Modal', () => {
     const r = recipeOf('sft', {}, 'modal');
-    expect(r).toMatchObject({ model: MEMORY_FACTS.modalBaseModel, targetParameters: '', loraRank: 16, batchSize: 8, gradientCheckpointing: true, mode: 'train' });
+    expect(r).toMatchObject({ model: PIPELINE_BASE_MODEL, targetParameters: '', loraRank: 16, batchSize: 8, gradientCheckpointing: true, mode: 'train' });
     expect(recipeOf('sft', {}, 'local').model).toBe('tiny');
     expect(recipeOf('grpo', { base_model: 'openai/gpt-oss-20b' }).maxSeqLength).toBe(512 + 64);
     expect(recipeOf('eval', { base_model: 'openai/gpt-oss-20b' }).mode).toBe('infer');

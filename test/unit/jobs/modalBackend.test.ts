@@ -197,7 +197,7 @@ async function endRun(end: End, store: RunStore, runId: string, jobs: JobService
   else if (end === 'cancelled by return') server.complete(callId, { runId, state: 'cancelled', error: 'cancelled (SIGTERM); resume from /data/models/sft/x/checkpoint-10' });
   else if (end === 'failed by exception') server.fail(callId, 'ValueError: no eval split');
   else if (end === 'cancelled here') await jobs.cancel(runId);
-  else if (end === 'cancelled elsewhere') await (await createModalClient(server.credentials).functionCalls.fromId(callId)).cancel({ terminateContainers: true });
+  else if (end === 'cancelled elsewhere') await (await (await createModalClient(server.credentials)).functionCalls.fromId(callId)).cancel({ terminateContainers: true });
   else server.timeOut(callId);
 }
 

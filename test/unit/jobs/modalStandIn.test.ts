@@ -54,7 +54,7 @@ describe('Modal stand-in, through the real SDK', () => {
     const saved = server.outputInlineMaxBytes;
     server.outputInlineMaxBytes = 10_000;
     try {
-      const fn = await client().functions.fromName('standin', 'big');
+      const fn = await (await client()).functions.fromName('standin', 'big');
       expect(await fn.remote([{}])).toEqual({ big });
       expect(server.callsOf('BlobGet').length).toBeGreaterThan(0);
     } finally {
@@ -63,7 +63,7 @@ describe('Modal stand-in, through the real SDK', () => {
   });
 
   it('a queue partition holds 5,000 items: a put past the cap fails (QueueFullError once its timeout passes)', async () => {
-    const queue = await client().queues.fromName('standin-cap', { createIfMissing: true });
+    const queue = await (await client()).queues.fromName('standin-cap', { createIfMissing: true });
     await queue.putMany(Array.from({ length: 4_999 }, (_, i) => i), { partition: 'p' });
     await queue.put(4_999, { partition: 'p' });
     expect(await queue.len({ partition: 'p' })).toBe(5_000);
@@ -75,7 +75,7 @@ describe('Modal stand-in, through the real SDK', () => {
   });
 
   it('a partition expires after its TTL since the last put; a reader’s place survives the items before it going', async () => {
-    const queue = await client().queues.fromName('standin-ttl', { createIfMissing: true });
+    const queue = await (await client()).queues.fromName('standin-ttl', { createIfMissing: true });
     let now = Date.now();
     server.now = () => now;
     try {
@@ -107,7 +107,7 @@ describe('Modal stand-in, through the real SDK', () => {
     server.deploy('standin', 'raises', () => {
       throw new TypeError('bad config');
     });
-    const c = client();
+    const c = await client();
     expect(await (await c.functions.fromName('standin', 'flaky')).remote([{}])).toEqual({ ok: true });
     expect(attempts).toBe(2);
     expect(server.callsOf('FunctionRetryInputs')).toHaveLength(1);
@@ -125,7 +125,7 @@ describe('Modal stand-in, through the real SDK', () => {
       await (attempt === 1 ? gate : new Promise((r) => setTimeout(r, 200))); // attempt 1 is running when its container goes
       return { attempt };
     });
-    const call = await (await client().functions.fromName('standin', 'long')).spawn([{ run_id: 'r-1' }]);
+    const call = await (await (await client()).functions.fromName('standin', 'long')).spawn([{ run_id: 'r-1' }]);
     await new Promise((r) => setTimeout(r, 50));
     expect(server.preempt(call.functionCallId)).toBe(2);
     release(); // the lost attempt's late answer is not the call's

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { activeSummary, runRow } from '../../../src/views/runsTreeModel';
-import { datasetRow } from '../../../src/views/datasetsTreeModel';
+import { datasetRow, datasetRowOf } from '../../../src/views/datasetsTreeModel';
+import { CaseDocument } from '../../../src/cases/caseDocument';
 import { JOB_COMMANDS, JOB_VIEWS } from '../../../src/jobs/commands';
 import { PREDICTIONS_VIEW } from '../../../src/forecast/commands';
 import { aRun } from './builders';
@@ -38,6 +39,15 @@ describe('Datasets view rows', () => {
     expect(row.description).toMatch(/^1 cases · \d+ errors$/);
     expect(row.contextValue).toBe('dataset.invalid');
     expect(datasetRow('/ws/a.cases.jsonl', `${good}\n`).contextValue).toBe('dataset');
+  });
+
+  it('counts an open file from its live case model, unsaved edits included', () => {
+    const good = JSON.stringify({ seed: { event: 'A', date: '2024-01-01' }, levels: [{ depth: 1, candidates: [{ event: 'x', label: 1 }, { event: 'y', label: 0 }] }] });
+    const model = new CaseDocument(`${good}\n{"seed": 1}\n`);
+    expect(datasetRowOf('/ws/a.cases.jsonl', model, '/ws')).toMatchObject({ cases: 1, contextValue: 'dataset.invalid' });
+    // The editor replaces the broken line with a good one: the model (not the file on disk) says so.
+    model.applyChange({ start: { line: 1, character: 0 }, end: { line: 1, character: 11 } }, good.replace('"A"', '"B"'));
+    expect(datasetRowOf('/ws/a.cases.jsonl', model, '/ws')).toMatchObject({ cases: 2, errors: 0, contextValue: 'dataset' });
   });
 });
 

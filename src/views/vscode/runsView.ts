@@ -1,9 +1,10 @@
 // Runs view provider: maps RunRows (runsTreeModel.ts) onto TreeItems. Rows carry `runId` and `dir`,
 // which is what the dashboard's Open Dashboard command and our Cancel / Show Logs accept.
 import * as vscode from 'vscode';
-import type { RunStore } from '../runs/runStore';
-import { runRows } from './runsTreeModel';
-import type { RunRow } from './runsTreeModel';
+import { DASHBOARD_COMMANDS } from '../../dashboard/commands';
+import type { RunStore } from '../../runs/runStore';
+import { runRows } from '../runsTreeModel';
+import type { RunRow } from '../runsTreeModel';
 
 export const RUNS_VIEW = 'psychohistory.runs';
 
@@ -32,7 +33,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunRow>, vscode
     item.iconPath = new vscode.ThemeIcon(row.icon.id, row.icon.color ? new vscode.ThemeColor(row.icon.color) : undefined);
     item.contextValue = row.contextValue;
     item.resourceUri = vscode.Uri.file(row.dir);
-    item.command = { command: 'psychohistory.openDashboard', title: 'Open Dashboard', arguments: [row] };
+    item.command = { command: DASHBOARD_COMMANDS.openDashboard, title: 'Open Dashboard', arguments: [row] };
     return item;
   }
 

@@ -1,6 +1,6 @@
-// JSON layer of the case language: syntax errors at their exact position and a locator from a
-// JSON path to the text range of a key or value. jsonc-parser gives error recovery (several errors
-// per line, friendly codes) and the syntax tree; a small strict scanner that follows RFC 8259 to
+// JSON syntax of a case line: syntax errors at their exact position, and the tree (positions of keys
+// and values are read from it with the line-edit toolkit, src/lineEdit/lineEdit.ts). jsonc-parser
+// gives error recovery (several errors per line, friendly codes); a small strict scanner that follows RFC 8259 to
 // the letter backs it up, because jsonc-parser is more lenient than JSON.parse in places (it takes
 // some Unicode spaces as whitespace). A line gets a syntax error exactly when JSON.parse throws.
 import { parseTree, printParseErrorCode } from 'jsonc-parser';
@@ -11,14 +11,6 @@ export interface SyntaxProblem {
   start: number;
   end: number;
   message: string;
-}
-
-export type JsonPath = readonly (string | number)[];
-
-/** Offsets of one key or value in the line. */
-export interface Span {
-  start: number;
-  end: number;
 }
 
 const JSONC_OPTIONS = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
@@ -288,33 +280,4 @@ export function syntaxProblems(text: string, tree: ParsedTree): SyntaxProblem[] 
     problems.push({ start: 0, end: text.length, message: 'invalid JSON' });
   }
   return problems;
-}
-
-/** Finds the node at `path`; for duplicate keys the last one wins, as in JSON.parse. */
-export function nodeAt(root: Node | undefined, path: JsonPath): Node | undefined {
-  let node = root;
-  for (const seg of path) {
-    if (!node) return undefined;
-    if (typeof seg === 'number') {
-      if (node.type !== 'array') return undefined;
-      node = node.children?.[seg];
-    } else {
-      node = propertyOf(node, seg)?.children?.[1];
-    }
-  }
-  return node;
-}
-
-/** The property node (key + value) named `key` in an object node; the last one on duplicates. */
-export function propertyOf(node: Node | undefined, key: string): Node | undefined {
-  if (!node || node.type !== 'object' || !node.children) return undefined;
-  for (let k = node.children.length - 1; k >= 0; k--) {
-    const prop = node.children[k];
-    if (prop?.children?.[0]?.value === key) return prop;
-  }
-  return undefined;
-}
-
-export function spanOf(node: Node): Span {
-  return { start: node.offset, end: node.offset + node.length };
 }

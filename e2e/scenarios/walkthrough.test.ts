@@ -1,0 +1,31 @@
+// The "Get Started with PsychoHistory" walkthrough: on the first activation in a fresh profile it
+// opens by itself with its six steps, and the first step's button opens the sample dataset in the
+// case language. (Every other session turns psychohistory.showWalkthrough off.)
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import { scenario, useSession } from '../harness/session.ts';
+
+const STEPS = [
+  'Open the sample dataset',
+  'See a problem and fix it',
+  'Open the table',
+  'Launch a quick local run',
+  'Open its dashboard',
+  'Set the Modal token',
+];
+
+describe('walkthrough: Get Started with PsychoHistory', () => {
+  const session = useSession({ name: 'walkthrough', settings: { 'psychohistory.showWalkthrough': true } });
+
+  scenario('walkthrough', session, async ({ page }) => {
+    // The example workspace has runs, so the extension activates at start-up and opens it.
+    const walkthrough = page.locator('.gettingStartedContainer');
+    await walkthrough.locator('.category-title', { hasText: 'Get Started with PsychoHistory' }).first().waitFor({ timeout: 90_000 });
+    const titles = (await walkthrough.locator('.getting-started-step .step-title').allInnerTexts()).map((t) => t.trim());
+    assert.deepEqual(titles.filter((t) => STEPS.includes(t)), STEPS);
+
+    await walkthrough.getByRole('button', { name: 'Open Sample Dataset' }).first().click();
+    await page.locator('.tab.active', { hasText: 'sample.cases.jsonl' }).waitFor();
+    await page.locator('.statusbar-item', { hasText: 'Forecasting Cases (JSONL)' }).first().waitFor();
+  });
+});
