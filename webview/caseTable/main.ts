@@ -102,7 +102,7 @@ splitSelect.addEventListener('change', () => {
   const v = splitSelect.value;
   if (v === 'all' || v === 'train' || v === 'eval' || v === 'test' || v === 'none') setQuery({ split: v });
 });
-const reviewSelect = h('vscode-single-select', { id: 'filter-review', 'aria-label': 'Show review status' });
+const reviewSelect = h('vscode-single-select', { id: 'filter-review', label: 'Show review status' });
 for (const [value, label] of [
   ['all', 'Any review'],
   ['verified', 'verified'],
