@@ -5,14 +5,21 @@
 // focus kept after every edit, Escape back to the selected row.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDataset } from '../../unit/caseTable/fixtures';
+import { makeCase, makeDataset } from '../../unit/caseTable/fixtures';
 import { expectNoAxeViolations } from '../axe';
 import { THEME_NAMES } from '../themes';
 import { buildCaseTableBundle, launchBrowser, openCaseTable } from './session';
 
 let browser: Browser;
-// 40 cases: every 10th line is not JSON, every 7th has two actuals (an error beside its radios).
-const TEXT = makeDataset(40, { rawEvery: 10, invalidEvery: 7 });
+// 40 cases: every 10th line is not JSON, every 7th has two actuals (an error beside its radios);
+// line 40 a verified case with sources and the verifier's checks (the form's review section).
+const reviewed = ((c) => ({
+  ...c,
+  seed: { ...c.seed, sources: [{ url: 'https://archive.example.org/seed', title: 'Seed report', published: c.seed.date }] },
+  levels: c.levels.map((l) => ({ ...l, candidates: l.candidates.map((x) => (x.label === 1 ? { ...x, sources: [{ url: 'https://news.example.com/a', title: 'What happened', published: '2030-01-01' }] } : x)) })),
+  review: { status: 'verified', checks: [{ name: 'resolvable', ok: true, detail: 'two reports' }, { name: 'independent sources', ok: false, detail: 'one outlet' }] },
+}))(makeCase(40));
+const TEXT = makeDataset(40, { rawEvery: 10, invalidEvery: 7 }) + JSON.stringify(reviewed) + '\n';
 
 beforeAll(async () => {
   await buildCaseTableBundle();
@@ -38,6 +45,10 @@ describe.each(THEME_NAMES)('axe finds nothing, %s theme', (theme) => {
     await p.locator('[data-line="3"]').click();
     await p.locator('#case-form[data-line="3"]').waitFor();
     await expectNoAxeViolations(p, `case table, form open, ${theme}`);
+    await p.locator('[data-line="40"]').click();
+    await p.locator('#case-form[data-line="40"]').waitFor();
+    await p.locator('#review-accept').waitFor();
+    await expectNoAxeViolations(p, `case table, form open on a reviewed case with sources, ${theme}`);
     await p.screenshot({ path: `test-output/render/caseTable-a11y-form-${theme}.png` });
     await p.locator('[data-line="9"] .c-seed, [data-line="9"] .c-raw').first().click();
     await p.locator('#case-raw-text').waitFor();
