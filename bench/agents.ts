@@ -23,7 +23,15 @@ import { World } from '../test/openrouterServer/world';
 
 const SEEDS = 100;
 const KEY = 'sk-or-bench';
-const RATES = { 'rate-limit': 0.08, 'server-error': 0.06, hang: 0.02, 'malformed-body': 0.02, 'error-in-200': 0.02, 'schema-break': 0.03, truncated: 0.02 } as const;
+const RATES = {
+  'rate-limit': 0.08,
+  'server-error': 0.06,
+  hang: 0.02,
+  'malformed-body': 0.02,
+  'error-in-200': 0.02,
+  'schema-break': 0.03,
+  truncated: 0.02,
+} as const;
 
 let unhandled = 0;
 process.on('unhandledRejection', (err) => {
@@ -42,7 +50,15 @@ async function main(): Promise<number> {
   server.randomFaults({ rates: RATES, seed: 2026, retryAfterS: 1 });
   const errors: string[] = [];
   const ctx = (): AgentContext => ({
-    client: new OpenRouterClient({ apiKey: KEY, baseURL: server.baseURL, concurrency: 8, timeoutMs: 1500, backoffMs: 50, maxBackoffMs: 500, maxRetries: 8 }),
+    client: new OpenRouterClient({
+      apiKey: KEY,
+      baseURL: server.baseURL,
+      concurrency: 8,
+      timeoutMs: 1500,
+      backoffMs: 50,
+      maxBackoffMs: 500,
+      maxRetries: 8,
+    }),
     model: 'bench/model',
     log: (line) => {
       if (/internal error/.test(line)) errors.push(line);
@@ -63,7 +79,9 @@ async function main(): Promise<number> {
       String(s.failed),
       String(seen.length),
       `${faults('rate-limit')}/${faults('server-error')}/${faults('hang')}/${faults('malformed-body') + faults('error-in-200')}/${faults('schema-break') + faults('truncated')}`,
-      `${s.retries} (${Object.entries(s.retriesBy).map(([k, v]) => `${k} ${v}`).join(', ')})`,
+      `${s.retries} (${Object.entries(s.retriesBy)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
       `$${s.costUsd.toFixed(4)}`,
       `${seconds.toFixed(1)} s`,
       s.stopped ?? '',
@@ -73,24 +91,54 @@ async function main(): Promise<number> {
   try {
     const seedsFile = join(dir, 'bench.seeds.jsonl');
     const casesFile = join(dir, 'bench.cases.jsonl');
-    await stage('brainstorm', (c) => brainstorm({ domains: ['economy', 'energy', 'politics', 'technology'], from: '2018-01-01', to: '2022-12-31', count: SEEDS, out: seedsFile }, c));
+    await stage('brainstorm', (c) =>
+      brainstorm(
+        {
+          domains: ['economy', 'energy', 'politics', 'technology'],
+          from: '2018-01-01',
+          to: '2022-12-31',
+          count: SEEDS,
+          out: seedsFile,
+        },
+        c,
+      ),
+    );
     const seeds = readDraft(seedsFile).map((l) => SeedDraftSchema.parse(l.value));
     const chronicled = await stage('chronicle', (c) => chronicle({ seeds, out: casesFile, depth: 2 }, c));
     // Whatever a fault cost the first pass, a resume completes it without duplicates.
-    if (chronicled.done < seeds.length) await stage('chronicle (resume)', (c) => chronicle({ seeds, out: casesFile, depth: 2 }, c));
+    if (chronicled.done < seeds.length)
+      await stage('chronicle (resume)', (c) => chronicle({ seeds, out: casesFile, depth: 2 }, c));
     const verified = await stage('verify', (c) => verify({ file: casesFile }, c));
-    if (verified.done + verified.skipped < verified.total) await stage('verify (resume)', (c) => verify({ file: casesFile }, c));
+    if (verified.done + verified.skipped < verified.total)
+      await stage('verify (resume)', (c) => verify({ file: casesFile }, c));
 
-    const header = ['stage', 'done', 'failed', 'requests', '429/5xx/hang/malformed/schema', 'retries', 'cost', 'time', 'stopped'];
+    const header = [
+      'stage',
+      'done',
+      'failed',
+      'requests',
+      '429/5xx/hang/malformed/schema',
+      'retries',
+      'cost',
+      'time',
+      'stopped',
+    ];
     const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => (r[k] ?? '').length)));
     console.log([header, ...rows].map((r) => r.map((x, k) => x.padEnd(widths[k] ?? 0)).join('  ')).join('\n'));
 
     const cases = readDraft(casesFile).map((l) => l.value as { id: string; review?: { status: string } });
     const ids = cases.map((c) => c.id);
-    const statuses = cases.reduce<Record<string, number>>((m, c) => ({ ...m, [c.review?.status ?? 'none']: (m[c.review?.status ?? 'none'] ?? 0) + 1 }), {});
+    const statuses = cases.reduce<Record<string, number>>(
+      (m, c) => ({ ...m, [c.review?.status ?? 'none']: (m[c.review?.status ?? 'none'] ?? 0) + 1 }),
+      {},
+    );
     const problems = validateText(fs.readFileSync(casesFile, 'utf8')).filter((d) => d.severity === 'error');
-    console.log(`\nseeds ${seeds.length}, cases ${cases.length} (unique ids ${new Set(ids).size}), review ${JSON.stringify(statuses)}, validation errors ${problems.length}`);
-    console.log(`stand-in: ${server.requests.length} requests, billed $${server.billedUsd.toFixed(4)}; unhandled errors ${unhandled}, internal errors ${errors.length}`);
+    console.log(
+      `\nseeds ${seeds.length}, cases ${cases.length} (unique ids ${new Set(ids).size}), review ${JSON.stringify(statuses)}, validation errors ${problems.length}`,
+    );
+    console.log(
+      `stand-in: ${server.requests.length} requests, billed $${server.billedUsd.toFixed(4)}; unhandled errors ${unhandled}, internal errors ${errors.length}`,
+    );
     const failures = [
       unhandled > 0 && `${unhandled} unhandled errors`,
       errors.length > 0 && `${errors.length} internal errors`,

@@ -20,7 +20,12 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const VISIBLE = 60; // rows a tall editor shows, plus overscan
 
 function controllerFor(doc: MemoryDocument, posts: HostMessage[]): TableController {
-  const ui: UiPort = { post: (m) => posts.push(m), notify: () => {}, log: (level, m) => level === 'error' && console.error(m), openInText: async () => {} };
+  const ui: UiPort = {
+    post: (m) => posts.push(m),
+    notify: () => {},
+    log: (level, m) => level === 'error' && console.error(m),
+    openInText: async () => {},
+  };
   const c = new TableController(doc, ui);
   doc.onChange = (changes) => c.documentChanged(changes);
   return c;
@@ -60,9 +65,15 @@ async function main(): Promise<void> {
   const wall = (n: number): number => median(samples.get(n)!.map((s) => s.wall));
   const cpu = (n: number): number => median(samples.get(n)!.map((s) => s.cpu));
   console.log(`(a) open + first paint model (median of ${RUNS}):`);
-  console.log(`    1k cases:   ${wall(1000).toFixed(2)} ms wall, ${cpu(1000).toFixed(2)} ms cpu, init message ${bytes.get(1000)} bytes`);
-  console.log(`    100k cases: ${wall(100_000).toFixed(2)} ms wall, ${cpu(100_000).toFixed(2)} ms cpu, init message ${bytes.get(100_000)} bytes`);
-  console.log(`    ratio 100k/1k: wall ${(wall(100_000) / wall(1000)).toFixed(2)}, cpu ${(cpu(100_000) / cpu(1000)).toFixed(2)} (target <= 2)`);
+  console.log(
+    `    1k cases:   ${wall(1000).toFixed(2)} ms wall, ${cpu(1000).toFixed(2)} ms cpu, init message ${bytes.get(1000)} bytes`,
+  );
+  console.log(
+    `    100k cases: ${wall(100_000).toFixed(2)} ms wall, ${cpu(100_000).toFixed(2)} ms cpu, init message ${bytes.get(100_000)} bytes`,
+  );
+  console.log(
+    `    ratio 100k/1k: wall ${(wall(100_000) / wall(1000)).toFixed(2)}, cpu ${(cpu(100_000) / cpu(1000)).toFixed(2)} (target <= 2)`,
+  );
 
   // (b) one form edit on the 100k file, after the background analysis is in.
   const doc = docs.get(100_000)!;
@@ -83,21 +94,39 @@ async function main(): Promise<void> {
   const editMs = performance.now() - editStart;
   const changes = doc.log.slice(logBefore);
   const range = changes[0]?.range;
-  const oneLine = changes.length === 1 && range?.start.line === line && range.end.line === line && range.start.character === 0 && range.end.character === lineBefore.length;
-  const rowsSent = posts.filter((p) => p.type === 'rowsChanged').flatMap((p) => (p.type === 'rowsChanged' ? p.rows.map((r) => r.row.line) : []));
+  const oneLine =
+    changes.length === 1 &&
+    range?.start.line === line &&
+    range.end.line === line &&
+    range.start.character === 0 &&
+    range.end.character === lineBefore.length;
+  const rowsSent = posts
+    .filter((p) => p.type === 'rowsChanged')
+    .flatMap((p) => (p.type === 'rowsChanged' ? p.rows.map((r) => r.row.line) : []));
   const beforeLines = before.split('\n');
-  const linesDiffering = doc.getText().split('\n').filter((l, i) => l !== beforeLines[i]).length;
+  const linesDiffering = doc
+    .getText()
+    .split('\n')
+    .filter((l, i) => l !== beforeLines[i]).length;
   doc.undo();
   const restored = doc.getText() === before;
-  console.log(`(b) form edit at 100k: ${changes.length} WorkspaceEdit change(s), range = line ${range?.start.line} only: ${oneLine}; lines differing: ${linesDiffering};`);
-  console.log(`    rows sent back: [${rowsSent.join(', ')}]; host work ${editMs.toFixed(1)} ms; undo restores the exact bytes: ${restored}`);
+  console.log(
+    `(b) form edit at 100k: ${changes.length} WorkspaceEdit change(s), range = line ${range?.start.line} only: ${oneLine}; lines differing: ${linesDiffering};`,
+  );
+  console.log(
+    `    rows sent back: [${rowsSent.join(', ')}]; host work ${editMs.toFixed(1)} ms; undo restores the exact bytes: ${restored}`,
+  );
 
   let firstSort = 0;
   let cachedSort = 0;
   posts.length = 0;
   firstSort = time(() => controller.receive({ type: 'query', query: { ...DEFAULT_QUERY, sort: 'date' } })).wall;
-  cachedSort = time(() => controller.receive({ type: 'query', query: { ...DEFAULT_QUERY, sort: 'seed', descending: true } })).wall;
-  console.log(`    (info) background whole-file analysis at 100k: ${analysisMs.toFixed(0)} ms in slices; sort by date: ${firstSort.toFixed(0)} ms first, ${cachedSort.toFixed(0)} ms cached`);
+  cachedSort = time(() =>
+    controller.receive({ type: 'query', query: { ...DEFAULT_QUERY, sort: 'seed', descending: true } }),
+  ).wall;
+  console.log(
+    `    (info) background whole-file analysis at 100k: ${analysisMs.toFixed(0)} ms in slices; sort by date: ${firstSort.toFixed(0)} ms first, ${cachedSort.toFixed(0)} ms cached`,
+  );
   controller.dispose();
   if (!oneLine || linesDiffering !== 1 || !restored) process.exitCode = 1;
 }

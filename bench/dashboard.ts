@@ -17,11 +17,18 @@ function chunk(fromStep: number): Uint8Array {
   let s = '';
   for (let i = 0; i < APPEND; i++) {
     const step = fromStep + i;
-    s += JSON.stringify({ type: 'train', step, epoch: step / 1e4, loss: 0.6 + 2 * Math.exp(-step / 2e5) + 0.05 * Math.sin(step), lr: 2e-4, time: '2026-01-10T09:00:00.000Z' }) + '\n';
+    s +=
+      JSON.stringify({
+        type: 'train',
+        step,
+        epoch: step / 1e4,
+        loss: 0.6 + 2 * Math.exp(-step / 2e5) + 0.05 * Math.sin(step),
+        lr: 2e-4,
+        time: '2026-01-10T09:00:00.000Z',
+      }) + '\n';
   }
   return encoder.encode(s);
 }
-
 
 /** One dashboard's append path: host tail parser + digest, webview decimator + readout. */
 class Pipeline {
@@ -87,4 +94,6 @@ console.log(fmt(small, median(t.small), median(t.smallNaive)));
 console.log(fmt(large, median(t.large), median(t.largeNaive)));
 const ratio = median(t.large) / median(t.small);
 console.log(`ratio 1M / 10k (append path): ${ratio.toFixed(2)}  (target ≤ 2)  ${ratio <= 2 ? 'OK' : 'OVER TARGET'}`);
-console.log(`ratio 1M / 10k (naive full LTTB, for contrast): ${(median(t.largeNaive) / median(t.smallNaive)).toFixed(1)}`);
+console.log(
+  `ratio 1M / 10k (naive full LTTB, for contrast): ${(median(t.largeNaive) / median(t.smallNaive)).toFixed(1)}`,
+);

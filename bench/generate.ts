@@ -4,10 +4,85 @@
 import type { Case } from '../src/contracts/case';
 import { rng as prng } from '../test/unit/dashboard/builders';
 
-const ACTORS = ['Apple', 'the Federal Reserve', 'OPEC', 'Tesla', 'the EU Commission', 'Microsoft', 'China', 'the UK government', 'Nvidia', 'Amazon', 'the ECB', 'Google', 'India', 'Brazil', 'Meta', 'Boeing', 'Pfizer', 'the IMF', 'Japan', 'Saudi Aramco'];
-const SEED_EVENTS = ['announces layoffs of {n},000 staff', 'raises interest rates by 50 basis points', 'cuts oil output by 1 million barrels a day', 'reports record quarterly earnings', 'opens an antitrust investigation', 'launches a new flagship product', 'imposes export controls on chips', 'wins a major government contract', 'faces a data breach affecting millions', 'settles a patent dispute'];
-const PLACES = ['Berlin', 'Texas', 'Shanghai', 'London', 'Ohio', 'Mumbai', 'Paris', 'Seoul', 'Toronto', 'Sydney', 'Madrid', 'Lagos', 'Chile', 'Poland', 'Vietnam', 'Kenya'];
-const OUTCOMES = ['Stock drops {n}% within a week', 'Shares rally {n}% on the news', 'CEO resigns amid pressure', 'Regulators open a formal probe', 'Competitor matches the move', 'Bond yields rise to a {n}-year high', 'Union calls a strike', 'Credit rating is downgraded', 'Partnership announced with a rival', 'IPO plans are delayed', 'Government announces a subsidy package', 'Consumer prices climb {n}% year on year', 'Central bank holds rates steady', 'Class action lawsuit is filed', 'Analysts raise price targets', 'Supply shortages hit factories', 'Hiring freeze extended to next year', 'Emergency summit convened by ministers', 'Currency weakens against the dollar', 'Product recall ordered by safety agency', 'Quarterly guidance is cut', 'Acquisition bid of ${n} billion emerges', 'Protests break out in the capital', 'Parliament passes a new law', 'Exports fall for a third month'];
+const ACTORS = [
+  'Apple',
+  'the Federal Reserve',
+  'OPEC',
+  'Tesla',
+  'the EU Commission',
+  'Microsoft',
+  'China',
+  'the UK government',
+  'Nvidia',
+  'Amazon',
+  'the ECB',
+  'Google',
+  'India',
+  'Brazil',
+  'Meta',
+  'Boeing',
+  'Pfizer',
+  'the IMF',
+  'Japan',
+  'Saudi Aramco',
+];
+const SEED_EVENTS = [
+  'announces layoffs of {n},000 staff',
+  'raises interest rates by 50 basis points',
+  'cuts oil output by 1 million barrels a day',
+  'reports record quarterly earnings',
+  'opens an antitrust investigation',
+  'launches a new flagship product',
+  'imposes export controls on chips',
+  'wins a major government contract',
+  'faces a data breach affecting millions',
+  'settles a patent dispute',
+];
+const PLACES = [
+  'Berlin',
+  'Texas',
+  'Shanghai',
+  'London',
+  'Ohio',
+  'Mumbai',
+  'Paris',
+  'Seoul',
+  'Toronto',
+  'Sydney',
+  'Madrid',
+  'Lagos',
+  'Chile',
+  'Poland',
+  'Vietnam',
+  'Kenya',
+];
+const OUTCOMES = [
+  'Stock drops {n}% within a week',
+  'Shares rally {n}% on the news',
+  'CEO resigns amid pressure',
+  'Regulators open a formal probe',
+  'Competitor matches the move',
+  'Bond yields rise to a {n}-year high',
+  'Union calls a strike',
+  'Credit rating is downgraded',
+  'Partnership announced with a rival',
+  'IPO plans are delayed',
+  'Government announces a subsidy package',
+  'Consumer prices climb {n}% year on year',
+  'Central bank holds rates steady',
+  'Class action lawsuit is filed',
+  'Analysts raise price targets',
+  'Supply shortages hit factories',
+  'Hiring freeze extended to next year',
+  'Emergency summit convened by ministers',
+  'Currency weakens against the dollar',
+  'Product recall ordered by safety agency',
+  'Quarterly guidance is cut',
+  'Acquisition bid of ${n} billion emerges',
+  'Protests break out in the capital',
+  'Parliament passes a new law',
+  'Exports fall for a third month',
+];
 
 // Some real datasets are not all ASCII: places with accents, typographic dashes and quotes.
 const PLACES_INTL = ['São Paulo', 'Zürich', 'Kraków', 'Montréal', 'İstanbul', 'Reykjavík', 'Tōkyō', 'Malmö'];
@@ -31,7 +106,10 @@ export function generateCase(rnd: () => number, k: number, intl = false): Case {
   const c: Case = {
     id: `case-${k}`,
     // A place and a number make seeds distinct, as real ones are (the same seed twice is a warning).
-    seed: { event: `${fill(rnd, `${pick(rnd, ACTORS)} ${pick(rnd, SEED_EVENTS)}`)} in ${pick(rnd, intl ? PLACES_INTL : PLACES)}, affecting ${1 + Math.floor(rnd() * 999)},000 people`, date },
+    seed: {
+      event: `${fill(rnd, `${pick(rnd, ACTORS)} ${pick(rnd, SEED_EVENTS)}`)} in ${pick(rnd, intl ? PLACES_INTL : PLACES)}, affecting ${1 + Math.floor(rnd() * 999)},000 people`,
+      date,
+    },
     levels: [],
     split: rnd() < 0.8 ? 'train' : rnd() < 0.5 ? 'eval' : 'test',
   };

@@ -86,8 +86,12 @@ const a = (s: keyof Sample): number => full[s] / parse[s];
 const b = (s: keyof Sample): number => edit[s] / full[s];
 const verdictA = (x: number): string => (x <= 1.5 ? 'OK' : 'MISSED');
 const verdictB = (x: number): string => (x <= 1 / 1000 ? 'OK' : 'MISSED');
-console.log(`(a) full validation / JSON.parse:  wall ${a('wall').toFixed(2)} ${verdictA(a('wall'))}, CPU ${a('cpu').toFixed(2)} ${verdictA(a('cpu'))}  (target ≤ 1.5)`);
-console.log(`(b) one-line edit / full:          wall 1/${Math.round(1 / b('wall'))} ${verdictB(b('wall'))}, CPU 1/${Math.round(1 / b('cpu'))} ${verdictB(b('cpu'))}  (target ≤ 1/1000)`);
+console.log(
+  `(a) full validation / JSON.parse:  wall ${a('wall').toFixed(2)} ${verdictA(a('wall'))}, CPU ${a('cpu').toFixed(2)} ${verdictA(a('cpu'))}  (target ≤ 1.5)`,
+);
+console.log(
+  `(b) one-line edit / full:          wall 1/${Math.round(1 / b('wall'))} ${verdictB(b('wall'))}, CPU 1/${Math.round(1 / b('cpu'))} ${verdictB(b('cpu'))}  (target ≤ 1/1000)`,
+);
 
 const intl = measureFull(generateCasesText(CASES, 42, 0.25));
 const ratio = (s: keyof Sample): string => (intl.full[s] / intl.parse[s]).toFixed(2);

@@ -15,7 +15,18 @@ mkdirSync(join(userData, 'User'), { recursive: true });
 mkdirSync(extensions, { recursive: true });
 const settings = join(userData, 'User/settings.json');
 if (!existsSync(settings)) {
-  writeFileSync(settings, JSON.stringify({ 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off' }, null, 2));
+  writeFileSync(
+    settings,
+    JSON.stringify(
+      {
+        'security.workspace.trust.enabled': false,
+        'workbench.startupEditor': 'none',
+        'telemetry.telemetryLevel': 'off',
+      },
+      null,
+      2,
+    ),
+  );
 }
 const config = join(state, 'config.yaml');
 writeFileSync(config, 'auth: none\ncert: false\n');
@@ -27,8 +38,19 @@ const port = process.env.PORT ? Number(process.env.PORT) : await freeLoopbackPor
 const host = process.env.HOST ?? '127.0.0.1';
 const child = spawn(
   node24,
-  [codeServerEntry, ...common, '--auth', 'none', '--bind-addr', `${host}:${port}`, '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--disable-getting-started-override', examplesDir],
+  [
+    codeServerEntry,
+    ...common,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `${host}:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    examplesDir,
+  ],
   { stdio: ['ignore', 'pipe', 'inherit'], detached: true },
 );
 let announced = false;

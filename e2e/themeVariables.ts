@@ -19,7 +19,13 @@ async function previewFrame(frames: () => Frame[], timeoutMs = 60_000): Promise<
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const f of frames()) {
-      const has = await f.evaluate(() => document.documentElement.style.cssText.includes('--vscode-foreground') && document.body?.classList.length > 0).catch(() => false);
+      const has = await f
+        .evaluate(
+          () =>
+            document.documentElement.style.cssText.includes('--vscode-foreground') &&
+            document.body?.classList.length > 0,
+        )
+        .catch(() => false);
       if (has) return f;
     }
     await new Promise((r) => setTimeout(r, 250));
@@ -31,7 +37,12 @@ const outDir = join(repoRoot, 'test/render/themes');
 await mkdir(outDir, { recursive: true });
 for (const [name, theme] of Object.entries(THEMES)) {
   // No extension: the workbench and its built-in Markdown preview are all this needs.
-  const server = await startCodeServer({ name: `theme-${name}`, workspaceSource: examplesDir, installVsix: false, settings: { 'workbench.colorTheme': theme } });
+  const server = await startCodeServer({
+    name: `theme-${name}`,
+    workspaceSource: examplesDir,
+    installVsix: false,
+    settings: { 'workbench.colorTheme': theme },
+  });
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
   try {
     await writeFile(join(server.workspace, 'note.md'), '# Theme\n\nVariables.\n');
@@ -50,10 +61,21 @@ for (const [name, theme] of Object.entries(THEMES)) {
         if (prop.startsWith('--vscode-')) variables[prop] = style.getPropertyValue(prop).trim();
       }
       const bodyClass = [...document.body.classList].filter((c) => c.startsWith('vscode-'));
-      return { variables, bodyClass, themeId: document.body.dataset.vscodeThemeId ?? null, themeKind: document.body.dataset.vscodeThemeKind ?? null };
+      return {
+        variables,
+        bodyClass,
+        themeId: document.body.dataset.vscodeThemeId ?? null,
+        themeKind: document.body.dataset.vscodeThemeKind ?? null,
+      };
     });
     const sorted = Object.fromEntries(Object.entries(read.variables).sort(([a], [b]) => a.localeCompare(b)));
-    const data = { source: `VS Code 1.139.1 (code-server 4.139.1), theme "${theme}" (extensions/theme-defaults), as a webview's <html> style`, theme, bodyClass: read.bodyClass, themeKind: read.themeKind, variables: sorted };
+    const data = {
+      source: `VS Code 1.139.1 (code-server 4.139.1), theme "${theme}" (extensions/theme-defaults), as a webview's <html> style`,
+      theme,
+      bodyClass: read.bodyClass,
+      themeKind: read.themeKind,
+      variables: sorted,
+    };
     await writeFile(join(outDir, `${name}.json`), `${JSON.stringify(data, null, 1)}\n`);
     console.log(`${name}: ${theme}, ${Object.keys(sorted).length} variables, body ${read.bodyClass.join(' ')}`);
   } finally {

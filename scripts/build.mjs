@@ -9,7 +9,13 @@ const production = process.argv.includes('--production');
 
 // mainFields: jsonc-parser's "main" is a UMD build whose relative require()s esbuild cannot follow
 // (dist/cli.js failed with "Cannot find module './impl/format'"); its "module" build bundles fine.
-const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'info', mainFields: ['module', 'main'] };
+const common = {
+  bundle: true,
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'info',
+  mainFields: ['module', 'main'],
+};
 
 // The Modal SDK with its gRPC stack is three quarters of the code, and only a Modal job needs it:
 // `import('modal')` (src/jobs/backends/modalSdk.ts) becomes `require('./modal.js')` (a plain require:
@@ -19,15 +25,31 @@ const modalOnDemand = {
   name: 'modal-on-demand',
   setup(build) {
     build.onResolve({ filter: /^modal$/ }, () => ({ path: 'modal', namespace: 'modal-on-demand' }));
-    build.onLoad({ filter: /.*/, namespace: 'modal-on-demand' }, () => ({ contents: "module.exports = require('./modal.js');", loader: 'js' }));
-    build.onResolve({ filter: /^\.\/modal\.js$/, namespace: 'modal-on-demand' }, () => ({ path: './modal.js', external: true }));
+    build.onLoad({ filter: /.*/, namespace: 'modal-on-demand' }, () => ({
+      contents: "module.exports = require('./modal.js');",
+      loader: 'js',
+    }));
+    build.onResolve({ filter: /^\.\/modal\.js$/, namespace: 'modal-on-demand' }, () => ({
+      path: './modal.js',
+      external: true,
+    }));
   },
 };
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
 const nodeBuilds = [
-  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [modalOnDemand] },
+  {
+    ...node,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: ['vscode'],
+    plugins: [modalOnDemand],
+  },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [modalOnDemand] },
-  { ...node, stdin: { contents: "module.exports = require('modal');", resolveDir: '.', sourcefile: 'modal-sdk.js' }, outfile: 'dist/modal.js' },
+  {
+    ...node,
+    stdin: { contents: "module.exports = require('modal');", resolveDir: '.', sourcefile: 'modal-sdk.js' },
+    outfile: 'dist/modal.js',
+  },
 ];
 
 // One entry per webview app: webview/<app>/main.ts -> dist/webview/<app>.js
@@ -45,7 +67,8 @@ const webviewBuilds = webviewApps.map((app) => ({
 // Codicons for webviews: the font and its stylesheet, shipped in dist/codicons (node_modules is
 // not packaged); webviews link the css with id "vscode-codicon-stylesheet" (@vscode-elements).
 mkdirSync('dist/codicons', { recursive: true });
-for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
+for (const f of ['codicon.css', 'codicon.ttf'])
+  copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
 
 const builds = [...nodeBuilds, ...webviewBuilds].filter((b) => b.stdin || existsSync(b.entryPoints[0]));
 if (watch) {

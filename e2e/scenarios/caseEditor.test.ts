@@ -32,7 +32,8 @@ describe('case file: diagnostics, quick fix, outline, table editor', () => {
   scenario('problems-panel', session, async ({ vscode }) => {
     await vscode.openFile(file);
     const problems = await vscode.waitForProblems(
-      (ps) => Object.entries(expectedErrors).every(([line, codes]) => errorsOf(ps, Number(line)).join() === codes.join()),
+      (ps) =>
+        Object.entries(expectedErrors).every(([line, codes]) => errorsOf(ps, Number(line)).join() === codes.join()),
       'the fixture errors',
     );
     for (const p of problems) {
@@ -40,7 +41,12 @@ describe('case file: diagnostics, quick fix, outline, table editor', () => {
       assert.equal(p.source, 'psychohistory');
       assert.ok(p.message.length > 0);
     }
-    for (const line of validLines) assert.deepEqual(problems.filter((p) => p.line === line), [], `line ${line} is a valid case`);
+    for (const line of validLines)
+      assert.deepEqual(
+        problems.filter((p) => p.line === line),
+        [],
+        `line ${line} is a valid case`,
+      );
     const invalidDate = problems.find((p) => p.code === 'invalid-date');
     assert.match(invalidDate?.message ?? '', /2022-02-30/);
   });
@@ -53,7 +59,10 @@ describe('case file: diagnostics, quick fix, outline, table editor', () => {
     await vscode.goToLine(7, 140);
     await vscode.applyQuickFix('Renumber depths 1..1');
     assert.match(await vscode.editorLineText(7), /"levels": \[\{"depth": 1,/);
-    const fixed = await vscode.waitForProblems((ps) => errorsOf(ps, 7).length === 0 && errorsOf(ps, 2).length > 0, 'line 7 without errors');
+    const fixed = await vscode.waitForProblems(
+      (ps) => errorsOf(ps, 7).length === 0 && errorsOf(ps, 2).length > 0,
+      'line 7 without errors',
+    );
     assert.deepEqual(errorsOf(fixed, 2), ['invalid-date'], 'other lines keep their errors');
 
     await vscode.goToLine(7, 1);
@@ -81,11 +90,17 @@ describe('case file: diagnostics, quick fix, outline, table editor', () => {
     ];
     await topLevel.nth(expected.length - 1).waitFor();
     const names = await topLevel.locator('.label-name').allTextContents();
-    assert.deepEqual(names.map((n) => n.trim()), expected);
+    assert.deepEqual(
+      names.map((n) => n.trim()),
+      expected,
+    );
 
     // Choosing a case in the outline moves the cursor to its line.
     await topLevel.filter({ hasText: 'OpenAI releases ChatGPT' }).click();
-    await page.locator('.statusbar-item', { hasText: /^Ln 6, Col \d+/ }).first().waitFor();
+    await page
+      .locator('.statusbar-item', { hasText: /^Ln 6, Col \d+/ })
+      .first()
+      .waitFor();
   });
 
   scenario('table-editor', session, async ({ vscode, page }) => {
@@ -105,7 +120,10 @@ describe('case file: diagnostics, quick fix, outline, table editor', () => {
 
     // The document changed: the tab is dirty and the error of line 8 is gone.
     await vscode.tab('drafts.cases.jsonl').and(page.locator('.dirty')).first().waitFor();
-    await vscode.waitForProblems((ps) => !ps.some((p) => p.line === 8) && ps.some((p) => p.line === 2), 'no problem left on line 8');
+    await vscode.waitForProblems(
+      (ps) => !ps.some((p) => p.line === 8) && ps.some((p) => p.line === 2),
+      'no problem left on line 8',
+    );
     await vscode.screenshot('table-editor-table');
 
     await vscode.runCommand('PsychoHistory: Open as Text');

@@ -60,20 +60,38 @@ describe('editing cases: hover, completion, formatted line editor; compare runs;
     const line = linesOf(sample)[1]!;
     const c = JSON.parse(line) as Case;
     // The file's case count in the status bar: the case editor feature (its hover too) is registered.
-    await page.locator('.statusbar-item', { hasText: /^\s*\d+ cases?, \d+ errors?\s*$/ }).first().waitFor({ timeout: 60_000 });
+    await page
+      .locator('.statusbar-item', { hasText: /^\s*\d+ cases?, \d+ errors?\s*$/ })
+      .first()
+      .waitFor({ timeout: 60_000 });
 
     const hover = await vscode.hoverAt(1, 12);
     await hover.locator('table').waitFor();
     const text = (await hover.innerText()).replace(/\u00a0/g, ' ');
     assert.match(text, new RegExp(`^${escapeRegExp(c.seed.event)}\\n`), 'the seed event heads the hover');
     const depths = c.levels.map((l) => l.depth).join(', ');
-    assert.match(text, new RegExp(escapeRegExp(`date ${c.seed.date} · id ${c.id} · split ${c.split} · ${c.levels.length} levels (depths ${depths})`)));
+    assert.match(
+      text,
+      new RegExp(
+        escapeRegExp(
+          `date ${c.seed.date} · id ${c.id} · split ${c.split} · ${c.levels.length} levels (depths ${depths})`,
+        ),
+      ),
+    );
 
     // One table row per level: depth, the actual outcome (and which candidate it is), candidates.
-    const rows = await hover.locator('table tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((cell) => (cell.textContent ?? '').trim())));
+    const rows = await hover
+      .locator('table tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => [...tr.querySelectorAll('th, td')].map((cell) => (cell.textContent ?? '').trim())),
+      );
     const expected = c.levels.map((level) => {
       const actual = level.candidates.findIndex((x) => x.label === 1);
-      return [String(level.depth), `${level.candidates[actual]!.event} (candidate ${actual + 1} of ${level.candidates.length})`, String(level.candidates.length)];
+      return [
+        String(level.depth),
+        `${level.candidates[actual]!.event} (candidate ${actual + 1} of ${level.candidates.length})`,
+        String(level.candidates.length),
+      ];
     });
     assert.deepEqual(rows, [['depth', 'actual', 'candidates'], ...expected]);
   });
@@ -128,7 +146,10 @@ describe('editing cases: hover, completion, formatted line editor; compare runs;
     await page.locator('.editor-group-container').nth(1).waitFor();
     const pretty = `${JSON.stringify(c, null, 2)}\n`;
     assert.equal(await vscode.editorText(), pretty);
-    await page.locator('.statusbar-item', { hasText: /^\s*JSON\s*$/ }).first().waitFor();
+    await page
+      .locator('.statusbar-item', { hasText: /^\s*JSON\s*$/ })
+      .first()
+      .waitFor();
 
     // Change the split there and save: the case line becomes the edited JSON on one line.
     const prettyLines = pretty.split('\n');
@@ -143,7 +164,7 @@ describe('editing cases: hover, completion, formatted line editor; compare runs;
     const afterSave = before.replace('"split": "train"', '"split": "eval"');
     assert.notEqual(afterSave, before);
     await vscode.tab('sample.cases.jsonl').click();
-    assert.equal(await vscode.editorLineText(n), afterSave, 'Save wrote the line back, in the file\'s own separators');
+    assert.equal(await vscode.editorLineText(n), afterSave, "Save wrote the line back, in the file's own separators");
     // The case file is changed, not saved: that stays the user's decision.
     await vscode.tab('sample.cases.jsonl').and(page.locator('.dirty')).waitFor();
 
@@ -182,7 +203,7 @@ describe('editing cases: hover, completion, formatted line editor; compare runs;
     // Undo in the case file takes back one write-back at a time, to the exact bytes.
     await vscode.goToLine(n, 1);
     await page.keyboard.press('Control+Z');
-    assert.equal(await vscode.editorLineText(n), afterSave, 'undo takes back the command\'s write-back');
+    assert.equal(await vscode.editorLineText(n), afterSave, "undo takes back the command's write-back");
     await page.keyboard.press('Control+Z');
     assert.equal(await vscode.editorLineText(n), before, 'undo restores the exact original line');
     await vscode.tab('sample.cases.jsonl').and(page.locator('.dirty')).waitFor({ state: 'detached' });
@@ -207,7 +228,9 @@ describe('editing cases: hover, completion, formatted line editor; compare runs;
 
     const frame = await vscode.webview('#chart-loss');
     await frame.locator('#dash-title', { hasText: 'Compare 3 runs' }).waitFor();
-    const shownRuns = await frame.locator('#run-facts .run-fact').evaluateAll((facts) => facts.map((f) => f.getAttribute('data-run-id')));
+    const shownRuns = await frame
+      .locator('#run-facts .run-fact')
+      .evaluateAll((facts) => facts.map((f) => f.getAttribute('data-run-id')));
     assert.deepEqual([...shownRuns].sort(), [...ids].sort());
 
     // Training series: every step of both trainings (one point per step in runs this short).
@@ -215,7 +238,11 @@ describe('editing cases: hover, completion, formatted line editor; compare runs;
     const steps = ids.reduce((n, id) => n + train(id).length, 0);
     const rewards = ids.reduce((n, id) => n + train(id).filter((e) => typeof e.rewardMean === 'number').length, 0);
     assert.ok(train('example-sft-smollm2').length > 0 && train('example-grpo-smollm2').length > 0);
-    for (const [chart, points] of [['#chart-loss', steps], ['#chart-lr', steps], ['#chart-reward', rewards]] as const) {
+    for (const [chart, points] of [
+      ['#chart-loss', steps],
+      ['#chart-lr', steps],
+      ['#chart-reward', rewards],
+    ] as const) {
       const canvas = frame.locator(`${chart}:not([data-points="0"])`);
       await canvas.waitFor();
       assert.equal(Number(await canvas.getAttribute('data-points')), points, `${chart} holds every run's points`);
@@ -226,7 +253,11 @@ describe('editing cases: hover, completion, formatted line editor; compare runs;
     const brier = frame.locator('#chart-brier:not([data-points="0"])');
     await brier.waitFor();
     assert.ok((await paintedPixels(frame, '#chart-brier')) > 500, 'the Brier chart paints pixels');
-    const stageRuns = new Set(await frame.locator('#stage-table tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run-id'))));
+    const stageRuns = new Set(
+      await frame
+        .locator('#stage-table tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run-id'))),
+    );
     const withEvals = ids.filter((id) => metricsOf(id).some((e) => e.type === 'eval'));
     assert.deepEqual([...stageRuns].sort(), withEvals.sort());
     // Match kinds across runs: one bar per stage row. The examples' SmolLM2 generations hit no actual
@@ -235,7 +266,11 @@ describe('editing cases: hover, completion, formatted line editor; compare runs;
     const kinds = frame.locator('#chart-kinds:not([data-points="0"])');
     await kinds.waitFor();
     assert.equal(Number(await kinds.getAttribute('data-points')), stageCount, 'one match-kinds bar per stage row');
-    assert.equal(await frame.locator('#kinds-flag').getAttribute('data-flagged'), '0', 'no stage flagged for exact dominance');
+    assert.equal(
+      await frame.locator('#kinds-flag').getAttribute('data-flagged'),
+      '0',
+      'no stage flagged for exact dominance',
+    );
     await frame.locator('#chart-loss').scrollIntoViewIfNeeded();
   });
 
@@ -247,13 +282,17 @@ describe('editing cases: hover, completion, formatted line editor; compare runs;
       .filter((l) => l.trim())
       .map((l) => (JSON.parse(l) as { seed: { event: string; date: string } }).seed);
     const lines = linesOf(file);
-    const seedOf = (n: number): Case['seed'] | undefined => (lines[n]?.trim() ? (JSON.parse(lines[n]!) as Case).seed : undefined);
-    const hasTree = (n: number): boolean => trees.some((t) => t.event === seedOf(n)?.event && t.date === seedOf(n)?.date);
+    const seedOf = (n: number): Case['seed'] | undefined =>
+      lines[n]?.trim() ? (JSON.parse(lines[n]!) as Case).seed : undefined;
+    const hasTree = (n: number): boolean =>
+      trees.some((t) => t.event === seedOf(n)?.event && t.date === seedOf(n)?.date);
     const lensLines = lines.map((_, n) => n).filter((n) => n > 0 && hasTree(n));
     assert.ok(lensLines.length >= 2, 'the eval run has trees for at least two cases of the file');
     // A case whose seed event has a tree but on another date: it gets no lens.
-    const otherDate = lines.map((_, n) => n).find((n) => n > 0 && !hasTree(n) && trees.some((t) => t.event === seedOf(n)?.event));
-    assert.ok(otherDate, 'the file has a case with a tree seed\'s event on another date');
+    const otherDate = lines
+      .map((_, n) => n)
+      .find((n) => n > 0 && !hasTree(n) && trees.some((t) => t.event === seedOf(n)?.event));
+    assert.ok(otherDate, "the file has a case with a tree seed's event on another date");
 
     await vscode.runCommand('View: Close All Editors');
     await vscode.openFile(file);
@@ -267,7 +306,9 @@ describe('editing cases: hover, completion, formatted line editor; compare runs;
       const below = (lenses: { line: number }[]) => lenses.filter((l) => l.line !== shown[0]);
       await vscode.until(
         () => vscode.codeLenses(),
-        (lenses) => JSON.stringify(below(lenses)) === JSON.stringify(expected.map((line) => ({ line, titles: ['Show forecast tree'] }))),
+        (lenses) =>
+          JSON.stringify(below(lenses)) ===
+          JSON.stringify(expected.map((line) => ({ line, titles: ['Show forecast tree'] }))),
         `lenses above lines ${expected.join(', ')} only (${what})`,
       );
       return expected;
@@ -279,20 +320,33 @@ describe('editing cases: hover, completion, formatted line editor; compare runs;
     assert.ok(otherDate - lensAbove < 30, 'the other-date case and a lens line fit in one view');
     await vscode.goToLine(1);
     for (let i = 0; i < lensAbove - 6; i++) await page.keyboard.press('Control+ArrowDown');
-    await vscode.until(inView, (shown) => shown.includes(otherDate) && shown.includes(lensAbove) && shown[0]! < lensAbove, `lines ${lensAbove} to ${otherDate} in view`);
+    await vscode.until(
+      inView,
+      (shown) => shown.includes(otherDate) && shown.includes(lensAbove) && shown[0]! < lensAbove,
+      `lines ${lensAbove} to ${otherDate} in view`,
+    );
     assert.ok((await expectLenses(`lines ${lensAbove} to ${otherDate} in view`)).includes(lensAbove));
 
     // The lens opens the run's dashboard on that seed's tree (the last tree of that seed in the run).
-    const treeIndex = (n: number): number => trees.findLastIndex((t) => t.event === seedOf(n)?.event && t.date === seedOf(n)?.date);
+    const treeIndex = (n: number): number =>
+      trees.findLastIndex((t) => t.event === seedOf(n)?.event && t.date === seedOf(n)?.date);
     const showsTree = async (n: number): Promise<void> => {
       const seed = seedOf(n)!;
       const frame = await vscode.webview('#tree-view');
-      await frame.locator(`#tree-view[aria-label^=${JSON.stringify(`Forecast tree for ${seed.event} (${seed.date}),`)}]`).waitFor();
+      await frame
+        .locator(`#tree-view[aria-label^=${JSON.stringify(`Forecast tree for ${seed.event} (${seed.date}),`)}]`)
+        .waitFor();
       await frame.locator('#tree-node-0', { hasText: seed.event }).waitFor();
       // The seed row is named by its text: the event, its date, then "(seed event)" for screen readers.
       assert.equal(await frame.locator('#tree-node-0').textContent(), `${seed.event}${seed.date} (seed event)`);
-      assert.ok(Number(await frame.locator('#tree-view').getAttribute('data-rendered-nodes')) > 1, 'the tree shows its branches');
-      assert.equal(await frame.locator('#tree-select').evaluate((s) => (s as HTMLElement & { value: string }).value), `${runId}#${treeIndex(n)}`);
+      assert.ok(
+        Number(await frame.locator('#tree-view').getAttribute('data-rendered-nodes')) > 1,
+        'the tree shows its branches',
+      );
+      assert.equal(
+        await frame.locator('#tree-select').evaluate((s) => (s as HTMLElement & { value: string }).value),
+        `${runId}#${treeIndex(n)}`,
+      );
       await frame.locator('#section-trees').scrollIntoViewIfNeeded();
     };
     const [first, second] = lensLines as [number, number];

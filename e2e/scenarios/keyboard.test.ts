@@ -12,7 +12,8 @@ import { scenario, useSession } from '../harness/session.ts';
 const file = 'data/drafts.cases.jsonl';
 
 /** The id of the focused element inside the webview (a vscode-element's host for its inner input). */
-const focused = (frame: FrameLocator): Promise<string> => frame.locator('body').evaluate(() => document.activeElement?.id ?? '');
+const focused = (frame: FrameLocator): Promise<string> =>
+  frame.locator('body').evaluate(() => document.activeElement?.id ?? '');
 
 describe('case table: editing with the keyboard alone', () => {
   const session = useSession({ name: 'keyboard' });
@@ -76,6 +77,12 @@ describe('case table: editing with the keyboard alone', () => {
     await vscode.waitForProblems((ps) => !ps.some((p) => p.line === 8), 'no problem left on line 8');
     await vscode.runCommand('PsychoHistory: Open as Text');
     const after = await vscode.editorLineText(8);
-    assert.equal(after, before.replace('{"event": "Companies publish model documentation", "label": 0}', '{"event": "Companies publish model cards", "label": 1}'));
+    assert.equal(
+      after,
+      before.replace(
+        '{"event": "Companies publish model documentation", "label": 0}',
+        '{"event": "Companies publish model cards", "label": 1}',
+      ),
+    );
   });
 });

@@ -28,7 +28,9 @@ const GPU = 'A10G';
 
 /** The Runs view row of a run: its accessible label is "<label>, <run id>, <description>". */
 function runRow(vscode: Workbench, runId: string) {
-  return vscode.treeRows(vscode.viewPane('Runs')).and(vscode.page.locator(`[aria-label*=${JSON.stringify(`, ${runId}, `)}]`));
+  return vscode
+    .treeRows(vscode.viewPane('Runs'))
+    .and(vscode.page.locator(`[aria-label*=${JSON.stringify(`, ${runId}, `)}]`));
 }
 
 function trainEvent(step: number): Record<string, unknown> {
@@ -62,21 +64,30 @@ async function newCall(standIn: ModalStandIn, seen: readonly StandInCall[]): Pro
   );
 }
 
-function runOnDisk(workspace: string, runId: string): { state: string; error?: string; modal?: { functionCallId: string } } {
+function runOnDisk(
+  workspace: string,
+  runId: string,
+): { state: string; error?: string; modal?: { functionCallId: string } } {
   return JSON.parse(readFileSync(join(workspace, '.psychohistory/runs', runId, 'run.json'), 'utf8'));
 }
 
 describe('Modal from the editor', () => {
   let standIn: ModalStandIn | undefined;
   let session: Session | undefined;
-  before(async () => {
-    standIn = await startModalStandIn('modal');
-    session = await startSession({ name: 'modal', env: standIn.env });
-  }, { timeout: 240_000 });
-  after(async () => {
-    await session?.close();
-    await standIn?.stop();
-  }, { timeout: 60_000 });
+  before(
+    async () => {
+      standIn = await startModalStandIn('modal');
+      session = await startSession({ name: 'modal', env: standIn.env });
+    },
+    { timeout: 240_000 },
+  );
+  after(
+    async () => {
+      await session?.close();
+      await standIn?.stop();
+    },
+    { timeout: 60_000 },
+  );
   const get = (): Session => {
     if (!session) throw new Error('the VS Code session did not start');
     return session;
@@ -150,7 +161,10 @@ describe('Modal from the editor', () => {
     const row = runRow(vscode, runId).filter({ hasText: 'failed ·' });
     await row.waitFor({ timeout: 60_000 });
     assert.equal(await row.locator('.codicon-error').count(), 1, 'the failed icon');
-    await vscode.notifications.filter({ hasText: `SFT run ${runId} failed: ${reason}` }).first().waitFor({ timeout: 30_000 });
+    await vscode.notifications
+      .filter({ hasText: `SFT run ${runId} failed: ${reason}` })
+      .first()
+      .waitFor({ timeout: 30_000 });
     const record = runOnDisk(server.workspace, runId);
     assert.equal(record.state, 'failed');
     assert.equal(record.error, reason);

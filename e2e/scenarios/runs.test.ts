@@ -24,7 +24,8 @@ function caseFiles(dir: string): string[] {
     if (entry.name.startsWith('.')) continue;
     const full = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...caseFiles(full));
-    else if (entry.name.endsWith('.cases.jsonl') || (basename(dir) === 'cases' && entry.name.endsWith('.jsonl'))) out.push(full);
+    else if (entry.name.endsWith('.cases.jsonl') || (basename(dir) === 'cases' && entry.name.endsWith('.jsonl')))
+      out.push(full);
   }
   return out;
 }
@@ -45,7 +46,9 @@ function runsOnDisk(): RunOnDisk[] {
 
 /** The Runs view row of a run: its accessible label is "<label>, <run id>, <description>". */
 function runRow(vscode: Workbench, runId: string) {
-  return vscode.treeRows(vscode.viewPane('Runs')).and(vscode.page.locator(`[aria-label*=${JSON.stringify(`, ${runId}, `)}]`));
+  return vscode
+    .treeRows(vscode.viewPane('Runs'))
+    .and(vscode.page.locator(`[aria-label*=${JSON.stringify(`, ${runId}, `)}]`));
 }
 
 describe('sidebar, runs and dashboards', () => {
@@ -55,7 +58,9 @@ describe('sidebar, runs and dashboards', () => {
     await vscode.runCommand('View: Show PsychoHistory');
 
     const datasets = vscode.viewPane('Datasets');
-    const files = caseFiles(examplesDir).map((f) => basename(f)).sort();
+    const files = caseFiles(examplesDir)
+      .map((f) => basename(f))
+      .sort();
     assert.ok(files.includes('drafts.cases.jsonl'));
     const datasetRows = vscode.treeRows(datasets);
     await datasetRows.nth(files.length - 1).waitFor();
@@ -91,42 +96,54 @@ describe('sidebar, runs and dashboards', () => {
       await frame.locator(`${chart}:not([data-points="0"])`).waitFor();
       assert.ok((await paintedPixels(frame, chart)) > 500, `${chart} paints pixels`);
     }
-    assert.match((await frame.locator('#chart-brier').getAttribute('aria-label')) ?? '', /Brier score by depth: \d+ points/);
+    assert.match(
+      (await frame.locator('#chart-brier').getAttribute('aria-label')) ?? '',
+      /Brier score by depth: \d+ points/,
+    );
     await frame.locator('#chart-brier').scrollIntoViewIfNeeded();
   });
 
-  scenario('local-run', session, async ({ vscode, page }) => {
-    assert.ok(existsSync(join(trainingDir, '.venv/bin/python')), 'training/.venv is missing: run scripts/setup.sh');
-    await vscode.runCommand('View: Close All Editors');
-    await vscode.runCommand('View: Show PsychoHistory');
-    const rows = vscode.treeRows(vscode.viewPane('Runs'));
-    const ours = rows.filter({ hasText: 'sample.cases.jsonl' });
-    assert.equal(await ours.count(), 0, 'no run on sample.cases.jsonl before the launch');
+  scenario(
+    'local-run',
+    session,
+    async ({ vscode, page }) => {
+      assert.ok(existsSync(join(trainingDir, '.venv/bin/python')), 'training/.venv is missing: run scripts/setup.sh');
+      await vscode.runCommand('View: Close All Editors');
+      await vscode.runCommand('View: Show PsychoHistory');
+      const rows = vscode.treeRows(vscode.viewPane('Runs'));
+      const ours = rows.filter({ hasText: 'sample.cases.jsonl' });
+      assert.equal(await ours.count(), 0, 'no run on sample.cases.jsonl before the launch');
 
-    await vscode.runCommand('PsychoHistory: Launch SFT');
-    await vscode.pick('sample.cases.jsonl', /case file/);
-    await vscode.pick('Local', /where to run/);
-    // With adapters from earlier runs in the workspace, the flow asks where to start from.
-    const startFrom = vscode.quickInput.locator('.quick-input-title', { hasText: /start from|Epochs/ });
-    await startFrom.waitFor();
-    if (/start from/.test(await startFrom.innerText())) await vscode.pick(/smollm2-135m/, /start from/);
-    await vscode.acceptInput(/Epochs/, '1');
-    await vscode.acceptInput(/LoRA rank/, '4');
-    const confirmation = await vscode.answerDialog('Launch');
-    assert.match(confirmation, /sample\.cases\.jsonl \(8 cases\)/);
-    assert.match(confirmation, /no GPU cost/);
+      await vscode.runCommand('PsychoHistory: Launch SFT');
+      await vscode.pick('sample.cases.jsonl', /case file/);
+      await vscode.pick('Local', /where to run/);
+      // With adapters from earlier runs in the workspace, the flow asks where to start from.
+      const startFrom = vscode.quickInput.locator('.quick-input-title', { hasText: /start from|Epochs/ });
+      await startFrom.waitFor();
+      if (/start from/.test(await startFrom.innerText())) await vscode.pick(/smollm2-135m/, /start from/);
+      await vscode.acceptInput(/Epochs/, '1');
+      await vscode.acceptInput(/LoRA rank/, '4');
+      const confirmation = await vscode.answerDialog('Launch');
+      assert.match(confirmation, /sample\.cases\.jsonl \(8 cases\)/);
+      assert.match(confirmation, /no GPU cost/);
 
-    const row = ours.first();
-    await row.filter({ hasText: 'running ·' }).waitFor({ timeout: 60_000 });
-    await vscode.screenshot('local-run-running');
-    // SFT of the real SmolLM2-135M base on 8 cases takes a few minutes on 2 CPU cores; allow for a busy machine.
-    await row.filter({ hasText: 'succeeded ·' }).waitFor({ timeout: 480_000 });
-    assert.equal(await row.locator('.codicon-pass').count(), 1, 'the succeeded icon');
-  }, 600_000);
+      const row = ours.first();
+      await row.filter({ hasText: 'running ·' }).waitFor({ timeout: 60_000 });
+      await vscode.screenshot('local-run-running');
+      // SFT of the real SmolLM2-135M base on 8 cases takes a few minutes on 2 CPU cores; allow for a busy machine.
+      await row.filter({ hasText: 'succeeded ·' }).waitFor({ timeout: 480_000 });
+      assert.equal(await row.locator('.codicon-pass').count(), 1, 'the succeeded icon');
+    },
+    600_000,
+  );
 
   scenario('dashboard', session, async ({ vscode }) => {
     // Clicking a run in the Runs view opens its dashboard.
-    const row = vscode.treeRows(vscode.viewPane('Runs')).filter({ hasText: 'sample.cases.jsonl' }).filter({ hasText: 'succeeded ·' }).first();
+    const row = vscode
+      .treeRows(vscode.viewPane('Runs'))
+      .filter({ hasText: 'sample.cases.jsonl' })
+      .filter({ hasText: 'succeeded ·' })
+      .first();
     const runId = /, ([^,]+), /.exec((await row.getAttribute('aria-label')) ?? '')?.[1];
     assert.ok(runId, 'the row names its run id');
     await row.click();

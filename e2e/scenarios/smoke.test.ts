@@ -27,6 +27,9 @@ describe('smoke: the extension installs and activates', () => {
     const activationMs = await vscode.activationTimeMs('PsychoHistory');
     assert.ok(Number.isFinite(activationMs) && activationMs > 0, `activation time read as ${activationMs}`);
     process.stdout.write(`PsychoHistory activation: ${activationMs} ms\n`);
-    await writeFile(join(outputDir, 'activation.json'), `${JSON.stringify({ activationMs, time: new Date().toISOString() })}\n`);
+    await writeFile(
+      join(outputDir, 'activation.json'),
+      `${JSON.stringify({ activationMs, time: new Date().toISOString() })}\n`,
+    );
   });
 });

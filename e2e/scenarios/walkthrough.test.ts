@@ -20,9 +20,17 @@ describe('walkthrough: Get Started with PsychoHistory', () => {
   scenario('walkthrough', session, async ({ page }) => {
     // The example workspace has runs, so the extension activates at start-up and opens it.
     const walkthrough = page.locator('.gettingStartedContainer');
-    await walkthrough.locator('.category-title', { hasText: 'Get Started with PsychoHistory' }).first().waitFor({ timeout: 90_000 });
-    const titles = (await walkthrough.locator('.getting-started-step .step-title').allInnerTexts()).map((t) => t.trim());
-    assert.deepEqual(titles.filter((t) => STEPS.includes(t)), STEPS);
+    await walkthrough
+      .locator('.category-title', { hasText: 'Get Started with PsychoHistory' })
+      .first()
+      .waitFor({ timeout: 90_000 });
+    const titles = (await walkthrough.locator('.getting-started-step .step-title').allInnerTexts()).map((t) =>
+      t.trim(),
+    );
+    assert.deepEqual(
+      titles.filter((t) => STEPS.includes(t)),
+      STEPS,
+    );
 
     await walkthrough.getByRole('button', { name: 'Open Sample Dataset' }).first().click();
     await page.locator('.tab.active', { hasText: 'sample.cases.jsonl' }).waitFor();

@@ -18,7 +18,7 @@ export type BrainstormAnswer = z.infer<typeof BrainstormAnswerSchema>;
 const AnswerSourceSchema = z.strictObject({
   url: z.string().describe('A page the web search returned and you cite.'),
   title: z.string(),
-  published: z.string().describe('The page\'s publication date, YYYY-MM-DD, as the page states it.'),
+  published: z.string().describe("The page's publication date, YYYY-MM-DD, as the page states it."),
   quote: z.string().describe('The sentence of the page that reports the event.'),
 });
 export type AnswerSource = z.infer<typeof AnswerSourceSchema>;
@@ -34,7 +34,9 @@ export const ChronicleAnswerSchema = z.strictObject({
           date: z.string().describe('When, YYYY-MM-DD.'),
           sources: z.array(AnswerSourceSchema),
         }),
-        alternatives: z.array(z.string()).describe('Plausible follow-ups that did NOT happen, mutually exclusive with the actual.'),
+        alternatives: z
+          .array(z.string())
+          .describe('Plausible follow-ups that did NOT happen, mutually exclusive with the actual.'),
       }),
     )
     .describe('Depth 1 is what followed the seed, depth 2 what followed that, and so on.'),

@@ -31,8 +31,18 @@ export const BRAINSTORM_SYSTEM = [
   'Answer only with the JSON object of the schema.',
 ].join(' ');
 
-export function brainstormPrompt(domain: string, from: string, to: string, n: number, avoid: readonly string[]): string {
-  const lines = [`Domain: ${domain}.`, `Dates: between ${from} and ${to} inclusive.`, `Propose ${n} distinct seed events.`];
+export function brainstormPrompt(
+  domain: string,
+  from: string,
+  to: string,
+  n: number,
+  avoid: readonly string[],
+): string {
+  const lines = [
+    `Domain: ${domain}.`,
+    `Dates: between ${from} and ${to} inclusive.`,
+    `Propose ${n} distinct seed events.`,
+  ];
   if (avoid.length > 0) lines.push('Do not repeat or paraphrase any of these:', ...avoid.map((e) => `- ${e}`));
   return lines.join('\n');
 }
@@ -58,8 +68,12 @@ export function seedProblem(event: string, date: string, from: string, to: strin
 /** Rounds of calls at most, each asking for the seeds still missing. */
 export const MAX_ROUNDS = 8;
 
-export async function brainstorm(opts: BrainstormOptions, ctx: AgentContext): Promise<AgentSummary & { written: SeedDraft[] }> {
-  if (!isRealDate(opts.from) || !isRealDate(opts.to) || opts.from > opts.to) throw new Error(`the date window ${opts.from}..${opts.to} is not two YYYY-MM-DD dates in order`);
+export async function brainstorm(
+  opts: BrainstormOptions,
+  ctx: AgentContext,
+): Promise<AgentSummary & { written: SeedDraft[] }> {
+  if (!isRealDate(opts.from) || !isRealDate(opts.to) || opts.from > opts.to)
+    throw new Error(`the date window ${opts.from}..${opts.to} is not two YYYY-MM-DD dates in order`);
   if (opts.domains.length === 0) throw new Error('name at least one domain');
   const now = ctx.now ?? (() => new Date());
   const today = now().toISOString().slice(0, 10);
@@ -87,7 +101,11 @@ export async function brainstorm(opts: BrainstormOptions, ctx: AgentContext): Pr
   for (let round = 0; round < MAX_ROUNDS && accepted < want; round++) {
     const before = accepted;
     const missing = want - accepted;
-    const batches = Array.from({ length: Math.ceil(missing / batch) }, (_, k) => ({ k, domain: opts.domains[k % opts.domains.length] as string, n: Math.min(batch, missing - k * batch) }));
+    const batches = Array.from({ length: Math.ceil(missing / batch) }, (_, k) => ({
+      k,
+      domain: opts.domains[k % opts.domains.length] as string,
+      n: Math.min(batch, missing - k * batch),
+    }));
     const r = await forEachItem(
       batches,
       (b) => `round ${round + 1} batch ${b.k + 1} (${b.domain})`,
@@ -95,7 +113,14 @@ export async function brainstorm(opts: BrainstormOptions, ctx: AgentContext): Pr
         if (accepted >= want) return 'skipped';
         const avoid = [...written.slice(-40).map((w) => w.seed.event)];
         const res = await ctx.client.structured(
-          { model: ctx.model, system: BRAINSTORM_SYSTEM, user: brainstormPrompt(b.domain, opts.from, opts.to, b.n, avoid), schema: BrainstormAnswerSchema, schemaName: 'seed_events', temperature: 0.9 },
+          {
+            model: ctx.model,
+            system: BRAINSTORM_SYSTEM,
+            user: brainstormPrompt(b.domain, opts.from, opts.to, b.n, avoid),
+            schema: BrainstormAnswerSchema,
+            schemaName: 'seed_events',
+            temperature: 0.9,
+          },
           ctx.signal,
         );
         let took = 0;
@@ -130,10 +155,18 @@ export async function brainstorm(opts: BrainstormOptions, ctx: AgentContext): Pr
     summary = summary ? merge(summary, r) : r;
     if (r.stopped || accepted === before) break;
   }
-  const s = summary ?? (await forEachItem([], () => '', async () => 'done' as const, ctx));
+  const s =
+    summary ??
+    (await forEachItem(
+      [],
+      () => '',
+      async () => 'done' as const,
+      ctx,
+    ));
   // The run's count is seeds, not calls.
   const out = { ...s, total: want, done: accepted, written };
-  if (accepted < want && out.stopped === undefined) out.stopped = `the model proposed only ${accepted} new seeds of the ${want} asked for in this window and these domains`;
+  if (accepted < want && out.stopped === undefined)
+    out.stopped = `the model proposed only ${accepted} new seeds of the ${want} asked for in this window and these domains`;
   ctx.log(describeSummary('brainstormed', out));
   return out;
 }

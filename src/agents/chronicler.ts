@@ -43,7 +43,11 @@ export const CHRONICLE_SYSTEM = [
 ].join(' ');
 
 export function chroniclePrompt(seed: SeedItem['seed'], depth: number, alternatives: number): string {
-  return [`Seed event: ${seed.event}`, `Date: ${seed.date}`, `Report ${depth} depth${depth === 1 ? '' : 's'}, each with ${alternatives} alternatives.`].join('\n');
+  return [
+    `Seed event: ${seed.event}`,
+    `Date: ${seed.date}`,
+    `Report ${depth} depth${depth === 1 ? '' : 's'}, each with ${alternatives} alternatives.`,
+  ].join('\n');
 }
 
 /** A deterministic 32-bit hash (FNV-1a) for the candidate shuffle. */
@@ -54,14 +58,19 @@ function hash(text: string): number {
 }
 
 /** The sources of an answer worth keeping, with the reasons the others were dropped. */
-export function keepSources(sources: readonly AnswerSource[], cited: ReadonlySet<string>, seedDate: string): { kept: Source[]; dropped: string[] } {
+export function keepSources(
+  sources: readonly AnswerSource[],
+  cited: ReadonlySet<string>,
+  seedDate: string,
+): { kept: Source[]; dropped: string[] } {
   const kept: Source[] = [];
   const dropped: string[] = [];
   const seen = new Set<string>();
   for (const s of sources) {
     if (!URL_PATTERN.test(s.url)) dropped.push(`${s.url}: not an http(s) URL`);
     else if (!cited.has(s.url)) dropped.push(`${s.url}: not among the search's citations`);
-    else if (!isRealDate(s.published)) dropped.push(`${s.url}: publication date ${JSON.stringify(s.published)} is not a real YYYY-MM-DD date`);
+    else if (!isRealDate(s.published))
+      dropped.push(`${s.url}: publication date ${JSON.stringify(s.published)} is not a real YYYY-MM-DD date`);
     else if (s.published < seedDate) dropped.push(`${s.url}: published ${s.published}, before the seed (${seedDate})`);
     else if (!seen.has(s.url)) {
       seen.add(s.url);
@@ -75,7 +84,12 @@ export function keepSources(sources: readonly AnswerSource[], cited: ReadonlySet
  * The case an answer makes, or why it makes none. Levels stop at the first that cannot be used
  * (no kept source, a date before the step above, fewer than two distinct candidates).
  */
-export function caseFromAnswer(item: SeedItem, answer: ChronicleAnswer, citations: readonly Citation[], opts: { candidates: number; model: string; now: Date }): { case?: Case; notes: string[] } {
+export function caseFromAnswer(
+  item: SeedItem,
+  answer: ChronicleAnswer,
+  citations: readonly Citation[],
+  opts: { candidates: number; model: string; now: Date },
+): { case?: Case; notes: string[] } {
   const notes: string[] = [];
   if (!answer.found) return { notes: ['the search found no reliable account of what followed'] };
   const cited = new Set(citations.map((c) => c.url));
@@ -86,7 +100,9 @@ export function caseFromAnswer(item: SeedItem, answer: ChronicleAnswer, citation
   for (const [i, l] of answer.levels.entries()) {
     const depth = i + 1;
     if (!isRealDate(l.actual.date) || l.actual.date < lastDate) {
-      notes.push(`depth ${depth}: date ${JSON.stringify(l.actual.date)} is not a real date on or after ${lastDate}; stopped there`);
+      notes.push(
+        `depth ${depth}: date ${JSON.stringify(l.actual.date)} is not a real date on or after ${lastDate}; stopped there`,
+      );
       break;
     }
     const src = keepSources(l.actual.sources, cited, item.seed.date);
@@ -98,12 +114,18 @@ export function caseFromAnswer(item: SeedItem, answer: ChronicleAnswer, citation
     // Alternatives that repeat the actual or each other (the cases' duplicate rules) are dropped.
     const events = [l.actual.event.trim(), ...l.alternatives.map((a) => a.trim()).filter((a) => a !== '')];
     const dupes = new Set(findDuplicates(events).map((d) => d.index));
-    const alternatives = events.slice(1).filter((_, k) => !dupes.has(k + 1)).slice(0, Math.max(1, opts.candidates - 1));
+    const alternatives = events
+      .slice(1)
+      .filter((_, k) => !dupes.has(k + 1))
+      .slice(0, Math.max(1, opts.candidates - 1));
     if (alternatives.length === 0 || normalizeEvent(l.actual.event) === '') {
       notes.push(`depth ${depth}: fewer than two distinct candidates; stopped there`);
       break;
     }
-    const candidates = [{ event: l.actual.event.trim(), label: 1 as const, sources: src.kept }, ...alternatives.map((event) => ({ event, label: 0 as const }))];
+    const candidates = [
+      { event: l.actual.event.trim(), label: 1 as const, sources: src.kept },
+      ...alternatives.map((event) => ({ event, label: 0 as const })),
+    ];
     // Seeded rotation and swap: the actual's position depends on the case, not on the model's habit.
     const h = hash(`${item.id}#${depth}`);
     const at = h % candidates.length;
@@ -121,7 +143,8 @@ export function caseFromAnswer(item: SeedItem, answer: ChronicleAnswer, citation
     review: { status: 'draft' },
   };
   const checked = CaseSchema.safeParse(c);
-  if (!checked.success) return { notes: [...notes, `the case breaks contract 1: ${checked.error.issues[0]?.message ?? ''}`] };
+  if (!checked.success)
+    return { notes: [...notes, `the case breaks contract 1: ${checked.error.issues[0]?.message ?? ''}`] };
   return { case: checked.data, notes };
 }
 
@@ -135,7 +158,10 @@ function doneIds(file: string): Set<string> {
   return ids;
 }
 
-export async function chronicle(opts: ChronicleOptions, ctx: AgentContext): Promise<AgentSummary & { written: Case[] }> {
+export async function chronicle(
+  opts: ChronicleOptions,
+  ctx: AgentContext,
+): Promise<AgentSummary & { written: Case[] }> {
   const now = ctx.now ?? (() => new Date());
   if (repairTail(opts.out) === 'cut') ctx.log(`${opts.out}: its last line was torn by an earlier run and was cut off`);
   const done = doneIds(opts.out);
@@ -178,11 +204,22 @@ export async function chronicle(opts: ChronicleOptions, ctx: AgentContext): Prom
  * The seeds of a seed draft file or a case file (any line with an id, or none, and a seed with an
  * event and a date); lines without a seed are skipped. A line without an id is named by its line.
  */
-export function seedsFromLines(lines: readonly { line: number; value: unknown }[], ids?: ReadonlySet<string>): SeedItem[] {
+export function seedsFromLines(
+  lines: readonly { line: number; value: unknown }[],
+  ids?: ReadonlySet<string>,
+): SeedItem[] {
   const out: SeedItem[] = [];
   for (const l of lines) {
     const v = l.value as { id?: unknown; seed?: { event?: unknown; date?: unknown } } | undefined;
-    if (!v || typeof v !== 'object' || !v.seed || typeof v.seed.event !== 'string' || typeof v.seed.date !== 'string' || !isRealDate(v.seed.date)) continue;
+    if (
+      !v ||
+      typeof v !== 'object' ||
+      !v.seed ||
+      typeof v.seed.event !== 'string' ||
+      typeof v.seed.date !== 'string' ||
+      !isRealDate(v.seed.date)
+    )
+      continue;
     const id = typeof v.id === 'string' && v.id !== '' ? v.id : `line-${l.line + 1}`;
     if (ids && !ids.has(id)) continue;
     out.push({ id, seed: { event: v.seed.event, date: v.seed.date } });

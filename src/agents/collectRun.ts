@@ -36,7 +36,13 @@ export async function recordCollect<T extends AgentSummary>(
   options: { onChange?: (runId: string) => void; echo?: (line: string) => void } = {},
 ): Promise<CollectOutcome<T>> {
   const startTime = processStartTime(process.pid);
-  const run = store.create({ kind: 'collect', backend: 'local', config, state: 'queued', local: { pid: process.pid, ...(startTime ? { startTime } : {}) } });
+  const run = store.create({
+    kind: 'collect',
+    backend: 'local',
+    config,
+    state: 'queued',
+    local: { pid: process.pid, ...(startTime ? { startTime } : {}) },
+  });
   const started = Date.now();
   const event = (e: MetricEvent): void => store.appendEvents(run.id, [e]);
   store.setState(run.id, 'running');
@@ -53,7 +59,12 @@ export async function recordCollect<T extends AgentSummary>(
       const now = Date.now();
       if (now - lastProgress < PROGRESS_EVERY_MS && p.done + p.failed + p.skipped < p.total) return;
       lastProgress = now;
-      event({ type: 'status', state: 'running', message: `${p.done} done, ${p.failed} failed, ${p.skipped} skipped of ${p.total}; ${p.retries} retries; $${p.costUsd.toFixed(4)}`, time: new Date().toISOString() });
+      event({
+        type: 'status',
+        state: 'running',
+        message: `${p.done} done, ${p.failed} failed, ${p.skipped} skipped of ${p.total}; ${p.retries} retries; $${p.costUsd.toFixed(4)}`,
+        time: new Date().toISOString(),
+      });
       options.onChange?.(run.id);
     },
   };
@@ -77,7 +88,9 @@ export async function recordCollect<T extends AgentSummary>(
     event({ type: 'status', state: 'cancelled', message, time });
     store.setState(run.id, 'cancelled', { cost, error: message });
   } else if (error !== undefined || summary?.stopped) {
-    const message = summary ? `partial: ${describeSummary(verb, summary)}. Nothing written is lost${/resume/.test(summary.stopped ?? '') ? '.' : ': run it again to resume.'}` : error ?? 'failed';
+    const message = summary
+      ? `partial: ${describeSummary(verb, summary)}. Nothing written is lost${/resume/.test(summary.stopped ?? '') ? '.' : ': run it again to resume.'}`
+      : (error ?? 'failed');
     hooks.log(message);
     event({ type: 'status', state: 'failed', message, time });
     store.setState(run.id, 'failed', { cost, error: message });

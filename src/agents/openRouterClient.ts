@@ -142,7 +142,10 @@ export function strictJsonSchema(schema: z.ZodType): Record<string, unknown> {
       const props = Object.keys((o.properties ?? {}) as object);
       const required = new Set((o.required ?? []) as string[]);
       const missing = props.filter((p) => !required.has(p));
-      if (missing.length > 0) throw new Error(`${at}: strict structured outputs need every property required (${missing.join(', ')} optional): use .nullable()`);
+      if (missing.length > 0)
+        throw new Error(
+          `${at}: strict structured outputs need every property required (${missing.join(', ')} optional): use .nullable()`,
+        );
       o.additionalProperties = false;
     }
     for (const [k, v] of Object.entries(o)) {
@@ -216,7 +219,9 @@ export class OpenRouterClient {
         if (signal?.aborted) throw new CancelledError('cancelled');
         const budget = this.options.budgetUsd;
         if (budget !== undefined && this.stats.costUsd >= budget) {
-          throw new BudgetError(`the run's budget of $${budget.toFixed(2)} is spent ($${this.stats.costUsd.toFixed(4)})`);
+          throw new BudgetError(
+            `the run's budget of $${budget.toFixed(2)} is spent ($${this.stats.costUsd.toFixed(4)})`,
+          );
         }
         this.stats.attempts++;
         let wait: number | undefined;
@@ -228,20 +233,32 @@ export class OpenRouterClient {
               { role: 'system' as const, content: req.system },
               { role: 'user' as const, content: req.user },
             ],
-            response_format: { type: 'json_schema' as const, json_schema: { name: req.schemaName, strict: true, schema: jsonSchema } },
+            response_format: {
+              type: 'json_schema' as const,
+              json_schema: { name: req.schemaName, strict: true, schema: jsonSchema },
+            },
             max_tokens: req.maxTokens ?? 4000,
             temperature: req.temperature ?? 0.2,
             // OpenRouter's extensions ride along in the body: only providers that honour json_schema,
             // the web-search server tool.
             provider: { require_parameters: true },
-            ...(req.webSearch ? { tools: [{ type: 'openrouter:web_search', parameters: { max_results: req.webSearch.maxResults } }] } : {}),
+            ...(req.webSearch
+              ? { tools: [{ type: 'openrouter:web_search', parameters: { max_results: req.webSearch.maxResults } }] }
+              : {}),
           };
-          const completion = (await this.openai.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal })) as unknown as RawCompletion;
-          const usd = typeof completion.usage?.cost === 'number' && Number.isFinite(completion.usage.cost) ? completion.usage.cost : 0;
+          const completion = (await this.openai.chat.completions.create(
+            body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
+            { signal },
+          )) as unknown as RawCompletion;
+          const usd =
+            typeof completion.usage?.cost === 'number' && Number.isFinite(completion.usage.cost)
+              ? completion.usage.cost
+              : 0;
           cost += usd;
           this.stats.costUsd += usd;
           const parsed = this.parse(completion, req.schema);
-          if (parsed.ok) return { value: parsed.value, citations: parsed.citations, costUsd: cost, attempts: attempt + 1 };
+          if (parsed.ok)
+            return { value: parsed.value, citations: parsed.citations, costUsd: cost, attempts: attempt + 1 };
           lastProblem = parsed.problem;
           cause = parsed.cause;
         } catch (err) {
@@ -262,15 +279,23 @@ export class OpenRouterClient {
               wait = after;
               lastProblem = `HTTP 402: ${message}`;
             } else if (status === 402) {
-              throw new BudgetError(`OpenRouter says the credits are spent (HTTP 402: ${message}): add credits, then run again to resume`);
+              throw new BudgetError(
+                `OpenRouter says the credits are spent (HTTP 402: ${message}): add credits, then run again to resume`,
+              );
             } else if (status === 401 || status === 403) {
-              throw new ServiceError(`OpenRouter refused the key (HTTP ${status}: ${message}): run "PsychoHistory: Set OpenRouter Key" (or set OPENROUTER_API_KEY)`, status);
+              throw new ServiceError(
+                `OpenRouter refused the key (HTTP ${status}: ${message}): run "PsychoHistory: Set OpenRouter Key" (or set OPENROUTER_API_KEY)`,
+                status,
+              );
             } else {
               throw new ServiceError(`OpenRouter refused the request (HTTP ${status}: ${message})`, status);
             }
           } else if (err instanceof OpenAI.APIConnectionError || err instanceof SyntaxError) {
             cause = err instanceof SyntaxError ? 'malformed' : 'network';
-            lastProblem = err instanceof SyntaxError ? `the response was not JSON (${err.message})` : `cannot reach ${this.options.baseURL ?? OPENROUTER_BASE_URL} (${messageOf(err)})`;
+            lastProblem =
+              err instanceof SyntaxError
+                ? `the response was not JSON (${err.message})`
+                : `cannot reach ${this.options.baseURL ?? OPENROUTER_BASE_URL} (${messageOf(err)})`;
           } else {
             throw err;
           }
@@ -281,7 +306,10 @@ export class OpenRouterClient {
         }
         const maxAfter = this.options.maxRetryAfterMs ?? 120_000;
         if (wait !== undefined && wait > maxAfter) {
-          throw new ServiceError(`OpenRouter asks to wait ${(wait / 1000).toFixed(0)} s (${lastProblem}), longer than ${(maxAfter / 1000).toFixed(0)} s: run again later to resume`, undefined);
+          throw new ServiceError(
+            `OpenRouter asks to wait ${(wait / 1000).toFixed(0)} s (${lastProblem}), longer than ${(maxAfter / 1000).toFixed(0)} s: run again later to resume`,
+            undefined,
+          );
         }
         this.retried(cause);
         const delay = wait ?? this.backoff(attempt);
@@ -291,12 +319,22 @@ export class OpenRouterClient {
     });
   }
 
-  private parse<T>(completion: RawCompletion, schema: z.ZodType<T>): { ok: true; value: T; citations: Citation[] } | { ok: false; problem: string; cause: string } {
-    if (completion.error) return { ok: false, problem: `provider error in the answer: ${completion.error.message ?? 'unknown'} (${String(completion.error.code ?? '?')})`, cause: '5xx' };
+  private parse<T>(
+    completion: RawCompletion,
+    schema: z.ZodType<T>,
+  ): { ok: true; value: T; citations: Citation[] } | { ok: false; problem: string; cause: string } {
+    if (completion.error)
+      return {
+        ok: false,
+        problem: `provider error in the answer: ${completion.error.message ?? 'unknown'} (${String(completion.error.code ?? '?')})`,
+        cause: '5xx',
+      };
     const choice = completion.choices?.[0];
     const content = choice?.message?.content;
-    if (typeof content !== 'string') return { ok: false, problem: 'the answer has no message content', cause: 'answer' };
-    if (choice?.finish_reason === 'length') return { ok: false, problem: 'the answer was cut off at the token limit', cause: 'answer' };
+    if (typeof content !== 'string')
+      return { ok: false, problem: 'the answer has no message content', cause: 'answer' };
+    if (choice?.finish_reason === 'length')
+      return { ok: false, problem: 'the answer was cut off at the token limit', cause: 'answer' };
     let json: unknown;
     try {
       json = JSON.parse(content);
@@ -306,7 +344,11 @@ export class OpenRouterClient {
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return { ok: false, problem: `the answer breaks the schema at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? ''}`, cause: 'answer' };
+      return {
+        ok: false,
+        problem: `the answer breaks the schema at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? ''}`,
+        cause: 'answer',
+      };
     }
     return { ok: true, value: parsed.data, citations: citationsOf(choice?.message?.annotations) };
   }
@@ -328,7 +370,11 @@ export function citationsOf(annotations: unknown[] | undefined): Citation[] {
     const rec = a as { type?: string; url_citation?: { url?: unknown; title?: unknown; content?: unknown } };
     const c = rec.type === 'url_citation' ? rec.url_citation : undefined;
     if (!c || typeof c.url !== 'string' || out.has(c.url)) continue;
-    out.set(c.url, { url: c.url, title: typeof c.title === 'string' ? c.title : '', content: typeof c.content === 'string' ? c.content : '' });
+    out.set(c.url, {
+      url: c.url,
+      title: typeof c.title === 'string' ? c.title : '',
+      content: typeof c.content === 'string' ? c.content : '',
+    });
   }
   return [...out.values()];
 }

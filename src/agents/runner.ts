@@ -43,11 +43,29 @@ export async function forEachItem<T>(
   work: (item: T) => Promise<'done' | 'skipped' | { failed: string }>,
   ctx: AgentContext,
 ): Promise<AgentSummary> {
-  const p: AgentSummary = { total: items.length, done: 0, failed: 0, skipped: 0, costUsd: 0, retries: 0, cancelled: false, failures: [], calls: 0, retriesBy: {} };
+  const p: AgentSummary = {
+    total: items.length,
+    done: 0,
+    failed: 0,
+    skipped: 0,
+    costUsd: 0,
+    retries: 0,
+    cancelled: false,
+    failures: [],
+    calls: 0,
+    retriesBy: {},
+  };
   const report = (): void => {
     p.costUsd = ctx.client.stats.costUsd;
     p.retries = ctx.client.stats.retries;
-    ctx.progress?.({ total: p.total, done: p.done, failed: p.failed, skipped: p.skipped, costUsd: p.costUsd, retries: p.retries });
+    ctx.progress?.({
+      total: p.total,
+      done: p.done,
+      failed: p.failed,
+      skipped: p.skipped,
+      costUsd: p.costUsd,
+      retries: p.retries,
+    });
   };
   let next = 0;
   let serviceFailures = 0;
@@ -101,7 +119,9 @@ export async function forEachItem<T>(
   };
   report();
   // As many workers as calls may be in flight: when the run stops, no item is waiting in the limiter to start after it.
-  await Promise.all(Array.from({ length: Math.max(1, ctx.workers ?? ctx.client.options.concurrency ?? 4) }, () => worker()));
+  await Promise.all(
+    Array.from({ length: Math.max(1, ctx.workers ?? ctx.client.options.concurrency ?? 4) }, () => worker()),
+  );
   p.calls = ctx.client.stats.calls;
   p.retriesBy = { ...ctx.client.stats.retriesBy };
   report();

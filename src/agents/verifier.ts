@@ -25,7 +25,7 @@ export const VERIFY_SYSTEM = [
   'and, per depth, candidate follow-ups of which exactly one (label 1) is what actually happened, with its sources.',
   'Search the web and judge each check strictly: unambiguous (the seed and the actual are each one clear event);',
   'resolvable (the actual can be confirmed from public dated sources); seed-does-not-reveal-outcome (the seed text',
-  'does not state or imply the actual); sources-independent (the actual\'s sources are separate outlets, not copies of',
+  "does not state or imply the actual); sources-independent (the actual's sources are separate outlets, not copies of",
   'one report); sources-after-event (each source was published on or after the event it reports); alternatives-did-not-',
   'happen (none of the label-0 candidates also happened). Answer every check. Answer only with the JSON object of the schema.',
 ].join(' ');
@@ -53,15 +53,29 @@ export function localChecks(c: Case): NonNullable<Review['checks']> {
     const hosts = new Set((actual.sources ?? []).filter((s) => s.published >= c.seed.date).map((s) => host(s.url)));
     if (hosts.size < MIN_SOURCES_FOR_VERIFIED) short.push(`depth ${level.depth} has ${hosts.size}`);
     const normalized = normalizeEvent(actual.event);
-    if (normalizeEvent(c.seed.event).includes(normalized) || jaccard(seedTokens, tokenSet(normalized)) > NEAR_DUPLICATE_JACCARD) leaks.push(`depth ${level.depth}`);
+    if (
+      normalizeEvent(c.seed.event).includes(normalized) ||
+      jaccard(seedTokens, tokenSet(normalized)) > NEAR_DUPLICATE_JACCARD
+    )
+      leaks.push(`depth ${level.depth}`);
   }
   return [
     {
       name: 'dated-sources',
       ok: short.length === 0,
-      detail: short.length === 0 ? `every actual has ${MIN_SOURCES_FOR_VERIFIED}+ sources from distinct sites on or after ${c.seed.date}` : `needs ${MIN_SOURCES_FOR_VERIFIED} sources from distinct sites on or after ${c.seed.date}: ${short.join(', ')}`,
+      detail:
+        short.length === 0
+          ? `every actual has ${MIN_SOURCES_FOR_VERIFIED}+ sources from distinct sites on or after ${c.seed.date}`
+          : `needs ${MIN_SOURCES_FOR_VERIFIED} sources from distinct sites on or after ${c.seed.date}: ${short.join(', ')}`,
     },
-    { name: 'seed-names-no-actual', ok: leaks.length === 0, detail: leaks.length === 0 ? 'the seed text does not contain an actual' : `the seed text contains the actual of ${leaks.join(', ')}` },
+    {
+      name: 'seed-names-no-actual',
+      ok: leaks.length === 0,
+      detail:
+        leaks.length === 0
+          ? 'the seed text does not contain an actual'
+          : `the seed text contains the actual of ${leaks.join(', ')}`,
+    },
   ];
 }
 
@@ -117,7 +131,10 @@ export function mergeJournal(file: string): number {
   return merged;
 }
 
-export async function verify(opts: VerifyOptions, ctx: AgentContext): Promise<AgentSummary & { verified: number; rejected: number }> {
+export async function verify(
+  opts: VerifyOptions,
+  ctx: AgentContext,
+): Promise<AgentSummary & { verified: number; rejected: number }> {
   const now = ctx.now ?? (() => new Date());
   const recovered = mergeJournal(opts.file);
   if (recovered > 0) ctx.log(`merged ${recovered} verdicts an earlier run left in ${journalOf(opts.file)}`);
@@ -138,11 +155,20 @@ export async function verify(opts: VerifyOptions, ctx: AgentContext): Promise<Ag
       const status = c.review?.status;
       if (!opts.again && (status === 'verified' || status === 'rejected')) return 'skipped';
       const res = await ctx.client.structured(
-        { model: ctx.model, system: VERIFY_SYSTEM, user: verifyPrompt(c), schema: VerifyAnswerSchema, schemaName: 'verification', webSearch: { maxResults: opts.searchResults ?? 5 } },
+        {
+          model: ctx.model,
+          system: VERIFY_SYSTEM,
+          user: verifyPrompt(c),
+          schema: VerifyAnswerSchema,
+          schemaName: 'verification',
+          webSearch: { maxResults: opts.searchResults ?? 5 },
+        },
         ctx.signal,
       );
       const byName = new Map(res.value.checks.map((x) => [x.name, x]));
-      const modelChecks = VERIFIER_CHECKS.map((name) => byName.get(name) ?? { name, ok: false, detail: 'the verifier did not answer this check' });
+      const modelChecks = VERIFIER_CHECKS.map(
+        (name) => byName.get(name) ?? { name, ok: false, detail: 'the verifier did not answer this check' },
+      );
       const checks = [...modelChecks, ...localChecks(c)];
       const ok = checks.every((x) => x.ok);
       const review: Review = { status: ok ? 'verified' : 'rejected', checks, reviewedAt: now().toISOString() };
@@ -150,13 +176,20 @@ export async function verify(opts: VerifyOptions, ctx: AgentContext): Promise<Ag
       if (ok) verified++;
       else {
         rejected++;
-        ctx.log(`${c.id ?? '?'}: rejected: ${checks.filter((x) => !x.ok).map((x) => `${x.name} (${x.detail ?? ''})`).join('; ')}`);
+        ctx.log(
+          `${c.id ?? '?'}: rejected: ${checks
+            .filter((x) => !x.ok)
+            .map((x) => `${x.name} (${x.detail ?? ''})`)
+            .join('; ')}`,
+        );
       }
       return 'done';
     },
     ctx,
   );
   const merged = mergeJournal(opts.file);
-  ctx.log(`${describeSummary('verified', summary)}: ${verified} verified, ${rejected} rejected (${merged} lines updated)`);
+  ctx.log(
+    `${describeSummary('verified', summary)}: ${verified} verified, ${rejected} rejected (${merged} lines updated)`,
+  );
   return { ...summary, verified, rejected };
 }

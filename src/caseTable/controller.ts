@@ -126,18 +126,31 @@ export class TableController {
   }
 
   private resetView(): void {
-    this.post({ type: 'reset', generation: this.model.generation, size: this.model.size, query: this.model.query, summary: this.model.summary() });
+    this.post({
+      type: 'reset',
+      generation: this.model.generation,
+      size: this.model.size,
+      query: this.model.query,
+      summary: this.model.summary(),
+    });
   }
 
   private postDetail(seq?: number): void {
-    this.post({ type: 'detail', detail: this.selected === null ? null : this.model.detail(this.selected), ...(seq === undefined ? {} : { seq }) });
+    this.post({
+      type: 'detail',
+      detail: this.selected === null ? null : this.model.detail(this.selected),
+      ...(seq === undefined ? {} : { seq }),
+    });
   }
 
   /** Call with every message the webview posts; invalid ones are logged and dropped. */
   receive(data: unknown): void {
     const message = parseWebviewMessage(data);
     if (!message) {
-      this.ui.log('warn', `case table: ignored an invalid message from the webview: ${JSON.stringify(data)?.slice(0, 200)}`);
+      this.ui.log(
+        'warn',
+        `case table: ignored an invalid message from the webview: ${JSON.stringify(data)?.slice(0, 200)}`,
+      );
       return;
     }
     void this.handle(message).catch((err: unknown) => {
@@ -296,11 +309,13 @@ export class TableController {
       if (newLines !== oldLines) {
         shifted = true;
         if (this.selected !== null && this.selected > c.range.end.line) this.selected += newLines - oldLines;
-        else if (this.selected !== null && this.selected >= start && this.selected >= start + newLines) this.selected = start;
+        else if (this.selected !== null && this.selected >= start && this.selected >= start + newLines)
+          this.selected = start;
       }
       for (let l = start; l < start + newLines; l++) touched.add(l);
     }
-    if (this.selected !== null && this.selected >= this.model.lineCount) this.selected = this.model.lineCount > 0 ? this.model.lineCount - 1 : null;
+    if (this.selected !== null && this.selected >= this.model.lineCount)
+      this.selected = this.model.lineCount > 0 ? this.model.lineCount - 1 : null;
     const recounted = this.model.refreshDiagnostics();
     if (shifted) {
       this.model.rebuildView();

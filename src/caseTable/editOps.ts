@@ -6,11 +6,34 @@
 import { calendarProblem, isDateShaped } from '../cases/dates';
 import { REVIEW_STATUSES, SPLITS, TIMESTAMP_PATTERN } from '../contracts/case';
 import type { ReviewStatus, Split } from '../contracts/case';
-import { LineEditError, arrayLength, detectStyle, removeProperty, rewriteArray, setValue as setLineValue, stringifyLike, valueAt } from '../lineEdit/lineEdit';
+import {
+  LineEditError,
+  arrayLength,
+  detectStyle,
+  removeProperty,
+  rewriteArray,
+  setValue as setLineValue,
+  stringifyLike,
+  valueAt,
+} from '../lineEdit/lineEdit';
 import type { Json, JsonPath, JsonStyle } from '../lineEdit/lineEdit';
 
 /** The order a case's keys are written in when we have to add one (contract 1's example). */
-const CASE_KEY_ORDER = ['id', 'seed', 'event', 'date', 'levels', 'depth', 'candidates', 'label', 'split', 'source', 'sources', 'provenance', 'review'];
+const CASE_KEY_ORDER = [
+  'id',
+  'seed',
+  'event',
+  'date',
+  'levels',
+  'depth',
+  'candidates',
+  'label',
+  'split',
+  'source',
+  'sources',
+  'provenance',
+  'review',
+];
 
 /** Sets the value at `path` of a case line, a new key where contract 1's example has it. */
 function setValue(text: string, path: JsonPath, value: Json): string {
@@ -64,7 +87,8 @@ function candidateCount(text: string, level: number): number {
 
 function levelIndex(text: string, level: number): number {
   const n = levelCount(text);
-  if (!Number.isInteger(level) || level < 0 || level >= n) throw new LineEditError(`There is no level ${level + 1}.`, 'levels');
+  if (!Number.isInteger(level) || level < 0 || level >= n)
+    throw new LineEditError(`There is no level ${level + 1}.`, 'levels');
   return level;
 }
 
@@ -138,10 +162,13 @@ export function applyEditOp(text: string, op: EditOp): string {
     case 'setSeedDate':
       return setValue(text, ['seed', 'date'], requireDate(op.value));
     case 'setReview': {
-      if (!REVIEW_STATUSES.includes(op.value)) throw new LineEditError(`Unknown review status ${String(op.value)}.`, 'review');
-      if (!TIMESTAMP_PATTERN.test(op.at)) throw new LineEditError('The review time must be an ISO timestamp.', 'review');
+      if (!REVIEW_STATUSES.includes(op.value))
+        throw new LineEditError(`Unknown review status ${String(op.value)}.`, 'review');
+      if (!TIMESTAMP_PATTERN.test(op.at))
+        throw new LineEditError('The review time must be an ISO timestamp.', 'review');
       const review = valueAt(text, ['review']);
-      if (review === undefined || review === null || typeof review !== 'object' || Array.isArray(review)) return setValue(text, ['review'], { status: op.value, reviewedAt: op.at });
+      if (review === undefined || review === null || typeof review !== 'object' || Array.isArray(review))
+        return setValue(text, ['review'], { status: op.value, reviewedAt: op.at });
       return setValue(setValue(text, ['review', 'status'], op.value), ['review', 'reviewedAt'], op.at);
     }
     case 'setSplit':

@@ -13,7 +13,12 @@ export const EditOpSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('setSeedEvent'), value: z.string().max(100_000) }),
   z.strictObject({ kind: z.literal('setSeedDate'), value: z.string().max(100) }),
   z.strictObject({ kind: z.literal('setSplit'), value: z.enum(SPLITS).nullable() }),
-  z.strictObject({ kind: z.literal('setCandidateEvent'), level: index, candidate: index, value: z.string().max(100_000) }),
+  z.strictObject({
+    kind: z.literal('setCandidateEvent'),
+    level: index,
+    candidate: index,
+    value: z.string().max(100_000),
+  }),
   z.strictObject({ kind: z.literal('setActual'), level: index, candidate: index }),
   z.strictObject({ kind: z.literal('addCandidate'), level: index }),
   z.strictObject({ kind: z.literal('removeCandidate'), level: index, candidate: index }),
@@ -34,7 +39,13 @@ export const TableQuerySchema = z.strictObject({
 });
 
 export const WebviewMessageSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('ready'), start: index, end: index, query: TableQuerySchema, selectedLine: line.nullable() }),
+  z.strictObject({
+    type: z.literal('ready'),
+    start: index,
+    end: index,
+    query: TableQuerySchema,
+    selectedLine: line.nullable(),
+  }),
   z
     .strictObject({ type: z.literal('requestRows'), generation: z.int(), start: index, end: index })
     .refine((m) => m.end >= m.start && m.end - m.start <= MAX_ROWS_PER_REQUEST, 'row range too large'),

@@ -36,7 +36,14 @@ export interface TableQuery {
   descending: boolean;
 }
 
-export const DEFAULT_QUERY: TableQuery = { text: '', split: 'all', onlyProblems: false, review: 'all', sort: 'line', descending: false };
+export const DEFAULT_QUERY: TableQuery = {
+  text: '',
+  split: 'all',
+  onlyProblems: false,
+  review: 'all',
+  sort: 'line',
+  descending: false,
+};
 
 export interface Summary {
   lines: number;
@@ -98,7 +105,15 @@ export interface CaseDetail {
 
 /** Host → webview. `generation` changes whenever row positions change; stale answers are dropped. */
 export type HostMessage =
-  | { type: 'init'; generation: number; size: number; start: number; rows: CaseRow[]; query: TableQuery; summary: Summary }
+  | {
+      type: 'init';
+      generation: number;
+      size: number;
+      start: number;
+      rows: CaseRow[];
+      query: TableQuery;
+      summary: Summary;
+    }
   | { type: 'rows'; generation: number; start: number; rows: CaseRow[] }
   | { type: 'reset'; generation: number; size: number; query: TableQuery; summary: Summary }
   | { type: 'rowsChanged'; generation: number; rows: { index: number; row: CaseRow }[] }

@@ -5,7 +5,16 @@ import type { CaseDiagnostic, LineResult } from '../cases/types';
 import { REVIEW_STATUSES, SPLITS, URL_PATTERN } from '../contracts/case';
 import type { ReviewStatus, Split } from '../contracts/case';
 import { pathInLine, pathKey } from '../lineEdit/lineEdit';
-import type { CaseDetail, CaseForm, CaseRow, FieldDiagnostic, FormLevel, FormReview, FormSource, RowKind } from './protocol';
+import type {
+  CaseDetail,
+  CaseForm,
+  CaseRow,
+  FieldDiagnostic,
+  FormLevel,
+  FormReview,
+  FormSource,
+  RowKind,
+} from './protocol';
 
 const RAW_PREVIEW = 200;
 const DETAIL_TEXT = 2000;
@@ -78,7 +87,10 @@ export function rowOf(line: number, text: string, result: LineResult, counts?: C
 export function formOf(value: unknown): CaseForm | undefined {
   if (!isObj(value)) return undefined;
   const seed = isObj(value.seed) ? value.seed : {};
-  const split = typeof value.split === 'string' && (SPLITS as readonly string[]).includes(value.split) ? (value.split as Split) : null;
+  const split =
+    typeof value.split === 'string' && (SPLITS as readonly string[]).includes(value.split)
+      ? (value.split as Split)
+      : null;
   const levels: FormLevel[] = (Array.isArray(value.levels) ? value.levels : []).map((l) => {
     const level = isObj(l) ? l : {};
     const candidates = Array.isArray(level.candidates) ? level.candidates : [];
@@ -90,12 +102,22 @@ export function formOf(value: unknown): CaseForm | undefined {
       }),
     };
   });
-  return { id: str(value.id), seedEvent: str(seed.event), seedDate: str(seed.date), split, levels, review: reviewOf(value.review), sources: sourcesOf(value) };
+  return {
+    id: str(value.id),
+    seedEvent: str(seed.event),
+    seedDate: str(seed.date),
+    split,
+    levels,
+    review: reviewOf(value.review),
+    sources: sourcesOf(value),
+  };
 }
 
 function reviewOf(v: unknown): FormReview | null {
   if (!isObj(v) || !(REVIEW_STATUSES as readonly unknown[]).includes(v.status)) return null;
-  const checks = (Array.isArray(v.checks) ? v.checks : []).filter(isObj).map((c) => ({ name: str(c.name), ok: c.ok === true, detail: str(c.detail) }));
+  const checks = (Array.isArray(v.checks) ? v.checks : [])
+    .filter(isObj)
+    .map((c) => ({ name: str(c.name), ok: c.ok === true, detail: str(c.detail) }));
   return { status: v.status as ReviewStatus, checks };
 }
 
@@ -104,19 +126,25 @@ function sourcesOf(value: Obj): FormSource[] {
   const out: FormSource[] = [];
   const add = (where: string, list: unknown): void => {
     for (const s of Array.isArray(list) ? list : []) {
-      if (isObj(s) && typeof s.url === 'string' && URL_PATTERN.test(s.url)) out.push({ where, url: s.url, title: str(s.title), published: str(s.published) });
+      if (isObj(s) && typeof s.url === 'string' && URL_PATTERN.test(s.url))
+        out.push({ where, url: s.url, title: str(s.title), published: str(s.published) });
     }
   };
   add('seed', isObj(value.seed) ? value.seed.sources : undefined);
   (Array.isArray(value.levels) ? value.levels : []).forEach((l, i) => {
-    const actual = isObj(l) && Array.isArray(l.candidates) ? l.candidates.find((c) => isObj(c) && c.label === 1) : undefined;
+    const actual =
+      isObj(l) && Array.isArray(l.candidates) ? l.candidates.find((c) => isObj(c) && c.label === 1) : undefined;
     if (isObj(actual)) add(`depth ${i + 1}`, actual.sources);
   });
   return out;
 }
 
 /** Diagnostics of one line mapped onto the JSON path they point at, for display beside fields. */
-export function fieldDiagnostics(text: string, diagnostics: readonly CaseDiagnostic[], kind: RowKind): FieldDiagnostic[] {
+export function fieldDiagnostics(
+  text: string,
+  diagnostics: readonly CaseDiagnostic[],
+  kind: RowKind,
+): FieldDiagnostic[] {
   return diagnostics.map((d) => ({
     path: kind === 'raw' || kind === 'blank' ? '' : pathKey(pathInLine(text, d.range.start.character)),
     severity: d.severity,
@@ -125,7 +153,12 @@ export function fieldDiagnostics(text: string, diagnostics: readonly CaseDiagnos
   }));
 }
 
-export function detailOf(line: number, text: string, result: LineResult, diagnostics: readonly CaseDiagnostic[]): CaseDetail {
+export function detailOf(
+  line: number,
+  text: string,
+  result: LineResult,
+  diagnostics: readonly CaseDiagnostic[],
+): CaseDetail {
   const kind = kindOf(text, result);
   const detail: CaseDetail = {
     line,

@@ -25,7 +25,13 @@ export type LineChecker = (text: string) => LineResult;
 const LAZY_CACHE_LIMIT = 5000;
 
 /** Diagnostic codes of file-level rules: a line with only these is still a valid case. */
-const FILE_LEVEL_CODES = new Set<string>(['duplicate-id', 'repeated-seed', 'seed-in-train-and-eval', 'actual-position-bias', 'blank-line']);
+const FILE_LEVEL_CODES = new Set<string>([
+  'duplicate-id',
+  'repeated-seed',
+  'seed-in-train-and-eval',
+  'actual-position-bias',
+  'blank-line',
+]);
 
 /** What sorting and filtering read of a line; cached so a second sort parses nothing. */
 interface RowKeys {
@@ -46,7 +52,12 @@ function keysOf(text: string): RowKeys {
   } catch {
     return { seed: '', date: '', split: undefined, review: undefined, levels: 0, candidates: 0, raw: true, line: -1 };
   }
-  const v = (typeof value === 'object' && value !== null ? value : {}) as { seed?: { event?: unknown; date?: unknown }; split?: unknown; levels?: unknown; review?: { status?: unknown } };
+  const v = (typeof value === 'object' && value !== null ? value : {}) as {
+    seed?: { event?: unknown; date?: unknown };
+    split?: unknown;
+    levels?: unknown;
+    review?: { status?: unknown };
+  };
   const levels = Array.isArray(v.levels) ? (v.levels as { candidates?: unknown }[]) : [];
   let candidates = 0;
   for (const l of levels) if (Array.isArray(l?.candidates)) candidates += l.candidates.length;
@@ -63,7 +74,14 @@ function keysOf(text: string): RowKeys {
 }
 
 export function isDefaultQuery(q: TableQuery): boolean {
-  return q.text.trim() === '' && q.split === 'all' && q.review === 'all' && !q.onlyProblems && q.sort === 'line' && !q.descending;
+  return (
+    q.text.trim() === '' &&
+    q.split === 'all' &&
+    q.review === 'all' &&
+    !q.onlyProblems &&
+    q.sort === 'line' &&
+    !q.descending
+  );
 }
 
 function eventsOf(value: unknown): string[] {
@@ -74,7 +92,8 @@ function eventsOf(value: unknown): string[] {
   if (typeof v.seed?.event === 'string') out.push(v.seed.event);
   if (Array.isArray(v.levels)) {
     for (const l of v.levels as { candidates?: unknown }[]) {
-      if (Array.isArray(l?.candidates)) for (const c of l.candidates as { event?: unknown }[]) if (typeof c?.event === 'string') out.push(c.event);
+      if (Array.isArray(l?.candidates))
+        for (const c of l.candidates as { event?: unknown }[]) if (typeof c?.event === 'string') out.push(c.event);
     }
   }
   return out;
@@ -258,7 +277,8 @@ export class TableModel {
       }
       k.line = line;
       if (query.split === 'none' ? k.split !== undefined : query.split !== 'all' && k.split !== query.split) continue;
-      if (query.review === 'none' ? k.review !== undefined : query.review !== 'all' && k.review !== query.review) continue;
+      if (query.review === 'none' ? k.review !== undefined : query.review !== 'all' && k.review !== query.review)
+        continue;
       if (query.onlyProblems) {
         const c = this.countsOf(line);
         if (c.errors === 0 && c.warnings === 0) continue;

@@ -188,7 +188,7 @@ export interface DatasetCounts {
 
 /** The seed event of a parsed line whose facts have a seed key (factsOf checked it is a non-blank string). */
 function seedEventOf(value: unknown): string {
-  return ((value as { seed: { event: string } }).seed).event;
+  return (value as { seed: { event: string } }).seed.event;
 }
 
 function byLine(a: Entry, b: Entry): number {
@@ -468,7 +468,12 @@ export class CaseDocument {
       if (e.line >= last) continue;
       out.push(
         atLine(
-          diagnostic({ start: 0, end: e.text.length }, 'warning', 'blank-line', 'blank line between cases: remove it (every line of a case file is one case)'),
+          diagnostic(
+            { start: 0, end: e.text.length },
+            'warning',
+            'blank-line',
+            'blank line between cases: remove it (every line of a case file is one case)',
+          ),
           e.line,
         ),
       );
@@ -483,7 +488,12 @@ export class CaseDocument {
           const span = this.locator(e).value(['id']);
           out.push(
             atLine(
-              diagnostic(span, 'error', 'duplicate-id', `id ${JSON.stringify(key)} is already used on line ${first.line + 1}: ids must be unique in a file, rename this one`),
+              diagnostic(
+                span,
+                'error',
+                'duplicate-id',
+                `id ${JSON.stringify(key)} is already used on line ${first.line + 1}: ids must be unique in a file, rename this one`,
+              ),
               e.line,
             ),
           );
@@ -500,7 +510,12 @@ export class CaseDocument {
           const span = this.locator(e).value(['seed']);
           out.push(
             atLine(
-              diagnostic(span, 'warning', 'repeated-seed', `the same seed (event and date) is already on line ${first.line + 1}: merge the two cases or drop one`),
+              diagnostic(
+                span,
+                'warning',
+                'repeated-seed',
+                `the same seed (event and date) is already on line ${first.line + 1}: merge the two cases or drop one`,
+              ),
               e.line,
             ),
           );

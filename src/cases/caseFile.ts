@@ -70,7 +70,12 @@ export function checkCaseBytes(bytes: Uint8Array): CaseDiagnostic[] {
       const line = lines.length;
       const b = (bytes[at] as number).toString(16).padStart(2, '0');
       bad.push({
-        ...diagnostic({ start: column, end: column + 1 }, 'error', 'invalid-utf8', `not valid UTF-8 (byte 0x${b} at byte ${at - start + 1} of the line): save the file as UTF-8`),
+        ...diagnostic(
+          { start: column, end: column + 1 },
+          'error',
+          'invalid-utf8',
+          `not valid UTF-8 (byte 0x${b} at byte ${at - start + 1} of the line): save the file as UTF-8`,
+        ),
         range: { start: { line, character: column }, end: { line, character: column + 1 } },
       });
       lines.push('');
@@ -78,7 +83,9 @@ export function checkCaseBytes(bytes: Uint8Array): CaseDiagnostic[] {
     if (c === 0x0d && bytes[k + 1] === 0x0a) k++;
     start = k + 1;
   }
-  return [...new CaseDocument((bom ? '\ufeff' : '') + lines.join('\n')).diagnostics(), ...bad].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  return [...new CaseDocument((bom ? '\ufeff' : '') + lines.join('\n')).diagnostics(), ...bad].sort(
+    (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
+  );
 }
 
 /** Thrown for a path that is not a readable regular file; the message says which and why. */
@@ -91,7 +98,11 @@ export async function readCaseFile(path: string): Promise<Uint8Array> {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CaseFileError(code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+    throw new CaseFileError(
+      code === 'ENOENT'
+        ? `${path} does not exist`
+        : `${path} cannot be read: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   try {
     const info = await handle.stat();

@@ -1,7 +1,20 @@
 // Calendar dates of contract 1: `YYYY-MM-DD` (the zod pattern) that also exists in the proleptic
 // Gregorian calendar. Hand-written digit checks because this runs once per case on the hot path.
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 function digit(s: string, k: number): number {
   const c = s.charCodeAt(k) - 0x30;
@@ -11,7 +24,16 @@ function digit(s: string, k: number): number {
 /** Same as the zod pattern /^\d{4}-\d{2}-\d{2}$/. */
 export function isDateShaped(s: string): boolean {
   if (s.length !== 10 || s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d) return false;
-  return digit(s, 0) >= 0 && digit(s, 1) >= 0 && digit(s, 2) >= 0 && digit(s, 3) >= 0 && digit(s, 5) >= 0 && digit(s, 6) >= 0 && digit(s, 8) >= 0 && digit(s, 9) >= 0;
+  return (
+    digit(s, 0) >= 0 &&
+    digit(s, 1) >= 0 &&
+    digit(s, 2) >= 0 &&
+    digit(s, 3) >= 0 &&
+    digit(s, 5) >= 0 &&
+    digit(s, 6) >= 0 &&
+    digit(s, 8) >= 0 &&
+    digit(s, 9) >= 0
+  );
 }
 
 export function daysInMonth(year: number, month: number): number {

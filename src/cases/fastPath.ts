@@ -33,23 +33,50 @@ function cleanSources(v: unknown): boolean {
   if (!Array.isArray(v)) return false;
   for (const s of v as unknown[]) {
     if (!isObject(s) || !onlyKeys(s, SOURCE_KEYS)) return false;
-    if (typeof s.url !== 'string' || !URL_PATTERN.test(s.url) || typeof s.published !== 'string' || !ISO_DATE_PATTERN.test(s.published)) return false;
+    if (
+      typeof s.url !== 'string' ||
+      !URL_PATTERN.test(s.url) ||
+      typeof s.published !== 'string' ||
+      !ISO_DATE_PATTERN.test(s.published)
+    )
+      return false;
     if (!optionalString(s.title) || !optionalString(s.quote)) return false;
   }
   return true;
 }
 
 function cleanProvenance(v: unknown): boolean {
-  return isObject(v) && onlyKeys(v, ['agent', 'model', 'createdAt']) && (AGENTS as readonly unknown[]).includes(v.agent) && optionalString(v.model) && typeof v.createdAt === 'string' && TIMESTAMP_PATTERN.test(v.createdAt);
+  return (
+    isObject(v) &&
+    onlyKeys(v, ['agent', 'model', 'createdAt']) &&
+    (AGENTS as readonly unknown[]).includes(v.agent) &&
+    optionalString(v.model) &&
+    typeof v.createdAt === 'string' &&
+    TIMESTAMP_PATTERN.test(v.createdAt)
+  );
 }
 
 function cleanReview(v: unknown): boolean {
-  if (!isObject(v) || !onlyKeys(v, ['status', 'checks', 'reviewedAt']) || !(REVIEW_STATUSES as readonly unknown[]).includes(v.status)) return false;
-  if (v.reviewedAt !== undefined && (typeof v.reviewedAt !== 'string' || !TIMESTAMP_PATTERN.test(v.reviewedAt))) return false;
+  if (
+    !isObject(v) ||
+    !onlyKeys(v, ['status', 'checks', 'reviewedAt']) ||
+    !(REVIEW_STATUSES as readonly unknown[]).includes(v.status)
+  )
+    return false;
+  if (v.reviewedAt !== undefined && (typeof v.reviewedAt !== 'string' || !TIMESTAMP_PATTERN.test(v.reviewedAt)))
+    return false;
   if (v.checks === undefined) return true;
   if (!Array.isArray(v.checks)) return false;
   for (const c of v.checks as unknown[]) {
-    if (!isObject(c) || !onlyKeys(c, ['name', 'ok', 'detail']) || typeof c.name !== 'string' || c.name.length === 0 || typeof c.ok !== 'boolean' || !optionalString(c.detail)) return false;
+    if (
+      !isObject(c) ||
+      !onlyKeys(c, ['name', 'ok', 'detail']) ||
+      typeof c.name !== 'string' ||
+      c.name.length === 0 ||
+      typeof c.ok !== 'boolean' ||
+      !optionalString(c.detail)
+    )
+      return false;
   }
   return true;
 }

@@ -53,7 +53,16 @@ export function firstJsonErrorOffset(text: string): number {
             }
           }
           i += 6;
-        } else if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+        } else if (
+          e === 0x22 ||
+          e === 0x5c ||
+          e === 0x2f ||
+          e === 0x62 ||
+          e === 0x66 ||
+          e === 0x6e ||
+          e === 0x72 ||
+          e === 0x74
+        ) {
           i += 2;
         } else {
           i = Math.min(i + 1, n);
@@ -170,7 +179,7 @@ function describe(code: ParseErrorCode, text: string, offset: number, length: nu
   // ParseErrorCode is a const enum, which isolatedModules cannot read: switch on its printed name.
   switch (printParseErrorCode(code)) {
     case 'InvalidSymbol':
-      if (at.startsWith("'")) return "strings and keys need double quotes, not single quotes";
+      if (at.startsWith("'")) return 'strings and keys need double quotes, not single quotes';
       if (/^(NaN|-?Infinity)/.test(text.slice(offset))) return `${at} is not JSON: use a number or null`;
       if (/^(True|False|None|undefined)/.test(at)) return `${at} is not JSON: use true, false or null`;
       if (isOddSpace(at.charCodeAt(0)) || at.charCodeAt(0) === 0xfeff) return describeStrict(text, offset);
@@ -182,7 +191,8 @@ function describe(code: ParseErrorCode, text: string, offset: number, length: nu
       if (prev === ',') return 'trailing comma: remove the comma before the closing brace';
       return 'expected a key in double quotes';
     case 'ValueExpected':
-      if (prev === ',' && (at === ']' || at === '}')) return 'trailing comma: remove the comma before the closing bracket';
+      if (prev === ',' && (at === ']' || at === '}'))
+        return 'trailing comma: remove the comma before the closing bracket';
       if (offset >= text.length) return 'the line ends where a value is expected: complete the JSON';
       return 'expected a value (string, number, object, array, true, false or null)';
     case 'ColonExpected':
@@ -225,7 +235,19 @@ function show(s: string): string {
 
 /** Whitespace that JavaScript knows but JSON does not allow between tokens. */
 function isOddSpace(c: number): boolean {
-  return c === 0xa0 || (c >= 0x2000 && c <= 0x200a) || c === 0x3000 || c === 0x202f || c === 0x205f || c === 0x1680 || c === 0x0b || c === 0x0c || c === 0x2028 || c === 0x2029 || c === 0x85;
+  return (
+    c === 0xa0 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x3000 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x1680 ||
+    c === 0x0b ||
+    c === 0x0c ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x85
+  );
 }
 
 /** The message for the first place where the strict scanner stops. */

@@ -29,7 +29,8 @@ export function nestingDepth(value: unknown): number {
     const [v, d] = top;
     if (v === null || typeof v !== 'object') continue;
     if (d > deepest) deepest = d;
-    for (const x of Array.isArray(v) ? v : Object.values(v)) if (x !== null && typeof x === 'object') stack.push([x, d + 1]);
+    for (const x of Array.isArray(v) ? v : Object.values(v))
+      if (x !== null && typeof x === 'object') stack.push([x, d + 1]);
   }
   return deepest;
 }
@@ -49,7 +50,10 @@ export function loneSurrogateAt(text: string): { start: number; end: number } | 
   for (let k = 0; k < text.length; k++) {
     const c = text.charCodeAt(k);
     if (c === 0x5c) {
-      const u = text.charCodeAt(k + 1) === 0x75 && isHexDigit(text.charCodeAt(k + 2)) ? parseInt(text.slice(k + 2, k + 6), 16) : -1;
+      const u =
+        text.charCodeAt(k + 1) === 0x75 && isHexDigit(text.charCodeAt(k + 2))
+          ? parseInt(text.slice(k + 2, k + 6), 16)
+          : -1;
       if (pendingHigh >= 0) {
         if (u >= 0xdc00 && u <= 0xdfff && k === pendingHigh + 6) {
           pendingHigh = -1;
@@ -90,12 +94,26 @@ function structureProblems(text: string, value: unknown): { diagnostics: CaseDia
     const depth = nestingDepth(value);
     if (depth > MAX_DEPTH) {
       tooDeep = true;
-      diagnostics.push(diagnostic({ start: 0, end: text.length }, 'error', 'too-deep', `objects and arrays nested ${depth.toLocaleString('en-US')} deep, over the ${MAX_DEPTH} limit: a case is a flat object, flatten this one`));
+      diagnostics.push(
+        diagnostic(
+          { start: 0, end: text.length },
+          'error',
+          'too-deep',
+          `objects and arrays nested ${depth.toLocaleString('en-US')} deep, over the ${MAX_DEPTH} limit: a case is a flat object, flatten this one`,
+        ),
+      );
     }
   }
   const lone = loneSurrogateAt(text);
   if (lone) {
-    diagnostics.push(diagnostic(lone, 'error', 'lone-surrogate', 'lone surrogate in a string: it is not Unicode text and a tokenizer cannot read it; write the whole character (a \\uD8xx escape needs its \\uDCxx pair)'));
+    diagnostics.push(
+      diagnostic(
+        lone,
+        'error',
+        'lone-surrogate',
+        'lone surrogate in a string: it is not Unicode text and a tokenizer cannot read it; write the whole character (a \\uD8xx escape needs its \\uDCxx pair)',
+      ),
+    );
   }
   return { diagnostics, tooDeep };
 }
@@ -119,7 +137,16 @@ export function checkLine(text: string): LineResult {
   } catch (err) {
     // Defence in depth: a bug in a rule must not take the editor down with it.
     const message = err instanceof Error ? err.message : String(err);
-    return { diagnostics: [diagnostic({ start: 0, end: text.length }, 'error', 'json-syntax', `internal error while checking this line: ${message}`)] };
+    return {
+      diagnostics: [
+        diagnostic(
+          { start: 0, end: text.length },
+          'error',
+          'json-syntax',
+          `internal error while checking this line: ${message}`,
+        ),
+      ],
+    };
   }
 }
 
@@ -164,7 +191,11 @@ function check(text: string): LineResult {
 /** zod + forecasting rules with exact ranges, for a line that JSON.parse accepted. */
 export function slowCheck(text: string, value: unknown): LineResult {
   const locator = new Locator(parseJsonTree(text).root, text.length);
-  const diagnostics = [...schemaDiagnostics(value, locator), ...ruleDiagnostics(value, locator), ...provenanceDiagnostics(value, locator)];
+  const diagnostics = [
+    ...schemaDiagnostics(value, locator),
+    ...ruleDiagnostics(value, locator),
+    ...provenanceDiagnostics(value, locator),
+  ];
   diagnostics.sort(byStart);
   const facts = factsOf(value);
   const result: LineResult = { diagnostics, facts, value };

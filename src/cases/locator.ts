@@ -34,7 +34,12 @@ export class Locator {
 }
 
 export function diagnostic(span: Span, severity: Severity, code: CaseDiagnosticCode, message: string): CaseDiagnostic {
-  return { range: { start: { line: 0, character: span.start }, end: { line: 0, character: span.end } }, severity, code, message };
+  return {
+    range: { start: { line: 0, character: span.start }, end: { line: 0, character: span.end } },
+    severity,
+    code,
+    message,
+  };
 }
 
 /** `levels[0].candidates[2].label`; the root is "the case". */

@@ -21,7 +21,9 @@ export function normalizeUnicode(s: string): string {
   return t
     .toLowerCase()
     .replace(SEPARATORS, ' ')
-    .replace(PUNCT, (m: string, at: number, all: string) => (m === '.' && DIGIT.test(all[at - 1] ?? '') && DIGIT.test(all[at + 1] ?? '') ? m : ''))
+    .replace(PUNCT, (m: string, at: number, all: string) =>
+      m === '.' && DIGIT.test(all[at - 1] ?? '') && DIGIT.test(all[at + 1] ?? '') ? m : '',
+    )
     .replace(SPACES, ' ')
     .trim();
 }
@@ -32,9 +34,11 @@ export function normalizeUnicode(s: string): string {
 const DOT = 0xfa;
 const TOKEN_CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
-  if (c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0x2d || c === 0x2f) TOKEN_CLASS[c] = 0xff; // space, '-', '/'
+  if (c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0x2d || c === 0x2f)
+    TOKEN_CLASS[c] = 0xff; // space, '-', '/'
   else if (c >= 0x41 && c <= 0x5a) TOKEN_CLASS[c] = c + 0x20;
-  else if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || c < 0x20 || c === 0x7f) TOKEN_CLASS[c] = c === 0 ? 0xfe : c;
+  else if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || c < 0x20 || c === 0x7f)
+    TOKEN_CLASS[c] = c === 0 ? 0xfe : c;
   else TOKEN_CLASS[c] = c === 0x2e ? DOT : 0;
 }
 
@@ -47,7 +51,8 @@ let normBuf = new Uint16Array(256);
 /** normBuf[0, len) as a string (in chunks: apply() has an argument limit). */
 function fromCodeUnits(len: number): string {
   let out = '';
-  for (let k = 0; k < len; k += 8192) out += String.fromCharCode.apply(null, normBuf.subarray(k, Math.min(len, k + 8192)) as unknown as number[]);
+  for (let k = 0; k < len; k += 8192)
+    out += String.fromCharCode.apply(null, normBuf.subarray(k, Math.min(len, k + 8192)) as unknown as number[]);
   return out;
 }
 
@@ -414,7 +419,7 @@ const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
  */
 function unicodeRest(bytes: Uint8Array, from: number, classes: Uint8Array, event: number): number {
   let end = from;
-  for (;; end++) {
+  for (; ; end++) {
     const c = classes[bytes[end] as number] as number;
     if (c === END) break;
     if (c === BAD) return -1;

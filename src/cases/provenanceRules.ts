@@ -18,7 +18,11 @@ import type { CaseDiagnostic, CaseDiagnosticCode } from './types';
 type Json = Record<string, unknown>;
 
 /** The codes this module writes; the verdict corpus compares exactly these warnings across the halves. */
-export const PROVENANCE_WARNING_CODES: readonly CaseDiagnosticCode[] = ['source-before-event', 'verified-without-sources', 'eval-before-cutoff'];
+export const PROVENANCE_WARNING_CODES: readonly CaseDiagnosticCode[] = [
+  'source-before-event',
+  'verified-without-sources',
+  'eval-before-cutoff',
+];
 
 /** How many independent dated sources a verified actual needs. */
 export const MIN_VERIFIED_SOURCES = 2;
@@ -67,7 +71,14 @@ export function provenanceDiagnostics(value: unknown, locator: Locator): CaseDia
     const problem = calendarProblem(s.published);
     const where = [...s.path, 'published'];
     if (problem) {
-      out.push(diagnostic(locator.value(where), 'error', 'invalid-date', `${pathText(where)} "${s.published}" is not a real calendar date: ${problem}`));
+      out.push(
+        diagnostic(
+          locator.value(where),
+          'error',
+          'invalid-date',
+          `${pathText(where)} "${s.published}" is not a real calendar date: ${problem}`,
+        ),
+      );
     } else if (seedDate && s.published < seedDate) {
       out.push(
         diagnostic(
@@ -83,7 +94,9 @@ export function provenanceDiagnostics(value: unknown, locator: Locator): CaseDia
   const review = value.review;
   if (seedDate && isObject(review) && review.status === 'verified') {
     for (const a of actuals) {
-      const urls = new Set(a.sources.filter((s) => isRealDate(s.published) && s.published >= seedDate).map((s) => s.url));
+      const urls = new Set(
+        a.sources.filter((s) => isRealDate(s.published) && s.published >= seedDate).map((s) => s.url),
+      );
       if (urls.size < MIN_VERIFIED_SOURCES) {
         out.push(
           diagnostic(

@@ -12,7 +12,19 @@
 import type { Split } from '../contracts/case';
 import { isRealDate, isRealDateAt } from './dates';
 import { isNonBlank } from './rules';
-import { beginLevel, clearedByBound, findDuplicates, JSON_STRING_CLASSES, keyHash, keyHashOfBytes, lastSeedEventHash, scanTokens, seedEventHashOf, seedHashOfBytes, seedKeyOf } from './normalize';
+import {
+  beginLevel,
+  clearedByBound,
+  findDuplicates,
+  JSON_STRING_CLASSES,
+  keyHash,
+  keyHashOfBytes,
+  lastSeedEventHash,
+  scanTokens,
+  seedEventHashOf,
+  seedHashOfBytes,
+  seedKeyOf,
+} from './normalize';
 import type { LineFacts } from './types';
 
 const QUOTE = 0x22;
@@ -195,7 +207,8 @@ function seed(): boolean {
     } else if (date < 0 && key('date')) {
       if (!colon()) return false;
       date = p + 1;
-      if (plainString() !== date + 10 || !(ascii ? isRealDateAt(line, date) : isRealDate(str(date, date + 10)))) return false;
+      if (plainString() !== date + 10 || !(ascii ? isRealDateAt(line, date) : isRealDate(str(date, date + 10))))
+        return false;
     } else return false;
     if (!next(RBRACE)) break;
   }
@@ -256,7 +269,7 @@ function candidates(): number {
   let exact = false; // the token bound could not clear every event: compare the texts
   let actual = -1;
   let j = 0;
-  for (;; j++) {
+  for (; ; j++) {
     skipWs();
     if (j === MAX_CANDIDATES || at(p) !== LBRACE) return -1;
     p++;
@@ -388,7 +401,7 @@ function next(close: number): boolean {
 function plainString(): number {
   if (p < 0 || at(p) !== QUOTE) return -1;
   for (let k = p + 1; k < n; k++) {
-    const c = (s[k] as number);
+    const c = s[k] as number;
     if (c === QUOTE) {
       p = k + 1;
       return k;
@@ -454,7 +467,7 @@ function isHex(c: number): boolean {
 function anyString(): boolean {
   if (at(p) !== QUOTE) return false;
   for (let k = p + 1; k < n; k++) {
-    const c = (s[k] as number);
+    const c = s[k] as number;
     if (c === QUOTE) {
       p = k + 1;
       return true;
@@ -467,7 +480,16 @@ function anyString(): boolean {
         // \uD800–\uDFFF: maybe a lone surrogate, which checkLine reports.
         if ((at(k + 1) | 0x20) === 0x64 && at(k + 2) >= 0x38) return false; // hex: 8, 9 or a letter
         k += 4;
-      } else if (!(e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74)) {
+      } else if (!(
+        e === QUOTE ||
+        e === BACKSLASH ||
+        e === 0x2f ||
+        e === 0x62 ||
+        e === 0x66 ||
+        e === 0x6e ||
+        e === 0x72 ||
+        e === 0x74
+      )) {
         return false;
       }
     }

@@ -40,12 +40,18 @@ const COMMON_USAGE = [
 function positiveNumber(value: unknown, name: string, fallback: number | undefined): number | undefined {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (typeof value !== 'string' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number (got ${JSON.stringify(value)})`);
+  if (typeof value !== 'string' || !Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--${name} must be a positive number (got ${JSON.stringify(value)})`);
   return n;
 }
 
 function list(value: unknown): string[] | undefined {
-  return typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : undefined;
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+    : undefined;
 }
 
 async function runAgent<T extends AgentSummary>(
@@ -58,7 +64,8 @@ async function runAgent<T extends AgentSummary>(
   const key = env.OPENROUTER_API_KEY;
   if (!key) throw new UsageError('set OPENROUTER_API_KEY to your OpenRouter key (https://openrouter.ai/keys)');
   const model = values.model;
-  if (typeof model !== 'string' || model === '') throw new UsageError('--model is required (an OpenRouter model id such as openai/gpt-4o-mini)');
+  if (typeof model !== 'string' || model === '')
+    throw new UsageError('--model is required (an OpenRouter model id such as openai/gpt-4o-mini)');
   const root = typeof values.workspace === 'string' ? values.workspace : findWorkspaceRoot(io.cwd);
   const store = new RunStore(runsRootOf(root), { report: (p) => io.stderr(`run ${p.id} skipped: ${p.reason}\n`) });
   const quiet = values.quiet === true;
@@ -86,7 +93,9 @@ async function runAgent<T extends AgentSummary>(
       },
       { echo: (line) => (quiet ? undefined : io.stderr(`${line}\n`)) },
     );
-    io.stdout(`${outcome.run.id}: ${outcome.run.state}${outcome.run.cost ? ` · $${outcome.run.cost.usd.toFixed(4)}` : ''}${outcome.run.error ? `\n${outcome.run.error}` : ''}\n`);
+    io.stdout(
+      `${outcome.run.id}: ${outcome.run.state}${outcome.run.cost ? ` · $${outcome.run.cost.usd.toFixed(4)}` : ''}${outcome.run.error ? `\n${outcome.run.error}` : ''}\n`,
+    );
     return outcome.run.state === 'succeeded' ? EXIT_OK : EXIT_FINDINGS;
   } finally {
     process.off('SIGINT', onSigint);
@@ -106,14 +115,25 @@ export const brainstormCommand: CliCommand = {
     ...COMMON_USAGE,
   ].join('\n'),
   async run(args: string[], io: CliIo): Promise<number> {
-    const { values } = parseOptions(args, { ...COMMON, domains: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, count: { type: 'string' }, out: { type: 'string' }, known: { type: 'string' } });
+    const { values } = parseOptions(args, {
+      ...COMMON,
+      domains: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      count: { type: 'string' },
+      out: { type: 'string' },
+      known: { type: 'string' },
+    });
     const domains = list(values.domains);
     if (!domains?.length) throw new UsageError('--domains is required');
     const { from, to, out } = values;
-    if (typeof from !== 'string' || typeof to !== 'string') throw new UsageError('--from and --to are required (YYYY-MM-DD)');
+    if (typeof from !== 'string' || typeof to !== 'string')
+      throw new UsageError('--from and --to are required (YYYY-MM-DD)');
     if (typeof out !== 'string') throw new UsageError('--out is required (a .seeds.jsonl file)');
     const count = positiveNumber(values.count, 'count', 20) ?? 20;
-    const known = (list(values.known) ?? []).flatMap((f) => seedsFromLines(readDraft(path.resolve(io.cwd, f))).map((s) => s.seed.event));
+    const known = (list(values.known) ?? []).flatMap((f) =>
+      seedsFromLines(readDraft(path.resolve(io.cwd, f))).map((s) => s.seed.event),
+    );
     return runAgent(io, values, { agent: 'brainstorm', domains, from, to, count, out }, (ctx) =>
       brainstorm({ domains, from, to, count: Math.round(count), out: path.resolve(io.cwd, out), known }, ctx),
     );
@@ -133,7 +153,13 @@ export const chronicleCommand: CliCommand = {
     ...COMMON_USAGE,
   ].join('\n'),
   async run(args: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseOptions(args, { ...COMMON, out: { type: 'string' }, depth: { type: 'string' }, candidates: { type: 'string' }, ids: { type: 'string' } });
+    const { values, positionals } = parseOptions(args, {
+      ...COMMON,
+      out: { type: 'string' },
+      depth: { type: 'string' },
+      candidates: { type: 'string' },
+      ids: { type: 'string' },
+    });
     const [input] = positionals;
     if (positionals.length !== 1 || input === undefined) throw new UsageError('chronicle needs one SEEDS file');
     if (typeof values.out !== 'string') throw new UsageError('--out is required (a .cases.jsonl file)');
@@ -143,7 +169,9 @@ export const chronicleCommand: CliCommand = {
     const depth = Math.round(positiveNumber(values.depth, 'depth', 2) ?? 2);
     const candidates = Math.max(2, Math.round(positiveNumber(values.candidates, 'candidates', 4) ?? 4));
     const out = values.out;
-    return runAgent(io, values, { agent: 'chronicle', input, out, depth, candidates, seeds: seeds.length }, (ctx) => chronicle({ seeds, out: path.resolve(io.cwd, out), depth, candidates }, ctx));
+    return runAgent(io, values, { agent: 'chronicle', input, out, depth, candidates, seeds: seeds.length }, (ctx) =>
+      chronicle({ seeds, out: path.resolve(io.cwd, out), depth, candidates }, ctx),
+    );
   },
 };
 
@@ -157,10 +185,16 @@ export const verifyCommand: CliCommand = {
     ...COMMON_USAGE,
   ].join('\n'),
   async run(args: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseOptions(args, { ...COMMON, ids: { type: 'string' }, again: { type: 'boolean' } });
+    const { values, positionals } = parseOptions(args, {
+      ...COMMON,
+      ids: { type: 'string' },
+      again: { type: 'boolean' },
+    });
     const [file] = positionals;
     if (positionals.length !== 1 || file === undefined) throw new UsageError('verify needs one CASES file');
     const ids = list(values.ids);
-    return runAgent(io, values, { agent: 'verify', file, ...(ids ? { ids } : {}) }, (ctx) => verify({ file: path.resolve(io.cwd, file), ...(ids ? { ids } : {}), again: values.again === true }, ctx));
+    return runAgent(io, values, { agent: 'verify', file, ...(ids ? { ids } : {}) }, (ctx) =>
+      verify({ file: path.resolve(io.cwd, file), ...(ids ? { ids } : {}), again: values.again === true }, ctx),
+    );
   },
 };

@@ -10,7 +10,17 @@ import { cancelCommand } from './cancel';
 import { logsCommand } from './logs';
 import { brainstormCommand, chronicleCommand, verifyCommand } from './agents';
 
-export const COMMANDS: readonly CliCommand[] = [validateCommand, statsCommand, launchCommand, runsCommand, cancelCommand, logsCommand, brainstormCommand, chronicleCommand, verifyCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  validateCommand,
+  statsCommand,
+  launchCommand,
+  runsCommand,
+  cancelCommand,
+  logsCommand,
+  brainstormCommand,
+  chronicleCommand,
+  verifyCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -20,7 +30,7 @@ function help(): string {
     'commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `psychohistory <command> --help` for a command\'s options.',
+    "Run `psychohistory <command> --help` for a command's options.",
   ].join('\n');
 }
 

@@ -6,7 +6,10 @@ import { UsageError } from './types';
 export type OutputFormat = 'text' | 'json';
 
 /** node:util parseArgs with its errors turned into UsageError (exit 2). */
-export function parseOptions(args: string[], options: NonNullable<ParseArgsConfig['options']>): ReturnType<typeof parseArgs> {
+export function parseOptions(
+  args: string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+): ReturnType<typeof parseArgs> {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {

@@ -18,8 +18,16 @@ export function jobsFor(io: CliIo, workspace: unknown): JobService {
  * Print the run's log from `fromStart` (or from now) and follow it while the run lasts; the backend
  * is attached so Modal events reach metrics.jsonl even with no editor open. Ctrl-C stops following only.
  */
-export async function followRun(io: CliIo, jobs: JobService, runId: string, fromStart: boolean): Promise<RunRecord | undefined> {
-  const tail = new LineTail(jobs.store.file(runId, 'logs'), (lines) => io.stdout(`${lines.join('\n')}\n`), { fromStart, intervalMs: 250 });
+export async function followRun(
+  io: CliIo,
+  jobs: JobService,
+  runId: string,
+  fromStart: boolean,
+): Promise<RunRecord | undefined> {
+  const tail = new LineTail(jobs.store.file(runId, 'logs'), (lines) => io.stdout(`${lines.join('\n')}\n`), {
+    fromStart,
+    intervalMs: 250,
+  });
   const onSigint = () => {
     io.stderr(`\nStopped following; the run goes on. Cancel it with: psychohistory cancel ${runId}\n`);
     tail.dispose();

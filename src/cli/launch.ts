@@ -50,7 +50,8 @@ export const launchCommand: CliCommand = {
       'skip-memory-check': { type: 'boolean' },
     });
     const kind = positionals[0];
-    if (!kind || !(RUN_KINDS as readonly string[]).includes(kind)) throw new UsageError(`expected one of ${RUN_KINDS.join(', ')}`);
+    if (!kind || !(RUN_KINDS as readonly string[]).includes(kind))
+      throw new UsageError(`expected one of ${RUN_KINDS.join(', ')}`);
     const backend = (values['backend'] ?? 'modal') as string;
     if (backend !== 'local' && backend !== 'modal') throw new UsageError('--backend must be local or modal');
     const datasetArg = values['dataset'];
@@ -105,10 +106,20 @@ export const launchCommand: CliCommand = {
       io.stderr(`Refusing to launch: ${memory.message}\n(--skip-memory-check launches anyway.)\n`);
       return EXIT_FINDINGS;
     }
-    if (memory) io.stderr(`${memory.verdict === 'tight' || memory.verdict === 'no-fit' ? 'Warning: ' : 'Memory plan: '}${memory.message}\n`);
+    if (memory)
+      io.stderr(
+        `${memory.verdict === 'tight' || memory.verdict === 'no-fit' ? 'Warning: ' : 'Memory plan: '}${memory.message}\n`,
+      );
     if (backend === 'modal') {
-      const e = estimateCost({ kind: kind as RunKind, gpu: String(config['gpu']), cases: check.cases, ...(epochs !== undefined ? { epochs } : {}) });
-      io.stderr(`Estimated cost: ${formatUsd(e.usd)} (≈ ${formatDuration(e.seconds)} on ${e.gpu} at ${formatUsd(e.pricePerHour)}/h; prices as of ${e.priceTableDate})\n`);
+      const e = estimateCost({
+        kind: kind as RunKind,
+        gpu: String(config['gpu']),
+        cases: check.cases,
+        ...(epochs !== undefined ? { epochs } : {}),
+      });
+      io.stderr(
+        `Estimated cost: ${formatUsd(e.usd)} (≈ ${formatDuration(e.seconds)} on ${e.gpu} at ${formatUsd(e.pricePerHour)}/h; prices as of ${e.priceTableDate})\n`,
+      );
     }
 
     const jobs = jobsFor(io, values['workspace']);
@@ -125,7 +136,12 @@ export const launchCommand: CliCommand = {
       return final?.state === 'succeeded' ? EXIT_OK : EXIT_FINDINGS;
     } catch (err) {
       if (err instanceof JobError) {
-        const hint = err.action === 'deployModalApp' ? '\nDeploy it: cd training && modal deploy <app file>' : err.action === 'setModalToken' ? '\nSet MODAL_TOKEN_ID and MODAL_TOKEN_SECRET, or run `modal token new`.' : '';
+        const hint =
+          err.action === 'deployModalApp'
+            ? '\nDeploy it: cd training && modal deploy <app file>'
+            : err.action === 'setModalToken'
+              ? '\nSet MODAL_TOKEN_ID and MODAL_TOKEN_SECRET, or run `modal token new`.'
+              : '';
         io.stderr(`${err.message}${hint}\n`);
         return EXIT_FINDINGS;
       }

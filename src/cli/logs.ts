@@ -9,7 +9,10 @@ export const logsCommand: CliCommand = {
   summary: "print a run's log (--follow: until it ends)",
   usage: 'usage: psychohistory logs ID [--follow] [-w DIR]',
   async run(args: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseOptions(args, { ...WORKSPACE_OPTION, follow: { type: 'boolean', short: 'f' } });
+    const { values, positionals } = parseOptions(args, {
+      ...WORKSPACE_OPTION,
+      follow: { type: 'boolean', short: 'f' },
+    });
     const id = positionals[0];
     if (!id) throw new UsageError('a run id is required (see `psychohistory runs`)');
     const jobs = jobsFor(io, values['workspace']);

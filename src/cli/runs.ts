@@ -24,10 +24,23 @@ export const runsCommand: CliCommand = {
       io.stdout(`no runs in ${jobs.store.root}\n`);
       return EXIT_OK;
     }
-    const rows = runs.map((r) => [r.id, r.kind, r.backend, r.state, formatDuration(elapsedSeconds(r)), r.cost ? formatUsd(r.cost.usd) : '-']);
+    const rows = runs.map((r) => [
+      r.id,
+      r.kind,
+      r.backend,
+      r.state,
+      formatDuration(elapsedSeconds(r)),
+      r.cost ? formatUsd(r.cost.usd) : '-',
+    ]);
     const header = ['ID', 'KIND', 'BACKEND', 'STATE', 'ELAPSED', 'COST'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-    for (const row of [header, ...rows]) io.stdout(`${row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`);
+    for (const row of [header, ...rows])
+      io.stdout(
+        `${row
+          .map((c, i) => c.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd()}\n`,
+      );
     return EXIT_OK;
   },
 };

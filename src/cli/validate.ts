@@ -20,7 +20,11 @@ export interface CliDiagnostic {
   message: string;
 }
 
-export async function validateFiles(files: string[], io: CliIo, cutoff?: string): Promise<{ findings: CliDiagnostic[]; ioErrors: string[] }> {
+export async function validateFiles(
+  files: string[],
+  io: CliIo,
+  cutoff?: string,
+): Promise<{ findings: CliDiagnostic[]; ioErrors: string[] }> {
   const findings: CliDiagnostic[] = [];
   const ioErrors: string[] = [];
   for (const file of files) {
@@ -28,11 +32,17 @@ export async function validateFiles(files: string[], io: CliIo, cutoff?: string)
     try {
       // From bytes when the host can: invalid UTF-8 is an error at its line and column (as in the Python loader),
       // not a U+FFFD that a tokenizer meets after the model has loaded.
-      diagnostics = io.readBytes ? checkCaseBytes(await io.readBytes(file)) : new CaseDocument(await io.readFile(file)).diagnostics();
+      diagnostics = io.readBytes
+        ? checkCaseBytes(await io.readBytes(file))
+        : new CaseDocument(await io.readFile(file)).diagnostics();
       if (cutoff) {
         // The cutoff rule needs the valid cases: only asked for, so plain validation reads each file once.
-        const doc = new CaseDocument(io.readBytes ? new TextDecoder().decode(await io.readBytes(file)) : await io.readFile(file));
-        diagnostics = [...diagnostics, ...cutoffDiagnostics(doc, cutoff)].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+        const doc = new CaseDocument(
+          io.readBytes ? new TextDecoder().decode(await io.readBytes(file)) : await io.readFile(file),
+        );
+        diagnostics = [...diagnostics, ...cutoffDiagnostics(doc, cutoff)].sort(
+          (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
+        );
       }
     } catch (err) {
       ioErrors.push(`${file}: cannot read: ${err instanceof Error ? err.message : String(err)}`);
@@ -61,7 +71,7 @@ export const validateCommand: CliCommand = {
     'usage: psychohistory validate FILE... [--format text|json] [--knowledge-cutoff YYYY-MM[-DD] | --base-model M]',
     '',
     '  --knowledge-cutoff D  warn (eval-before-cutoff) on eval cases dated on or before D: they measure recall',
-    '  --base-model M        the same with M\'s cutoff from schemas/knowledge-cutoffs.json (openai/gpt-oss-20b: 2024-06-30)',
+    "  --base-model M        the same with M's cutoff from schemas/knowledge-cutoffs.json (openai/gpt-oss-20b: 2024-06-30)",
     '  --format text   file:line:col: severity code: message, then a summary (default)',
     '  --format json   one JSON array of {file, line, column, endLine, endColumn, severity, code, message}',
     '                  (1-based lines and columns, end column exclusive)',
@@ -69,7 +79,11 @@ export const validateCommand: CliCommand = {
     'exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage or I/O error',
   ].join('\n'),
   async run(args: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseOptions(args, { format: { type: 'string' }, 'knowledge-cutoff': { type: 'string' }, 'base-model': { type: 'string' } });
+    const { values, positionals } = parseOptions(args, {
+      format: { type: 'string' },
+      'knowledge-cutoff': { type: 'string' },
+      'base-model': { type: 'string' },
+    });
     const format = formatOption(values.format);
     if (positionals.length === 0) throw new UsageError('validate needs at least one FILE');
     let cutoff: string | undefined;
@@ -77,10 +91,16 @@ export const validateCommand: CliCommand = {
     const baseModel = values['base-model'];
     if (typeof cutoffText === 'string') {
       cutoff = knowledgeCutoff(cutoffText, '');
-      if (!cutoff) throw new UsageError(`--knowledge-cutoff ${JSON.stringify(cutoffText)} is not a date: use YYYY-MM or YYYY-MM-DD`);
+      if (!cutoff)
+        throw new UsageError(
+          `--knowledge-cutoff ${JSON.stringify(cutoffText)} is not a date: use YYYY-MM or YYYY-MM-DD`,
+        );
     } else if (typeof baseModel === 'string') {
       cutoff = knowledgeCutoff('', baseModel);
-      if (!cutoff) throw new UsageError(`no knowledge cutoff known for ${baseModel} (schemas/knowledge-cutoffs.json): pass --knowledge-cutoff YYYY-MM-DD`);
+      if (!cutoff)
+        throw new UsageError(
+          `no knowledge cutoff known for ${baseModel} (schemas/knowledge-cutoffs.json): pass --knowledge-cutoff YYYY-MM-DD`,
+        );
     }
     const { findings, ioErrors } = await validateFiles(positionals, io, cutoff);
     for (const e of ioErrors) io.stderr(`${e}\n`);

@@ -94,7 +94,13 @@ export interface Config {
 export type SettingGetter = (id: SettingId) => unknown;
 
 export function configFrom(get: SettingGetter): Config {
-  return { cases: casesConfigFrom(get), jobs: jobsConfigFrom(get), walkthrough: walkthroughConfigFrom(get), service: serviceConfigFrom(get), agents: agentsConfigFrom(get) };
+  return {
+    cases: casesConfigFrom(get),
+    jobs: jobsConfigFrom(get),
+    walkthrough: walkthroughConfigFrom(get),
+    service: serviceConfigFrom(get),
+    agents: agentsConfigFrom(get),
+  };
 }
 
 export function serviceConfigFrom(get: SettingGetter): ServiceConfig {
@@ -103,7 +109,9 @@ export function serviceConfigFrom(get: SettingGetter): ServiceConfig {
     url: text(get(SETTINGS.serviceUrl)).trim(),
     baseModel: text(get(SETTINGS.serviceBaseModel)).trim(),
     timeoutSeconds: positive(get(SETTINGS.serviceTimeoutSeconds), 180),
-    localArgs: Array.isArray(args) ? args.filter((a): a is string => typeof a === 'string' && a.trim() !== '').map((a) => a.trim()) : [],
+    localArgs: Array.isArray(args)
+      ? args.filter((a): a is string => typeof a === 'string' && a.trim() !== '').map((a) => a.trim())
+      : [],
     startTimeoutSeconds: positive(get(SETTINGS.serviceStartTimeoutSeconds), 300),
   };
 }

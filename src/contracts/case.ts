@@ -8,7 +8,8 @@ export const ISO_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 // Patterns use [0-9] and explicit code ranges, never \d or \s: the Python side checks the exported
 // JSON Schema with `re`, where those classes take Unicode digits and spaces.
-export const TIMESTAMP_PATTERN = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$/;
+export const TIMESTAMP_PATTERN =
+  /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$/;
 // Control characters and spaces end a URL: matching them is the point here.
 // eslint-disable-next-line no-control-regex
 export const URL_PATTERN = /^https?:\/\/[^\x00-\x20\x7f]+$/;
@@ -21,7 +22,9 @@ export const SourceSchema = z.strictObject({
   quote: z.string().optional().describe('The passage that reports the event.'),
 });
 
-export const SourcesSchema = z.array(SourceSchema).describe('Evidence that the event happened, each source with its publication date.');
+export const SourcesSchema = z
+  .array(SourceSchema)
+  .describe('Evidence that the event happened, each source with its publication date.');
 
 export const SeedSchema = z.strictObject({
   event: z.string().trim().min(1).describe('What happened: the event the forecast starts from.'),
@@ -55,7 +58,7 @@ export const ReviewCheckSchema = z.strictObject({
 export const ReviewSchema = z
   .strictObject({
     status: z.enum(REVIEW_STATUSES).describe('draft until a verifier and a person pass it.'),
-    checks: z.array(ReviewCheckSchema).optional().describe('The verifier\'s checks.'),
+    checks: z.array(ReviewCheckSchema).optional().describe("The verifier's checks."),
     reviewedAt: z.string().regex(TIMESTAMP_PATTERN).optional().describe('When it was last reviewed.'),
   })
   .describe('Where the case stands in review.');

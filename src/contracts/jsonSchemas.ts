@@ -6,7 +6,13 @@ import { JobConfigSchema } from './jobConfig';
 import { MetricEventSchema } from './metrics';
 import { RunRecordSchema } from './run';
 import {
-  ForecastListSchema, ForecastRequestSchema, HealthSchema, OutcomeResponseSchema, ForecastResponseSchema, OutcomeRequestSchema, TrackResponseSchema,
+  ForecastListSchema,
+  ForecastRequestSchema,
+  HealthSchema,
+  OutcomeResponseSchema,
+  ForecastResponseSchema,
+  OutcomeRequestSchema,
+  TrackResponseSchema,
 } from './service';
 import { ForecastTreeSchema } from './tree';
 

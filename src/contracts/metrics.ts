@@ -58,9 +58,17 @@ export const MatcherSettingsSchema = z
   .object({
     version: z.string().min(1),
     jaccard: z.number().min(0).max(1).describe('Token Jaccard above this is semantic.'),
-    cosine: z.number().min(-1).max(1).optional().describe('Without a judge, an embedding cosine at or above this is semantic; absent: embeddings off.'),
+    cosine: z
+      .number()
+      .min(-1)
+      .max(1)
+      .optional()
+      .describe('Without a judge, an embedding cosine at or above this is semantic; absent: embeddings off.'),
     model: z.string().optional().describe('The sentence-embedding model.'),
-    judgeBand: z.tuple([z.number(), z.number()]).optional().describe('With a judge: cosines in [lo, hi) are the judge\'s to decide.'),
+    judgeBand: z
+      .tuple([z.number(), z.number()])
+      .optional()
+      .describe("With a judge: cosines in [lo, hi) are the judge's to decide."),
     judge: z.string().optional().describe('The judge model.'),
   })
   .describe('The matcher: its version and thresholds.');
@@ -71,12 +79,16 @@ export const EvalEventSchema = z.object({
   depth: z.int().min(1).nullable().describe('null: the whole split; otherwise one depth.'),
   loss: z.number().min(0),
   perplexity: z.number().min(1),
-  brier: brier.describe("The stage's headline readout: the letter readout for baseline and sft, the stated forecast for grpo."),
+  brier: brier.describe(
+    "The stage's headline readout: the letter readout for baseline and sft, the stated forecast for grpo.",
+  ),
   ece: ece.optional(),
   match: MatchCountsSchema,
   n: z.int().min(0).describe('Number of evaluated levels.'),
   time,
-  brierSkill: brierSkill.optional().describe('1 − brier / Brier of the uniform forecast on the same levels; 0 = chance, 1 = perfect.'),
+  brierSkill: brierSkill
+    .optional()
+    .describe('1 − brier / Brier of the uniform forecast on the same levels; 0 = chance, 1 = perfect.'),
   letters: ReadoutSchema.optional().describe('The letter readout: next-token distribution over the candidate letters.'),
   stated: ReadoutSchema.optional().describe('The stated forecast: the probabilities the model writes, parsed.'),
   parseFailures: z.int().min(0).optional().describe('Stated forecasts that could not be parsed (scored as uniform).'),
@@ -99,7 +111,9 @@ export const CostEventSchema = z.object({
   judge: z
     .object({ model: z.string().min(1), calls: z.int().min(0), usd: nonNegative })
     .optional()
-    .describe("An evaluation's LLM judge for match coverage: its model, requests (retries included) and dollars (included in usd)."),
+    .describe(
+      "An evaluation's LLM judge for match coverage: its model, requests (retries included) and dollars (included in usd).",
+    ),
   time,
 });
 

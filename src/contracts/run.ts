@@ -30,7 +30,13 @@ export const RunRecordSchema = z.object({
   local: z
     .object({
       pid: z.int().min(1),
-      startTime: z.string().min(1).optional().describe("The process's start time as the OS reports it (Linux: /proc/<pid>/stat field 22), so a reused pid is never taken for the job."),
+      startTime: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "The process's start time as the OS reports it (Linux: /proc/<pid>/stat field 22), so a reused pid is never taken for the job.",
+        ),
     })
     .optional(),
   cost: RunCostSchema.optional(),

@@ -6,18 +6,23 @@ import { z } from 'zod';
 import { ISO_DATE_PATTERN } from './case';
 import { ForecastTreeSchema } from './tree';
 
-const modelVersion = z.string().min(1).max(200)
+const modelVersion = z
+  .string()
+  .min(1)
+  .max(200)
   .describe('A model version the service holds, e.g. "tiny+adapter@1a2b3c4d" (GET /healthz lists them).');
 
-export const ForecastRequestSchema = z.strictObject({
-  seed: z.strictObject({
-    event: z.string().trim().min(1).max(500).describe('What happened: the event the forecast starts from.'),
-    date: z.string().regex(ISO_DATE_PATTERN).describe('When it happened, as YYYY-MM-DD (a real calendar date).'),
-  }),
-  depth: z.int().min(1).max(16).describe('Levels below the seed.'),
-  breadth: z.int().min(1).max(16).describe('Children per node, the most likely first.'),
-  model: modelVersion.optional().describe('Ask this model version; otherwise A/B routing picks one.'),
-}).describe('POST /v1/forecast');
+export const ForecastRequestSchema = z
+  .strictObject({
+    seed: z.strictObject({
+      event: z.string().trim().min(1).max(500).describe('What happened: the event the forecast starts from.'),
+      date: z.string().regex(ISO_DATE_PATTERN).describe('When it happened, as YYYY-MM-DD (a real calendar date).'),
+    }),
+    depth: z.int().min(1).max(16).describe('Levels below the seed.'),
+    breadth: z.int().min(1).max(16).describe('Children per node, the most likely first.'),
+    model: modelVersion.optional().describe('Ask this model version; otherwise A/B routing picks one.'),
+  })
+  .describe('POST /v1/forecast');
 
 export const ForecastResponseSchema = ForecastTreeSchema.extend({
   id: z.string().min(1).describe('The forecast id; outcomes refer to it. A cached answer repeats the id.'),
@@ -25,30 +30,39 @@ export const ForecastResponseSchema = ForecastTreeSchema.extend({
   cached: z.boolean().describe('Served from the cache (an identical request within the TTL).'),
 }).describe('POST /v1/forecast answer: a contract-4 tree plus id, model and cached.');
 
-export const OutcomeRequestSchema = z.strictObject({
-  id: z.string().min(1).max(100).describe('The forecast id.'),
-  depth: z.int().min(1).max(16).describe('Which level of the forecast the outcome resolves.'),
-  event: z.string().trim().min(1).max(500).describe('What actually happened at that depth.'),
-}).describe('POST /v1/outcomes');
+export const OutcomeRequestSchema = z
+  .strictObject({
+    id: z.string().min(1).max(100).describe('The forecast id.'),
+    depth: z.int().min(1).max(16).describe('Which level of the forecast the outcome resolves.'),
+    event: z.string().trim().min(1).max(500).describe('What actually happened at that depth.'),
+  })
+  .describe('POST /v1/outcomes');
 
-export const OutcomeResponseSchema = z.object({
-  id: z.string().min(1),
-  depth: z.int().min(1),
-  event: z.string(),
-  model: modelVersion.describe('The model version that made the forecast.'),
-  recordedAt: z.string(),
-  inForecast: z.boolean().describe('Whether a node of that level matched the outcome (exact or semantic).'),
-  perplexity: z.number().nullable().describe('The outcome teacher-forced through the forecasting model; null when that model is not at hand.'),
-}).describe('POST /v1/outcomes answer (201)');
+export const OutcomeResponseSchema = z
+  .object({
+    id: z.string().min(1),
+    depth: z.int().min(1),
+    event: z.string(),
+    model: modelVersion.describe('The model version that made the forecast.'),
+    recordedAt: z.string(),
+    inForecast: z.boolean().describe('Whether a node of that level matched the outcome (exact or semantic).'),
+    perplexity: z
+      .number()
+      .nullable()
+      .describe('The outcome teacher-forced through the forecasting model; null when that model is not at hand.'),
+  })
+  .describe('POST /v1/outcomes answer (201)');
 
-export const HealthSchema = z.object({
-  ok: z.boolean(),
-  models: z.array(modelVersion).min(1).describe('Model versions served: arm A, then arm B when A/B routing is on.'),
-  bShare: z.number().min(0).max(1).describe('Share of requests routed to arm B (0 without one).'),
-  queue: z.int().min(0).describe('Trees waiting for the model.'),
-  forecasts: z.int().min(0),
-  outcomes: z.int().min(0),
-}).describe('GET /healthz (no token needed)');
+export const HealthSchema = z
+  .object({
+    ok: z.boolean(),
+    models: z.array(modelVersion).min(1).describe('Model versions served: arm A, then arm B when A/B routing is on.'),
+    bShare: z.number().min(0).max(1).describe('Share of requests routed to arm B (0 without one).'),
+    queue: z.int().min(0).describe('Trees waiting for the model.'),
+    forecasts: z.int().min(0),
+    outcomes: z.int().min(0),
+  })
+  .describe('GET /healthz (no token needed)');
 
 export const RecordedOutcomeSchema = z.object({
   depth: z.int().min(1),
@@ -70,9 +84,11 @@ export const ForecastListItemSchema = z.object({
   open: z.boolean().describe('A level of the tree still awaits its outcome.'),
 });
 
-export const ForecastListSchema = z.object({
-  forecasts: z.array(ForecastListItemSchema).describe('Newest first.'),
-}).describe('GET /v1/forecasts?open=true|false&limit=N (open=true, the default: only forecasts awaiting an outcome)');
+export const ForecastListSchema = z
+  .object({
+    forecasts: z.array(ForecastListItemSchema).describe('Newest first.'),
+  })
+  .describe('GET /v1/forecasts?open=true|false&limit=N (open=true, the default: only forecasts awaiting an outcome)');
 
 const nullableScore = z.number().nullable();
 
@@ -92,14 +108,18 @@ export const TrackModelSchema = z.object({
   brier: nullableScore.describe('Mean (p - label)^2 over the resolved levels; null before any resolves.'),
   brierSkill: nullableScore.describe('1 - Brier / Brier of the uniform forecast on the same levels.'),
   ece: nullableScore.describe('Expected calibration error, 10 equal-width bins.'),
-  perplexity: nullableScore.describe('Live perplexity: the outcomes teacher-forced through the model that forecast them.'),
+  perplexity: nullableScore.describe(
+    'Live perplexity: the outcomes teacher-forced through the model that forecast them.',
+  ),
   matchRate: nullableScore.describe('Share of resolved levels where a predicted event matched the outcome.'),
   series: z.array(TrackPointSchema).describe('Cumulative scores over time, one point per day with outcomes.'),
 });
 
-export const TrackResponseSchema = z.object({
-  models: z.array(TrackModelSchema),
-}).describe('GET /v1/track');
+export const TrackResponseSchema = z
+  .object({
+    models: z.array(TrackModelSchema),
+  })
+  .describe('GET /v1/track');
 
 export type ForecastRequest = z.infer<typeof ForecastRequestSchema>;
 export type ForecastResponse = z.infer<typeof ForecastResponseSchema>;

@@ -18,16 +18,18 @@ export interface ForecastNode {
   children: ForecastNode[];
 }
 
-export const ForecastNodeSchema: z.ZodType<ForecastNode> = z.object({
-  event: z.string(),
-  probability: z.number().min(0).max(1),
-  depth: z.int().min(1),
-  actual: z.boolean().optional(),
-  match: NodeMatchSchema.optional(),
-  get children(): z.ZodArray<z.ZodType<ForecastNode>> {
-    return z.array(ForecastNodeSchema);
-  },
-}).meta({ id: 'ForecastNode' });
+export const ForecastNodeSchema: z.ZodType<ForecastNode> = z
+  .object({
+    event: z.string(),
+    probability: z.number().min(0).max(1),
+    depth: z.int().min(1),
+    actual: z.boolean().optional(),
+    match: NodeMatchSchema.optional(),
+    get children(): z.ZodArray<z.ZodType<ForecastNode>> {
+      return z.array(ForecastNodeSchema);
+    },
+  })
+  .meta({ id: 'ForecastNode' });
 
 export const ForecastTreeSchema = z.object({
   seed: z.object({ event: z.string().min(1), date: z.string() }),

@@ -80,14 +80,17 @@ export function parseGates(raw: unknown): GateSpec[] {
     if (seen.has(id)) throw bad(`id "${id}" appears twice`);
     seen.add(id);
     if (typeof label !== 'string' || !label) throw bad('"label" must be a non-empty string');
-    if (typeof metric !== 'string' || !(METRICS as readonly string[]).includes(metric)) throw bad(`"metric" must be one of ${METRICS.join(', ')}`);
+    if (typeof metric !== 'string' || !(METRICS as readonly string[]).includes(metric))
+      throw bad(`"metric" must be one of ${METRICS.join(', ')}`);
     if (op !== '<' && op !== '>') throw bad('"op" must be "<" or ">"');
     if (typeof threshold !== 'number' || !Number.isFinite(threshold)) throw bad('"threshold" must be a number');
     if (percent !== undefined && typeof percent !== 'boolean') throw bad('"percent" must be true or false');
-    if (minDepth !== undefined && !(Number.isSafeInteger(minDepth) && (minDepth as number) >= 1)) throw bad('"minDepth" must be an integer ≥ 1');
+    if (minDepth !== undefined && !(Number.isSafeInteger(minDepth) && (minDepth as number) >= 1))
+      throw bad('"minDepth" must be an integer ≥ 1');
     // Pooling is defined for counts only: a mean Brier or perplexity over depths needs weights the events do not carry.
     if (minDepth !== undefined && metric !== 'matchRate') throw bad('"minDepth" applies to the matchRate metric only');
-    if (skillRequired !== undefined && typeof skillRequired !== 'boolean') throw bad('"skillRequired" must be true or false');
+    if (skillRequired !== undefined && typeof skillRequired !== 'boolean')
+      throw bad('"skillRequired" must be true or false');
     if (skillRequired && metric !== 'brier') throw bad('"skillRequired" applies to the brier metric only');
     const pct = percent === true;
     const shown = pct ? `${Number((threshold * 100).toFixed(6))} %` : String(threshold);
@@ -156,7 +159,9 @@ export function stageGates(stage: Stage, byDepth: ReadonlyMap<string, EvalEvent>
   const all = byDepth?.get('all');
   const valueOf = (gate: GateSpec): number | null => {
     if (gate.minDepth !== null) {
-      const deep = [...(byDepth?.entries() ?? [])].filter(([k]) => k !== 'all' && Number(k) >= gate.minDepth!).map(([, e]) => e);
+      const deep = [...(byDepth?.entries() ?? [])]
+        .filter(([k]) => k !== 'all' && Number(k) >= gate.minDepth!)
+        .map(([, e]) => e);
       return deep.length ? matchRate(sumCounts(deep)) : null;
     }
     if (!all) return null;

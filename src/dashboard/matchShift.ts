@@ -40,10 +40,24 @@ export function exactDominance(m: MatchCounts): Dominance {
   const matched = m.exact + m.semantic + m.llm;
   const exactShare = total ? m.exact / total : null;
   const paraphraseShare = matched ? (m.semantic + m.llm) / matched : null;
-  if (total < EXACT_DOMINANCE.minLevels) return { status: 'too-few', exactShare, paraphraseShare, text: `too few levels to judge (${total} < ${EXACT_DOMINANCE.minLevels})` };
-  const flagged = exactShare! >= EXACT_DOMINANCE.minExactShare && paraphraseShare !== null && paraphraseShare < EXACT_DOMINANCE.maxParaphraseShare;
+  if (total < EXACT_DOMINANCE.minLevels)
+    return {
+      status: 'too-few',
+      exactShare,
+      paraphraseShare,
+      text: `too few levels to judge (${total} < ${EXACT_DOMINANCE.minLevels})`,
+    };
+  const flagged =
+    exactShare! >= EXACT_DOMINANCE.minExactShare &&
+    paraphraseShare !== null &&
+    paraphraseShare < EXACT_DOMINANCE.maxParaphraseShare;
   const facts = `${pct(exactShare!)} exact, ${paraphraseShare === null ? 'no hits' : `${pct(paraphraseShare)} of hits paraphrased`}`;
-  return { status: flagged ? 'flagged' : 'clear', exactShare, paraphraseShare, text: flagged ? `exact matches dominate: ${facts} — possible memorisation (overfitting)` : facts };
+  return {
+    status: flagged ? 'flagged' : 'clear',
+    exactShare,
+    paraphraseShare,
+    text: flagged ? `exact matches dominate: ${facts} — possible memorisation (overfitting)` : facts,
+  };
 }
 
 export interface KindRowInput {
@@ -85,7 +99,17 @@ export function kindShift(inputs: readonly KindRowInput[]): KindRow[] {
       else if (prev.shares.total === 0 || shares.total === 0) shiftNote = 'no levels';
       else exactShift = Math.round((shares.exact - prev.shares.exact) * 1000) / 10;
     }
-    rows.push({ label: r.label, runId: r.runId, stage: r.stage, counts, shares, matcher, dominance: exactDominance(counts), exactShift, shiftNote });
+    rows.push({
+      label: r.label,
+      runId: r.runId,
+      stage: r.stage,
+      counts,
+      shares,
+      matcher,
+      dominance: exactDominance(counts),
+      exactShift,
+      shiftNote,
+    });
   }
   return rows;
 }

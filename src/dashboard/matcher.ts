@@ -8,7 +8,8 @@ export function describeMatcher(m: MatcherSettings | undefined): string {
   if (!m) return 'not recorded (a run from before matcher v2: Jaccard > 0.6 only)';
   const parts = [`Jaccard > ${m.jaccard}`];
   if (m.cosine !== undefined && !m.judgeBand) parts.push(`cosine ≥ ${m.cosine}`);
-  if (m.judgeBand) parts.push(`judge${m.judge ? ` ${m.judge}` : ''} for cosine in [${m.judgeBand[0]}, ${m.judgeBand[1]})`);
+  if (m.judgeBand)
+    parts.push(`judge${m.judge ? ` ${m.judge}` : ''} for cosine in [${m.judgeBand[0]}, ${m.judgeBand[1]})`);
   if (m.cosine === undefined) parts.push('no embeddings');
   const model = m.model ? ` (${m.model.replace(/ \(.*\)$/, '').replace(/^sentence-transformers\//, '')})` : '';
   return `v${m.version}: ${parts.join(', ')}${model}`;

@@ -94,7 +94,12 @@ export type HostToWebview =
   | { type: 'focusTree'; ref: TreeRef };
 
 export type WebviewCommand = 'launchSft' | 'openRunFolder' | 'openModalDashboard' | 'refresh';
-export const WEBVIEW_COMMANDS = ['launchSft', 'openRunFolder', 'openModalDashboard', 'refresh'] as const satisfies readonly WebviewCommand[];
+export const WEBVIEW_COMMANDS = [
+  'launchSft',
+  'openRunFolder',
+  'openModalDashboard',
+  'refresh',
+] as const satisfies readonly WebviewCommand[];
 
 export type WebviewToHost =
   | { type: 'ready' }

@@ -47,7 +47,10 @@ export function formatNumber(v: number | null | undefined, digits = 3): string {
 }
 
 /** "[lo, hi]", or "[lo, hi] %" for shares; '' when absent (the cell then shows the value alone). */
-export function formatInterval(ci: readonly [number, number] | null | undefined, opts: { percent?: boolean; digits?: number } = {}): string {
+export function formatInterval(
+  ci: readonly [number, number] | null | undefined,
+  opts: { percent?: boolean; digits?: number } = {},
+): string {
   if (!ci) return '';
   const scale = opts.percent ? 100 : 1;
   const digits = opts.digits ?? (opts.percent ? 1 : 3);

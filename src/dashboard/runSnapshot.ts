@@ -51,7 +51,12 @@ export async function readTrees(dir: string): Promise<{ trees: ForecastTree[]; n
   const trees = parsed.items;
   const bad = parsed.invalidLines.length + (parsed.truncatedTail ? 1 : 0);
   const notices: Notice[] = bad
-    ? [{ level: 'warning', message: `Skipped ${bad} line${bad === 1 ? '' : 's'} of trees.jsonl that are not forecast trees.` }]
+    ? [
+        {
+          level: 'warning',
+          message: `Skipped ${bad} line${bad === 1 ? '' : 's'} of trees.jsonl that are not forecast trees.`,
+        },
+      ]
     : [];
   return { trees, notices };
 }
@@ -88,7 +93,9 @@ export async function loadRun(dir: string, now = new Date()): Promise<LoadedRun>
   const refused = notice?.level === 'error' && record === null;
   const metricsLink = !refused && isSymlink(path.join(dir, RUN_FILES.metrics));
   // A tail on a file that does not exist reads nothing, so a refused run shows only its notice.
-  const tail = new MetricsTail(refused || metricsLink ? path.join(dir, '.refused', 'none') : path.join(dir, RUN_FILES.metrics));
+  const tail = new MetricsTail(
+    refused || metricsLink ? path.join(dir, '.refused', 'none') : path.join(dir, RUN_FILES.metrics),
+  );
   const first = await tail.read();
   const finished = record !== null && record.state !== 'running' && record.state !== 'queued';
   // A finished run writes no more: a complete last event that only lacks its newline counts.
@@ -101,9 +108,10 @@ export async function loadRun(dir: string, now = new Date()): Promise<LoadedRun>
   else if (first.missing && !refused) {
     notices.push({
       level: 'info',
-      message: record?.state === 'queued' || record?.state === 'running'
-        ? 'No metrics yet — the job has not written metrics.jsonl. Points appear here as it does.'
-        : 'This run has no metrics.jsonl, so there is nothing to chart.',
+      message:
+        record?.state === 'queued' || record?.state === 'running'
+          ? 'No metrics yet — the job has not written metrics.jsonl. Points appear here as it does.'
+          : 'This run has no metrics.jsonl, so there is nothing to chart.',
     });
   } else if (!refused && !first.missing && first.events.length === 0 && tail.bytesRead === 0) {
     notices.push({ level: 'info', message: 'metrics.jsonl is empty — no events yet.' });
@@ -116,7 +124,10 @@ export async function loadRun(dir: string, now = new Date()): Promise<LoadedRun>
   notices.push(...treeNotices);
   const trainTotal = digest.train.step.length;
   if (trainTotal > SNAPSHOT_MAX_POINTS) {
-    notices.push({ level: 'info', message: `Loss history has ${trainTotal.toLocaleString('en')} points; drawn decimated (min/max per bucket), spikes kept.` });
+    notices.push({
+      level: 'info',
+      message: `Loss history has ${trainTotal.toLocaleString('en')} points; drawn decimated (min/max per bucket), spikes kept.`,
+    });
   }
   const id = record?.id ?? path.basename(dir);
   const snapshot: RunSnapshot = {

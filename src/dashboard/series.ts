@@ -74,7 +74,11 @@ export function decimateColumns(cols: TrainColumns, maxPoints: number): TrainCol
 }
 
 /** Seconds from start to end; a running job counts to `now`, a run without timestamps to its last event. */
-export function runDuration(record: RunRecord | null, digest: Pick<EventDigest, 'firstTime' | 'lastTime'>, now: Date): number | null {
+export function runDuration(
+  record: RunRecord | null,
+  digest: Pick<EventDigest, 'firstTime' | 'lastTime'>,
+  now: Date,
+): number | null {
   const start = parseTime(record?.startedAt) ?? parseTime(digest.firstTime);
   if (start === null) return null;
   let end = parseTime(record?.endedAt);

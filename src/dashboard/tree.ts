@@ -139,7 +139,12 @@ export interface TreeLayout {
 }
 
 /** d3-hierarchy's tidy tree over the expanded part, drawn left to right. */
-export function layoutVisible(t: IndexedTree, expanded: ReadonlySet<number>, rowHeight: number, columnWidth: number): TreeLayout {
+export function layoutVisible(
+  t: IndexedTree,
+  expanded: ReadonlySet<number>,
+  rowHeight: number,
+  columnWidth: number,
+): TreeLayout {
   const root = hierarchy<number>(0, (id) => (expanded.has(id) ? t.children[id] : undefined));
   tidyTree<number>().nodeSize([rowHeight, columnWidth])(root);
   const nodes: LaidOutNode[] = [];

@@ -4,9 +4,18 @@
 // whose `action` names the way out the editor offers as a button (and the tests check).
 import type { z } from 'zod';
 import {
-  ForecastListSchema, ForecastResponseSchema, HealthSchema, OutcomeResponseSchema, TrackResponseSchema,
-  type ForecastList, type ForecastRequest, type ForecastResponse, type Health, type OutcomeRequest,
-  type OutcomeResponse, type TrackResponse,
+  ForecastListSchema,
+  ForecastResponseSchema,
+  HealthSchema,
+  OutcomeResponseSchema,
+  TrackResponseSchema,
+  type ForecastList,
+  type ForecastRequest,
+  type ForecastResponse,
+  type Health,
+  type OutcomeRequest,
+  type OutcomeResponse,
+  type TrackResponse,
 } from '../contracts/service';
 
 export type ServiceErrorKind =
@@ -23,7 +32,8 @@ export type ServiceErrorKind =
   | 'bad-answer'; // not JSON, or not the contract
 
 /** What the editor offers next to the message. */
-export type ServiceAction = 'setToken' | 'setProxyToken' | 'startLocalService' | 'openSettings' | 'retry' | 'showServiceLog';
+export type ServiceAction =
+  'setToken' | 'setProxyToken' | 'startLocalService' | 'openSettings' | 'retry' | 'showServiceLog';
 
 export class ServiceError extends Error {
   constructor(
@@ -87,7 +97,12 @@ export class ForecastClient {
     return this.call('GET', '/v1/track', undefined, TrackResponseSchema);
   }
 
-  private async call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, schema: S): Promise<z.infer<S>> {
+  private async call<S extends z.ZodType>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    schema: S,
+  ): Promise<z.infer<S>> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (this.o.token) headers.Authorization = `Bearer ${this.o.token}`;
     if (this.o.proxyAuth) {
@@ -117,13 +132,23 @@ export class ForecastClient {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new ServiceError(`${this.base}${path} answered ${res.status} with something that is not JSON (${snippet(text)}) — is ${this.base} the PsychoHistory forecast service?`, 'bad-answer', 'openSettings', res.status);
+      throw new ServiceError(
+        `${this.base}${path} answered ${res.status} with something that is not JSON (${snippet(text)}) — is ${this.base} the PsychoHistory forecast service?`,
+        'bad-answer',
+        'openSettings',
+        res.status,
+      );
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue?.path.length ? issue.path.join('/') : '(top level)';
-      throw new ServiceError(`${this.base}${path} answered outside contract 5: ${where}: ${issue?.message ?? 'invalid'} — is the service older or newer than this extension?`, 'bad-answer', undefined, res.status);
+      throw new ServiceError(
+        `${this.base}${path} answered outside contract 5: ${where}: ${issue?.message ?? 'invalid'} — is the service older or newer than this extension?`,
+        'bad-answer',
+        undefined,
+        res.status,
+      );
     }
     return parsed.data as z.infer<S>;
   }
@@ -131,7 +156,11 @@ export class ForecastClient {
   private transportError(err: unknown): ServiceError {
     const e = err as { name?: string; cause?: { code?: string; message?: string }; message?: string };
     if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
-      return new ServiceError(`No answer from the forecast service at ${this.base} within ${Math.round(this.o.timeoutMs / 1000)} s (psychohistory.service.timeoutSeconds). A forecast on a CPU can take long; try again or ask for a smaller tree.`, 'timeout', 'retry');
+      return new ServiceError(
+        `No answer from the forecast service at ${this.base} within ${Math.round(this.o.timeoutMs / 1000)} s (psychohistory.service.timeoutSeconds). A forecast on a CPU can take long; try again or ask for a smaller tree.`,
+        'timeout',
+        'retry',
+      );
     }
     const code = e?.cause?.code ?? e?.message ?? String(err);
     return new ServiceError(
@@ -146,21 +175,52 @@ export class ForecastClient {
     const s = res.status;
     // Modal's proxy answers before the service does, in text: "modal-http: missing credentials for proxy authorization".
     if (s === 401 && /proxy authori[sz]ation/i.test(reason)) {
-      return new ServiceError(`Modal's proxy in front of ${this.base} refused the request (401: ${reason}). Set the workspace's Proxy Auth Token (wk-… / ws-…) with "Set Modal Proxy Auth Token".`, 'auth', 'setProxyToken', s);
+      return new ServiceError(
+        `Modal's proxy in front of ${this.base} refused the request (401: ${reason}). Set the workspace's Proxy Auth Token (wk-… / ws-…) with "Set Modal Proxy Auth Token".`,
+        'auth',
+        'setProxyToken',
+        s,
+      );
     }
-    if (s === 401) return new ServiceError(`The forecast service at ${this.base} refused the token (401: ${reason}). Set it with "Set Forecast Service Token".`, 'auth', 'setToken', s);
-    if (s === 413) return new ServiceError(`The request is larger than the forecast service accepts (413: ${reason}). Shorten the seed text.`, 'too-large', undefined, s);
+    if (s === 401)
+      return new ServiceError(
+        `The forecast service at ${this.base} refused the token (401: ${reason}). Set it with "Set Forecast Service Token".`,
+        'auth',
+        'setToken',
+        s,
+      );
+    if (s === 413)
+      return new ServiceError(
+        `The request is larger than the forecast service accepts (413: ${reason}). Shorten the seed text.`,
+        'too-large',
+        undefined,
+        s,
+      );
     if (s === 429) {
       const after = retryAfter(res.headers.get('retry-after'));
       const wait = after !== undefined ? `Try again in ${after} s` : 'Try again shortly';
-      return new ServiceError(`The forecast service is busy or this token is over its rate limit (429: ${reason}). ${wait}.`, 'rate-limited', 'retry', s, after);
+      return new ServiceError(
+        `The forecast service is busy or this token is over its rate limit (429: ${reason}). ${wait}.`,
+        'rate-limited',
+        'retry',
+        s,
+        after,
+      );
     }
-    if (s === 400 || s === 422) return new ServiceError(`The forecast service refused the request (${s}): ${reason}`, 'refused', undefined, s);
-    if (s === 404) return new ServiceError(`Not found on the forecast service (404): ${reason}`, 'not-found', undefined, s);
-    if (s === 409) return new ServiceError(`The forecast service already has that (409): ${reason}`, 'conflict', undefined, s);
+    if (s === 400 || s === 422)
+      return new ServiceError(`The forecast service refused the request (${s}): ${reason}`, 'refused', undefined, s);
+    if (s === 404)
+      return new ServiceError(`Not found on the forecast service (404): ${reason}`, 'not-found', undefined, s);
+    if (s === 409)
+      return new ServiceError(`The forecast service already has that (409): ${reason}`, 'conflict', undefined, s);
     if (s >= 500) {
       const what = s === 504 ? 'did not finish in time' : 'failed';
-      return new ServiceError(`The forecast service ${what} (${s}: ${reason}). ${this.o.local ? 'Its output has the cause.' : 'Try again; if it persists, look at the service log.'}`, 'server', this.o.local ? 'showServiceLog' : 'retry', s);
+      return new ServiceError(
+        `The forecast service ${what} (${s}: ${reason}). ${this.o.local ? 'Its output has the cause.' : 'Try again; if it persists, look at the service log.'}`,
+        'server',
+        this.o.local ? 'showServiceLog' : 'retry',
+        s,
+      );
     }
     return new ServiceError(`The forecast service answered ${s}: ${reason}`, 'bad-answer', undefined, s);
   }

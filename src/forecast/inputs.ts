@@ -27,13 +27,28 @@ export function checkCount(text: string, what: 'depth' | 'breadth', max: number)
   const meaning = what === 'depth' ? 'levels below the seed' : 'children per node';
   if (!/^\d+$/.test(t)) return `The ${what} (${meaning}) is a whole number from 1 to ${max}.`;
   const n = Number(t);
-  if (n < 1 || n > max) return `The ${what} (${meaning}) must be from 1 to ${max}${n > max ? ' (the service’s limit)' : ''}; got ${n}.`;
+  if (n < 1 || n > max)
+    return `The ${what} (${meaning}) must be from 1 to ${max}${n > max ? ' (the service’s limit)' : ''}; got ${n}.`;
   return undefined;
 }
 
 /** The request, or the first problem. */
-export function buildRequest(seed: string, date: string, depth: string, breadth: string, limits: { depth: number; breadth: number } = CONTRACT_LIMITS): ForecastRequest | string {
-  const problem = checkSeed(seed) ?? checkDate(date) ?? checkCount(depth, 'depth', limits.depth) ?? checkCount(breadth, 'breadth', limits.breadth);
+export function buildRequest(
+  seed: string,
+  date: string,
+  depth: string,
+  breadth: string,
+  limits: { depth: number; breadth: number } = CONTRACT_LIMITS,
+): ForecastRequest | string {
+  const problem =
+    checkSeed(seed) ??
+    checkDate(date) ??
+    checkCount(depth, 'depth', limits.depth) ??
+    checkCount(breadth, 'breadth', limits.breadth);
   if (problem) return problem;
-  return ForecastRequestSchema.parse({ seed: { event: seed.trim(), date: date.trim() }, depth: Number(depth.trim()), breadth: Number(breadth.trim()) });
+  return ForecastRequestSchema.parse({
+    seed: { event: seed.trim(), date: date.trim() },
+    depth: Number(depth.trim()),
+    breadth: Number(breadth.trim()),
+  });
 }

@@ -26,14 +26,34 @@ export function localModelChoices(store: RunStore, defaultBase: string): ModelCh
     if (!fs.existsSync(path.join(adapter, 'adapter_config.json'))) continue;
     const base = store.read(a.runId)?.config['base_model'];
     const baseModel = typeof base === 'string' && base ? base : defaultBase;
-    out.push({ label: a.runId, detail: `${a.kind.toUpperCase()} adapter on ${baseModel} · ${adapter}`, baseModel, adapter });
+    out.push({
+      label: a.runId,
+      detail: `${a.kind.toUpperCase()} adapter on ${baseModel} · ${adapter}`,
+      baseModel,
+      adapter,
+    });
   }
-  out.push({ label: defaultBase, detail: 'the base model alone (psychohistory.service.baseModel, else psychohistory.baseModel)', baseModel: defaultBase, adapter: '' });
+  out.push({
+    label: defaultBase,
+    detail: 'the base model alone (psychohistory.service.baseModel, else psychohistory.baseModel)',
+    baseModel: defaultBase,
+    adapter: '',
+  });
   return out;
 }
 
 export function serveArgs(o: { baseModel: string; adapter: string; db: string; extra: readonly string[] }): string[] {
-  return ['-m', 'psychohistory', 'serve', '--host=127.0.0.1', '--port=0', `--base_model=${o.baseModel}`, ...(o.adapter ? [`--adapter=${o.adapter}`] : []), `--db=${o.db}`, ...o.extra];
+  return [
+    '-m',
+    'psychohistory',
+    'serve',
+    '--host=127.0.0.1',
+    '--port=0',
+    `--base_model=${o.baseModel}`,
+    ...(o.adapter ? [`--adapter=${o.adapter}`] : []),
+    `--db=${o.db}`,
+    ...o.extra,
+  ];
 }
 
 /** The service's start line: `serving <versions> on http://host:port`. */
@@ -76,7 +96,13 @@ export class LocalService {
     const token = randomBytes(24).toString('hex');
     const child = spawn(o.python, o.args, {
       cwd: o.cwd,
-      env: { ...process.env, ...o.env, PSYCHOHISTORY_TOKENS: token, PYTHONUNBUFFERED: '1', TOKENIZERS_PARALLELISM: 'false' },
+      env: {
+        ...process.env,
+        ...o.env,
+        PSYCHOHISTORY_TOKENS: token,
+        PYTHONUNBUFFERED: '1',
+        TOKENIZERS_PARALLELISM: 'false',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
@@ -91,14 +117,20 @@ export class LocalService {
         this.stop();
         reject(new Error(`${why}${tail.trim() ? `\n${tail.trim().split('\n').slice(-8).join('\n')}` : ''}`));
       };
-      const timer = setTimeout(() => fail(`The local forecast service did not answer within ${Math.round(o.readyTimeoutMs / 1000)} s.`), o.readyTimeoutMs);
+      const timer = setTimeout(
+        () => fail(`The local forecast service did not answer within ${Math.round(o.readyTimeoutMs / 1000)} s.`),
+        o.readyTimeoutMs,
+      );
       const onData = (chunk: Buffer) => {
         const text = chunk.toString('utf8');
         o.output(text);
         tail = (tail + text).slice(-4000);
         if (settled) return;
         buffered = (buffered + text).slice(-8000); // the start line is short; model-loading chatter is not kept
-        const serving = buffered.split('\n').map(parseServing).find((s) => s !== undefined);
+        const serving = buffered
+          .split('\n')
+          .map(parseServing)
+          .find((s) => s !== undefined);
         if (!serving) return;
         buffered = '';
         const client = new ForecastClient({ url: serving.url, token, timeoutMs: 10_000, local: true });
@@ -110,12 +142,19 @@ export class LocalService {
             this.info = { url: serving.url, token, models: h.models, pid: child.pid ?? -1 };
             resolve(this.info);
           },
-          (err: unknown) => fail(`The local forecast service printed its address but /healthz failed: ${err instanceof Error ? err.message : String(err)}`),
+          (err: unknown) =>
+            fail(
+              `The local forecast service printed its address but /healthz failed: ${err instanceof Error ? err.message : String(err)}`,
+            ),
         );
       };
       child.stdout?.on('data', onData);
       child.stderr?.on('data', onData);
-      child.on('error', (err) => fail(`Could not start ${o.python}: ${err.message}. Set psychohistory.python to a Python with the training package installed.`));
+      child.on('error', (err) =>
+        fail(
+          `Could not start ${o.python}: ${err.message}. Set psychohistory.python to a Python with the training package installed.`,
+        ),
+      );
       child.on('exit', (code, signal) => {
         const how = signal ?? `code ${code}`;
         // Still ours: nobody called stop(), so it ended on its own.

@@ -4,7 +4,12 @@
 import type { TrackModel } from '../contracts/service';
 
 export type MonitoringAction = 'startLocalService' | 'setToken' | 'setProxyToken' | 'openSettings';
-export const MONITORING_ACTIONS = ['startLocalService', 'setToken', 'setProxyToken', 'openSettings'] as const satisfies readonly MonitoringAction[];
+export const MONITORING_ACTIONS = [
+  'startLocalService',
+  'setToken',
+  'setProxyToken',
+  'openSettings',
+] as const satisfies readonly MonitoringAction[];
 
 export interface MonitoringState {
   /** The service asked, or null when none is configured or running. */

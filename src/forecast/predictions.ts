@@ -53,7 +53,9 @@ export function predictionRow(item: ForecastListItem): PredictionRow {
   const deepest = treeDepth(item.tree.children);
   const next = nextOpenDepth(item);
   const resolved = item.outcomes.length;
-  const top = item.tree.children.length ? item.tree.children.reduce((a, b) => (b.probability > a.probability ? b : a)) : undefined;
+  const top = item.tree.children.length
+    ? item.tree.children.reduce((a, b) => (b.probability > a.probability ? b : a))
+    : undefined;
   return {
     id: item.id,
     label: item.request.seed.event,

@@ -36,12 +36,25 @@ export function compareArms(state: Pick<MonitoringState, 'arms' | 'models'>): Co
   const b = state.models.find((m) => m.model === arms.b);
   const share = `${Math.round(arms.bShare * 100)} % of requests go to B`;
   if (!a?.resolved || !b?.resolved) {
-    return { sentence: `A/B: arm A ${arms.a}, arm B ${arms.b} (${share}). Not comparable yet: each arm needs resolved forecasts (A ${a?.resolved ?? 0}, B ${b?.resolved ?? 0}).`, skillDelta: null };
+    return {
+      sentence: `A/B: arm A ${arms.a}, arm B ${arms.b} (${share}). Not comparable yet: each arm needs resolved forecasts (A ${a?.resolved ?? 0}, B ${b?.resolved ?? 0}).`,
+      skillDelta: null,
+    };
   }
   const delta = a.brierSkill !== null && b.brierSkill !== null ? b.brierSkill - a.brierSkill : null;
-  const verdict = delta === null ? 'no skill to compare' : delta > 0 ? `B is ahead by ${delta.toFixed(3)} skill` : delta < 0 ? `A is ahead by ${(-delta).toFixed(3)} skill` : 'level';
+  const verdict =
+    delta === null
+      ? 'no skill to compare'
+      : delta > 0
+        ? `B is ahead by ${delta.toFixed(3)} skill`
+        : delta < 0
+          ? `A is ahead by ${(-delta).toFixed(3)} skill`
+          : 'level';
   const few = Math.min(a.resolved, b.resolved) < 30 ? ' — few resolved levels, so this can still change' : '';
-  return { sentence: `A/B: arm A ${arms.a} (${a.resolved} resolved), arm B ${arms.b} (${b.resolved} resolved), ${share}: ${verdict}${few}.`, skillDelta: delta };
+  return {
+    sentence: `A/B: arm A ${arms.a} (${a.resolved} resolved), arm B ${arms.b} (${b.resolved} resolved), ${share}: ${verdict}${few}.`,
+    skillDelta: delta,
+  };
 }
 
 export function formatScore(v: number | null, digits = 3): string {

@@ -17,4 +17,8 @@ export const JOB_COMMANDS = {
   setOpenRouterKey: 'psychohistory.setOpenRouterKey',
 } as const;
 
-export const JOB_VIEWS = { container: 'psychohistory', datasets: 'psychohistory.datasets', runs: 'psychohistory.runs' } as const;
+export const JOB_VIEWS = {
+  container: 'psychohistory',
+  datasets: 'psychohistory.datasets',
+  runs: 'psychohistory.runs',
+} as const;

@@ -50,7 +50,15 @@ export interface CostEstimate {
 const SECONDS_PER_EXAMPLE_A10G: Record<RunKind, number> = { sft: 2.0, grpo: 12.0, eval: 0.8, generate: 4.0 };
 const STARTUP_SECONDS: Record<RunKind, number> = { sft: 300, grpo: 360, eval: 240, generate: 240 };
 const RELATIVE_SPEED: Readonly<Record<string, number>> = {
-  T4: 0.4, L4: 0.7, A10G: 1, 'A100-40GB': 2.2, 'A100-80GB': 2.5, L40S: 1.8, H100: 4, H200: 4.4, B200: 6,
+  T4: 0.4,
+  L4: 0.7,
+  A10G: 1,
+  'A100-40GB': 2.2,
+  'A100-80GB': 2.5,
+  L40S: 1.8,
+  H100: 4,
+  H200: 4.4,
+  B200: 6,
 };
 
 export function estimateCost(input: EstimateInput): CostEstimate {
@@ -60,7 +68,9 @@ export function estimateCost(input: EstimateInput): CostEstimate {
   const examples = Math.max(0, input.cases) * (input.levelsPerCase ?? 3);
   const passes = input.kind === 'sft' || input.kind === 'grpo' ? Math.max(1, input.epochs ?? 1) : 1;
   const speed = RELATIVE_SPEED[gpu] ?? 1;
-  const seconds = Math.round(STARTUP_SECONDS[input.kind] + (examples * passes * SECONDS_PER_EXAMPLE_A10G[input.kind]) / speed);
+  const seconds = Math.round(
+    STARTUP_SECONDS[input.kind] + (examples * passes * SECONDS_PER_EXAMPLE_A10G[input.kind]) / speed,
+  );
   return {
     gpu,
     seconds,

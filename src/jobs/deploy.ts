@@ -8,7 +8,10 @@ import { MODAL_APP } from './backends/modal';
 /** The training app file that defines `modal.App("psychohistory")`, else the conventional name. */
 export function findModalAppFile(trainingDir: string, appName = MODAL_APP): string {
   try {
-    for (const name of fs.readdirSync(trainingDir).filter((n) => n.endsWith('.py')).sort()) {
+    for (const name of fs
+      .readdirSync(trainingDir)
+      .filter((n) => n.endsWith('.py'))
+      .sort()) {
       const text = fs.readFileSync(path.join(trainingDir, name), 'utf8');
       if (new RegExp(`App\\(\\s*["']${appName}["']`).test(text)) return name;
     }
@@ -36,5 +39,10 @@ export interface DeployTerminal {
 }
 
 export function deployTerminal(workspaceRoot: string | undefined, trainingDir: string): DeployTerminal {
-  return { name: 'Modal deploy', cwd: trainingDir, shellPath: resolveModalCli(workspaceRoot, trainingDir), shellArgs: ['deploy', findModalAppFile(trainingDir)] };
+  return {
+    name: 'Modal deploy',
+    cwd: trainingDir,
+    shellPath: resolveModalCli(workspaceRoot, trainingDir),
+    shellArgs: ['deploy', findModalAppFile(trainingDir)],
+  };
 }

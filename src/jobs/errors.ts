@@ -36,19 +36,35 @@ export function messageOf(err: unknown): string {
  * Map what the Modal SDK throws to a way out. `where` says what we were doing, so a NOT_FOUND while
  * looking up the function means "the app is not deployed", not "your run vanished".
  */
-export function classifyModalError(err: unknown, where: 'lookup' | 'spawn' | 'follow' | 'cancel', appName = 'psychohistory'): JobError {
+export function classifyModalError(
+  err: unknown,
+  where: 'lookup' | 'spawn' | 'follow' | 'cancel',
+  appName = 'psychohistory',
+): JobError {
   if (err instanceof JobError) return err;
   const message = messageOf(err);
   const code = grpcCode(err);
-  if (code === GRPC.UNAUTHENTICATED || code === GRPC.PERMISSION_DENIED || /missing credentials|token.*(invalid|denied|expired)|unauthenticated/i.test(message)) {
+  if (
+    code === GRPC.UNAUTHENTICATED ||
+    code === GRPC.PERMISSION_DENIED ||
+    /missing credentials|token.*(invalid|denied|expired)|unauthenticated/i.test(message)
+  ) {
     return new JobError(`Modal rejected the credentials: ${message}`, 'auth', 'setModalToken');
   }
-  if (code === GRPC.RESOURCE_EXHAUSTED || errorName(err) === 'ResourceExhaustedError' || /quota|gpu.*(unavailable|capacity)|no capacity/i.test(message)) {
+  if (
+    code === GRPC.RESOURCE_EXHAUSTED ||
+    errorName(err) === 'ResourceExhaustedError' ||
+    /quota|gpu.*(unavailable|capacity)|no capacity/i.test(message)
+  ) {
     return new JobError(`Modal has no capacity for this run (quota or GPU unavailable): ${message}`, 'quota');
   }
   if (errorName(err) === 'NotFoundError' || code === GRPC.NOT_FOUND) {
     if (where === 'lookup' || where === 'spawn') {
-      return new JobError(`The Modal app "${appName}" is not deployed (${message}). Deploy it, then launch again.`, 'app-not-deployed', 'deployModalApp');
+      return new JobError(
+        `The Modal app "${appName}" is not deployed (${message}). Deploy it, then launch again.`,
+        'app-not-deployed',
+        'deployModalApp',
+      );
     }
     return new JobError(message, 'not-found');
   }

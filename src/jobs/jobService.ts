@@ -87,7 +87,10 @@ export class JobService {
       try {
         if (this.reattach(run)) attached.push(run);
       } catch (err) {
-        this.store.report({ id: run.id, reason: `could not reattach: ${err instanceof Error ? err.message : String(err)}` });
+        this.store.report({
+          id: run.id,
+          reason: `could not reattach: ${err instanceof Error ? err.message : String(err)}`,
+        });
       }
     }
     return attached;
@@ -102,7 +105,9 @@ export class JobService {
     }
     if (decision.action === 'fail') {
       const last = this.store.lastLogLines(run.id, 10);
-      this.store.setState(run.id, 'failed', { error: `${decision.reason}${last.length ? `\nLast log lines:\n${last.join('\n')}` : ''}` });
+      this.store.setState(run.id, 'failed', {
+        error: `${decision.reason}${last.length ? `\nLast log lines:\n${last.join('\n')}` : ''}`,
+      });
       this.notify(run.id);
     }
     return false;

@@ -9,7 +9,13 @@ import { PIPELINE_BASE_MODEL, jobDefault } from '../contracts/jobConfig';
 import type { Backend, RecordKind, RunKind, RunRecord } from '../contracts/run';
 import type { RunStore } from '../runs/runStore';
 
-export const KIND_LABELS: Record<RecordKind, string> = { sft: 'SFT', grpo: 'GRPO', eval: 'Evaluation', generate: 'Generation', collect: 'Collect' };
+export const KIND_LABELS: Record<RecordKind, string> = {
+  sft: 'SFT',
+  grpo: 'GRPO',
+  eval: 'Evaluation',
+  generate: 'Generation',
+  collect: 'Collect',
+};
 
 export interface JobDefaults {
   backend: Backend;

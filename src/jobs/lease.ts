@@ -76,7 +76,8 @@ export class FollowLease {
   private read(): LeaseBody | undefined {
     try {
       const value = JSON.parse(fs.readFileSync(this.file, 'utf8')) as Partial<LeaseBody>;
-      if (typeof value.pid !== 'number' || typeof value.token !== 'string' || typeof value.renewedAt !== 'number') return undefined;
+      if (typeof value.pid !== 'number' || typeof value.token !== 'string' || typeof value.renewedAt !== 'number')
+        return undefined;
       return { pid: value.pid, host: String(value.host ?? ''), token: value.token, renewedAt: value.renewedAt };
     } catch {
       return undefined;

@@ -53,7 +53,17 @@ export interface PlanVector {
   gpu: string;
   kind: RunKind;
   config: Record<string, unknown>;
-  expected: { verdict: Verdict; trainableParams?: number; params?: number; allocatedGiB?: number; totalGiB?: number; peakPhase?: string; breakdown?: Record<string, number>; fixes?: string[]; message?: string };
+  expected: {
+    verdict: Verdict;
+    trainableParams?: number;
+    params?: number;
+    allocatedGiB?: number;
+    totalGiB?: number;
+    peakPhase?: string;
+    breakdown?: Record<string, number>;
+    fixes?: string[];
+    message?: string;
+  };
 }
 
 interface MemoryFacts {
@@ -92,7 +102,14 @@ export interface MemoryPlan {
   trainableParams: number;
   params: number;
   /** GiB at the peak moment; they add up to totalGiB. */
-  breakdown: { weights: number; lora: number; activations: number; logits: number; expertDeltas: number; overhead: number };
+  breakdown: {
+    weights: number;
+    lora: number;
+    activations: number;
+    logits: number;
+    expertDeltas: number;
+    overhead: number;
+  };
   /** "logits" (end of forward), "layers" (a layer's backward) or "forward" (inference). */
   peakPhase: string;
   /** What torch.cuda.max_memory_allocated would show. */
@@ -117,7 +134,11 @@ export interface MemoryCheck {
   plan?: MemoryPlan;
 }
 
-const split = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(Boolean);
+const split = (s: string): string[] =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 const lastPart = (s: string): string => s.slice(s.lastIndexOf('/') + 1);
 const round3 = (bytes: number): number => Math.round((bytes / GIB) * 1000) / 1000;
 
@@ -135,7 +156,12 @@ export function resolveModel(name: string): { key: string; shape: ModelShape } |
 function linearDims(s: ModelShape): Record<string, [number, number]> {
   const q = s.heads * s.headDim;
   const kv = s.kvHeads * s.headDim;
-  const dims: Record<string, [number, number]> = { q_proj: [s.hiddenSize, q], k_proj: [s.hiddenSize, kv], v_proj: [s.hiddenSize, kv], o_proj: [q, s.hiddenSize] };
+  const dims: Record<string, [number, number]> = {
+    q_proj: [s.hiddenSize, q],
+    k_proj: [s.hiddenSize, kv],
+    v_proj: [s.hiddenSize, kv],
+    o_proj: [q, s.hiddenSize],
+  };
   if (!s.experts) {
     dims['gate_proj'] = [s.hiddenSize, s.intermediateSize];
     dims['up_proj'] = [s.hiddenSize, s.intermediateSize];
@@ -182,7 +208,13 @@ export function paramCounts(s: ModelShape): { total: number; quantizable: number
  * Trainable parameters peft creates. A Linear in→out gets r·(in + out). A 3-D expert parameter [E, in, out] gets one
  * rank-r pair per expert: peft's ParamWrapper makes lora_A in→r·E and lora_B r·E→out, r·E·(in + out).
  */
-export function loraParams(s: ModelShape, targetModules: string, targetParameters: string, rank: number, modulesToSave = ''): { modules: number; experts: number; saved: number; total: number } {
+export function loraParams(
+  s: ModelShape,
+  targetModules: string,
+  targetParameters: string,
+  rank: number,
+  modulesToSave = '',
+): { modules: number; experts: number; saved: number; total: number } {
   const lin = linearDims(s);
   const tm = targetModules.trim();
   const names = tm === 'all-linear' ? Object.keys(lin) : split(tm).filter((n) => n in lin);
@@ -193,7 +225,8 @@ export function loraParams(s: ModelShape, targetModules: string, targetParameter
     const dims = ed[lastPart(p.replace(/\./g, '/'))];
     if (dims) experts += s.layers * rank * s.experts * (dims[0] + dims[1]);
   }
-  const saved = split(modulesToSave).filter((m) => m === 'lm_head' || m === 'embed_tokens').length * s.vocabSize * s.hiddenSize;
+  const saved =
+    split(modulesToSave).filter((m) => m === 'lm_head' || m === 'embed_tokens').length * s.vocabSize * s.hiddenSize;
   return { modules, experts, saved, total: modules + experts + saved };
 }
 
@@ -208,10 +241,15 @@ export function planMemory(recipe: Recipe): MemoryPlan | undefined {
   const s = found.shape;
   const counts = paramCounts(s);
   const bf16 = C.bytesPerParam.bf16;
-  const weights = recipe.loading !== '4bit' ? counts.total * bf16 : (counts.total - counts.quantizable) * bf16 + counts.quantizable * C.bytesPerParam['4bit'];
+  const weights =
+    recipe.loading !== '4bit'
+      ? counts.total * bf16
+      : (counts.total - counts.quantizable) * bf16 + counts.quantizable * C.bytesPerParam['4bit'];
 
   const train = recipe.mode === 'train';
-  const lora = train ? loraParams(s, recipe.targetModules, recipe.targetParameters, recipe.loraRank, recipe.modulesToSave) : { total: 0, experts: 0 };
+  const lora = train
+    ? loraParams(s, recipe.targetModules, recipe.targetParameters, recipe.loraRank, recipe.modulesToSave)
+    : { total: 0, experts: 0 };
   const loraBytes = lora.total * C.trainableBytesPerParam;
 
   const B = recipe.batchSize;
@@ -219,7 +257,8 @@ export function planMemory(recipe: Recipe): MemoryPlan | undefined {
   const N = B * T;
   const a = C.activationBytesPerToken;
   const mlp = s.experts ? s.expertsPerToken * s.intermediateSize : s.intermediateSize;
-  const perToken = a.hidden * s.hiddenSize + a.attention * s.heads * s.headDim + a.kv * s.kvHeads * s.headDim + a.mlp * mlp;
+  const perToken =
+    a.hidden * s.hiddenSize + a.attention * s.heads * s.headDim + a.kv * s.kvHeads * s.headDim + a.mlp * mlp;
   const layer = bf16 * N * perToken + C.attentionScoreCopies * bf16 * B * s.heads * T * T;
   const ckpt = C.checkpointBytesPerTokenHidden * N * s.hiddenSize * s.layers;
 
@@ -227,7 +266,10 @@ export function planMemory(recipe: Recipe): MemoryPlan | undefined {
   if (lora.experts) {
     const targeted = split(recipe.targetParameters).map((p) => lastPart(p.replace(/\./g, '/')));
     const ed = expertDims(s);
-    const elements = Object.entries(ed).reduce((n, [k, [i, o]]) => n + (targeted.includes(k) ? s.experts * i * o : 0), 0);
+    const elements = Object.entries(ed).reduce(
+      (n, [k, [i, o]]) => n + (targeted.includes(k) ? s.experts * i * o : 0),
+      0,
+    );
     expertBytes = C.expertDeltaCopies * elements * bf16;
   }
 
@@ -256,7 +298,14 @@ export function planMemory(recipe: Recipe): MemoryPlan | undefined {
     label: s.label,
     trainableParams: lora.total,
     params: counts.total,
-    breakdown: { weights: round3(weights), lora: round3(loraBytes), activations: round3(acts), logits: round3(logitPart), expertDeltas: round3(expertPart), overhead: round3(overhead) },
+    breakdown: {
+      weights: round3(weights),
+      lora: round3(loraBytes),
+      activations: round3(acts),
+      logits: round3(logitPart),
+      expertDeltas: round3(expertPart),
+      overhead: round3(overhead),
+    },
     peakPhase: phase,
     allocatedGiB: round3(allocated),
     totalGiB: round3(allocated + overhead),
@@ -274,7 +323,9 @@ export function gpuInfo(gpu: string): { name: string; fact: GpuFact } | undefine
 
 /** GPU names, smallest memory first, then cheapest. */
 export function gpusBySize(): string[] {
-  return Object.keys(MEMORY_FACTS.gpus).sort((x, y) => MEMORY_FACTS.gpus[x]!.gib - MEMORY_FACTS.gpus[y]!.gib || (PRICES[x] ?? 0) - (PRICES[y] ?? 0));
+  return Object.keys(MEMORY_FACTS.gpus).sort(
+    (x, y) => MEMORY_FACTS.gpus[x]!.gib - MEMORY_FACTS.gpus[y]!.gib || (PRICES[x] ?? 0) - (PRICES[y] ?? 0),
+  );
 }
 
 export function verdictOf(gib: number, gpuGib: number): Verdict {
@@ -284,11 +335,16 @@ export function verdictOf(gib: number, gpuGib: number): Verdict {
 
 /** "GPT-OSS-20B (bf16) with expert LoRA r=64, batch 4 × 512 tokens": the recipe in the words of the message. */
 export function describeRecipe(recipe: Recipe, plan: MemoryPlan): string {
-  if (recipe.mode !== 'train') return `${plan.label} (${recipe.loading}), batch ${recipe.batchSize} × ${recipe.maxSeqLength} tokens`;
+  if (recipe.mode !== 'train')
+    return `${plan.label} (${recipe.loading}), batch ${recipe.batchSize} × ${recipe.maxSeqLength} tokens`;
   const s = shapeOf(recipe)!.shape;
   const lp = loraParams(s, recipe.targetModules, recipe.targetParameters, recipe.loraRank, recipe.modulesToSave);
   const tm = split(recipe.targetModules);
-  const where = lp.experts ? 'expert LoRA' : recipe.targetModules.trim() !== 'all-linear' && tm.every((m) => ATTENTION_MODULES.includes(m)) ? 'attention-only LoRA' : `LoRA on ${recipe.targetModules}`;
+  const where = lp.experts
+    ? 'expert LoRA'
+    : recipe.targetModules.trim() !== 'all-linear' && tm.every((m) => ATTENTION_MODULES.includes(m))
+      ? 'attention-only LoRA'
+      : `LoRA on ${recipe.targetModules}`;
   const gc = recipe.gradientCheckpointing ? '' : ', no gradient checkpointing';
   return `${plan.label} (${recipe.loading}) with ${where} r=${recipe.loraRank}, batch ${recipe.batchSize} × ${recipe.maxSeqLength} tokens${gc}`;
 }
@@ -305,7 +361,8 @@ const fitsOn = (recipe: Recipe, cap: number): boolean => verdictOf(planMemory(re
 
 /** The largest of batch/2, batch/4, … ≥ 1 with which `recipe` fits `cap` GiB. */
 function largestBatch(recipe: Recipe, cap: number): number | undefined {
-  for (let b = Math.floor(recipe.batchSize / 2); b >= 1; b = Math.floor(b / 2)) if (fitsOn({ ...recipe, batchSize: b }, cap)) return b;
+  for (let b = Math.floor(recipe.batchSize / 2); b >= 1; b = Math.floor(b / 2))
+    if (fitsOn({ ...recipe, batchSize: b }, cap)) return b;
   return undefined;
 }
 
@@ -327,10 +384,14 @@ export function fixesFor(recipe: Recipe, gpu: string): Fix[] {
   const gibOf = (r: Recipe): number => planMemory(r)!.totalGiB;
   const switches: [Record<string, unknown>, string][] = [];
   const s = shapeOf(recipe)!.shape;
-  if (recipe.mode === 'train' && loraParams(s, recipe.targetModules, recipe.targetParameters, recipe.loraRank).experts) {
+  if (
+    recipe.mode === 'train' &&
+    loraParams(s, recipe.targetModules, recipe.targetParameters, recipe.loraRank).experts
+  ) {
     switches.push([{ target_parameters: '' }, 'attention-only LoRA (target_parameters="")']);
   }
-  if (recipe.mode === 'train' && !recipe.gradientCheckpointing) switches.push([{ gradient_checkpointing: true }, 'gradient_checkpointing=true']);
+  if (recipe.mode === 'train' && !recipe.gradientCheckpointing)
+    switches.push([{ gradient_checkpointing: true }, 'gradient_checkpointing=true']);
   if (recipe.loading !== '4bit') switches.push([{ load_in_4bit: true }, 'load_in_4bit=true (unsloth)']);
   const alone: Fix[] = [];
   for (const [change, label] of switches) {
@@ -338,7 +399,8 @@ export function fixesFor(recipe: Recipe, gpu: string): Fix[] {
     if (fitsOn(r, cap)) alone.push({ set: change, label, gib: gibOf(r) });
   }
   const b = largestBatch(recipe, cap);
-  if (b !== undefined) alone.push({ set: { batch_size: b }, label: `batch_size=${b}`, gib: gibOf({ ...recipe, batchSize: b }) });
+  if (b !== undefined)
+    alone.push({ set: { batch_size: b }, label: `batch_size=${b}`, gib: gibOf({ ...recipe, batchSize: b }) });
   if (alone.length) return [...out, ...alone];
   let together = recipe;
   const merged: Record<string, unknown> = {};
@@ -347,19 +409,27 @@ export function fixesFor(recipe: Recipe, gpu: string): Fix[] {
     together = applyChange(together, change);
     Object.assign(merged, change);
     labels.push(label);
-    if (fitsOn(together, cap)) return [...out, { set: { ...merged }, label: labels.join(' and '), gib: gibOf(together) }];
+    if (fitsOn(together, cap))
+      return [...out, { set: { ...merged }, label: labels.join(' and '), gib: gibOf(together) }];
   }
   const b2 = largestBatch(together, cap);
   if (b2 !== undefined) {
     together = { ...together, batchSize: b2 };
-    return [...out, { set: { ...merged, batch_size: b2 }, label: [...labels, `batch_size=${b2}`].join(' and '), gib: gibOf(together) }];
+    return [
+      ...out,
+      {
+        set: { ...merged, batch_size: b2 },
+        label: [...labels, `batch_size=${b2}`].join(' and '),
+        gib: gibOf(together),
+      },
+    ];
   }
   return out;
 }
 
 /** A fix as the vectors and messages name it: "gpu:H100" or its label. */
 export function fixName(f: Fix): string {
-  return f.gpu ? `gpu:${f.gpu}` : f.label ?? '';
+  return f.gpu ? `gpu:${f.gpu}` : (f.label ?? '');
 }
 
 const gib1 = (x: number): string => x.toFixed(1);
@@ -370,31 +440,58 @@ export function messageFor(recipe: Recipe, plan: MemoryPlan, gpu: string, verdic
   const card = `${name} has ${gib1(fact.gib)} GiB (${fact.nominalGB} GB)`;
   if (verdict === 'fits') return `${what}; ${card}: fits.`;
   const gpus = fixes.filter((f) => f.gpu).map((f) => f.gpu);
-  const options = [...(gpus.length ? [`pick ${gpus.join(' or ')}`] : []), ...fixes.filter((f) => f.set).map((f) => `${f.label} (~${gib1(f.gib)} GiB)`)];
+  const options = [
+    ...(gpus.length ? [`pick ${gpus.join(' or ')}`] : []),
+    ...fixes.filter((f) => f.set).map((f) => `${f.label} (~${gib1(f.gib)} GiB)`),
+  ];
   const fix = options.length ? ` Fix: ${options.join(', or ')}.` : ' No GPU on Modal holds it; shrink the recipe.';
-  if (verdict === 'tight') return `${what}; ${card}: tight (over ${Math.round(C.tightFraction * 100)} %), it may run out of memory.${fix}`;
+  if (verdict === 'tight')
+    return `${what}; ${card}: tight (over ${Math.round(C.tightFraction * 100)} %), it may run out of memory.${fix}`;
   return `${what}; ${card}: does not fit.${fix}`;
 }
 
 /** Verdict, estimate and message for `recipe` on `gpu`. "unknown" (a model or GPU the plan does not know) never refuses. */
 export function checkRecipe(recipe: Recipe, gpu: string): MemoryCheck {
   const plan = planMemory(recipe);
-  if (!plan) return { verdict: 'unknown', message: `no memory plan for base model ${JSON.stringify(recipe.model)}; launching without a memory check`, fixes: [] };
+  if (!plan)
+    return {
+      verdict: 'unknown',
+      message: `no memory plan for base model ${JSON.stringify(recipe.model)}; launching without a memory check`,
+      fixes: [],
+    };
   const g = gpuInfo(gpu);
-  if (!g) return { verdict: 'unknown', gib: plan.totalGiB, plan, message: `${describeRecipe(recipe, plan)} needs ~${gib1(plan.totalGiB)} GiB; GPU ${JSON.stringify(gpu)} is not in the plan's table, so it is not checked`, fixes: [] };
+  if (!g)
+    return {
+      verdict: 'unknown',
+      gib: plan.totalGiB,
+      plan,
+      message: `${describeRecipe(recipe, plan)} needs ~${gib1(plan.totalGiB)} GiB; GPU ${JSON.stringify(gpu)} is not in the plan's table, so it is not checked`,
+      fixes: [],
+    };
   const verdict = verdictOf(plan.totalGiB, g.fact.gib);
   const fixes = verdict === 'fits' ? [] : fixesFor(recipe, gpu);
-  return { verdict, gib: plan.totalGiB, gpu: g.name, plan, fixes, message: messageFor(recipe, plan, gpu, verdict, fixes) };
+  return {
+    verdict,
+    gib: plan.totalGiB,
+    gpu: g.name,
+    plan,
+    fixes,
+    message: messageFor(recipe, plan, gpu, verdict, fixes),
+  };
 }
 
-const asBool = (x: unknown): boolean => x === true || x === 1 || (typeof x === 'string' && ['true', '1', 'yes'].includes(x.toLowerCase()));
+const asBool = (x: unknown): boolean =>
+  x === true || x === 1 || (typeof x === 'string' && ['true', '1', 'yes'].includes(x.toLowerCase()));
 
 /**
  * A launch config (snake_case keys, as the jobs take it) → Recipe. Keys it leaves out take the job's defaults; on
  * Modal a missing base model is the app's default (the real GPT-OSS-20B).
  */
 export function recipeOf(kind: RunKind, config: Record<string, unknown>, backend: Backend = 'modal'): Recipe {
-  const v: Record<string, unknown> = { ...JOB_CONFIG_SCHEMAS[kind].parse({}), ...(backend === 'modal' ? { base_model: PIPELINE_BASE_MODEL } : {}) };
+  const v: Record<string, unknown> = {
+    ...JOB_CONFIG_SCHEMAS[kind].parse({}),
+    ...(backend === 'modal' ? { base_model: PIPELINE_BASE_MODEL } : {}),
+  };
   for (const [k, val] of Object.entries(config)) if (val !== undefined && val !== null) v[k] = val;
   const seq = Number(v['max_seq_length']) + (kind === 'grpo' ? Number(v['max_completion_length'] ?? 0) : 0);
   return {

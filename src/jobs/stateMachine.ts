@@ -35,7 +35,11 @@ export interface TransitionExtra {
  * The fields to merge into run.json to move `run` to `to`, or undefined when the move is not allowed
  * (e.g. a late "running" event after the run already ended). Staying in the same state is a no-op patch.
  */
-export function transition(run: Pick<RunRecord, 'state' | 'startedAt' | 'endedAt'>, to: RunState, extra: TransitionExtra = {}): Partial<RunRecord> | undefined {
+export function transition(
+  run: Pick<RunRecord, 'state' | 'startedAt' | 'endedAt'>,
+  to: RunState,
+  extra: TransitionExtra = {},
+): Partial<RunRecord> | undefined {
   if (!canTransition(run.state, to)) return undefined;
   const at = (extra.at ?? new Date()).toISOString();
   const patch: Partial<RunRecord> = { state: to };
@@ -46,7 +50,10 @@ export function transition(run: Pick<RunRecord, 'state' | 'startedAt' | 'endedAt
 }
 
 /** Seconds the run has been going (or went), for the sidebar and the cost of a finished run. */
-export function elapsedSeconds(run: Pick<RunRecord, 'createdAt' | 'startedAt' | 'endedAt'>, now: Date = new Date()): number {
+export function elapsedSeconds(
+  run: Pick<RunRecord, 'createdAt' | 'startedAt' | 'endedAt'>,
+  now: Date = new Date(),
+): number {
   const start = Date.parse(run.startedAt ?? run.createdAt);
   const end = run.endedAt ? Date.parse(run.endedAt) : now.getTime();
   if (Number.isNaN(start) || Number.isNaN(end)) return 0;

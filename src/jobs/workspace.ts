@@ -12,7 +12,8 @@ import { ModalBackend, createModalClient } from './backends/modal';
 export function findWorkspaceRoot(start: string): string {
   let dir = path.resolve(start);
   for (;;) {
-    if (fs.existsSync(path.join(dir, '.psychohistory')) || fs.existsSync(path.join(dir, 'training', 'psychohistory'))) return dir;
+    if (fs.existsSync(path.join(dir, '.psychohistory')) || fs.existsSync(path.join(dir, 'training', 'psychohistory')))
+      return dir;
     const parent = path.dirname(dir);
     if (parent === dir) return path.resolve(start);
     dir = parent;
@@ -32,7 +33,14 @@ export function openWorkspaceJobs(options: WorkspaceJobsOptions): JobService {
   const service = new JobService(store);
   const hooks = { changed: (id: string) => service.notify(id), log: options.log ?? (() => undefined) };
   const trainingDir = path.join(options.root, options.trainingFolder ?? 'training');
-  service.addBackend(new LocalBackend({ store, trainingDir, python: () => resolvePython(options.python ?? process.env['PSYCHOHISTORY_PYTHON'], options.root, trainingDir), hooks }));
+  service.addBackend(
+    new LocalBackend({
+      store,
+      trainingDir,
+      python: () => resolvePython(options.python ?? process.env['PSYCHOHISTORY_PYTHON'], options.root, trainingDir),
+      hooks,
+    }),
+  );
   service.addBackend(new ModalBackend({ store, hooks, client: () => createModalClient() }));
   return service;
 }

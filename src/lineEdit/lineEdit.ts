@@ -263,7 +263,8 @@ export function setValue(text: string, path: JsonPath, value: Json, keyOrder: re
   const props = parent.children ?? [];
   const at = insertionIndex(parent, key, keyOrder);
   const member = JSON.stringify(key) + style.colon + stringifyLike(value, style);
-  const insert = (offset: number, newText: string): string => applyLineEdits(text, [{ start: offset, end: offset, newText }]);
+  const insert = (offset: number, newText: string): string =>
+    applyLineEdits(text, [{ start: offset, end: offset, newText }]);
   if (props.length === 0) return insert(parent.offset + 1, member);
   if (at < props.length) return insert((props[at] as Node).offset, member + style.comma);
   const last = props[props.length - 1] as Node;
@@ -290,16 +291,24 @@ export function removeProperty(text: string, path: JsonPath): string {
  * exact source text and returns the new list (reordered, filtered, or with new elements written by
  * the caller). Untouched elements keep their bytes.
  */
-export function rewriteArray(text: string, path: JsonPath, transform: (elements: string[], style: JsonStyle) => string[]): string {
+export function rewriteArray(
+  text: string,
+  path: JsonPath,
+  transform: (elements: string[], style: JsonStyle) => string[],
+): string {
   const node = nodeAt(editableTree(text), path);
-  if (!node || node.type !== 'array') throw new LineEditError(`${pathKey(path) || 'The line'} is not a list.`, pathKey(path));
+  if (!node || node.type !== 'array')
+    throw new LineEditError(`${pathKey(path) || 'The line'} is not a list.`, pathKey(path));
   const style = detectStyle(text);
   const kids = node.children ?? [];
   const elements = kids.map((k) => text.slice(k.offset, k.offset + k.length));
   let sep = style.comma;
   if (kids.length >= 2) sep = text.slice(kids[0]!.offset + kids[0]!.length, kids[1]!.offset);
   const next = transform(elements, style);
-  if (kids.length === 0) return applyLineEdits(text, [{ start: node.offset + 1, end: node.offset + node.length - 1, newText: next.join(sep) }]);
+  if (kids.length === 0)
+    return applyLineEdits(text, [
+      { start: node.offset + 1, end: node.offset + node.length - 1, newText: next.join(sep) },
+    ]);
   const first = kids[0]!;
   const last = kids[kids.length - 1]!;
   return applyLineEdits(text, [{ start: first.offset, end: last.offset + last.length, newText: next.join(sep) }]);

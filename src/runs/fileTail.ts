@@ -68,7 +68,10 @@ export class FileTail {
   private gone = false;
 
   /** `startAt`: the byte to start from (the current size, to skip what is already there). */
-  constructor(readonly file: string, startAt = 0) {
+  constructor(
+    readonly file: string,
+    startAt = 0,
+  ) {
     this.offset = startAt;
   }
 

@@ -25,7 +25,11 @@ export class LogFollower implements Disposable {
   readonly stopped: Promise<void>;
   private resolveStopped!: () => void;
 
-  constructor(file: string, private readonly sink: LogSink, private readonly options: LogFollowerOptions) {
+  constructor(
+    file: string,
+    private readonly sink: LogSink,
+    private readonly options: LogFollowerOptions,
+  ) {
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
     this.tail = new LineTail(file, (lines) => sink.append(lines), {
       fromStart: true,

@@ -32,7 +32,8 @@ export function fastTrainEvent(raw: unknown): TrainEvent | null {
   const o = raw as Record<string, unknown>;
   if (o.type !== 'train') return null;
   const { step, epoch, loss, lr, gradNorm, tokensPerSecond, rewardMean, rewardStd, time } = o;
-  if (!(num(step) && Number.isSafeInteger(step) && step >= 0) || !nonNeg(epoch) || !num(loss) || !nonNeg(lr)) return null;
+  if (!(num(step) && Number.isSafeInteger(step) && step >= 0) || !nonNeg(epoch) || !num(loss) || !nonNeg(lr))
+    return null;
   if (typeof time !== 'string' || time.length === 0) return null;
   // `time` is set last, where the schema has it; the cast covers the few lines until then.
   const ev = { type: 'train', step, epoch, loss, lr } as TrainEvent;
@@ -155,8 +156,10 @@ export class MetricsLineParser extends JsonlParser<MetricEvent> {
   }
 
   protected override rejected(value: unknown, lineNo: number): void {
-    const type = typeof value === 'object' && value !== null && 'type' in value ? (value as { type: unknown }).type : undefined;
-    if (typeof type === 'string' && !KNOWN_TYPES.has(type)) this.unknownTypes.set(type, (this.unknownTypes.get(type) ?? 0) + 1);
+    const type =
+      typeof value === 'object' && value !== null && 'type' in value ? (value as { type: unknown }).type : undefined;
+    if (typeof type === 'string' && !KNOWN_TYPES.has(type))
+      this.unknownTypes.set(type, (this.unknownTypes.get(type) ?? 0) + 1);
     else super.rejected(value, lineNo);
   }
 }
@@ -179,7 +182,11 @@ export function parseJsonl<T>(content: string | Uint8Array, parse: (value: unkno
 }
 
 /** Parses a whole metrics.jsonl content at once (a finished file or a first read), with notices. */
-export function parseMetricsText(text: string | Uint8Array): { events: MetricEvent[]; notices: FileNotice[]; parser: MetricsLineParser } {
+export function parseMetricsText(text: string | Uint8Array): {
+  events: MetricEvent[];
+  notices: FileNotice[];
+  parser: MetricsLineParser;
+} {
   const parser = new MetricsLineParser();
   const events = parser.push(bytesOf(text));
   const notices = parserNotices(parser);
@@ -225,7 +232,10 @@ export class MetricsTail {
   private readonly reportedNotices = new Set<string>();
 
   /** `startAt`: the byte to start from (the current size, to skip the events already there). */
-  constructor(readonly file: string, startAt = 0) {
+  constructor(
+    readonly file: string,
+    startAt = 0,
+  ) {
     this.bytes = new FileTail(file, startAt);
   }
 
@@ -279,12 +289,16 @@ export function followEvents(
   options: { fromStart?: boolean; intervalMs?: number; onError?: (err: unknown) => void } = {},
 ): EventFollower {
   const tail = new MetricsTail(file, options.fromStart === false ? sizeNow(file) : 0);
-  const poller = new Poller(async (last) => {
-    const { events } = await tail.read();
-    // The writer has ended: a last line that lacks only its newline is a complete event.
-    if (last) events.push(...tail.flush());
-    if (events.length) onEvents(events);
-  }, options.intervalMs, options.onError);
+  const poller = new Poller(
+    async (last) => {
+      const { events } = await tail.read();
+      // The writer has ended: a last line that lacks only its newline is a complete event.
+      if (last) events.push(...tail.flush());
+      if (events.length) onEvents(events);
+    },
+    options.intervalMs,
+    options.onError,
+  );
   return { close: () => poller.stop(), dispose: () => poller.dispose() };
 }
 

@@ -20,8 +20,7 @@ export type RunRecordProblem =
 
 export type RunRecordRead =
   /** `raw` is the whole object on disk, fields this side does not know included, so an update can keep them. */
-  | { record: RunRecord; raw: Record<string, unknown>; problem: null }
-  | { record: null; problem: RunRecordProblem };
+  { record: RunRecord; raw: Record<string, unknown>; problem: null } | { record: null; problem: RunRecordProblem };
 
 const MISSING: RunRecordRead = { record: null, problem: { kind: 'missing' } };
 
@@ -50,8 +49,10 @@ export function parseRunRecord(text: string, folderId?: string): RunRecordRead {
     return { record: null, problem: { kind: 'not-json' } };
   }
   const parsed = RunRecordSchema.safeParse(value);
-  if (!parsed.success) return { record: null, problem: { kind: 'mismatch', message: parsed.error.issues[0]?.message ?? 'invalid' } };
-  if (folderId !== undefined && parsed.data.id !== folderId) return { record: null, problem: { kind: 'id-mismatch', id: parsed.data.id } };
+  if (!parsed.success)
+    return { record: null, problem: { kind: 'mismatch', message: parsed.error.issues[0]?.message ?? 'invalid' } };
+  if (folderId !== undefined && parsed.data.id !== folderId)
+    return { record: null, problem: { kind: 'id-mismatch', id: parsed.data.id } };
   // The schema is an object schema, so what it accepted is a plain object.
   return { record: parsed.data, raw: value as Record<string, unknown>, problem: null };
 }
@@ -73,7 +74,10 @@ function readProblem(err: unknown): RunRecordRead {
 }
 
 /** For the extension host and the panel: does not block while the disk (maybe a network one) answers. */
-export async function readRunRecord(file: string, folderId: string = path.basename(path.dirname(file))): Promise<RunRecordRead> {
+export async function readRunRecord(
+  file: string,
+  folderId: string = path.basename(path.dirname(file)),
+): Promise<RunRecordRead> {
   if (folderIsLink(file)) return { record: null, problem: { kind: 'symlink' } };
   let text: string;
   try {

@@ -18,7 +18,12 @@ import { describeRecordProblem, readRunRecord, readRunRecordSync, type RunRecord
 import { transition } from '../jobs/stateMachine';
 import type { TransitionExtra } from '../jobs/stateMachine';
 
-export const RUN_FILES = { record: 'run.json', metrics: 'metrics.jsonl', logs: 'logs.txt', trees: 'trees.jsonl' } as const;
+export const RUN_FILES = {
+  record: 'run.json',
+  metrics: 'metrics.jsonl',
+  logs: 'logs.txt',
+  trees: 'trees.jsonl',
+} as const;
 /** The runs folder, relative to a workspace root. */
 export const RUNS_DIR = path.join('.psychohistory', 'runs');
 
@@ -76,7 +81,10 @@ export function withRecordLock<T>(file: string, fn: () => T): T {
     } catch {
       continue; // released between our open and stat
     }
-    if (Date.now() > deadline) throw new RunStoreError(`${file} stayed locked for ${RECORD_LOCK.timeoutMs / 1000} s (${lock}); remove the lock file if no job is writing.`);
+    if (Date.now() > deadline)
+      throw new RunStoreError(
+        `${file} stayed locked for ${RECORD_LOCK.timeoutMs / 1000} s (${lock}); remove the lock file if no job is writing.`,
+      );
     sleepSync(delay * (0.5 + Math.random()));
   }
   try {
@@ -141,7 +149,8 @@ export class RunStore {
   /** A run file's path; throws RunStoreError when it (or the run folder) is a symlink. */
   file(id: string, name: keyof typeof RUN_FILES): string {
     const file = path.join(this.runDir(id), RUN_FILES[name]);
-    if (isSymlink(file)) throw new RunStoreError(`Refusing ${RUN_FILES[name]} of run ${id}: it is a symlink (not followed).`);
+    if (isSymlink(file))
+      throw new RunStoreError(`Refusing ${RUN_FILES[name]} of run ${id}: it is a symlink (not followed).`);
     return file;
   }
 
@@ -198,7 +207,11 @@ export class RunStore {
   }
 
   /** Move the run through the state machine; a move from a terminal state is ignored. */
-  setState(id: string, to: RunState, extra: TransitionExtra & { cost?: RunRecord['cost'] } = {}): RunRecord | undefined {
+  setState(
+    id: string,
+    to: RunState,
+    extra: TransitionExtra & { cost?: RunRecord['cost'] } = {},
+  ): RunRecord | undefined {
     return this.update(id, (current) => {
       const patch = transition(current, to, extra);
       if (!patch) return undefined;
@@ -227,7 +240,8 @@ export class RunStore {
       if (name.startsWith('.') || !isRunId(name)) continue;
       const read = this.readRecord(name);
       if (read.record) runs.push(read.record);
-      else if (read.problem.kind !== 'missing') problems.push({ id: name, reason: describeRecordProblem(read.problem) });
+      else if (read.problem.kind !== 'missing')
+        problems.push({ id: name, reason: describeRecordProblem(read.problem) });
     }
     return { runs: runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id)), problems };
   }
@@ -320,7 +334,8 @@ export async function listRuns(workspaceRoot: string, report?: (problem: RunProb
       const dir = path.join(root, name);
       const read = await readRunRecord(path.join(dir, RUN_FILES.record), name);
       if (read.record) return { id: name, dir, record: read.record };
-      if (read.problem.kind === 'missing') return isPlainFile(path.join(dir, RUN_FILES.metrics)) ? { id: name, dir, record: null } : null;
+      if (read.problem.kind === 'missing')
+        return isPlainFile(path.join(dir, RUN_FILES.metrics)) ? { id: name, dir, record: null } : null;
       report?.({ id: name, reason: describeRecordProblem(read.problem) });
       return null;
     }),

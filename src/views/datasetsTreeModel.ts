@@ -33,7 +33,11 @@ export function datasetRowOf(file: string, model: CaseDocument, workspaceRoot?: 
     file,
     label: path.basename(file),
     description: `${stats.cases} cases${stats.errors ? ` · ${stats.errors} errors` : ''}`,
-    tooltip: [rel, `${stats.cases} valid cases, ${stats.errors} errors, ${warnings} warnings`, splits ? `Splits: ${splits}` : undefined]
+    tooltip: [
+      rel,
+      `${stats.cases} valid cases, ${stats.errors} errors, ${warnings} warnings`,
+      splits ? `Splits: ${splits}` : undefined,
+    ]
       .filter(Boolean)
       .join('\n'),
     icon: stats.errors ? { id: 'warning', color: 'problemsWarningIcon.foreground' } : { id: 'database' },

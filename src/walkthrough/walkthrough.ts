@@ -15,7 +15,11 @@ export function sampleName(arg: unknown): SampleName {
 }
 
 /** The shipped copy of a sample, and where it is written in a workspace that has none. */
-export function sampleFiles(extensionRoot: string, workspaceRoot: string | undefined, name: SampleName): { bundled: string; target?: string } {
+export function sampleFiles(
+  extensionRoot: string,
+  workspaceRoot: string | undefined,
+  name: SampleName,
+): { bundled: string; target?: string } {
   const file = `${name}.cases.jsonl`;
   return {
     bundled: path.join(extensionRoot, 'examples', 'data', file),

@@ -73,7 +73,8 @@ export class FakeBlobStore {
       this.uploads++;
       return void res.writeHead(200).end();
     }
-    if (req.method === 'GET' && verb === 'download' && blob.data) return void res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(blob.data);
+    if (req.method === 'GET' && verb === 'download' && blob.data)
+      return void res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(blob.data);
     res.writeHead(405).end();
   }
 }

@@ -18,20 +18,21 @@ export interface StandInCall {
 }
 
 /** Requests from the test; each is answered by a StandInReply with the same `id`. */
-export type StandInRequest = { id: number } & (
+export type StandInRequest = { id: number } &
   /** Every call so far, oldest first. */
-  | { op: 'calls' }
-  /**
-   * What the Python side's jobs.run does with an event: append it to the run's record (the Volume's
-   * metrics.jsonl, which read_run serves) and put it on the `psychohistory-events` partition as a
-   * QueueSink batch ({seq, offset, end, events}).
-   */
-  | { op: 'emit'; runId: string; events: unknown[] }
-  /** The function returned `result`. */
-  | { op: 'complete'; callId: string; result: unknown }
-  /** The function printed `data` (fd 1). */
-  | { op: 'log'; callId: string; data: string }
-);
+  (
+    | { op: 'calls' }
+    /**
+     * What the Python side's jobs.run does with an event: append it to the run's record (the Volume's
+     * metrics.jsonl, which read_run serves) and put it on the `psychohistory-events` partition as a
+     * QueueSink batch ({seq, offset, end, events}).
+     */
+    | { op: 'emit'; runId: string; events: unknown[] }
+    /** The function returned `result`. */
+    | { op: 'complete'; callId: string; result: unknown }
+    /** The function printed `data` (fd 1). */
+    | { op: 'log'; callId: string; data: string }
+  );
 
 export type StandInReply = { id: number; ok: true; value?: unknown } | { id: number; ok: false; error: string };
 

@@ -3,10 +3,22 @@
 // values our events are made of (dict, list, str, int, float, bool, None), using the same opcodes
 // CPython emits for them.
 const OP = {
-  PROTO: 0x80, STOP: 0x2e, NONE: 0x4e, NEWTRUE: 0x88, NEWFALSE: 0x89,
-  BININT: 0x4a, BININT1: 0x4b, BININT2: 0x4d, BINFLOAT: 0x47,
-  SHORT_BINUNICODE: 0x8c, BINUNICODE: 0x58, EMPTY_LIST: 0x5d, APPEND: 0x61,
-  EMPTY_DICT: 0x7d, SETITEM: 0x73, MEMOIZE: 0x94,
+  PROTO: 0x80,
+  STOP: 0x2e,
+  NONE: 0x4e,
+  NEWTRUE: 0x88,
+  NEWFALSE: 0x89,
+  BININT: 0x4a,
+  BININT1: 0x4b,
+  BININT2: 0x4d,
+  BINFLOAT: 0x47,
+  SHORT_BINUNICODE: 0x8c,
+  BINUNICODE: 0x58,
+  EMPTY_LIST: 0x5d,
+  APPEND: 0x61,
+  EMPTY_DICT: 0x7d,
+  SETITEM: 0x73,
+  MEMOIZE: 0x94,
 } as const;
 
 export type Picklable = null | boolean | number | string | Picklable[] | { [key: string]: Picklable };

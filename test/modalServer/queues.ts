@@ -42,7 +42,11 @@ export class FakeQueue {
     const now = this.limits.now();
     const entries = live?.entries ?? [];
     for (const value of values) entries.push({ entryId: `${now}-${this.seq++}`, value });
-    this.partitions.set(partition, { entries, lastPutMs: now, ttlMs: this.limits.ttlMs() ?? ttlMs ?? QUEUE_DEFAULT_TTL_MS });
+    this.partitions.set(partition, {
+      entries,
+      lastPutMs: now,
+      ttlMs: this.limits.ttlMs() ?? ttlMs ?? QUEUE_DEFAULT_TTL_MS,
+    });
   }
 
   /** Items after `lastEntryId` (all when empty), in order; an expired partition has none. */

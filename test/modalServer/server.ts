@@ -73,13 +73,18 @@ export class FakeModalServer {
   private server: grpc.Server | undefined;
   private nextId = 1;
   /** Scripted failures: method name -> errors to throw on its next calls. */
-  private readonly failures = new Map<string, { code: grpc.status; details: string; when?: (request: Record<string, unknown>) => boolean }[]>();
+  private readonly failures = new Map<
+    string,
+    { code: grpc.status; details: string; when?: (request: Record<string, unknown>) => boolean }[]
+  >();
   /** Log lines per function call, as the container printed them. */
   private readonly logs = new Map<string, { entryId: string; data: string; fd: number; timestamp: number }[]>();
   /** Cap on a long poll, so tests never wait for the SDK's 30-55 s polls. */
   longPollCapMs = 300;
 
-  constructor(readonly credentials: { tokenId: string; tokenSecret: string } = { tokenId: 'ak-test', tokenSecret: 'as-test' }) {
+  constructor(
+    readonly credentials: { tokenId: string; tokenSecret: string } = { tokenId: 'ak-test', tokenSecret: 'as-test' },
+  ) {
     this.changed.setMaxListeners(100);
   }
 
@@ -92,7 +97,13 @@ export class FakeModalServer {
   }
 
   /** Make the next `times` calls of `method` fail with a gRPC status (e.g. UNAVAILABLE: a dropped stream). */
-  failNext(method: string, code: grpc.status, details: string, times = 1, when?: (request: Record<string, unknown>) => boolean): void {
+  failNext(
+    method: string,
+    code: grpc.status,
+    details: string,
+    times = 1,
+    when?: (request: Record<string, unknown>) => boolean,
+  ): void {
     const list = this.failures.get(method) ?? [];
     for (let i = 0; i < times; i++) list.push({ code, details, ...(when ? { when } : {}) });
     this.failures.set(method, list);
@@ -108,7 +119,11 @@ export class FakeModalServer {
 
   /** `queue.put_many(values, block=False, partition=...)`: all or none. */
   putQueueItems(queueName: string, partition: string, values: readonly Picklable[]): boolean {
-    return this.putQueuePickles(queueName, partition, values.map((v) => pickle(v)));
+    return this.putQueuePickles(
+      queueName,
+      partition,
+      values.map((v) => pickle(v)),
+    );
   }
 
   /** Items pickled elsewhere (by Modal's Python SDK itself, in a cross-language test). */
@@ -188,7 +203,8 @@ export class FakeModalServer {
 
   /** For failNext: does this QueueNextItems request read `partition`? */
   static readsPartition(partition: string): (request: Record<string, unknown>) => boolean {
-    return (request) => Buffer.from((request['partitionKey'] as Buffer | undefined) ?? Buffer.alloc(0)).toString('utf8') === partition;
+    return (request) =>
+      Buffer.from((request['partitionKey'] as Buffer | undefined) ?? Buffer.alloc(0)).toString('utf8') === partition;
   }
 
   callsOf(method: string): RecordedCall[] {
@@ -207,7 +223,10 @@ export class FakeModalServer {
       FunctionMap: async (req) => this.functionMap(req),
       FunctionBindParams: async (req) => this.functionBindParams(req),
       FunctionGetOutputs: async (req) => this.functionGetOutputs(req),
-      FunctionCallFromId: async (req) => ({ functionCallId: this.callOf(String(req['functionCallId'])).id, numInputs: 1 }),
+      FunctionCallFromId: async (req) => ({
+        functionCallId: this.callOf(String(req['functionCallId'])).id,
+        numInputs: 1,
+      }),
       FunctionCallCancel: async (req) => this.functionCallCancel(req),
       QueueGetOrCreate: async (req) => this.queueGetOrCreate(req),
       QueueNextItems: async (req) => this.queueNextItems(req),
@@ -238,7 +257,8 @@ export class FakeModalServer {
     const handlers = this.unaryHandlers();
     const undeclared = this.servedRpcs().filter((rpc) => !service[rpc]);
     // A regenerated api.proto that drops an RPC would otherwise only show as UNIMPLEMENTED mid-test.
-    if (undeclared.length > 0) throw new Error(`api.proto does not declare ${undeclared.join(', ')}: see proto/regenerate.py`);
+    if (undeclared.length > 0)
+      throw new Error(`api.proto does not declare ${undeclared.join(', ')}: see proto/regenerate.py`);
     await this.blobs.start();
     const implementation: grpc.UntypedServiceImplementation = {};
     for (const [name, method] of Object.entries(service)) {
@@ -248,18 +268,28 @@ export class FakeModalServer {
         implementation[rpc] = (call: grpc.ServerWritableStream<Record<string, unknown>, unknown>) => {
           const metadata = Object.fromEntries(Object.entries(call.metadata.getMap()).map(([k, v]) => [k, String(v)]));
           this.calls.push({ method: rpcName, request: call.request, metadata });
-          if (!STREAMING_RPCS.includes(rpcName)) return call.destroy(Object.assign(new Error(`${rpcName} not implemented`), { code: grpc.status.UNIMPLEMENTED }));
+          if (!STREAMING_RPCS.includes(rpcName))
+            return call.destroy(
+              Object.assign(new Error(`${rpcName} not implemented`), { code: grpc.status.UNIMPLEMENTED }),
+            );
           void this.appGetLogs(call);
         };
         continue;
       }
-      implementation[rpc] = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      implementation[rpc] = (
+        call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
+        callback: grpc.sendUnaryData<unknown>,
+      ) => {
         const metadata = Object.fromEntries(Object.entries(call.metadata.getMap()).map(([k, v]) => [k, String(v)]));
         this.calls.push({ method: rpcName, request: call.request, metadata });
         const handler = handlers[rpcName];
-        const fail = (code: grpc.status, details: string) => callback({ code, details, name: 'Error', message: details, metadata: new grpc.Metadata() });
+        const fail = (code: grpc.status, details: string) =>
+          callback({ code, details, name: 'Error', message: details, metadata: new grpc.Metadata() });
         if (!handler) return fail(grpc.status.UNIMPLEMENTED, `fake Modal server: ${rpcName} is not implemented`);
-        if (metadata['x-modal-token-id'] !== this.credentials.tokenId || metadata['x-modal-token-secret'] !== this.credentials.tokenSecret) {
+        if (
+          metadata['x-modal-token-id'] !== this.credentials.tokenId ||
+          metadata['x-modal-token-secret'] !== this.credentials.tokenSecret
+        ) {
           return fail(grpc.status.UNAUTHENTICATED, 'Invalid token id or secret');
         }
         const pending = this.failures.get(rpcName) ?? [];
@@ -280,7 +310,9 @@ export class FakeModalServer {
     this.server = new grpc.Server();
     this.server.addService(service, implementation);
     const port = await new Promise<number>((resolve, reject) =>
-      this.server?.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+      this.server?.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      ),
     );
     return `http://127.0.0.1:${port}`;
   }
@@ -301,7 +333,11 @@ export class FakeModalServer {
   private queue(name: string): FakeQueue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new FakeQueue(`qu-${this.nextId++}`, { cap: () => this.queueCap, ttlMs: () => this.queueTtlMs, now: () => this.now() });
+      queue = new FakeQueue(`qu-${this.nextId++}`, {
+        cap: () => this.queueCap,
+        ttlMs: () => this.queueTtlMs,
+        now: () => this.now(),
+      });
       this.queues.set(name, queue);
     }
     return queue;
@@ -316,7 +352,11 @@ export class FakeModalServer {
   private async queuePut(req: Record<string, unknown>): Promise<Record<string, unknown>> {
     const ttl = Number(req['partitionTtlSeconds'] ?? 0);
     try {
-      this.queueById(req).put(partitionOf(req['partitionKey']), (req['values'] as Buffer[]) ?? [], ttl > 0 ? ttl * 1000 : undefined);
+      this.queueById(req).put(
+        partitionOf(req['partitionKey']),
+        (req['values'] as Buffer[]) ?? [],
+        ttl > 0 ? ttl * 1000 : undefined,
+      );
     } catch (err) {
       if (err instanceof QueueFullError) throw Object.assign(err, { code: grpc.status.RESOURCE_EXHAUSTED });
       throw err;
@@ -368,7 +408,8 @@ export class FakeModalServer {
   private async functionGet(req: Record<string, unknown>): Promise<Record<string, unknown>> {
     const key = `${String(req['appName'])}/${String(req['objectTag'])}`;
     const functionId = this.deployed.get(key);
-    if (!functionId) throw Object.assign(new Error(`App '${String(req['appName'])}' not found`), { code: grpc.status.NOT_FOUND });
+    if (!functionId)
+      throw Object.assign(new Error(`App '${String(req['appName'])}' not found`), { code: grpc.status.NOT_FOUND });
     return {
       functionId,
       handleMetadata: {
@@ -384,14 +425,26 @@ export class FakeModalServer {
     const input = items[0]?.input;
     // Arguments over the inline limit arrive as a blob the SDK uploaded first.
     const payload = input?.argsBlobId ? this.blobs.get(input.argsBlobId) : input?.args;
-    if (!payload || input?.dataFormat !== DATA_FORMAT_CBOR) throw Object.assign(new Error('expected CBOR args'), { code: grpc.status.INVALID_ARGUMENT });
+    if (!payload || input?.dataFormat !== DATA_FORMAT_CBOR)
+      throw Object.assign(new Error('expected CBOR args'), { code: grpc.status.INVALID_ARGUMENT });
     const [args, kwargs] = cborDecode(payload) as [unknown[], Record<string, unknown>];
     const id = `fc-${this.nextId++}`;
     const gpu = this.boundGpu.get(String(req['functionId']));
-    const call: FakeFunctionCall = { id, functionId: String(req['functionId']), args, kwargs, cancelled: false, ...(gpu ? { gpu } : {}) };
+    const call: FakeFunctionCall = {
+      id,
+      functionId: String(req['functionId']),
+      args,
+      kwargs,
+      cancelled: false,
+      ...(gpu ? { gpu } : {}),
+    };
     this.functionCalls.set(id, call);
     this.run(call);
-    return { functionCallId: id, pipelinedInputs: [{ idx: 0, inputId: `in-${id}`, inputJwt: `jwt-${id}` }], functionCallJwt: `jwt-${id}` };
+    return {
+      functionCallId: id,
+      pipelinedInputs: [{ idx: 0, inputId: `in-${id}`, inputJwt: `jwt-${id}` }],
+      functionCallJwt: `jwt-${id}`,
+    };
   }
 
   /** A variant of a deployed function with per-call options; only the GPU is kept. */
@@ -399,13 +452,18 @@ export class FakeModalServer {
     const functionId = String(req['functionId']);
     const name = [...this.deployed].find(([, id]) => id === functionId)?.[0].split('/')[1];
     if (!name) throw Object.assign(new Error(`Function ${functionId} not found`), { code: grpc.status.NOT_FOUND });
-    const options = req['functionOptions'] as { resources?: { gpuConfig?: { gpuType?: string; count?: number } } } | undefined;
+    const options = req['functionOptions'] as
+      { resources?: { gpuConfig?: { gpuType?: string; count?: number } } } | undefined;
     const boundFunctionId = `fu-${this.nextId++}`;
     const gpu = options?.resources?.gpuConfig?.gpuType;
     if (gpu) this.boundGpu.set(boundFunctionId, gpu);
     return {
       boundFunctionId,
-      handleMetadata: { functionName: name, supportedInputFormats: [DATA_FORMAT_CBOR], supportedOutputFormats: [DATA_FORMAT_CBOR] },
+      handleMetadata: {
+        functionName: name,
+        supportedInputFormats: [DATA_FORMAT_CBOR],
+        supportedOutputFormats: [DATA_FORMAT_CBOR],
+      },
     };
   }
 
@@ -415,7 +473,8 @@ export class FakeModalServer {
     await this.waitFor(() => call.outcome !== undefined, waitMs);
     if (!call.outcome) return { outputs: [], idxs: [] };
     const result: Record<string, unknown> = { status: call.outcome.status, exception: call.outcome.exception ?? '' };
-    if (call.outcome.data && call.outcome.data.length > this.outputInlineMaxBytes) result['dataBlobId'] = this.blobs.put(call.outcome.data);
+    if (call.outcome.data && call.outcome.data.length > this.outputInlineMaxBytes)
+      result['dataBlobId'] = this.blobs.put(call.outcome.data);
     else if (call.outcome.data) result['data'] = call.outcome.data;
     return { outputs: [{ result, idx: 0, dataFormat: DATA_FORMAT_CBOR }], idxs: [0], lastEntryId: '1-0' };
   }
@@ -430,7 +489,9 @@ export class FakeModalServer {
         totalInputs: 1,
         pendingInputs: count(status === undefined),
         succeededInputs: count(status === STATUS.SUCCESS),
-        failedInputs: count(status === STATUS.FAILURE || status === STATUS_INIT_FAILURE || status === STATUS_INTERNAL_FAILURE),
+        failedInputs: count(
+          status === STATUS.FAILURE || status === STATUS_INIT_FAILURE || status === STATUS_INTERNAL_FAILURE,
+        ),
         cancelledInputs: count(status === STATUS.TERMINATED),
         timeoutInputs: count(status === STATUS.TIMEOUT),
       },
@@ -446,7 +507,10 @@ export class FakeModalServer {
       const index = last ? lines.findIndex((l) => l.entryId === last) : -1;
       return lines.slice(index + 1);
     };
-    await this.waitFor(() => after().length > 0, Math.min(Number(call.request['timeout'] ?? 0) * 1000, this.longPollCapMs));
+    await this.waitFor(
+      () => after().length > 0,
+      Math.min(Number(call.request['timeout'] ?? 0) * 1000, this.longPollCapMs),
+    );
     const fresh = after();
     if (fresh.length > 0 && !call.cancelled) {
       call.write({
@@ -475,7 +539,10 @@ export class FakeModalServer {
     const queue = this.queueById(req);
     const partition = partitionOf(req['partitionKey']);
     const last = String(req['lastEntryId'] ?? '');
-    await this.waitFor(() => queue.after(partition, last).length > 0, Math.min(Number(req['itemPollTimeout'] ?? 0) * 1000, this.longPollCapMs));
+    await this.waitFor(
+      () => queue.after(partition, last).length > 0,
+      Math.min(Number(req['itemPollTimeout'] ?? 0) * 1000, this.longPollCapMs),
+    );
     return { items: queue.after(partition, last).map((e) => ({ value: e.value, entryId: e.entryId })) };
   }
 

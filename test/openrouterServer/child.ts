@@ -5,14 +5,18 @@
 import { OpenRouterStandIn } from './server';
 import { World } from './world';
 
-const standIn = new OpenRouterStandIn({ apiKey: process.env.OPENROUTER_STAND_IN_KEY ?? 'sk-or-e2e', respond: new World().respond });
+const standIn = new OpenRouterStandIn({
+  apiKey: process.env.OPENROUTER_STAND_IN_KEY ?? 'sk-or-e2e',
+  respond: new World().respond,
+});
 void standIn.start().then((baseURL) => {
   process.send?.({ type: 'ready', baseURL });
   console.log(`OpenRouter stand-in listening at ${baseURL}`);
 });
 let logged = 0;
 const timer = setInterval(() => {
-  for (const r of standIn.requests.slice(logged)) console.log(`${r.body.model} ${r.body.response_format?.json_schema?.name ?? '-'} ${r.outcome}`);
+  for (const r of standIn.requests.slice(logged))
+    console.log(`${r.body.model} ${r.body.response_format?.json_schema?.name ?? '-'} ${r.outcome}`);
   logged = standIn.requests.length;
 }, 500);
 const stop = (): void => {

@@ -92,11 +92,13 @@ export function strictSchemaProblem(schema: unknown, at = '#'): string | undefin
   if (typeof schema !== 'object' || schema === null) return undefined;
   const s = schema as Record<string, unknown>;
   if (s.type === 'object' || s.properties !== undefined) {
-    if (s.additionalProperties !== false) return `${at}: strict mode needs "additionalProperties": false on every object`;
+    if (s.additionalProperties !== false)
+      return `${at}: strict mode needs "additionalProperties": false on every object`;
     const props = (s.properties ?? {}) as Record<string, unknown>;
     const required = new Set(Array.isArray(s.required) ? (s.required as string[]) : []);
     for (const k of Object.keys(props)) {
-      if (!required.has(k)) return `${at}/properties/${k}: strict mode needs every property in "required" (use a nullable type for an optional one)`;
+      if (!required.has(k))
+        return `${at}/properties/${k}: strict mode needs every property in "required" (use a nullable type for an optional one)`;
       const p = strictSchemaProblem(props[k], `${at}/properties/${k}`);
       if (p) return p;
     }
@@ -166,8 +168,10 @@ export class OpenRouterStandIn {
     for (const [kind, rate] of Object.entries(this.random.faults.rates) as [Fault['kind'], number][]) {
       if (x < rate) {
         const retryAfterS = this.random.faults.retryAfterS;
-        if (kind === 'rate-limit' || kind === 'credits') return { kind, ...(retryAfterS !== undefined ? { retryAfterS } : {}) } as Fault;
-        if (kind === 'server-error') return { kind, status: ([500, 502, 503] as const)[Math.floor(this.random.next() * 3)] };
+        if (kind === 'rate-limit' || kind === 'credits')
+          return { kind, ...(retryAfterS !== undefined ? { retryAfterS } : {}) } as Fault;
+        if (kind === 'server-error')
+          return { kind, status: ([500, 502, 503] as const)[Math.floor(this.random.next() * 3)] };
         return { kind } as Fault;
       }
       x -= rate;
@@ -177,11 +181,21 @@ export class OpenRouterStandIn {
 
   private send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    });
     res.end(text);
   }
 
-  private error(res: http.ServerResponse, status: number, message: string, headers: Record<string, string> = {}, metadata?: Record<string, unknown>): void {
+  private error(
+    res: http.ServerResponse,
+    status: number,
+    message: string,
+    headers: Record<string, string> = {},
+    metadata?: Record<string, unknown>,
+  ): void {
     this.send(res, status, { error: { code: status, message, ...(metadata ? { metadata } : {}) } }, headers);
   }
 
@@ -226,13 +240,28 @@ export class OpenRouterStandIn {
     if (fault) record.outcome = fault.kind;
     switch (fault?.kind) {
       case 'rate-limit':
-        this.error(res, 429, 'Rate limit exceeded: too many requests', fault.retryAfterS !== undefined ? { 'retry-after': String(fault.retryAfterS) } : {});
+        this.error(
+          res,
+          429,
+          'Rate limit exceeded: too many requests',
+          fault.retryAfterS !== undefined ? { 'retry-after': String(fault.retryAfterS) } : {},
+        );
         return;
       case 'server-error':
-        this.error(res, fault.status ?? 502, fault.status === 503 ? 'No available provider meets your routing requirements' : 'Provider returned error');
+        this.error(
+          res,
+          fault.status ?? 502,
+          fault.status === 503 ? 'No available provider meets your routing requirements' : 'Provider returned error',
+        );
         return;
       case 'credits':
-        this.error(res, 402, 'Insufficient credits. Add more using https://openrouter.ai/credits', fault.retryAfterS !== undefined ? { 'retry-after': String(fault.retryAfterS) } : {}, { limit_source: 'openrouter_credits' });
+        this.error(
+          res,
+          402,
+          'Insufficient credits. Add more using https://openrouter.ai/credits',
+          fault.retryAfterS !== undefined ? { 'retry-after': String(fault.retryAfterS) } : {},
+          { limit_source: 'openrouter_credits' },
+        );
         return;
       case 'hang':
         // Never answers: the client's timeout must give up and retry.
@@ -244,7 +273,11 @@ export class OpenRouterStandIn {
         res.end('{"id": "gen-broken", "choices": [{"message": {"content": "{\\"se');
         return;
       case 'error-in-200':
-        this.send(res, 200, { id: `gen-${++this.counter}`, object: 'chat.completion', error: { code: 502, message: 'Upstream provider failed during generation' } });
+        this.send(res, 200, {
+          id: `gen-${++this.counter}`,
+          object: 'chat.completion',
+          error: { code: 502, message: 'Upstream provider failed during generation' },
+        });
         return;
       default:
         break;
@@ -255,10 +288,12 @@ export class OpenRouterStandIn {
     const maxResults = search?.parameters?.max_results ?? 5;
     const citations = search ? (answer.citations ?? []).slice(0, maxResults) : [];
     let content = typeof answer.content === 'string' ? answer.content : JSON.stringify(answer.content);
-    const ignoresFormat = rf?.type === 'json_schema' && body.provider?.require_parameters !== true && this.counter % 3 === 0;
+    const ignoresFormat =
+      rf?.type === 'json_schema' && body.provider?.require_parameters !== true && this.counter % 3 === 0;
     if (ignoresFormat) content = `Here is what I found: ${content.slice(0, 80)}`;
     let finish = 'stop';
-    if (fault?.kind === 'schema-break') content = JSON.stringify({ unexpected: true, note: 'the model wandered off the schema' });
+    if (fault?.kind === 'schema-break')
+      content = JSON.stringify({ unexpected: true, note: 'the model wandered off the schema' });
     if (fault?.kind === 'truncated') {
       content = content.slice(0, Math.max(1, Math.floor(content.length / 2)));
       finish = 'length';
@@ -266,11 +301,25 @@ export class OpenRouterStandIn {
     const promptTokens = Math.ceil(JSON.stringify(body.messages).length / 4);
     const completionTokens = Math.ceil(content.length / 4);
     const price = this.options.pricePer1kTokens ?? 0.0006;
-    const cost = Number((((promptTokens + completionTokens) / 1000) * price + (search ? (this.options.pricePerSearch ?? 0.004) * Math.max(1, citations.length / 5) : 0)).toFixed(8));
+    const cost = Number(
+      (
+        ((promptTokens + completionTokens) / 1000) * price +
+        (search ? (this.options.pricePerSearch ?? 0.004) * Math.max(1, citations.length / 5) : 0)
+      ).toFixed(8),
+    );
     this.billedUsd += cost;
     const annotations = citations.map((c) => {
       const start = Math.max(0, content.indexOf(c.url));
-      return { type: 'url_citation', url_citation: { url: c.url, title: c.title, content: c.content ?? '', start_index: start, end_index: start + c.url.length } };
+      return {
+        type: 'url_citation',
+        url_citation: {
+          url: c.url,
+          title: c.title,
+          content: c.content ?? '',
+          start_index: start,
+          end_index: start + c.url.length,
+        },
+      };
     });
     if (!fault) record.outcome = 'answered';
     this.send(res, 200, {
@@ -279,8 +328,21 @@ export class OpenRouterStandIn {
       model: body.model,
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
-      choices: [{ index: 0, finish_reason: finish, native_finish_reason: finish, message: { role: 'assistant', content, refusal: null, ...(annotations.length > 0 ? { annotations } : {}) } }],
-      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens, cost, is_byok: false },
+      choices: [
+        {
+          index: 0,
+          finish_reason: finish,
+          native_finish_reason: finish,
+          message: { role: 'assistant', content, refusal: null, ...(annotations.length > 0 ? { annotations } : {}) },
+        },
+      ],
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        total_tokens: promptTokens + completionTokens,
+        cost,
+        is_byok: false,
+      },
     });
   }
 }

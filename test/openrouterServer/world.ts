@@ -5,9 +5,65 @@
 // can make it misbehave per seed (uncited or undated sources, a leaky seed, a failed check).
 import type { ChatRequest, Citation, ModelAnswer } from './server';
 
-const ACTORS = ['Central bank', 'Parliament', 'Regulator', 'Port authority', 'Automaker', 'Chipmaker', 'Airline', 'Court', 'Mining firm', 'Telecom', 'Utility', 'Retailer', 'Shipping line', 'Pharma company', 'City council', 'Football league', 'Space agency', 'Bank', 'Union', 'Ministry'];
-const ACTIONS = ['announces', 'approves', 'suspends', 'cancels', 'launches', 'delays', 'fines', 'raises', 'cuts', 'opens', 'closes', 'sells', 'buys', 'bans', 'restarts'];
-const OBJECTS = ['merger', 'rate', 'tariff', 'factory', 'route', 'license', 'strike', 'bond issue', 'reactor', 'stadium', 'pipeline', 'satellite', 'vaccine trial', 'budget', 'subsidy', 'lawsuit', 'dividend', 'spinoff'];
+const ACTORS = [
+  'Central bank',
+  'Parliament',
+  'Regulator',
+  'Port authority',
+  'Automaker',
+  'Chipmaker',
+  'Airline',
+  'Court',
+  'Mining firm',
+  'Telecom',
+  'Utility',
+  'Retailer',
+  'Shipping line',
+  'Pharma company',
+  'City council',
+  'Football league',
+  'Space agency',
+  'Bank',
+  'Union',
+  'Ministry',
+];
+const ACTIONS = [
+  'announces',
+  'approves',
+  'suspends',
+  'cancels',
+  'launches',
+  'delays',
+  'fines',
+  'raises',
+  'cuts',
+  'opens',
+  'closes',
+  'sells',
+  'buys',
+  'bans',
+  'restarts',
+];
+const OBJECTS = [
+  'merger',
+  'rate',
+  'tariff',
+  'factory',
+  'route',
+  'license',
+  'strike',
+  'bond issue',
+  'reactor',
+  'stadium',
+  'pipeline',
+  'satellite',
+  'vaccine trial',
+  'budget',
+  'subsidy',
+  'lawsuit',
+  'dividend',
+  'spinoff',
+];
 
 export interface WorldOptions {
   /** Per seed event text (substring): how the chronicle of that seed misbehaves. */
@@ -70,7 +126,12 @@ export class World {
     if (quirk === 'not-found') return { content: { found: false, seedSources: [], levels: [] } };
     const key = event.toLowerCase().replace(/[^a-z0-9]+/g, '-');
     const citations: Citation[] = [];
-    const source = (site: string, path: string, published: string, cited = true): { url: string; title: string; published: string; quote: string } => {
+    const source = (
+      site: string,
+      path: string,
+      published: string,
+      cited = true,
+    ): { url: string; title: string; published: string; quote: string } => {
       const url = `https://${site}/${key}/${path}`;
       if (cited) citations.push({ url, title: `${site}: ${path}`, content: `Report on ${event}` });
       return { url, title: `${site}: ${path}`, published, quote: `reported on ${published}` };
@@ -78,13 +139,25 @@ export class World {
     const levels = [];
     for (let d = 1; d <= depth; d++) {
       const when = addDays(date, d * 9);
-      const sources = [source('news.example.com', `d${d}`, when), source('wire.example.org', `d${d}`, addDays(when, 1))];
+      const sources = [
+        source('news.example.com', `d${d}`, when),
+        source('wire.example.org', `d${d}`, addDays(when, 1)),
+      ];
       if (quirk === 'uncited-source') sources.push(source('blog.example.net', `d${d}`, when, false));
-      if (quirk === 'undated-source') sources.push({ ...source('paper.example.org', `d${d}`, when), published: 'last spring' });
+      if (quirk === 'undated-source')
+        sources.push({ ...source('paper.example.org', `d${d}`, when), published: 'last spring' });
       if (quirk === 'early-source') sources.push(source('old.example.org', `d${d}`, addDays(date, -30)));
       levels.push({
-        actual: { event: `Step ${d} after ${event.split(' ').slice(0, 2).join(' ')}: ${OBJECTS[d % OBJECTS.length]} review ordered`, date: when, sources },
-        alternatives: Array.from({ length: alts }, (_, k) => `Alternative ${k + 1} at step ${d}: ${ACTORS[(k + d) % ACTORS.length]} ${ACTIONS[(k * 3 + d) % ACTIONS.length]} nothing new`),
+        actual: {
+          event: `Step ${d} after ${event.split(' ').slice(0, 2).join(' ')}: ${OBJECTS[d % OBJECTS.length]} review ordered`,
+          date: when,
+          sources,
+        },
+        alternatives: Array.from(
+          { length: alts },
+          (_, k) =>
+            `Alternative ${k + 1} at step ${d}: ${ACTORS[(k + d) % ACTORS.length]} ${ACTIONS[(k * 3 + d) % ACTIONS.length]} nothing new`,
+        ),
       });
     }
     return { content: { found: true, seedSources: [source('archive.example.com', 'seed', date)], levels }, citations };
@@ -93,9 +166,22 @@ export class World {
   private verify(user: string): ModelAnswer {
     const c = JSON.parse(user) as { seed: { event: string } };
     const failing = Object.entries(this.options.failCheck ?? {}).find(([k]) => c.seed.event.includes(k))?.[1];
-    const names = ['unambiguous', 'resolvable', 'seed-does-not-reveal-outcome', 'sources-independent', 'sources-after-event', 'alternatives-did-not-happen'];
+    const names = [
+      'unambiguous',
+      'resolvable',
+      'seed-does-not-reveal-outcome',
+      'sources-independent',
+      'sources-after-event',
+      'alternatives-did-not-happen',
+    ];
     return {
-      content: { checks: names.map((name) => ({ name, ok: name !== failing, detail: name === failing ? 'two outlets share one wire report' : 'checked against the cited reports' })) },
+      content: {
+        checks: names.map((name) => ({
+          name,
+          ok: name !== failing,
+          detail: name === failing ? 'two outlets share one wire report' : 'checked against the cited reports',
+        })),
+      },
       citations: [{ url: 'https://news.example.com/verification', title: 'verification', content: '' }],
     };
   }

@@ -26,7 +26,8 @@ export async function axeViolations(page: Page): Promise<AxeFinding[]> {
   if (!loaded) await page.evaluate(axeSource);
   const options: RunOptions = { runOnly: { type: 'tag', values: [...AXE_TAGS] }, resultTypes: ['violations'] };
   const results = await page.evaluate(
-    (opts) => (window as unknown as { axe: { run(ctx: Document, o: unknown): Promise<AxeResults> } }).axe.run(document, opts),
+    (opts) =>
+      (window as unknown as { axe: { run(ctx: Document, o: unknown): Promise<AxeResults> } }).axe.run(document, opts),
     options as unknown as Record<string, unknown>,
   );
   return results.violations.map((v: Result) => ({
@@ -40,7 +41,10 @@ export async function axeViolations(page: Page): Promise<AxeFinding[]> {
 /** A readable report: one block per rule with its nodes, for a failing assertion's message. */
 export function formatViolations(where: string, found: AxeFinding[]): string {
   if (!found.length) return `${where}: no axe violations`;
-  return [`${where}: ${found.length} axe rule(s) violated`, ...found.map((f) => `  [${f.impact}] ${f.rule} — ${f.help}\n${f.nodes.map((n) => `      ${n}`).join('\n')}`)].join('\n');
+  return [
+    `${where}: ${found.length} axe rule(s) violated`,
+    ...found.map((f) => `  [${f.impact}] ${f.rule} — ${f.help}\n${f.nodes.map((n) => `      ${n}`).join('\n')}`),
+  ].join('\n');
 }
 
 /**

@@ -37,15 +37,26 @@ const PAGES = {
 describe.each(THEME_NAMES)('axe finds nothing, %s theme', (theme) => {
   it.each(Object.keys(PAGES) as (keyof typeof PAGES)[])('%s', async (name) => {
     const loaded = await loadRuns(PAGES[name].map(dir));
-    const d = await openDashboard(h, { state: stateOf(loaded, name === 'compare' ? 'compare' : 'run'), runs: loaded, theme });
-    if (name !== 'sft') await d.page.waitForFunction(() => Number(document.querySelector('#tree-view')?.getAttribute('data-total-nodes')) > 0);
+    const d = await openDashboard(h, {
+      state: stateOf(loaded, name === 'compare' ? 'compare' : 'run'),
+      runs: loaded,
+      theme,
+    });
+    if (name !== 'sft')
+      await d.page.waitForFunction(
+        () => Number(document.querySelector('#tree-view')?.getAttribute('data-total-nodes')) > 0,
+      );
     // Page errors and CSP violations first: axe's own probes (inline styles) trip the CSP afterwards.
     expect(d.problems).toEqual([]);
     await expectNoAxeViolations(d.page, `dashboard ${name}, ${theme}`);
   });
 
   it('no runs yet, and a broken run with its notices', async () => {
-    const empty = await openDashboard(h, { state: { mode: 'empty', runs: [], emptyMessage: 'No runs yet — Launch SFT to start one.', focusTree: null }, runs: [], theme });
+    const empty = await openDashboard(h, {
+      state: { mode: 'empty', runs: [], emptyMessage: 'No runs yet — Launch SFT to start one.', focusTree: null },
+      runs: [],
+      theme,
+    });
     expect(empty.problems).toEqual([]);
     await expectNoAxeViolations(empty.page, `dashboard empty, ${theme}`);
     const loaded = await loadRuns([dir('dashboard-truncated')]);
@@ -81,7 +92,12 @@ describe.each(THEME_NAMES)('charts in the %s theme', (theme) => {
         .filter((c) => Number((c as HTMLElement).dataset.points) > 0)
         .map((c) => {
           const card = c.closest('.card')!;
-          return { id: c.id, colors: ((c as HTMLElement).dataset.colors ?? '').split('; ').filter(Boolean), card: getComputedStyle(card).backgroundColor, page: getComputedStyle(document.body).backgroundColor };
+          return {
+            id: c.id,
+            colors: ((c as HTMLElement).dataset.colors ?? '').split('; ').filter(Boolean),
+            card: getComputedStyle(card).backgroundColor,
+            page: getComputedStyle(document.body).backgroundColor,
+          };
         }),
     );
     expect(charts.length).toBeGreaterThanOrEqual(9);
@@ -108,7 +124,9 @@ describe('text alternatives and keyboard', () => {
     await p.keyboard.press('Enter');
     expect(await p.getAttribute('#chart-brier-table-toggle', 'aria-pressed')).toBe('true');
     expect(await p.isVisible('#chart-brier')).toBe(false);
-    const table = await p.$$eval('#chart-brier-table tr', (trs) => trs.map((tr) => Array.from(tr.children).map((c) => (c as HTMLElement).innerText.trim())));
+    const table = await p.$$eval('#chart-brier-table tr', (trs) =>
+      trs.map((tr) => Array.from(tr.children).map((c) => (c as HTMLElement).innerText.trim())),
+    );
     // Depths down, one column per stage and the gate line; SFT's whole-split Brier 0.12 with its interval.
     expect(table[0]).toEqual(['Depth', 'Baseline', 'SFT', 'Gate < 0.15']);
     expect(table.map((r) => r[0])).toEqual(['Depth', 'All', 'Depth 1', 'Depth 2', 'Depth 3']);
@@ -141,7 +159,11 @@ describe('text alternatives and keyboard', () => {
     await p.keyboard.press('*');
     // Each depth-1 node open: 1 + 4 + 4 × 3, plus the depth-3 level still open under the actual path.
     expect(await visible()).toBe(1 + 4 + 12 + 3);
-    expect(await p.$$eval('#tree-view [role="treeitem"][aria-level="2"]', (els) => els.map((e) => e.getAttribute('aria-expanded')))).toEqual(['true', 'true', 'true', 'true']);
+    expect(
+      await p.$$eval('#tree-view [role="treeitem"][aria-level="2"]', (els) =>
+        els.map((e) => e.getAttribute('aria-expanded')),
+      ),
+    ).toEqual(['true', 'true', 'true', 'true']);
     // The active node stays where it was.
     expect(await p.getAttribute('#tree-view', 'aria-activedescendant')).toBe('tree-node-1');
     expect(d.problems).toEqual([]);
@@ -158,7 +180,9 @@ describe('text alternatives and keyboard', () => {
     expect(snapshot).toContain('textbox "Find event in tree"');
     expect(await p.locator('#dash-header').ariaSnapshot()).toContain('button "Refresh"');
     // A tree row: its visible text first, then what only colour says.
-    expect(await p.locator('#tree-node-1').ariaSnapshot()).toMatch(/treeitem ".+ \d+\.\d % (exact|semantic|llm|none) \(probability(, actual outcome)?, match kind\)"/);
+    expect(await p.locator('#tree-node-1').ariaSnapshot()).toMatch(
+      /treeitem ".+ \d+\.\d % (exact|semantic|llm|none) \(probability(, actual outcome)?, match kind\)"/,
+    );
     expect(d.problems).toEqual([]);
   });
 });

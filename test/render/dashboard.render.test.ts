@@ -28,12 +28,17 @@ afterAll(async () => {
 });
 
 const attr = (p: Page, sel: string, name: string): Promise<string | null> => p.getAttribute(sel, name);
-const points = async (p: Page, chart: string): Promise<number> => Number(await attr(p, `#chart-${chart}`, 'data-points'));
+const points = async (p: Page, chart: string): Promise<number> =>
+  Number(await attr(p, `#chart-${chart}`, 'data-points'));
 const gateStatuses = (p: Page, stage: string): Promise<string[]> =>
-  p.$$eval(`#stage-table tr[data-stage="${stage}"] td.gate-cell`, (tds) => tds.map((td) => (td as HTMLElement).dataset.status ?? ''));
+  p.$$eval(`#stage-table tr[data-stage="${stage}"] td.gate-cell`, (tds) =>
+    tds.map((td) => (td as HTMLElement).dataset.status ?? ''),
+  );
 const dir = (name: string): string => path.join(runs, name);
 const cellText = (p: Page, stage: string, sel: string): Promise<string> =>
-  p.$eval(`#stage-table tr[data-stage="${stage}"] ${sel}`, (td) => (td as HTMLElement).innerText.replace(/\s+/g, ' ').trim());
+  p.$eval(`#stage-table tr[data-stage="${stage}"] ${sel}`, (td) =>
+    (td as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
+  );
 
 describe('one run', () => {
   it('SFT run: loss and lr drawn with every point, gates coloured, no CSP violation', async () => {
@@ -43,7 +48,9 @@ describe('one run', () => {
     expect(await points(p, 'loss')).toBe(120);
     expect(await points(p, 'lr')).toBe(120);
     expect(await points(p, 'reward')).toBe(0);
-    expect(await attr(p, '#chart-loss', 'aria-label')).toMatch(/^Training loss: 120 points, latest \d\.\d{3} at step 120$/);
+    expect(await attr(p, '#chart-loss', 'aria-label')).toMatch(
+      /^Training loss: 120 points, latest \d\.\d{3} at step 120$/,
+    );
     expect(await attr(p, '#chart-reward', 'aria-label')).toBe('GRPO reward (mean ± std): no data');
     expect(await p.isVisible('#chart-reward-empty')).toBe(true);
     expect(await points(p, 'perplexity')).toBe(8);
@@ -57,7 +64,9 @@ describe('one run', () => {
     expect(await gateStatuses(p, 'sft')).toEqual(['pass', 'pass', 'pass', 'pass']);
     expect(await attr(p, '#stage-table tr[data-stage="sft"] td.verdict', 'data-status')).toBe('pass');
     // Gate colours are the theme's testing colours, kept as they are where they contrast (Dark Modern: #73c991 pass, #f88070 fail).
-    const colours = await p.$$eval('#stage-table td.gate-cell .gate', (els) => els.map((e) => getComputedStyle(e).color));
+    const colours = await p.$$eval('#stage-table td.gate-cell .gate', (els) =>
+      els.map((e) => getComputedStyle(e).color),
+    );
     expect(colours.slice(0, 4)).toEqual(Array(4).fill('rgb(248, 128, 112)'));
     expect(colours.slice(4, 8)).toEqual(Array(4).fill('rgb(115, 201, 145)'));
     expect(await p.textContent('#run-duration')).toContain('2 h 5 min');
@@ -97,7 +106,13 @@ describe('one run', () => {
     const more = trainCurve(150, 8).slice(120);
     const append: RunAppend = {
       runId: 'dashboard-sft',
-      train: { step: more.map((e) => e.step), loss: more.map((e) => e.loss), lr: more.map((e) => e.lr), rewardMean: more.map(() => null), rewardStd: more.map(() => null) },
+      train: {
+        step: more.map((e) => e.step),
+        loss: more.map((e) => e.loss),
+        lr: more.map((e) => e.lr),
+        rewardMean: more.map(() => null),
+        rewardStd: more.map(() => null),
+      },
       evals: [],
       notices: [{ level: 'info', message: 'appended' }],
       state: 'running',
@@ -121,7 +136,9 @@ describe('broken and empty runs show a notice, never a blank panel', () => {
   ])('%s', async (name, levels, text) => {
     const loaded = await loadRuns([dir(name)]);
     const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
-    expect(await d.page.$$eval('#notices .notice', (ns) => ns.map((n) => (n as HTMLElement).dataset.level))).toEqual(levels);
+    expect(await d.page.$$eval('#notices .notice', (ns) => ns.map((n) => (n as HTMLElement).dataset.level))).toEqual(
+      levels,
+    );
     expect(await d.page.textContent('#notices')).toMatch(text);
     if (name === 'dashboard-no-events') {
       expect(await d.page.isVisible('#chart-loss-empty')).toBe(true);
@@ -135,7 +152,10 @@ describe('broken and empty runs show a notice, never a blank panel', () => {
   });
 
   it('no runs at all: says what to do, and the button asks the host to launch SFT', async () => {
-    const d = await openDashboard(h, { state: { mode: 'empty', runs: [], emptyMessage: 'No runs yet — Launch SFT to start one.', focusTree: null }, runs: [] });
+    const d = await openDashboard(h, {
+      state: { mode: 'empty', runs: [], emptyMessage: 'No runs yet — Launch SFT to start one.', focusTree: null },
+      runs: [],
+    });
     expect(await d.page.textContent('#empty-state')).toContain('No runs yet — Launch SFT');
     await d.page.click('#empty-launch-sft');
     await d.page.waitForFunction(() => true);
@@ -148,7 +168,9 @@ describe('themes', () => {
   it('high contrast: cards take the contrast border, charts still drawn', async () => {
     const loaded = await loadRuns([dir('dashboard-eval')]);
     const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded, theme: 'high-contrast' });
-    expect(await d.page.$eval('#card-perplexity', (e) => getComputedStyle(e).borderTopColor)).toBe('rgb(111, 195, 223)');
+    expect(await d.page.$eval('#card-perplexity', (e) => getComputedStyle(e).borderTopColor)).toBe(
+      'rgb(111, 195, 223)',
+    );
     expect(await points(d.page, 'perplexity')).toBe(12);
     // An eval run has no training steps: one line, not three empty cards.
     expect(await d.page.isVisible('#training-empty')).toBe(true);
@@ -166,7 +188,9 @@ describe('forecast skill and intervals', () => {
     // SFT: headline Brier 0.12 on four-candidate levels (uniform 0.1875) → skill 0.36; intervals ±0.015 Brier, ±5 points match.
     expect(await cellText(p, 'sft', 'td[data-gate="brier"]')).toBe('0.120 [0.105, 0.135]');
     expect(await cellText(p, 'sft', 'td[data-col="skill"]')).toBe('0.360 [0.280, 0.440]');
-    expect(await attr(p, '#stage-table tr[data-stage="sft"] td[data-col="skill"]', 'aria-label')).toBe('Brier skill 0.360, 95 % interval [0.280, 0.440]');
+    expect(await attr(p, '#stage-table tr[data-stage="sft"] td[data-col="skill"]', 'aria-label')).toBe(
+      'Brier skill 0.360, 95 % interval [0.280, 0.440]',
+    );
     expect(await cellText(p, 'sft', 'td[data-gate="match"]')).toBe('86.7 % [81.7, 91.7] %');
     expect(await cellText(p, 'sft', 'td[data-col="letters"]')).toBe('Brier 0.120 skill 0.360 · headline');
     expect(await cellText(p, 'sft', 'td[data-col="stated"]')).toBe('Brier 0.140 skill 0.253');
@@ -174,12 +198,25 @@ describe('forecast skill and intervals', () => {
     // The baseline is worse than chance: a negative skill with a real minus sign.
     expect(await cellText(p, 'baseline', 'td[data-col="skill"]')).toMatch(/^\u22120\.173 \[/);
     expect(await p.$$eval('#stage-table thead th', (ths) => ths.map((t) => t.childNodes[0]!.textContent))).toEqual([
-      'Stage', 'Perplexity', 'Brier', 'Brier skill', 'Match rate', 'Match rate, depth ≥ 3', 'ECE', 'Letter readout', 'Stated forecast', 'Parse failures', 'n', 'Verdict',
+      'Stage',
+      'Perplexity',
+      'Brier',
+      'Brier skill',
+      'Match rate',
+      'Match rate, depth ≥ 3',
+      'ECE',
+      'Letter readout',
+      'Stated forecast',
+      'Parse failures',
+      'n',
+      'Verdict',
     ]);
     expect(await points(p, 'skill')).toBe(8);
     // Bars per stage, then the line at 0 (the uniform forecast).
     expect(await attr(p, '#chart-skill', 'data-datasets')).toBe('3');
-    expect(await attr(p, '#chart-skill', 'aria-label')).toMatch(/^Brier skill by depth \(0 = uniform forecast\): 8 points, whole split: Baseline \u22120\.173 \[.*\]; SFT 0\.360 \[0\.280, 0\.440\]$/);
+    expect(await attr(p, '#chart-skill', 'aria-label')).toMatch(
+      /^Brier skill by depth \(0 = uniform forecast\): 8 points, whole split: Baseline \u22120\.173 \[.*\]; SFT 0\.360 \[0\.280, 0\.440\]$/,
+    );
     await p.$eval('#stage-table', (t) => t.scrollIntoView());
     await screenshot(p, 'stage-table-skill');
     expect(d.problems).toEqual([]);
@@ -188,7 +225,9 @@ describe('forecast skill and intervals', () => {
   it('GRPO: the stated forecast is the headline', async () => {
     const loaded = await loadRuns([dir('dashboard-grpo')]);
     const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
-    expect(await attr(d.page, '#stage-table tr[data-stage="grpo"] td[data-col="stated"]', 'data-headline')).toBe('true');
+    expect(await attr(d.page, '#stage-table tr[data-stage="grpo"] td[data-col="stated"]', 'data-headline')).toBe(
+      'true',
+    );
     expect(await attr(d.page, '#stage-table tr[data-stage="grpo"] td[data-col="letters"]', 'data-headline')).toBeNull();
     expect(await cellText(d.page, 'grpo', 'td[data-col="parseFailures"]')).toBe('0 (0.0 %)');
     expect(d.problems).toEqual([]);
@@ -201,7 +240,8 @@ describe('forecast skill and intervals', () => {
     expect(await gateStatuses(p, 'sft')).toEqual(['pass', 'missing', 'pass', 'pass']);
     expect(await cellText(p, 'sft', 'td[data-gate="brier"]')).toBe('0.120 skill not reported');
     expect(await attr(p, '#stage-table tr[data-stage="sft"] td.verdict', 'data-status')).toBe('missing');
-    for (const col of ['skill', 'letters', 'stated', 'parseFailures']) expect(await cellText(p, 'sft', `td[data-col="${col}"]`)).toBe('—');
+    for (const col of ['skill', 'letters', 'stated', 'parseFailures'])
+      expect(await cellText(p, 'sft', `td[data-col="${col}"]`)).toBe('—');
     expect(await cellText(p, 'sft', 'td[data-gate="match"]')).toBe('86.7 %');
     expect(await points(p, 'skill')).toBe(0);
     expect(await p.isVisible('#chart-skill-empty')).toBe(true);
@@ -211,15 +251,30 @@ describe('forecast skill and intervals', () => {
   it('a Brier under the target without skill fails with the reason "no skill"', async () => {
     const chance = path.join(runs, 'dashboard-no-skill');
     // Eight candidates per level: the uniform forecast scores 7/64 ≈ 0.109, under the 0.15 target already.
-    const [all, ...depths] = stageEvals('sft', 2.1, 0.12, [[30, 12, 6, 2], [28, 10, 6, 6], [22, 10, 6, 12]], { forecast: true });
-    writeRun(chance, { record: runRecord('dashboard-no-skill', 'eval'), metrics: [{ ...all!, brierSkill: -0.1, ci: { ...all!.ci!, brierSkill: [-0.2, 0.0] } }, ...depths] });
+    const [all, ...depths] = stageEvals(
+      'sft',
+      2.1,
+      0.12,
+      [
+        [30, 12, 6, 2],
+        [28, 10, 6, 6],
+        [22, 10, 6, 12],
+      ],
+      { forecast: true },
+    );
+    writeRun(chance, {
+      record: runRecord('dashboard-no-skill', 'eval'),
+      metrics: [{ ...all!, brierSkill: -0.1, ci: { ...all!.ci!, brierSkill: [-0.2, 0.0] } }, ...depths],
+    });
     const loaded = await loadRuns([chance]);
     const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
     const p = d.page;
     expect(await gateStatuses(p, 'sft')).toEqual(['pass', 'fail', 'pass', 'pass']);
     expect(await attr(p, '#stage-table td[data-gate="brier"]', 'data-reason')).toBe('no skill');
     expect(await cellText(p, 'sft', 'td[data-gate="brier"]')).toBe('0.120 [0.105, 0.135] no skill');
-    expect(await attr(p, '#stage-table td[data-gate="brier"]', 'aria-label')).toBe('Brier 0.120, 95 % interval [0.105, 0.135], target < 0.15, skill > 0: fail, no skill');
+    expect(await attr(p, '#stage-table td[data-gate="brier"]', 'aria-label')).toBe(
+      'Brier 0.120, 95 % interval [0.105, 0.135], target < 0.15, skill > 0: fail, no skill',
+    );
     expect(await cellText(p, 'sft', 'td[data-col="skill"]')).toBe('\u22120.100 [\u22120.200, 0.000]');
     expect(await attr(p, '#stage-table tr[data-stage="sft"] td.verdict', 'data-status')).toBe('fail');
     expect(d.problems).toEqual([]);
@@ -232,11 +287,9 @@ describe('comparison', () => {
     const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
     expect(await d.page.textContent('#dash-title')).toBe('Compare 2 runs');
     expect(await points(d.page, 'loss')).toBe(200);
-    expect(await d.page.$$eval('#stage-table tbody tr', (rs) => rs.map((r) => r.querySelector('th')!.textContent))).toEqual([
-      'dashboard-sft · Baseline',
-      'dashboard-sft · SFT',
-      'dashboard-grpo · GRPO',
-    ]);
+    expect(
+      await d.page.$$eval('#stage-table tbody tr', (rs) => rs.map((r) => r.querySelector('th')!.textContent)),
+    ).toEqual(['dashboard-sft · Baseline', 'dashboard-sft · SFT', 'dashboard-grpo · GRPO']);
     await screenshot(d.page, 'compare');
     expect(d.problems).toEqual([]);
   });
@@ -244,21 +297,74 @@ describe('comparison', () => {
   it('match kinds across runs: the exact share shifts from row to row, and a stage where exact matches dominate is flagged', async () => {
     const overfit = path.join(runs, 'dashboard-overfit');
     // 115 of 150 levels exact, 2 paraphrased: what a model reproducing texts it has seen looks like.
-    writeRun(overfit, { record: runRecord('dashboard-overfit', 'eval'), metrics: stageEvals('sft', 1.4, 0.1, [[45, 1, 0, 4], [40, 1, 0, 9], [30, 0, 0, 20]], { forecast: true }) });
+    writeRun(overfit, {
+      record: runRecord('dashboard-overfit', 'eval'),
+      metrics: stageEvals(
+        'sft',
+        1.4,
+        0.1,
+        [
+          [45, 1, 0, 4],
+          [40, 1, 0, 9],
+          [30, 0, 0, 20],
+        ],
+        { forecast: true },
+      ),
+    });
     const loaded = await loadRuns([dir('dashboard-sft'), overfit]);
     const d = await openDashboard(h, { state: stateOf(loaded, 'compare'), runs: loaded });
     const p = d.page;
     expect(await points(p, 'kinds')).toBe(3);
     expect(await attr(p, '#chart-kinds', 'data-datasets')).toBe('4');
-    expect(await attr(p, '#chart-kinds', 'aria-label')).toBe('Match kinds across runs and stages (whole split): 3 points, exact matches dominate in dashboard-overfit · SFT');
-    const rows = await p.$$eval('#kinds-table tbody tr', (trs) => trs.map((tr) => Array.from(tr.children).map((c) => (c as HTMLElement).innerText.trim()).concat((tr as HTMLElement).dataset.dominance ?? '')));
+    expect(await attr(p, '#chart-kinds', 'aria-label')).toBe(
+      'Match kinds across runs and stages (whole split): 3 points, exact matches dominate in dashboard-overfit · SFT',
+    );
+    const rows = await p.$$eval('#kinds-table tbody tr', (trs) =>
+      trs.map((tr) =>
+        Array.from(tr.children)
+          .map((c) => (c as HTMLElement).innerText.trim())
+          .concat((tr as HTMLElement).dataset.dominance ?? ''),
+      ),
+    );
     expect(rows).toEqual([
-      ['dashboard-sft · Baseline', '30 %', '15 %', '11 %', '43 %', '150', '—', '30 % exact, 47 % of hits paraphrased', 'clear'],
-      ['dashboard-sft · SFT', '53 %', '21 %', '12 %', '13 %', '150', '+23.3 pts', '53 % exact, 38 % of hits paraphrased', 'clear'],
-      ['dashboard-overfit · SFT', '77 %', '1 %', '0 %', '22 %', '150', '+23.3 pts', 'exact matches dominate: 77 % exact, 2 % of hits paraphrased — possible memorisation (overfitting)', 'flagged'],
+      [
+        'dashboard-sft · Baseline',
+        '30 %',
+        '15 %',
+        '11 %',
+        '43 %',
+        '150',
+        '—',
+        '30 % exact, 47 % of hits paraphrased',
+        'clear',
+      ],
+      [
+        'dashboard-sft · SFT',
+        '53 %',
+        '21 %',
+        '12 %',
+        '13 %',
+        '150',
+        '+23.3 pts',
+        '53 % exact, 38 % of hits paraphrased',
+        'clear',
+      ],
+      [
+        'dashboard-overfit · SFT',
+        '77 %',
+        '1 %',
+        '0 %',
+        '22 %',
+        '150',
+        '+23.3 pts',
+        'exact matches dominate: 77 % exact, 2 % of hits paraphrased — possible memorisation (overfitting)',
+        'flagged',
+      ],
     ]);
     expect(await attr(p, '#kinds-flag', 'data-flagged')).toBe('1');
-    expect(await p.textContent('#kinds-flag')).toMatch(/^ Exact matches dominate in dashboard-overfit · SFT: a possible sign of overfitting/);
+    expect(await p.textContent('#kinds-flag')).toMatch(
+      /^ Exact matches dominate in dashboard-overfit · SFT: a possible sign of overfitting/,
+    );
     await p.$eval('#card-kinds', (e) => e.scrollIntoView());
     await screenshot(p, 'compare-kinds');
     expect(d.problems).toEqual([]);
@@ -319,7 +425,9 @@ describe('forecast tree viewer', () => {
     const saved = await p.evaluate(() => (window as unknown as { __saved: unknown }).__saved);
     expect(saved).toMatchObject({ treeSearch: 'port', tree: { runId: 'dashboard-eval', index: 0 } });
     const again = await openDashboard(h, { state: stateOf(loaded), runs: loaded, saved });
-    await again.page.waitForFunction(() => document.querySelector('#tree-view')?.getAttribute('data-total-nodes') === '53');
+    await again.page.waitForFunction(
+      () => document.querySelector('#tree-view')?.getAttribute('data-total-nodes') === '53',
+    );
     expect(await visible(again.page)).toBe(5);
     expect(await again.page.getAttribute('#tree-select', 'data-options')).toBe('1');
     expect(d.problems).toEqual([]);
@@ -329,10 +437,15 @@ describe('forecast tree viewer', () => {
     const loaded = await loadRuns([dir('dashboard-eval')]);
     const state = { ...stateOf(loaded), focusTree: { runId: 'dashboard-eval', index: 2 } };
     const d = await openDashboard(h, { state, runs: loaded, width: 1000 });
-    await d.page.waitForFunction(() => document.querySelector('#tree-view')?.getAttribute('aria-label')?.includes('Major port strike'));
+    await d.page.waitForFunction(() =>
+      document.querySelector('#tree-view')?.getAttribute('aria-label')?.includes('Major port strike'),
+    );
     expect(d.posted).toContainEqual({ type: 'requestTree', ref: { runId: 'dashboard-eval', index: 2 } });
     // Scrolled as far as the page allows: the tree section's heading is in the viewport.
-    const { top, scrollY } = await d.page.$eval('#section-trees', (e) => ({ top: e.getBoundingClientRect().top, scrollY: window.scrollY }));
+    const { top, scrollY } = await d.page.$eval('#section-trees', (e) => ({
+      top: e.getBoundingClientRect().top,
+      scrollY: window.scrollY,
+    }));
     expect(scrollY).toBeGreaterThan(0);
     expect(top).toBeGreaterThanOrEqual(0);
     expect(top).toBeLessThan(900 - 200);
@@ -341,7 +454,11 @@ describe('forecast tree viewer', () => {
 
   it('a 5,000-node tree expanded whole keeps only the rows in view in the DOM', async () => {
     const big = path.join(runs, 'dashboard-big-tree');
-    writeRun(big, { record: runRecord('dashboard-big-tree', 'eval'), metrics: [], trees: [forecastTree('Global chip shortage', '2021-03-01', { branching: [10, 10, 10, 4], withMatch: true })] });
+    writeRun(big, {
+      record: runRecord('dashboard-big-tree', 'eval'),
+      metrics: [],
+      trees: [forecastTree('Global chip shortage', '2021-03-01', { branching: [10, 10, 10, 4], withMatch: true })],
+    });
     const loaded = await loadRuns([big]);
     const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
     const p = d.page;
@@ -370,11 +487,18 @@ describe('forecast tree viewer', () => {
       }
       times.sort((a, b) => a - b);
       script.sort((a, b) => a - b);
-      return { max: times.at(-1)!, median: times[15]!, scriptMedian: script[15]!, rows: v.querySelectorAll('.tree-node').length };
+      return {
+        max: times.at(-1)!,
+        median: times[15]!,
+        scriptMedian: script[15]!,
+        rows: v.querySelectorAll('.tree-node').length,
+      };
     });
     expect(scroll.rows).toBeLessThan(120);
     await screenshot(p, 'tree-5000');
-    console.log(`5,111-node tree: expand all + first frame ${ms.toFixed(0)} ms; scroll: render script median ${scroll.scriptMedian.toFixed(1)} ms, two frames median ${scroll.median.toFixed(0)} ms, worst ${scroll.max.toFixed(0)} ms; ${scroll.rows} rows in the DOM`);
+    console.log(
+      `5,111-node tree: expand all + first frame ${ms.toFixed(0)} ms; scroll: render script median ${scroll.scriptMedian.toFixed(1)} ms, two frames median ${scroll.median.toFixed(0)} ms, worst ${scroll.max.toFixed(0)} ms; ${scroll.rows} rows in the DOM`,
+    );
     expect(d.problems).toEqual([]);
   });
 });

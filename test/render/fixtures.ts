@@ -7,7 +7,14 @@ import { fileURLToPath } from 'node:url';
 import type { MetricEvent } from '../../src/contracts/metrics';
 import { at, forecastTree, runRecord, stageEvals, trainCurve, writeRun } from '../unit/dashboard/builders';
 
-export const FIXTURE_RUNS = ['dashboard-sft', 'dashboard-grpo', 'dashboard-eval', 'dashboard-truncated', 'dashboard-unknown-event', 'dashboard-no-events'] as const;
+export const FIXTURE_RUNS = [
+  'dashboard-sft',
+  'dashboard-grpo',
+  'dashboard-eval',
+  'dashboard-truncated',
+  'dashboard-unknown-event',
+  'dashboard-no-events',
+] as const;
 export type FixtureRun = (typeof FIXTURE_RUNS)[number];
 
 /** Seeds of the eval run's small trees (a case file with these seeds gets the CodeLens). */
@@ -21,27 +28,85 @@ export const TREE_SEEDS = [
 // Brier (0.16) and depth ≥ 3 match (65 %). The SFT and GRPO runs carry the forecast fields (skill,
 // intervals, both readouts, parse failures); the eval run is logged as before those fields existed,
 // so it shows '—' for them and its SFT Brier gate is missing ("skill not reported"), not passed.
-const baseline = (forecast = true) => stageEvals('baseline', 3.4, 0.22, [[20, 10, 5, 15], [15, 8, 7, 20], [10, 5, 5, 30]], { ece: 0.12, forecast });
-const sft = (forecast = true) => stageEvals('sft', 2.1, 0.12, [[30, 12, 6, 2], [28, 10, 6, 6], [22, 10, 6, 12]], { ece: 0.04, forecast });
-const grpo = (forecast = true) => stageEvals('grpo', 2.2, 0.16, [[32, 10, 6, 2], [30, 10, 6, 4], [20, 8, 5, 17]], { ece: 0.06, forecast });
+const baseline = (forecast = true) =>
+  stageEvals(
+    'baseline',
+    3.4,
+    0.22,
+    [
+      [20, 10, 5, 15],
+      [15, 8, 7, 20],
+      [10, 5, 5, 30],
+    ],
+    { ece: 0.12, forecast },
+  );
+const sft = (forecast = true) =>
+  stageEvals(
+    'sft',
+    2.1,
+    0.12,
+    [
+      [30, 12, 6, 2],
+      [28, 10, 6, 6],
+      [22, 10, 6, 12],
+    ],
+    { ece: 0.04, forecast },
+  );
+const grpo = (forecast = true) =>
+  stageEvals(
+    'grpo',
+    2.2,
+    0.16,
+    [
+      [32, 10, 6, 2],
+      [30, 10, 6, 4],
+      [20, 8, 5, 17],
+    ],
+    { ece: 0.06, forecast },
+  );
 
-const cost = (usd: number, seconds: number): MetricEvent => ({ type: 'cost', gpu: 'A10G', seconds, usd, time: at(seconds) });
-const status = (state: 'running' | 'succeeded' | 'failed', s: number, message?: string): MetricEvent => ({ type: 'status', state, ...(message ? { message } : {}), time: at(s) });
+const cost = (usd: number, seconds: number): MetricEvent => ({
+  type: 'cost',
+  gpu: 'A10G',
+  seconds,
+  usd,
+  time: at(seconds),
+});
+const status = (state: 'running' | 'succeeded' | 'failed', s: number, message?: string): MetricEvent => ({
+  type: 'status',
+  state,
+  ...(message ? { message } : {}),
+  time: at(s),
+});
 
 export function writeFixtures(root: string): void {
   for (const name of FIXTURE_RUNS) rmSync(path.join(root, name), { recursive: true, force: true });
   writeRun(path.join(root, 'dashboard-sft'), {
     record: runRecord('dashboard-sft', 'sft', { cost: { gpu: 'A10G', seconds: 7500, usd: 2.29 } }),
-    metrics: [status('running', 30), ...trainCurve(120, 1), ...baseline(), ...sft(), cost(2.29, 7500), status('succeeded', 7530)],
+    metrics: [
+      status('running', 30),
+      ...trainCurve(120, 1),
+      ...baseline(),
+      ...sft(),
+      cost(2.29, 7500),
+      status('succeeded', 7530),
+    ],
   });
   writeRun(path.join(root, 'dashboard-grpo'), {
-    record: runRecord('dashboard-grpo', 'grpo', { createdAt: at(10000), startedAt: at(10030), endedAt: at(13630), cost: { gpu: 'A100', seconds: 3600, usd: 4.1 } }),
+    record: runRecord('dashboard-grpo', 'grpo', {
+      createdAt: at(10000),
+      startedAt: at(10030),
+      endedAt: at(13630),
+      cost: { gpu: 'A100', seconds: 3600, usd: 4.1 },
+    }),
     metrics: [status('running', 10030), ...trainCurve(80, 2, true), ...grpo(), cost(4.1, 3600)],
   });
   writeRun(path.join(root, 'dashboard-eval'), {
     record: runRecord('dashboard-eval', 'eval', { createdAt: at(20000), startedAt: at(20010), endedAt: at(20610) }),
     metrics: [...baseline(false), ...sft(false), ...grpo(false)],
-    trees: TREE_SEEDS.map((s, i) => forecastTree(s.event, s.date, { branching: [4, 3, 3], seed: 11 + i, withMatch: true })),
+    trees: TREE_SEEDS.map((s, i) =>
+      forecastTree(s.event, s.date, { branching: [4, 3, 3], seed: 11 + i, withMatch: true }),
+    ),
   });
   writeRun(path.join(root, 'dashboard-truncated'), {
     record: runRecord('dashboard-truncated', 'sft', { state: 'failed', error: 'CUDA out of memory at step 40' }),
@@ -50,7 +115,12 @@ export function writeFixtures(root: string): void {
   });
   writeRun(path.join(root, 'dashboard-unknown-event'), {
     record: runRecord('dashboard-unknown-event', 'sft'),
-    metrics: [...trainCurve(30, 4), '{"type":"gpu_util","percent":93,"time":"2026-01-10T09:10:00Z"}', '{"type":"gpu_util","percent":95,"time":"2026-01-10T09:11:00Z"}', 'not json at all'],
+    metrics: [
+      ...trainCurve(30, 4),
+      '{"type":"gpu_util","percent":93,"time":"2026-01-10T09:10:00Z"}',
+      '{"type":"gpu_util","percent":95,"time":"2026-01-10T09:11:00Z"}',
+      'not json at all',
+    ],
   });
   writeRun(path.join(root, 'dashboard-no-events'), {
     record: runRecord('dashboard-no-events', 'sft', { state: 'succeeded' }),

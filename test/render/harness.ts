@@ -44,7 +44,9 @@ export interface Harness {
 export async function startHarness(): Promise<Harness> {
   await buildBundle();
   mkdirSync(OUT_DIR, { recursive: true });
-  const codicons = path.resolve(existsSync('dist/codicons/codicon.css') ? 'dist/codicons' : 'node_modules/@vscode/codicons/dist');
+  const codicons = path.resolve(
+    existsSync('dist/codicons/codicon.css') ? 'dist/codicons' : 'node_modules/@vscode/codicons/dist',
+  );
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/favicon.ico') {
@@ -56,19 +58,37 @@ export async function startHarness(): Promise<Harness> {
       res.writeHead(200, { 'content-type': 'text/html' }).end(page);
       return;
     }
-    const file = url.pathname.startsWith('/webview/') ? path.join(path.dirname(BUNDLE), url.pathname.slice(9)) : url.pathname.startsWith('/codicons/') ? path.join(codicons, url.pathname.slice(10)) : null;
+    const file = url.pathname.startsWith('/webview/')
+      ? path.join(path.dirname(BUNDLE), url.pathname.slice(9))
+      : url.pathname.startsWith('/codicons/')
+        ? path.join(codicons, url.pathname.slice(10))
+        : null;
     if (!file || !existsSync(file)) {
       res.writeHead(404).end();
       return;
     }
-    const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : file.endsWith('.ttf') ? 'font/ttf' : 'application/octet-stream';
+    const type = file.endsWith('.js')
+      ? 'text/javascript'
+      : file.endsWith('.css')
+        ? 'text/css'
+        : file.endsWith('.ttf')
+          ? 'font/ttf'
+          : 'application/octet-stream';
     res.writeHead(200, { 'content-type': type }).end(readFileSync(file));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   return {
     browser,
@@ -104,7 +124,13 @@ export interface OpenOptions {
 /** Opens the dashboard as VS Code would and answers it as the host does. */
 export async function openDashboard(h: Harness, o: OpenOptions): Promise<DashboardPage> {
   const nonce = makeNonce();
-  const html = renderDashboardHtml({ cspSource: h.origin, nonce, scriptUri: `${h.origin}/webview/dashboard.js`, codiconCssUri: `${h.origin}/codicons/codicon.css`, title: 'Dashboard' });
+  const html = renderDashboardHtml({
+    cspSource: h.origin,
+    nonce,
+    scriptUri: `${h.origin}/webview/dashboard.js`,
+    codiconCssUri: `${h.origin}/codicons/codicon.css`,
+    title: 'Dashboard',
+  });
   const fake = `<script nonce="${nonce}">
     window.__saved = ${JSON.stringify(o.saved ?? null)};
     window.acquireVsCodeApi = () => ({
@@ -136,7 +162,9 @@ export async function openDashboard(h: Harness, o: OpenOptions): Promise<Dashboa
     }
   });
   await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
   await page.goto(`${h.origin}${route}`);
   await page.waitForSelector('#dashboard-root[aria-busy="false"]');
@@ -147,7 +175,10 @@ export async function loadRuns(dirs: string[]): Promise<LoadedRun[]> {
   return Promise.all(dirs.map((d) => loadRun(d)));
 }
 
-export function stateOf(runs: LoadedRun[], mode: DashboardState['mode'] = runs.length > 1 ? 'compare' : 'run'): DashboardState {
+export function stateOf(
+  runs: LoadedRun[],
+  mode: DashboardState['mode'] = runs.length > 1 ? 'compare' : 'run',
+): DashboardState {
   return { mode, runs: runs.map((r) => structuredClone(r.snapshot)), emptyMessage: null, focusTree: null };
 }
 

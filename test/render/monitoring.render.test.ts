@@ -31,9 +31,22 @@ const pages = new Map<string, string>();
 let dash: Harness;
 
 beforeAll(async () => {
-  await esbuild.build({ entryPoints: ['webview/monitoring/main.ts'], outfile: BUNDLE, bundle: true, sourcemap: true, platform: 'browser', format: 'iife', target: 'es2022', loader: { '.css': 'text' }, mainFields: ['module', 'main'], logLevel: 'warning' });
+  await esbuild.build({
+    entryPoints: ['webview/monitoring/main.ts'],
+    outfile: BUNDLE,
+    bundle: true,
+    sourcemap: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    loader: { '.css': 'text' },
+    mainFields: ['module', 'main'],
+    logLevel: 'warning',
+  });
   mkdirSync(OUT, { recursive: true });
-  const codicons = path.resolve(existsSync('dist/codicons/codicon.css') ? 'dist/codicons' : 'node_modules/@vscode/codicons/dist');
+  const codicons = path.resolve(
+    existsSync('dist/codicons/codicon.css') ? 'dist/codicons' : 'node_modules/@vscode/codicons/dist',
+  );
   server = createServer((req, res) => {
     const p = new URL(req.url ?? '/', 'http://x').pathname;
     if (p === '/favicon.ico') return void res.writeHead(204).end();
@@ -41,11 +54,26 @@ beforeAll(async () => {
     if (page) return void res.writeHead(200, { 'content-type': 'text/html' }).end(page);
     const file = p === '/monitoring.js' ? BUNDLE : p.startsWith('/codicons/') ? path.join(codicons, p.slice(10)) : null;
     if (!file || !existsSync(file)) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'font/ttf' }).end(readFileSync(file));
+    res
+      .writeHead(200, {
+        'content-type': file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'font/ttf',
+      })
+      .end(readFileSync(file));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
   dash = await startHarness();
 });
 
@@ -55,7 +83,12 @@ afterAll(async () => {
   await dash?.close();
 });
 
-const model = (name: string, forecasts: number, points: [string, number, number, number][], perplexity: number | null = 4.2): TrackModel => {
+const model = (
+  name: string,
+  forecasts: number,
+  points: [string, number, number, number][],
+  perplexity: number | null = 4.2,
+): TrackModel => {
   const last = points.at(-1);
   return {
     model: name,
@@ -66,7 +99,14 @@ const model = (name: string, forecasts: number, points: [string, number, number,
     ece: last ? 0.08 : null,
     perplexity: last ? perplexity : null,
     matchRate: last ? 0.5 : null,
-    series: points.map(([date, resolved, brier, brierSkill]) => ({ date, resolved, brier, brierSkill, ece: 0.08, perplexity })),
+    series: points.map(([date, resolved, brier, brierSkill]) => ({
+      date,
+      resolved,
+      brier,
+      brierSkill,
+      ece: 0.08,
+      perplexity,
+    })),
   };
 };
 
@@ -75,8 +115,15 @@ const AB: MonitoringState = {
   error: null,
   arms: { a: 'smollm2-135m+final@1a2b3c4d', b: 'smollm2-135m', bShare: 0.5 },
   models: [
-    model('smollm2-135m+final@1a2b3c4d', 12, [['2026-11-28', 3, 0.21, 0.05], ['2026-11-30', 9, 0.16, 0.22], ['2026-12-01', 14, 0.14, 0.31]]),
-    model('smollm2-135m', 10, [['2026-11-29', 2, 0.26, -0.04], ['2026-12-01', 11, 0.23, 0.02]]),
+    model('smollm2-135m+final@1a2b3c4d', 12, [
+      ['2026-11-28', 3, 0.21, 0.05],
+      ['2026-11-30', 9, 0.16, 0.22],
+      ['2026-12-01', 14, 0.14, 0.31],
+    ]),
+    model('smollm2-135m', 10, [
+      ['2026-11-29', 2, 0.26, -0.04],
+      ['2026-12-01', 11, 0.23, 0.02],
+    ]),
   ],
   fetchedAt: '2026-12-02T03:00:00.000Z',
 };
@@ -90,7 +137,12 @@ interface Opened {
 
 async function open(state: MonitoringState, theme: ThemeName = 'dark'): Promise<Opened> {
   const nonce = makeNonce();
-  const html = renderMonitoringHtml({ cspSource: origin, nonce, scriptUri: `${origin}/monitoring.js`, codiconCssUri: `${origin}/codicons/codicon.css` });
+  const html = renderMonitoringHtml({
+    cspSource: origin,
+    nonce,
+    scriptUri: `${origin}/monitoring.js`,
+    codiconCssUri: `${origin}/codicons/codicon.css`,
+  });
   const fake = `<script nonce="${nonce}">window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__toHost(m), getState: () => undefined, setState: () => undefined });</script>`;
   const themed = themePage(html, nonce, theme);
   const doc = themed.replace(/<body[^>]*>/, (body) => `${body}${fake}`);
@@ -108,14 +160,20 @@ async function open(state: MonitoringState, theme: ThemeName = 'dark'): Promise<
     posted.push(msg);
     if (msg.type === 'ready' || msg.type === 'refresh') await send({ type: 'state', state });
   });
-  await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)));
+  await page.addInitScript(() =>
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+    ),
+  );
   await page.goto(`${origin}${route}`);
   await page.waitForSelector('#monitoring-root[aria-busy="false"]');
   return { page, posted, problems, send };
 }
 
 const tableRows = (p: Page, id: string): Promise<string[][]> =>
-  p.$$eval(`#${id} tbody tr`, (trs) => trs.map((tr) => Array.from(tr.children, (c) => (c as HTMLElement).innerText.trim())));
+  p.$$eval(`#${id} tbody tr`, (trs) =>
+    trs.map((tr) => Array.from(tr.children, (c) => (c as HTMLElement).innerText.trim())),
+  );
 
 const painted = (p: Page, sel: string): Promise<number> =>
   p.$eval(sel, (c) => {
@@ -135,7 +193,9 @@ describe('Monitoring panel', () => {
     expect(await p.getAttribute('#chart-brier-time', 'data-datasets')).toBe('2');
     expect(await p.getAttribute('#chart-skill-time', 'data-points')).toBe('7');
     expect(await p.getAttribute('#chart-ab', 'data-points')).toBe('2');
-    expect(await p.getAttribute('#chart-skill-time', 'aria-label')).toBe('Brier skill over time (0 = uniform forecast): 7 points, smollm2-135m+final@1a2b3c4d latest 0.310; smollm2-135m latest 0.020');
+    expect(await p.getAttribute('#chart-skill-time', 'aria-label')).toBe(
+      'Brier skill over time (0 = uniform forecast): 7 points, smollm2-135m+final@1a2b3c4d latest 0.310; smollm2-135m latest 0.020',
+    );
     expect(await painted(p, '#chart-brier-time')).toBeGreaterThan(1000);
     expect(await painted(p, '#chart-ab')).toBeGreaterThan(1000);
     expect(await tableRows(p, 'table-brier-time')).toEqual([
@@ -152,7 +212,9 @@ describe('Monitoring panel', () => {
       ['smollm2-135m+final@1a2b3c4d', '12', '14', '0.140', '0.310', '0.080', '4.20', '50 %'],
       ['smollm2-135m', '10', '11', '0.230', '0.020', '0.080', '4.20', '50 %'],
     ]);
-    expect(await p.textContent('#ab-comparison')).toBe('A/B: arm A smollm2-135m+final@1a2b3c4d (14 resolved), arm B smollm2-135m (11 resolved), 50 % of requests go to B: A is ahead by 0.290 skill — few resolved levels, so this can still change.');
+    expect(await p.textContent('#ab-comparison')).toBe(
+      'A/B: arm A smollm2-135m+final@1a2b3c4d (14 resolved), arm B smollm2-135m (11 resolved), 50 % of requests go to B: A is ahead by 0.290 skill — few resolved levels, so this can still change.',
+    );
     // the series colours are the theme's chart colours
     await p.screenshot({ path: path.join(OUT, 'monitoring-dark.png'), fullPage: true });
     await p.click('#btn-refresh');
@@ -171,10 +233,21 @@ describe('Monitoring panel', () => {
   });
 
   it('unreachable service: the reason and its way out; empty charts say why', async () => {
-    const d = await open({ url: 'http://127.0.0.1:9', error: { message: 'Cannot reach the forecast service at http://127.0.0.1:9 (ECONNREFUSED).', action: 'startLocalService' }, models: [], arms: null, fetchedAt: AB.fetchedAt });
+    const d = await open({
+      url: 'http://127.0.0.1:9',
+      error: {
+        message: 'Cannot reach the forecast service at http://127.0.0.1:9 (ECONNREFUSED).',
+        action: 'startLocalService',
+      },
+      models: [],
+      arms: null,
+      fetchedAt: AB.fetchedAt,
+    });
     const p = d.page;
     expect(await p.textContent('#mon-error')).toContain('ECONNREFUSED');
-    expect(await p.getAttribute('#chart-brier-time', 'aria-label')).toBe('Brier score over time (lower is better): no data');
+    expect(await p.getAttribute('#chart-brier-time', 'aria-label')).toBe(
+      'Brier score over time (lower is better): no data',
+    );
     expect(await p.isVisible('#chart-brier-time-empty')).toBe(true);
     expect(await p.textContent('#models-empty')).toMatch(/No forecasts yet/);
     await p.click('#action-startLocalService');
@@ -191,7 +264,15 @@ describe('dashboard tree viewer in forecast mode (a tree the service answered)',
     const tree = forecastTree('Port workers strike', '2023-03-01', { branching: [3, 2] });
     const snapshot = forecastSnapshot([tree]);
     const run = { snapshot, trees: [tree] } as unknown as LoadedRun;
-    const d = await openDashboard(dash, { state: { mode: 'forecast', runs: [snapshot], emptyMessage: null, focusTree: { runId: SERVICE_FORECASTS_ID, index: 0 } }, runs: [run] });
+    const d = await openDashboard(dash, {
+      state: {
+        mode: 'forecast',
+        runs: [snapshot],
+        emptyMessage: null,
+        focusTree: { runId: SERVICE_FORECASTS_ID, index: 0 },
+      },
+      runs: [run],
+    });
     const p = d.page;
     await p.waitForSelector('#tree-view .tree-node');
     expect(await p.textContent('#dash-title')).toBe('Forecasts from the service');

@@ -28,7 +28,9 @@ function resolveIn(packages: Record<string, LockedPackage>, at: string, name: st
 
 describe('package-lock.json', () => {
   it('locks every dependency, optional ones included, so `npm ci` accepts it', () => {
-    const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockedPackage> };
+    const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, LockedPackage>;
+    };
     const missing: string[] = [];
     for (const [at, pkg] of Object.entries(lock.packages)) {
       if (pkg.link) continue;

@@ -36,7 +36,8 @@ function commandConstants(texts: string[]): Map<string, string> {
   for (const text of texts) {
     for (const m of text.matchAll(/\bconst\s+(\w+)\s*=\s*['"`](psychohistory\.[\w.-]+)['"`]/g)) names.set(m[1]!, m[2]!);
     for (const m of text.matchAll(/\bconst\s+(\w+)\s*=\s*\{([^{}]*)\}/g)) {
-      for (const p of m[2]!.matchAll(/(\w+)\s*:\s*['"`](psychohistory\.[\w.-]+)['"`]/g)) names.set(`${m[1]!}.${p[1]!}`, p[2]!);
+      for (const p of m[2]!.matchAll(/(\w+)\s*:\s*['"`](psychohistory\.[\w.-]+)['"`]/g))
+        names.set(`${m[1]!}.${p[1]!}`, p[2]!);
     }
   }
   return names;
@@ -101,7 +102,9 @@ describe('package.json commands match the source', () => {
 
   it('code runs and links commands by their constant, never by an id spelled by hand or guessed', () => {
     const spelled = sourceFiles(join(root, 'src')).flatMap((f) =>
-      [...readFileSync(f, 'utf8').matchAll(/(?:executeCommand\(\s*|command:\s*)['"`](psychohistory\.[\w.-]+)['"`]/g)].map((m) => `${f.slice(root.length + 1)}: ${m[1]!}`),
+      [
+        ...readFileSync(f, 'utf8').matchAll(/(?:executeCommand\(\s*|command:\s*)['"`](psychohistory\.[\w.-]+)['"`]/g),
+      ].map((m) => `${f.slice(root.length + 1)}: ${m[1]!}`),
     );
     expect(spelled).toEqual([]);
   });

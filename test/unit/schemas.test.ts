@@ -21,7 +21,11 @@ describe('checked-in JSON Schemas', () => {
 
   it('has no stale schema files', () => {
     const files = readdirSync(schemaDir).filter((f) => f.endsWith('.schema.json'));
-    expect(files.sort()).toEqual(Object.keys(generated).map((n) => `${n}.schema.json`).sort());
+    expect(files.sort()).toEqual(
+      Object.keys(generated)
+        .map((n) => `${n}.schema.json`)
+        .sort(),
+    );
   });
 
   it('declares draft 2020-12', () => {
@@ -66,11 +70,20 @@ describe('contracts', () => {
 
   it('discriminates metric events by type and rejects unknown types', () => {
     const time = '2026-11-27T00:00:00Z';
-    expect(MetricEventSchema.safeParse({ type: 'train', step: 1, epoch: 0.1, loss: 2.3, lr: 1e-4, time }).success).toBe(true);
+    expect(MetricEventSchema.safeParse({ type: 'train', step: 1, epoch: 0.1, loss: 2.3, lr: 1e-4, time }).success).toBe(
+      true,
+    );
     expect(
       MetricEventSchema.safeParse({
-        type: 'eval', stage: 'sft', depth: null, loss: 1, perplexity: Math.E, brier: 0.2,
-        match: { exact: 1, semantic: 2, llm: 0, none: 1 }, n: 4, time,
+        type: 'eval',
+        stage: 'sft',
+        depth: null,
+        loss: 1,
+        perplexity: Math.E,
+        brier: 0.2,
+        match: { exact: 1, semantic: 2, llm: 0, none: 1 },
+        n: 4,
+        time,
       }).success,
     ).toBe(true);
     expect(MetricEventSchema.safeParse({ type: 'mystery', time }).success).toBe(false);
@@ -78,7 +91,17 @@ describe('contracts', () => {
 
   it('takes the forecast fields of an eval event (GUIDE contract 3) and refuses them malformed', () => {
     const time = '2026-11-27T00:00:00Z';
-    const base = { type: 'eval', stage: 'grpo', depth: null, loss: 1, perplexity: Math.E, brier: 0.09, match: { exact: 1, semantic: 2, llm: 0, none: 1 }, n: 4, time };
+    const base = {
+      type: 'eval',
+      stage: 'grpo',
+      depth: null,
+      loss: 1,
+      perplexity: Math.E,
+      brier: 0.09,
+      match: { exact: 1, semantic: 2, llm: 0, none: 1 },
+      n: 4,
+      time,
+    };
     const full = {
       ...base,
       brierSkill: 0.49,

@@ -5,6 +5,7 @@ On a local preset model and on the GPT-OSS-20B shape (transformers' GptOss class
 attention; tokens come from the preset's tokenizer, whose ids are all valid in the 201k vocabulary).
 
     python bench/bench.py --models=small,gpt-oss-20b --levels=32 --batch=16 --sft_steps=6 --out=bench.json"""
+
 from __future__ import annotations
 
 import json
@@ -21,9 +22,19 @@ from psychohistory import evaluate, modeling, prompts, synthetic  # noqa: E402
 from psychohistory.config import SFTConfig, parse_args  # noqa: E402
 
 # GPT-OSS-20B as published (config.json of openai/gpt-oss-20b), without the MXFP4 quantization.
-GPT_OSS_20B = dict(vocab_size=201088, hidden_size=2880, intermediate_size=2880, num_hidden_layers=24,
-                   num_attention_heads=64, num_key_value_heads=8, head_dim=64, num_local_experts=32,
-                   num_experts_per_tok=4, sliding_window=128, max_position_embeddings=131072)
+GPT_OSS_20B = dict(
+    vocab_size=201088,
+    hidden_size=2880,
+    intermediate_size=2880,
+    num_hidden_layers=24,
+    num_attention_heads=64,
+    num_key_value_heads=8,
+    head_dim=64,
+    num_local_experts=32,
+    num_experts_per_tok=4,
+    sliding_window=128,
+    max_position_embeddings=131072,
+)
 
 
 def sync():
@@ -35,12 +46,18 @@ def load(name: str, tokenizer_preset: str):
     if name != "gpt-oss-20b":
         return modeling.load(name)
     from transformers import AutoTokenizer, GptOssConfig, GptOssForCausalLM
+
     tok = AutoTokenizer.from_pretrained(modeling.resolve_base(tokenizer_preset))
     tok.padding_side = "left"
-    cfg = GptOssConfig(**GPT_OSS_20B, layer_types=["sliding_attention" if i % 2 == 0 else "full_attention"
-                                                   for i in range(24)],
-                       pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id, bos_token_id=tok.bos_token_id,
-                       attn_implementation="eager", tie_word_embeddings=False)
+    cfg = GptOssConfig(
+        **GPT_OSS_20B,
+        layer_types=["sliding_attention" if i % 2 == 0 else "full_attention" for i in range(24)],
+        pad_token_id=tok.pad_token_id,
+        eos_token_id=tok.eos_token_id,
+        bos_token_id=tok.bos_token_id,
+        attn_implementation="eager",
+        tie_word_embeddings=False,
+    )
     torch.manual_seed(0)
     old = torch.get_default_dtype()
     torch.set_default_dtype(torch.bfloat16)  # build straight in bf16 on the GPU: fp32 would need 84 GB
@@ -95,8 +112,16 @@ def bench_sft(model, tok, cases, batch: int, steps: int, target_parameters: str)
     out = {}
     for b in (1, batch):
         cb = Tps()
-        cfg = SFTConfig(batch_size=b, max_steps=steps, logging_steps=1, save_steps=10 ** 6, lora_rank=16,
-                        lora_alpha=32, target_parameters=target_parameters, num_epochs=1.0)
+        cfg = SFTConfig(
+            batch_size=b,
+            max_steps=steps,
+            logging_steps=1,
+            save_steps=10**6,
+            lora_rank=16,
+            lora_alpha=32,
+            target_parameters=target_parameters,
+            num_epochs=1.0,
+        )
         with tempfile.TemporaryDirectory() as d:
             trainer = build_trainer(cfg, model, tok, examples, d, [cb])
             trainer.train()
@@ -109,11 +134,22 @@ def bench_sft(model, tok, cases, batch: int, steps: int, target_parameters: str)
 
 
 def main(argv):
-    a = {"models": "small", "levels": "32", "batch": "16", "sft_steps": "6", "max_new_tokens": "16",
-         "tokenizer_preset": "small", "out": "bench.json", "skip_sft": "", **parse_args(argv)}
+    a = {
+        "models": "small",
+        "levels": "32",
+        "batch": "16",
+        "sft_steps": "6",
+        "max_new_tokens": "16",
+        "tokenizer_preset": "small",
+        "out": "bench.json",
+        "skip_sft": "",
+        **parse_args(argv),
+    }
     cases = synthetic.generate(synthetic.SyntheticConfig(n_cases=200, seed=7))
-    results = {"device": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu",
-               "torch": torch.__version__}
+    results = {
+        "device": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu",
+        "torch": torch.__version__,
+    }
     for name in a["models"].split(","):
         t = time.perf_counter()
         model, tok = load(name, a["tokenizer_preset"])
@@ -127,7 +163,7 @@ def main(argv):
             r["sft"] = bench_sft(model, tok, cases[:60], int(a["batch"]) // 2, int(a["sft_steps"]), tp)
             print(f"[{name}] sft {json.dumps(r['sft'])}", flush=True)
         if torch.cuda.is_available():
-            r["max_memory_gb"] = torch.cuda.max_memory_allocated() / 2 ** 30
+            r["max_memory_gb"] = torch.cuda.max_memory_allocated() / 2**30
         results[name] = r
         del model
         if torch.cuda.is_available():

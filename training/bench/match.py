@@ -11,6 +11,7 @@ negations, numbers, dates, cause and effect, more or less detail), split into a 
     warm (the same pairs again, embeddings cached).
 
     python bench/match.py [--out=match.json] [--pairs=10000]"""
+
 from __future__ import annotations
 
 import json
@@ -46,8 +47,16 @@ def features(pairs: list[dict], embedder: matching.Embedder) -> list[dict]:
     va = embedder.encode([p["a"] for p in pairs])
     vb = embedder.encode([p["b"] for p in pairs])
     cos = (va * vb).sum(axis=1)
-    return [{"exact": normalize(p["a"]) == normalize(p["b"]), "jaccard": jaccard(p["a"], p["b"]),
-             "cosine": float(c), "same": p["same"], "kind": p["kind"]} for p, c in zip(pairs, cos)]
+    return [
+        {
+            "exact": normalize(p["a"]) == normalize(p["b"]),
+            "jaccard": jaccard(p["a"], p["b"]),
+            "cosine": float(c),
+            "same": p["same"],
+            "kind": p["kind"],
+        }
+        for p, c in zip(pairs, cos)
+    ]
 
 
 def lexical(f: dict) -> bool:
@@ -83,8 +92,12 @@ def calibrate(feats: list[dict]) -> dict:
 
 def report(feats: list[dict], t: float) -> dict:
     gold = [f["same"] for f in feats]
-    rules = {"exact": lambda f: f["exact"], "jaccard": lexical, "embeddings": lambda f: f["cosine"] >= t,
-             "matcher": lambda f: lexical(f) or f["cosine"] >= t}
+    rules = {
+        "exact": lambda f: f["exact"],
+        "jaccard": lexical,
+        "embeddings": lambda f: f["cosine"] >= t,
+        "matcher": lambda f: lexical(f) or f["cosine"] >= t,
+    }
     out = {name: prf([rule(f) for f in feats], gold) for name, rule in rules.items()}
     errors: dict[str, dict] = {}
     for f in feats:
@@ -110,8 +123,13 @@ def speed(n: int, texts: list[str]) -> dict:
     m.match_many(pairs)
     warm = time.perf_counter() - t0
     kinds = {k: sum(1 for x in first if x.kind == k) for k in ("exact", "semantic", "none")}
-    return {"pairs": n, "coldSeconds": round(cold, 2), "warmSeconds": round(warm, 2),
-            "textsEmbedded": m.embedder.encoded, "kinds": kinds}
+    return {
+        "pairs": n,
+        "coldSeconds": round(cold, 2),
+        "warmSeconds": round(warm, 2),
+        "textsEmbedded": m.embedder.encoded,
+        "kinds": kinds,
+    }
 
 
 def main(argv: list[str]) -> dict:
@@ -123,10 +141,14 @@ def main(argv: list[str]) -> dict:
     thresholds = calibrate(cal)
     t = thresholds["cosine"]
     texts = sorted({p[k] for p in pairs for k in ("a", "b")})
-    result = {"pairs": {"calibration": len(cal), "heldout": len(held)}, "calibrated": thresholds,
-              "matcher": matching.settings(judge=True),
-              "calibration": report(cal, t), "heldout": report(held, t),
-              "speed": speed(int(opts.get("pairs", 10000)), texts)}
+    result = {
+        "pairs": {"calibration": len(cal), "heldout": len(held)},
+        "calibrated": thresholds,
+        "matcher": matching.settings(judge=True),
+        "calibration": report(cal, t),
+        "heldout": report(held, t),
+        "speed": speed(int(opts.get("pairs", 10000)), texts),
+    }
     print(json.dumps(result, indent=2))
     if "out" in opts:
         Path(opts["out"]).write_text(json.dumps(result, indent=2) + "\n")

@@ -16,6 +16,7 @@ a dispatch mode counts the bytes of live tensor storages, the same quantity as t
 Configs: att-rN = LoRA rank N on q,k,v,o (the default recipe); exp-rN = the same plus peft target_parameters on the
 experts (mlp.experts.gate_up_proj, mlp.experts.down_proj). Dims can be overridden (--layers=2, --vocab=…) to fit a
 smaller card or to fit the plan's constants on a cut-down shape."""
+
 from __future__ import annotations
 
 import gc
@@ -33,12 +34,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from psychohistory import memplan  # noqa: E402
 from psychohistory.config import parse_args  # noqa: E402
 
-GIB = 2 ** 30
+GIB = 2**30
 ATTENTION = ["q_proj", "k_proj", "v_proj", "o_proj"]
 EXPERTS = ["mlp.experts.gate_up_proj", "mlp.experts.down_proj"]
-OVERRIDES = {"layers": "layers", "hidden": "hiddenSize", "intermediate": "intermediateSize", "heads": "heads",
-             "kv_heads": "kvHeads", "head_dim": "headDim", "experts": "experts", "active": "expertsPerToken",
-             "vocab": "vocabSize"}
+OVERRIDES = {
+    "layers": "layers",
+    "hidden": "hiddenSize",
+    "intermediate": "intermediateSize",
+    "heads": "heads",
+    "kv_heads": "kvHeads",
+    "head_dim": "headDim",
+    "experts": "experts",
+    "active": "expertsPerToken",
+    "vocab": "vocabSize",
+}
 
 
 class LiveBytes(TorchDispatchMode):
@@ -130,18 +139,35 @@ def shape_of(a: dict) -> dict:
 
 def build(shape: dict, device: torch.device, seq: int):
     """The model for `shape` with random bf16 weights, built on `device` (transformers' own init, bf16 throughout)."""
-    common = dict(vocab_size=shape["vocabSize"], hidden_size=shape["hiddenSize"],
-                  intermediate_size=shape["intermediateSize"], num_hidden_layers=shape["layers"],
-                  num_attention_heads=shape["heads"], num_key_value_heads=shape["kvHeads"], head_dim=shape["headDim"],
-                  tie_word_embeddings=shape["tiedEmbeddings"], attention_bias=shape["attentionBias"],
-                  attn_implementation="eager", use_cache=False)
+    common = dict(
+        vocab_size=shape["vocabSize"],
+        hidden_size=shape["hiddenSize"],
+        intermediate_size=shape["intermediateSize"],
+        num_hidden_layers=shape["layers"],
+        num_attention_heads=shape["heads"],
+        num_key_value_heads=shape["kvHeads"],
+        head_dim=shape["headDim"],
+        tie_word_embeddings=shape["tiedEmbeddings"],
+        attention_bias=shape["attentionBias"],
+        attn_implementation="eager",
+        use_cache=False,
+    )
     if shape["arch"] == "gpt-oss":
         from transformers import GptOssConfig, GptOssForCausalLM
+
         # 131072 positions: the published config, whose yarn factor 32 expects it (rope buffers are tiny)
-        cfg, cls = GptOssConfig(num_local_experts=shape["experts"], num_experts_per_tok=shape["expertsPerToken"],
-                                max_position_embeddings=max(131072, seq), **common), GptOssForCausalLM
+        cfg, cls = (
+            GptOssConfig(
+                num_local_experts=shape["experts"],
+                num_experts_per_tok=shape["expertsPerToken"],
+                max_position_embeddings=max(131072, seq),
+                **common,
+            ),
+            GptOssForCausalLM,
+        )
     else:
         from transformers import LlamaConfig, LlamaForCausalLM
+
         cfg, cls = LlamaConfig(max_position_embeddings=max(8192, seq), **common), LlamaForCausalLM
     torch.manual_seed(0)
     old = torch.get_default_dtype()
@@ -205,8 +231,15 @@ def run_config(base, name: str, shape: dict, a: dict, device: torch.device) -> t
     kind, rank = parse_config(name)
     B, T, gc_on = int(a["batch"]), int(a["seq"]), a["gc"] not in ("false", "0", "no")
     target_parameters = EXPERTS if kind == "exp" else None
-    lc = LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.0, target_modules=ATTENTION,
-                    target_parameters=target_parameters, bias="none", task_type="CAUSAL_LM")
+    lc = LoraConfig(
+        r=rank,
+        lora_alpha=2 * rank,
+        lora_dropout=0.0,
+        target_modules=ATTENTION,
+        target_parameters=target_parameters,
+        bias="none",
+        task_type="CAUSAL_LM",
+    )
     if not gc_on:
         base.gradient_checkpointing_disable()
     elif hasattr(base, "activation_checkpointing_enable"):  # transformers 5's name (the old one warns)
@@ -221,9 +254,15 @@ def run_config(base, name: str, shape: dict, a: dict, device: torch.device) -> t
     ids = torch.randint(0, shape["vocabSize"], (B, T), generator=g).to(device)
     batch = {"input_ids": ids, "attention_mask": torch.ones_like(ids), "labels": ids.clone()}
 
-    recipe = memplan.Recipe(model=shape, target_modules=",".join(ATTENTION),
-                            target_parameters=",".join(target_parameters or []), lora_rank=rank, batch_size=B,
-                            max_seq_length=T, gradient_checkpointing=gc_on)
+    recipe = memplan.Recipe(
+        model=shape,
+        target_modules=",".join(ATTENTION),
+        target_parameters=",".join(target_parameters or []),
+        lora_rank=rank,
+        batch_size=B,
+        max_seq_length=T,
+        gradient_checkpointing=gc_on,
+    )
     p = memplan.plan(recipe)
     steps = max(1, int(a["steps"]))
     meter = Meter(device, model)
@@ -237,15 +276,26 @@ def run_config(base, name: str, shape: dict, a: dict, device: torch.device) -> t
                 torch.cuda.synchronize()
             times.append(time.perf_counter() - t)
     measured = max(phases.values())
-    r = {"config": name, "loraRank": rank, "targetParameters": ",".join(target_parameters or []),
-         "batch": B, "seq": T, "gradientCheckpointing": gc_on,
-         "trainableParams": trainable, "planTrainableParams": p.trainable_params,
-         "measuredPeakGiB": round(measured, 6),
-         "measuredReservedGiB": round(max(reserved.values()), 6) if meter.cuda else None,
-         "phasesGiB": {k: round(v, 6) for k, v in phases.items()},
-         "planAllocatedGiB": p.allocated_gib, "planTotalGiB": p.total_gib, "planBreakdownGiB": p.breakdown,
-         "planPeakPhase": p.peak_phase, "ratio": round(measured / p.allocated_gib, 3),
-         "secondsPerStep": round(times[-1], 3), "steps": steps}
+    r = {
+        "config": name,
+        "loraRank": rank,
+        "targetParameters": ",".join(target_parameters or []),
+        "batch": B,
+        "seq": T,
+        "gradientCheckpointing": gc_on,
+        "trainableParams": trainable,
+        "planTrainableParams": p.trainable_params,
+        "measuredPeakGiB": round(measured, 6),
+        "measuredReservedGiB": round(max(reserved.values()), 6) if meter.cuda else None,
+        "phasesGiB": {k: round(v, 6) for k, v in phases.items()},
+        "planAllocatedGiB": p.allocated_gib,
+        "planTotalGiB": p.total_gib,
+        "planBreakdownGiB": p.breakdown,
+        "planPeakPhase": p.peak_phase,
+        "ratio": round(measured / p.allocated_gib, 3),
+        "secondsPerStep": round(times[-1], 3),
+        "steps": steps,
+    }
     del opt, batch
     base = model.unload()  # the bare model again, for the next configuration
     del model
@@ -256,24 +306,42 @@ def run_config(base, name: str, shape: dict, a: dict, device: torch.device) -> t
 
 
 def main(argv: list[str]) -> dict:
-    a = {"shape": "gpt-oss-20b", "configs": "att-r8,att-r64,exp-r8,exp-r64", "batch": "4", "seq": "512",
-         "steps": "2", "gc": "true", "out": "memory.json", "device": "", **parse_args(argv)}
+    a = {
+        "shape": "gpt-oss-20b",
+        "configs": "att-r8,att-r64,exp-r8,exp-r64",
+        "batch": "4",
+        "seq": "512",
+        "steps": "2",
+        "gc": "true",
+        "out": "memory.json",
+        "device": "",
+        **parse_args(argv),
+    }
     import peft
     import transformers
+
     device = torch.device(a["device"] or ("cuda" if torch.cuda.is_available() else "cpu"))
     shape = shape_of(a)
     t = time.perf_counter()
     base = build(shape, device, int(a["seq"]))
     build_s = time.perf_counter() - t
     params = sum(p.numel() for p in base.parameters())
-    results = {"device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
-               "deviceGiB": round(torch.cuda.get_device_properties(device).total_memory / GIB, 2)
-               if device.type == "cuda" else None,
-               "torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__,
-               "shape": a["shape"], "dims": shape, "params": params, "planParams": memplan.param_counts(
-                   memplan.shape_from(shape))["total"], "buildSeconds": round(build_s, 1), "configs": []}
-    print(f"[{a['shape']}] {params / 1e9:.2f} B parameters on {results['device']}, built in {build_s:.1f}s",
-          flush=True)
+    results = {
+        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+        "deviceGiB": round(torch.cuda.get_device_properties(device).total_memory / GIB, 2)
+        if device.type == "cuda"
+        else None,
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "peft": peft.__version__,
+        "shape": a["shape"],
+        "dims": shape,
+        "params": params,
+        "planParams": memplan.param_counts(memplan.shape_from(shape))["total"],
+        "buildSeconds": round(build_s, 1),
+        "configs": [],
+    }
+    print(f"[{a['shape']}] {params / 1e9:.2f} B parameters on {results['device']}, built in {build_s:.1f}s", flush=True)
     for name in a["configs"].split(","):
         try:
             base, r = run_config(base, name.strip(), shape, a, device)
@@ -289,14 +357,18 @@ def main(argv: list[str]) -> dict:
 
 
 def table(results: dict) -> str:
-    rows = ["| config | trainable | measured peak GiB | plan GiB | measured / plan | s/step |",
-            "|---|---|---|---|---|---|"]
+    rows = [
+        "| config | trainable | measured peak GiB | plan GiB | measured / plan | s/step |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in results["configs"]:
         if "error" in r:
             rows.append(f"| {r['config']} | | {r['error']} | | | |")
             continue
-        rows.append(f"| {r['config']} | {r['trainableParams'] / 1e6:.1f} M | {r['measuredPeakGiB']:.2f} | "
-                    f"{r['planAllocatedGiB']:.2f} | {r['ratio']:.2f} | {r['secondsPerStep']:.1f} |")
+        rows.append(
+            f"| {r['config']} | {r['trainableParams'] / 1e6:.1f} M | {r['measuredPeakGiB']:.2f} | "
+            f"{r['planAllocatedGiB']:.2f} | {r['ratio']:.2f} | {r['secondsPerStep']:.1f} |"
+        )
     return "\n".join(rows)
 
 

@@ -19,6 +19,7 @@ shape (built on the device like bench/memory.py, nothing downloaded).
         --out=/tmp/speed.json                                                           # CPU, a check
 
 Writes {"gpu", "shape", "scoring": {...}, "sft": {...}} (issue 16's format, plus sizes and peaks) to --out."""
+
 from __future__ import annotations
 
 import gc
@@ -127,10 +128,15 @@ def scoring(model, a: dict, dev, gpu: str) -> dict:
         top2 = e.topk(2, -1).values
         decided = (top2[:, 0] - top2[:, 1]) > 2 * diff.mean()
         same = e.argmax(-1) == f.argmax(-1)
-        out.update(agreePositions=int(e.shape[0]), top1Agreement=round(same.float().mean().item(), 5),
-                   maxAbsLogitDiff=round(diff.max().item(), 5), meanAbsLogitDiff=round(diff.mean().item(), 6),
-                   logitScale=round(e.abs().max().item(), 3), decidedShare=round(decided.float().mean().item(), 4),
-                   top1AgreementDecided=round(same[decided].float().mean().item(), 5) if decided.any() else None)
+        out.update(
+            agreePositions=int(e.shape[0]),
+            top1Agreement=round(same.float().mean().item(), 5),
+            maxAbsLogitDiff=round(diff.max().item(), 5),
+            meanAbsLogitDiff=round(diff.mean().item(), 6),
+            logitScale=round(e.abs().max().item(), 3),
+            decidedShare=round(decided.float().mean().item(), 4),
+            top1AgreementDecided=round(same[decided].float().mean().item(), 5) if decided.any() else None,
+        )
     return out
 
 
@@ -153,9 +159,18 @@ def sft_arm(model, tok, examples, a: dict, packing: bool, fast: bool = False) ->
             self.tokens.append(trainer.tokens_seen - self.seen)
 
     cb = Steps()
-    cfg = SFTConfig(batch_size=int(a["sft_batch"]), max_steps=int(a["sft_steps"]), logging_steps=1,
-                    save_steps=10 ** 6, lora_rank=16, lora_alpha=32, max_seq_length=int(a["sft_seq"]), packing=packing,
-                    gradient_checkpointing=a["sft_gc"] not in ("false", "0", "no"), seed=1337)
+    cfg = SFTConfig(
+        batch_size=int(a["sft_batch"]),
+        max_steps=int(a["sft_steps"]),
+        logging_steps=1,
+        save_steps=10**6,
+        lora_rank=16,
+        lora_alpha=32,
+        max_seq_length=int(a["sft_seq"]),
+        packing=packing,
+        gradient_checkpointing=a["sft_gc"] not in ("false", "0", "no"),
+        seed=1337,
+    )
     fastpath.enable(model, "on" if fast else "off")
     reset_peak()
     with tempfile.TemporaryDirectory() as d:
@@ -164,24 +179,36 @@ def sft_arm(model, tok, examples, a: dict, packing: bool, fast: bool = False) ->
         fastpath.disable(model)
         losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
         model = trainer.model.unload()  # the bare model again for the other arm
-    r = {"tokensPerSecond": round(sum(cb.tokens[1:]) / sum(cb.times[1:]), 1) if len(cb.times) > 1 else None,
-         "secondsPerStep": round(statistics.median(cb.times[1:] or cb.times), 3),
-         "tokensPerStep": round(statistics.mean(cb.tokens), 1), "peakGiB": peak_gib(), "losses": losses}
+    r = {
+        "tokensPerSecond": round(sum(cb.tokens[1:]) / sum(cb.times[1:]), 1) if len(cb.times) > 1 else None,
+        "secondsPerStep": round(statistics.median(cb.times[1:] or cb.times), 3),
+        "tokensPerStep": round(statistics.mean(cb.tokens), 1),
+        "peakGiB": peak_gib(),
+        "losses": losses,
+    }
     print(f"[sft] {'packed' if packing else 'padded'}{' fast' if fast else ''}: {json.dumps(r)}", flush=True)
     return model, r
 
 
 def sft(model, a: dict) -> dict:
     from transformers import AutoTokenizer
+
     tok = AutoTokenizer.from_pretrained(modeling.resolve_base("tiny"))  # its ids are valid in any shape's vocab
     tok.padding_side = "right"
     cases = synthetic.generate(synthetic.SyntheticConfig(n_cases=int(a["sft_cases"]), seed=7))
-    examples = prompts.sft_examples([c for c in cases if c["split"] == "train"], tok, 1337,
-                                    ["choice", "generation", "stated"])
+    examples = prompts.sft_examples(
+        [c for c in cases if c["split"] == "train"], tok, 1337, ["choice", "generation", "stated"]
+    )
     lengths = [len(tok(e["prompt"] + e["completion"], add_special_tokens=False).input_ids) for e in examples]
-    out = {"batch": int(a["sft_batch"]), "steps": int(a["sft_steps"]), "examples": len(examples),
-           "maxSeqLength": int(a["sft_seq"]), "meanLength": round(statistics.mean(lengths), 1),
-           "maxLength": max(lengths), "gradientCheckpointing": a["sft_gc"] not in ("false", "0", "no")}
+    out = {
+        "batch": int(a["sft_batch"]),
+        "steps": int(a["sft_steps"]),
+        "examples": len(examples),
+        "maxSeqLength": int(a["sft_seq"]),
+        "meanLength": round(statistics.mean(lengths), 1),
+        "maxLength": max(lengths),
+        "gradientCheckpointing": a["sft_gc"] not in ("false", "0", "no"),
+    }
     model.train()
     arms = [("padded", False, False), ("packed", True, False)]
     if a["sft_fast"] not in ("false", "0", "no"):  # a third arm: packed through the fast path (SFT runs eager)
@@ -208,10 +235,27 @@ def sft(model, a: dict) -> dict:
 
 
 def main(argv: list[str]) -> dict:
-    a = {"shape": "gpt-oss-20b", "batch": "32", "seq": "512", "iters": "5", "agree_positions": "64",
-         "sft_batch": "8", "sft_steps": "6", "sft_seq": "512", "sft_fast": "true", "sft_cases": "200", "sft_gc": "true", "skip_sft": "",
-         "skip_scoring": "", "peak_tflops": "", "out": "speed.json", "device": "", **parse_args(argv)}
+    a = {
+        "shape": "gpt-oss-20b",
+        "batch": "32",
+        "seq": "512",
+        "iters": "5",
+        "agree_positions": "64",
+        "sft_batch": "8",
+        "sft_steps": "6",
+        "sft_seq": "512",
+        "sft_fast": "true",
+        "sft_cases": "200",
+        "sft_gc": "true",
+        "skip_sft": "",
+        "skip_scoring": "",
+        "peak_tflops": "",
+        "out": "speed.json",
+        "device": "",
+        **parse_args(argv),
+    }
     import transformers
+
     dev = torch.device(a["device"] or ("cuda" if torch.cuda.is_available() else "cpu"))
     shape = shape_of(a)
     if shape["arch"] != "gpt-oss":
@@ -219,11 +263,21 @@ def main(argv: list[str]) -> dict:
     t = time.perf_counter()
     model = build(shape, dev, int(a["seq"])).eval()
     gpu = torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu"
-    results = {"gpu": gpu, "shape": a["shape"], "dims": shape, "dtype": "bfloat16", "torch": torch.__version__,
-               "transformers": transformers.__version__, "groupedMm": hasattr(torch, "_grouped_mm"),
-               "params": sum(p.numel() for p in model.parameters()), "buildSeconds": round(time.perf_counter() - t, 1)}
-    print(f"[{a['shape']}] {results['params'] / 1e9:.2f} B parameters on {gpu}, built in {results['buildSeconds']}s",
-          flush=True)
+    results = {
+        "gpu": gpu,
+        "shape": a["shape"],
+        "dims": shape,
+        "dtype": "bfloat16",
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "groupedMm": hasattr(torch, "_grouped_mm"),
+        "params": sum(p.numel() for p in model.parameters()),
+        "buildSeconds": round(time.perf_counter() - t, 1),
+    }
+    print(
+        f"[{a['shape']}] {results['params'] / 1e9:.2f} B parameters on {gpu}, built in {results['buildSeconds']}s",
+        flush=True,
+    )
     if not a["skip_scoring"]:
         results["scoring"] = scoring(model, a, dev, gpu)
         Path(a["out"]).write_text(json.dumps(results, indent=2))

@@ -2,6 +2,7 @@
        python -m psychohistory serve --adapter=DIR --port=8000 [--key=value ...]   (the forecast service)
 
 Exit codes: 0 succeeded, 1 the job failed (run.json says why), 2 bad command line, 143 cancelled (SIGTERM)."""
+
 import sys
 
 from .config import COMMANDS as CONFIGS, ConfigError, parse_args
@@ -16,14 +17,17 @@ def main(argv: list[str]) -> int:
     try:
         overrides = parse_args(argv[1:])
         from .config import make_config
+
         make_config(argv[0], overrides)  # refuse bad keys before anything is created
     except ConfigError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if argv[0] == "serve":
         from . import serve
+
         return serve.main(overrides)
     from . import jobs
+
     summary = jobs.run(argv[0], overrides)
     return {"succeeded": 0, "cancelled": 143}.get(summary["state"], 1)
 

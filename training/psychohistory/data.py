@@ -15,6 +15,7 @@ suites to that. What that takes, beyond json.loads:
 - dates are checked digit by digit like the editor (date.fromisoformat refuses year 0000, re's \\d takes any
   Unicode digit);
 - a FIFO or other non-regular file is refused before anything reads from it."""
+
 from __future__ import annotations
 
 import codecs
@@ -43,6 +44,7 @@ RAW_SURROGATE = re.compile("[\ud800-\udfff]")
 @dataclass(frozen=True)
 class Problem:
     """One error: 1-based line, 1-based column (characters) where the position matters, and the message with its fix."""
+
     line: int
     column: int | None
     message: str
@@ -60,8 +62,13 @@ def _days_in_month(year: int, month: int) -> int:
 
 def date_problem(s) -> str | None:
     """Why `s` is not a real calendar date YYYY-MM-DD (proleptic Gregorian, ASCII digits), or None."""
-    if not isinstance(s, str) or len(s) != 10 or s[4] != "-" or s[7] != "-" \
-            or not all("0" <= s[k] <= "9" for k in (0, 1, 2, 3, 5, 6, 8, 9)):
+    if (
+        not isinstance(s, str)
+        or len(s) != 10
+        or s[4] != "-"
+        or s[7] != "-"
+        or not all("0" <= s[k] <= "9" for k in (0, 1, 2, 3, 5, 6, 8, 9))
+    ):
         return f"{s!r} is not a date as YYYY-MM-DD"
     year, month, day = int(s[:4]), int(s[5:7]), int(s[8:])
     if not 1 <= month <= 12 or not 1 <= day <= _days_in_month(year, month):
@@ -76,12 +83,13 @@ def rule_errors(case: dict) -> list[str]:
         out.append(f"seed/date: {problem}; fix: use YYYY-MM-DD")
     for i, level in enumerate(case["levels"]):
         if level["depth"] != i + 1:
-            out.append(f"levels/{i}/depth: is {level['depth']}, expected {i + 1}; "
-                       "fix: depths start at 1 and rise by 1")
+            out.append(f"levels/{i}/depth: is {level['depth']}, expected {i + 1}; fix: depths start at 1 and rise by 1")
         n_actual = sum(1 for c in level["candidates"] if c["label"] == 1)
         if n_actual != 1:
-            out.append(f"levels/{i}/candidates: {n_actual} candidates have label 1; "
-                       "fix: label exactly one candidate (the actual outcome) with 1")
+            out.append(
+                f"levels/{i}/candidates: {n_actual} candidates have label 1; "
+                "fix: label exactly one candidate (the actual outcome) with 1"
+            )
     return out
 
 
@@ -173,8 +181,13 @@ def check_lines(lines, problems: list[Problem]) -> list[dict]:
         if line is None or _is_blank(line):
             continue
         if _utf16_length(line) > MAX_LINE_LENGTH:
-            problems.append(Problem(lineno, None, f"line is over the {MAX_LINE_LENGTH:,} character limit; "
-                                    "fix: split the case or shorten its texts"))
+            problems.append(
+                Problem(
+                    lineno,
+                    None,
+                    f"line is over the {MAX_LINE_LENGTH:,} character limit; fix: split the case or shorten its texts",
+                )
+            )
             continue
         try:
             case = json.loads(line, parse_constant=_no_constant, parse_int=_int)
@@ -182,15 +195,21 @@ def check_lines(lines, problems: list[Problem]) -> list[dict]:
             problems.append(Problem(lineno, e.colno, f"not valid JSON ({e.msg}); fix: one JSON object per line"))
             continue
         except RecursionError:
-            problems.append(Problem(lineno, None, f"nested deeper than {MAX_DEPTH} levels; "
-                                    "fix: one flat case object per line"))
+            problems.append(
+                Problem(lineno, None, f"nested deeper than {MAX_DEPTH} levels; fix: one flat case object per line")
+            )
             continue
         except ValueError as e:  # NaN, Infinity
             problems.append(Problem(lineno, None, f"not valid JSON ({e}); fix: use a number or null"))
             continue
         if not isinstance(case, dict):
-            problems.append(Problem(lineno, 1, f"a case is a JSON object, this line is {_type_name(case)}; "
-                                    "fix: one case object per line"))
+            problems.append(
+                Problem(
+                    lineno,
+                    1,
+                    f"a case is a JSON object, this line is {_type_name(case)}; fix: one case object per line",
+                )
+            )
             continue
         if line.count("[") + line.count("{") <= MAX_DEPTH and "\\u" not in line and not RAW_SURROGATE.search(line):
             depth, lone = 1, False  # too few brackets to nest past the limit, no escapes: skip the walk
@@ -198,14 +217,24 @@ def check_lines(lines, problems: list[Problem]) -> list[dict]:
             depth, lone = _depth_and_surrogates(case)
         if depth > MAX_DEPTH:
             # Refused whole, like a line json.loads cannot parse: its id counts for nothing.
-            problems.append(Problem(lineno, None, f"nested {depth} levels deep, over the {MAX_DEPTH} limit; "
-                                    "fix: one flat case object per line"))
+            problems.append(
+                Problem(
+                    lineno,
+                    None,
+                    f"nested {depth} levels deep, over the {MAX_DEPTH} limit; fix: one flat case object per line",
+                )
+            )
             continue
         errs: list[str] = []
         if lone:
-            problems.append(Problem(lineno, lone_surrogate_column(line),
-                                    "lone surrogate in a string: not Unicode text, a tokenizer cannot read it; "
-                                    "fix: write the whole character (a \\uD8xx escape needs its \\uDCxx pair)"))
+            problems.append(
+                Problem(
+                    lineno,
+                    lone_surrogate_column(line),
+                    "lone surrogate in a string: not Unicode text, a tokenizer cannot read it; "
+                    "fix: write the whole character (a \\uD8xx escape needs its \\uDCxx pair)",
+                )
+            )
         case_id = case.get("id")
         if isinstance(case_id, str) and case_id:
             # The editor checks ids on every object line, valid or not: so does this.
@@ -224,15 +253,21 @@ def check_lines(lines, problems: list[Problem]) -> list[dict]:
 def decode_lines(data: bytes, problems: list[Problem]) -> list[str | None]:
     """Split bytes into lines as the editor does and decode each as strict UTF-8 (None where it is not)."""
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     out: list[str | None] = []
     for lineno, raw in enumerate(LINE_BREAK.split(data), 1):
         try:
             out.append(raw.decode("utf-8", errors="strict"))
         except UnicodeDecodeError as e:
-            column = len(raw[:e.start].decode("utf-8")) + 1
-            problems.append(Problem(lineno, column, f"not valid UTF-8 (byte 0x{raw[e.start]:02x} at byte "
-                                    f"{e.start + 1} of the line: {e.reason}); fix: save the file as UTF-8"))
+            column = len(raw[: e.start].decode("utf-8")) + 1
+            problems.append(
+                Problem(
+                    lineno,
+                    column,
+                    f"not valid UTF-8 (byte 0x{raw[e.start]:02x} at byte "
+                    f"{e.start + 1} of the line: {e.reason}); fix: save the file as UTF-8",
+                )
+            )
             out.append(None)
     return out
 
@@ -275,8 +310,10 @@ def read_case_file(path: str) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise DatasetError(f"dataset {path} does not exist; fix: pass --dataset=FILE.jsonl "
-                           "(generate one with `python3 scripts/generate_candidate_data.py`)") from None
+        raise DatasetError(
+            f"dataset {path} does not exist; fix: pass --dataset=FILE.jsonl "
+            "(generate one with `python3 scripts/generate_candidate_data.py`)"
+        ) from None
     except OSError as e:
         raise DatasetError(f"dataset {path} cannot be read: {e.strerror}") from None
     try:

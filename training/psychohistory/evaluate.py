@@ -8,6 +8,7 @@
 All overall and per depth with 95 % bootstrap intervals over cases; forecast trees (contract 4) for a sample of
 cases; the production gates per stage. Prompts use `eval_seed`, never the training seed.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,8 @@ def _left_pad(seqs: list[list[int]], pad: int, dev):
     ids = torch.full((len(seqs), n), pad, dtype=torch.long)
     mask = torch.zeros((len(seqs), n), dtype=torch.long)
     for i, s in enumerate(seqs):
-        ids[i, n - len(s):] = torch.tensor(s)
-        mask[i, n - len(s):] = 1
+        ids[i, n - len(s) :] = torch.tensor(s)
+        mask[i, n - len(s) :] = 1
     return ids.to(dev), mask.to(dev)
 
 
@@ -49,8 +50,9 @@ def letter_readout(model, tokenizer, items: list[dict], seed: int) -> list[tuple
     Also SFT's source of calibrated stated targets."""
     dev = next(model.parameters()).device
     choice = [prompts.choice_user(it["case"], it["depth"], seed) for it in items]
-    ids, mask = _left_pad([_ids(tokenizer, prompts.render(tokenizer, u)) for u, _ in choice],
-                          tokenizer.pad_token_id, dev)
+    ids, mask = _left_pad(
+        [_ids(tokenizer, prompts.render(tokenizer, u)) for u, _ in choice], tokenizer.pad_token_id, dev
+    )
     last = _forward(model, ids, mask, 1)[:, -1, :]
     out = []
     for i, (_, cands) in enumerate(choice):
@@ -63,9 +65,15 @@ def letter_readout(model, tokenizer, items: list[dict], seed: int) -> list[tuple
 def _greedy(model, tokenizer, seqs: list[list[int]], max_new_tokens: int) -> list[str]:
     dev = next(model.parameters()).device
     ids, mask = _left_pad(seqs, tokenizer.pad_token_id, dev)
-    out = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens, do_sample=False,
-                         pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id)
-    return [tokenizer.decode(seq, skip_special_tokens=True).strip() for seq in out[:, ids.shape[1]:]]
+    out = model.generate(
+        input_ids=ids,
+        attention_mask=mask,
+        max_new_tokens=max_new_tokens,
+        do_sample=False,
+        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+    )
+    return [tokenizer.decode(seq, skip_special_tokens=True).strip() for seq in out[:, ids.shape[1] :]]
 
 
 @torch.no_grad()
@@ -87,18 +95,27 @@ def actual_nll(model, tokenizer, users: list[str], actuals: list[str]) -> list[t
 
 
 @torch.no_grad()
-def score_batch(model, tokenizer, items: list[dict], seed: int, max_new_tokens: int, matcher=None,
-                max_stated_tokens: int = 64) -> list[dict]:
+def score_batch(
+    model, tokenizer, items: list[dict], seed: int, max_new_tokens: int, matcher=None, max_stated_tokens: int = 64
+) -> list[dict]:
     """Score a batch of (case, depth) items; returns one result per item. `matcher`: matching.default() if None."""
     # 1) the letter readout of the choice prompt
     results = []
     for it, (probs, cands) in zip(items, letter_readout(model, tokenizer, items, seed)):
-        results.append({"case": case_id(it["case"]), "depth": it["depth"], "probs": probs,
-                        "labels": [c["label"] for c in cands], "events": [c["event"] for c in cands]})
+        results.append(
+            {
+                "case": case_id(it["case"]),
+                "depth": it["depth"],
+                "probs": probs,
+                "labels": [c["label"] for c in cands],
+                "events": [c["event"] for c in cands],
+            }
+        )
     # 2) the stated forecast: what the model writes for the stated prompt (same letter order), parsed
     stated_users = [prompts.choice_user(it["case"], it["depth"], seed, probs=True)[0] for it in items]
-    texts = _greedy(model, tokenizer, [_ids(tokenizer, prompts.render(tokenizer, u)) for u in stated_users],
-                    max_stated_tokens)
+    texts = _greedy(
+        model, tokenizer, [_ids(tokenizer, prompts.render(tokenizer, u)) for u in stated_users], max_stated_tokens
+    )
     for r, text in zip(results, texts):
         r["stated"], r["parsed"] = prompts.stated_forecast(text, len(r["labels"]))
         r["statedText"] = text
@@ -110,14 +127,23 @@ def score_batch(model, tokenizer, items: list[dict], seed: int, max_new_tokens: 
         r["nll"], r["ntok"] = nll, ntok
     # 4) generation, free: greedy prediction vs the actual
     preds = _greedy(model, tokenizer, gen_prompts, max_new_tokens)
-    for r, pred, actual, m in zip(results, preds, actuals, (matcher or matching.default()).match_many(
-            zip(preds, actuals))):
+    for r, pred, actual, m in zip(
+        results, preds, actuals, (matcher or matching.default()).match_many(zip(preds, actuals))
+    ):
         r.update(prediction=pred, actual=actual, match=m.kind, score=m.score, matchDetail=m.as_dict())
     return results
 
 
-def score_cases(model, tokenizer, cases: list[dict], seed: int, batch_size: int, max_new_tokens: int,
-                matcher=None, max_stated_tokens: int = 64) -> list[dict]:
+def score_cases(
+    model,
+    tokenizer,
+    cases: list[dict],
+    seed: int,
+    batch_size: int,
+    max_new_tokens: int,
+    matcher=None,
+    max_stated_tokens: int = 64,
+) -> list[dict]:
     items = [{"case": c, "depth": lv["depth"]} for c in cases for lv in c["levels"]]
     # similar lengths together: less padding per batch
     items.sort(key=lambda it: (len(prompts.context(it["case"], it["depth"])), case_id(it["case"])))
@@ -126,8 +152,9 @@ def score_cases(model, tokenizer, cases: list[dict], seed: int, batch_size: int,
     try:
         out = []
         for i in range(0, len(items), batch_size):
-            out += score_batch(model, tokenizer, items[i:i + batch_size], seed, max_new_tokens, matcher,
-                               max_stated_tokens)
+            out += score_batch(
+                model, tokenizer, items[i : i + batch_size], seed, max_new_tokens, matcher, max_stated_tokens
+            )
     finally:
         model.train(was_training)
     return out
@@ -135,8 +162,10 @@ def score_cases(model, tokenizer, cases: list[dict], seed: int, batch_size: int,
 
 def summarize(results: list[dict], stage: str = "baseline", n_boot: int = 0, seed: int = 0) -> tuple[dict, dict]:
     overall = metrics.summarize(results, stage, n_boot, seed)
-    per_depth = {d: metrics.summarize([r for r in results if r["depth"] == d], stage, n_boot, seed)
-                 for d in sorted({r["depth"] for r in results})}
+    per_depth = {
+        d: metrics.summarize([r for r in results if r["depth"] == d], stage, n_boot, seed)
+        for d in sorted({r["depth"] for r in results})
+    }
     return overall, per_depth
 
 
@@ -147,6 +176,7 @@ def emit_eval(emitter, stage: str, overall: dict, per_depth: dict, matcher: dict
 
     def clean(s):  # perplexity is at least 1 by definition; guard float rounding at loss ~ 0
         return {**s, "perplexity": max(1.0, s["perplexity"]), "ece": min(1.0, s["ece"]), "matcher": settings}
+
     emitter.emit("eval", stage=stage, depth=None, **clean(overall))
     for d, s in per_depth.items():
         emitter.emit("eval", stage=stage, depth=d, **clean(s))
@@ -166,11 +196,19 @@ def tree(case: dict, results: list[dict], model_name: str, key: str = "probs", m
             return []
         actual = r["events"][r["labels"].index(1)]
         nodes = []
-        for ev, p, y, m in zip(r["events"], r[key], r["labels"],
-                               matcher.match_many((ev, actual) for ev in r["events"])):
-            nodes.append({"event": ev, "probability": min(1.0, max(0.0, p)), "depth": d, "actual": bool(y),
-                          "match": {"kind": m.kind, "score": m.score, "actual": actual},
-                          "children": level(d + 1) if y else []})
+        for ev, p, y, m in zip(
+            r["events"], r[key], r["labels"], matcher.match_many((ev, actual) for ev in r["events"])
+        ):
+            nodes.append(
+                {
+                    "event": ev,
+                    "probability": min(1.0, max(0.0, p)),
+                    "depth": d,
+                    "actual": bool(y),
+                    "match": {"kind": m.kind, "score": m.score, "actual": actual},
+                    "children": level(d + 1) if y else [],
+                }
+            )
         return sorted(nodes, key=lambda n: -n["probability"])
 
     return {"seed": case["seed"], "model": model_name, "createdAt": now_iso(), "children": level(1)}
@@ -187,8 +225,10 @@ def stage_table(rows: dict) -> str:
     """Markdown table of stages x metrics with the production gates. Brier, skill and ECE are the stage's headline
     readout (letters for baseline/SFT, stated for GRPO), skill against the uniform forecast on the same levels, with
     95 % bootstrap intervals over cases; the other readout follows."""
-    head = ("| stage | readout | Brier | skill | ECE | letters Brier / skill | stated Brier / skill | parse fail | "
-            "perplexity | match rate | depth≥3 match | gates |\n|---|---|---|---|---|---|---|---|---|---|---|---|")
+    head = (
+        "| stage | readout | Brier | skill | ECE | letters Brier / skill | stated Brier / skill | parse fail | "
+        "perplexity | match rate | depth≥3 match | gates |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
+    )
     lines = [head]
     for stage, (o, per_depth) in rows.items():
         g = metrics.gates(o, per_depth)
@@ -204,21 +244,32 @@ def stage_table(rows: dict) -> str:
             f"{o['letters']['brier']:.4f} / {o['letters']['brierSkill']:.3f} | "
             f"{o['stated']['brier']:.4f} / {o['stated']['brierSkill']:.3f} | {o['parseFailures']}/{o['n']} | "
             f"{o['perplexity']:.3f} | {metrics.match_rate(o['match']):.1%}{_iv(ci, 'matchRate', True)} | {deep_s} | "
-            f"{gates_s} |")
+            f"{gates_s} |"
+        )
     return "\n".join(lines)
 
 
 def stage_record(stage: str, cfg, o: dict) -> dict:
     """One row of stages.json (issue 11's evidence format)."""
     ci = o.get("ci", {})
-    return {"stage": stage, "split": {"eval": "seed", "test": "chain"}.get(cfg.split, cfg.split),
-            "baseModel": cfg.base_model, "readout": metrics.HEADLINE[stage], "brier": o["brier"],
-            "brierCi": ci.get("brier"), "brierSkill": o["brierSkill"], "brierSkillCi": ci.get("brierSkill"),
-            "ece": o["ece"], "matchRate": metrics.match_rate(o["match"]), "matchRateCi": ci.get("matchRate"),
-            "perplexity": o["perplexity"], "levels": o["n"], "parseFailures": o["parseFailures"],
-            "letters": {"brier": o["letters"]["brier"], "brierSkill": o["letters"]["brierSkill"]},
-            "stated": {"brier": o["stated"]["brier"], "brierSkill": o["stated"]["brierSkill"],
-                       "ece": o["stated"]["ece"]}}
+    return {
+        "stage": stage,
+        "split": {"eval": "seed", "test": "chain"}.get(cfg.split, cfg.split),
+        "baseModel": cfg.base_model,
+        "readout": metrics.HEADLINE[stage],
+        "brier": o["brier"],
+        "brierCi": ci.get("brier"),
+        "brierSkill": o["brierSkill"],
+        "brierSkillCi": ci.get("brierSkill"),
+        "ece": o["ece"],
+        "matchRate": metrics.match_rate(o["match"]),
+        "matchRateCi": ci.get("matchRate"),
+        "perplexity": o["perplexity"],
+        "levels": o["n"],
+        "parseFailures": o["parseFailures"],
+        "letters": {"brier": o["letters"]["brier"], "brierSkill": o["letters"]["brierSkill"]},
+        "stated": {"brier": o["stated"]["brier"], "brierSkill": o["stated"]["brierSkill"], "ece": o["stated"]["ece"]},
+    }
 
 
 def run(cfg, cases: list[dict], emitter, run_dir: Path) -> dict:
@@ -241,25 +292,38 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path) -> dict:
         if stage != "baseline" and not plan[stage]:
             raise ValueError(f"stage {stage} needs an adapter: pass --adapters={stage}=PATH")
         if plan[stage] and not (Path(plan[stage]) / "adapter_config.json").exists():
-            raise FileNotFoundError(f"stage {stage}: adapter {plan[stage]} has no adapter_config.json; fix: pass "
-                                    "the adapter dir an sft/grpo run wrote (its artifact event names it)")
+            raise FileNotFoundError(
+                f"stage {stage}: adapter {plan[stage]} has no adapter_config.json; fix: pass "
+                "the adapter dir an sft/grpo run wrote (its artifact event names it)"
+            )
     rows, summary, records = {}, {}, []
     for stage, adapter in plan.items():
         log.info("eval stage %s on %d %s cases (adapter: %s)", stage, len(cases), cfg.split, adapter or "none")
         model, tokenizer = modeling.load(cfg.base_model, adapter, cfg.seed, cfg.max_seq_length, cfg.load_in_4bit)
         fastpath.enable(model, cfg.fast_forward)
         prompts.check_letters(tokenizer, cases)
-        results = score_cases(model, tokenizer, cases, cfg.eval_seed, cfg.batch_size, cfg.max_new_tokens, matcher,
-                              cfg.max_stated_tokens)
+        results = score_cases(
+            model, tokenizer, cases, cfg.eval_seed, cfg.batch_size, cfg.max_new_tokens, matcher, cfg.max_stated_tokens
+        )
         overall, per_depth = summarize(results, stage, cfg.bootstrap, cfg.eval_seed)
         emit_eval(emitter, stage, overall, per_depth, matcher.settings())
         records.append(stage_record(stage, cfg, overall))
-        log.info("%s: Brier %.4f skill %.3f %s (%s readout), parse failures %d/%d", stage, overall["brier"],
-                 overall["brierSkill"], overall.get("ci", {}).get("brierSkill", ""), metrics.HEADLINE[stage],
-                 overall["parseFailures"], overall["n"])
+        log.info(
+            "%s: Brier %.4f skill %.3f %s (%s readout), parse failures %d/%d",
+            stage,
+            overall["brier"],
+            overall["brierSkill"],
+            overall.get("ci", {}).get("brierSkill", ""),
+            metrics.HEADLINE[stage],
+            overall["parseFailures"],
+            overall["n"],
+        )
         rows[stage] = (overall, per_depth)
-        summary[stage] = {"overall": overall, "perDepth": {str(d): s for d, s in per_depth.items()},
-                          "gates": metrics.gates(overall, per_depth)}
+        summary[stage] = {
+            "overall": overall,
+            "perDepth": {str(d): s for d, s in per_depth.items()},
+            "gates": metrics.gates(overall, per_depth),
+        }
         name = f"{cfg.base_model}+{stage}" if adapter else cfg.base_model
         with open(run_dir / "trees.jsonl", "a") as f:
             for case in cases[: cfg.num_trees]:
@@ -276,8 +340,7 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path) -> dict:
     (run_dir / "stages.json").write_text(json.dumps(records, indent=2) + "\n")
     emitter.emit("artifact", name="trees", path=str(run_dir / "trees.jsonl"))
     emitter.emit("artifact", name="stage table", path=str(run_dir / "stages.md"))
-    out = {"stages": summary, "table": table, "n_cases": len(cases),
-           "n_levels": sum(len(c["levels"]) for c in cases)}
+    out = {"stages": summary, "table": table, "n_cases": len(cases), "n_levels": sum(len(c["levels"]) for c in cases)}
     if hasattr(matcher.judge, "spend"):
         out["judge"] = matcher.judge.spend()  # jobs.run adds it to the run's cost event
     return out

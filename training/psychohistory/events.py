@@ -6,6 +6,7 @@ A Queue partition holds at most 5,000 items and is cleared a day after its last 
 window: each queue item says which lines of the record it carries (line number and byte offsets), and the extension
 fills any gap from the record with `read_record` (the Modal function `read_run`). run.json is rewritten atomically
 (temp file + rename) under run.json.lock, merging only the fields this side sets (see RunFile)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,7 +24,10 @@ from .schemas import schema_dir
 # The one price table of both halves (Modal's per-second GPU prices, with its source and date beside them) is
 # schemas/gpu-prices.json, shipped into the Modal image with the contract schemas.
 _PRICES = json.loads((schema_dir() / "gpu-prices.json").read_text())
-GPU_PRICES_PER_SECOND = {**_PRICES["usdPerSecond"], "A100": _PRICES["usdPerSecond"]["A100-40GB"]}  # Modal's "A100" = 40 GB
+GPU_PRICES_PER_SECOND = {
+    **_PRICES["usdPerSecond"],
+    "A100": _PRICES["usdPerSecond"]["A100-40GB"],
+}  # Modal's "A100" = 40 GB
 PRICES_SOURCE = f"{_PRICES['source']} (as of {_PRICES['asOf']})"
 
 
@@ -82,8 +86,16 @@ class QueueSink:
     partition the sink clears it (the extension recovers what it had not read from the record) and tries once more;
     whatever still fails is counted in `dropped`, never retried, never waited for."""
 
-    def __init__(self, queue, partition: str, max_events: int = 500, max_bytes: int = 256 * 1024,
-                 max_wait: float = 1.0, clock=time.monotonic, timer=None):
+    def __init__(
+        self,
+        queue,
+        partition: str,
+        max_events: int = 500,
+        max_bytes: int = 256 * 1024,
+        max_wait: float = 1.0,
+        clock=time.monotonic,
+        timer=None,
+    ):
         self.queue, self.partition, self.clock = queue, partition, clock
         self.max_events, self.max_bytes, self.max_wait = max_events, max_bytes, max_wait
         self.timer = timer or _daemon_timer  # (delay, fn) -> something with cancel()
@@ -103,8 +115,12 @@ class QueueSink:
             self.batch.append(event)
             self.end = end
             waited = self.clock() - self.last_put
-            if (event.get("type") != "train" or waited >= self.max_wait or len(self.batch) >= self.max_events
-                    or self.end - self.start >= self.max_bytes):
+            if (
+                event.get("type") != "train"
+                or waited >= self.max_wait
+                or len(self.batch) >= self.max_events
+                or self.end - self.start >= self.max_bytes
+            ):
                 self._flush()
             elif self.pending_timer is None:
                 self.pending_timer = self.timer(self.max_wait - waited, self.flush)
@@ -138,8 +154,10 @@ class QueueSink:
     def close(self):
         self.flush()
         if self.dropped or self.cleared:
-            print(f"events queue: {self.sent} events sent live, {self.dropped} dropped, partition cleared "
-                  f"{self.cleared} times; the record has them all")
+            print(
+                f"events queue: {self.sent} events sent live, {self.dropped} dropped, partition cleared "
+                f"{self.cleared} times; the record has them all"
+            )
 
 
 def _daemon_timer(delay: float, fn):
@@ -167,10 +185,10 @@ def read_record(run_dir: str | Path, offset: int = 0, max_bytes: int = 1024 * 10
                 if not more:
                     break
                 cut = more.find(b"\n")
-                data += more if cut < 0 else more[:cut + 1]
+                data += more if cut < 0 else more[: cut + 1]
                 if cut >= 0:
                     break
-    whole = data[:data.rfind(b"\n") + 1]
+    whole = data[: data.rfind(b"\n") + 1]
     next_offset = offset + len(whole)
     state = None
     try:
@@ -232,7 +250,7 @@ def process_start_time(pid: int) -> str | None:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    fields = stat[stat.rfind(")") + 2:].split(" ")
+    fields = stat[stat.rfind(")") + 2 :].split(" ")
     return fields[19] if len(fields) > 19 else None
 
 
@@ -248,8 +266,14 @@ class RunFile:
         with RecordLock(self.path):
             self.data = self._read()
             if self.data is None:
-                self.data = {"id": run_id, "kind": kind, "backend": backend, "config": config, "state": "queued",
-                             "createdAt": now_iso()}
+                self.data = {
+                    "id": run_id,
+                    "kind": kind,
+                    "backend": backend,
+                    "config": config,
+                    "state": "queued",
+                    "createdAt": now_iso(),
+                }
                 if backend == "local":
                     start = process_start_time(os.getpid())
                     self.data["local"] = {"pid": os.getpid(), **({"startTime": start} if start else {})}

@@ -21,6 +21,7 @@ the patched forwards call the modules' own projections, and peft's `target_param
     fastpath.enable(model, "auto")   # on for CUDA, eager elsewhere; "on" / "off"; returns whether it is on
     fastpath.disable(model)          # the eager forwards again
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,12 +39,19 @@ _TAG = "_psychohistory_fast"
 
 # ---- experts -------------------------------------------------------------------------------------------------------
 
+
 def _grouped_ok(x: torch.Tensor, w: torch.Tensor) -> bool:
     if MOE_BACKEND != "auto":
         return MOE_BACKEND == "grouped"
-    return (hasattr(torch, "_grouped_mm") and x.is_cuda and x.dtype == torch.bfloat16 and w.dtype == torch.bfloat16
-            and torch.cuda.get_device_capability(x.device) >= (9, 0)
-            and x.shape[-1] % 8 == 0 and w.shape[-1] % 8 == 0)
+    return (
+        hasattr(torch, "_grouped_mm")
+        and x.is_cuda
+        and x.dtype == torch.bfloat16
+        and w.dtype == torch.bfloat16
+        and torch.cuda.get_device_capability(x.device) >= (9, 0)
+        and x.shape[-1] % 8 == 0
+        and w.shape[-1] % 8 == 0
+    )
 
 
 def _expert_matmul(x: torch.Tensor, w: torch.Tensor, counts: torch.Tensor, offs: torch.Tensor) -> torch.Tensor:
@@ -55,8 +63,10 @@ def _expert_matmul(x: torch.Tensor, w: torch.Tensor, counts: torch.Tensor, offs:
         except RuntimeError as e:  # a kernel this build lacks: the loop computes the same, slower
             if MOE_BACKEND != "auto":
                 raise
-            log.warning("fast forward: torch._grouped_mm failed (%s); the experts use the per-expert loop from "
-                        "now on", str(e).splitlines()[0])
+            log.warning(
+                "fast forward: torch._grouped_mm failed (%s); the experts use the per-expert loop from now on",
+                str(e).splitlines()[0],
+            )
             MOE_BACKEND = "loop"
     outs = []
     for e, xs in enumerate(torch.split(x, counts.tolist())):
@@ -70,10 +80,10 @@ def experts_forward(self, hidden_states: torch.Tensor, router_indices=None, rout
     shape = hidden_states.shape
     x = hidden_states.reshape(-1, self.hidden_size)
     top_k = router_indices.shape[-1]
-    flat = router_indices.reshape(-1)                               # (tokens * k,) expert of each pair
+    flat = router_indices.reshape(-1)  # (tokens * k,) expert of each pair
     order = torch.argsort(flat, stable=True)
     expert = flat[order]
-    token = order // top_k                                          # token of each sorted pair
+    token = order // top_k  # token of each sorted pair
     weight = routing_weights.gather(1, router_indices).reshape(-1)[order]
     counts = torch.bincount(flat, minlength=self.num_experts)
     offs = torch.cumsum(counts, 0).to(torch.int32)
@@ -88,6 +98,7 @@ def experts_forward(self, hidden_states: torch.Tensor, router_indices=None, rout
 
 
 # ---- attention -----------------------------------------------------------------------------------------------------
+
 
 def _default_mask(q_len: int, k_len: int, window, dtype, device) -> torch.Tensor:
     """Causal (bottom-right aligned: the queries are the last q_len of k_len positions) and sliding-window mask, as an
@@ -132,8 +143,9 @@ def sdpa_with_sinks(module, query, key, value, attention_mask, scaling: float, d
     return out[..., :d].transpose(1, 2)
 
 
-def attention_forward(self, hidden_states, position_embeddings, attention_mask, past_key_values=None,
-                      cache_position=None, **kwargs):
+def attention_forward(
+    self, hidden_states, position_embeddings, attention_mask, past_key_values=None, cache_position=None, **kwargs
+):
     """GptOssAttention.forward with sdpa_with_sinks in place of the eager attention function."""
     from transformers.models.gpt_oss.modeling_gpt_oss import apply_rotary_pos_emb
 
@@ -146,17 +158,27 @@ def attention_forward(self, hidden_states, position_embeddings, attention_mask, 
     cos, sin = position_embeddings
     query_states, key_states = apply_rotary_pos_emb(query_states, key_states, cos, sin)
     if past_key_values is not None:
-        key_states, value_states = past_key_values.update(key_states, value_states, self.layer_idx,
-                                                          {"cache_position": cache_position})
-    out = sdpa_with_sinks(self, query_states, key_states, value_states, attention_mask, self.scaling,
-                          self.attention_dropout if self.training else 0.0)
+        key_states, value_states = past_key_values.update(
+            key_states, value_states, self.layer_idx, {"cache_position": cache_position}
+        )
+    out = sdpa_with_sinks(
+        self,
+        query_states,
+        key_states,
+        value_states,
+        attention_mask,
+        self.scaling,
+        self.attention_dropout if self.training else 0.0,
+    )
     return self.o_proj(out.reshape(*input_shape, -1).contiguous()), None
 
 
 # ---- switching -----------------------------------------------------------------------------------------------------
 
+
 def _classes():
     from transformers.models.gpt_oss import modeling_gpt_oss as m
+
     return m.GptOssAttention, m.GptOssExperts
 
 
@@ -178,8 +200,9 @@ def is_enabled(model) -> bool:
 def check(mode: str) -> str:
     """`mode` if it is one of MODES (jobs call this before loading a model), else a ValueError naming the fix."""
     if mode not in MODES:
-        raise ValueError(f"fast_forward={mode!r}: expected one of {', '.join(MODES)} (auto = on for CUDA, eager "
-                         "elsewhere)")
+        raise ValueError(
+            f"fast_forward={mode!r}: expected one of {', '.join(MODES)} (auto = on for CUDA, eager elsewhere)"
+        )
     return mode
 
 
@@ -200,20 +223,28 @@ def enable(model, mode: str = "auto") -> bool:
         return False
     impl = getattr(model.config, "_attn_implementation", "eager")
     if impl != "eager":  # the fast attention reads eager's 4-D masks; flash kernels get other masks
-        log.info("fast forward: the model runs attention %r, not eager; leaving it as it is (fix: load it with "
-                 "attn_implementation='eager' to use the fast path)", impl)
+        log.info(
+            "fast forward: the model runs attention %r, not eager; leaving it as it is (fix: load it with "
+            "attn_implementation='eager' to use the fast path)",
+            impl,
+        )
         return False
     if mode == "auto" and not all(_stock(m) for m in mods):
-        log.info("fast forward: the GptOss classes are already patched (unsloth?); leaving them as they are "
-                 "(fix: --fast_forward=on to use ours)")
+        log.info(
+            "fast forward: the GptOss classes are already patched (unsloth?); leaving them as they are "
+            "(fix: --fast_forward=on to use ours)"
+        )
         return False
     attn_cls, _ = _classes()
     for m in mods:
         fn = attention_forward if isinstance(m, attn_cls) else experts_forward
         m.forward = types.MethodType(fn, m)
         setattr(m, _TAG, True)
-    log.info("fast forward on for %d GptOss modules (experts: grouped GEMM on Hopper bf16, else a per-expert "
-             "loop; attention: sdpa with the sink as an extra key)", len(mods))
+    log.info(
+        "fast forward on for %d GptOss modules (experts: grouped GEMM on Hopper bf16, else a per-expert "
+        "loop; attention: sdpa with the sink as an extra key)",
+        len(mods),
+    )
     return True
 
 

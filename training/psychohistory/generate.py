@@ -5,6 +5,7 @@ most likely child is grown further (`expand="top"`, the generate job) or every c
 depth × breadth tree), down to `depth`. Trees grow level by level: every node of one level, across all the trees in
 hand, is sampled in one batched `generate` call — that is how the service batches concurrent requests. When the
 seed comes from a case with known levels, each prediction is matched against the actual event of its depth."""
+
 from __future__ import annotations
 
 import json
@@ -33,24 +34,34 @@ def parse_seeds(spec: str) -> list[dict]:
 
 
 @torch.no_grad()
-def sample_events(model, tokenizer, users: list[str], n: int, temperature: float, max_new_tokens: int) -> list[list[str]]:
+def sample_events(
+    model, tokenizer, users: list[str], n: int, temperature: float, max_new_tokens: int
+) -> list[list[str]]:
     """`n` sampled next events for each prompt in `users`, all in one left-padded batch."""
     from .evaluate import _ids, _left_pad
+
     dev = next(model.parameters()).device
     ids, mask = _left_pad([_ids(tokenizer, prompts.render(tokenizer, u)) for u in users], tokenizer.pad_token_id, dev)
-    out = model.generate(input_ids=ids, attention_mask=mask, do_sample=True, temperature=temperature,
-                         num_return_sequences=n, max_new_tokens=max_new_tokens, pad_token_id=tokenizer.pad_token_id,
-                         eos_token_id=tokenizer.eos_token_id)
-    texts = [tokenizer.decode(s, skip_special_tokens=True).strip() for s in out[:, ids.shape[1]:]]
-    return [texts[i * n:(i + 1) * n] for i in range(len(users))]
+    out = model.generate(
+        input_ids=ids,
+        attention_mask=mask,
+        do_sample=True,
+        temperature=temperature,
+        num_return_sequences=n,
+        max_new_tokens=max_new_tokens,
+        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+    )
+    texts = [tokenizer.decode(s, skip_special_tokens=True).strip() for s in out[:, ids.shape[1] :]]
+    return [texts[i * n : (i + 1) * n] for i in range(len(users))]
 
 
 @dataclass
 class TreeSpec:
-    case: dict                            # {"seed": {event, date}, "levels": [...]} (levels may be empty)
-    depth: int                            # levels to grow below the seed
-    breadth: int = 0                      # children kept per node (0 = every distinct sample)
-    expand: str = "top"                   # "top": grow the most likely child only; "all": grow every child
+    case: dict  # {"seed": {event, date}, "levels": [...]} (levels may be empty)
+    depth: int  # levels to grow below the seed
+    breadth: int = 0  # children kept per node (0 = every distinct sample)
+    expand: str = "top"  # "top": grow the most likely child only; "all": grow every child
     children: list = field(default_factory=list)
 
 
@@ -73,19 +84,29 @@ def _children(case: dict, samples: list[str], depth: int, breadth: int) -> list[
     return nodes
 
 
-def grow_trees(model, tokenizer, specs: list[TreeSpec], num_samples: int, temperature: float,
-               max_new_tokens: int, batch_size: int = 64) -> list[list[dict]]:
+def grow_trees(
+    model,
+    tokenizer,
+    specs: list[TreeSpec],
+    num_samples: int,
+    temperature: float,
+    max_new_tokens: int,
+    batch_size: int = 64,
+) -> list[list[dict]]:
     """The children (contract-4 nodes) of each spec's seed, grown level by level with one batched sampling call
     per level (chunks of `batch_size` prompts)."""
     # frontier: (spec, earlier events on the path, the list the new children go into, their depth)
     frontier = [(s, [], s.children, 1) for s in specs if s.depth >= 1]
     while frontier:
-        users = [prompts.generation_user_from(prompts.context_from(s.case["seed"], earlier), d)
-                 for s, earlier, _, d in frontier]
+        users = [
+            prompts.generation_user_from(prompts.context_from(s.case["seed"], earlier), d)
+            for s, earlier, _, d in frontier
+        ]
         samples = []
         for i in range(0, len(users), batch_size):
-            samples += sample_events(model, tokenizer, users[i:i + batch_size], num_samples, temperature,
-                                     max_new_tokens)
+            samples += sample_events(
+                model, tokenizer, users[i : i + batch_size], num_samples, temperature, max_new_tokens
+            )
         nxt = []
         for (s, earlier, into, d), got in zip(frontier, samples):
             into.extend(_children(s.case, got, d, s.breadth))

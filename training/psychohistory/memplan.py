@@ -6,6 +6,7 @@ and both test suites check the vectors there. Pure: no torch, so it runs before 
 
     python -m psychohistory.memplan --base_model=openai/gpt-oss-20b --target_parameters=mlp.experts.gate_up_proj,\
 mlp.experts.down_proj --lora_rank=64 --gpu=A10G"""
+
 from __future__ import annotations
 
 import dataclasses
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from .config import CONFIGS
 from .schemas import schema_dir
 
-GIB = 2 ** 30
+GIB = 2**30
 ATTENTION_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj")
 DENSE_MLP_MODULES = ("gate_proj", "up_proj", "down_proj")
 
@@ -35,14 +36,14 @@ def _prices() -> dict:
 @dataclass(frozen=True)
 class Shape:
     label: str
-    arch: str                 # "gpt-oss" (MoE, experts as 3-D parameters) or "llama" (dense)
+    arch: str  # "gpt-oss" (MoE, experts as 3-D parameters) or "llama" (dense)
     hiddenSize: int
     layers: int
     heads: int
     kvHeads: int
     headDim: int
     intermediateSize: int
-    experts: int              # 0 = dense MLP
+    experts: int  # 0 = dense MLP
     expertsPerToken: int
     vocabSize: int
     tiedEmbeddings: bool
@@ -67,14 +68,22 @@ def resolve_model(name: str) -> tuple[str, Shape] | None:
 
 # --- parameter counts -----------------------------------------------------------------------------------------------
 
+
 def _linear_dims(s: Shape) -> dict[str, tuple[int, int]]:
     """(in, out) of each nn.Linear a LoRA target_modules name can hit, per layer."""
     q, kv = s.heads * s.headDim, s.kvHeads * s.headDim
-    dims = {"q_proj": (s.hiddenSize, q), "k_proj": (s.hiddenSize, kv), "v_proj": (s.hiddenSize, kv),
-            "o_proj": (q, s.hiddenSize)}
+    dims = {
+        "q_proj": (s.hiddenSize, q),
+        "k_proj": (s.hiddenSize, kv),
+        "v_proj": (s.hiddenSize, kv),
+        "o_proj": (q, s.hiddenSize),
+    }
     if not s.experts:
-        dims.update(gate_proj=(s.hiddenSize, s.intermediateSize), up_proj=(s.hiddenSize, s.intermediateSize),
-                    down_proj=(s.intermediateSize, s.hiddenSize))
+        dims.update(
+            gate_proj=(s.hiddenSize, s.intermediateSize),
+            up_proj=(s.hiddenSize, s.intermediateSize),
+            down_proj=(s.intermediateSize, s.hiddenSize),
+        )
     return dims
 
 
@@ -131,18 +140,19 @@ def lora_params(s: Shape, target_modules: str, target_parameters: str, rank: int
 
 # --- the plan -------------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Recipe:
-    model: str | dict                    # a name the plan knows (see schemas/memory-plan.json) or a shape dict
-    loading: str = "bf16"                # "bf16" | "4bit"
+    model: str | dict  # a name the plan knows (see schemas/memory-plan.json) or a shape dict
+    loading: str = "bf16"  # "bf16" | "4bit"
     target_modules: str = "q_proj,k_proj,v_proj,o_proj"
     target_parameters: str = ""
     modules_to_save: str = ""
     lora_rank: int = 16
     batch_size: int = 8
-    max_seq_length: int = 512            # tokens per sequence (GRPO: prompt + completion)
+    max_seq_length: int = 512  # tokens per sequence (GRPO: prompt + completion)
     gradient_checkpointing: bool = True
-    mode: str = "train"                  # "train" (SFT/GRPO step) | "infer" (evaluation, generation)
+    mode: str = "train"  # "train" (SFT/GRPO step) | "infer" (evaluation, generation)
 
 
 @dataclass
@@ -151,15 +161,21 @@ class Plan:
     label: str
     trainable_params: int
     params: int
-    breakdown: dict                      # GiB at the peak: weights, lora, activations, logits, expertDeltas, overhead
-    peak_phase: str                      # "logits" (end of forward) | "layers" (a layer's backward) | "forward"
-    allocated_gib: float                 # what torch.cuda.max_memory_allocated would show
-    total_gib: float                     # + CUDA context and fragmentation: what must fit on the card
+    breakdown: dict  # GiB at the peak: weights, lora, activations, logits, expertDeltas, overhead
+    peak_phase: str  # "logits" (end of forward) | "layers" (a layer's backward) | "forward"
+    allocated_gib: float  # what torch.cuda.max_memory_allocated would show
+    total_gib: float  # + CUDA context and fragmentation: what must fit on the card
 
     def to_json(self) -> dict:
-        return {"model": self.model, "trainableParams": self.trainable_params, "params": self.params,
-                "breakdown": self.breakdown, "peakPhase": self.peak_phase, "allocatedGiB": self.allocated_gib,
-                "totalGiB": self.total_gib}
+        return {
+            "model": self.model,
+            "trainableParams": self.trainable_params,
+            "params": self.params,
+            "breakdown": self.breakdown,
+            "peakPhase": self.peak_phase,
+            "allocatedGiB": self.allocated_gib,
+            "totalGiB": self.total_gib,
+        }
 
 
 def plan(recipe: Recipe) -> Plan | None:
@@ -175,27 +191,40 @@ def plan(recipe: Recipe) -> Plan | None:
     counts = param_counts(s)
     b4 = c["bytesPerParam"]["4bit"]
     bf16 = c["bytesPerParam"]["bf16"]
-    weights = counts["total"] * bf16 if recipe.loading != "4bit" else \
-        (counts["total"] - counts["quantizable"]) * bf16 + counts["quantizable"] * b4
+    weights = (
+        counts["total"] * bf16
+        if recipe.loading != "4bit"
+        else (counts["total"] - counts["quantizable"]) * bf16 + counts["quantizable"] * b4
+    )
 
     train = recipe.mode == "train"
-    lora = lora_params(s, recipe.target_modules, recipe.target_parameters, recipe.lora_rank, recipe.modules_to_save) \
-        if train else {"total": 0, "experts": 0}
+    lora = (
+        lora_params(s, recipe.target_modules, recipe.target_parameters, recipe.lora_rank, recipe.modules_to_save)
+        if train
+        else {"total": 0, "experts": 0}
+    )
     lora_bytes = lora["total"] * c["trainableBytesPerParam"]
 
     B, T = recipe.batch_size, recipe.max_seq_length
     N = B * T
     a = c["activationBytesPerToken"]
     mlp = s.expertsPerToken * s.intermediateSize if s.experts else s.intermediateSize
-    per_token = a["hidden"] * s.hiddenSize + a["attention"] * s.heads * s.headDim + \
-        a["kv"] * s.kvHeads * s.headDim + a["mlp"] * mlp
+    per_token = (
+        a["hidden"] * s.hiddenSize
+        + a["attention"] * s.heads * s.headDim
+        + a["kv"] * s.kvHeads * s.headDim
+        + a["mlp"] * mlp
+    )
     layer = bf16 * N * per_token + c["attentionScoreCopies"] * bf16 * B * s.heads * T * T
     ckpt = c["checkpointBytesPerTokenHidden"] * N * s.hiddenSize * s.layers
 
     expert_bytes = 0
     if lora["experts"]:
-        targeted = sum(s.experts * i * o for k, (i, o) in _expert_dims(s).items()
-                       if any(p.rsplit(".", 1)[-1] == k for p in _split(recipe.target_parameters)))
+        targeted = sum(
+            s.experts * i * o
+            for k, (i, o) in _expert_dims(s).items()
+            if any(p.rsplit(".", 1)[-1] == k for p in _split(recipe.target_parameters))
+        )
         expert_bytes = c["expertDeltaCopies"] * targeted * bf16
 
     if train:
@@ -213,16 +242,32 @@ def plan(recipe: Recipe) -> Plan | None:
 
     allocated = weights + lora_bytes + acts + logit_part + expert_part
     overhead = c["cudaContextGiB"] * GIB + c["fragmentation"] * allocated
+
     def r(x: float) -> float:
         return round(x / GIB, 3)
 
-    breakdown = {"weights": r(weights), "lora": r(lora_bytes), "activations": r(acts), "logits": r(logit_part),
-                 "expertDeltas": r(expert_part), "overhead": r(overhead)}
-    return Plan(model=key, label=s.label, trainable_params=lora["total"], params=counts["total"],
-                breakdown=breakdown, peak_phase=phase, allocated_gib=r(allocated), total_gib=r(allocated + overhead))
+    breakdown = {
+        "weights": r(weights),
+        "lora": r(lora_bytes),
+        "activations": r(acts),
+        "logits": r(logit_part),
+        "expertDeltas": r(expert_part),
+        "overhead": r(overhead),
+    }
+    return Plan(
+        model=key,
+        label=s.label,
+        trainable_params=lora["total"],
+        params=counts["total"],
+        breakdown=breakdown,
+        peak_phase=phase,
+        allocated_gib=r(allocated),
+        total_gib=r(allocated + overhead),
+    )
 
 
 # --- GPUs and the verdict -------------------------------------------------------------------------------------------
+
 
 def gpu_info(gpu: str) -> tuple[str, dict] | None:
     """Modal's GPU name (case-insensitive; "H100:2" or "H100!" count as one H100) → (name, facts)."""
@@ -247,16 +292,23 @@ def verdict_of(gib: float, gpu_gib: float) -> str:
 
 
 def describe(recipe: Recipe, p: Plan) -> str:
-    """"GPT-OSS-20B (bf16) with expert LoRA r=64, batch 4 × 512 tokens" — the recipe in the words of the message."""
+    """ "GPT-OSS-20B (bf16) with expert LoRA r=64, batch 4 × 512 tokens" — the recipe in the words of the message."""
     if recipe.mode != "train":
         return f"{p.label} ({recipe.loading}), batch {recipe.batch_size} × {recipe.max_seq_length} tokens"
     lp = lora_params(_shape(recipe), recipe.target_modules, recipe.target_parameters, recipe.lora_rank)
-    where = "expert LoRA" if lp["experts"] else "attention-only LoRA" if \
-        set(_split(recipe.target_modules)) <= set(ATTENTION_MODULES) and recipe.target_modules.strip() != "all-linear" \
+    where = (
+        "expert LoRA"
+        if lp["experts"]
+        else "attention-only LoRA"
+        if set(_split(recipe.target_modules)) <= set(ATTENTION_MODULES)
+        and recipe.target_modules.strip() != "all-linear"
         else f"LoRA on {recipe.target_modules}"
+    )
     gc = "" if recipe.gradient_checkpointing else ", no gradient checkpointing"
-    return f"{p.label} ({recipe.loading}) with {where} r={recipe.lora_rank}, batch {recipe.batch_size} × " \
-           f"{recipe.max_seq_length} tokens{gc}"
+    return (
+        f"{p.label} ({recipe.loading}) with {where} r={recipe.lora_rank}, batch {recipe.batch_size} × "
+        f"{recipe.max_seq_length} tokens{gc}"
+    )
 
 
 def _apply(r: Recipe, change: dict) -> Recipe:
@@ -291,8 +343,10 @@ def fixes(recipe: Recipe, gpu: str, gpu_gib: float | None = None) -> list[dict]:
         return out
     cap = gpu_gib if gpu_gib is not None else here[1]["gib"]
     switches: list[tuple[dict, str]] = []
-    if recipe.mode == "train" and lora_params(_shape(recipe), recipe.target_modules, recipe.target_parameters,
-                                              recipe.lora_rank)["experts"]:
+    if (
+        recipe.mode == "train"
+        and lora_params(_shape(recipe), recipe.target_modules, recipe.target_parameters, recipe.lora_rank)["experts"]
+    ):
         switches.append(({"target_parameters": ""}, 'attention-only LoRA (target_parameters="")'))
     if recipe.mode == "train" and not recipe.gradient_checkpointing:
         switches.append(({"gradient_checkpointing": True}, "gradient_checkpointing=true"))
@@ -305,8 +359,13 @@ def fixes(recipe: Recipe, gpu: str, gpu_gib: float | None = None) -> list[dict]:
             alone.append({"set": change, "label": label, "gib": p.total_gib})
     b = _largest_batch(recipe, cap)
     if b is not None:
-        alone.append({"set": {"batch_size": b}, "label": f"batch_size={b}",
-                      "gib": plan(dataclasses.replace(recipe, batch_size=b)).total_gib})
+        alone.append(
+            {
+                "set": {"batch_size": b},
+                "label": f"batch_size={b}",
+                "gib": plan(dataclasses.replace(recipe, batch_size=b)).total_gib,
+            }
+        )
     if alone:
         return out + alone
     together, merged, labels = recipe, {}, []
@@ -318,8 +377,13 @@ def fixes(recipe: Recipe, gpu: str, gpu_gib: float | None = None) -> list[dict]:
     b = _largest_batch(together, cap)
     if b is not None:
         together = dataclasses.replace(together, batch_size=b)
-        return out + [{"set": {**merged, "batch_size": b}, "label": " and ".join([*labels, f"batch_size={b}"]),
-                       "gib": plan(together).total_gib}]
+        return out + [
+            {
+                "set": {**merged, "batch_size": b},
+                "label": " and ".join([*labels, f"batch_size={b}"]),
+                "gib": plan(together).total_gib,
+            }
+        ]
     return out
 
 
@@ -331,20 +395,24 @@ def _gib(x: float) -> str:
     return f"{x:.1f}"
 
 
-def message_for(recipe: Recipe, p: Plan, gpu: str, verdict: str, fix_list: list[dict],
-                card: tuple[str, dict] | None = None) -> str:
+def message_for(
+    recipe: Recipe, p: Plan, gpu: str, verdict: str, fix_list: list[dict], card: tuple[str, dict] | None = None
+) -> str:
     name, g = card or gpu_info(gpu)
     what = f"{describe(recipe, p)} needs ~{_gib(p.total_gib)} GiB"
     card = f"{name} has {_gib(g['gib'])} GiB" + (f" ({g['nominalGB']} GB)" if g.get("nominalGB") else "")
     if verdict == "fits":
         return f"{what}; {card}: fits."
-    options = [f"pick {' or '.join(f['gpu'] for f in fix_list if 'gpu' in f)}"] if any("gpu" in f for f in fix_list) \
-        else []
+    options = (
+        [f"pick {' or '.join(f['gpu'] for f in fix_list if 'gpu' in f)}"] if any("gpu" in f for f in fix_list) else []
+    )
     options += [f"{f['label']} (~{_gib(f['gib'])} GiB)" for f in fix_list if "set" in f]
     fix = f" Fix: {', or '.join(options)}." if options else " No GPU on Modal holds it; shrink the recipe."
     if verdict == "tight":
-        return f"{what}; {card}: tight (over {round(facts()['constants']['tightFraction'] * 100)} %), it may run " \
-               f"out of memory.{fix}"
+        return (
+            f"{what}; {card}: tight (over {round(facts()['constants']['tightFraction'] * 100)} %), it may run "
+            f"out of memory.{fix}"
+        )
     return f"{what}; {card}: does not fit.{fix}"
 
 
@@ -354,19 +422,34 @@ def assess(recipe: Recipe, gpu: str, gpu_gib: float | None = None) -> dict:
     actually has (torch.cuda.get_device_properties(0).total_memory / 2**30), used instead of the table's."""
     p = plan(recipe)
     if p is None:
-        return {"verdict": "unknown", "gib": None, "fixes": [], "plan": None,
-                "message": f"no memory plan for base model {recipe.model!r}; launching without a memory check"}
+        return {
+            "verdict": "unknown",
+            "gib": None,
+            "fixes": [],
+            "plan": None,
+            "message": f"no memory plan for base model {recipe.model!r}; launching without a memory check",
+        }
     g = gpu_info(gpu or "")
     if gpu_gib is not None:
         g = (g[0] if g else gpu or "this GPU", {"gib": round(gpu_gib, 2)})
     if g is None:
-        return {"verdict": "unknown", "gib": p.total_gib, "fixes": [], "plan": p,
-                "message": f"{describe(recipe, p)} needs ~{_gib(p.total_gib)} GiB; GPU {gpu!r} is not in the plan's "
-                           "table, so it is not checked"}
+        return {
+            "verdict": "unknown",
+            "gib": p.total_gib,
+            "fixes": [],
+            "plan": p,
+            "message": f"{describe(recipe, p)} needs ~{_gib(p.total_gib)} GiB; GPU {gpu!r} is not in the plan's "
+            "table, so it is not checked",
+        }
     verdict = verdict_of(p.total_gib, g[1]["gib"])
     fix_list = [] if verdict == "fits" else fixes(recipe, gpu, g[1]["gib"])
-    return {"verdict": verdict, "gib": p.total_gib, "fixes": fix_list, "plan": p,
-            "message": message_for(recipe, p, gpu, verdict, fix_list, g)}
+    return {
+        "verdict": verdict,
+        "gib": p.total_gib,
+        "fixes": fix_list,
+        "plan": p,
+        "message": message_for(recipe, p, gpu, verdict, fix_list, g),
+    }
 
 
 def check_recipe(recipe: Recipe, gpu: str) -> tuple[str, float | None, str]:
@@ -382,31 +465,43 @@ def fix_name(f: dict) -> str:
 
 # --- from a job config ----------------------------------------------------------------------------------------------
 
+
 def recipe_of(cfg, kind: str | None = None) -> Recipe:
     """A job config (SFTConfig / GRPOConfig / EvalConfig / GenerateConfig, or the dict a launch sends) → Recipe.
     Keys the config leaves out take the job's defaults (config.py's, which are schemas/job-config.schema.json's)."""
     d = dataclasses.asdict(cfg) if dataclasses.is_dataclass(cfg) else dict(cfg)
     if kind is None:
-        kind = d.get("kind") or {"SFTConfig": "sft", "GRPOConfig": "grpo", "EvalConfig": "eval",
-                                  "GenerateConfig": "generate"}.get(type(cfg).__name__, "sft")
+        kind = d.get("kind") or {
+            "SFTConfig": "sft",
+            "GRPOConfig": "grpo",
+            "EvalConfig": "eval",
+            "GenerateConfig": "generate",
+        }.get(type(cfg).__name__, "sft")
     v = {**dataclasses.asdict(CONFIGS[kind]()), **{k: val for k, val in d.items() if val is not None}}
     train = kind in ("sft", "grpo")
     seq = int(v["max_seq_length"]) + (int(v.get("max_completion_length", 0)) if kind == "grpo" else 0)
     batch = int(v.get("batch_size", v.get("num_samples", 4)))
-    return Recipe(model=v["base_model"], loading="4bit" if _bool(v.get("load_in_4bit")) else "bf16",
-                  target_modules=str(v.get("target_modules", "")),
-                  target_parameters=str(v.get("target_parameters", "")),
-                  modules_to_save=str(v.get("modules_to_save", "")), lora_rank=int(v.get("lora_rank", 0)),
-                  batch_size=batch, max_seq_length=seq, gradient_checkpointing=_bool(v.get("gradient_checkpointing")),
-                  mode="train" if train else "infer")
+    return Recipe(
+        model=v["base_model"],
+        loading="4bit" if _bool(v.get("load_in_4bit")) else "bf16",
+        target_modules=str(v.get("target_modules", "")),
+        target_parameters=str(v.get("target_parameters", "")),
+        modules_to_save=str(v.get("modules_to_save", "")),
+        lora_rank=int(v.get("lora_rank", 0)),
+        batch_size=batch,
+        max_seq_length=seq,
+        gradient_checkpointing=_bool(v.get("gradient_checkpointing")),
+        mode="train" if train else "infer",
+    )
 
 
 def _bool(x) -> bool:
     return x in (True, 1) or (isinstance(x, str) and x.lower() in ("true", "1", "yes"))
 
 
-def check(cfg, gpu: str | None = None, kind: str | None = None,
-          gpu_gib: float | None = None) -> tuple[str, float | None, str]:
+def check(
+    cfg, gpu: str | None = None, kind: str | None = None, gpu_gib: float | None = None
+) -> tuple[str, float | None, str]:
     """(verdict, GiB, message) for a job config on `gpu` (default: the config's own gpu; `gpu_gib` = the memory of the
     device in hand, if known). The jobs call it before loading the model and stop on "no-fit"; "unknown" (a model or
     GPU the plan does not know) never stops a run."""
@@ -415,24 +510,44 @@ def check(cfg, gpu: str | None = None, kind: str | None = None,
     return a["verdict"], a["gib"], a["message"]
 
 
-def check_fields(base_model: str, load_in_4bit: bool = False, target_modules: str = "q_proj,k_proj,v_proj,o_proj",
-                 target_parameters: str = "", lora_rank: int = 16, batch_size: int = 8, max_seq_length: int = 512,
-                 gradient_checkpointing: bool = True, gpu: str = "A10G", modules_to_save: str = "",
-                 train: bool = True) -> tuple[str, float | None, str]:
+def check_fields(
+    base_model: str,
+    load_in_4bit: bool = False,
+    target_modules: str = "q_proj,k_proj,v_proj,o_proj",
+    target_parameters: str = "",
+    lora_rank: int = 16,
+    batch_size: int = 8,
+    max_seq_length: int = 512,
+    gradient_checkpointing: bool = True,
+    gpu: str = "A10G",
+    modules_to_save: str = "",
+    train: bool = True,
+) -> tuple[str, float | None, str]:
     """`check` with the fields spelled out (sequence length = all tokens of one example, GRPO's prompt + completion)."""
-    return check_recipe(Recipe(model=base_model, loading="4bit" if load_in_4bit else "bf16",
-                               target_modules=target_modules, target_parameters=target_parameters,
-                               modules_to_save=modules_to_save, lora_rank=lora_rank, batch_size=batch_size,
-                               max_seq_length=max_seq_length, gradient_checkpointing=gradient_checkpointing,
-                               mode="train" if train else "infer"), gpu)
+    return check_recipe(
+        Recipe(
+            model=base_model,
+            loading="4bit" if load_in_4bit else "bf16",
+            target_modules=target_modules,
+            target_parameters=target_parameters,
+            modules_to_save=modules_to_save,
+            lora_rank=lora_rank,
+            batch_size=batch_size,
+            max_seq_length=max_seq_length,
+            gradient_checkpointing=gradient_checkpointing,
+            mode="train" if train else "infer",
+        ),
+        gpu,
+    )
 
 
 class MemoryPlanError(RuntimeError):
     """A recipe that cannot fit the GPU: raised before any model is loaded."""
 
 
-def require_fit(cfg, gpu: str | None = None, kind: str | None = None, gpu_gib: float | None = None,
-                log=None) -> tuple[str, float | None, str]:
+def require_fit(
+    cfg, gpu: str | None = None, kind: str | None = None, gpu_gib: float | None = None, log=None
+) -> tuple[str, float | None, str]:
     """`check`, raising MemoryPlanError on no-fit and logging a warning when tight: what a job calls before it loads
     the model. On a GPU pass the device in hand:
         props = torch.cuda.get_device_properties(0)
@@ -452,9 +567,17 @@ def vector_expected(v: dict) -> dict:
     p = a["plan"]
     if p is None:
         return {"verdict": a["verdict"]}
-    return {"trainableParams": p.trainable_params, "params": p.params, "allocatedGiB": p.allocated_gib,
-            "totalGiB": p.total_gib, "peakPhase": p.peak_phase, "breakdown": p.breakdown, "verdict": a["verdict"],
-            "fixes": [fix_name(f) for f in a["fixes"]], "message": a["message"]}
+    return {
+        "trainableParams": p.trainable_params,
+        "params": p.params,
+        "allocatedGiB": p.allocated_gib,
+        "totalGiB": p.total_gib,
+        "peakPhase": p.peak_phase,
+        "breakdown": p.breakdown,
+        "verdict": a["verdict"],
+        "fixes": [fix_name(f) for f in a["fixes"]],
+        "message": a["message"],
+    }
 
 
 def _dump(x, indent: int = 0) -> str:
@@ -486,6 +609,7 @@ def main(argv: list[str]) -> int:
         write_vectors()
         return 0
     from .config import parse_args
+
     args = parse_args(argv)
     kind = args.pop("kind", "sft")
     gpu = args.pop("gpu", "")

@@ -1,4 +1,5 @@
 """Metric math, exactly as GUIDE "Forecasting" defines it. Pure functions over plain lists; no torch."""
+
 from __future__ import annotations
 
 import functools
@@ -7,8 +8,9 @@ import unicodedata
 
 # schemas/normalization.json defines the one normalisation (TypeScript: src/cases/normalize.ts); its golden cases are
 # checked by both test suites. JavaScript's \s, spelled out: Python's str.isspace() differs (U+001C-U+001F, U+0085).
-_SEPARATORS = frozenset("\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff/"
-                        + "".join(chr(c) for c in range(0x2000, 0x200B)))
+_SEPARATORS = frozenset(
+    "\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff/" + "".join(chr(c) for c in range(0x2000, 0x200B))
+)
 _DIGITS = frozenset("0123456789")
 
 
@@ -66,8 +68,7 @@ def ece(pairs: list[tuple[float, int]], n_bins: int = 10) -> float:
     for p, y in pairs:
         bins[min(int(p * n_bins), n_bins - 1)].append((p, y))
     total = len(pairs)
-    return sum(len(b) / total * abs(sum(p for p, _ in b) / len(b) - sum(y for _, y in b) / len(b))
-               for b in bins if b)
+    return sum(len(b) / total * abs(sum(p for p, _ in b) / len(b) - sum(y for _, y in b) / len(b)) for b in bins if b)
 
 
 def uniform_brier(levels: list[dict]) -> float:
@@ -113,6 +114,7 @@ def bootstrap_ci(levels: list[dict], key: str, n_boot: int, seed: int) -> dict:
 
     def iv(x):
         return [float(np.percentile(x, 2.5)), float(np.percentile(x, 97.5))]
+
     return {"brier": iv(b), "brierSkill": iv(sk), "matchRate": iv(mr)}
 
 
@@ -128,9 +130,16 @@ def summarize(levels: list[dict], stage: str = "baseline", n_boot: int = 0, seed
     for lv in levels:
         match[lv["match"]] += 1
     key = HEADLINE[stage]
-    out = {"loss": loss, "perplexity": math.exp(min(loss, 700.0)), **readout(levels, key), "match": match,
-           "n": len(levels), "letters": readout(levels, "letters"), "stated": readout(levels, "stated"),
-           "parseFailures": sum(1 for lv in levels if not lv.get("parsed", True))}
+    out = {
+        "loss": loss,
+        "perplexity": math.exp(min(loss, 700.0)),
+        **readout(levels, key),
+        "match": match,
+        "n": len(levels),
+        "letters": readout(levels, "letters"),
+        "stated": readout(levels, "stated"),
+        "parseFailures": sum(1 for lv in levels if not lv.get("parsed", True)),
+    }
     if n_boot:
         out["ci"] = bootstrap_ci(levels, key, n_boot, seed)
     return out
@@ -146,6 +155,7 @@ def gate_specs() -> list[dict]:
     import json
 
     from .schemas import schema_dir
+
     return json.loads((schema_dir() / "gates.json").read_text())["gates"]
 
 

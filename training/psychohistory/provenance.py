@@ -7,6 +7,7 @@ Warnings (the loader keeps the case), on valid cases:
 - verified-without-sources: a `verified` case whose actual at some depth lacks two sources (distinct URLs)
   published on or after the seed date;
 - eval-before-cutoff: an `eval` case dated on or before the base model's knowledge cutoff (recall, not forecast)."""
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,11 @@ def _sources(value, path: str) -> list[tuple[str, dict]]:
     digit in Python's re, so a date shaped with other digits is kept here for source_errors to refuse."""
     if not isinstance(value, list):
         return []
-    return [(f"{path}/{k}", s) for k, s in enumerate(value) if isinstance(s, dict) and isinstance(s.get("url"), str)
-            and isinstance(s.get("published"), str)]
+    return [
+        (f"{path}/{k}", s)
+        for k, s in enumerate(value)
+        if isinstance(s, dict) and isinstance(s.get("url"), str) and isinstance(s.get("published"), str)
+    ]
 
 
 def _all_sources(case: dict) -> tuple[list[tuple[str, dict]], list[tuple[int, list[tuple[str, dict]]]]]:
@@ -55,6 +59,7 @@ def _all_sources(case: dict) -> tuple[list[tuple[str, dict]], list[tuple[int, li
 def source_errors(case: dict) -> list[str]:
     """A source's publication date that is shaped right but is not a real calendar date."""
     from .data import date_problem
+
     out = []
     for path, s in _all_sources(case)[0]:
         problem = date_problem(s["published"])
@@ -72,22 +77,34 @@ def case_warnings(case: dict, line: int) -> list[Warning]:
     actuals = [(d, [(p, s) for p, s in found if _DATE_SHAPE.match(s["published"])]) for d, found in actuals]
     for path, s in every:
         if s["published"] < seed_date:
-            out.append(Warning(line, "source-before-event", f"{path}/published {s['published']} is before the seed "
-                               f"date {seed_date}; fix: check the date or the source"))
+            out.append(
+                Warning(
+                    line,
+                    "source-before-event",
+                    f"{path}/published {s['published']} is before the seed "
+                    f"date {seed_date}; fix: check the date or the source",
+                )
+            )
     if (case.get("review") or {}).get("status") == "verified":
         for depth, found in actuals:
             urls = {s["url"] for _, s in found if s["published"] >= seed_date}
             if len(urls) < MIN_VERIFIED_SOURCES:
-                out.append(Warning(line, "verified-without-sources",
-                                   f"verified, but the actual at depth {depth} has {len(urls)} source(s) published on "
-                                   f"or after {seed_date} (needs {MIN_VERIFIED_SOURCES}); fix: add sources or set "
-                                   "review.status to draft"))
+                out.append(
+                    Warning(
+                        line,
+                        "verified-without-sources",
+                        f"verified, but the actual at depth {depth} has {len(urls)} source(s) published on "
+                        f"or after {seed_date} (needs {MIN_VERIFIED_SOURCES}); fix: add sources or set "
+                        "review.status to draft",
+                    )
+                )
     return out
 
 
 def parse_cutoff(text: str) -> str | None:
     """YYYY-MM-DD, or YYYY-MM for that month's last day; None when it is neither."""
     from .data import _days_in_month, date_problem
+
     t = (text or "").strip()
     if _MONTH.match(t):
         year, month = int(t[:4]), int(t[5:])
@@ -108,8 +125,14 @@ def warnings(cases: list[dict], cutoff: str | None = None) -> list[Warning]:
         line = case.get("_line", 0)
         out += case_warnings(case, line)
         if cutoff and case.get("split") == "eval" and case["seed"]["date"] <= cutoff:
-            out.append(Warning(line, "eval-before-cutoff", f"eval case dated {case['seed']['date']}, on or before the "
-                               f"knowledge cutoff {cutoff}: it measures recall; fix: move it to train or use a later case"))
+            out.append(
+                Warning(
+                    line,
+                    "eval-before-cutoff",
+                    f"eval case dated {case['seed']['date']}, on or before the "
+                    f"knowledge cutoff {cutoff}: it measures recall; fix: move it to train or use a later case",
+                )
+            )
     return sorted(out, key=lambda w: w.line)
 
 

@@ -1,5 +1,6 @@
 """The contracts' JSON Schemas, generated from zod into <repo>/schemas. Inside the Modal image they are copied to
 /root/schemas and PSYCHOHISTORY_SCHEMAS points there."""
+
 from __future__ import annotations
 
 import functools
@@ -16,7 +17,8 @@ def schema_dir() -> Path:
     d = Path(os.environ.get("PSYCHOHISTORY_SCHEMAS", REPO_SCHEMAS))
     if not (d / "case.schema.json").exists():
         raise FileNotFoundError(
-            f"contract schemas not found in {d}; run from the repository checkout or set PSYCHOHISTORY_SCHEMAS")
+            f"contract schemas not found in {d}; run from the repository checkout or set PSYCHOHISTORY_SCHEMAS"
+        )
     return d
 
 

@@ -17,6 +17,7 @@ breadth and model version within `cache_ttl_s`), then the model queue (429 when 
 
 Local: python -m psychohistory serve --adapter=runs/sft/adapter --port=8000 (tokens in PSYCHOHISTORY_TOKENS or
 --tokens_file). On Modal the same `create_app` runs behind @modal.asgi_app (modal_app.py)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -56,10 +57,11 @@ class ApiError(Exception):
 
 # ---- models -------------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Arm:
-    version: str                          # model version: base, or base+adapter@digest of the adapter's files
-    adapter: str                          # adapter dir ("" = bare base)
+    version: str  # model version: base, or base+adapter@digest of the adapter's files
+    adapter: str  # adapter dir ("" = bare base)
     model: object = None
     tokenizer: object = None
 
@@ -80,6 +82,7 @@ def load_arms(cfg: ServeConfig) -> list[Arm]:
     import torch
 
     from . import fastpath, modeling
+
     if cfg.cpu_threads and not torch.cuda.is_available():
         torch.set_num_threads(cfg.cpu_threads)  # measured: tiny on 2 busy cores, 1 thread ~15x faster than 2
     arms = [Arm(model_version(cfg.base_model, cfg.adapter), cfg.adapter)]
@@ -90,13 +93,15 @@ def load_arms(cfg: ServeConfig) -> list[Arm]:
             raise ValueError(f"adapter_b={cfg.adapter_b!r} is the same model as arm A ({arms[0].version})")
     fastpath.check(cfg.fast_forward)
     for arm in arms:
-        arm.model, arm.tokenizer = modeling.load(cfg.base_model, arm.adapter, cfg.seed, cfg.max_seq_length,
-                                                 cfg.load_in_4bit)
+        arm.model, arm.tokenizer = modeling.load(
+            cfg.base_model, arm.adapter, cfg.seed, cfg.max_seq_length, cfg.load_in_4bit
+        )
         fastpath.enable(arm.model, cfg.fast_forward)
     return arms
 
 
 # ---- batching -----------------------------------------------------------------------------------------------------
+
 
 class QueueFull(Exception):
     pass
@@ -131,6 +136,7 @@ class Batcher:
     def _loop(self):
         import torch
         from .generate import grow_trees
+
         torch.manual_seed(self.cfg.seed)
         while True:
             item = self.q.get()
@@ -158,8 +164,14 @@ class Batcher:
                 group = [(s, f) for v, s, f in live if v == version]
                 arm = self.arms[version]
                 try:
-                    grow_trees(arm.model, arm.tokenizer, [s for s, _ in group], self.cfg.num_samples,
-                               self.cfg.temperature, self.cfg.max_new_tokens)
+                    grow_trees(
+                        arm.model,
+                        arm.tokenizer,
+                        [s for s, _ in group],
+                        self.cfg.num_samples,
+                        self.cfg.temperature,
+                        self.cfg.max_new_tokens,
+                    )
                     self.stats.batch(len(group))
                     for s, f in group:
                         f.set_result(s.children)
@@ -172,6 +184,7 @@ class Batcher:
 
 
 # ---- rate limits --------------------------------------------------------------------------------------------------
+
 
 class TokenBuckets:
     """A bucket of `burst` requests per bearer token, refilled at `rate` per second."""
@@ -247,35 +260,55 @@ class Stats:
     def prometheus(self, queue_depth: int, db: dict) -> str:
         p = "psychohistory_"
         with self.lock:
-            out = [f"# HELP {p}requests_total HTTP requests by method, path and status.",
-                   f"# TYPE {p}requests_total counter"]
-            out += [f'{p}requests_total{{method="{m}",path="{path}",status="{s}"}} {n}'
-                    for (m, path, s), n in sorted(self.requests.items())]
+            out = [
+                f"# HELP {p}requests_total HTTP requests by method, path and status.",
+                f"# TYPE {p}requests_total counter",
+            ]
+            out += [
+                f'{p}requests_total{{method="{m}",path="{path}",status="{s}"}} {n}'
+                for (m, path, s), n in sorted(self.requests.items())
+            ]
             out += [f"# HELP {p}request_seconds Request latency.", f"# TYPE {p}request_seconds histogram"]
             for path, h in sorted(self.latency.items()):
                 out += [f'{p}request_seconds_bucket{{path="{path}",le="{b}"}} {h[i]}' for i, b in enumerate(BUCKETS)]
-                out += [f'{p}request_seconds_bucket{{path="{path}",le="+Inf"}} {h[-1]}',
-                        f'{p}request_seconds_sum{{path="{path}"}} {h[-2]:.6f}',
-                        f'{p}request_seconds_count{{path="{path}"}} {h[-1]}']
+                out += [
+                    f'{p}request_seconds_bucket{{path="{path}",le="+Inf"}} {h[-1]}',
+                    f'{p}request_seconds_sum{{path="{path}"}} {h[-2]:.6f}',
+                    f'{p}request_seconds_count{{path="{path}"}} {h[-1]}',
+                ]
             total = self.cache["hit"] + self.cache["miss"]
-            out += [f"# TYPE {p}cache_hits_total counter", f"{p}cache_hits_total {self.cache['hit']}",
-                    f"# TYPE {p}cache_misses_total counter", f"{p}cache_misses_total {self.cache['miss']}",
-                    f"# HELP {p}cache_hit_ratio Share of forecast answers served from the cache.",
-                    f"# TYPE {p}cache_hit_ratio gauge", f"{p}cache_hit_ratio {self.cache['hit'] / total if total else 0}",
-                    f"# HELP {p}rate_limited_total Requests answered 429 (token bucket or full queue).",
-                    f"# TYPE {p}rate_limited_total counter", f"{p}rate_limited_total {self.rate_limited}",
-                    f"# TYPE {p}forecasts_computed_total counter"]
+            out += [
+                f"# TYPE {p}cache_hits_total counter",
+                f"{p}cache_hits_total {self.cache['hit']}",
+                f"# TYPE {p}cache_misses_total counter",
+                f"{p}cache_misses_total {self.cache['miss']}",
+                f"# HELP {p}cache_hit_ratio Share of forecast answers served from the cache.",
+                f"# TYPE {p}cache_hit_ratio gauge",
+                f"{p}cache_hit_ratio {self.cache['hit'] / total if total else 0}",
+                f"# HELP {p}rate_limited_total Requests answered 429 (token bucket or full queue).",
+                f"# TYPE {p}rate_limited_total counter",
+                f"{p}rate_limited_total {self.rate_limited}",
+                f"# TYPE {p}forecasts_computed_total counter",
+            ]
             out += [f'{p}forecasts_computed_total{{model="{v}"}} {n}' for v, n in sorted(self.forecasts.items())]
-            out += [f"# TYPE {p}batches_total counter", f"{p}batches_total {self.batches}",
-                    f"# HELP {p}batched_trees_total Trees grown, summed over batches (÷ batches = mean batch).",
-                    f"# TYPE {p}batched_trees_total counter", f"{p}batched_trees_total {self.batched_trees}",
-                    f"# TYPE {p}queue_depth gauge", f"{p}queue_depth {queue_depth}",
-                    f"# TYPE {p}db_forecasts gauge", f"{p}db_forecasts {db['forecasts']}",
-                    f"# TYPE {p}db_outcomes gauge", f"{p}db_outcomes {db['outcomes']}"]
+            out += [
+                f"# TYPE {p}batches_total counter",
+                f"{p}batches_total {self.batches}",
+                f"# HELP {p}batched_trees_total Trees grown, summed over batches (÷ batches = mean batch).",
+                f"# TYPE {p}batched_trees_total counter",
+                f"{p}batched_trees_total {self.batched_trees}",
+                f"# TYPE {p}queue_depth gauge",
+                f"{p}queue_depth {queue_depth}",
+                f"# TYPE {p}db_forecasts gauge",
+                f"{p}db_forecasts {db['forecasts']}",
+                f"# TYPE {p}db_outcomes gauge",
+                f"{p}db_outcomes {db['outcomes']}",
+            ]
         return "\n".join(out) + "\n"
 
 
 # ---- request checks -----------------------------------------------------------------------------------------------
+
 
 class BodyLimit:
     """ASGI middleware: bodies over `max_bytes` are answered 413 before the app sees them (Content-Length or
@@ -309,6 +342,7 @@ class BodyLimit:
             nonlocal started
             started = started or msg["type"] == "http.response.start"
             await send(msg)
+
         try:
             await self.app(scope, counted, tracked_send)
         except _TooLarge:
@@ -325,9 +359,17 @@ class BodyLimit:
             if not msg.get("more_body"):
                 break
         body = json.dumps({"error": f"request body over {self.max} bytes (max_body_bytes)"}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -372,8 +414,9 @@ def route(body: dict, arms: list[Arm], b_share: float) -> Arm:
         for arm in arms:
             if arm.version == body["model"]:
                 return arm
-        raise ApiError(422, f"model: {body['model']!r} is not served here; served: "
-                            f"{', '.join(a.version for a in arms)}")
+        raise ApiError(
+            422, f"model: {body['model']!r} is not served here; served: {', '.join(a.version for a in arms)}"
+        )
     if len(arms) == 1:
         return arms[0]
     u = int(request_key(body, None)[:8], 16) / 2**32
@@ -381,6 +424,7 @@ def route(body: dict, arms: list[Arm], b_share: float) -> Arm:
 
 
 # ---- the app ------------------------------------------------------------------------------------------------------
+
 
 def create_app(cfg: ServeConfig, arms: list[Arm] | None = None, tokens: list[str] | None = None):
     tokens = load_tokens(cfg) if tokens is None else tokens
@@ -394,7 +438,7 @@ def create_app(cfg: ServeConfig, arms: list[Arm] | None = None, tokens: list[str
     batcher = Batcher(cfg, arms, stats)
     buckets = TokenBuckets(cfg.rate, cfg.burst)
     memory: dict[str, tuple[float, str, dict]] = {}  # cache key -> (expires, id, tree)
-    inflight: dict[str, asyncio.Future] = {}           # cache key -> the computation identical requests await
+    inflight: dict[str, asyncio.Future] = {}  # cache key -> the computation identical requests await
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -402,8 +446,9 @@ def create_app(cfg: ServeConfig, arms: list[Arm] | None = None, tokens: list[str
         batcher.stop()
         store.close()
 
-    app = FastAPI(title="PsychoHistory forecast service", docs_url=None, redoc_url=None, openapi_url=None,
-                  lifespan=lifespan)
+    app = FastAPI(
+        title="PsychoHistory forecast service", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
     app.state.cfg, app.state.store, app.state.stats, app.state.batcher = cfg, store, stats, batcher
     app.state.arms = arms
 
@@ -417,8 +462,11 @@ def create_app(cfg: ServeConfig, arms: list[Arm] | None = None, tokens: list[str
             raise ApiError(401, "wrong bearer token", {"WWW-Authenticate": 'Bearer error="invalid_token"'})
         wait = buckets.take(hashlib.sha256(ok[0].encode()).hexdigest())
         if wait:
-            raise ApiError(429, f"rate limit: {cfg.burst} requests at once, {cfg.rate}/s after that",
-                           {"Retry-After": str(max(1, math.ceil(wait)))})
+            raise ApiError(
+                429,
+                f"rate limit: {cfg.burst} requests at once, {cfg.rate}/s after that",
+                {"Retry-After": str(max(1, math.ceil(wait)))},
+            )
         return ok[0]
 
     @app.exception_handler(ApiError)
@@ -480,8 +528,10 @@ def create_app(cfg: ServeConfig, arms: list[Arm] | None = None, tokens: list[str
             stats.cache_result(True, arm.version)
             return answer(fid, tree, arm.version, True)
         from .generate import TreeSpec
-        spec = TreeSpec(case={"seed": body["seed"], "levels": []}, depth=body["depth"], breadth=body["breadth"],
-                        expand="all")
+
+        spec = TreeSpec(
+            case={"seed": body["seed"], "levels": []}, depth=body["depth"], breadth=body["breadth"], expand="all"
+        )
         try:
             fut = batcher.submit(arm.version, spec)
         except QueueFull as e:
@@ -521,8 +571,15 @@ def create_app(cfg: ServeConfig, arms: list[Arm] | None = None, tokens: list[str
         f = store.forecast(body["id"])
         level = resolved_levels(f["tree"], store.outcomes_of(body["id"]))[body["depth"]]
         ppl = await live_perplexity(f, body["depth"], body["event"].strip(), level["earlier"])
-        return {"id": body["id"], "depth": body["depth"], "event": body["event"].strip(), "model": f["model"],
-                "recordedAt": iso(recorded), "inForecast": level["inForecast"], "perplexity": ppl}
+        return {
+            "id": body["id"],
+            "depth": body["depth"],
+            "event": body["event"].strip(),
+            "model": f["model"],
+            "recordedAt": iso(recorded),
+            "inForecast": level["inForecast"],
+            "perplexity": ppl,
+        }
 
     async def live_perplexity(f: dict, depth: int, event: str, earlier: list[str]) -> float | None:
         """The outcome's perplexity under the model that made the forecast (teacher-forced, evaluation's
@@ -531,6 +588,7 @@ def create_app(cfg: ServeConfig, arms: list[Arm] | None = None, tokens: list[str
             return None
         from . import prompts
         from .evaluate import actual_nll
+
         user = prompts.generation_user_from(prompts.context_from(f["tree"]["seed"], earlier), depth)
         try:
             fut = batcher.submit(f["model"], lambda arm: actual_nll(arm.model, arm.tokenizer, [user], [event])[0])
@@ -561,13 +619,19 @@ def create_app(cfg: ServeConfig, arms: list[Arm] | None = None, tokens: list[str
 
     @app.get("/healthz")
     async def healthz():
-        return {"ok": True, "models": [a.version for a in arms], "bShare": cfg.b_share if len(arms) > 1 else 0.0,
-                "queue": batcher.waiting, **store.counts()}
+        return {
+            "ok": True,
+            "models": [a.version for a in arms],
+            "bShare": cfg.b_share if len(arms) > 1 else 0.0,
+            "queue": batcher.waiting,
+            **store.counts(),
+        }
 
     @app.get("/metrics")
     async def prometheus():
-        return PlainTextResponse(stats.prometheus(batcher.waiting, store.counts()),
-                                 media_type="text/plain; version=0.0.4")
+        return PlainTextResponse(
+            stats.prometheus(batcher.waiting, store.counts()), media_type="text/plain; version=0.0.4"
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, e: Exception):
@@ -582,6 +646,7 @@ def main(overrides: dict) -> int:
     import socket
 
     import uvicorn
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     cfg = make_config("serve", overrides)
     try:

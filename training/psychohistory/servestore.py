@@ -2,6 +2,7 @@
 cache, which is the forecasts table itself (a forecast younger than the TTL answers an identical request). One
 connection behind a lock, WAL journal, each write one transaction: a refused or failed request leaves nothing half
 written. `track` scores resolved levels with the metric math of metrics.py."""
+
 from __future__ import annotations
 
 import json
@@ -79,17 +80,24 @@ class Store:
 
     def add_forecast(self, fid: str, key: str, model: str, request: dict, tree: dict, created: float | None = None):
         row = (fid, key, model, created or time.time(), json.dumps(request), json.dumps(tree))
-        self._tx(lambda db: db.execute("INSERT INTO forecasts (id, key, model, created, request, tree) "
-                                       "VALUES (?, ?, ?, ?, ?, ?)", row))
+        self._tx(
+            lambda db: db.execute(
+                "INSERT INTO forecasts (id, key, model, created, request, tree) VALUES (?, ?, ?, ?, ?, ?)", row
+            )
+        )
 
     def cached(self, key: str, ttl_s: float) -> tuple[str, dict, float] | None:
         """(id, tree, created) of the newest forecast for `key` younger than `ttl_s`, counting the hit."""
+
         def find(db):
-            r = db.execute("SELECT id, tree, created FROM forecasts WHERE key = ? AND created > ? "
-                           "ORDER BY created DESC LIMIT 1", (key, time.time() - ttl_s)).fetchone()
+            r = db.execute(
+                "SELECT id, tree, created FROM forecasts WHERE key = ? AND created > ? ORDER BY created DESC LIMIT 1",
+                (key, time.time() - ttl_s),
+            ).fetchone()
             if r:
                 db.execute("UPDATE forecasts SET hits = hits + 1 WHERE id = ?", (r[0],))
             return r
+
         r = self._tx(find)
         return (r[0], json.loads(r[1]), r[2]) if r else None
 
@@ -98,8 +106,7 @@ class Store:
 
     def forecast(self, fid: str) -> dict | None:
         with self.lock:
-            r = self.db.execute("SELECT id, model, created, tree, hits FROM forecasts WHERE id = ?",
-                                (fid,)).fetchone()
+            r = self.db.execute("SELECT id, model, created, tree, hits FROM forecasts WHERE id = ?", (fid,)).fetchone()
         return {"id": r[0], "model": r[1], "created": r[2], "tree": json.loads(r[3]), "hits": r[4]} if r else None
 
     def add_outcome(self, fid: str, depth: int, event: str) -> float:
@@ -113,14 +120,20 @@ class Store:
             if db.execute("SELECT 1 FROM outcomes WHERE forecast_id = ? AND depth = ?", (fid, depth)).fetchone():
                 raise Conflict(f"forecast {fid} already has an outcome at depth {depth}")
             now = time.time()
-            db.execute("INSERT INTO outcomes (forecast_id, depth, event, created) VALUES (?, ?, ?, ?)",
-                       (fid, depth, event, now))
+            db.execute(
+                "INSERT INTO outcomes (forecast_id, depth, event, created) VALUES (?, ?, ?, ?)",
+                (fid, depth, event, now),
+            )
             return now
+
         return self._tx(add)
 
     def set_nll(self, fid: str, depth: int, nll: float, ntok: int):
-        self._tx(lambda db: db.execute("UPDATE outcomes SET nll = ?, ntok = ? WHERE forecast_id = ? AND depth = ?",
-                                       (nll, ntok, fid, depth)))
+        self._tx(
+            lambda db: db.execute(
+                "UPDATE outcomes SET nll = ?, ntok = ? WHERE forecast_id = ? AND depth = ?", (nll, ntok, fid, depth)
+            )
+        )
 
     def outcomes_of(self, fid: str) -> dict[int, str]:
         with self.lock:
@@ -135,15 +148,27 @@ class Store:
             rows = self.db.execute("SELECT id, model, created, request, tree FROM forecasts ORDER BY created DESC, id")
             for fid, model, created, request, tree in rows:
                 tree = json.loads(tree)
-                outs = [{"depth": d, "event": e, "recordedAt": iso(t)} for d, e, t in self.db.execute(
-                    "SELECT depth, event, created FROM outcomes WHERE forecast_id = ? ORDER BY depth", (fid,))]
+                outs = [
+                    {"depth": d, "event": e, "recordedAt": iso(t)}
+                    for d, e, t in self.db.execute(
+                        "SELECT depth, event, created FROM outcomes WHERE forecast_id = ? ORDER BY depth", (fid,)
+                    )
+                ]
                 is_open = len(outs) < tree_depth(tree)
                 if open_only and not is_open:
                     continue
                 req = json.loads(request)
-                out.append({"id": fid, "model": model, "createdAt": iso(created),
-                            "request": {k: req[k] for k in ("seed", "depth", "breadth")}, "tree": tree,
-                            "outcomes": outs, "open": is_open})
+                out.append(
+                    {
+                        "id": fid,
+                        "model": model,
+                        "createdAt": iso(created),
+                        "request": {k: req[k] for k in ("seed", "depth", "breadth")},
+                        "tree": tree,
+                        "outcomes": outs,
+                        "open": is_open,
+                    }
+                )
                 if len(out) >= limit:
                     break
         return {"forecasts": out}
@@ -159,9 +184,11 @@ class Store:
         cumulatively per day of outcome (contract 5 `GET /v1/track`)."""
         with self.lock:
             models = self.db.execute("SELECT model, count(*) FROM forecasts GROUP BY model ORDER BY model").fetchall()
-            rows = self.db.execute("SELECT f.model, f.tree, o.forecast_id, o.depth, o.event, o.created, o.nll, "
-                                   "o.ntok FROM outcomes o JOIN forecasts f ON f.id = o.forecast_id "
-                                   "ORDER BY o.created").fetchall()
+            rows = self.db.execute(
+                "SELECT f.model, f.tree, o.forecast_id, o.depth, o.event, o.created, o.nll, "
+                "o.ntok FROM outcomes o JOIN forecasts f ON f.id = o.forecast_id "
+                "ORDER BY o.created"
+            ).fetchall()
         outcomes: dict[str, dict[int, str]] = {}
         for _, _, fid, depth, event, *_ in rows:
             outcomes.setdefault(fid, {})[depth] = event
@@ -178,9 +205,16 @@ class Store:
                 day_end[iso(lv["created"])[:10]] = i + 1
             for day, upto in day_end.items():
                 series.append({"date": day, "resolved": upto, **scores(lvs[:upto])})
-            out.append({"model": model, "forecasts": n, "resolved": len(lvs), **scores(lvs),
-                        "matchRate": (sum(lv["inForecast"] for lv in lvs) / len(lvs)) if lvs else None,
-                        "series": series})
+            out.append(
+                {
+                    "model": model,
+                    "forecasts": n,
+                    "resolved": len(lvs),
+                    **scores(lvs),
+                    "matchRate": (sum(lv["inForecast"] for lv in lvs) / len(lvs)) if lvs else None,
+                    "series": series,
+                }
+            )
         return {"models": out}
 
 
@@ -211,9 +245,12 @@ def resolved_levels(tree: dict, outcomes: dict[int, str]) -> dict[int, dict]:
                 if m.kind in ("exact", "semantic") and m.score > best:
                     hit, best = i, m.score
             probs = [n["probability"] for n in nodes]
-            out[depth] = {"probs": probs + [max(0.0, 1.0 - sum(probs))],
-                          "labels": [int(i == hit) for i in range(len(nodes))] + [int(hit is None)],
-                          "inForecast": hit is not None, "earlier": list(earlier)}
+            out[depth] = {
+                "probs": probs + [max(0.0, 1.0 - sum(probs))],
+                "labels": [int(i == hit) for i in range(len(nodes))] + [int(hit is None)],
+                "inForecast": hit is not None,
+                "earlier": list(earlier),
+            }
         nxt = nodes[hit] if hit is not None else max(nodes, key=lambda n: n["probability"])
         earlier.append(outcomes.get(depth, nxt["event"]))
         nodes, depth = nxt["children"], depth + 1

@@ -7,6 +7,7 @@ Two phases, both resumable:
      prompts, temperature-scaled on a held-out slice of training seed events, verbalised (`A: 0.83`), mixed with
      the choice task so the letters stay. GRPO starts from this and sharpens what the model writes.
 Reads top to bottom: data → model → LoRA → phase 1 → readout → phase 2 → save adapter."""
+
 from __future__ import annotations
 
 import logging
@@ -49,14 +50,23 @@ class EventCallback(TrainerCallback):
         self.last_time = now
         reward = logs.get("reward")
         reward_std = logs.get("reward_std")
-        self.emitter.emit("train", step=self.step_offset + state.global_step,
-                          epoch=self.epoch_offset + float(state.epoch or 0.0),
-                          loss=float(logs["loss"]), lr=max(0.0, float(logs.get("learning_rate", 0.0))),
-                          gradNorm=_nonneg(logs.get("grad_norm")), tokensPerSecond=tps,
-                          rewardMean=None if reward is None else float(reward),
-                          rewardStd=_nonneg(reward_std))
-        log.info("step %d loss %.4f%s", state.global_step, logs["loss"],
-                 "" if reward is None else f" reward {reward:.4f}±{reward_std or 0:.4f}")
+        self.emitter.emit(
+            "train",
+            step=self.step_offset + state.global_step,
+            epoch=self.epoch_offset + float(state.epoch or 0.0),
+            loss=float(logs["loss"]),
+            lr=max(0.0, float(logs.get("learning_rate", 0.0))),
+            gradNorm=_nonneg(logs.get("grad_norm")),
+            tokensPerSecond=tps,
+            rewardMean=None if reward is None else float(reward),
+            rewardStd=_nonneg(reward_std),
+        )
+        log.info(
+            "step %d loss %.4f%s",
+            state.global_step,
+            logs["loss"],
+            "" if reward is None else f" reward {reward:.4f}±{reward_std or 0:.4f}",
+        )
 
     def on_step_end(self, args, state, control, **kw):
         if self.eval_fn and self.eval_steps and state.global_step % self.eval_steps == 0:
@@ -77,13 +87,28 @@ def _nonneg(x):
 def trainer_args(cls, cfg, out: str, **extra):
     """The TrainingArguments fields the SFT and GRPO configs share."""
     import torch
+
     cuda = torch.cuda.is_available()
-    return cls(output_dir=out, num_train_epochs=cfg.num_epochs, max_steps=cfg.max_steps,
-               per_device_train_batch_size=cfg.batch_size, gradient_accumulation_steps=cfg.grad_accum,
-               learning_rate=cfg.learning_rate, logging_steps=cfg.logging_steps, save_steps=cfg.save_steps,
-               save_total_limit=2, report_to=[], seed=cfg.seed, bf16=cuda, use_cpu=not cuda,
-               dataloader_num_workers=0, disable_tqdm=True, gradient_checkpointing=cfg.gradient_checkpointing,
-               gradient_checkpointing_kwargs={"use_reentrant": False}, **extra)
+    return cls(
+        output_dir=out,
+        num_train_epochs=cfg.num_epochs,
+        max_steps=cfg.max_steps,
+        per_device_train_batch_size=cfg.batch_size,
+        gradient_accumulation_steps=cfg.grad_accum,
+        learning_rate=cfg.learning_rate,
+        logging_steps=cfg.logging_steps,
+        save_steps=cfg.save_steps,
+        save_total_limit=2,
+        report_to=[],
+        seed=cfg.seed,
+        bf16=cuda,
+        use_cpu=not cuda,
+        dataloader_num_workers=0,
+        disable_tqdm=True,
+        gradient_checkpointing=cfg.gradient_checkpointing,
+        gradient_checkpointing_kwargs={"use_reentrant": False},
+        **extra,
+    )
 
 
 def train_and_save(trainer, tokenizer, cfg, out: str, job, emitter, stage: str, final: str = "", artifact: str = ""):
@@ -110,6 +135,7 @@ def example_index(labels, position_ids=None):
     """Which example each token belongs to: its row in a padded batch; in a padding-free batch (TRL's collator with
     padding_free: examples end to end in one row, positions restarting at 0) the segment between restarts."""
     import torch
+
     if position_ids is None:
         return torch.arange(labels.shape[0], device=labels.device)[:, None].expand_as(labels)
     new = torch.diff(position_ids, prepend=position_ids[:, :1] - 1, dim=-1) != 1
@@ -128,10 +154,15 @@ def packed_attention_masks(model, input_ids, position_ids) -> dict | None:
     cfg = model.config
     if getattr(cfg, "model_type", "") != "gpt_oss":
         return None
-    embeds = torch.empty(*input_ids.shape, 0, dtype=model.get_input_embeddings().weight.dtype,
-                         device=input_ids.device)
-    kw = dict(config=cfg, input_embeds=embeds, attention_mask=None, past_key_values=None, position_ids=position_ids,
-              cache_position=torch.arange(input_ids.shape[1], device=input_ids.device))
+    embeds = torch.empty(*input_ids.shape, 0, dtype=model.get_input_embeddings().weight.dtype, device=input_ids.device)
+    kw = dict(
+        config=cfg,
+        input_embeds=embeds,
+        attention_mask=None,
+        past_key_values=None,
+        position_ids=position_ids,
+        cache_position=torch.arange(input_ids.shape[1], device=input_ids.device),
+    )
     return {"full_attention": create_causal_mask(**kw), "sliding_attention": create_sliding_window_causal_mask(**kw)}
 
 
@@ -160,8 +191,11 @@ def pack_rows(input_ids, position_ids, labels, row_len: int, pad_id: int):
     for i, r in enumerate(rows):
         j = 0
         for s, e in r:
-            ids[i, j:j + e - s], lab[i, j:j + e - s], pos[i, j:j + e - s] = input_ids[0, s:e], labels[0, s:e], \
-                flat_pos[s:e]
+            ids[i, j : j + e - s], lab[i, j : j + e - s], pos[i, j : j + e - s] = (
+                input_ids[0, s:e],
+                labels[0, s:e],
+                flat_pos[s:e],
+            )
             j += e - s
         pos[i, j:] = torch.arange(width - j, device=pos.device)  # the tail: a segment of its own
     return ids, pos, lab
@@ -200,15 +234,20 @@ def example_weighted(trainer_cls):
 
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             if model.training:
-                self.tokens_seen += int(inputs["attention_mask"].sum()) if "attention_mask" in inputs \
-                    else inputs["input_ids"].numel()
+                self.tokens_seen += (
+                    int(inputs["attention_mask"].sum()) if "attention_mask" in inputs else inputs["input_ids"].numel()
+                )
             batch = {k: inputs[k] for k in ("input_ids", "attention_mask", "position_ids") if k in inputs}
             labels = inputs["labels"]
             packed = "attention_mask" not in batch and "position_ids" in batch  # a padding-free row (--packing)
             if packed:
                 batch["input_ids"], batch["position_ids"], labels = pack_rows(
-                    batch["input_ids"], batch["position_ids"], labels, self.args.max_length or 1024,
-                    self.processing_class.pad_token_id)
+                    batch["input_ids"],
+                    batch["position_ids"],
+                    labels,
+                    self.args.max_length or 1024,
+                    self.processing_class.pad_token_id,
+                )
                 batch["attention_mask"] = packed_attention_masks(model, batch["input_ids"], batch["position_ids"])
             # no KV cache: with one, transformers would not split a padding-free row at its position-id restarts
             out = model(**batch, use_cache=False)
@@ -218,35 +257,53 @@ def example_weighted(trainer_cls):
     return ExampleWeighted
 
 
-def build_trainer(cfg, model, tokenizer, examples: list[dict], out: str, callbacks, num_epochs: float | None = None,
-                  peft: bool = True):
+def build_trainer(
+    cfg, model, tokenizer, examples: list[dict], out: str, callbacks, num_epochs: float | None = None, peft: bool = True
+):
     """TRL SFTTrainer (per-example loss) with a fresh LoRA, or on `model` as it is when peft=False (phase 2, whose
     model already carries phase 1's LoRA). Also used by the benchmark."""
     from datasets import Dataset
     from trl import SFTConfig, SFTTrainer
 
-    args = trainer_args(SFTConfig, cfg, out, warmup_ratio=cfg.warmup_ratio, lr_scheduler_type="linear",
-                        max_length=cfg.max_seq_length, completion_only_loss=True, packing=False,
-                        padding_free=cfg.packing)  # same batches, without their pad tokens
+    args = trainer_args(
+        SFTConfig,
+        cfg,
+        out,
+        warmup_ratio=cfg.warmup_ratio,
+        lr_scheduler_type="linear",
+        max_length=cfg.max_seq_length,
+        completion_only_loss=True,
+        packing=False,
+        padding_free=cfg.packing,
+    )  # same batches, without their pad tokens
     if num_epochs is not None:
         args.num_train_epochs = num_epochs
     if cfg.packing:  # TRL warns that only flash attention splits padding-free rows: compute_loss does it here
-        log.info("SFT packing: padding-free batches cut into rows of whole examples, attention split at each "
-                 "example's start (sft.packed_attention_masks)")
-    return example_weighted(SFTTrainer)(model=model, args=args, train_dataset=Dataset.from_list(examples),
-                                        processing_class=tokenizer,
-                                        peft_config=modeling.lora_config(cfg, model) if peft else None,
-                                        callbacks=callbacks)
+        log.info(
+            "SFT packing: padding-free batches cut into rows of whole examples, attention split at each "
+            "example's start (sft.packed_attention_masks)"
+        )
+    return example_weighted(SFTTrainer)(
+        model=model,
+        args=args,
+        train_dataset=Dataset.from_list(examples),
+        processing_class=tokenizer,
+        peft_config=modeling.lora_config(cfg, model) if peft else None,
+        callbacks=callbacks,
+    )
 
 
 def held_out_slice(cases: list[dict], fraction: float, seed: int) -> tuple[list[dict], list[dict]]:
     """(fit, calibration): whole seed events go to the calibration slice, so it is held out like an eval split."""
     import random
+
     events = sorted({normalize(c["seed"]["event"]) for c in cases})
     k = int(round(len(events) * fraction)) if len(events) > 1 else 0
     held = set(random.Random(f"calibration:{seed}").sample(events, k))
-    return ([c for c in cases if normalize(c["seed"]["event"]) not in held],
-            [c for c in cases if normalize(c["seed"]["event"]) in held])
+    return (
+        [c for c in cases if normalize(c["seed"]["event"]) not in held],
+        [c for c in cases if normalize(c["seed"]["event"]) in held],
+    )
 
 
 SIMILAR = 0.5  # word-set Jaccard at which two seed events are the same kind of event about different entities
@@ -256,6 +313,7 @@ def similar_groups(events: list[str]) -> list[list[str]]:
     """Seed events joined (transitively) when their word sets overlap by Jaccard >= SIMILAR: "Central bank of Chile
     raises rates" and "… of Japan raises rates" land in one group, a strike and a flu outbreak in two."""
     from .metrics import jaccard
+
     parent = list(range(len(events)))
 
     def root(i):
@@ -263,6 +321,7 @@ def similar_groups(events: list[str]) -> list[list[str]]:
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
+
     for i in range(len(events)):
         for j in range(i + 1, len(events)):
             if jaccard(events[i], events[j]) >= SIMILAR:
@@ -279,6 +338,7 @@ def partition(cases: list[dict], tasks: list[str], unfamiliar_fraction: float, s
     it never saw (and GRPO can practise on it). Calibration: whole seed events of the rest, held out of phase 1
     (epoch choice and temperature). A pure function of its arguments: GRPO recomputes it from the adapter's config."""
     import random
+
     events = sorted({normalize(c["seed"]["event"]) for c in cases})
     groups = similar_groups(events)
     k = int(round(len(groups) * unfamiliar_fraction)) if len(groups) > 2 else 0
@@ -298,6 +358,7 @@ def fit_temperature(readouts: list[list[float]], labels: list[list[int]]) -> flo
             w = [max(x, 1e-12) ** (1.0 / t) for x in p]
             total -= math.log(w[y.index(1)] / sum(w))
         return total
+
     grid = [0.5 + 0.05 * i for i in range(91)]  # 0.5 .. 5.0
     return min(grid, key=nll) if readouts else 1.0
 
@@ -318,7 +379,9 @@ def letter_readouts(model, tokenizer, cases: list[dict], seed: int, batch: int) 
     try:
         res = []
         for i in range(0, len(items), batch):
-            res += list(zip(items[i:i + batch], evaluate.letter_readout(model, tokenizer, items[i:i + batch], seed)))
+            res += list(
+                zip(items[i : i + batch], evaluate.letter_readout(model, tokenizer, items[i : i + batch], seed))
+            )
         return res
     finally:
         model.train(was)
@@ -327,6 +390,7 @@ def letter_readouts(model, tokenizer, cases: list[dict], seed: int, batch: int) 
 def readout_brier(readouts) -> tuple[float, float]:
     """(Brier, skill against the uniform forecast) of letter readouts, as evaluation defines them."""
     from . import metrics
+
     r = metrics.readout([{"probs": p, "labels": [c["label"] for c in cands]} for _, (p, cands) in readouts], "probs")
     return r["brier"], r["brierSkill"]
 
@@ -346,8 +410,12 @@ class BestEpoch(TrainerCallback):
     def on_epoch_end(self, args, state, control, model=None, **kw):
         brier, skill = readout_brier(letter_readouts(model, self.tokenizer, self.cases, self.seed, self.batch))
         self.curve.append({"epoch": round(float(state.epoch or 0), 3), "brier": brier, "brierSkill": skill})
-        log.info("epoch %.2f: letter readout on the held-out calibration slice: Brier %.4f, skill %.3f",
-                 state.epoch or 0, brier, skill)
+        log.info(
+            "epoch %.2f: letter readout on the held-out calibration slice: Brier %.4f, skill %.3f",
+            state.epoch or 0,
+            brier,
+            skill,
+        )
         if brier < self.best:
             self.best, self.best_epoch = brier, self.curve[-1]["epoch"]
             self.weights = {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
@@ -356,6 +424,7 @@ class BestEpoch(TrainerCallback):
         if self.weights is None:
             return
         import torch
+
         params = dict(model.named_parameters())
         with torch.no_grad():
             for name, value in self.weights.items():
@@ -367,8 +436,12 @@ def tempered(readouts) -> tuple[dict, float]:
     """Readouts tempered by the T fitted on them (1 below MIN_SELECT_LEVELS: a temperature fitted on a few levels
     is noise, mostly 0.5 or 5), keyed by (case id, depth) in the prompt's letter order; and T."""
     from .data import case_id
-    t = fit_temperature([p for _, (p, _) in readouts], [[c["label"] for c in cands] for _, (_, cands) in readouts]) \
-        if len(readouts) >= MIN_SELECT_LEVELS else 1.0
+
+    t = (
+        fit_temperature([p for _, (p, _) in readouts], [[c["label"] for c in cands] for _, (_, cands) in readouts])
+        if len(readouts) >= MIN_SELECT_LEVELS
+        else 1.0
+    )
     return {(case_id(it["case"]), it["depth"]): temper(p, t) for it, (p, _) in readouts}, t
 
 
@@ -377,10 +450,13 @@ def stated_targets(model, tokenizer, fit_cases, calib_cases, unfamiliar_cases, s
     slice (phase 1 never trained on it); unfamiliar levels tempered by a T fitted on themselves (what the model
     should say about a kind of event it never saw: mostly flatter). Returns (targets, T, T unfamiliar)."""
     from .data import case_id
+
     calib = letter_readouts(model, tokenizer, calib_cases, seed, batch)
     _, t = tempered(calib)
-    targets = {(case_id(it["case"]), it["depth"]): temper(p, t)
-               for it, (p, _) in letter_readouts(model, tokenizer, fit_cases, seed, batch) + calib}
+    targets = {
+        (case_id(it["case"]), it["depth"]): temper(p, t)
+        for it, (p, _) in letter_readouts(model, tokenizer, fit_cases, seed, batch) + calib
+    }
     t_unfamiliar = None
     if unfamiliar_cases:
         unfamiliar, t_unfamiliar = tempered(letter_readouts(model, tokenizer, unfamiliar_cases, seed, batch))
@@ -404,19 +480,28 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
 
     train_cases = select_split(cases, cfg.split)
     tasks = split_list(cfg.tasks)
-    model, tokenizer = modeling.load(cfg.base_model, cfg.adapter, cfg.seed, cfg.max_seq_length,
-                                     cfg.load_in_4bit, for_training=True)
+    model, tokenizer = modeling.load(
+        cfg.base_model, cfg.adapter, cfg.seed, cfg.max_seq_length, cfg.load_in_4bit, for_training=True
+    )
     prompts.check_letters(tokenizer, train_cases)
     tokenizer.padding_side = "right"  # training pads on the right; scoring pads on the left by itself
     fit_cases, calib_cases, unfamiliar = partition(train_cases, tasks, cfg.unfamiliar_fraction, cfg.seed)
     examples = prompts.sft_examples(fit_cases, tokenizer, cfg.seed, [t for t in tasks if t != "stated"])
-    log.info("SFT phase 1 (%s) on %d examples from %d %s cases (held out: %d cases for calibration, %d cases of "
-             "unfamiliar kinds of event)", ",".join(t for t in tasks if t != "stated"), len(examples), len(fit_cases),
-             cfg.split, len(calib_cases), len(unfamiliar))
+    log.info(
+        "SFT phase 1 (%s) on %d examples from %d %s cases (held out: %d cases for calibration, %d cases of "
+        "unfamiliar kinds of event)",
+        ",".join(t for t in tasks if t != "stated"),
+        len(examples),
+        len(fit_cases),
+        cfg.split,
+        len(calib_cases),
+        len(unfamiliar),
+    )
 
     eval_cases = [c for c in cases if c.get("split") == "eval"][: cfg.eval_max_cases]
     eval_fn = None
     if cfg.eval_steps and eval_cases:
+
         def eval_fn(m):  # interval eval on a few eval cases, as stage "sft"
             res = evaluate.score_cases(m, tokenizer, eval_cases, cfg.eval_seed, 8, 16)
             evaluate.emit_eval(emitter, "sft", *evaluate.summarize(res, "sft"))
@@ -431,40 +516,73 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
         trainer, result = None, None
     else:
         calib_levels = sum(len(c["levels"]) for c in calib_cases)
-        best = [BestEpoch(tokenizer, calib_cases, cfg.seed, cfg.batch_size)] if calib_levels >= MIN_SELECT_LEVELS else []
+        best = (
+            [BestEpoch(tokenizer, calib_cases, cfg.seed, cfg.batch_size)] if calib_levels >= MIN_SELECT_LEVELS else []
+        )
         if calib_cases and not best:
-            log.info("calibration slice of %d levels: too few to choose an epoch by, the last one is kept", calib_levels)
+            log.info(
+                "calibration slice of %d levels: too few to choose an epoch by, the last one is kept", calib_levels
+            )
         trainer = build_trainer(cfg, model, tokenizer, examples, phase1, [callback, *best])
         log.info("trainable parameters: %d", sum(p.numel() for p in trainer.model.parameters() if p.requires_grad))
-        result, final = train_and_save(trainer, tokenizer, cfg, phase1, job, emitter, "sft",
-                                       artifact="sft phase 1 (before the stated forecast)" if phase1 != out else "")
+        result, final = train_and_save(
+            trainer,
+            tokenizer,
+            cfg,
+            phase1,
+            job,
+            emitter,
+            "sft",
+            artifact="sft phase 1 (before the stated forecast)" if phase1 != out else "",
+        )
         if final is None:
             return {"cancelled": True, "checkpoint": get_last_checkpoint(phase1)}
         model = trainer.model
     steps, temperature, t_unfamiliar = trainer.state.global_step if trainer else 0, None, None
     curve = best[0].curve if trainer and best else []
     if "stated" in tasks:
-        targets, temperature, t_unfamiliar = stated_targets(model, tokenizer, fit_cases, calib_cases, unfamiliar,
-                                                            cfg.seed, cfg.batch_size)
-        log.info("phase 2 (stated): targets = letter readout at temperature %.2f (fitted on %d held-out cases)%s",
-                 temperature, len(calib_cases), "" if t_unfamiliar is None else
-                 f"; on the unfamiliar cases at their own temperature {t_unfamiliar:.2f}")
+        targets, temperature, t_unfamiliar = stated_targets(
+            model, tokenizer, fit_cases, calib_cases, unfamiliar, cfg.seed, cfg.batch_size
+        )
+        log.info(
+            "phase 2 (stated): targets = letter readout at temperature %.2f (fitted on %d held-out cases)%s",
+            temperature,
+            len(calib_cases),
+            "" if t_unfamiliar is None else f"; on the unfamiliar cases at their own temperature {t_unfamiliar:.2f}",
+        )
         answered, stated_only = phase2_cases(train_cases, fit_cases, calib_cases, cfg.grpo_holdout)
-        examples2 = prompts.sft_examples(answered, tokenizer, cfg.seed, split_list(cfg.stated_tasks), targets) + \
-            prompts.sft_examples(stated_only, tokenizer, cfg.seed, ["stated"], targets)
+        examples2 = prompts.sft_examples(
+            answered, tokenizer, cfg.seed, split_list(cfg.stated_tasks), targets
+        ) + prompts.sft_examples(stated_only, tokenizer, cfg.seed, ["stated"], targets)
         callback.step_offset, callback.epoch_offset = steps, float(trainer.state.epoch or 0) if trainer else 0.0
-        trainer = build_trainer(cfg, model, tokenizer, examples2, str(Path(out) / "stated"), [callback],
-                                num_epochs=cfg.stated_epochs, peft=False)
-        result, final = train_and_save(trainer, tokenizer, cfg, str(Path(out) / "stated"), job, emitter, "sft",
-                                       final=str(Path(out) / "final"))
+        trainer = build_trainer(
+            cfg,
+            model,
+            tokenizer,
+            examples2,
+            str(Path(out) / "stated"),
+            [callback],
+            num_epochs=cfg.stated_epochs,
+            peft=False,
+        )
+        result, final = train_and_save(
+            trainer, tokenizer, cfg, str(Path(out) / "stated"), job, emitter, "sft", final=str(Path(out) / "final")
+        )
         if final is None:
             return {"cancelled": True, "checkpoint": get_last_checkpoint(str(Path(out) / "stated"))}
         steps += trainer.state.global_step
     if eval_fn and steps % cfg.eval_steps:
         eval_fn(trainer.model)
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
-    return {"adapter": final, "steps": steps, "trainLoss": result.training_loss if result else None,
-            "trainableParameters": trainable, "examples": len(examples), "statedTemperature": temperature,
-            "unfamiliarTemperature": t_unfamiliar if "stated" in tasks else None, "heldOut": {
-                "calibration": len(calib_cases), "unfamiliar": len(unfamiliar), "forGrpo": cfg.grpo_holdout},
-            "calibrationCurve": curve, "bestEpoch": best[0].best_epoch if curve else None}
+    return {
+        "adapter": final,
+        "steps": steps,
+        "trainLoss": result.training_loss if result else None,
+        "trainableParameters": trainable,
+        "examples": len(examples),
+        "statedTemperature": temperature,
+        "unfamiliarTemperature": t_unfamiliar if "stated" in tasks else None,
+        "heldOut": {"calibration": len(calib_cases), "unfamiliar": len(unfamiliar), "forGrpo": cfg.grpo_holdout},
+        "calibrationCurve": curve,
+        "bestEpoch": best[0].best_epoch if curve else None,
+    }

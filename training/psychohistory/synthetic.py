@@ -10,6 +10,7 @@ No leakage (GUIDE contract 1): the splits hold out whole seed events, never just
 must apply a trigger's chain, learnt from other entities, to a new one. Split "test" is whole causal chains: a few
 triggers per domain whose seeds and follow-ups appear in no train or eval case at all, not even as distractors, so it
 measures forecasting event types never seen (generalisation, not recall)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,116 +20,260 @@ from dataclasses import dataclass
 
 from .metrics import jaccard
 
-COUNTRIES = ["Brazil", "Canada", "Japan", "Kenya", "Norway", "Chile", "India", "Poland", "Mexico", "Vietnam",
-             "Spain", "Egypt"]
-COMPANIES = ["Nimbus Labs", "Quantix", "Orbitel", "Helio Systems", "Vantara", "Cobalt AI", "Pinecrest Software",
-             "Lumen Devices", "Arcwave", "Tessera Cloud"]
-REGIONS = ["Florida", "Queensland", "Bavaria", "Ontario", "Gujarat", "Patagonia", "Hokkaido", "Texas", "Sicily",
-           "Manitoba"]
-CLUBS = ["Riverside United", "Northgate Rovers", "Port Alder FC", "Kingsmoor City", "Eastbay Athletic",
-         "Highfield Wanderers", "Stonebridge Town", "Lakeshore Albion"]
+COUNTRIES = [
+    "Brazil",
+    "Canada",
+    "Japan",
+    "Kenya",
+    "Norway",
+    "Chile",
+    "India",
+    "Poland",
+    "Mexico",
+    "Vietnam",
+    "Spain",
+    "Egypt",
+]
+COMPANIES = [
+    "Nimbus Labs",
+    "Quantix",
+    "Orbitel",
+    "Helio Systems",
+    "Vantara",
+    "Cobalt AI",
+    "Pinecrest Software",
+    "Lumen Devices",
+    "Arcwave",
+    "Tessera Cloud",
+]
+REGIONS = [
+    "Florida",
+    "Queensland",
+    "Bavaria",
+    "Ontario",
+    "Gujarat",
+    "Patagonia",
+    "Hokkaido",
+    "Texas",
+    "Sicily",
+    "Manitoba",
+]
+CLUBS = [
+    "Riverside United",
+    "Northgate Rovers",
+    "Port Alder FC",
+    "Kingsmoor City",
+    "Eastbay Athletic",
+    "Highfield Wanderers",
+    "Stonebridge Town",
+    "Lakeshore Albion",
+]
 
 # domain -> (entities, {trigger: chain of 4 follow-ups}, extra distractors)
 DOMAINS = {
-    "markets": (COUNTRIES, {
-        "Central bank of {e} raises interest rates by half a point": [
-            "Government bond yields in {e} climb", "Mortgage applications in {e} drop sharply",
-            "Housing starts in {e} slow for a second quarter", "Construction employment in {e} declines"],
-        "Stock market in {e} falls ten percent in a week": [
-            "Investors move money into {e} government bonds", "Central bank of {e} signals a pause in tightening",
-            "Consumer confidence in {e} weakens", "Retail sales in {e} come in below forecasts"],
-        "Currency of {e} hits a record low against the dollar": [
-            "Import prices in {e} jump", "Inflation in {e} accelerates",
-            "Central bank of {e} intervenes in currency markets", "Foreign reserves of {e} shrink"],
-    }, ["Trading volume on the {e} exchange hits a record", "A major bank in {e} announces a share buyback",
-        "Commodity exporters in {e} report strong earnings"]),
-    "tech": (COMPANIES, {
-        "{e} announces layoffs of ten percent of staff": [
-            "{e} shares rise on cost cutting hopes", "{e} cancels two hardware projects",
-            "Former {e} engineers found startups", "{e} reports higher operating margin"],
-        "{e} suffers a major data breach": [
-            "{e} stock slides after the breach", "Regulators open an investigation into {e}",
-            "{e} faces a class action lawsuit", "{e} hires a new security chief"],
-        "{e} launches a new AI assistant": [
-            "Rivals of {e} rush out competing assistants", "{e} cloud revenue grows faster",
-            "{e} raises its annual guidance", "{e} expands its data center capacity"],
-    }, ["{e} delays its flagship product launch", "{e} opens a new office in Berlin",
-        "{e} founder steps down as chief executive"]),
-    "politics": (COUNTRIES, {
-        "Snap election called in {e}": [
-            "Opposition in {e} forms a joint ticket", "Polls in {e} show a tight race",
-            "Coalition government formed in {e}", "New government in {e} unveils its budget"],
-        "Mass protests erupt over fuel taxes in {e}": [
-            "Government of {e} suspends the fuel tax rise", "Finance minister of {e} resigns",
-            "Ratings agency puts {e} on negative watch", "Parliament of {e} passes emergency spending cuts"],
-        "{e} signs a free trade agreement with its neighbour": [
-            "Exports from {e} to its neighbour increase", "Farmers in {e} protest cheaper imports",
-            "{e} lowers tariffs on machinery", "Foreign investment in {e} rises"],
-    }, ["President of {e} reshuffles the cabinet", "{e} hosts a regional summit",
-        "Supreme court of {e} rules on voting maps"]),
-    "energy": (COUNTRIES, {
-        "Oil producers in {e} agree to cut output": [
-            "Brent crude price rises on the {e} cut", "Airlines in {e} add fuel surcharges",
-            "Petrol prices in {e} reach a two year high", "Demand for electric cars in {e} grows"],
-        "Heat wave strains the power grid in {e}": [
-            "Electricity prices in {e} spike", "Rolling blackouts hit {e}",
-            "Government of {e} orders grid upgrades", "Battery storage orders in {e} surge"],
-        "{e} approves a large offshore wind farm": [
-            "Turbine makers win orders from {e}", "Fishing groups in {e} challenge the wind farm",
-            "Construction of the {e} wind farm begins", "Renewable share of power in {e} rises"],
-    }, ["{e} reports record natural gas storage", "A refinery in {e} shuts for maintenance",
-        "{e} extends a nuclear plant licence"]),
-    "weather": (REGIONS, {
-        "Hurricane makes landfall in {e}": [
-            "Flooding forces evacuations in {e}", "Insurers in {e} face large claims",
-            "Federal disaster aid flows to {e}", "Rebuilding in {e} lifts construction jobs"],
-        "Severe drought declared in {e}": [
-            "Crop yields in {e} fall", "Water restrictions imposed in {e}",
-            "Food prices in {e} rise", "Farmers in {e} receive drought relief"],
-        "Record snowfall hits {e}": [
-            "Schools close across {e}", "Flights cancelled at airports in {e}",
-            "Retail sales in {e} dip for the month", "Spring floods threaten {e}"],
-    }, ["Mild winter reported in {e}", "Wildfire season starts early in {e}",
-        "{e} opens a new weather radar station"]),
-    "health": (COUNTRIES, {
-        "New flu strain detected in {e}": [
-            "Health ministry of {e} raises the alert level", "Vaccine makers start work on a {e} strain vaccine",
-            "Hospitals in {e} report rising admissions", "Flu cases in {e} peak and decline"],
-        "Regulator in {e} approves a new diabetes drug": [
-            "Drug maker shares jump after {e} approval", "Insurers in {e} agree to cover the drug",
-            "Prescriptions of the drug in {e} grow fast", "Price of the diabetes drug in {e} comes under scrutiny"],
-        "Nurses in {e} go on strike": [
-            "Elective surgeries postponed across {e}", "Government of {e} offers a pay rise to nurses",
-            "Nurses strike in {e} ends with a deal", "Waiting lists in {e} lengthen"],
-    }, ["{e} opens a new cancer research centre", "Life expectancy in {e} rises slightly",
-        "{e} launches a campaign against smoking"]),
-    "sport": (CLUBS, {
-        "{e} sacks its head coach after a losing streak": [
-            "{e} appoints an interim coach", "{e} wins its next home match",
-            "{e} signs a new striker", "{e} climbs out of the relegation zone"],
-        "{e} star player suffers a knee injury": [
-            "{e} star player ruled out for the season", "{e} loses three straight games",
-            "{e} falls out of the title race", "{e} star player returns to training"],
-        "{e} wins the national cup final": [
-            "{e} fans celebrate with a parade", "{e} qualifies for continental competition",
-            "{e} head coach signs a contract extension", "Ticket prices at {e} go up"],
-    }, ["{e} opens a new training ground", "{e} announces a new shirt sponsor",
-        "{e} youth team wins a tournament"]),
+    "markets": (
+        COUNTRIES,
+        {
+            "Central bank of {e} raises interest rates by half a point": [
+                "Government bond yields in {e} climb",
+                "Mortgage applications in {e} drop sharply",
+                "Housing starts in {e} slow for a second quarter",
+                "Construction employment in {e} declines",
+            ],
+            "Stock market in {e} falls ten percent in a week": [
+                "Investors move money into {e} government bonds",
+                "Central bank of {e} signals a pause in tightening",
+                "Consumer confidence in {e} weakens",
+                "Retail sales in {e} come in below forecasts",
+            ],
+            "Currency of {e} hits a record low against the dollar": [
+                "Import prices in {e} jump",
+                "Inflation in {e} accelerates",
+                "Central bank of {e} intervenes in currency markets",
+                "Foreign reserves of {e} shrink",
+            ],
+        },
+        [
+            "Trading volume on the {e} exchange hits a record",
+            "A major bank in {e} announces a share buyback",
+            "Commodity exporters in {e} report strong earnings",
+        ],
+    ),
+    "tech": (
+        COMPANIES,
+        {
+            "{e} announces layoffs of ten percent of staff": [
+                "{e} shares rise on cost cutting hopes",
+                "{e} cancels two hardware projects",
+                "Former {e} engineers found startups",
+                "{e} reports higher operating margin",
+            ],
+            "{e} suffers a major data breach": [
+                "{e} stock slides after the breach",
+                "Regulators open an investigation into {e}",
+                "{e} faces a class action lawsuit",
+                "{e} hires a new security chief",
+            ],
+            "{e} launches a new AI assistant": [
+                "Rivals of {e} rush out competing assistants",
+                "{e} cloud revenue grows faster",
+                "{e} raises its annual guidance",
+                "{e} expands its data center capacity",
+            ],
+        },
+        [
+            "{e} delays its flagship product launch",
+            "{e} opens a new office in Berlin",
+            "{e} founder steps down as chief executive",
+        ],
+    ),
+    "politics": (
+        COUNTRIES,
+        {
+            "Snap election called in {e}": [
+                "Opposition in {e} forms a joint ticket",
+                "Polls in {e} show a tight race",
+                "Coalition government formed in {e}",
+                "New government in {e} unveils its budget",
+            ],
+            "Mass protests erupt over fuel taxes in {e}": [
+                "Government of {e} suspends the fuel tax rise",
+                "Finance minister of {e} resigns",
+                "Ratings agency puts {e} on negative watch",
+                "Parliament of {e} passes emergency spending cuts",
+            ],
+            "{e} signs a free trade agreement with its neighbour": [
+                "Exports from {e} to its neighbour increase",
+                "Farmers in {e} protest cheaper imports",
+                "{e} lowers tariffs on machinery",
+                "Foreign investment in {e} rises",
+            ],
+        },
+        [
+            "President of {e} reshuffles the cabinet",
+            "{e} hosts a regional summit",
+            "Supreme court of {e} rules on voting maps",
+        ],
+    ),
+    "energy": (
+        COUNTRIES,
+        {
+            "Oil producers in {e} agree to cut output": [
+                "Brent crude price rises on the {e} cut",
+                "Airlines in {e} add fuel surcharges",
+                "Petrol prices in {e} reach a two year high",
+                "Demand for electric cars in {e} grows",
+            ],
+            "Heat wave strains the power grid in {e}": [
+                "Electricity prices in {e} spike",
+                "Rolling blackouts hit {e}",
+                "Government of {e} orders grid upgrades",
+                "Battery storage orders in {e} surge",
+            ],
+            "{e} approves a large offshore wind farm": [
+                "Turbine makers win orders from {e}",
+                "Fishing groups in {e} challenge the wind farm",
+                "Construction of the {e} wind farm begins",
+                "Renewable share of power in {e} rises",
+            ],
+        },
+        [
+            "{e} reports record natural gas storage",
+            "A refinery in {e} shuts for maintenance",
+            "{e} extends a nuclear plant licence",
+        ],
+    ),
+    "weather": (
+        REGIONS,
+        {
+            "Hurricane makes landfall in {e}": [
+                "Flooding forces evacuations in {e}",
+                "Insurers in {e} face large claims",
+                "Federal disaster aid flows to {e}",
+                "Rebuilding in {e} lifts construction jobs",
+            ],
+            "Severe drought declared in {e}": [
+                "Crop yields in {e} fall",
+                "Water restrictions imposed in {e}",
+                "Food prices in {e} rise",
+                "Farmers in {e} receive drought relief",
+            ],
+            "Record snowfall hits {e}": [
+                "Schools close across {e}",
+                "Flights cancelled at airports in {e}",
+                "Retail sales in {e} dip for the month",
+                "Spring floods threaten {e}",
+            ],
+        },
+        ["Mild winter reported in {e}", "Wildfire season starts early in {e}", "{e} opens a new weather radar station"],
+    ),
+    "health": (
+        COUNTRIES,
+        {
+            "New flu strain detected in {e}": [
+                "Health ministry of {e} raises the alert level",
+                "Vaccine makers start work on a {e} strain vaccine",
+                "Hospitals in {e} report rising admissions",
+                "Flu cases in {e} peak and decline",
+            ],
+            "Regulator in {e} approves a new diabetes drug": [
+                "Drug maker shares jump after {e} approval",
+                "Insurers in {e} agree to cover the drug",
+                "Prescriptions of the drug in {e} grow fast",
+                "Price of the diabetes drug in {e} comes under scrutiny",
+            ],
+            "Nurses in {e} go on strike": [
+                "Elective surgeries postponed across {e}",
+                "Government of {e} offers a pay rise to nurses",
+                "Nurses strike in {e} ends with a deal",
+                "Waiting lists in {e} lengthen",
+            ],
+        },
+        [
+            "{e} opens a new cancer research centre",
+            "Life expectancy in {e} rises slightly",
+            "{e} launches a campaign against smoking",
+        ],
+    ),
+    "sport": (
+        CLUBS,
+        {
+            "{e} sacks its head coach after a losing streak": [
+                "{e} appoints an interim coach",
+                "{e} wins its next home match",
+                "{e} signs a new striker",
+                "{e} climbs out of the relegation zone",
+            ],
+            "{e} star player suffers a knee injury": [
+                "{e} star player ruled out for the season",
+                "{e} loses three straight games",
+                "{e} falls out of the title race",
+                "{e} star player returns to training",
+            ],
+            "{e} wins the national cup final": [
+                "{e} fans celebrate with a parade",
+                "{e} qualifies for continental competition",
+                "{e} head coach signs a contract extension",
+                "Ticket prices at {e} go up",
+            ],
+        },
+        ["{e} opens a new training ground", "{e} announces a new shirt sponsor", "{e} youth team wins a tournament"],
+    ),
 }
 
 
 @dataclass
 class SyntheticConfig:
-    n_cases: int = 600                # cases to write
-    seed: int = 1337                  # everything below is a pure function of this seed
-    eval_fraction: float = 0.2        # share of each seen trigger's entities held out (split eval) and of other cases
-    chain_fraction: float = 0.15      # share of cases on held-out causal chains (split test); 0 = no test split
-    chains_per_domain: int = 1        # triggers per domain whose whole chain is held out for the test split
-    p_signal: float = 0.85            # chance that a level's actual is the chain's next event
-    min_depth: int = 1                # shallowest case
-    max_depth: int = 4                # deepest case
-    min_candidates: int = 2           # fewest candidates per level
-    max_candidates: int = 6           # most candidates per level
+    n_cases: int = 600  # cases to write
+    seed: int = 1337  # everything below is a pure function of this seed
+    eval_fraction: float = 0.2  # share of each seen trigger's entities held out (split eval) and of other cases
+    chain_fraction: float = 0.15  # share of cases on held-out causal chains (split test); 0 = no test split
+    chains_per_domain: int = 1  # triggers per domain whose whole chain is held out for the test split
+    p_signal: float = 0.85  # chance that a level's actual is the chain's next event
+    min_depth: int = 1  # shallowest case
+    max_depth: int = 4  # deepest case
+    min_candidates: int = 2  # fewest candidates per level
+    max_candidates: int = 6  # most candidates per level
     out: str = "data/synthetic.cases.jsonl"  # output path (relative to training/ when run from there)
 
 
@@ -136,8 +281,9 @@ class SyntheticConfig:
 class SplitPlan:
     """Which seed events go where, a pure function of the seed (not of n_cases: 800 and 1,000 cases of one seed hold
     out the same events). A seed event is a trigger with its entity filled in."""
-    test_triggers: dict   # domain -> sorted held-out triggers: seeds split "test", their chains seen nowhere else
-    eval_entities: dict   # (domain, seen trigger) -> sorted entities whose seed events are split "eval"
+
+    test_triggers: dict  # domain -> sorted held-out triggers: seeds split "test", their chains seen nowhere else
+    eval_entities: dict  # (domain, seen trigger) -> sorted entities whose seed events are split "eval"
 
     def seed_events(self, split: str) -> list[tuple[str, str, str]]:
         """(domain, trigger, entity) of every seed event of a split, in a stable order."""
@@ -159,8 +305,10 @@ def _check(cfg: SyntheticConfig) -> None:
     if not 0 <= cfg.eval_fraction < 1 or not 0 <= cfg.chain_fraction < 1:
         raise ValueError("eval_fraction and chain_fraction must lie in [0, 1)")
     if cfg.chain_fraction > 0 and not 1 <= cfg.chains_per_domain < fewest_triggers:
-        raise ValueError(f"chains_per_domain must be 1 to {fewest_triggers - 1} (each domain keeps a chain to train "
-                         "on); set chain_fraction=0 for no test split")
+        raise ValueError(
+            f"chains_per_domain must be 1 to {fewest_triggers - 1} (each domain keeps a chain to train "
+            "on); set chain_fraction=0 for no test split"
+        )
 
 
 def split_plan(cfg: SyntheticConfig) -> SplitPlan:
@@ -220,8 +368,9 @@ def make_case(rng: random.Random, cfg: SyntheticConfig, plan: SplitPlan, i: int,
     while True:
         trigger = rng.choice(triggers)
         held_out = plan.eval_entities.get((domain, trigger), [])
-        choices = entities if split == "test" else held_out if split == "eval" else \
-            [e for e in entities if e not in held_out]
+        choices = (
+            entities if split == "test" else held_out if split == "eval" else [e for e in entities if e not in held_out]
+        )
         entity, date = rng.choice(choices), _random_date(rng)
         seed_event = trigger.format(e=entity)
         if (seed_event, date) not in seen:
@@ -239,9 +388,13 @@ def make_case(rng: random.Random, cfg: SyntheticConfig, plan: SplitPlan, i: int,
         cands = [{"event": ev, "label": int(j == actual)} for j, ev in enumerate(events)]
         rng.shuffle(cands)  # the actual lands at a random position
         levels.append({"depth": d + 1, "candidates": cands})
-    return {"id": f"{domain}-{i:05d}", "seed": {"event": seed_event, "date": date}, "levels": levels,
-            "split": split, "source": {"agent": "psychohistory synthetic generator", "domain": domain,
-                                       "notes": f"seed={cfg.seed}"}}
+    return {
+        "id": f"{domain}-{i:05d}",
+        "seed": {"event": seed_event, "date": date},
+        "levels": levels,
+        "split": split,
+        "source": {"agent": "psychohistory synthetic generator", "domain": domain, "notes": f"seed={cfg.seed}"},
+    }
 
 
 def split_sizes(cfg: SyntheticConfig) -> dict[str, int]:

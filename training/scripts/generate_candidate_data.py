@@ -6,6 +6,7 @@
 Split "eval" holds out whole seed events (no eval seed event is in train under any date), split "test" whole causal
 chains (triggers whose seeds and follow-ups are in no train or eval case); see psychohistory/synthetic.py.
 Runs with the plain system python (no third-party packages needed)."""
+
 import dataclasses
 import sys
 from pathlib import Path
@@ -36,9 +37,11 @@ def main(argv):
     n = {s: sum(c["split"] == s for c in cases) for s in ("train", "eval", "test")}
     events = {s: len({c["seed"]["event"] for c in cases if c["split"] == s}) for s in n}
     held = sum(len(t) for t in plan.test_triggers.values())
-    print(f"wrote {len(cases)} cases to {out}: {n['train']} train ({events['train']} seed events), "
-          f"{n['eval']} eval ({events['eval']} held-out seed events), "
-          f"{n['test']} test ({events['test']} seed events of {held} held-out chains)")
+    print(
+        f"wrote {len(cases)} cases to {out}: {n['train']} train ({events['train']} seed events), "
+        f"{n['eval']} eval ({events['eval']} held-out seed events), "
+        f"{n['test']} test ({events['test']} seed events of {held} held-out chains)"
+    )
     return 0
 
 

@@ -10,4 +10,5 @@ sys.path.insert(0, str(TRAINING))
 @pytest.fixture(scope="session")
 def small_cases():
     from psychohistory import synthetic
+
     return synthetic.generate(synthetic.SyntheticConfig(n_cases=60, seed=11))

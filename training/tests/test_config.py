@@ -11,8 +11,12 @@ TRAINING = Path(__file__).resolve().parents[1]
 
 
 def test_overrides_are_typed():
-    cfg = config.make_config("sft", config.parse_args(
-        ["--num_epochs=3", "--lora_rank=64", "--learning_rate=1e-4", "--load_in_4bit=true", "--run_id=x"]))
+    cfg = config.make_config(
+        "sft",
+        config.parse_args(
+            ["--num_epochs=3", "--lora_rank=64", "--learning_rate=1e-4", "--load_in_4bit=true", "--run_id=x"]
+        ),
+    )
     assert (cfg.num_epochs, cfg.lora_rank, cfg.learning_rate, cfg.load_in_4bit) == (3.0, 64, 1e-4, True)
     cfg = config.make_config("grpo", {"num_generations": 8, "beta": 0, "target_modules": ["q_proj", "v_proj"]})
     assert cfg.num_generations == 8 and cfg.beta == 0.0 and cfg.target_modules == "q_proj,v_proj"
@@ -21,13 +25,16 @@ def test_overrides_are_typed():
     assert config.parse_adapters(cfg.adapters) == {"sft": "a"} and cfg.stages == "baseline,sft"
 
 
-@pytest.mark.parametrize("kind, overrides, message", [
-    ("sft", {"lora_rnak": 8}, "unknown config key 'lora_rnak' for sft"),
-    ("eval", {"num_generations": 4}, "unknown config key 'num_generations' for eval"),
-    ("sft", {"lora_rank": "eight"}, "--lora_rank='eight': expected int"),
-    ("sft", {"load_in_4bit": "maybe"}, "expected bool"),
-    ("train", {}, "unknown job 'train'"),
-])
+@pytest.mark.parametrize(
+    "kind, overrides, message",
+    [
+        ("sft", {"lora_rnak": 8}, "unknown config key 'lora_rnak' for sft"),
+        ("eval", {"num_generations": 4}, "unknown config key 'num_generations' for eval"),
+        ("sft", {"lora_rank": "eight"}, "--lora_rank='eight': expected int"),
+        ("sft", {"load_in_4bit": "maybe"}, "expected bool"),
+        ("train", {}, "unknown job 'train'"),
+    ],
+)
 def test_bad_keys_are_refused(kind, overrides, message):
     with pytest.raises(config.ConfigError, match=message.replace("(", r"\(").replace("[", r"\[")):
         config.make_config(kind, overrides)

@@ -4,9 +4,14 @@ import pytest
 
 from psychohistory import data
 
-GOOD = {"id": "a", "seed": {"event": "Tech layoffs", "date": "2023-01-15"},
-        "levels": [{"depth": 1, "candidates": [{"event": "Stock drops", "label": 1},
-                                               {"event": "IPO delayed", "label": 0}]}], "split": "train"}
+GOOD = {
+    "id": "a",
+    "seed": {"event": "Tech layoffs", "date": "2023-01-15"},
+    "levels": [
+        {"depth": 1, "candidates": [{"event": "Stock drops", "label": 1}, {"event": "IPO delayed", "label": 0}]}
+    ],
+    "split": "train",
+}
 
 
 def with_(**changes):
@@ -32,20 +37,23 @@ def test_good_case_loads():
     assert len(cases) == 1 and cases[0]["_line"] == 1
 
 
-@pytest.mark.parametrize("line, expected", [
-    ("{not json", "cases.jsonl line 2, column 2: not valid JSON"),
-    (with_(seed__date="2021-02-30"), "line 2: seed/date: '2021-02-30' is not a real calendar date"),
-    (with_(seed__date="15/01/2023"), "line 2: seed/date"),
-    (with_(seed__event=""), "line 2: seed/event"),
-    (with_(levels__0__depth=2), "line 2: levels/0/depth: is 2, expected 1"),
-    (with_(levels__0__candidates__1__label=1), "line 2: levels/0/candidates: 2 candidates have label 1"),
-    (with_(levels__0__candidates__0__label=0), "levels/0/candidates: 0 candidates have label 1"),
-    (with_(levels__0__candidates__0__label=2), "line 2: levels/0/candidates/0/label"),
-    (with_(split="dev"), "line 2: split"),
-    (with_(levels=[]), "line 2: levels"),
-    (with_(extra=1), "line 2: (top level): Additional properties"),
-    (with_(id="dup"), None),
-])
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("{not json", "cases.jsonl line 2, column 2: not valid JSON"),
+        (with_(seed__date="2021-02-30"), "line 2: seed/date: '2021-02-30' is not a real calendar date"),
+        (with_(seed__date="15/01/2023"), "line 2: seed/date"),
+        (with_(seed__event=""), "line 2: seed/event"),
+        (with_(levels__0__depth=2), "line 2: levels/0/depth: is 2, expected 1"),
+        (with_(levels__0__candidates__1__label=1), "line 2: levels/0/candidates: 2 candidates have label 1"),
+        (with_(levels__0__candidates__0__label=0), "levels/0/candidates: 0 candidates have label 1"),
+        (with_(levels__0__candidates__0__label=2), "line 2: levels/0/candidates/0/label"),
+        (with_(split="dev"), "line 2: split"),
+        (with_(levels=[]), "line 2: levels"),
+        (with_(extra=1), "line 2: (top level): Additional properties"),
+        (with_(id="dup"), None),
+    ],
+)
 def test_bad_lines_name_line_field_and_fix(line, expected):
     if expected is None:  # duplicate ids
         msg = problems(with_(id="dup"), line)

@@ -1,5 +1,6 @@
 """End to end on CPU through the real command line: SFT a few steps → GRPO a few steps from that adapter → eval of
 baseline/SFT/GRPO → generate, on the tiny GPT-OSS-shaped model built locally; then cancel and resume."""
+
 import json
 import os
 import signal
@@ -16,8 +17,9 @@ TRAINING = Path(__file__).resolve().parents[1]
 
 
 def cli(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "psychohistory", *args], cwd=TRAINING, capture_output=True,
-                          text=True, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "psychohistory", *args], cwd=TRAINING, capture_output=True, text=True, **kw
+    )
 
 
 def events(run_dir: Path) -> list[dict]:
@@ -46,12 +48,39 @@ def pipeline(tmp_path_factory):
     ds.write_text(synthetic.to_jsonl(synthetic.generate(synthetic.SyntheticConfig(n_cases=16, seed=3))))
     runs = {}
     steps = [
-        ("sft", ["--max_steps=2", "--batch_size=4", "--eval_steps=2", "--eval_max_cases=1", "--save_steps=1",
-                 "--lora_rank=4", "--lora_alpha=8", "--modules_to_save=lm_head"]),
-        ("grpo", ["--max_steps=1", "--batch_size=4", "--num_generations=2", "--max_completion_length=8",
-                  f"--adapter={root}/sft/adapter/final"]),
-        ("eval", ["--stages=baseline,sft,grpo", "--max_cases=2", "--num_trees=1", "--max_new_tokens=4",
-                  f"--adapters=sft={root}/sft/adapter/final,grpo={root}/grpo/adapter/final"]),
+        (
+            "sft",
+            [
+                "--max_steps=2",
+                "--batch_size=4",
+                "--eval_steps=2",
+                "--eval_max_cases=1",
+                "--save_steps=1",
+                "--lora_rank=4",
+                "--lora_alpha=8",
+                "--modules_to_save=lm_head",
+            ],
+        ),
+        (
+            "grpo",
+            [
+                "--max_steps=1",
+                "--batch_size=4",
+                "--num_generations=2",
+                "--max_completion_length=8",
+                f"--adapter={root}/sft/adapter/final",
+            ],
+        ),
+        (
+            "eval",
+            [
+                "--stages=baseline,sft,grpo",
+                "--max_cases=2",
+                "--num_trees=1",
+                "--max_new_tokens=4",
+                f"--adapters=sft={root}/sft/adapter/final,grpo={root}/grpo/adapter/final",
+            ],
+        ),
         ("generate", ["--num_trees=1", "--depth=2", "--num_samples=2", "--max_new_tokens=4"]),
     ]
     for kind, extra in steps:
@@ -69,7 +98,10 @@ def test_sft_events_and_adapter(pipeline):
     assert [e["step"] for e in train] == [1, 2, 3, 4] and all(e["tokensPerSecond"] > 0 for e in train)
     assert {e["stage"] for e in evs if e["type"] == "eval"} == {"sft"}  # the interval eval
     arts = {e["name"]: e["path"] for e in evs if e["type"] == "artifact"}
-    assert set(arts) == {"sft phase 1 (before the stated forecast)", "sft adapter"}  # only the final one is offered to start from
+    assert set(arts) == {
+        "sft phase 1 (before the stated forecast)",
+        "sft adapter",
+    }  # only the final one is offered to start from
     final = Path(arts["sft adapter"])
     assert final == runs["sft"] / "adapter" / "final"
     assert (final / "adapter_config.json").exists() and (final / "adapter_model.safetensors").exists()
@@ -80,6 +112,7 @@ def test_sft_events_and_adapter(pipeline):
     assert not cfg.get("target_parameters")  # attention-only by default; expert LoRA is opt-in
     assert cfg["modules_to_save"] == ["lm_head"]  # the output head trained whole, saved with the adapter
     from safetensors import safe_open
+
     with safe_open(str(final / "adapter_model.safetensors"), "pt") as f:
         assert any("lm_head" in k for k in f.keys())
     assert list((runs["sft"] / "adapter").glob("*/checkpoint-*"))  # resumable, per phase
@@ -142,10 +175,19 @@ def test_generate_writes_trees(pipeline):
 def test_sigterm_cancels_with_a_checkpoint_then_resumes(pipeline, tmp_path):
     _, ds, _ = pipeline
     run_dir = tmp_path / "cancel"
-    args = [sys.executable, "-m", "psychohistory", "sft", f"--run_dir={run_dir}", f"--dataset={ds}",
-            "--batch_size=2", "--lora_rank=2", "--save_steps=1000", "--tasks=choice,generation"]
-    p = subprocess.Popen(args + ["--max_steps=500"], cwd=TRAINING, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
+    args = [
+        sys.executable,
+        "-m",
+        "psychohistory",
+        "sft",
+        f"--run_dir={run_dir}",
+        f"--dataset={ds}",
+        "--batch_size=2",
+        "--lora_rank=2",
+        "--save_steps=1000",
+        "--tasks=choice,generation",
+    ]
+    p = subprocess.Popen(args + ["--max_steps=500"], cwd=TRAINING, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
     while time.time() < deadline:
         if (run_dir / "metrics.jsonl").exists() and '"train"' in (run_dir / "metrics.jsonl").read_text():

@@ -15,8 +15,14 @@ def test_every_event_kind_validates_against_contract_3(tmp_path):
     em.emit("status", state="running", message="go")
     em.emit("train", step=3, epoch=0.5, loss=1.2, lr=1e-4, gradNorm=0.7, tokensPerSecond=900.0)
     em.emit("train", step=4, epoch=0.6, loss=0.0, lr=0.0, rewardMean=0.8, rewardStd=0.1)
-    overall = {"loss": 0.5, "perplexity": 1.6487, "brier": 0.1, "ece": 0.05,
-               "match": {"exact": 2, "semantic": 1, "llm": 0, "none": 1}, "n": 4}
+    overall = {
+        "loss": 0.5,
+        "perplexity": 1.6487,
+        "brier": 0.1,
+        "ece": 0.05,
+        "match": {"exact": 2, "semantic": 1, "llm": 0, "none": 1},
+        "n": 4,
+    }
     emit_eval(em, "sft", overall, {1: overall})
     em.emit("cost", gpu="A10G", seconds=10.0, usd=gpu_cost("A10G", 10.0))
     em.emit("artifact", name="sft adapter", path="/data/models/sft/x/final")
@@ -29,6 +35,7 @@ def test_every_event_kind_validates_against_contract_3(tmp_path):
     assert evals[0]["depth"] is None and evals[1]["depth"] == 1
     # the matcher that counted the coverage: the default one's settings when the caller names none
     from psychohistory import matching
+
     assert all(e["matcher"] == matching.default().settings() for e in evals)
     judge_cost = {"model": "m", "calls": 3, "usd": 0.01}
     assert schemas.errors("metric-event", {**lines[5], "usd": 0.02, "judge": judge_cost}) == []
@@ -36,18 +43,25 @@ def test_every_event_kind_validates_against_contract_3(tmp_path):
 
 
 def test_schema_rejects_a_wrong_event():
-    assert schemas.errors("metric-event", {"type": "train", "step": -1, "epoch": 0, "loss": 1, "lr": 0,
-                                           "time": "x"})
+    assert schemas.errors("metric-event", {"type": "train", "step": -1, "epoch": 0, "loss": 1, "lr": 0, "time": "x"})
 
 
 def test_run_file_keeps_the_extensions_fields(tmp_path):
-    made = {"id": "r1", "kind": "sft", "backend": "local", "config": {"num_epochs": 1}, "state": "queued",
-            "createdAt": "2026-01-01T00:00:00Z", "local": {"pid": 4242}}
+    made = {
+        "id": "r1",
+        "kind": "sft",
+        "backend": "local",
+        "config": {"num_epochs": 1},
+        "state": "queued",
+        "createdAt": "2026-01-01T00:00:00Z",
+        "local": {"pid": 4242},
+    }
     (tmp_path / "run.json").write_text(json.dumps(made))
     rf = RunFile(tmp_path, "ignored", "sft", "local", {"other": 1})
     rf.update(state="running", startedAt="2026-01-01T00:00:01Z")
-    rf.update(state="failed", endedAt="2026-01-01T00:00:02Z", error="boom",
-              cost={"gpu": "cpu", "seconds": 1.0, "usd": 0.0})
+    rf.update(
+        state="failed", endedAt="2026-01-01T00:00:02Z", error="boom", cost={"gpu": "cpu", "seconds": 1.0, "usd": 0.0}
+    )
     data = json.loads((tmp_path / "run.json").read_text())
     assert {k: data[k] for k in made if k != "state"} == {k: made[k] for k in made if k != "state"}
     assert data["state"] == "failed" and data["error"] == "boom"
@@ -77,6 +91,7 @@ def test_run_file_merges_into_what_is_on_disk(tmp_path):
 def test_run_file_takes_the_extensions_lock(tmp_path, monkeypatch):
     import threading
     from psychohistory import events
+
     rf = RunFile(tmp_path, "r4", "sft", "local", {})
     lock = tmp_path / "run.json.lock"
     lock.write_text("")  # the extension is mid-update
@@ -107,6 +122,7 @@ class CappedQueue:
 
     def __init__(self, cap=5000):
         import queue as stdqueue
+
         self.Full, self.cap, self.items, self.calls = stdqueue.Full, cap, {}, []
 
     def put(self, v, block=True, timeout=None, *, partition=None, partition_ttl=86400):
@@ -124,6 +140,7 @@ class CappedQueue:
 
 def test_queue_sink_never_blocks_and_the_record_keeps_every_event(tmp_path):
     from psychohistory.events import QueueSink, read_record
+
     q = CappedQueue(cap=50)
     sink = QueueSink(q, "run-1", max_events=10)
     em = Emitter(tmp_path, sinks=[sink])
@@ -136,9 +153,9 @@ def test_queue_sink_never_blocks_and_the_record_keeps_every_event(tmp_path):
     # Each queue item names its place in the record; the record has every line.
     record = (tmp_path / "metrics.jsonl").read_bytes()
     for item in q.items["run-1"]:
-        lines = record[item["offset"]:item["end"]].decode().splitlines()
+        lines = record[item["offset"] : item["end"]].decode().splitlines()
         assert [json.loads(x) for x in lines] == item["events"]
-        assert record[:item["offset"]].count(b"\n") == item["seq"]
+        assert record[: item["offset"]].count(b"\n") == item["seq"]
     assert record.count(b"\n") == 2001
 
 
@@ -181,6 +198,7 @@ def test_queue_sink_counts_drops_and_sends_non_train_events_at_once(tmp_path):
 
 def test_emitter_continues_line_numbers_after_a_retry(tmp_path):
     from psychohistory.events import QueueSink
+
     Emitter(tmp_path).emit("status", state="running")
     (tmp_path / "metrics.jsonl").open("ab").write(b'{"type": "train", "st')  # cut short by preemption
     q = CappedQueue()
@@ -192,6 +210,7 @@ def test_emitter_continues_line_numbers_after_a_retry(tmp_path):
 
 def test_read_record_pages_whole_lines_and_says_done(tmp_path):
     from psychohistory.events import read_record
+
     em = Emitter(tmp_path)
     for step in range(1, 101):
         em.emit("train", step=step, epoch=0.0, loss=1.0, lr=1e-4, message="\u2028")
@@ -217,6 +236,7 @@ def test_queue_sink_timer_sends_a_held_tail_in_real_time(tmp_path):
     import time as _time
 
     from psychohistory.events import QueueSink
+
     q = CappedQueue()
     sink = QueueSink(q, "r", max_wait=0.05)
     em = Emitter(tmp_path, sinks=[sink])

@@ -2,6 +2,7 @@
 small GptOss shapes like modeling.py's "tiny" preset, random weights spread wide enough that the top-1 token is not
 a near tie, left-padded batches with evaluation's position ids, a sliding window shorter than the sequence, a peft
 LoRA on attention and experts, float32 and bf16, forward and gradients, and cached greedy decoding."""
+
 import copy
 
 import pytest
@@ -14,14 +15,36 @@ VOCAB = 256
 
 def tiny_gptoss(seed: int = 0, dtype=torch.float32, window: int = 6):
     from transformers import GptOssConfig, GptOssForCausalLM
-    cfg = GptOssConfig(vocab_size=VOCAB, hidden_size=64, intermediate_size=64, num_hidden_layers=4,
-                       num_attention_heads=4, num_key_value_heads=2, head_dim=16, num_local_experts=4,
-                       num_experts_per_tok=2, max_position_embeddings=256, sliding_window=window,
-                       layer_types=["sliding_attention", "full_attention"] * 2, initializer_range=0.15,
-                       rope_scaling={"rope_type": "yarn", "factor": 1.0, "beta_fast": 32.0, "beta_slow": 1.0,
-                                     "truncate": False, "original_max_position_embeddings": 256},
-                       pad_token_id=0, eos_token_id=1, bos_token_id=2, tie_word_embeddings=False,
-                       attn_implementation="eager", use_cache=False)
+
+    cfg = GptOssConfig(
+        vocab_size=VOCAB,
+        hidden_size=64,
+        intermediate_size=64,
+        num_hidden_layers=4,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=16,
+        num_local_experts=4,
+        num_experts_per_tok=2,
+        max_position_embeddings=256,
+        sliding_window=window,
+        layer_types=["sliding_attention", "full_attention"] * 2,
+        initializer_range=0.15,
+        rope_scaling={
+            "rope_type": "yarn",
+            "factor": 1.0,
+            "beta_fast": 32.0,
+            "beta_slow": 1.0,
+            "truncate": False,
+            "original_max_position_embeddings": 256,
+        },
+        pad_token_id=0,
+        eos_token_id=1,
+        bos_token_id=2,
+        tie_word_embeddings=False,
+        attn_implementation="eager",
+        use_cache=False,
+    )
     torch.manual_seed(seed)
     model = GptOssForCausalLM(cfg).eval()
     with torch.no_grad():  # transformers zeroes the expert biases; random ones check they go to the right rows
@@ -34,8 +57,10 @@ def tiny_gptoss(seed: int = 0, dtype=torch.float32, window: int = 6):
 
 def left_padded(batch: int = 6, seed: int = 1, lo: int = 5, hi: int = 20):
     g = torch.Generator().manual_seed(seed)
-    seqs = [torch.randint(3, VOCAB, (int(n),), generator=g).tolist()
-            for n in torch.randint(lo, hi + 1, (batch,), generator=g)]
+    seqs = [
+        torch.randint(3, VOCAB, (int(n),), generator=g).tolist()
+        for n in torch.randint(lo, hi + 1, (batch,), generator=g)
+    ]
     ids, mask = evaluate._left_pad(seqs, 0, torch.device("cpu"))
     return ids, mask
 
@@ -126,9 +151,16 @@ def test_fast_equals_eager_bf16():
 
 def lora(model, experts: bool):
     from peft import LoraConfig, get_peft_model
-    lc = LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "k_proj", "v_proj", "o_proj"],
-                    target_parameters=["mlp.experts.gate_up_proj", "mlp.experts.down_proj"] if experts else None,
-                    init_lora_weights=False, bias="none", task_type="CAUSAL_LM")  # random B: a real change
+
+    lc = LoraConfig(
+        r=4,
+        lora_alpha=8,
+        target_modules=["q_proj", "k_proj", "v_proj", "o_proj"],
+        target_parameters=["mlp.experts.gate_up_proj", "mlp.experts.down_proj"] if experts else None,
+        init_lora_weights=False,
+        bias="none",
+        task_type="CAUSAL_LM",
+    )  # random B: a real change
     torch.manual_seed(5)
     return get_peft_model(model, lc)
 
@@ -157,6 +189,7 @@ def test_lora_gradients_match_eager(monkeypatch, backend):
         model.zero_grad(set_to_none=True)
         model(input_ids=ids, attention_mask=mask, position_ids=pos, labels=labels).loss.backward()
         return {n: p.grad.clone() for n, p in model.named_parameters() if p.requires_grad}
+
     fastpath.disable(model)
     eager = grads()
     fastpath.enable(model, "on")
@@ -194,9 +227,18 @@ def test_modes_and_reversibility():
 def test_a_dense_model_is_left_alone():
     """The smollm2-135m preset is a LlamaForCausalLM: no GptOss module, no patch, the same logits."""
     from transformers import LlamaConfig, LlamaForCausalLM
+
     torch.manual_seed(0)
-    model = LlamaForCausalLM(LlamaConfig(vocab_size=VOCAB, hidden_size=32, intermediate_size=64,
-                                         num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2)).eval()
+    model = LlamaForCausalLM(
+        LlamaConfig(
+            vocab_size=VOCAB,
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+        )
+    ).eval()
     ids, mask = left_padded(batch=3)
     before = logits(model, ids, mask)
     assert not fastpath.enable(model, "on")
@@ -208,12 +250,14 @@ def test_evaluation_scores_the_same_through_the_fast_path(small_cases):
     """The tiny preset through evaluation's own scoring (letter readout, stated forecast and predictions generated
     with a KV cache, teacher-forced NLL): the same numbers with --fast_forward=on as eager."""
     from psychohistory import matching, modeling
+
     model, tok = modeling.load("tiny")
     cases = [c for c in small_cases if c["split"] == "eval"][:3]
     matcher = matching.Matcher(embeddings=False)
 
     def score():
         return evaluate.score_cases(model, tok, cases, 90210, 8, 8, matcher, max_stated_tokens=12)
+
     eager = score()
     assert fastpath.enable(model, "on")
     fast = score()
@@ -227,6 +271,7 @@ def test_evaluation_scores_the_same_through_the_fast_path(small_cases):
 
 def test_a_bad_mode_fails_the_job_before_any_model_loads(tmp_path, small_cases):
     from psychohistory import jobs, synthetic
+
     ds = tmp_path / "cases.jsonl"
     ds.write_text(synthetic.to_jsonl(small_cases[:4]))
     out = jobs.run("eval", {"run_dir": str(tmp_path / "run"), "dataset": str(ds), "fast_forward": "yes"})
@@ -237,12 +282,23 @@ def test_grpo_trains_through_the_fast_path(tmp_path, small_cases):
     """One GRPO step with --fast_forward=on and LoRA on the experts too: sampling with a cache, the policy's and the
     reference's log-probabilities, the backward through peft's parametrized expert weights."""
     from psychohistory import jobs, synthetic
+
     ds = tmp_path / "cases.jsonl"
     ds.write_text(synthetic.to_jsonl(small_cases[:8]))
-    out = jobs.run("grpo", {"run_dir": str(tmp_path / "grpo"), "dataset": str(ds), "max_steps": 1, "batch_size": 4,
-                            "num_generations": 2, "max_completion_length": 8, "save_steps": 1000,
-                            "target_parameters": "mlp.experts.gate_up_proj,mlp.experts.down_proj",
-                            "fast_forward": "on"})
+    out = jobs.run(
+        "grpo",
+        {
+            "run_dir": str(tmp_path / "grpo"),
+            "dataset": str(ds),
+            "max_steps": 1,
+            "batch_size": 4,
+            "num_generations": 2,
+            "max_completion_length": 8,
+            "save_steps": 1000,
+            "target_parameters": "mlp.experts.gate_up_proj,mlp.experts.down_proj",
+            "fast_forward": "on",
+        },
+    )
     assert out["state"] == "succeeded", out["error"]
     assert "fast forward on for" in (tmp_path / "grpo" / "logs.txt").read_text()
 
@@ -250,6 +306,7 @@ def test_grpo_trains_through_the_fast_path(tmp_path, small_cases):
 def test_the_service_loads_its_arms_with_the_key():
     from psychohistory import serve
     from psychohistory.config import make_config
+
     on = serve.load_arms(make_config("serve", {"fast_forward": "on", "cpu_threads": 0}))
     assert fastpath.is_enabled(on[0].model)
     auto = serve.load_arms(make_config("serve", {"cpu_threads": 0}))  # the default: eager on CPU
@@ -260,6 +317,7 @@ def test_attention_without_a_mask_is_causal_with_the_window():
     """sdpa_with_sinks given no mask (bottom-right causal, the module's sliding window) equals transformers' eager
     attention given that mask explicitly, for a prefill and for one query against a longer cache."""
     from transformers.models.gpt_oss.modeling_gpt_oss import eager_attention_forward
+
     model = tiny_gptoss()
     attn = model.model.layers[0].self_attn  # a sliding layer, window 6
     torch.manual_seed(1)
@@ -278,6 +336,7 @@ def test_auto_leaves_classes_someone_else_patched(monkeypatch):
 
     def theirs(self, *a, **kw):
         raise AssertionError("not called here")
+
     theirs.__module__ = "unsloth_zoo.temporary_patches"
     monkeypatch.setattr(attn_cls, "forward", theirs)
     model = tiny_gptoss()

@@ -1,6 +1,7 @@
 """What SFT holds out and GRPO practises on: whole kinds of event (groups of similar seed events) that SFT never
 trains an answer for, so the stated forecast learns what the model says about the unfamiliar, and the calibration
 slice. GRPO recomputes the same partition from the SFT adapter's config."""
+
 import json
 from types import SimpleNamespace
 
@@ -29,19 +30,24 @@ def test_similar_seed_events_group_by_kind_not_by_entity(train):
     plan = synthetic.split_plan(synthetic.SyntheticConfig())
     seen_triggers = sum(len(d[1]) - len(plan.test_triggers.get(name, [])) for name, d in synthetic.DOMAINS.items())
     assert len(groups) == seen_triggers  # one group per kind of event the train split has
-    trigger_of = {normalize(t.format(e=e)): t for ents, chains, _ in synthetic.DOMAINS.values()
-                  for t in chains for e in ents}
+    trigger_of = {
+        normalize(t.format(e=e)): t for ents, chains, _ in synthetic.DOMAINS.values() for t in chains for e in ents
+    }
     for g in groups:  # every member is the same trigger about another entity
         assert len(g) >= 2 and len({trigger_of[e] for e in g}) == 1
-    assert sft.similar_groups(["nurses in chile go on strike", "nurses in japan go on strike",
-                               "new flu strain detected in chile"]) == [
-        ["new flu strain detected in chile"], ["nurses in chile go on strike", "nurses in japan go on strike"]]
+    assert sft.similar_groups(
+        ["nurses in chile go on strike", "nurses in japan go on strike", "new flu strain detected in chile"]
+    ) == [["new flu strain detected in chile"], ["nurses in chile go on strike", "nurses in japan go on strike"]]
 
 
 def test_partition_is_disjoint_whole_and_deterministic(train):
     fit, calib, unfamiliar = sft.partition(train, TASKS, 0.15, 1337)
     assert len(fit) + len(calib) + len(unfamiliar) == len(train)
-    assert not events(fit) & events(calib) and not events(fit) & events(unfamiliar) and not events(calib) & events(unfamiliar)
+    assert (
+        not events(fit) & events(calib)
+        and not events(fit) & events(unfamiliar)
+        and not events(calib) & events(unfamiliar)
+    )
     groups = sft.similar_groups(sorted(events(train)))
     held = [g for g in groups if set(g) & events(unfamiliar)]
     assert len(held) == round(len(groups) * 0.15) and all(set(g) <= events(unfamiliar) for g in held)
@@ -57,7 +63,9 @@ def test_phase2_trains_no_answer_of_a_held_out_case(train):
     answered, stated_only = sft.phase2_cases(train, fit, calib, grpo_holdout=True)
     assert answered == fit and {id(c) for c in stated_only} == {id(c) for c in calib + unfamiliar}
     answered, stated_only = sft.phase2_cases(train, fit, calib, grpo_holdout=False)
-    assert {id(c) for c in answered} == {id(c) for c in fit + calib} and {id(c) for c in stated_only} == {id(c) for c in unfamiliar}
+    assert {id(c) for c in answered} == {id(c) for c in fit + calib} and {id(c) for c in stated_only} == {
+        id(c) for c in unfamiliar
+    }
 
 
 def test_grpo_practises_on_what_sft_held_out(train, tmp_path):

@@ -1,5 +1,6 @@
 """The LLM judge (off by default) against a local OpenAI-compatible stand-in that also answers 429 with Retry-After,
 5xx and nonsense; and Modal's secret preflight."""
+
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -27,8 +28,12 @@ class Judge(BaseHTTPRequestHandler):
         text = body["messages"][0]["content"]
         same = "Rates rise" in text and "Interest rates go up" in text
         answer = "Banana." if "Nonsense" in text else "Yes." if same else "No"
-        out = json.dumps({"choices": [{"message": {"content": answer}}],
-                          "usage": {"prompt_tokens": 60, "completion_tokens": 1, "cost": 0.00025}}).encode()
+        out = json.dumps(
+            {
+                "choices": [{"message": {"content": answer}}],
+                "usage": {"prompt_tokens": 60, "completion_tokens": 1, "cost": 0.00025},
+            }
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(out)))
@@ -96,6 +101,7 @@ def test_judge_failures_and_nonsense_are_none_with_a_reason_never_an_exception(j
 
 def test_judge_calls_run_at_most_concurrency_at_once(judge_server):
     import time
+
     judge = matching.make_judge("openrouter:m")
     judge.concurrency = 3
     active, peak = [0], [0]
@@ -109,6 +115,7 @@ def test_judge_calls_run_at_most_concurrency_at_once(judge_server):
             return ask(p, a)
         finally:
             active[0] -= 1
+
     judge._ask = counting
     m = matching.Matcher(embeddings=False, judge=judge)
     out = m.match_many((f"Event {i} happens", "Interest rates go up") for i in range(12))
@@ -138,6 +145,7 @@ def test_missing_modal_secret_says_how_to_create_it(monkeypatch):
 
 def test_modal_launch_stops_on_bad_data_before_any_remote_call(tmp_path):
     import modal_app
+
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"seed": {"event": "x", "date": "2020-01-01"}, "levels": [{"depth": 2, "candidates": []}]}\n')
 
@@ -154,6 +162,7 @@ def test_judge_cost_reaches_the_eval_runs_cost_event(judge_server, tmp_path, mon
     import json as _json
 
     from psychohistory import evaluate, jobs, schemas
+
     judge = matching.make_judge("openrouter:some/model")
     m = matching.Matcher(embeddings=False, judge=judge)
     m.match_many([("Rates rise", "Interest rates go up"), ("Snow falls", "Interest rates go up")])
@@ -162,13 +171,24 @@ def test_judge_cost_reaches_the_eval_runs_cost_event(judge_server, tmp_path, mon
 
     def fake_eval(cfg, cases, emitter, run_dir):  # evaluate.run's summary, without loading a model
         return {"stages": {}, "judge": judge.spend()}
+
     monkeypatch.setattr(evaluate, "run", fake_eval)
     ds = tmp_path / "cases.jsonl"
-    ds.write_text(_json.dumps({"seed": {"event": "e", "date": "2024-01-01"}, "split": "eval", "levels": [
-        {"depth": 1, "candidates": [{"event": "a", "label": 1}, {"event": "b", "label": 0}]}]}) + "\n")
+    ds.write_text(
+        _json.dumps(
+            {
+                "seed": {"event": "e", "date": "2024-01-01"},
+                "split": "eval",
+                "levels": [{"depth": 1, "candidates": [{"event": "a", "label": 1}, {"event": "b", "label": 0}]}],
+            }
+        )
+        + "\n"
+    )
     out = jobs.run("eval", {"run_dir": str(tmp_path / "run"), "dataset": str(ds), "judge": "openrouter:some/model"})
     assert out["state"] == "succeeded", out
     events = [_json.loads(x) for x in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     cost = next(e for e in events if e["type"] == "cost")
-    assert cost["judge"] == {"model": "some/model", "calls": 2, "usd": 0.0005} and cost["usd"] == 0.0005  # local GPU: $0
+    assert (
+        cost["judge"] == {"model": "some/model", "calls": 2, "usd": 0.0005} and cost["usd"] == 0.0005
+    )  # local GPU: $0
     assert schemas.errors("metric-event", cost) == []

@@ -1,5 +1,6 @@
 """The matcher with the real all-MiniLM-L6-v2 from its PyPI package (CPU, a few hundred short texts at most): rules,
 bad input, batching and the cache, and the checked-in thresholds against a fresh calibration."""
+
 import sys
 from pathlib import Path
 
@@ -30,20 +31,31 @@ def test_lexical_rules_without_embeddings():
 
 
 def test_embeddings_find_the_paraphrases_jaccard_misses(matcher):
-    for a, b in [("Interest rates go up", "Rates rise"), ("Stock drops 15%", "Shares fall sharply"),
-                 ("CEO resigns", "Chief executive steps down")]:
+    for a, b in [
+        ("Interest rates go up", "Rates rise"),
+        ("Stock drops 15%", "Shares fall sharply"),
+        ("CEO resigns", "Chief executive steps down"),
+    ]:
         got = matcher.match(a, b)
         assert got.kind == "semantic" and got.cosine >= matching.COSINE and got.jaccard <= 0.6, (a, b, got)
         assert got.score == got.cosine and "cosine" in got.reason
     got = matcher.match("Volcano erupts", "Central bank cuts rates")
     assert got.kind == "none" and got.cosine < matching.COSINE
-    assert matcher.settings() == {"version": matching.VERSION, "jaccard": 0.6, "cosine": matching.COSINE,
-                                  "model": matching.MODEL}
+    assert matcher.settings() == {
+        "version": matching.VERSION,
+        "jaccard": 0.6,
+        "cosine": matching.COSINE,
+        "model": matching.MODEL,
+    }
 
 
 def test_bad_input_is_none_with_a_reason(matcher):
-    cases = {("", "Rates rise"): "empty prediction", ("Rates rise", "!!!"): "empty actual",
-             (None, "Rates rise"): "empty prediction", ("x" * 5000, "Rates rise"): "too long"}
+    cases = {
+        ("", "Rates rise"): "empty prediction",
+        ("Rates rise", "!!!"): "empty actual",
+        (None, "Rates rise"): "empty prediction",
+        ("x" * 5000, "Rates rise"): "too long",
+    }
     for (p, a), reason in cases.items():
         got = matcher.match(p, a)
         assert got.kind == "none" and reason in got.reason, (p, a, got)
@@ -55,8 +67,11 @@ def test_bad_input_is_none_with_a_reason(matcher):
 
 
 def test_batched_and_cached(matcher):
-    pairs = [("Oil prices surge", "Crude oil prices jump"), ("Oil prices surge", "Airline stocks fall"),
-             ("Crude oil prices jump", "Oil prices surge")]
+    pairs = [
+        ("Oil prices surge", "Crude oil prices jump"),
+        ("Oil prices surge", "Airline stocks fall"),
+        ("Crude oil prices jump", "Oil prices surge"),
+    ]
     one_by_one = [matcher.match(p, a) for p, a in pairs]
     before = matcher.embedder.encoded
     batch = matcher.match_many(pairs)
@@ -76,6 +91,7 @@ def test_judge_band_and_failures():
         if p == "Rates rise":
             raise TimeoutError("no answer")
         return True
+
     m = matching.Matcher(judge=judge)
     assert m.match("Volcano erupts", "Central bank cuts rates").kind == "none"  # below the band: not asked
     got = m.match("Fed holds rates steady", "Fed raises rates")  # a negation: high cosine, the judge decides

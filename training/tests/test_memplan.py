@@ -1,6 +1,7 @@
 """The memory plan's arithmetic (psychohistory/memplan.py): parameter counts pinned by hand, the shared vectors of
 schemas/memory-plan.json (the TypeScript suite checks the same ones), verdicts and fixes, the defaults it assumes,
 and bench/memory.py on the tiny shape on CPU, where peft's real trainable count must equal the plan's."""
+
 import importlib.util
 import json
 import subprocess
@@ -36,12 +37,20 @@ def test_smollm2_counts_and_dense_models_ignore_expert_targets():
     assert memplan.param_counts(s)["total"] == 134_515_008
     assert memplan.lora_params(s, "q_proj,k_proj,v_proj,o_proj", EXPERTS, 8)["experts"] == 0
     assert memplan.lora_params(s, "all-linear", "", 8)["total"] == 30 * 8 * (
-        (576 + 576) + 2 * (576 + 192) + (576 + 576) + 2 * (576 + 1536) + (1536 + 576))
+        (576 + 576) + 2 * (576 + 192) + (576 + 576) + 2 * (576 + 1536) + (1536 + 576)
+    )
 
 
-@pytest.mark.parametrize("name, key", [("openai/gpt-oss-20b", "gpt-oss-20b"), ("unsloth/gpt-oss-20b", "gpt-oss-20b"),
-                                       ("/data/models/gpt-oss-20b/", "gpt-oss-20b"), ("tiny", "tiny"),
-                                       ("smollm2-135m", "smollm2-135m")])
+@pytest.mark.parametrize(
+    "name, key",
+    [
+        ("openai/gpt-oss-20b", "gpt-oss-20b"),
+        ("unsloth/gpt-oss-20b", "gpt-oss-20b"),
+        ("/data/models/gpt-oss-20b/", "gpt-oss-20b"),
+        ("tiny", "tiny"),
+        ("smollm2-135m", "smollm2-135m"),
+    ],
+)
 def test_model_names_resolve(name, key):
     assert memplan.resolve_model(name)[0] == key
 
@@ -61,8 +70,13 @@ def test_shared_vectors(vector):
     assert got["verdict"] == want["verdict"]
     if "trainableParams" not in want:
         return
-    assert (got["trainableParams"], got["params"], got["peakPhase"], got["fixes"], got["message"]) == \
-        (want["trainableParams"], want["params"], want["peakPhase"], want["fixes"], want["message"])
+    assert (got["trainableParams"], got["params"], got["peakPhase"], got["fixes"], got["message"]) == (
+        want["trainableParams"],
+        want["params"],
+        want["peakPhase"],
+        want["fixes"],
+        want["message"],
+    )
     for k in ("allocatedGiB", "totalGiB"):
         assert got[k] == pytest.approx(want[k], abs=2e-3)
     assert got["breakdown"] == pytest.approx(want["breakdown"], abs=2e-3)
@@ -73,13 +87,18 @@ def test_the_vectors_cover_each_verdict_and_the_four_20b_configs():
     verdicts = {v["expected"]["verdict"] for v in vectors()}
     assert verdicts == {"fits", "tight", "no-fit", "unknown"}
     names = {v["name"] for v in vectors()}
-    assert {"gpt-oss-20b bf16 attention r=8", "gpt-oss-20b bf16 attention r=64", "gpt-oss-20b bf16 experts r=8",
-            "gpt-oss-20b bf16 experts r=64"} <= names
+    assert {
+        "gpt-oss-20b bf16 attention r=8",
+        "gpt-oss-20b bf16 attention r=64",
+        "gpt-oss-20b bf16 experts r=8",
+        "gpt-oss-20b bf16 experts r=64",
+    } <= names
 
 
 def test_no_fit_names_the_cause_and_the_fixes():
-    verdict, gib, message = memplan.check_fields("openai/gpt-oss-20b", target_parameters=EXPERTS, lora_rank=64,
-                                                 batch_size=4, gpu="A10G")
+    verdict, gib, message = memplan.check_fields(
+        "openai/gpt-oss-20b", target_parameters=EXPERTS, lora_rank=64, batch_size=4, gpu="A10G"
+    )
     assert verdict == "no-fit" and gib > 40
     assert message.startswith("GPT-OSS-20B (bf16) with expert LoRA r=64, batch 4 × 512 tokens needs ~")
     assert "A10G has 22.5 GiB (24 GB): does not fit. Fix: pick A100-80GB or H100" in message
@@ -135,8 +154,17 @@ def test_bench_on_the_tiny_shape_on_cpu(tmp_path):
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     out = tmp_path / "memory.json"
-    results = bench.main(["--shape=tiny", "--configs=att-r8,exp-r8", "--batch=2", "--seq=16", "--steps=2",
-                          f"--out={out}", "--device=cpu"])
+    results = bench.main(
+        [
+            "--shape=tiny",
+            "--configs=att-r8,exp-r8",
+            "--batch=2",
+            "--seq=16",
+            "--steps=2",
+            f"--out={out}",
+            "--device=cpu",
+        ]
+    )
     assert json.loads(out.read_text()) == results
     assert results["params"] == results["planParams"]
     for r in results["configs"]:

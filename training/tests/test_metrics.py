@@ -50,8 +50,15 @@ def test_uniform_brier_is_k_minus_1_over_k_squared():
 
 def test_brier_gate_without_skill_and_no_data_are_not_passes():
     # a level of 10 candidates: uniform Brier 0.09 < 0.15 yet no skill
-    lv = {"case": "a", "depth": 1, "probs": [0.1] * 10, "labels": [1] + [0] * 9, "nll": 0.1, "ntok": 1,
-          "match": "exact"}
+    lv = {
+        "case": "a",
+        "depth": 1,
+        "probs": [0.1] * 10,
+        "labels": [1] + [0] * 9,
+        "nll": 0.1,
+        "ntok": 1,
+        "match": "exact",
+    }
     s = metrics.summarize([lv])
     assert s["brier"] < 0.15 and s["brierSkill"] == pytest.approx(0.0)
     g = metrics.gates(s, {1: s})
@@ -60,6 +67,7 @@ def test_brier_gate_without_skill_and_no_data_are_not_passes():
 
 def test_headline_is_the_readout_the_stage_trained_and_ci_brackets_it():
     import random
+
     rng = random.Random(0)
     levels = []
     for i in range(60):
@@ -67,8 +75,19 @@ def test_headline_is_the_readout_the_stage_trained_and_ci_brackets_it():
         y[rng.randrange(3)] = 1
         hit = rng.random() < 0.8  # right with 0.9 most of the time, wrong otherwise
         letters = [(0.9 if v else 0.05) if hit else (0.1 if v else 0.45) for v in y]
-        levels.append({"case": f"c{i}", "depth": 1, "probs": letters, "stated": [1 / 3] * 3, "parsed": i % 2 == 0,
-                       "labels": y, "nll": 1.0, "ntok": 1, "match": "exact" if i % 3 else "none"})
+        levels.append(
+            {
+                "case": f"c{i}",
+                "depth": 1,
+                "probs": letters,
+                "stated": [1 / 3] * 3,
+                "parsed": i % 2 == 0,
+                "labels": y,
+                "nll": 1.0,
+                "ntok": 1,
+                "match": "exact" if i % 3 else "none",
+            }
+        )
     sft, grpo = metrics.summarize(levels, "sft", 500, 7), metrics.summarize(levels, "grpo", 500, 7)
     assert sft["brier"] == sft["letters"]["brier"] and grpo["brier"] == grpo["stated"]["brier"]
     assert grpo["brierSkill"] == pytest.approx(0.0) and sft["brierSkill"] > 0.3
@@ -85,6 +104,7 @@ def test_normalize_golden_file():
     import json
 
     from psychohistory.schemas import schema_dir
+
     golden = json.loads((schema_dir() / "normalization.json").read_text())["cases"]
     assert len(golden) >= 30
     for case in golden:

@@ -6,12 +6,14 @@ import pytest
 
 def test_app_declares_its_functions_and_entry_files():
     import modal_app
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fns = modal_app.app.registered_functions
         import modal_eval  # noqa: F401
         import modal_grpo  # noqa: F401
         import modal_sft  # noqa: F401
+
         entry = modal_app.app.registered_entrypoints
     assert modal_app.app.name == "psychohistory"
     assert {"sft", "grpo", "evaluate", "generate"} <= set(fns)
@@ -29,6 +31,7 @@ def test_modal_shell_fills_paths_and_runs_the_plain_job(monkeypatch, tmp_path):
     """_run is what every Modal function executes; here with /data swapped for a temp dir and a fake queue."""
     import modal_app
     from psychohistory import jobs
+
     calls = {}
 
     def fake_run(kind, config, backend, sinks, on_exit):
@@ -49,14 +52,16 @@ def test_modal_shell_fills_paths_and_runs_the_plain_job(monkeypatch, tmp_path):
     assert calls["backend"] == "modal" and calls["config"]["run_dir"] == "/data/runs/abc"
     assert calls["config"]["output_dir"] == "/data/models/sft/abc"
     assert calls["config"]["base_model"] == modal_app.DEFAULT_BASE_MODEL
-    assert put == [("abc", {"seq": 0, "offset": 0, "end": 1, "events": [{"type": "status", "state": "running",
-                                                                          "time": "t"}]})]
+    assert put == [
+        ("abc", {"seq": 0, "offset": 0, "end": 1, "events": [{"type": "status", "state": "running", "time": "t"}]})
+    ]
 
 
 def test_read_run_serves_the_record_from_an_offset(monkeypatch, tmp_path):
     import json
 
     import modal_app
+
     raw = modal_app.read_run._raw_f_
     assert list(inspect.signature(raw).parameters) == ["request"]
     run = tmp_path / "runs" / "r1"
@@ -65,13 +70,14 @@ def test_read_run_serves_the_record_from_an_offset(monkeypatch, tmp_path):
     (run / "run.json").write_text(json.dumps({"state": "running"}))
     monkeypatch.setattr(modal_app.volume, "reload", lambda: None, raising=False)
     from psychohistory import events
+
     real = events.read_record
     monkeypatch.setattr(events, "read_record", lambda d, o: real(str(d).replace("/data", str(tmp_path)), o))
     assert raw({"run_id": "r1", "offset": 9}) == {"lines": ['{"b": 2}'], "next_offset": 18, "done": False}
     assert raw({"run_id": "../etc"})["lines"] == []
 
 
-LIGHT_LAUNCH = r'''
+LIGHT_LAUNCH = r"""
 import importlib.abc, json, sys
 HEAVY = {"jsonschema", "torch", "transformers", "trl", "peft", "accelerate", "datasets", "unsloth"}
 
@@ -96,7 +102,7 @@ modal_app.preflight = lambda: None
 modal_app.launch(Fn(), "sft", sys.argv[1], num_epochs=1.0, lora_rank=8, gpu=sys.argv[2], run_id="")
 print("CALLS " + json.dumps(calls))
 print("HEAVY " + json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in HEAVY)))
-'''
+"""
 
 
 def _light_launch(tmp_path, gpu: str):
@@ -108,11 +114,15 @@ def _light_launch(tmp_path, gpu: str):
     dataset = tmp_path / "cases.jsonl"
     dataset.write_text('{"seed": {"event": "e", "date": "2024-01-01"}, "levels": []}\n')
     here = Path(__file__).resolve().parents[1]
-    out = subprocess.run([sys.executable, "-c", LIGHT_LAUNCH, str(dataset), gpu], cwd=here, capture_output=True,
-                         text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", LIGHT_LAUNCH, str(dataset), gpu], cwd=here, capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stderr
-    lines = {line.split(" ", 1)[0]: json.loads(line.split(" ", 1)[1]) for line in out.stdout.splitlines()
-             if line.startswith(("CALLS ", "HEAVY "))}
+    lines = {
+        line.split(" ", 1)[0]: json.loads(line.split(" ", 1)[1])
+        for line in out.stdout.splitlines()
+        if line.startswith(("CALLS ", "HEAVY "))
+    }
     return lines, out.stdout
 
 
@@ -129,6 +139,7 @@ def test_modal_run_entry_points_work_after_only_pip_install_modal(tmp_path):
 
 def test_modal_run_without_gpu_runs_and_prices_the_default(tmp_path):
     import modal_app
+
     lines, _ = _light_launch(tmp_path, "")
     (_, options), (_, config) = lines["CALLS"]
     assert options == {"gpu": modal_app.GPU} and config["gpu"] == modal_app.GPU
@@ -156,8 +167,11 @@ def test_a_retry_resumes_the_same_run_folder(monkeypatch, tmp_path):
     """The run id comes from the caller (or, without one, the call id, the same on every retry)."""
     import modal_app
     from psychohistory import jobs
+
     seen = []
-    monkeypatch.setattr(jobs, "run", lambda kind, config, **kw: seen.append(config["run_dir"]) or {"state": "succeeded"})
+    monkeypatch.setattr(
+        jobs, "run", lambda kind, config, **kw: seen.append(config["run_dir"]) or {"state": "succeeded"}
+    )
     monkeypatch.setattr(modal_app, "Path", lambda p: tmp_path if p == "/data" else __import__("pathlib").Path(p))
     for _attempt in range(2):
         modal_app._run("sft", {"run_id": "sft-20261201-000000-abcd"})
@@ -170,6 +184,7 @@ def test_a_retry_resumes_the_same_run_folder(monkeypatch, tmp_path):
 def test_modal_run_eval_takes_the_judge(monkeypatch):
     """`modal run modal_eval.py --judge=openrouter:<model>` reaches the eval config (issue 14: every entry point)."""
     import modal_eval
+
     seen = {}
     monkeypatch.setattr(modal_eval, "launch", lambda fn, kind, dataset, **config: seen.update(config, kind=kind))
     modal_eval.run_eval.info.raw_f(dataset="d.jsonl", judge="openrouter:some/model")
@@ -178,6 +193,7 @@ def test_modal_run_eval_takes_the_judge(monkeypatch):
 
 def test_web_serves_the_same_app_with_its_database_on_the_volume(monkeypatch):
     import modal_app
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # registered_functions is deprecated in modal 1.6
         assert "web" in modal_app.app.registered_functions

@@ -2,12 +2,24 @@ import pytest
 
 from psychohistory import modeling, prompts
 
-CASE = {"id": "c1", "seed": {"event": "Snap election called in Chile", "date": "2020-05-01"},
-        "levels": [{"depth": 1, "candidates": [{"event": "Polls tighten", "label": 0},
-                                               {"event": "Opposition unites", "label": 1},
-                                               {"event": "Currency falls", "label": 0}]},
-                   {"depth": 2, "candidates": [{"event": "Coalition formed", "label": 1},
-                                               {"event": "Budget unveiled", "label": 0}]}]}
+CASE = {
+    "id": "c1",
+    "seed": {"event": "Snap election called in Chile", "date": "2020-05-01"},
+    "levels": [
+        {
+            "depth": 1,
+            "candidates": [
+                {"event": "Polls tighten", "label": 0},
+                {"event": "Opposition unites", "label": 1},
+                {"event": "Currency falls", "label": 0},
+            ],
+        },
+        {
+            "depth": 2,
+            "candidates": [{"event": "Coalition formed", "label": 1}, {"event": "Budget unveiled", "label": 0}],
+        },
+    ],
+}
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +49,10 @@ def test_generation_prompt_has_no_candidates():
 
 def test_harmony_template_forces_the_final_channel_and_completion_only_examples(tok):
     rendered = prompts.render(tok, "hi")
-    assert rendered == (f"<|start|>system<|message|>{prompts.SYSTEM}<|end|>"
-                        "<|start|>user<|message|>hi<|end|><|start|>assistant<|channel|>final<|message|>")
+    assert rendered == (
+        f"<|start|>system<|message|>{prompts.SYSTEM}<|end|>"
+        "<|start|>user<|message|>hi<|end|><|start|>assistant<|channel|>final<|message|>"
+    )
     _, cands = prompts.choice_user(CASE, 1, 1)
     stated = {("c1", 1): [0.1, 0.7, 0.2], ("c1", 2): [0.55, 0.45]}
     ex = prompts.sft_examples([CASE], tok, 1, ["choice", "generation", "stated"], stated)
@@ -59,8 +73,9 @@ def test_parse_probs_and_reward():
     assert prompts.parse_probs("A: 0.7\nB: 0.2\nC: 0.1", 3) == pytest.approx([0.7, 0.2, 0.1])
     assert prompts.parse_probs("A=70% B=30%", 2) == pytest.approx([0.7, 0.3])
     assert prompts.parse_probs("A: 2, B: 2", 2) == pytest.approx([0.5, 0.5])  # renormalised
-    assert prompts.parse_probs("thinking A: 0.1 ... <|channel|>final<|message|>A: 0.9 B: 0.1", 2) == \
-        pytest.approx([0.9, 0.1])
+    assert prompts.parse_probs("thinking A: 0.1 ... <|channel|>final<|message|>A: 0.9 B: 0.1", 2) == pytest.approx(
+        [0.9, 0.1]
+    )
     assert prompts.parse_probs("no idea", 3) is None
     assert prompts.parse_probs("D: 0.5", 3) is None  # no letter of this level
     assert prompts.parse_probs("A: 0.25", 4) is None  # partial: not renormalised into certainty
@@ -71,11 +86,21 @@ def test_parse_probs_and_reward():
 
 def test_reward_and_evaluation_read_the_same_stated_forecast():
     from psychohistory import metrics
+
     labels = [0, 1, 0]
     for text in ["A: 0.2\nB: 0.7\nC: 0.1", "B=60% A=40%", "<|channel|>final<|message|>C: 1", "garbage"]:
         probs, ok = prompts.stated_forecast(text, 3)
-        level = {"case": "x", "depth": 1, "probs": probs, "stated": probs, "parsed": ok, "labels": labels,
-                 "nll": 1.0, "ntok": 1, "match": "none"}
+        level = {
+            "case": "x",
+            "depth": 1,
+            "probs": probs,
+            "stated": probs,
+            "parsed": ok,
+            "labels": labels,
+            "nll": 1.0,
+            "ntok": 1,
+            "match": "none",
+        }
         s = metrics.summarize([level], "grpo")
         assert s["parseFailures"] == (0 if ok else 1)
         if ok:  # the reward is 1 - the Brier evaluation reports as GRPO's headline
@@ -94,6 +119,7 @@ def test_letters_must_be_single_tokens(tok):
 
         def __call__(self, text, add_special_tokens=False):
             return type("E", (), {"input_ids": [1, 2]})()
+
     with pytest.raises(ValueError, match="splits the letter 'A' into 2 tokens.*fix"):
         prompts.check_letters(Splitter(), [CASE])
 

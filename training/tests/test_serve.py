@@ -1,6 +1,7 @@
 """The forecast service (contract 5) over real HTTP on loopback: `python -m psychohistory serve` in a child process on
 the tiny base model, spoken to with httpx. Covers the tree, the cache (and that a restart keeps it), auth, rate
 limits, bad input, outcomes, track, metrics, batching and A/B routing; plus the pure pieces in-process."""
+
 import concurrent.futures
 import json
 import math
@@ -28,9 +29,14 @@ FAST = ["--num_samples=4", "--max_new_tokens=6", "--max_depth=3", "--max_breadth
 class Server:
     def __init__(self, db: Path, *args: str):
         env = {**os.environ, "PSYCHOHISTORY_TOKENS": f"{TOKEN},{OTHER}", "TOKENIZERS_PARALLELISM": "false"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "psychohistory", "serve", "--port=0", f"--db={db}", *FAST,
-                                      *args], cwd=TRAINING, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "psychohistory", "serve", "--port=0", f"--db={db}", *FAST, *args],
+            cwd=TRAINING,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         lines = []
         deadline = time.time() + 240
         while time.time() < deadline:
@@ -122,15 +128,22 @@ def test_bad_input_is_a_4xx_with_a_reason_and_the_service_keeps_serving(served):
         ("empty event", dict(json=seed_body(event="   ")), 422, "event"),
         ("unknown model", dict(json=seed_body(model="gpt-9")), 422, "not served"),
         ("not an object", dict(json=[1, 2]), 422, "object"),
-        ("10 MB body", dict(content=b"x" * 10_000_000, headers={"Content-Type": "application/json"}), 413,
-         "max_body_bytes"),
+        (
+            "10 MB body",
+            dict(content=b"x" * 10_000_000, headers={"Content-Type": "application/json"}),
+            413,
+            "max_body_bytes",
+        ),
     ]
     for name, kw, status, reason in cases:
         r = s.client.post("/v1/forecast", **kw)
         assert r.status_code == status, (name, r.status_code, r.text)
         assert reason in r.json()["error"], (name, r.text)
-    for headers, reason in (({"Authorization": "Bearer wrong"}, "wrong"), ({"Authorization": ""}, "missing"),
-                            ({"Authorization": f"Basic {TOKEN}"}, "missing")):
+    for headers, reason in (
+        ({"Authorization": "Bearer wrong"}, "wrong"),
+        ({"Authorization": ""}, "missing"),
+        ({"Authorization": f"Basic {TOKEN}"}, "missing"),
+    ):
         r = s.client.post("/v1/forecast", json=ok, headers=headers)
         assert r.status_code == 401 and reason in r.json()["error"] and "WWW-Authenticate" in r.headers
     r = s.post("/v1/outcomes", {"id": "no-such-forecast", "depth": 1, "event": "x"})
@@ -194,8 +207,12 @@ def test_forecasts_lists_those_awaiting_an_outcome_with_their_trees(served):
         closed = s.client.get("/v1/forecasts", params={"open": "false"}).json()["forecasts"]
         assert next(x for x in closed if x["id"] == f["id"])["open"] is False
     assert len(s.client.get("/v1/forecasts", params={"open": "false", "limit": 1}).json()["forecasts"]) == 1
-    for params, reason in (({"limit": "0"}, "limit"), ({"limit": "x"}, "limit"), ({"open": "yes"}, "open"),
-                           ({"page": "2"}, "unknown")):
+    for params, reason in (
+        ({"limit": "0"}, "limit"),
+        ({"limit": "x"}, "limit"),
+        ({"open": "yes"}, "open"),
+        ({"page": "2"}, "unknown"),
+    ):
         bad = s.client.get("/v1/forecasts", params=params)
         assert bad.status_code == 422 and reason in bad.json()["error"], (params, bad.text)
     assert s.client.get("/v1/forecasts", headers={"Authorization": "Bearer nope"}).status_code == 401
@@ -279,6 +296,7 @@ def _tiny_adapter(path: Path):
     from peft import LoraConfig, get_peft_model
 
     from psychohistory import modeling
+
     model, _ = modeling.load("tiny")
     get_peft_model(model, LoraConfig(r=2, lora_alpha=4, target_modules=["q_proj", "v_proj"])).save_pretrained(path)
 
@@ -303,8 +321,13 @@ def test_cache_key_normalises_the_seed_and_keeps_the_rest():
 def test_resolved_levels_follow_the_outcome_path():
     def node(event, p, children=()):
         return {"event": event, "probability": p, "depth": 0, "children": list(children)}
-    tree = {"children": [node("rates rise", 0.5, [node("stocks fall", 0.6), node("bonds rally", 0.2)]),
-                         node("rates hold", 0.25, [node("dollar weakens", 0.75)])]}
+
+    tree = {
+        "children": [
+            node("rates rise", 0.5, [node("stocks fall", 0.6), node("bonds rally", 0.2)]),
+            node("rates hold", 0.25, [node("dollar weakens", 0.75)]),
+        ]
+    }
     # depth 1 resolved to the second node: depth 2 is scored on its children
     lv = servestore.resolved_levels(tree, {1: "Rates hold", 2: "the dollar weakens"})
     # each level: its nodes plus "something else" (the sample share the tree does not list)

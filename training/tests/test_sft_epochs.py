@@ -1,5 +1,6 @@
 """SFT phase 1 keeps the epoch whose letter readout scores best on the held-out calibration slice (measured on the
 H200: a 135M model's held-out skill climbs steeply from epoch 3 to 5 and then flattens or falls as it memorises)."""
+
 from types import SimpleNamespace
 
 import pytest
@@ -31,11 +32,12 @@ def test_the_best_epoch_weights_are_put_back(monkeypatch):
     assert cb.best_epoch == 2.0 and float(model.w.detach()) == pytest.approx(3.0)
     assert [round(c["brierSkill"], 3) for c in cb.curve] == [
         round(sft.readout_brier(fake_readouts(m, None, None, 0, 0))[1], 3)
-        for m in [SimpleNamespace(w=torch.tensor(w)) for w in (0.5, 3.0, 1.0)]]
+        for m in [SimpleNamespace(w=torch.tensor(w)) for w in (0.5, 3.0, 1.0)]
+    ]
     assert float(model.frozen.detach()) == 5.0  # only trainable weights are kept and restored
 
 
 def test_readout_brier_matches_the_definition():
     brier, skill = sft.readout_brier([({}, ([0.8, 0.2], [{"label": 1}, {"label": 0}]))])
-    assert brier == pytest.approx((0.2 ** 2 + 0.2 ** 2) / 2)
+    assert brier == pytest.approx((0.2**2 + 0.2**2) / 2)
     assert skill == pytest.approx(1 - brier / 0.25)  # uniform on two candidates: (0.5² + 0.5²) / 2

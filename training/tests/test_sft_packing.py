@@ -3,6 +3,7 @@ position ids restarting at 0) gives each example the loss it has in the padded b
 splits the row's attention at the position-id restarts (transformers 4.57's GptOssModel does not: it builds its
 masks without the position ids, so TRL's padding-free row alone leaks, which the control test shows), eager and
 fast path alike, and sft.per_example_loss splits the row into its examples the same way."""
+
 import pytest
 import torch
 
@@ -19,8 +20,12 @@ def per_example(model, seqs, completion_from, packed: bool):
         pos = torch.cat([torch.arange(len(s)) for s in seqs])[None]
         labels = torch.tensor([sum(([-100] + lab[1:] for lab in labels_of), [])])
         with torch.no_grad():
-            out = model(input_ids=ids, position_ids=pos, use_cache=False,
-                        attention_mask=sft.packed_attention_masks(model, ids, pos)).logits
+            out = model(
+                input_ids=ids,
+                position_ids=pos,
+                use_cache=False,
+                attention_mask=sft.packed_attention_masks(model, ids, pos),
+            ).logits
         return per_example_losses(out, labels, pos)
     n = max(len(s) for s in seqs)
     ids = torch.tensor([s + [0] * (n - len(s)) for s in seqs])
@@ -34,14 +39,19 @@ def per_example(model, seqs, completion_from, packed: bool):
 def per_example_losses(logits, labels, position_ids):
     tgt = labels[:, 1:]
     ex = sft.example_index(labels, position_ids)[:, 1:]
-    nll = torch.nn.functional.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), tgt.reshape(-1),
-                                            reduction="none", ignore_index=-100).view_as(tgt)
+    nll = torch.nn.functional.cross_entropy(
+        logits[:, :-1].reshape(-1, logits.shape[-1]), tgt.reshape(-1), reduction="none", ignore_index=-100
+    ).view_as(tgt)
     keep = tgt != -100
     return [float(nll[keep & (ex == e)].mean()) for e in range(int(ex[keep].max()) + 1) if (keep & (ex == e)).any()]
 
 
-SEQS = [[5, 9, 14, 3, 77, 40, 41, 8, 9, 10, 12], [6, 7, 100, 101], [30, 31, 32, 33, 34, 35, 36, 37, 38],
-        [90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 60, 61, 62, 63]]
+SEQS = [
+    [5, 9, 14, 3, 77, 40, 41, 8, 9, 10, 12],
+    [6, 7, 100, 101],
+    [30, 31, 32, 33, 34, 35, 36, 37, 38],
+    [90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 60, 61, 62, 63],
+]
 FROM = [6, 2, 5, 9]
 
 
@@ -70,8 +80,9 @@ def test_per_example_loss_is_the_same_padded_and_packed():
         pos = torch.cat([torch.arange(len(s)) for s in SEQS])[None]
         plabels = torch.tensor([sum(([-100] + lab[1:] for lab in labels_of), [])])
         masks = sft.packed_attention_masks(model, pids, pos)
-        packed = sft.per_example_loss(model(input_ids=pids, position_ids=pos, attention_mask=masks,
-                                            use_cache=False).logits, plabels, pos)
+        packed = sft.per_example_loss(
+            model(input_ids=pids, position_ids=pos, attention_mask=masks, use_cache=False).logits, plabels, pos
+        )
     assert float(packed) == pytest.approx(float(padded), rel=1e-5)
 
 
@@ -87,9 +98,16 @@ def test_rows_of_whole_examples_keep_the_padded_loss():
     assert ids.shape == (3, 15)  # [11+4] [9] [14]: whole examples in order, none over 16, as wide as the widest
     assert torch.equal(ids[ids != 0], flat[0])
     with torch.no_grad():
-        packed = sft.per_example_loss(model(input_ids=ids, position_ids=pos, use_cache=False,
-                                            attention_mask=sft.packed_attention_masks(model, ids, pos)).logits,
-                                      labels, pos)
+        packed = sft.per_example_loss(
+            model(
+                input_ids=ids,
+                position_ids=pos,
+                use_cache=False,
+                attention_mask=sft.packed_attention_masks(model, ids, pos),
+            ).logits,
+            labels,
+            pos,
+        )
     padded = sum(per_example(model, SEQS, FROM, packed=False)) / len(SEQS)
     assert float(packed) == pytest.approx(padded, rel=1e-5)
 
@@ -116,8 +134,15 @@ def test_trainer_batches_padded_and_packed_have_the_same_loss(small_cases, tmp_p
     examples = prompts.sft_examples(small_cases[:3], tok, 1337, ["choice", "generation"])[:6]
     losses, shapes = {}, {}
     for packing in (False, True):
-        cfg = SFTConfig(batch_size=6, max_steps=1, lora_rank=4, lora_alpha=8, packing=packing,
-                        gradient_checkpointing=False, save_steps=1000)
+        cfg = SFTConfig(
+            batch_size=6,
+            max_steps=1,
+            lora_rank=4,
+            lora_alpha=8,
+            packing=packing,
+            gradient_checkpointing=False,
+            save_steps=1000,
+        )
         trainer = sft.build_trainer(cfg, model, tok, examples, str(tmp_path / str(packing)), [])
         batch = trainer.data_collator([trainer.train_dataset[i] for i in range(len(examples))])
         shapes[packing] = tuple(batch["input_ids"].shape)

@@ -33,8 +33,9 @@ def test_valid_and_covers_the_spec():
     assert {len(c["levels"]) for c in cases} == {1, 2, 3, 4}
     sizes = {len(lv["candidates"]) for c in cases for lv in c["levels"]}
     assert sizes == {2, 3, 4, 5, 6}
-    positions = collections.Counter(next(i for i, x in enumerate(lv["candidates"]) if x["label"])
-                                    for c in cases for lv in c["levels"])
+    positions = collections.Counter(
+        next(i for i, x in enumerate(lv["candidates"]) if x["label"]) for c in cases for lv in c["levels"]
+    )
     assert len(positions) == 6 and max(positions.values()) < 0.5 * sum(positions.values())
     splits = collections.Counter(c["split"] for c in cases)
     assert 0.1 < splits["eval"] / len(cases) < 0.3 and 0.1 < splits["test"] / len(cases) < 0.3
@@ -44,7 +45,7 @@ def test_valid_and_covers_the_spec():
     for c in cases:  # no near-duplicate candidates in a level (the validator would warn)
         for lv in c["levels"]:
             evs = [x["event"] for x in lv["candidates"]]
-            assert all(jaccard(a, b) <= 0.6 for i, a in enumerate(evs) for b in evs[i + 1:])
+            assert all(jaccard(a, b) <= 0.6 for i, a in enumerate(evs) for b in evs[i + 1 :])
 
 
 def _template(event: str, case: dict) -> str:
@@ -82,20 +83,33 @@ def test_learnable_signal_beats_chance():
 
 def test_script_writes_the_dataset(tmp_path):
     out = tmp_path / "d.jsonl"
-    r = subprocess.run(["python3", "scripts/generate_candidate_data.py", "--n_cases=20", f"--out={out}"],
-                       cwd=REPO / "training", capture_output=True, text=True)
+    r = subprocess.run(
+        ["python3", "scripts/generate_candidate_data.py", "--n_cases=20", f"--out={out}"],
+        cwd=REPO / "training",
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stderr
     assert len(out.read_text().splitlines()) == 20
     assert "14 train" in r.stdout and "3 eval" in r.stdout and "3 test" in r.stdout
-    bad = subprocess.run(["python3", "scripts/generate_candidate_data.py", "--n_cases_typo=20"],
-                         cwd=REPO / "training", capture_output=True, text=True)
+    bad = subprocess.run(
+        ["python3", "scripts/generate_candidate_data.py", "--n_cases_typo=20"],
+        cwd=REPO / "training",
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and "unknown key 'n_cases_typo'" in bad.stderr
 
 
 def test_script_takes_the_split_fields(tmp_path):
     def run(*args):
-        return subprocess.run(["python3", "scripts/generate_candidate_data.py", *args], cwd=REPO / "training",
-                              capture_output=True, text=True)
+        return subprocess.run(
+            ["python3", "scripts/generate_candidate_data.py", *args],
+            cwd=REPO / "training",
+            capture_output=True,
+            text=True,
+        )
+
     out = tmp_path / "d.jsonl"
     r = run("--n_cases=100", "--eval_fraction=0.3", "--chain_fraction=0.1", "--chains_per_domain=2", f"--out={out}")
     assert r.returncode == 0, r.stderr
@@ -105,10 +119,13 @@ def test_script_takes_the_split_fields(tmp_path):
     r = run("--n_cases=50", "--eval_fraction=0", "--chain_fraction=0", f"--out={out}")
     assert r.returncode == 0, r.stderr
     assert {json.loads(line)["split"] for line in out.read_text().splitlines()} == {"train"}
-    for bad, says in [("--chains_per_domain=3", "chains_per_domain must be 1 to 2"),
-                      ("--chains_per_domain=0", "chains_per_domain must be 1 to 2"),
-                      ("--eval_fraction=1", "must lie in [0, 1)"), ("--chain_fraction=-0.1", "must lie in [0, 1)"),
-                      ("--eval_fraction=many", "could not convert")]:
+    for bad, says in [
+        ("--chains_per_domain=3", "chains_per_domain must be 1 to 2"),
+        ("--chains_per_domain=0", "chains_per_domain must be 1 to 2"),
+        ("--eval_fraction=1", "must lie in [0, 1)"),
+        ("--chain_fraction=-0.1", "must lie in [0, 1)"),
+        ("--eval_fraction=many", "could not convert"),
+    ]:
         r = run(bad, f"--out={tmp_path / 'never.jsonl'}")
         assert r.returncode == 2 and says in r.stderr, (bad, r.stderr)
         assert not (tmp_path / "never.jsonl").exists()
@@ -116,8 +133,12 @@ def test_script_takes_the_split_fields(tmp_path):
 
 # ---- leak-free splits (GUIDE contract 1, "No leakage") ----
 
-SEED_EVENTS = {trigger.format(e=e): (domain, trigger, e) for domain, (entities, chains, _) in synthetic.DOMAINS.items()
-               for trigger in chains for e in entities}
+SEED_EVENTS = {
+    trigger.format(e=e): (domain, trigger, e)
+    for domain, (entities, chains, _) in synthetic.DOMAINS.items()
+    for trigger in chains
+    for e in entities
+}
 
 
 def _seed_events(cases, split):
@@ -143,8 +164,9 @@ def test_held_out_chains_appear_nowhere_outside_test(seed):
     cases = synthetic.generate(cfg)
     assert all(len(t) == 1 for t in plan.test_triggers.values())  # one chain per domain by default
     held = {(d, t) for d, ts in plan.test_triggers.items() for t in ts}
-    chain_events = {normalize(ev.format(e=e)) for d, t in held for ev in synthetic.DOMAINS[d][1][t]
-                    for e in synthetic.DOMAINS[d][0]}
+    chain_events = {
+        normalize(ev.format(e=e)) for d, t in held for ev in synthetic.DOMAINS[d][1][t] for e in synthetic.DOMAINS[d][0]
+    }
     for c in cases:
         domain, trigger, _ = SEED_EVENTS[c["seed"]["event"]]
         assert (c["split"] == "test") == ((domain, trigger) in held), c["id"]
@@ -153,8 +175,12 @@ def test_held_out_chains_appear_nowhere_outside_test(seed):
         # Not the actual outcome anywhere outside test, and not even a distractor: the chain is truly unseen.
         assert not {normalize(x["event"]) for lv in c["levels"] for x in lv["candidates"]} & chain_events, c["id"]
     # The test split does use them: its actuals are mostly its own chain's next events.
-    actuals = [normalize(next(x["event"] for x in lv["candidates"] if x["label"]))
-               for c in cases if c["split"] == "test" for lv in c["levels"]]
+    actuals = [
+        normalize(next(x["event"] for x in lv["candidates"] if x["label"]))
+        for c in cases
+        if c["split"] == "test"
+        for lv in c["levels"]
+    ]
     assert sum(a in chain_events for a in actuals) / len(actuals) > 0.75
 
 
@@ -192,8 +218,11 @@ def test_split_plan_is_a_function_of_the_seed_only():
     assert a != synthetic.split_plan(synthetic.SyntheticConfig(seed=2))
     small = synthetic.generate(synthetic.SyntheticConfig(n_cases=16, seed=3))
     assert {c["split"] for c in small} == {"train", "eval", "test"}  # exact counts: every split even when small
-    assert synthetic.split_sizes(synthetic.SyntheticConfig(n_cases=10, chain_fraction=0)) == \
-        {"train": 8, "eval": 2, "test": 0}
+    assert synthetic.split_sizes(synthetic.SyntheticConfig(n_cases=10, chain_fraction=0)) == {
+        "train": 8,
+        "eval": 2,
+        "test": 0,
+    }
     with pytest.raises(ValueError, match="chains_per_domain"):
         synthetic.split_plan(synthetic.SyntheticConfig(chains_per_domain=3))
 
@@ -219,13 +248,16 @@ def test_the_typescript_fixture_is_the_generators_output():
     assert fixture.read_text() == synthetic.to_jsonl(synthetic.generate(synthetic.SyntheticConfig(n_cases=120)))
 
 
-@pytest.mark.skipif(not (REPO / "dist" / "cli.js").exists() or not shutil.which("node"),
-                    reason="the extension's CLI (dist/cli.js) is not built")
+@pytest.mark.skipif(
+    not (REPO / "dist" / "cli.js").exists() or not shutil.which("node"),
+    reason="the extension's CLI (dist/cli.js) is not built",
+)
 def test_extension_validator_reports_zero_errors(tmp_path):
     out = tmp_path / "synthetic.cases.jsonl"
     out.write_text(synthetic.to_jsonl(synthetic.generate(synthetic.SyntheticConfig(n_cases=600))))
-    r = subprocess.run(["node", str(REPO / "dist" / "cli.js"), "validate", str(out)], capture_output=True,
-                       text=True, cwd=REPO)
+    r = subprocess.run(
+        ["node", str(REPO / "dist" / "cli.js"), "validate", str(out)], capture_output=True, text=True, cwd=REPO
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     assert not re.search(r"\b[1-9]\d* errors?\b", r.stdout + r.stderr)
     assert "seed-in-train-and-eval" not in r.stdout + r.stderr

@@ -1,5 +1,6 @@
 """One verdict on a case file: the Python loader reports the errors the shared corpus lists (the TypeScript suite reads
 the same file, test/unit/cases/verdictCorpus.test.ts), and refuses a FIFO without blocking."""
+
 import json
 import os
 import threading
@@ -26,8 +27,11 @@ def content(entry: dict) -> bytes:
 def verdict(problems: list[data.Problem], expected: list[dict]) -> dict:
     """The error lines, and for each expected column the columns reported on that line."""
     lines = sorted({p.line for p in problems})
-    columns = {e["line"]: sorted({p.column for p in problems if p.line == e["line"] and p.column is not None})
-               for e in expected if "column" in e}
+    columns = {
+        e["line"]: sorted({p.column for p in problems if p.line == e["line"] and p.column is not None})
+        for e in expected
+        if "column" in e
+    }
     return {"lines": lines, "columns": columns}
 
 
@@ -112,8 +116,12 @@ def test_a_directory_is_refused(tmp_path):
 
 def test_a_job_reports_provenance_warnings_with_its_base_models_cutoff():
     level = {"depth": 1, "candidates": [{"event": "a", "label": 1}, {"event": "b", "label": 0}]}
-    text = "\n".join(json.dumps({"id": f"c{k}", "seed": {"event": f"E{k}", "date": "2023-01-15"}, "levels": [level],
-                                 "split": "eval"}) for k in range(25))
+    text = "\n".join(
+        json.dumps(
+            {"id": f"c{k}", "seed": {"event": f"E{k}", "date": "2023-01-15"}, "levels": [level], "split": "eval"}
+        )
+        for k in range(25)
+    )
     cases = data.parse_cases(text)
     lines = provenance.report(cases, "openai/gpt-oss-20b")
     assert lines[0].startswith("line 1: warning eval-before-cutoff: eval case dated 2023-01-15")

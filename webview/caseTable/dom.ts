@@ -17,8 +17,25 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 }
 
 /** A vscode-button; `ariaLabel` must contain the visible `label` (WCAG 2.5.3) unless that is only a symbol (↑, ✕). */
-export function button(id: string, label: string, ariaLabel: string, onClick: () => void, opts: { secondary?: boolean; disabled?: boolean; keys?: string } = {}): HTMLElement {
-  const b = h('vscode-button', { id, 'aria-label': ariaLabel, title: ariaLabel, secondary: opts.secondary ?? true, disabled: opts.disabled ?? false, 'aria-keyshortcuts': opts.keys }, label);
+export function button(
+  id: string,
+  label: string,
+  ariaLabel: string,
+  onClick: () => void,
+  opts: { secondary?: boolean; disabled?: boolean; keys?: string } = {},
+): HTMLElement {
+  const b = h(
+    'vscode-button',
+    {
+      id,
+      'aria-label': ariaLabel,
+      title: ariaLabel,
+      secondary: opts.secondary ?? true,
+      disabled: opts.disabled ?? false,
+      'aria-keyshortcuts': opts.keys,
+    },
+    label,
+  );
   b.addEventListener('click', () => {
     if (!b.hasAttribute('disabled')) onClick();
   });

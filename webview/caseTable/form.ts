@@ -44,7 +44,9 @@ export class CaseFormView {
 
   /** Enter from the table: the first field of the case (a raw line has none: its first button). */
   focusFirst(): void {
-    const first = this.element.querySelector<HTMLElement>('vscode-textfield') ?? this.element.querySelector<HTMLElement>('vscode-button');
+    const first =
+      this.element.querySelector<HTMLElement>('vscode-textfield') ??
+      this.element.querySelector<HTMLElement>('vscode-button');
     first?.focus();
   }
 
@@ -52,9 +54,18 @@ export class CaseFormView {
     if (e.key !== 'Escape' || e.defaultPrevented) return;
     // An open dropdown closes first; the next Escape leaves.
     const path = e.composedPath();
-    if (path.some((t) => t instanceof HTMLElement && t.tagName === 'VSCODE-SINGLE-SELECT' && (t as HTMLElementTagNameMap['vscode-single-select']).open)) return;
+    if (
+      path.some(
+        (t) =>
+          t instanceof HTMLElement &&
+          t.tagName === 'VSCODE-SINGLE-SELECT' &&
+          (t as HTMLElementTagNameMap['vscode-single-select']).open,
+      )
+    )
+      return;
     const active = document.activeElement as HTMLElement | null;
-    if (active?.tagName === 'VSCODE-TEXTFIELD' && active.dataset.initial !== undefined) (active as TextField).value = active.dataset.initial;
+    if (active?.tagName === 'VSCODE-TEXTFIELD' && active.dataset.initial !== undefined)
+      (active as TextField).value = active.dataset.initial;
     e.preventDefault();
     // Leaving blurs the field, and a blur commits (`change`): not this time.
     this.reverting = true;
@@ -86,7 +97,8 @@ export class CaseFormView {
   }
 
   show(detail: CaseDetail | null): void {
-    if (detail && this.detail && (detail.line !== this.detail.line || detail.text !== this.detail.text)) this.rejection = null;
+    if (detail && this.detail && (detail.line !== this.detail.line || detail.text !== this.detail.text))
+      this.rejection = null;
     // Keep what the user is typing (and the focus) across a re-render of the same case.
     const active = this.element.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
     const activeId = active?.id ?? '';
@@ -106,9 +118,13 @@ export class CaseFormView {
       this.element.scrollTop = scroll;
       if (active) {
         const again = activeId ? this.element.querySelector<HTMLElement>(`#${CSS.escape(activeId)}`) : null;
-        if (again && typed !== undefined && typedWasDirty && again.tagName === 'VSCODE-TEXTFIELD') (again as TextField).value = typed;
+        if (again && typed !== undefined && typedWasDirty && again.tagName === 'VSCODE-TEXTFIELD')
+          (again as TextField).value = typed;
         // The control itself, or where the action said focus goes, or the nearest survivor of its row and level.
-        const target = (focusAfter && this.focusable(focusAfter)) ?? (again && !again.hasAttribute('disabled') ? again : null) ?? this.focusable(successors(activeId));
+        const target =
+          (focusAfter && this.focusable(focusAfter)) ??
+          (again && !again.hasAttribute('disabled') ? again : null) ??
+          this.focusable(successors(activeId));
         if (target) focusWhenReady(target);
         else this.cb.leave();
       }
@@ -125,25 +141,64 @@ export class CaseFormView {
       'div',
       { class: 'form-head' },
       h('h2', { id: 'case-form-title' }, `Line ${line + 1}`),
-      h('span', { class: `kind kind-${d.kind}` }, d.kind === 'case' ? 'valid case' : d.kind === 'invalid' ? 'invalid case' : d.kind === 'raw' ? 'not JSON' : 'blank line'),
+      h(
+        'span',
+        { class: `kind kind-${d.kind}` },
+        d.kind === 'case'
+          ? 'valid case'
+          : d.kind === 'invalid'
+            ? 'invalid case'
+            : d.kind === 'raw'
+              ? 'not JSON'
+              : 'blank line',
+      ),
       h(
         'div',
         { class: 'actions' },
-        button('case-open-in-text', 'Open in text editor', `Open in text editor at line ${line + 1}`, () => this.cb.openInText(line)),
+        button('case-open-in-text', 'Open in text editor', `Open in text editor at line ${line + 1}`, () =>
+          this.cb.openInText(line),
+        ),
         button('case-duplicate', 'Duplicate', 'Duplicate this case', () => this.cb.duplicate(line)),
         button('case-delete', 'Delete', 'Delete this case', () => this.cb.remove(line)),
       ),
     );
     const whole = this.anchor('', h('div', { class: 'diags' }));
     if (!d.form) {
-      return [head, whole, h('pre', { id: 'case-raw-text', class: 'raw', 'aria-label': `Text of line ${line + 1}` }, d.text || '(blank line)')];
+      return [
+        head,
+        whole,
+        h(
+          'pre',
+          { id: 'case-raw-text', class: 'raw', 'aria-label': `Text of line ${line + 1}` },
+          d.text || '(blank line)',
+        ),
+      ];
     }
     const f = d.form;
     const out: Node[] = [head, whole];
     out.push(
-      this.textField('field-id', 'Id', 'Case id', f.id, 'id', (value) => ({ kind: 'setId', value: value.trim() }), 'optional, unique in the file'),
-      this.textField('field-seed-event', 'Seed event', 'Seed event', f.seedEvent, 'seed.event', (value) => ({ kind: 'setSeedEvent', value })),
-      this.textField('field-seed-date', 'Seed date', 'Seed date (YYYY-MM-DD)', f.seedDate, 'seed.date', (value) => ({ kind: 'setSeedDate', value: value.trim() }), 'YYYY-MM-DD'),
+      this.textField(
+        'field-id',
+        'Id',
+        'Case id',
+        f.id,
+        'id',
+        (value) => ({ kind: 'setId', value: value.trim() }),
+        'optional, unique in the file',
+      ),
+      this.textField('field-seed-event', 'Seed event', 'Seed event', f.seedEvent, 'seed.event', (value) => ({
+        kind: 'setSeedEvent',
+        value,
+      })),
+      this.textField(
+        'field-seed-date',
+        'Seed date',
+        'Seed date (YYYY-MM-DD)',
+        f.seedDate,
+        'seed.date',
+        (value) => ({ kind: 'setSeedDate', value: value.trim() }),
+        'YYYY-MM-DD',
+      ),
       this.splitField(line, f.split),
     );
     this.anchor('seed', out[out.length - 3] as HTMLElement);
@@ -160,14 +215,44 @@ export class CaseFormView {
         h(
           'div',
           { class: 'actions' },
-          button(`level-${i}-up`, '↑', `Move depth ${depth} up`, () => this.act(line, { kind: 'moveLevel', from: i, to: i - 1 }, [`level-${i - 1}-up`, `level-${i - 1}-down`]), { disabled: i === 0 }),
-          button(`level-${i}-down`, '↓', `Move depth ${depth} down`, () => this.act(line, { kind: 'moveLevel', from: i, to: i + 1 }, [`level-${i + 1}-down`, `level-${i + 1}-up`]), { disabled: i === n - 1 }),
-          button(`level-${i}-remove`, '✕', `Remove depth ${depth}`, () => this.act(line, { kind: 'removeLevel', level: i }, [`level-${i}-remove`, `level-${i - 1}-remove`, 'add-level']), { disabled: n <= 1 }),
+          button(
+            `level-${i}-up`,
+            '↑',
+            `Move depth ${depth} up`,
+            () =>
+              this.act(line, { kind: 'moveLevel', from: i, to: i - 1 }, [`level-${i - 1}-up`, `level-${i - 1}-down`]),
+            { disabled: i === 0 },
+          ),
+          button(
+            `level-${i}-down`,
+            '↓',
+            `Move depth ${depth} down`,
+            () =>
+              this.act(line, { kind: 'moveLevel', from: i, to: i + 1 }, [`level-${i + 1}-down`, `level-${i + 1}-up`]),
+            { disabled: i === n - 1 },
+          ),
+          button(
+            `level-${i}-remove`,
+            '✕',
+            `Remove depth ${depth}`,
+            () =>
+              this.act(line, { kind: 'removeLevel', level: i }, [
+                `level-${i}-remove`,
+                `level-${i - 1}-remove`,
+                'add-level',
+              ]),
+            { disabled: n <= 1 },
+          ),
         ),
       );
       section.append(header);
       this.anchor(`levels.${i}`, header);
-      const group = h('div', { class: 'candidates', role: 'radiogroup', id: `level-${i}-actual`, 'aria-label': `Actual outcome at depth ${depth}` });
+      const group = h('div', {
+        class: 'candidates',
+        role: 'radiogroup',
+        id: `level-${i}-actual`,
+        'aria-label': `Actual outcome at depth ${depth}`,
+      });
       this.anchor(`levels.${i}.candidates`, group);
       const m = level.candidates.length;
       level.candidates.forEach((c, j) => {
@@ -186,31 +271,67 @@ export class CaseFormView {
         radio.addEventListener('change', () => {
           if (radio.checked && c.label !== 1) this.cb.edit(line, { kind: 'setActual', level: i, candidate: j });
         });
-        const field = this.bareTextField(`cand-${i}-${j}-event`, `Depth ${depth} candidate ${j + 1} event`, c.event, (value) => ({
-          kind: 'setCandidateEvent',
-          level: i,
-          candidate: j,
-          value,
-        }));
+        const field = this.bareTextField(
+          `cand-${i}-${j}-event`,
+          `Depth ${depth} candidate ${j + 1} event`,
+          c.event,
+          (value) => ({
+            kind: 'setCandidateEvent',
+            level: i,
+            candidate: j,
+            value,
+          }),
+        );
         const row = h(
           'div',
-          { class: `candidate${c.label === 1 ? ' actual' : ''}`, id: `cand-${i}-${j}`, 'data-level': i, 'data-candidate': j },
+          {
+            class: `candidate${c.label === 1 ? ' actual' : ''}`,
+            id: `cand-${i}-${j}`,
+            'data-level': i,
+            'data-candidate': j,
+          },
           radio,
           field,
           h(
             'div',
             { class: 'actions' },
-            button(`cand-${i}-${j}-up`, '↑', `Move depth ${depth} candidate ${j + 1} up`, () => this.act(line, { kind: 'moveCandidate', level: i, from: j, to: j - 1 }, [`cand-${i}-${j - 1}-up`, `cand-${i}-${j - 1}-down`]), {
-              disabled: j === 0,
-            }),
-            button(`cand-${i}-${j}-down`, '↓', `Move depth ${depth} candidate ${j + 1} down`, () => this.act(line, { kind: 'moveCandidate', level: i, from: j, to: j + 1 }, [`cand-${i}-${j + 1}-down`, `cand-${i}-${j + 1}-up`]), {
-              disabled: j === m - 1,
-            }),
+            button(
+              `cand-${i}-${j}-up`,
+              '↑',
+              `Move depth ${depth} candidate ${j + 1} up`,
+              () =>
+                this.act(line, { kind: 'moveCandidate', level: i, from: j, to: j - 1 }, [
+                  `cand-${i}-${j - 1}-up`,
+                  `cand-${i}-${j - 1}-down`,
+                ]),
+              {
+                disabled: j === 0,
+              },
+            ),
+            button(
+              `cand-${i}-${j}-down`,
+              '↓',
+              `Move depth ${depth} candidate ${j + 1} down`,
+              () =>
+                this.act(line, { kind: 'moveCandidate', level: i, from: j, to: j + 1 }, [
+                  `cand-${i}-${j + 1}-down`,
+                  `cand-${i}-${j + 1}-up`,
+                ]),
+              {
+                disabled: j === m - 1,
+              },
+            ),
             button(
               `cand-${i}-${j}-remove`,
               '✕',
               `Remove depth ${depth} candidate ${j + 1}`,
-              () => this.act(line, { kind: 'removeCandidate', level: i, candidate: j }, [`cand-${i}-${j}-remove`, `cand-${i}-${j}-event`, `cand-${i}-${j - 1}-remove`, `cand-${i}-${j - 1}-event`]),
+              () =>
+                this.act(line, { kind: 'removeCandidate', level: i, candidate: j }, [
+                  `cand-${i}-${j}-remove`,
+                  `cand-${i}-${j}-event`,
+                  `cand-${i}-${j - 1}-remove`,
+                  `cand-${i}-${j - 1}-event`,
+                ]),
               { disabled: m <= 2 || c.label === 1 },
             ),
           ),
@@ -219,11 +340,22 @@ export class CaseFormView {
         this.anchor(`levels.${i}.candidates.${j}`, wrap);
         group.append(wrap);
       });
-      section.append(group, button(`level-${i}-add-candidate`, '+ Candidate', `Add a candidate at depth ${depth}`, () => this.act(line, { kind: 'addCandidate', level: i }, [`cand-${i}-${m}-event`])));
+      section.append(
+        group,
+        button(`level-${i}-add-candidate`, '+ Candidate', `Add a candidate at depth ${depth}`, () =>
+          this.act(line, { kind: 'addCandidate', level: i }, [`cand-${i}-${m}-event`]),
+        ),
+      );
       levels.append(section);
     });
     const n = f.levels.length;
-    out.push(h('h3', { class: 'levels-title' }, 'Levels'), levels, button('add-level', '+ Level', 'Add a level at the next depth', () => this.act(line, { kind: 'addLevel' }, [`cand-${n}-0-event`, 'add-level'])));
+    out.push(
+      h('h3', { class: 'levels-title' }, 'Levels'),
+      levels,
+      button('add-level', '+ Level', 'Add a level at the next depth', () =>
+        this.act(line, { kind: 'addLevel' }, [`cand-${n}-0-event`, 'add-level']),
+      ),
+    );
     out.push(...this.reviewSection(line, f));
     return out;
   }
@@ -239,14 +371,47 @@ export class CaseFormView {
       h(
         'div',
         { class: 'review-head' },
-        h('span', { id: 'review-status', class: `badge review ${status}`, role: 'status', 'aria-label': `Review status: ${status === 'none' ? 'not reviewed' : status}` }, status === 'none' ? 'not reviewed' : status),
-        button('review-accept', 'Accept', 'Accept: mark this case verified', () => this.act(line, { kind: 'setReview', value: 'verified', at: at() }, ['review-reject', 'review-accept']), { disabled: status === 'verified' }),
-        button('review-reject', 'Reject', 'Reject: mark this case rejected', () => this.act(line, { kind: 'setReview', value: 'rejected', at: at() }, ['review-accept', 'review-reject']), { disabled: status === 'rejected' }),
+        h(
+          'span',
+          {
+            id: 'review-status',
+            class: `badge review ${status}`,
+            role: 'status',
+            'aria-label': `Review status: ${status === 'none' ? 'not reviewed' : status}`,
+          },
+          status === 'none' ? 'not reviewed' : status,
+        ),
+        button(
+          'review-accept',
+          'Accept',
+          'Accept: mark this case verified',
+          () => this.act(line, { kind: 'setReview', value: 'verified', at: at() }, ['review-reject', 'review-accept']),
+          { disabled: status === 'verified' },
+        ),
+        button(
+          'review-reject',
+          'Reject',
+          'Reject: mark this case rejected',
+          () => this.act(line, { kind: 'setReview', value: 'rejected', at: at() }, ['review-accept', 'review-reject']),
+          { disabled: status === 'rejected' },
+        ),
       ),
     );
     const checks = f.review?.checks ?? [];
     if (checks.length > 0) {
-      section.append(h('ul', { class: 'checks', id: 'review-checks', 'aria-label': 'Verifier checks' }, ...checks.map((c) => h('li', { class: c.ok ? 'ok' : 'failed' }, `${c.ok ? '✓' : '✕'} ${c.name}${c.detail ? ` — ${c.detail}` : ''}`))));
+      section.append(
+        h(
+          'ul',
+          { class: 'checks', id: 'review-checks', 'aria-label': 'Verifier checks' },
+          ...checks.map((c) =>
+            h(
+              'li',
+              { class: c.ok ? 'ok' : 'failed' },
+              `${c.ok ? '✓' : '✕'} ${c.name}${c.detail ? ` — ${c.detail}` : ''}`,
+            ),
+          ),
+        ),
+      );
     }
     section.append(h('h3', {}, 'Sources'));
     if (f.sources.length === 0) section.append(h('p', { id: 'sources-none' }, 'No sources.'));
@@ -255,7 +420,14 @@ export class CaseFormView {
         h(
           'ul',
           { class: 'sources', id: 'sources', 'aria-label': 'Sources' },
-          ...f.sources.map((s, k) => h('li', {}, `${s.where} · ${s.published || 'no date'} · `, h('a', { id: `source-${k}`, href: s.url, title: s.url }, s.title || s.url))),
+          ...f.sources.map((s, k) =>
+            h(
+              'li',
+              {},
+              `${s.where} · ${s.published || 'no date'} · `,
+              h('a', { id: `source-${k}`, href: s.url, title: s.url }, s.title || s.url),
+            ),
+          ),
         ),
       );
     }
@@ -280,7 +452,15 @@ export class CaseFormView {
     return field;
   }
 
-  private textField(id: string, label: string, ariaLabel: string, value: string, path: string, toOp: (value: string) => EditOp, placeholder?: string): HTMLElement {
+  private textField(
+    id: string,
+    label: string,
+    ariaLabel: string,
+    value: string,
+    path: string,
+    toOp: (value: string) => EditOp,
+    placeholder?: string,
+  ): HTMLElement {
     const field = this.bareTextField(id, ariaLabel, value, toOp);
     if (placeholder) field.setAttribute('placeholder', placeholder);
     const row = h('div', { class: 'field' }, h('vscode-label', { for: id }, label), field);
@@ -311,7 +491,8 @@ export class CaseFormView {
   private placeDiagnostics(diagnostics: FieldDiagnostic[]): void {
     const list = [...diagnostics];
     const r = this.rejection;
-    if (r && this.detail && r.line === this.detail.line) list.unshift({ path: r.path, severity: 'error', code: 'refused', message: r.message });
+    if (r && this.detail && r.line === this.detail.line)
+      list.unshift({ path: r.path, severity: 'error', code: 'refused', message: r.message });
     for (const d of list) {
       const parts = d.path === '' ? [] : d.path.split('.');
       let anchor: HTMLElement | undefined;
@@ -320,7 +501,19 @@ export class CaseFormView {
       // The first message of a path gets the stable id (diag-seed-date, diag-levels-0-candidates, …).
       const base = `diag-${d.path.replace(/\./g, '-') || 'case'}`;
       const id = this.element.querySelector(`#${CSS.escape(base)}`) ? undefined : base;
-      anchor.append(h('div', { class: `diag ${d.severity}`, role: d.severity === 'error' ? 'alert' : 'note', 'data-path': d.path, 'data-code': d.code, id }, `${d.severity === 'error' ? '✕' : '⚠'} ${d.message}`));
+      anchor.append(
+        h(
+          'div',
+          {
+            class: `diag ${d.severity}`,
+            role: d.severity === 'error' ? 'alert' : 'note',
+            'data-path': d.path,
+            'data-code': d.code,
+            id,
+          },
+          `${d.severity === 'error' ? '✕' : '⚠'} ${d.message}`,
+        ),
+      );
       const field = anchor.querySelector('vscode-textfield');
       if (field && d.severity === 'error' && anchor !== this.anchors.get('')) field.setAttribute('invalid', '');
     }
@@ -342,7 +535,12 @@ function successors(id: string): string[] {
   const cand = /^cand-(\d+)-(\d+)-(\w+)$/.exec(id);
   if (cand) {
     const [i, j, what] = [Number(cand[1]), Number(cand[2]), cand[3]!];
-    return [`cand-${i}-${j}-event`, `cand-${i}-${j - 1}-${what}`, `cand-${i}-${j - 1}-event`, `level-${i}-add-candidate`];
+    return [
+      `cand-${i}-${j}-event`,
+      `cand-${i}-${j - 1}-${what}`,
+      `cand-${i}-${j - 1}-event`,
+      `level-${i}-add-candidate`,
+    ];
   }
   const level = /^level-(\d+)-([\w-]+)$/.exec(id);
   if (level) {

@@ -27,7 +27,11 @@ applyColorRoles(CASE_TABLE_COLORS);
 
 const saved = vscode.getState();
 // A query saved by an older version lacks newer fields (review): defaults fill them, so the host accepts it.
-const state: ViewState = { query: { ...DEFAULT_QUERY, ...saved?.query }, selectedLine: saved?.selectedLine ?? null, scrollTop: saved?.scrollTop ?? 0 };
+const state: ViewState = {
+  query: { ...DEFAULT_QUERY, ...saved?.query },
+  selectedLine: saved?.selectedLine ?? null,
+  scrollTop: saved?.scrollTop ?? 0,
+};
 let saveTimer = 0;
 function save(): void {
   clearTimeout(saveTimer);
@@ -116,7 +120,11 @@ reviewSelect.addEventListener('change', () => {
   const v = reviewSelect.value;
   if (v === 'all' || v === 'verified' || v === 'draft' || v === 'rejected' || v === 'none') setQuery({ review: v });
 });
-const problems = h('vscode-checkbox', { id: 'filter-problems', label: 'Only problems', checked: state.query.onlyProblems });
+const problems = h('vscode-checkbox', {
+  id: 'filter-problems',
+  label: 'Only problems',
+  checked: state.query.onlyProblems,
+});
 problems.addEventListener('change', () => setQuery({ onlyProblems: problems.checked }));
 const summary = h('span', { id: 'table-summary', class: 'summary', 'aria-live': 'polite' });
 const toolbar = h(
@@ -126,9 +134,27 @@ const toolbar = h(
   splitSelect,
   reviewSelect,
   problems,
-  button('prev-problem', '↑ Problem', 'Previous problem, error or warning (Shift+F8)', () => vscode.postMessage({ type: 'nextProblem', fromIndex: Math.max(table.selectedIndex, 0), backwards: true }), { keys: 'Shift+F8' }),
-  button('next-problem', '↓ Problem', 'Next problem, error or warning (F8)', () => vscode.postMessage({ type: 'nextProblem', fromIndex: table.selectedIndex, backwards: false }), { keys: 'F8' }),
-  button('add-case', '+ Case', 'Add a case after the selected one', () => vscode.postMessage({ type: 'addCase', afterLine: table.selectedLine }), { secondary: false }),
+  button(
+    'prev-problem',
+    '↑ Problem',
+    'Previous problem, error or warning (Shift+F8)',
+    () => vscode.postMessage({ type: 'nextProblem', fromIndex: Math.max(table.selectedIndex, 0), backwards: true }),
+    { keys: 'Shift+F8' },
+  ),
+  button(
+    'next-problem',
+    '↓ Problem',
+    'Next problem, error or warning (F8)',
+    () => vscode.postMessage({ type: 'nextProblem', fromIndex: table.selectedIndex, backwards: false }),
+    { keys: 'F8' },
+  ),
+  button(
+    'add-case',
+    '+ Case',
+    'Add a case after the selected one',
+    () => vscode.postMessage({ type: 'addCase', afterLine: table.selectedLine }),
+    { secondary: false },
+  ),
   summary,
 );
 
@@ -175,7 +201,9 @@ onHostMessage((m: HostMessage) => {
     case 'detail': {
       if (m.seq !== undefined) answeredSeq = Math.max(answeredSeq, m.seq);
       // A move still waiting for its row will select (and ask) on its own: nothing the host says now is current.
-      const stale = table.moving || (m.seq !== undefined ? m.seq < selectSeq : answeredSeq < selectSeq && m.detail?.line !== state.selectedLine);
+      const stale =
+        table.moving ||
+        (m.seq !== undefined ? m.seq < selectSeq : answeredSeq < selectSeq && m.detail?.line !== state.selectedLine);
       if (stale) return;
       if (m.detail) {
         state.selectedLine = m.detail.line;
@@ -201,4 +229,10 @@ onHostMessage((m: HostMessage) => {
 // Ready handshake: say which rows the viewport shows so the first answer paints them.
 const first = Math.floor(state.scrollTop / ROW_HEIGHT);
 const visible = Math.ceil(window.innerHeight / ROW_HEIGHT) + 20;
-vscode.postMessage({ type: 'ready', start: first, end: first + visible, query: state.query, selectedLine: state.selectedLine });
+vscode.postMessage({
+  type: 'ready',
+  start: first,
+  end: first + visible,
+  query: state.query,
+  selectedLine: state.selectedLine,
+});

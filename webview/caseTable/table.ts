@@ -17,7 +17,11 @@ interface Column {
 }
 
 /** Review status badges (contract 1's `review`): a word with a mark, never colour alone. */
-const REVIEW_MARK: Record<NonNullable<CaseRow['review']>, string> = { verified: '✓ verified', rejected: '✕ rejected', draft: '◌ draft' };
+const REVIEW_MARK: Record<NonNullable<CaseRow['review']>, string> = {
+  verified: '✓ verified',
+  rejected: '✕ rejected',
+  draft: '◌ draft',
+};
 
 const COLUMNS: Column[] = [
   { key: 'line', label: 'Line', cls: 'c-line' },
@@ -68,7 +72,11 @@ export class VirtualTable {
       const cell = h('div', { role: 'columnheader', class: `cell ${col.cls}` });
       if (col.key) {
         const key = col.key;
-        const b = h('button', { class: 'sort', id: `sort-${key}`, type: 'button', title: `Sort by ${col.label.toLowerCase()}` }, col.label);
+        const b = h(
+          'button',
+          { class: 'sort', id: `sort-${key}`, type: 'button', title: `Sort by ${col.label.toLowerCase()}` },
+          col.label,
+        );
         b.addEventListener('click', () => this.cb.sort(key));
         cell.append(b);
         cell.setAttribute('aria-sort', 'none');
@@ -81,7 +89,15 @@ export class VirtualTable {
     this.viewport = h('div', { class: 'viewport', id: 'case-table-viewport' }, this.spacer, this.body);
     this.element = h(
       'div',
-      { id: 'case-table', role: 'grid', 'aria-label': 'Cases', 'aria-colcount': COLUMNS.length, 'aria-rowcount': 1, tabindex: 0, class: 'table' },
+      {
+        id: 'case-table',
+        role: 'grid',
+        'aria-label': 'Cases',
+        'aria-colcount': COLUMNS.length,
+        'aria-rowcount': 1,
+        tabindex: 0,
+        class: 'table',
+      },
       h('div', { role: 'rowgroup', class: 'headgroup' }, headRow),
       this.viewport,
     );
@@ -215,7 +231,8 @@ export class VirtualTable {
 
   private evict(start: number, end: number): void {
     if (this.cache.size <= CACHE_LIMIT) return;
-    for (const index of this.cache.keys()) if (index < start - CACHE_LIMIT / 4 || index >= end + CACHE_LIMIT / 4) this.cache.delete(index);
+    for (const index of this.cache.keys())
+      if (index < start - CACHE_LIMIT / 4 || index >= end + CACHE_LIMIT / 4) this.cache.delete(index);
   }
 
   private rowElement(index: number, row: CaseRow | undefined, selected: boolean): HTMLElement {
@@ -236,12 +253,28 @@ export class VirtualTable {
       el.append(h('div', { role: 'gridcell', class: 'cell c-line' }, '…'));
       return el;
     }
-    const cell = (cls: string, text: string, title?: string): HTMLElement => h('div', { role: 'gridcell', class: `cell ${cls}`, title: title ?? text }, text);
+    const cell = (cls: string, text: string, title?: string): HTMLElement =>
+      h('div', { role: 'gridcell', class: `cell ${cls}`, title: title ?? text }, text);
     el.append(cell('c-line', String(row.line + 1)));
     if (row.kind === 'raw' || row.kind === 'blank') {
       // Tab reaches the link of the selected row only, so the table stays one Tab stop among the rest.
-      const open = h('button', { type: 'button', class: 'link', id: `open-text-row-${row.line}`, 'data-open-line': row.line, tabindex: selected ? 0 : -1 }, `Open in text editor at line ${row.line + 1}`);
-      const raw = h('div', { role: 'gridcell', class: 'cell c-raw', title: row.raw ?? '' }, open, row.kind === 'blank' ? ' blank line' : ` ${row.raw ?? ''}`);
+      const open = h(
+        'button',
+        {
+          type: 'button',
+          class: 'link',
+          id: `open-text-row-${row.line}`,
+          'data-open-line': row.line,
+          tabindex: selected ? 0 : -1,
+        },
+        `Open in text editor at line ${row.line + 1}`,
+      );
+      const raw = h(
+        'div',
+        { role: 'gridcell', class: 'cell c-raw', title: row.raw ?? '' },
+        open,
+        row.kind === 'blank' ? ' blank line' : ` ${row.raw ?? ''}`,
+      );
       el.append(raw, h('div', { role: 'gridcell', class: 'cell c-problems' }, this.badges(row)));
       return el;
     }
@@ -259,9 +292,34 @@ export class VirtualTable {
 
   private badges(row: CaseRow): HTMLElement {
     const wrap = h('span', { class: 'badges' });
-    if (row.errors) wrap.append(h('span', { class: 'badge error', 'aria-label': `${row.errors} errors`, title: `${row.errors} errors` }, `✕ ${row.errors}`));
-    if (row.warnings) wrap.append(h('span', { class: 'badge warning', 'aria-label': `${row.warnings} warnings`, title: `${row.warnings} warnings` }, `⚠ ${row.warnings}`));
-    if (row.review) wrap.append(h('span', { class: `badge review ${row.review}`, 'aria-label': `review: ${row.review}`, title: `review: ${row.review}` }, REVIEW_MARK[row.review]));
+    if (row.errors)
+      wrap.append(
+        h(
+          'span',
+          { class: 'badge error', 'aria-label': `${row.errors} errors`, title: `${row.errors} errors` },
+          `✕ ${row.errors}`,
+        ),
+      );
+    if (row.warnings)
+      wrap.append(
+        h(
+          'span',
+          { class: 'badge warning', 'aria-label': `${row.warnings} warnings`, title: `${row.warnings} warnings` },
+          `⚠ ${row.warnings}`,
+        ),
+      );
+    if (row.review)
+      wrap.append(
+        h(
+          'span',
+          {
+            class: `badge review ${row.review}`,
+            'aria-label': `review: ${row.review}`,
+            title: `review: ${row.review}`,
+          },
+          REVIEW_MARK[row.review],
+        ),
+      );
     return wrap;
   }
 

@@ -26,7 +26,20 @@ import { chartTable, type TableSeries } from '../shared/chartTable';
 import type { ChartTheme } from './colors';
 import { h } from './dom';
 
-Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LinearScale, LogarithmicScale, LineController, LineElement, PointElement, ScatterController, Tooltip);
+Chart.register(
+  BarController,
+  BarElement,
+  CategoryScale,
+  Filler,
+  Legend,
+  LinearScale,
+  LogarithmicScale,
+  LineController,
+  LineElement,
+  PointElement,
+  ScatterController,
+  Tooltip,
+);
 
 export type Theme = ChartTheme;
 
@@ -106,11 +119,36 @@ export class ChartCard {
     this.box = h('div', { class: 'canvas-box' }, this.canvas);
     this.emptyEl = h('p', { class: 'empty', id: `chart-${name}-empty` }, emptyText);
     // A scrolling region the keyboard can reach (it may hold thousands of steps).
-    this.tableBox = h('div', { class: 'chart-table-box', id: `chart-${name}-table-box`, role: 'region', tabindex: 0, 'aria-label': `${title}: data table` });
-    this.toggle = h('vscode-button', { class: 'chart-table-toggle', id: `chart-${name}-table-toggle`, secondary: true, icon: 'table', 'aria-pressed': 'false', 'aria-controls': this.tableBox.id, title: `Show ${title} as a table` }, 'Table');
+    this.tableBox = h('div', {
+      class: 'chart-table-box',
+      id: `chart-${name}-table-box`,
+      role: 'region',
+      tabindex: 0,
+      'aria-label': `${title}: data table`,
+    });
+    this.toggle = h(
+      'vscode-button',
+      {
+        class: 'chart-table-toggle',
+        id: `chart-${name}-table-toggle`,
+        secondary: true,
+        icon: 'table',
+        'aria-pressed': 'false',
+        'aria-controls': this.tableBox.id,
+        title: `Show ${title} as a table`,
+      },
+      'Table',
+    );
     this.toggle.addEventListener('click', () => this.setTable(!this.showTable));
     const head = h('div', { class: 'card-head' }, h('h3', {}, title), this.toggle);
-    this.el = h('section', { class: `card${wide ? ' wide' : ''}`, id: `card-${name}`, 'aria-label': title }, head, this.box, this.tableBox, this.emptyEl);
+    this.el = h(
+      'section',
+      { class: `card${wide ? ' wide' : ''}`, id: `card-${name}`, 'aria-label': title },
+      head,
+      this.box,
+      this.tableBox,
+      this.emptyEl,
+    );
     this.box.hidden = true;
     this.tableBox.hidden = true;
   }
@@ -138,7 +176,18 @@ export class ChartCard {
     this.box.hidden = empty || this.showTable;
     this.tableBox.hidden = empty || !this.showTable;
     this.toggle.hidden = empty;
-    if (!this.tableBox.hidden && spec) this.tableBox.replaceChildren(chartTable({ caption: this.title, xTitle: spec.tableX ?? spec.xTitle ?? 'Label', labels: spec.labels, series: tableSeries(spec) }, `chart-${this.name}-table`));
+    if (!this.tableBox.hidden && spec)
+      this.tableBox.replaceChildren(
+        chartTable(
+          {
+            caption: this.title,
+            xTitle: spec.tableX ?? spec.xTitle ?? 'Label',
+            labels: spec.labels,
+            series: tableSeries(spec),
+          },
+          `chart-${this.name}-table`,
+        ),
+      );
     else this.tableBox.replaceChildren();
   }
 
@@ -153,7 +202,12 @@ export class ChartCard {
     this.canvas.dataset.colors = empty ? '' : markColors(spec).join('; ');
     // Screen readers get the chart's title and what it holds, not just "image"; the numbers are one
     // button away, the card's Table toggle just before the canvas.
-    this.canvas.setAttribute('aria-label', empty ? `${this.title}: no data` : `${this.title}: ${spec.points} points${spec.summary ? `, ${spec.summary}` : ''}`);
+    this.canvas.setAttribute(
+      'aria-label',
+      empty
+        ? `${this.title}: no data`
+        : `${this.title}: ${spec.points} points${spec.summary ? `, ${spec.summary}` : ''}`,
+    );
     this.layout();
     if (empty) {
       this.chart?.destroy();
@@ -190,7 +244,13 @@ function tableSeries(spec: ChartSpec): TableSeries[] {
 }
 
 function options(spec: ChartSpec, theme: Theme): ChartConfiguration['options'] {
-  const axis = (title: string | undefined, stacked: boolean, linear: boolean, min?: number, max?: number): Record<string, unknown> => ({
+  const axis = (
+    title: string | undefined,
+    stacked: boolean,
+    linear: boolean,
+    min?: number,
+    max?: number,
+  ): Record<string, unknown> => ({
     // A category axis must not get `type: undefined`: Chart.js would drop the labels.
     ...(linear ? { type: 'linear' } : {}),
     stacked,
@@ -212,7 +272,15 @@ function options(spec: ChartSpec, theme: Theme): ChartConfiguration['options'] {
     color: theme.fg,
     plugins: {
       legend: { display: spec.legend ?? spec.datasets.length > 1, labels: { color: theme.fg, boxWidth: 12 } },
-      tooltip: { enabled: true, callbacks: spec.tooltipAfterLabel ? { afterLabel: (item: TooltipItem<'bar'>) => spec.tooltipAfterLabel!(item.datasetIndex, item.dataIndex) ?? '' } : {} },
+      tooltip: {
+        enabled: true,
+        callbacks: spec.tooltipAfterLabel
+          ? {
+              afterLabel: (item: TooltipItem<'bar'>) =>
+                spec.tooltipAfterLabel!(item.datasetIndex, item.dataIndex) ?? '',
+            }
+          : {},
+      },
     },
     scales: {
       x: axis(spec.xTitle, Boolean(spec.stacked), Boolean(spec.xLinear), spec.xMin, spec.xMax),

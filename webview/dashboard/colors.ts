@@ -1,22 +1,51 @@
 // The dashboard's theme colours, readable where they are painted (webview/shared/themeColors.ts):
 // text roles become `--ph-<role>` for the CSS; charts take `chartTheme()` for Chart.js.
-import { GRAPHIC_CONTRAST, TEXT_CONTRAST, chartPalette, composite, ensureContrast, pageVar, parseColor, resolveRoles, toCss, type ColorRole, type Rgba } from '../shared/themeColors';
+import {
+  GRAPHIC_CONTRAST,
+  TEXT_CONTRAST,
+  chartPalette,
+  composite,
+  ensureContrast,
+  pageVar,
+  parseColor,
+  resolveRoles,
+  toCss,
+  type ColorRole,
+  type Rgba,
+} from '../shared/themeColors';
 
 /** Text sits on the page, in cards, on a hovered tree row. */
-const TEXT_ON = ['--vscode-editor-background', '--vscode-editorWidget-background', '--vscode-list-hoverBackground', '--vscode-textBlockQuote-background'];
+const TEXT_ON = [
+  '--vscode-editor-background',
+  '--vscode-editorWidget-background',
+  '--vscode-list-hoverBackground',
+  '--vscode-textBlockQuote-background',
+];
 /** Chart marks and tree marks sit in cards and on the page. */
 const MARK_ON = ['--vscode-editor-background', '--vscode-editorWidget-background'];
 
 export const DASHBOARD_COLORS = {
   muted: { from: ['--vscode-descriptionForeground'], on: TEXT_ON, ratio: TEXT_CONTRAST },
   pass: { from: ['--vscode-testing-iconPassed', '--vscode-charts-green'], on: TEXT_ON, ratio: TEXT_CONTRAST },
-  fail: { from: ['--vscode-testing-iconFailed', '--vscode-errorForeground', '--vscode-charts-red'], on: TEXT_ON, ratio: TEXT_CONTRAST },
-  warning: { from: ['--vscode-editorWarning-foreground', '--vscode-notificationsWarningIcon-foreground'], on: TEXT_ON, ratio: TEXT_CONTRAST },
+  fail: {
+    from: ['--vscode-testing-iconFailed', '--vscode-errorForeground', '--vscode-charts-red'],
+    on: TEXT_ON,
+    ratio: TEXT_CONTRAST,
+  },
+  warning: {
+    from: ['--vscode-editorWarning-foreground', '--vscode-notificationsWarningIcon-foreground'],
+    on: TEXT_ON,
+    ratio: TEXT_CONTRAST,
+  },
   actual: { from: ['--vscode-charts-green', '--vscode-testing-iconPassed'], on: TEXT_ON, ratio: TEXT_CONTRAST },
   'match-exact': { from: ['--vscode-charts-green'], on: TEXT_ON, ratio: TEXT_CONTRAST },
   'match-semantic': { from: ['--vscode-charts-blue'], on: TEXT_ON, ratio: TEXT_CONTRAST },
   'match-llm': { from: ['--vscode-charts-purple'], on: TEXT_ON, ratio: TEXT_CONTRAST },
-  'actual-mark': { from: ['--vscode-charts-green', '--vscode-testing-iconPassed'], on: MARK_ON, ratio: GRAPHIC_CONTRAST },
+  'actual-mark': {
+    from: ['--vscode-charts-green', '--vscode-testing-iconPassed'],
+    on: MARK_ON,
+    ratio: GRAPHIC_CONTRAST,
+  },
   'bar-mark': { from: ['--vscode-charts-blue'], on: MARK_ON, ratio: GRAPHIC_CONTRAST },
   'edge-mark': { from: ['--vscode-descriptionForeground'], on: MARK_ON, ratio: GRAPHIC_CONTRAST },
 } satisfies Record<string, ColorRole>;
@@ -45,7 +74,11 @@ export function chartTheme(): ChartTheme {
   return {
     fg: text.fg,
     muted: text.muted,
-    grid: pageVar('--vscode-editorWidget-border') || pageVar('--vscode-widget-border') || pageVar('--vscode-contrastBorder') || text.muted,
+    grid:
+      pageVar('--vscode-editorWidget-border') ||
+      pageVar('--vscode-widget-border') ||
+      pageVar('--vscode-contrastBorder') ||
+      text.muted,
     palette,
     red: palette[5]!,
     font: pageVar('--vscode-font-family') || 'sans-serif',
@@ -60,7 +93,9 @@ export function fadedMark(colour: string, alpha: number): string {
   const c = parseColor(colour);
   if (!c) return colour;
   const page = parseColor(pageVar('--vscode-editor-background')) ?? { r: 0, g: 0, b: 0, a: 1 };
-  const backgrounds = MARK_ON.map((n) => parseColor(pageVar(n))).filter((b): b is Rgba => b !== null).map((b) => composite(b, page));
+  const backgrounds = MARK_ON.map((n) => parseColor(pageVar(n)))
+    .filter((b): b is Rgba => b !== null)
+    .map((b) => composite(b, page));
   const card = backgrounds.at(-1) ?? page;
   const toward = parseColor(pageVar('--vscode-foreground')) ?? { r: 128, g: 128, b: 128, a: 1 };
   return toCss(ensureContrast({ ...c, a: c.a * alpha }, [card, ...backgrounds], GRAPHIC_CONTRAST, toward));

@@ -19,7 +19,12 @@ export function h(tag: string, attrs: Attrs = {}, ...children: (Node | string | 
 }
 
 export function icon(name: string, label?: string): HTMLElement {
-  return h('span', { class: `codicon codicon-${name}`, 'aria-hidden': label ? null : 'true', 'aria-label': label, role: label ? 'img' : null });
+  return h('span', {
+    class: `codicon codicon-${name}`,
+    'aria-hidden': label ? null : 'true',
+    'aria-label': label,
+    role: label ? 'img' : null,
+  });
 }
 
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {

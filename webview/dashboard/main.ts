@@ -13,10 +13,35 @@ import type { ForecastTree } from '../../src/contracts/tree';
 import { StreamingDecimator, emaSmooth, type XY } from '../../src/dashboard/decimate';
 import { matcherNote } from '../../src/dashboard/matcher';
 import { EXACT_DOMINANCE, formatShift, kindShift } from '../../src/dashboard/matchShift';
-import { GATES, NO_DATA, allStageGates, coverageShares, formatGateValue, type GateResult, type GateSpec, type GateStatus, type StageGates } from '../../src/dashboard/gates';
-import type { DashboardState, HostToWebview, Notice, RunAppend, RunSnapshot, TreeRef, WebviewToHost } from '../../src/dashboard/protocol';
+import {
+  GATES,
+  NO_DATA,
+  allStageGates,
+  coverageShares,
+  formatGateValue,
+  type GateResult,
+  type GateSpec,
+  type GateStatus,
+  type StageGates,
+} from '../../src/dashboard/gates';
+import type {
+  DashboardState,
+  HostToWebview,
+  Notice,
+  RunAppend,
+  RunSnapshot,
+  TreeRef,
+  WebviewToHost,
+} from '../../src/dashboard/protocol';
 import { depthsOf, formatDuration, latestEvals, stagesOf, type DepthKey } from '../../src/dashboard/series';
-import { formatInterval, formatNumber, formatParseFailures, stageForecast, type ReadoutName, type StageForecast } from '../../src/dashboard/readouts';
+import {
+  formatInterval,
+  formatNumber,
+  formatParseFailures,
+  stageForecast,
+  type ReadoutName,
+  type StageForecast,
+} from '../../src/dashboard/readouts';
 import { defaultExpanded, indexTree, searchNodes } from '../../src/dashboard/tree';
 import { applyColorRoles } from '../shared/themeColors';
 import { ChartCard, withAlpha, type AnyDataset, type ChartSpec, type Theme } from './charts';
@@ -43,7 +68,15 @@ interface PersistedState {
 }
 
 const vscode = acquireVsCodeApi();
-const persisted: PersistedState = { smoothing: 0.6, tables: [], tree: null, expanded: [], treeSearch: '', nodeSearch: '', ...(vscode.getState() as Partial<PersistedState> | undefined) };
+const persisted: PersistedState = {
+  smoothing: 0.6,
+  tables: [],
+  tree: null,
+  expanded: [],
+  treeSearch: '',
+  nodeSearch: '',
+  ...(vscode.getState() as Partial<PersistedState> | undefined),
+};
 const save = (): void => vscode.setState(persisted);
 const post = (msg: WebviewToHost): void => vscode.postMessage(msg);
 
@@ -77,7 +110,9 @@ post({ type: 'ready' });
 
 function injectStyles(): void {
   const style = document.createElement('style');
-  const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? document.querySelector<HTMLScriptElement>('script[nonce]')?.nonce;
+  const nonce =
+    (document.currentScript as HTMLScriptElement | null)?.nonce ??
+    document.querySelector<HTMLScriptElement>('script[nonce]')?.nonce;
   if (nonce) style.nonce = nonce;
   style.textContent = css;
   document.head.append(style);
@@ -102,7 +137,13 @@ function onMessage(msg: HostToWebview): void {
 }
 
 function modelOf(snap: RunSnapshot): RunModel {
-  const m: RunModel = { snap, loss: new StreamingDecimator(), lr: new StreamingDecimator(), rewardMean: new StreamingDecimator(), rewardStd: new StreamingDecimator() };
+  const m: RunModel = {
+    snap,
+    loss: new StreamingDecimator(),
+    lr: new StreamingDecimator(),
+    rewardMean: new StreamingDecimator(),
+    rewardStd: new StreamingDecimator(),
+  };
   feed(m, snap.train);
   return m;
 }
@@ -137,14 +178,20 @@ function setState(s: DashboardState): void {
   }
   // Forecasts from the service (mode 'forecast') have trees only: no training or evaluation sections.
   const runSections = s.mode === 'forecast' ? [] : [trainingSection(), evalSection()];
-  root.replaceChildren(header(), h('section', { id: 'notices', role: 'status', 'aria-live': 'polite', 'aria-label': 'Notices' }), ...runSections, treeSection());
+  root.replaceChildren(
+    header(),
+    h('section', { id: 'notices', role: 'status', 'aria-live': 'polite', 'aria-label': 'Notices' }),
+    ...runSections,
+    treeSection(),
+  );
   renderHeaderFacts();
   renderNotices();
   redrawCharts();
   renderTreeList();
   revealTree = s.focusTree !== null;
   const focus = s.focusTree ?? persisted.tree;
-  if (focus && s.runs.some((r) => r.id === focus.runId && focus.index < r.trees.length)) selectTree(focus, focus === persisted.tree);
+  if (focus && s.runs.some((r) => r.id === focus.runId && focus.index < r.trees.length))
+    selectTree(focus, focus === persisted.tree);
   else {
     const first = s.runs.find((r) => r.trees.length);
     if (first) selectTree({ runId: first.id, index: 0 });
@@ -164,22 +211,54 @@ function card(name: string, title: string, emptyText: string, wide = false): Cha
 function emptyState(message: string): HTMLElement {
   const launch = h('vscode-button', { id: 'empty-launch-sft', icon: 'rocket' }, 'Launch SFT');
   launch.addEventListener('click', () => post({ type: 'command', command: 'launchSft' }));
-  return h('section', { id: 'empty-state', 'aria-label': 'No runs' }, h('h1', {}, 'PsychoHistory dashboard'), h('p', {}, icon('graph-line'), ' ', message), launch);
+  return h(
+    'section',
+    { id: 'empty-state', 'aria-label': 'No runs' },
+    h('h1', {}, 'PsychoHistory dashboard'),
+    h('p', {}, icon('graph-line'), ' ', message),
+    launch,
+  );
 }
 
 function header(): HTMLElement {
   const s = state!;
-  const title = s.mode === 'compare' ? `Compare ${s.runs.length} runs` : s.mode === 'forecast' ? 'Forecasts from the service' : `Run ${s.runs[0]?.id ?? ''}`;
+  const title =
+    s.mode === 'compare'
+      ? `Compare ${s.runs.length} runs`
+      : s.mode === 'forecast'
+        ? 'Forecasts from the service'
+        : `Run ${s.runs[0]?.id ?? ''}`;
   // Named by their visible text (WCAG 2.5.3); the title says more.
-  const refresh = h('vscode-button', { id: 'btn-refresh', secondary: true, icon: 'refresh', title: 'Reload the run from disk' }, 'Refresh');
+  const refresh = h(
+    'vscode-button',
+    { id: 'btn-refresh', secondary: true, icon: 'refresh', title: 'Reload the run from disk' },
+    'Refresh',
+  );
   refresh.addEventListener('click', () => post({ type: 'command', command: 'refresh' }));
-  const folder = h('vscode-button', { id: 'btn-open-folder', secondary: true, icon: 'folder-opened', title: 'Reveal the run folder' }, 'Run folder');
+  const folder = h(
+    'vscode-button',
+    { id: 'btn-open-folder', secondary: true, icon: 'folder-opened', title: 'Reveal the run folder' },
+    'Run folder',
+  );
   folder.addEventListener('click', () => post({ type: 'command', command: 'openRunFolder', runId: s.runs[0]?.id }));
   // Modal runs link to their call in Modal's dashboard (the host resolves the URL from run.json).
   const onModal = s.mode === 'run' && s.runs[0]?.backend === 'modal';
-  const modal = onModal ? h('vscode-button', { id: 'btn-open-modal', secondary: true, icon: 'link-external' }, 'Open in Modal Dashboard') : null;
-  modal?.addEventListener('click', () => post({ type: 'command', command: 'openModalDashboard', runId: s.runs[0]?.id }));
-  return h('header', { id: 'dash-header' }, h('h1', { id: 'dash-title' }, title), h('div', { class: 'facts', id: 'run-facts', 'aria-label': 'Run facts' }), h('span', { class: 'spacer' }), s.mode === 'forecast' ? null : refresh, s.mode === 'run' ? folder : null, modal);
+  const modal = onModal
+    ? h('vscode-button', { id: 'btn-open-modal', secondary: true, icon: 'link-external' }, 'Open in Modal Dashboard')
+    : null;
+  modal?.addEventListener('click', () =>
+    post({ type: 'command', command: 'openModalDashboard', runId: s.runs[0]?.id }),
+  );
+  return h(
+    'header',
+    { id: 'dash-header' },
+    h('h1', { id: 'dash-title' }, title),
+    h('div', { class: 'facts', id: 'run-facts', 'aria-label': 'Run facts' }),
+    h('span', { class: 'spacer' }),
+    s.mode === 'forecast' ? null : refresh,
+    s.mode === 'run' ? folder : null,
+    modal,
+  );
 }
 
 function renderHeaderFacts(): void {
@@ -193,9 +272,19 @@ function renderHeaderFacts(): void {
         'span',
         { class: 'run-fact', 'data-run-id': r.id },
         state?.mode === 'compare' ? h('b', {}, `${r.id} `) : null,
-        h('span', { class: `state state-${r.state ?? 'unknown'}`, id: state?.mode === 'run' ? 'run-state' : null }, icon(stateIcon(r.state)), r.kind ? `${r.kind} · ${r.state ?? 'unknown'}` : (r.state ?? 'unknown')),
+        h(
+          'span',
+          { class: `state state-${r.state ?? 'unknown'}`, id: state?.mode === 'run' ? 'run-state' : null },
+          icon(stateIcon(r.state)),
+          r.kind ? `${r.kind} · ${r.state ?? 'unknown'}` : (r.state ?? 'unknown'),
+        ),
         ' ',
-        h('span', { id: state?.mode === 'run' ? 'run-duration' : null }, 'Duration ', h('b', {}, formatDuration(r.durationSeconds))),
+        h(
+          'span',
+          { id: state?.mode === 'run' ? 'run-duration' : null },
+          'Duration ',
+          h('b', {}, formatDuration(r.durationSeconds)),
+        ),
         ' ',
         h('span', { id: state?.mode === 'run' ? 'run-cost' : null }, 'Cost ', h('b', {}, cost)),
       );
@@ -221,18 +310,33 @@ function stateIcon(s: RunSnapshot['state']): string {
 }
 
 function renderNotices(): void {
-  const all: (Notice & { runId: string })[] = models.flatMap((m) => m.snap.notices.map((n) => ({ ...n, runId: m.snap.id })));
+  const all: (Notice & { runId: string })[] = models.flatMap((m) =>
+    m.snap.notices.map((n) => ({ ...n, runId: m.snap.id })),
+  );
   const box = byId('notices');
   box.dataset.count = String(all.length);
   box.replaceChildren(
     ...all.map((n) =>
-      h('div', { class: `notice notice-${n.level}`, 'data-level': n.level }, icon(n.level === 'error' ? 'error' : n.level === 'warning' ? 'warning' : 'info'), h('span', {}, state?.mode === 'compare' ? `${n.runId}: ${n.message}` : n.message)),
+      h(
+        'div',
+        { class: `notice notice-${n.level}`, 'data-level': n.level },
+        icon(n.level === 'error' ? 'error' : n.level === 'warning' ? 'warning' : 'info'),
+        h('span', {}, state?.mode === 'compare' ? `${n.runId}: ${n.message}` : n.message),
+      ),
     ),
   );
 }
 
 function trainingSection(): HTMLElement {
-  const slider = h('input', { type: 'range', id: 'smoothing', min: 0, max: 0.99, step: 0.01, value: persisted.smoothing, 'aria-label': 'Loss smoothing' });
+  const slider = h('input', {
+    type: 'range',
+    id: 'smoothing',
+    min: 0,
+    max: 0.99,
+    step: 0.01,
+    value: persisted.smoothing,
+    'aria-label': 'Loss smoothing',
+  });
   const out = h('output', { id: 'smoothing-value', for: 'smoothing' }, persisted.smoothing.toFixed(2));
   slider.addEventListener('input', () => {
     persisted.smoothing = Number(slider.value);
@@ -240,15 +344,34 @@ function trainingSection(): HTMLElement {
     save();
     drawTraining();
   });
-  cards.loss = card('loss', 'Training loss', 'No train events yet — the loss appears here as the job logs steps.', true);
+  cards.loss = card(
+    'loss',
+    'Training loss',
+    'No train events yet — the loss appears here as the job logs steps.',
+    true,
+  );
   cards.lr = card('lr', 'Learning rate', 'No train events yet.');
-  cards.reward = card('reward', 'GRPO reward (mean ± std)', 'No reward logged — GRPO runs log rewardMean and rewardStd.');
+  cards.reward = card(
+    'reward',
+    'GRPO reward (mean ± std)',
+    'No reward logged — GRPO runs log rewardMean and rewardStd.',
+  );
   return h(
     'section',
     { id: 'section-training', 'aria-label': 'Training' },
     h('h2', {}, 'Training'),
-    h('p', { class: 'empty', id: 'training-empty', hidden: true }, 'No training steps in this run — eval runs report below; SFT and GRPO runs draw their loss here as they train.'),
-    h('div', { class: 'controls', id: 'training-controls' }, h('label', { for: 'smoothing' }, 'Smoothing'), slider, out),
+    h(
+      'p',
+      { class: 'empty', id: 'training-empty', hidden: true },
+      'No training steps in this run — eval runs report below; SFT and GRPO runs draw their loss here as they train.',
+    ),
+    h(
+      'div',
+      { class: 'controls', id: 'training-controls' },
+      h('label', { for: 'smoothing' }, 'Smoothing'),
+      slider,
+      out,
+    ),
     h('div', { class: 'grid', id: 'training-grid' }, cards.loss.el, cards.lr.el, cards.reward.el),
   );
 }
@@ -256,25 +379,60 @@ function trainingSection(): HTMLElement {
 function evalSection(): HTMLElement {
   cards.perplexity = card('perplexity', 'Perplexity by depth', 'No eval events yet — run an evaluation.');
   cards.brier = card('brier', 'Brier score by depth', 'No eval events yet — run an evaluation.');
-  cards.skill = card('skill', 'Brier skill by depth (0 = uniform forecast)', 'No Brier skill logged — runs from before skill was reported show — in the stage table.');
+  cards.skill = card(
+    'skill',
+    'Brier skill by depth (0 = uniform forecast)',
+    'No Brier skill logged — runs from before skill was reported show — in the stage table.',
+  );
   cards.ece = card('ece', 'Expected calibration error by depth', 'No ECE logged yet.');
-  cards.coverage = card('coverage', 'Match coverage (exact / semantic / LLM / none)', 'No eval events yet — run an evaluation.', true);
+  cards.coverage = card(
+    'coverage',
+    'Match coverage (exact / semantic / LLM / none)',
+    'No eval events yet — run an evaluation.',
+    true,
+  );
   cards.coverage.el.append(h('p', { class: 'note', id: 'coverage-matcher' }));
-  cards.kinds = card('kinds', 'Match kinds across runs and stages (whole split)', 'No eval events yet — run an evaluation.', true);
-  cards.kinds.el.append(h('p', { class: 'note', id: 'kinds-flag', role: 'status' }), h('div', { id: 'kinds-table-box', role: 'region', 'aria-label': 'Match kinds table', tabindex: 0 }));
-  cards.reliability = card('reliability', 'Reliability diagram', 'No forecast trees with actual outcomes — an eval run writes trees.jsonl.');
+  cards.kinds = card(
+    'kinds',
+    'Match kinds across runs and stages (whole split)',
+    'No eval events yet — run an evaluation.',
+    true,
+  );
+  cards.kinds.el.append(
+    h('p', { class: 'note', id: 'kinds-flag', role: 'status' }),
+    h('div', { id: 'kinds-table-box', role: 'region', 'aria-label': 'Match kinds table', tabindex: 0 }),
+  );
+  cards.reliability = card(
+    'reliability',
+    'Reliability diagram',
+    'No forecast trees with actual outcomes — an eval run writes trees.jsonl.',
+  );
   return h(
     'section',
     { id: 'section-eval', 'aria-label': 'Evaluation' },
     h('h2', {}, 'Evaluation and production gates'),
     // Twelve columns: on a narrow panel the table scrolls sideways, and the keyboard can scroll it too.
     h('div', { id: 'stage-table-box', role: 'region', 'aria-label': 'Stage table', tabindex: 0 }),
-    h('div', { class: 'grid' }, cards.perplexity.el, cards.brier.el, cards.skill.el, cards.ece.el, cards.reliability.el, cards.coverage.el, cards.kinds.el),
+    h(
+      'div',
+      { class: 'grid' },
+      cards.perplexity.el,
+      cards.brier.el,
+      cards.skill.el,
+      cards.ece.el,
+      cards.reliability.el,
+      cards.coverage.el,
+      cards.kinds.el,
+    ),
   );
 }
 
 function treeSection(): HTMLElement {
-  const search = h('vscode-textfield', { id: 'tree-search', placeholder: 'Search trees by seed event', value: persisted.treeSearch }) as VscodeTextfield;
+  const search = h('vscode-textfield', {
+    id: 'tree-search',
+    placeholder: 'Search trees by seed event',
+    value: persisted.treeSearch,
+  }) as VscodeTextfield;
   // `label` names the input inside the element (an aria-label on the host does not reach it).
   search.label = 'Search trees by seed event';
   search.addEventListener('input', () => {
@@ -287,14 +445,22 @@ function treeSection(): HTMLElement {
     const [runId, index] = splitRef(select.value);
     if (runId !== null) selectTree({ runId, index });
   });
-  const nodeSearch = h('vscode-textfield', { id: 'node-search', placeholder: 'Find event in tree', value: persisted.nodeSearch }) as VscodeTextfield;
+  const nodeSearch = h('vscode-textfield', {
+    id: 'node-search',
+    placeholder: 'Find event in tree',
+    value: persisted.nodeSearch,
+  }) as VscodeTextfield;
   nodeSearch.label = 'Find event in tree';
   nodeSearch.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') findNodes(nodeSearch.value);
   });
   const expand = h('vscode-button', { id: 'tree-expand-all', secondary: true, icon: 'expand-all' }, 'Expand all');
   expand.addEventListener('click', () => treeViewer?.setExpanded(allWithChildren()));
-  const collapse = h('vscode-button', { id: 'tree-collapse-all', secondary: true, icon: 'collapse-all' }, 'Collapse all');
+  const collapse = h(
+    'vscode-button',
+    { id: 'tree-collapse-all', secondary: true, icon: 'collapse-all' },
+    'Collapse all',
+  );
   collapse.addEventListener('click', () => treeViewer?.setExpanded(new Set([0])));
   const view = h('div', { id: 'tree-view', 'aria-label': 'Forecast tree' });
   const detail = h('div', { id: 'tree-detail', class: 'tree-detail', 'aria-live': 'polite' });
@@ -334,7 +500,14 @@ function renderTreeList(): void {
       .filter((t) => !q || t.seedEvent.toLowerCase().includes(q))
       .map((t) => {
         const label = `${t.seedEvent} (${t.seedDate}) — ${t.nodeCount} nodes${state!.mode === 'compare' ? ` — ${r.id}` : ''}`;
-        return h('vscode-option', { value: `${r.id}#${t.index}`, selected: currentTree?.ref.runId === r.id && currentTree.ref.index === t.index }, label);
+        return h(
+          'vscode-option',
+          {
+            value: `${r.id}#${t.index}`,
+            selected: currentTree?.ref.runId === r.id && currentTree.ref.index === t.index,
+          },
+          label,
+        );
       }),
   );
   select.replaceChildren(...options);
@@ -361,10 +534,15 @@ function showTree(ref: TreeRef, tree: ForecastTree | null, error: string | null)
   }
   currentTree = { ref, tree };
   const indexed = indexTree(tree);
-  const same = persisted.tree?.runId === ref.runId && persisted.tree.index === ref.index && persisted.expanded.length > 0;
+  const same =
+    persisted.tree?.runId === ref.runId && persisted.tree.index === ref.index && persisted.expanded.length > 0;
   const expanded = same ? new Set(persisted.expanded.filter((id) => id < indexed.size)) : defaultExpanded(indexed);
   indexedTree = indexed;
-  treeViewer.setTree(indexed, expanded, `Forecast tree for ${tree.seed.event} (${tree.seed.date}), ${indexed.size - 1} nodes`);
+  treeViewer.setTree(
+    indexed,
+    expanded,
+    `Forecast tree for ${tree.seed.event} (${tree.seed.date}), ${indexed.size - 1} nodes`,
+  );
   persisted.tree = ref;
   persisted.expanded = [...expanded];
   save();
@@ -392,7 +570,9 @@ function findNodes(query: string): void {
   if (!indexedTree || !treeViewer) return;
   const hits = searchNodes(indexedTree, query);
   treeViewer.showHits(hits);
-  byId('tree-detail').textContent = query.trim() ? `${hits.length} node${hits.length === 1 ? '' : 's'} match “${query.trim()}”.` : '';
+  byId('tree-detail').textContent = query.trim()
+    ? `${hits.length} node${hits.length === 1 ? '' : 's'} match “${query.trim()}”.`
+    : '';
 }
 
 function describeNode(id: number): void {
@@ -401,7 +581,10 @@ function describeNode(id: number): void {
   const parts = [t.event[id]!];
   if (id > 0) parts.push(`p = ${(t.probability[id]! * 100).toFixed(1)} %`, `depth ${t.depth[id]}`);
   if (t.actual[id] && id > 0) parts.push('the actual outcome');
-  if (t.match[id]) parts.push(`match: ${t.match[id]}${t.matchScore[id] !== null ? ` (${t.matchScore[id]!.toFixed(2)})` : ''}${t.matchActual[id] ? ` vs “${t.matchActual[id]}”` : ''}`);
+  if (t.match[id])
+    parts.push(
+      `match: ${t.match[id]}${t.matchScore[id] !== null ? ` (${t.matchScore[id]!.toFixed(2)})` : ''}${t.matchActual[id] ? ` vs “${t.matchActual[id]}”` : ''}`,
+    );
   byId('tree-detail').textContent = parts.join(' · ');
 }
 
@@ -458,31 +641,104 @@ function drawTraining(): void {
     const env = m.loss.envelope();
     lossPoints += env.xs.length;
     // Behind its smoothed line the raw loss is fainter, but still ≥ 3:1 on the card.
-    lossSets.push({ type: 'line', label: runLabel(m, 'loss'), data: points(env), borderColor: persisted.smoothing > 0 ? fadedMark(c, 0.35) : c, borderWidth: 1, pointRadius: 0 });
+    lossSets.push({
+      type: 'line',
+      label: runLabel(m, 'loss'),
+      data: points(env),
+      borderColor: persisted.smoothing > 0 ? fadedMark(c, 0.35) : c,
+      borderWidth: 1,
+      pointRadius: 0,
+    });
     if (persisted.smoothing > 0) {
       const means = m.loss.means();
-      lossSets.push({ type: 'line', label: runLabel(m, 'smoothed'), data: points({ xs: means.xs, ys: emaSmooth(means.ys, persisted.smoothing) }), borderColor: c, borderWidth: 2, pointRadius: 0 });
+      lossSets.push({
+        type: 'line',
+        label: runLabel(m, 'smoothed'),
+        data: points({ xs: means.xs, ys: emaSmooth(means.ys, persisted.smoothing) }),
+        borderColor: c,
+        borderWidth: 2,
+        pointRadius: 0,
+      });
     }
     const lr = m.lr.means();
     lrPoints += lr.xs.length;
-    lrSets.push({ type: 'line', label: runLabel(m, 'lr'), data: points(lr), borderColor: c, borderWidth: 1.5, pointRadius: 0 });
+    lrSets.push({
+      type: 'line',
+      label: runLabel(m, 'lr'),
+      data: points(lr),
+      borderColor: c,
+      borderWidth: 1.5,
+      pointRadius: 0,
+    });
     const mean = m.rewardMean.means();
     if (mean.xs.length) {
       const std = m.rewardStd.means();
       const stdAt = new Map(std.xs.map((x, k) => [x, std.ys[k]!]));
       rewardPoints += mean.xs.length;
-      const band = (sign: number): { x: number; y: number }[] => mean.xs.map((x, k) => ({ x, y: mean.ys[k]! + sign * (stdAt.get(x) ?? 0) }));
+      const band = (sign: number): { x: number; y: number }[] =>
+        mean.xs.map((x, k) => ({ x, y: mean.ys[k]! + sign * (stdAt.get(x) ?? 0) }));
       rewardSets.push(
-        { type: 'line', label: runLabel(m, '+std'), data: band(1), borderColor: 'transparent', backgroundColor: withAlpha(c, 0.2), pointRadius: 0, fill: '+1' },
-        { type: 'line', label: runLabel(m, '−std'), data: band(-1), borderColor: 'transparent', pointRadius: 0, fill: false },
-        { type: 'line', label: runLabel(m, 'reward mean'), data: points(mean), borderColor: c, borderWidth: 2, pointRadius: 0 },
+        {
+          type: 'line',
+          label: runLabel(m, '+std'),
+          data: band(1),
+          borderColor: 'transparent',
+          backgroundColor: withAlpha(c, 0.2),
+          pointRadius: 0,
+          fill: '+1',
+        },
+        {
+          type: 'line',
+          label: runLabel(m, '−std'),
+          data: band(-1),
+          borderColor: 'transparent',
+          pointRadius: 0,
+          fill: false,
+        },
+        {
+          type: 'line',
+          label: runLabel(m, 'reward mean'),
+          data: points(mean),
+          borderColor: c,
+          borderWidth: 2,
+          pointRadius: 0,
+        },
       );
     }
   });
-  const lastLoss = models.map((m) => m.loss.means()).map((xy) => (xy.ys.length ? `latest ${xy.ys.at(-1)!.toFixed(3)} at step ${Math.round(xy.xs.at(-1)!)}` : '')).filter(Boolean).join('; ');
-  cards.loss!.render({ type: 'line', datasets: lossSets, points: lossPoints, xLinear: true, xTitle: 'step', yTitle: 'loss', summary: lastLoss }, theme);
-  cards.lr!.render({ type: 'line', datasets: lrSets, points: lrPoints, xLinear: true, xTitle: 'step', yTitle: 'learning rate' }, theme);
-  cards.reward!.render({ type: 'line', datasets: rewardSets, points: rewardPoints, xLinear: true, xTitle: 'step', yTitle: 'reward', legend: false }, theme);
+  const lastLoss = models
+    .map((m) => m.loss.means())
+    .map((xy) => (xy.ys.length ? `latest ${xy.ys.at(-1)!.toFixed(3)} at step ${Math.round(xy.xs.at(-1)!)}` : ''))
+    .filter(Boolean)
+    .join('; ');
+  cards.loss!.render(
+    {
+      type: 'line',
+      datasets: lossSets,
+      points: lossPoints,
+      xLinear: true,
+      xTitle: 'step',
+      yTitle: 'loss',
+      summary: lastLoss,
+    },
+    theme,
+  );
+  cards.lr!.render(
+    { type: 'line', datasets: lrSets, points: lrPoints, xLinear: true, xTitle: 'step', yTitle: 'learning rate' },
+    theme,
+  );
+  cards.reward!.render(
+    {
+      type: 'line',
+      datasets: rewardSets,
+      points: rewardPoints,
+      xLinear: true,
+      xTitle: 'step',
+      yTitle: 'reward',
+      legend: false,
+    },
+    theme,
+  );
   const totals = models.map((m) => m.snap.trainTotal).reduce((a, b) => a + b, 0);
   cards.loss!.canvas.dataset.total = String(totals);
   // An eval run has no steps: one line instead of three empty cards, unless a job may still log some.
@@ -526,7 +782,11 @@ function drawEval(): void {
   const depths = [...depthSet].sort((a, b) => (a === 'all' ? -1 : b === 'all' ? 1 : Number(a) - Number(b)));
   const labels = depths.map(depthLabel);
   type Interval = readonly [number, number] | undefined;
-  const metricChart = (pick: (e: EvalEvent) => number | undefined, gate: { value: number; label: string; colour?: string } | null, ci?: (e: EvalEvent) => Interval): ChartSpec => {
+  const metricChart = (
+    pick: (e: EvalEvent) => number | undefined,
+    gate: { value: number; label: string; colour?: string } | null,
+    ci?: (e: EvalEvent) => Interval,
+  ): ChartSpec => {
     let count = 0;
     const datasets: AnyDataset[] = rows.map((r, i) => ({
       type: 'bar',
@@ -541,7 +801,16 @@ function drawEval(): void {
       borderColor: color(i),
       borderWidth: 1,
     }));
-    if (gate !== null && count) datasets.push({ type: 'line', label: gate.label, data: depths.map(() => gate.value), borderColor: gate.colour ?? theme.red, borderDash: [5, 4], borderWidth: 1.5, pointRadius: 0 });
+    if (gate !== null && count)
+      datasets.push({
+        type: 'line',
+        label: gate.label,
+        data: depths.map(() => gate.value),
+        borderColor: gate.colour ?? theme.red,
+        borderDash: [5, 4],
+        borderWidth: 1.5,
+        pointRadius: 0,
+      });
     // Tooltips name the point's 95 % interval; the line dataset (index rows.length) has none.
     const tooltipAfterLabel = ci
       ? (di: number, k: number): string | undefined => {
@@ -556,15 +825,39 @@ function drawEval(): void {
     const g = GATES.find((x) => x.metric === metric && x.minDepth === null);
     return g ? { value: g.threshold, label: `Gate ${g.direction === 'below' ? '<' : '>'} ${g.threshold}` } : null;
   };
-  cards.perplexity!.render(metricChart((e) => e.perplexity, gateLine('perplexity')), theme);
-  cards.brier!.render(metricChart((e) => e.brier, gateLine('brier'), (e) => e.ci?.brier), theme);
+  cards.perplexity!.render(
+    metricChart((e) => e.perplexity, gateLine('perplexity')),
+    theme,
+  );
+  cards.brier!.render(
+    metricChart(
+      (e) => e.brier,
+      gateLine('brier'),
+      (e) => e.ci?.brier,
+    ),
+    theme,
+  );
   // Skill of the headline readout; the dashed line at 0 is the uniform forecast (chance), which the Brier gate asks to beat.
   const skillSummary = rows
     .filter((r) => r.forecast.brierSkill !== null)
     .map((r) => `${r.label} ${formatNumber(r.forecast.brierSkill)} ${formatInterval(r.forecast.ci?.brierSkill)}`.trim())
     .join('; ');
-  cards.skill!.render({ ...metricChart((e) => e.brierSkill, { value: 0, label: 'Uniform forecast (skill 0)', colour: theme.muted }, (e) => e.ci?.brierSkill), yTitle: 'skill vs uniform', summary: skillSummary && `whole split: ${skillSummary}` }, theme);
-  cards.ece!.render(metricChart((e) => e.ece, null), theme);
+  cards.skill!.render(
+    {
+      ...metricChart(
+        (e) => e.brierSkill,
+        { value: 0, label: 'Uniform forecast (skill 0)', colour: theme.muted },
+        (e) => e.ci?.brierSkill,
+      ),
+      yTitle: 'skill vs uniform',
+      summary: skillSummary && `whole split: ${skillSummary}`,
+    },
+    theme,
+  );
+  cards.ece!.render(
+    metricChart((e) => e.ece, null),
+    theme,
+  );
 
   // Coverage: one stacked bar per stage × depth, in percent of evaluated levels.
   const covLabels: string[] = [];
@@ -587,12 +880,20 @@ function drawEval(): void {
     ['llm', 'LLM judge', theme.palette[2]!],
     ['none', 'None', fadedMark(theme.muted, 0.6)],
   ];
-  byId('coverage-matcher').textContent = matcherNote(rows.map((r) => ({ label: r.label, matcher: r.byDepth.get('all')?.matcher })));
+  byId('coverage-matcher').textContent = matcherNote(
+    rows.map((r) => ({ label: r.label, matcher: r.byDepth.get('all')?.matcher })),
+  );
   cards.coverage!.render(
     {
       type: 'bar',
       labels: covLabels,
-      datasets: kinds.map(([k, label, c]) => ({ type: 'bar', label, data: shares[k], backgroundColor: c, stack: 'coverage' })),
+      datasets: kinds.map(([k, label, c]) => ({
+        type: 'bar',
+        label,
+        data: shares[k],
+        backgroundColor: c,
+        stack: 'coverage',
+      })),
       points: covLabels.length,
       tableX: 'Stage and depth',
       stacked: true,
@@ -612,10 +913,46 @@ function drawEval(): void {
   models.forEach((m, i) => {
     const bins = m.snap.reliability.filter((b) => b.count > 0 && b.meanPredicted !== null && b.observed !== null);
     relPoints += bins.length;
-    if (bins.length) relSets.push({ type: 'line', label: runLabel(m, 'observed'), data: bins.map((b) => ({ x: b.meanPredicted!, y: b.observed! })), borderColor: color(i), backgroundColor: color(i), pointRadius: 4, borderWidth: 2 });
+    if (bins.length)
+      relSets.push({
+        type: 'line',
+        label: runLabel(m, 'observed'),
+        data: bins.map((b) => ({ x: b.meanPredicted!, y: b.observed! })),
+        borderColor: color(i),
+        backgroundColor: color(i),
+        pointRadius: 4,
+        borderWidth: 2,
+      });
   });
-  if (relPoints) relSets.push({ type: 'line', label: 'Perfect calibration', data: [{ x: 0, y: 0 }, { x: 1, y: 1 }], borderColor: theme.muted, borderDash: [4, 4], borderWidth: 1, pointRadius: 0 });
-  cards.reliability!.render({ type: 'line', datasets: relSets, points: relPoints, xLinear: true, xMin: 0, xMax: 1, yMin: 0, yMax: 1, xTitle: 'predicted probability', yTitle: 'observed frequency', legend: true }, theme);
+  if (relPoints)
+    relSets.push({
+      type: 'line',
+      label: 'Perfect calibration',
+      data: [
+        { x: 0, y: 0 },
+        { x: 1, y: 1 },
+      ],
+      borderColor: theme.muted,
+      borderDash: [4, 4],
+      borderWidth: 1,
+      pointRadius: 0,
+    });
+  cards.reliability!.render(
+    {
+      type: 'line',
+      datasets: relSets,
+      points: relPoints,
+      xLinear: true,
+      xMin: 0,
+      xMax: 1,
+      yMin: 0,
+      yMax: 1,
+      xTitle: 'predicted probability',
+      yTitle: 'observed frequency',
+      legend: true,
+    },
+    theme,
+  );
 }
 
 /**
@@ -623,7 +960,9 @@ function drawEval(): void {
  * exact matches dominate (the overfitting sign, src/dashboard/matchShift.ts), and the same numbers as a table.
  */
 function drawKinds(rows: StageRow[], kinds: readonly [keyof MatchCounts, string, string][]): void {
-  const shift = kindShift(rows.map((r) => ({ label: r.label, runId: r.runId, stage: r.gates.stage, byDepth: r.byDepth })));
+  const shift = kindShift(
+    rows.map((r) => ({ label: r.label, runId: r.runId, stage: r.gates.stage, byDepth: r.byDepth })),
+  );
   const flagged = shift.filter((r) => r.dominance.status === 'flagged');
   // The flag is in the bar's label too, so the chart shows it without the table.
   const labels = shift.map((r) => (r.dominance.status === 'flagged' ? `⚠ ${r.label}` : r.label));
@@ -631,7 +970,13 @@ function drawKinds(rows: StageRow[], kinds: readonly [keyof MatchCounts, string,
     {
       type: 'bar',
       labels,
-      datasets: kinds.map(([k, label, c]) => ({ type: 'bar', label, data: shift.map((r) => r.shares[k] * 100), backgroundColor: c, stack: 'kinds' })),
+      datasets: kinds.map(([k, label, c]) => ({
+        type: 'bar',
+        label,
+        data: shift.map((r) => r.shares[k] * 100),
+        backgroundColor: c,
+        stack: 'kinds',
+      })),
       points: shift.length,
       tableX: 'Run and stage',
       stacked: true,
@@ -647,9 +992,14 @@ function drawKinds(rows: StageRow[], kinds: readonly [keyof MatchCounts, string,
   note.dataset.flagged = String(flagged.length);
   note.replaceChildren(
     ...(flagged.length
-      ? [icon('warning'), ` Exact matches dominate in ${flagged.map((r) => r.label).join(', ')}: a possible sign of overfitting (the model reproduces texts it has seen rather than forecasting).`]
+      ? [
+          icon('warning'),
+          ` Exact matches dominate in ${flagged.map((r) => r.label).join(', ')}: a possible sign of overfitting (the model reproduces texts it has seen rather than forecasting).`,
+        ]
       : shift.length
-        ? [`No stage flagged: the flag needs exact ≥ ${EXACT_DOMINANCE.minExactShare * 100} % of levels with semantic + LLM under ${EXACT_DOMINANCE.maxParaphraseShare * 100} % of the hits, on ≥ ${EXACT_DOMINANCE.minLevels} levels.`]
+        ? [
+            `No stage flagged: the flag needs exact ≥ ${EXACT_DOMINANCE.minExactShare * 100} % of levels with semantic + LLM under ${EXACT_DOMINANCE.maxParaphraseShare * 100} % of the hits, on ≥ ${EXACT_DOMINANCE.minLevels} levels.`,
+          ]
         : []),
   );
   const box = byId('kinds-table-box');
@@ -663,7 +1013,19 @@ function drawKinds(rows: StageRow[], kinds: readonly [keyof MatchCounts, string,
     h(
       'table',
       { id: 'kinds-table', 'aria-label': 'Match kinds by run and stage' },
-      h('thead', {}, h('tr', {}, th('Stage'), ...kinds.map(([, label]) => th(label)), th('Levels'), th('Exact vs row above'), th('Exact dominance'))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          th('Stage'),
+          ...kinds.map(([, label]) => th(label)),
+          th('Levels'),
+          th('Exact vs row above'),
+          th('Exact dominance'),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -675,7 +1037,13 @@ function drawKinds(rows: StageRow[], kinds: readonly [keyof MatchCounts, string,
             ...kinds.map(([k]) => h('td', { class: 'num', 'data-kind': k }, r.shares.total ? pct(r.shares[k]) : '—')),
             h('td', { class: 'num' }, String(r.shares.total)),
             h('td', { class: 'num', 'data-col': 'shift' }, formatShift(r)),
-            h('td', { 'data-col': 'dominance', class: r.dominance.status === 'flagged' ? 'flag' : null }, r.dominance.status === 'flagged' ? icon('warning') : null, r.dominance.status === 'flagged' ? ' ' : null, r.dominance.text),
+            h(
+              'td',
+              { 'data-col': 'dominance', class: r.dominance.status === 'flagged' ? 'flag' : null },
+              r.dominance.status === 'flagged' ? icon('warning') : null,
+              r.dominance.status === 'flagged' ? ' ' : null,
+              r.dominance.text,
+            ),
           ),
         ),
       ),
@@ -691,15 +1059,35 @@ function twoLines(main: Node | string, sub: string): (Node | string | null)[] {
 }
 
 function gateCell(g: GateResult, f: StageForecast): HTMLElement {
-  const ci = g.gate.minDepth !== null ? undefined : g.gate.metric === 'brier' ? f.ci?.brier : g.gate.metric === 'matchRate' ? f.ci?.matchRate : undefined;
+  const ci =
+    g.gate.minDepth !== null
+      ? undefined
+      : g.gate.metric === 'brier'
+        ? f.ci?.brier
+        : g.gate.metric === 'matchRate'
+          ? f.ci?.matchRate
+          : undefined;
   const interval = formatInterval(ci, { percent: g.gate.percent });
   // 'no data' is what '—' already says; "no skill" and "skill not reported" explain a Brier under the target.
   const reason = g.reason && g.reason !== NO_DATA ? g.reason : '';
   const value = formatGateValue(g.gate, g.value);
-  const label = [`${g.gate.label} ${value}`, interval && `95 % interval ${interval}`, `target ${g.gate.target}: ${g.status}`, reason].filter(Boolean).join(', ');
+  const label = [
+    `${g.gate.label} ${value}`,
+    interval && `95 % interval ${interval}`,
+    `target ${g.gate.target}: ${g.status}`,
+    reason,
+  ]
+    .filter(Boolean)
+    .join(', ');
   return h(
     'td',
-    { class: `num gate-cell gate-${g.status}`, 'data-gate': g.gate.id, 'data-status': g.status, 'data-reason': reason || null, 'aria-label': label },
+    {
+      class: `num gate-cell gate-${g.status}`,
+      'data-gate': g.gate.id,
+      'data-status': g.status,
+      'data-reason': reason || null,
+      'aria-label': label,
+    },
     h('span', { class: `gate gate-${g.status}` }, icon(STATUS_ICON[g.status]), value),
     interval ? h('small', { class: 'sub' }, interval) : null,
     reason ? h('small', { class: 'sub reason' }, reason) : null,
@@ -711,22 +1099,37 @@ function readoutCell(f: StageForecast, which: ReadoutName): HTMLElement {
   const headline = f.headline === which;
   // The headline readout is the one the stage trained, the one the gates judge.
   const sub = r ? `skill ${formatNumber(r.brierSkill)}${headline ? ' · headline' : ''}` : '';
-  return h('td', { class: 'num', 'data-col': which, 'data-headline': headline ? 'true' : null }, ...twoLines(r ? `Brier ${formatNumber(r.brier)}` : '—', sub));
+  return h(
+    'td',
+    { class: 'num', 'data-col': which, 'data-headline': headline ? 'true' : null },
+    ...twoLines(r ? `Brier ${formatNumber(r.brier)}` : '—', sub),
+  );
 }
 
 function renderStageTable(rows: StageRow[]): void {
   const box = byId('stage-table-box');
   if (!rows.length) {
-    box.replaceChildren(h('p', { class: 'empty', id: 'stage-table-empty' }, 'No eval events yet — the stage table fills in when an evaluation (baseline, SFT or GRPO) reports.'));
+    box.replaceChildren(
+      h(
+        'p',
+        { class: 'empty', id: 'stage-table-empty' },
+        'No eval events yet — the stage table fills in when an evaluation (baseline, SFT or GRPO) reports.',
+      ),
+    );
     return;
   }
-  const th = (label: string, sub?: string): HTMLElement => h('th', { scope: 'col' }, label, sub ? ' ' : null, sub ? h('small', {}, sub) : null);
+  const th = (label: string, sub?: string): HTMLElement =>
+    h('th', { scope: 'col' }, label, sub ? ' ' : null, sub ? h('small', {}, sub) : null);
   // The skill column sits right after the gate that needs it.
   const head = h(
     'tr',
     {},
     th('Stage'),
-    ...GATES.flatMap((g) => [th(g.label, g.target), g.skillRequired ? th('Brier skill', '> 0 beats uniform') : null].filter((x): x is HTMLElement => x !== null)),
+    ...GATES.flatMap((g) =>
+      [th(g.label, g.target), g.skillRequired ? th('Brier skill', '> 0 beats uniform') : null].filter(
+        (x): x is HTMLElement => x !== null,
+      ),
+    ),
     th('ECE'),
     th('Letter readout'),
     th('Stated forecast'),
@@ -739,7 +1142,14 @@ function renderStageTable(rows: StageRow[]): void {
     const skillCi = formatInterval(f.ci?.brierSkill);
     const skillCell = h(
       'td',
-      { class: 'num', 'data-col': 'skill', 'aria-label': f.brierSkill === null ? 'Brier skill not reported' : `Brier skill ${formatNumber(f.brierSkill)}${skillCi ? `, 95 % interval ${skillCi}` : ''}` },
+      {
+        class: 'num',
+        'data-col': 'skill',
+        'aria-label':
+          f.brierSkill === null
+            ? 'Brier skill not reported'
+            : `Brier skill ${formatNumber(f.brierSkill)}${skillCi ? `, 95 % interval ${skillCi}` : ''}`,
+      },
       ...twoLines(formatNumber(f.brierSkill), skillCi),
     );
     return h(
@@ -752,8 +1162,24 @@ function renderStageTable(rows: StageRow[]): void {
       readoutCell(f, 'stated'),
       h('td', { class: 'num', 'data-col': 'parseFailures' }, formatParseFailures(f.parseFailures, f.n)),
       h('td', { class: 'num' }, r.gates.n === null ? '—' : String(r.gates.n)),
-      h('td', { class: `verdict gate-${r.gates.overall}`, 'data-status': r.gates.overall }, h('span', { class: `gate gate-${r.gates.overall}` }, icon(STATUS_ICON[r.gates.overall]), r.gates.overall === 'pass' ? 'Ready' : r.gates.overall === 'fail' ? 'Not ready' : 'Incomplete')),
+      h(
+        'td',
+        { class: `verdict gate-${r.gates.overall}`, 'data-status': r.gates.overall },
+        h(
+          'span',
+          { class: `gate gate-${r.gates.overall}` },
+          icon(STATUS_ICON[r.gates.overall]),
+          r.gates.overall === 'pass' ? 'Ready' : r.gates.overall === 'fail' ? 'Not ready' : 'Incomplete',
+        ),
+      ),
     );
   });
-  box.replaceChildren(h('table', { id: 'stage-table', 'aria-label': 'Stages and production gates' }, h('thead', {}, head), h('tbody', {}, ...body)));
+  box.replaceChildren(
+    h(
+      'table',
+      { id: 'stage-table', 'aria-label': 'Stages and production gates' },
+      h('thead', {}, head),
+      h('tbody', {}, ...body),
+    ),
+  );
 }

@@ -3,7 +3,13 @@
 // expanded whole costs a few dozen elements. Keyboard: the tree keeps DOM focus and points at the
 // active row with aria-activedescendant (rows come and go as you scroll). Keys as in VS Code's trees:
 // arrows, Home/End, Enter/Space toggle, `*` expands the node's siblings.
-import { firstAtOrBelow, layoutVisible, type IndexedTree, type LaidOutNode, type TreeLayout } from '../../src/dashboard/tree';
+import {
+  firstAtOrBelow,
+  layoutVisible,
+  type IndexedTree,
+  type LaidOutNode,
+  type TreeLayout,
+} from '../../src/dashboard/tree';
 import { h } from './dom';
 
 const ROW = 28;
@@ -27,7 +33,10 @@ export class TreeViewer {
   private readonly rows = new Map<number, HTMLElement>();
   private frame = 0;
 
-  constructor(readonly container: HTMLElement, private readonly events: TreeViewEvents) {
+  constructor(
+    readonly container: HTMLElement,
+    private readonly events: TreeViewEvents,
+  ) {
     container.setAttribute('role', 'tree');
     container.tabIndex = 0;
     this.sizer = h('div', { id: 'tree-sizer' });
@@ -178,7 +187,10 @@ export class TreeViewer {
     }
     // Edges into rows in view (their parents may sit above the viewport).
     const frag = document.createDocumentFragment();
-    for (const [list, cls] of [[paths, ''], [actualPaths, 'actual']] as const) {
+    for (const [list, cls] of [
+      [paths, ''],
+      [actualPaths, 'actual'],
+    ] as const) {
       for (const item of list) {
         const [d, w] = item.split('|');
         const el = document.createElementNS(SVG_NS, 'path');
@@ -204,13 +216,22 @@ export class TreeViewer {
     const p = t.probability[id]!;
     const match = t.match[id];
     const isSeed = id === 0;
-    const twisty = h('span', { class: `twisty codicon ${n.hasChildren ? (n.expanded ? 'codicon-chevron-down' : 'codicon-chevron-right') : ''}`, 'aria-hidden': 'true' });
+    const twisty = h('span', {
+      class: `twisty codicon ${n.hasChildren ? (n.expanded ? 'codicon-chevron-down' : 'codicon-chevron-right') : ''}`,
+      'aria-hidden': 'true',
+    });
     const bar = h('span', { class: 'prob-bar', 'aria-hidden': 'true' });
     bar.style.width = `${Math.max(2, Math.round(p * 40))}px`;
     bar.style.opacity = String(0.35 + 0.65 * p);
     // The row is named by its visible text (event, probability, match badge: WCAG 2.5.3), then what
     // only colour and icons show, in words for screen readers.
-    const spoken = [isSeed ? 'seed event' : 'probability', t.actual[id] && !isSeed ? 'actual outcome' : '', match ? 'match kind' : ''].filter(Boolean).join(', ');
+    const spoken = [
+      isSeed ? 'seed event' : 'probability',
+      t.actual[id] && !isSeed ? 'actual outcome' : '',
+      match ? 'match kind' : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
     const row = h(
       'div',
       {

@@ -3,7 +3,12 @@
 // say `ready`, receive the state; Refresh asks again. Every chart has its numbers as a table.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { TrackModel } from '../../src/contracts/service';
-import type { HostToWebview, MonitoringAction, MonitoringState, WebviewToHost } from '../../src/forecast/monitoringProtocol';
+import type {
+  HostToWebview,
+  MonitoringAction,
+  MonitoringState,
+  WebviewToHost,
+} from '../../src/forecast/monitoringProtocol';
 import { alignedSeries, compareArms, formatScore, trackDates, type TrackField } from '../../src/forecast/track';
 import { ChartCard, type ChartSpec, type Theme } from '../dashboard/charts';
 import { chartTheme } from '../dashboard/colors';
@@ -27,7 +32,11 @@ const ACTION_LABEL: Record<MonitoringAction, string> = {
 let state: MonitoringState | null = null;
 let theme: Theme;
 const cards = {
-  brier: new ChartCard('brier-time', 'Brier score over time (lower is better)', 'No resolved forecasts yet — record an outcome in the Predictions view.'),
+  brier: new ChartCard(
+    'brier-time',
+    'Brier score over time (lower is better)',
+    'No resolved forecasts yet — record an outcome in the Predictions view.',
+  ),
   skill: new ChartCard('skill-time', 'Brier skill over time (0 = uniform forecast)', 'No resolved forecasts yet.'),
   ab: new ChartCard('ab', 'Model versions compared (whole history)', 'No resolved forecasts yet.'),
 };
@@ -60,20 +69,37 @@ function render(s: MonitoringState): void {
   const refresh = h('vscode-button', { id: 'btn-refresh', secondary: true, icon: 'refresh' }, 'Refresh');
   refresh.addEventListener('click', () => post({ type: 'refresh' }));
   const facts = s.url ? `${s.url} · fetched ${s.fetchedAt.slice(11, 19)} UTC` : 'No forecast service';
-  const header = h('header', { id: 'mon-header' }, h('h1', {}, 'Forecast monitoring'), h('span', { class: 'facts', id: 'mon-facts' }, facts), h('span', { class: 'spacer' }), refresh);
+  const header = h(
+    'header',
+    { id: 'mon-header' },
+    h('h1', {}, 'Forecast monitoring'),
+    h('span', { class: 'facts', id: 'mon-facts' }, facts),
+    h('span', { class: 'spacer' }),
+    refresh,
+  );
   const notice = s.error ? errorNotice(s.error.message, s.error.action) : null;
   const ab = compareArms(s);
   root.replaceChildren(
     header,
     h('section', { id: 'mon-status', role: 'status', 'aria-live': 'polite', 'aria-label': 'Status' }, notice),
-    h('p', { id: 'ab-comparison', class: 'note' }, ab?.sentence ?? (s.models.length > 1 ? 'Several model versions have forecast here; the table compares them.' : '')),
+    h(
+      'p',
+      { id: 'ab-comparison', class: 'note' },
+      ab?.sentence ??
+        (s.models.length > 1 ? 'Several model versions have forecast here; the table compares them.' : ''),
+    ),
     h(
       'section',
       { id: 'section-models', 'aria-label': 'Model versions' },
       h('h2', {}, 'Model versions'),
       modelsTable(s.models),
     ),
-    h('section', { id: 'section-charts', 'aria-label': 'Charts' }, h('h2', {}, 'Accuracy as outcomes resolve'), h('div', { class: 'grid' }, cards.brier.el, cards.skill.el, cards.ab.el)),
+    h(
+      'section',
+      { id: 'section-charts', 'aria-label': 'Charts' },
+      h('h2', {}, 'Accuracy as outcomes resolve'),
+      h('div', { class: 'grid' }, cards.brier.el, cards.skill.el, cards.ab.el),
+    ),
   );
   drawCharts(s);
 }
@@ -85,21 +111,54 @@ function errorNotice(message: string, action: MonitoringAction | null): HTMLElem
 }
 
 function modelsTable(models: readonly TrackModel[]): HTMLElement {
-  if (!models.length) return h('p', { class: 'empty', id: 'models-empty' }, 'No forecasts yet — run "Forecast Seed Event…".');
-  const head = ['Model version', 'Forecasts', 'Resolved levels', 'Brier', 'Skill', 'ECE', 'Live perplexity', 'Match rate'];
+  if (!models.length)
+    return h('p', { class: 'empty', id: 'models-empty' }, 'No forecasts yet — run "Forecast Seed Event…".');
+  const head = [
+    'Model version',
+    'Forecasts',
+    'Resolved levels',
+    'Brier',
+    'Skill',
+    'ECE',
+    'Live perplexity',
+    'Match rate',
+  ];
   const rows = models.map((m) =>
     h(
       'tr',
       { 'data-model': m.model },
       h('th', { scope: 'row' }, m.model),
-      ...[String(m.forecasts), String(m.resolved), formatScore(m.brier), formatScore(m.brierSkill), formatScore(m.ece), formatScore(m.perplexity, 2), m.matchRate === null ? '—' : `${Math.round(m.matchRate * 100)} %`].map((v) => h('td', { class: 'num' }, v)),
+      ...[
+        String(m.forecasts),
+        String(m.resolved),
+        formatScore(m.brier),
+        formatScore(m.brierSkill),
+        formatScore(m.ece),
+        formatScore(m.perplexity, 2),
+        m.matchRate === null ? '—' : `${Math.round(m.matchRate * 100)} %`,
+      ].map((v) => h('td', { class: 'num' }, v)),
     ),
   );
-  return h('div', { class: 'table-box', role: 'region', 'aria-label': 'Model versions table', tabindex: 0 }, h('table', { id: 'models-table' }, h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, ...rows)));
+  return h(
+    'div',
+    { class: 'table-box', role: 'region', 'aria-label': 'Model versions table', tabindex: 0 },
+    h(
+      'table',
+      { id: 'models-table' },
+      h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, ...rows),
+    ),
+  );
 }
 
 /** A table of a chart's numbers (rows: x values, columns: series), placed under the chart. */
-function valuesTable(id: string, caption: string, xTitle: string, xs: readonly string[], series: { label: string; values: readonly (number | null)[]; digits?: number }[]): HTMLElement {
+function valuesTable(
+  id: string,
+  caption: string,
+  xTitle: string,
+  xs: readonly string[],
+  series: { label: string; values: readonly (number | null)[]; digits?: number }[],
+): HTMLElement {
   return h(
     'div',
     { class: 'table-box', role: 'region', 'aria-label': `${caption} (values)`, tabindex: 0 },
@@ -107,8 +166,23 @@ function valuesTable(id: string, caption: string, xTitle: string, xs: readonly s
       'table',
       { id },
       h('caption', {}, `${caption}: the values`),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, xTitle), ...series.map((s) => h('th', { scope: 'col' }, s.label)))),
-      h('tbody', {}, ...xs.map((x, i) => h('tr', {}, h('th', { scope: 'row' }, x), ...series.map((s) => h('td', { class: 'num' }, formatScore(s.values[i] ?? null, s.digits)))))),
+      h(
+        'thead',
+        {},
+        h('tr', {}, h('th', { scope: 'col' }, xTitle), ...series.map((s) => h('th', { scope: 'col' }, s.label))),
+      ),
+      h(
+        'tbody',
+        {},
+        ...xs.map((x, i) =>
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'row' }, x),
+            ...series.map((s) => h('td', { class: 'num' }, formatScore(s.values[i] ?? null, s.digits))),
+          ),
+        ),
+      ),
     ),
   );
 }
@@ -155,11 +229,23 @@ function drawCharts(s: MonitoringState): void {
       points: labels.length,
       yTitle: 'Score',
       legend: true,
-      summary: resolved.map((m) => `${m.model}: Brier ${formatScore(m.brier)}, skill ${formatScore(m.brierSkill)} on ${m.resolved} levels`).join('; '),
+      summary: resolved
+        .map(
+          (m) =>
+            `${m.model}: Brier ${formatScore(m.brier)}, skill ${formatScore(m.brierSkill)} on ${m.resolved} levels`,
+        )
+        .join('; '),
     },
     theme,
   );
-  replaceTable(cards.ab, valuesTable('table-ab', 'Model versions compared', 'Model version', labels, [{ label: 'Brier', values: brier }, { label: 'Skill', values: skill }, { label: 'Resolved levels', values: resolved.map((m) => m.resolved), digits: 0 }]));
+  replaceTable(
+    cards.ab,
+    valuesTable('table-ab', 'Model versions compared', 'Model version', labels, [
+      { label: 'Brier', values: brier },
+      { label: 'Skill', values: skill },
+      { label: 'Resolved levels', values: resolved.map((m) => m.resolved), digits: 0 },
+    ]),
+  );
 }
 
 function replaceTable(card: ChartCard, table: HTMLElement): void {

@@ -44,7 +44,10 @@ export function chartTableRows(input: ChartTableInput): ChartTableRows {
     return note ? `${formatPoint(y)} (${note})` : formatPoint(y);
   };
   if (input.labels) {
-    const rows = input.labels.map((label, k) => [label, ...input.series.map((s) => cell(s, k, yOf(s.data[k] ?? null)))]);
+    const rows = input.labels.map((label, k) => [
+      label,
+      ...input.series.map((s) => cell(s, k, yOf(s.data[k] ?? null))),
+    ]);
     return { head, rows };
   }
   // Linear x: one row per x value any series has; a series with several points at one x (a
@@ -59,7 +62,9 @@ export function chartTableRows(input: ChartTableInput): ChartTableRows {
     });
     return m;
   });
-  const rows = [...xs].sort((a, b) => a - b).map((x) => [formatPoint(x), ...byX.map((m) => (m.get(x) ?? ['—']).join(' / '))]);
+  const rows = [...xs]
+    .sort((a, b) => a - b)
+    .map((x) => [formatPoint(x), ...byX.map((m) => (m.get(x) ?? ['—']).join(' / '))]);
   return { head, rows };
 }
 

@@ -123,7 +123,8 @@ function opaque(read: ReadVar, names: readonly string[], under: Rgb): Rgb | null
 /** Resolves each role against the theme; the theme foreground stands in for a role whose variables are all unset. */
 export function resolveRoles<K extends string>(read: ReadVar, roles: Record<K, ColorRole>): Record<K, string> {
   const page = opaque(read, BACKGROUND, { r: 255, g: 255, b: 255 }) ?? { r: 30, g: 30, b: 30 };
-  const fg = opaque(read, FOREGROUND, page) ?? (luminance(page) > 0.5 ? { r: 0, g: 0, b: 0 } : { r: 255, g: 255, b: 255 });
+  const fg =
+    opaque(read, FOREGROUND, page) ?? (luminance(page) > 0.5 ? { r: 0, g: 0, b: 0 } : { r: 255, g: 255, b: 255 });
   const out = {} as Record<K, string>;
   for (const key of Object.keys(roles) as K[]) {
     const role = roles[key];
@@ -137,7 +138,14 @@ export function resolveRoles<K extends string>(read: ReadVar, roles: Record<K, C
 }
 
 /** VS Code's chart colours, in the order a chart uses them. */
-export const CHART_COLOR_VARS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-purple', '--vscode-charts-green', '--vscode-charts-yellow', '--vscode-charts-red'] as const;
+export const CHART_COLOR_VARS = [
+  '--vscode-charts-blue',
+  '--vscode-charts-orange',
+  '--vscode-charts-purple',
+  '--vscode-charts-green',
+  '--vscode-charts-yellow',
+  '--vscode-charts-red',
+] as const;
 
 /**
  * The chart palette: each `--vscode-charts-*` colour at full strength and ≥ 3:1 against the chart's
@@ -167,7 +175,10 @@ export function pageVar(name: string): string {
  * Writes each role as `--ph-<key>` on <html>, now and whenever VS Code switches theme (it changes
  * <body>'s class), then calls `changed` (charts redraw with the new palette). Returns the values.
  */
-export function applyColorRoles<K extends string>(roles: Record<K, ColorRole>, changed?: () => void): Record<K, string> {
+export function applyColorRoles<K extends string>(
+  roles: Record<K, ColorRole>,
+  changed?: () => void,
+): Record<K, string> {
   const write = (): Record<K, string> => {
     const resolved = resolveRoles(pageVar, roles);
     for (const [k, v] of Object.entries(resolved)) document.documentElement.style.setProperty(`--ph-${k}`, v as string);

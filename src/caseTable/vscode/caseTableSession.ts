@@ -24,7 +24,11 @@ export class CaseTableSession implements vscode.Disposable {
       },
       applyEdit: async (range, text) => {
         const edit = new vscode.WorkspaceEdit();
-        edit.replace(document.uri, new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character), text);
+        edit.replace(
+          document.uri,
+          new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character),
+          text,
+        );
         return vscode.workspace.applyEdit(edit);
       },
     };
@@ -39,7 +43,11 @@ export class CaseTableSession implements vscode.Disposable {
       log: (level, message) => ctx.log[level](`${message} (${document.uri.toString(true)})`),
       openInText: async (line) => {
         const range = document.lineAt(line).range;
-        await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, selection: range, preview: false });
+        await vscode.window.showTextDocument(document, {
+          viewColumn: vscode.ViewColumn.Beside,
+          selection: range,
+          preview: false,
+        });
       },
     };
     this.controller = new TableController(doc, ui);

@@ -40,23 +40,73 @@ const CANDIDATES_SNIPPET = '[{"event": "$1", "label": 1}, {"event": "$2", "label
 
 const KEYS: Record<ObjectKind, KeySpec[]> = {
   case: [
-    { key: 'seed', snippet: () => '"seed": {"event": "$1", "date": "${2:YYYY-MM-DD}"}', detail: 'object, required', doc: 'The seed: the event the forecast starts from and its date.' },
-    { key: 'levels', snippet: () => `"levels": [{"depth": 1, "candidates": ${CANDIDATES_SNIPPET}}]`, detail: 'array, required', doc: CaseSchema.shape.levels.description },
+    {
+      key: 'seed',
+      snippet: () => '"seed": {"event": "$1", "date": "${2:YYYY-MM-DD}"}',
+      detail: 'object, required',
+      doc: 'The seed: the event the forecast starts from and its date.',
+    },
+    {
+      key: 'levels',
+      snippet: () => `"levels": [{"depth": 1, "candidates": ${CANDIDATES_SNIPPET}}]`,
+      detail: 'array, required',
+      doc: CaseSchema.shape.levels.description,
+    },
     { key: 'id', snippet: () => '"id": "$1"', detail: 'string, optional', doc: CaseSchema.shape.id.description },
-    { key: 'split', snippet: () => `"split": "\${1|${SPLITS.join(',')}|}"`, detail: 'train | eval | test, optional', doc: CaseSchema.shape.split.description },
-    { key: 'source', snippet: () => '"source": {"url": "$1"}', detail: 'object, optional', doc: CaseSchema.shape.source.description },
+    {
+      key: 'split',
+      snippet: () => `"split": "\${1|${SPLITS.join(',')}|}"`,
+      detail: 'train | eval | test, optional',
+      doc: CaseSchema.shape.split.description,
+    },
+    {
+      key: 'source',
+      snippet: () => '"source": {"url": "$1"}',
+      detail: 'object, optional',
+      doc: CaseSchema.shape.source.description,
+    },
   ],
   seed: [
-    { key: 'event', snippet: () => '"event": "$1"', detail: 'string, required', doc: SeedSchema.shape.event.description },
-    { key: 'date', snippet: () => '"date": "${1:YYYY-MM-DD}"', detail: 'YYYY-MM-DD, required', doc: SeedSchema.shape.date.description },
+    {
+      key: 'event',
+      snippet: () => '"event": "$1"',
+      detail: 'string, required',
+      doc: SeedSchema.shape.event.description,
+    },
+    {
+      key: 'date',
+      snippet: () => '"date": "${1:YYYY-MM-DD}"',
+      detail: 'YYYY-MM-DD, required',
+      doc: SeedSchema.shape.date.description,
+    },
   ],
   level: [
-    { key: 'depth', snippet: ({ levelIndex }) => `"depth": \${1:${String(levelIndex + 1)}}`, detail: 'integer ≥ 1, required', doc: LevelSchema.shape.depth.description },
-    { key: 'candidates', snippet: () => `"candidates": ${CANDIDATES_SNIPPET}`, detail: 'array, required', doc: LevelSchema.shape.candidates.description },
+    {
+      key: 'depth',
+      snippet: ({ levelIndex }) => `"depth": \${1:${String(levelIndex + 1)}}`,
+      detail: 'integer ≥ 1, required',
+      doc: LevelSchema.shape.depth.description,
+    },
+    {
+      key: 'candidates',
+      snippet: () => `"candidates": ${CANDIDATES_SNIPPET}`,
+      detail: 'array, required',
+      doc: LevelSchema.shape.candidates.description,
+    },
   ],
   candidate: [
-    { key: 'event', snippet: () => '"event": "$1"', detail: 'string, required', doc: CandidateSchema.shape.event.description },
-    { key: 'label', snippet: () => '"label": ${1|0,1|}', detail: '0 | 1, required', doc: CandidateSchema.shape.label.description },
+    {
+      key: 'event',
+      snippet: () => '"event": "$1"',
+      detail: 'string, required',
+      doc: CandidateSchema.shape.event.description,
+    },
+    {
+      key: 'label',
+      snippet: () => '"label": ${1|0,1|}',
+      detail: '0 | 1, required',
+      doc: CandidateSchema.shape.label.description,
+    },
   ],
 };
 
@@ -64,7 +114,13 @@ function objectKind(path: JSONPath): ObjectKind | undefined {
   if (path.length === 0) return 'case';
   if (path.length === 1 && path[0] === 'seed') return 'seed';
   if (path.length === 2 && path[0] === 'levels' && typeof path[1] === 'number') return 'level';
-  if (path.length === 4 && path[0] === 'levels' && typeof path[1] === 'number' && path[2] === 'candidates' && typeof path[3] === 'number') {
+  if (
+    path.length === 4 &&
+    path[0] === 'levels' &&
+    typeof path[1] === 'number' &&
+    path[2] === 'candidates' &&
+    typeof path[3] === 'number'
+  ) {
     return 'candidate';
   }
   return undefined;
@@ -119,7 +175,11 @@ export function completionsAt(text: string, offset: number): CompletionSpec[] {
     const present = new Set<string>();
     for (const prop of objectNode?.type === 'object' ? (objectNode.children ?? []) : []) {
       const keyNode = prop.children?.[0];
-      if (keyNode && typeof keyNode.value === 'string' && !(keyNode.offset <= offset && offset <= keyNode.offset + keyNode.length)) {
+      if (
+        keyNode &&
+        typeof keyNode.value === 'string' &&
+        !(keyNode.offset <= offset && offset <= keyNode.offset + keyNode.length)
+      ) {
         present.add(keyNode.value);
       }
     }
@@ -138,11 +198,22 @@ export function completionsAt(text: string, offset: number): CompletionSpec[] {
       }));
   }
 
-  const valueReplace = token && (token.kind === STRING_LITERAL || token.kind === NUMERIC_LITERAL || token.kind === UNKNOWN) ? token : undefined;
+  const valueReplace =
+    token && (token.kind === STRING_LITERAL || token.kind === NUMERIC_LITERAL || token.kind === UNKNOWN)
+      ? token
+      : undefined;
   const start = valueReplace ? valueReplace.start : offset;
   const end = valueReplace ? valueReplace.end : offset;
   const values = (items: { label: string; insert: string; detail: string }[]): CompletionSpec[] =>
-    items.map((v, i) => ({ label: v.label, kind: 'value' as const, insertText: v.insert, start, end, detail: v.detail, sortText: String(i).padStart(2, '0') }));
+    items.map((v, i) => ({
+      label: v.label,
+      kind: 'value' as const,
+      insertText: v.insert,
+      start,
+      end,
+      detail: v.detail,
+      sortText: String(i).padStart(2, '0'),
+    }));
 
   if (path.length === 1 && path[0] === 'split') {
     return values(SPLITS.map((s) => ({ label: `"${s}"`, insert: `"${s}"`, detail: `split: ${s}` })));

@@ -6,7 +6,15 @@ import type { CaseDiagnosticCode } from '../types';
 import { MAX_LINE_LENGTH } from '../lineCheck';
 import { normalizeEvent } from '../normalize';
 import { normalizeDate } from './dates';
-import { applyLineEdits, insertFirstProperty, nodeAt, parseLine, pathAtOffset, removeArrayElement, replaceNode } from '../../lineEdit/lineEdit';
+import {
+  applyLineEdits,
+  insertFirstProperty,
+  nodeAt,
+  parseLine,
+  pathAtOffset,
+  removeArrayElement,
+  replaceNode,
+} from '../../lineEdit/lineEdit';
 import type { LineEdit, ParsedLine } from '../../lineEdit/lineEdit';
 import { isRecord, levelIndexAt, levelsOf, shorten } from './caseShape';
 
@@ -66,7 +74,12 @@ export function actualFixes(parsed: ParsedLine, levelIndex: number): LineFix[] {
       }
     }
     const name = candidate.event !== undefined ? `"${shorten(candidate.event, 50)}"` : `candidate ${chosen + 1}`;
-    fixes.push({ title: `Make ${name} the actual outcome (depth ${String(depth)})`, code: 'no-actual', edits, isPreferred: false });
+    fixes.push({
+      title: `Make ${name} the actual outcome (depth ${String(depth)})`,
+      code: 'no-actual',
+      edits,
+      isPreferred: false,
+    });
   });
   return fixes;
 }
@@ -94,7 +107,12 @@ export function dateFix(parsed: ParsedLine): LineFix | undefined {
   if (!dateNode || typeof date !== 'string') return undefined;
   const iso = normalizeDate(date);
   if (iso === undefined || iso === date) return undefined;
-  return { title: `Rewrite date as ${iso}`, code: 'invalid-date', edits: [replaceNode(dateNode, JSON.stringify(iso))], isPreferred: true };
+  return {
+    title: `Rewrite date as ${iso}`,
+    code: 'invalid-date',
+    edits: [replaceNode(dateNode, JSON.stringify(iso))],
+    isPreferred: true,
+  };
 }
 
 /**

@@ -40,7 +40,11 @@ export function compactForWriteBack(edited: string, originalLine: string): Write
  * only other line that does (lines were inserted or removed above it). Undefined when it changed
  * or is no longer unique — writing then would overwrite the wrong case.
  */
-export function locateLine(lines: { lineCount: number; lineText(line: number): string }, expectedLine: number, originalText: string): number | undefined {
+export function locateLine(
+  lines: { lineCount: number; lineText(line: number): string },
+  expectedLine: number,
+  originalText: string,
+): number | undefined {
   if (expectedLine < lines.lineCount && lines.lineText(expectedLine) === originalText) return expectedLine;
   let found: number | undefined;
   for (let i = 0; i < lines.lineCount; i++) {

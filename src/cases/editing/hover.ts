@@ -26,14 +26,15 @@ export function codeSpan(text: string): string {
   if (flat === '') return '(empty)'; // `` is no code span: it would show as two backticks
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
-  const pad = flat.startsWith('`') || flat.endsWith('`') || (flat.startsWith(' ') && flat.endsWith(' ') && flat.trim() !== '') ? ' ' : '';
+  const pad =
+    flat.startsWith('`') || flat.endsWith('`') || (flat.startsWith(' ') && flat.endsWith(' ') && flat.trim() !== '')
+      ? ' '
+      : '';
   return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
 function actualText(candidates: { event?: string; label: unknown }[]): string {
-  const actuals = candidates
-    .map((c, i) => ({ c, i }))
-    .filter(({ c }) => c.label === 1);
+  const actuals = candidates.map((c, i) => ({ c, i })).filter(({ c }) => c.label === 1);
   if (actuals.length === 0) return '_no actual_';
   if (actuals.length > 1) return `_${String(actuals.length)} actuals_`;
   const only = actuals[0];
@@ -59,10 +60,13 @@ function sourcesOf(v: unknown): SourceView[] {
 
 /** One line per source: date, title (escaped), URL as a code span (shown, never a live link). */
 function sourceLines(label: string, sources: SourceView[]): string[] {
-  return sources.slice(0, 5).map((s) => {
-    const title = s.title !== undefined && s.title.trim() !== '' ? ` ${escapeMarkdown(shorten(s.title, 80))}` : '';
-    return `- ${label} · ${s.published !== undefined ? codeSpan(shorten(s.published, 20)) : '_no date_'}${title} ${codeSpan(shorten(s.url, 120))}`;
-  }).concat(sources.length > 5 ? [`- ${label} · _and ${String(sources.length - 5)} more_`] : []);
+  return sources
+    .slice(0, 5)
+    .map((s) => {
+      const title = s.title !== undefined && s.title.trim() !== '' ? ` ${escapeMarkdown(shorten(s.title, 80))}` : '';
+      return `- ${label} · ${s.published !== undefined ? codeSpan(shorten(s.published, 20)) : '_no date_'}${title} ${codeSpan(shorten(s.url, 120))}`;
+    })
+    .concat(sources.length > 5 ? [`- ${label} · _and ${String(sources.length - 5)} more_`] : []);
 }
 
 /** Provenance and review (contract 1's optional fields): who wrote the case, where it stands, its evidence. */
@@ -74,7 +78,10 @@ function provenanceLines(value: Record<string, unknown>): string[] {
   if (status !== undefined) {
     const checks = asArray(review?.['checks']).filter(isRecord);
     const failed = checks.filter((c) => c['ok'] === false).map((c) => asString(c['name']) ?? '?');
-    const summary = checks.length > 0 ? ` (${String(checks.length - failed.length)}/${String(checks.length)} checks passed${failed.length > 0 ? `; failed: ${failed.map((f) => codeSpan(shorten(f, 40))).join(', ')}` : ''})` : '';
+    const summary =
+      checks.length > 0
+        ? ` (${String(checks.length - failed.length)}/${String(checks.length)} checks passed${failed.length > 0 ? `; failed: ${failed.map((f) => codeSpan(shorten(f, 40))).join(', ')}` : ''})`
+        : '';
     facts.push(`review ${codeSpan(shorten(status, 20))}${summary}`);
   }
   const provenance = isRecord(value['provenance']) ? value['provenance'] : undefined;
@@ -82,7 +89,9 @@ function provenanceLines(value: Record<string, unknown>): string[] {
     const agent = asString(provenance['agent']);
     const model = asString(provenance['model']);
     const created = asString(provenance['createdAt']);
-    facts.push(`by ${agent !== undefined ? codeSpan(shorten(agent, 40)) : '—'}${model !== undefined ? ` with ${codeSpan(shorten(model, 80))}` : ''}${created !== undefined ? ` on ${codeSpan(shorten(created, 40))}` : ''}`);
+    facts.push(
+      `by ${agent !== undefined ? codeSpan(shorten(agent, 40)) : '—'}${model !== undefined ? ` with ${codeSpan(shorten(model, 80))}` : ''}${created !== undefined ? ` on ${codeSpan(shorten(created, 40))}` : ''}`,
+    );
   }
   if (facts.length > 0) out.push('', facts.join(' · '));
   const seed = isRecord(value['seed']) ? value['seed'] : {};
@@ -110,13 +119,17 @@ export function caseHoverMarkdown(lineText: string): string | undefined {
   const levels = levelsOf(value);
 
   const out: string[] = [];
-  out.push(`**${event !== undefined && event.trim() !== '' ? escapeMarkdown(shorten(event, 100)) : '(no seed event)'}**`);
+  out.push(
+    `**${event !== undefined && event.trim() !== '' ? escapeMarkdown(shorten(event, 100)) : '(no seed event)'}**`,
+  );
   out.push('');
   const facts: string[] = [`date ${date !== undefined ? codeSpan(shorten(date, 80)) : '—'}`];
   if (id !== undefined) facts.push(`id ${codeSpan(shorten(id, 80))}`);
   facts.push(`split ${split !== undefined ? codeSpan(shorten(split, 80)) : '—'}`);
   const depths = levels.map((l) => (typeof l.depth === 'number' ? String(l.depth) : '?'));
-  facts.push(`${String(levels.length)} level${levels.length === 1 ? '' : 's'}${levels.length > 0 ? ` (depths ${depths.join(', ')})` : ''}`);
+  facts.push(
+    `${String(levels.length)} level${levels.length === 1 ? '' : 's'}${levels.length > 0 ? ` (depths ${depths.join(', ')})` : ''}`,
+  );
   out.push(facts.join(' · '));
   if (levels.length > 0) {
     out.push('');

@@ -44,7 +44,9 @@ function caseTemplate(text: string, value: Case, withLevels: boolean): Template 
   const event = value.seed.event;
   const name = shorten(event, 100);
   // The review status shows beside the date and split, so a reviewer sees drafts and rejections at a glance.
-  const detail = [value.seed.date, value.split, value.review?.status].filter((x): x is string => typeof x === 'string').join(' · ');
+  const detail = [value.seed.date, value.split, value.review?.status]
+    .filter((x): x is string => typeof x === 'string')
+    .join(' · ');
   const whole = { start: 0, end: text.length, selectionStart: 0, selectionEnd: text.length };
   // Offsets need a syntax tree of the line: only built where children are shown.
   // The core has already parsed the value; the tree is built only for its offsets.
@@ -103,7 +105,11 @@ export class OutlineCache {
 /** Files longer than this get one symbol per case without level children (VS Code stays responsive). */
 export const MAX_LINES_WITH_LEVELS = 20_000;
 
-export function outlineOf(doc: CaseLines, cache: OutlineCache = new OutlineCache(), maxLinesWithLevels = MAX_LINES_WITH_LEVELS): OutlineSymbol[] {
+export function outlineOf(
+  doc: CaseLines,
+  cache: OutlineCache = new OutlineCache(),
+  maxLinesWithLevels = MAX_LINES_WITH_LEVELS,
+): OutlineSymbol[] {
   const withLevels = doc.lineCount <= maxLinesWithLevels;
   const templates = cache.use(withLevels);
   const seen = new Set<string>();

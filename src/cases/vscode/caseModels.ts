@@ -48,7 +48,8 @@ export class CaseModels implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         // The knowledge cutoff follows its setting and the base model's: re-judge the open files.
         if (!affectsSetting(e, SETTINGS.casesKnowledgeCutoff) && !affectsSetting(e, SETTINGS.baseModel)) return;
-        for (const doc of vscode.workspace.textDocuments) if (this.entries.has(doc.uri.toString())) this.guard('publish', () => this.publish(doc));
+        for (const doc of vscode.workspace.textDocuments)
+          if (this.entries.has(doc.uri.toString())) this.guard('publish', () => this.publish(doc));
       }),
     );
     for (const doc of vscode.workspace.textDocuments) this.guard('open', () => this.opened(doc));
@@ -88,7 +89,10 @@ export class CaseModels implements vscode.Disposable {
         for (const change of e.contentChanges) {
           const r = change.range;
           entry.model.applyChange(
-            { start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } },
+            {
+              start: { line: r.start.line, character: r.start.character },
+              end: { line: r.end.line, character: r.end.character },
+            },
             change.text,
           );
         }
@@ -99,7 +103,8 @@ export class CaseModels implements vscode.Disposable {
         const firstLine = last ? last.range.start.line : 0;
         const lastLine = Math.min(firstLine + (last ? last.text.split('\n').length - 1 : 0), doc.lineCount - 1);
         let drifted = entry.model.lineCount !== doc.lineCount;
-        for (let l = firstLine; !drifted && l <= lastLine; l++) drifted = entry.model.lineText(l) !== doc.lineAt(l).text;
+        for (let l = firstLine; !drifted && l <= lastLine; l++)
+          drifted = entry.model.lineText(l) !== doc.lineAt(l).text;
         if (drifted) {
           this.log.warn(`case model of ${doc.uri.fsPath} drifted from the editor; rebuilding`);
           entry.version = -1;
@@ -118,7 +123,10 @@ export class CaseModels implements vscode.Disposable {
     const entry = this.entries.get(doc.uri.toString());
     if (!entry) return;
     clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => this.guard('publish', () => this.publish(doc)), readCasesConfig().diagnosticsDelayMs);
+    entry.timer = setTimeout(
+      () => this.guard('publish', () => this.publish(doc)),
+      readCasesConfig().diagnosticsDelayMs,
+    );
   }
 
   private publish(doc: vscode.TextDocument): void {

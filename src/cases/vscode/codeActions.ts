@@ -14,7 +14,11 @@ export const EDIT_LINE_COMMAND = 'psychohistory.cases.editLineAsJson';
 export class CaseCodeActionProvider implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite];
 
-  provideCodeActions(doc: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(
+    doc: vscode.TextDocument,
+    range: vscode.Range | vscode.Selection,
+    context: vscode.CodeActionContext,
+  ): vscode.CodeAction[] {
     // Case lines are long and a diagnostic often covers one value ("0"), so the fixes for every
     // problem on the cursor's line are offered wherever the cursor is on that line.
     const cursorLine = range.start.line;
@@ -42,7 +46,11 @@ export class CaseCodeActionProvider implements vscode.CodeActionProvider {
         actions.push(action);
       }
     }
-    if (cursorLine < doc.lineCount && doc.lineAt(cursorLine).text.trim() !== '' && wants(context, vscode.CodeActionKind.RefactorRewrite)) {
+    if (
+      cursorLine < doc.lineCount &&
+      doc.lineAt(cursorLine).text.trim() !== '' &&
+      wants(context, vscode.CodeActionKind.RefactorRewrite)
+    ) {
       const action = new vscode.CodeAction(EDIT_LINE_TITLE, vscode.CodeActionKind.RefactorRewrite);
       action.command = { command: EDIT_LINE_COMMAND, title: EDIT_LINE_TITLE, arguments: [doc.uri, cursorLine] };
       actions.push(action);

@@ -57,7 +57,8 @@ export function registerCaseGlobs(ctx: Ctx): vscode.Disposable[] {
 
 /** "Treat File as Case Dataset": the explorer's file, else the active editor's document. */
 export async function treatAsCaseDataset(arg?: unknown): Promise<void> {
-  const doc = arg instanceof vscode.Uri ? await vscode.workspace.openTextDocument(arg) : vscode.window.activeTextEditor?.document;
+  const doc =
+    arg instanceof vscode.Uri ? await vscode.workspace.openTextDocument(arg) : vscode.window.activeTextEditor?.document;
   if (!doc) throw new Error('Open a .jsonl file first, then run "Treat File as Case Dataset".');
   if (isCaseDocument(doc)) {
     void vscode.window.showInformationMessage(`${path.basename(doc.uri.path)} is already a case dataset.`);

@@ -29,7 +29,10 @@ export class CaseCompletionProvider implements vscode.CompletionItemProvider {
   provideCompletionItems(doc: vscode.TextDocument, position: vscode.Position): vscode.CompletionItem[] {
     const text = doc.lineAt(position.line).text;
     return completionsAt(text, position.character).map((spec) => {
-      const item = new vscode.CompletionItem(spec.label, spec.kind === 'property' ? vscode.CompletionItemKind.Property : vscode.CompletionItemKind.EnumMember);
+      const item = new vscode.CompletionItem(
+        spec.label,
+        spec.kind === 'property' ? vscode.CompletionItemKind.Property : vscode.CompletionItemKind.EnumMember,
+      );
       item.insertText = new vscode.SnippetString(spec.insertText);
       item.range = new vscode.Range(position.line, spec.start, position.line, spec.end);
       // VS Code filters by the text in the range, which includes the opening quote of a key.

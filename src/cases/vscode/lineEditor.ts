@@ -31,7 +31,13 @@ export class LineEditorFileSystem implements vscode.FileSystemProvider {
     const { text: formatted } = formatForEditing(text);
     const name = `${path.basename(doc.uri.path)}.line-${String(line + 1)}.json`;
     const uri = vscode.Uri.from({ scheme: LINE_SCHEME, path: `/${name}`, query: `s=${String(this.nextId++)}` });
-    this.sessions.set(uri.toString(), { target: doc.uri, line, original: text, content: new TextEncoder().encode(formatted), mtime: Date.now() });
+    this.sessions.set(uri.toString(), {
+      target: doc.uri,
+      line,
+      original: text,
+      content: new TextEncoder().encode(formatted),
+      mtime: Date.now(),
+    });
     return uri;
   }
 
@@ -57,12 +63,15 @@ export class LineEditorFileSystem implements vscode.FileSystemProvider {
     const doc = await vscode.workspace.openTextDocument(s.target);
     const line = locateLine({ lineCount: doc.lineCount, lineText: (i) => doc.lineAt(i).text }, s.line, s.original);
     if (line === undefined) {
-      throw new Error(`Line ${String(s.line + 1)} of ${path.basename(s.target.path)} changed since it was opened for editing; nothing was written back. Open it again with "Edit Line as Formatted JSON".`);
+      throw new Error(
+        `Line ${String(s.line + 1)} of ${path.basename(s.target.path)} changed since it was opened for editing; nothing was written back. Open it again with "Edit Line as Formatted JSON".`,
+      );
     }
     if (doc.lineAt(line).text !== result.line) {
       const edit = new vscode.WorkspaceEdit();
       edit.replace(doc.uri, doc.lineAt(line).range, result.line);
-      if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`VS Code refused the edit of ${path.basename(s.target.path)}.`);
+      if (!(await vscode.workspace.applyEdit(edit)))
+        throw new Error(`VS Code refused the edit of ${path.basename(s.target.path)}.`);
     }
     s.line = line;
     s.original = result.line;
@@ -140,8 +149,10 @@ export async function editLineAsJson(fs: LineEditorFileSystem, uriArg?: unknown,
   }
   if (!doc || line === undefined) throw new Error('Put the cursor on a case line first.');
   if (doc.uri.scheme === LINE_SCHEME) throw new Error('This is already a line editor: save it to write the case back.');
-  if (line < 0 || line >= doc.lineCount) throw new Error(`Line ${String(line + 1)} does not exist in ${path.basename(doc.uri.path)}.`);
-  if (doc.lineAt(line).text.trim() === '') throw new Error(`Line ${String(line + 1)} is blank: there is nothing to edit.`);
+  if (line < 0 || line >= doc.lineCount)
+    throw new Error(`Line ${String(line + 1)} does not exist in ${path.basename(doc.uri.path)}.`);
+  if (doc.lineAt(line).text.trim() === '')
+    throw new Error(`Line ${String(line + 1)} is blank: there is nothing to edit.`);
   const uri = fs.open(doc, line);
   await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside, preview: false });
 }

@@ -22,7 +22,11 @@ export function registerCases(ctx: Ctx): vscode.Disposable[] {
       providedCodeActionKinds: CaseCodeActionProvider.kinds,
     }),
     vscode.languages.registerHoverProvider(selector, new CaseHoverProvider()),
-    vscode.languages.registerCompletionItemProvider(selector, new CaseCompletionProvider(), ...CaseCompletionProvider.triggerCharacters),
+    vscode.languages.registerCompletionItemProvider(
+      selector,
+      new CaseCompletionProvider(),
+      ...CaseCompletionProvider.triggerCharacters,
+    ),
     vscode.languages.registerDocumentSymbolProvider(selector, new CaseSymbolProvider(models), { label: 'Cases' }),
     ...registerCommandTable(ctx, {
       'psychohistory.treatAsCaseDataset': (uri?: unknown) => treatAsCaseDataset(uri),

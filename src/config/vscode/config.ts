@@ -1,8 +1,22 @@
 // Reads the settings through the one typed view (../settings.ts). Read on use, never cached, so a
 // changed setting applies at the next launch, publish or refresh.
 import * as vscode from 'vscode';
-import { agentsConfigFrom, casesConfigFrom, jobsConfigFrom, serviceConfigFrom, walkthroughConfigFrom } from '../settings';
-import type { AgentsConfig, CasesConfig, JobsConfig, ServiceConfig, SettingGetter, SettingId, WalkthroughConfig } from '../settings';
+import {
+  agentsConfigFrom,
+  casesConfigFrom,
+  jobsConfigFrom,
+  serviceConfigFrom,
+  walkthroughConfigFrom,
+} from '../settings';
+import type {
+  AgentsConfig,
+  CasesConfig,
+  JobsConfig,
+  ServiceConfig,
+  SettingGetter,
+  SettingId,
+  WalkthroughConfig,
+} from '../settings';
 
 const get: SettingGetter = (id) => vscode.workspace.getConfiguration().get<unknown>(id);
 

@@ -18,7 +18,10 @@ export class CaseTreeLens implements vscode.CodeLensProvider, vscode.Disposable 
   private readonly watcher: vscode.FileSystemWatcher;
   private readonly cache = new Map<string, { stamp: string; source: TreeRunSource }>();
 
-  constructor(private readonly ctx: Ctx, private readonly roots: () => string[]) {
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly roots: () => string[],
+  ) {
     this.watcher = vscode.workspace.createFileSystemWatcher('**/.psychohistory/runs/*/trees.jsonl');
     const invalidate = (): void => {
       this.index = null;
@@ -67,7 +70,14 @@ export class CaseTreeLens implements vscode.CodeLensProvider, vscode.Disposable 
       let entry = this.cache.get(file);
       if (!entry || entry.stamp !== stamp) {
         const { trees } = await readTrees(run.dir);
-        entry = { stamp, source: { runId: run.id, createdAt: run.record?.createdAt ?? '', trees: trees.map((t) => ({ seed: t.seed })) } };
+        entry = {
+          stamp,
+          source: {
+            runId: run.id,
+            createdAt: run.record?.createdAt ?? '',
+            trees: trees.map((t) => ({ seed: t.seed })),
+          },
+        };
         this.cache.set(file, entry);
       }
       sources.push(entry.source);

@@ -8,7 +8,14 @@ import * as vscode from 'vscode';
 import { JOB_COMMANDS } from '../../jobs/commands';
 import type { Ctx } from '../../shell/context';
 import { renderDashboardHtml, makeNonce } from '../html';
-import { emptyColumns, type DashboardState, type HostToWebview, type RunAppend, type TreeRef, type WebviewToHost } from '../protocol';
+import {
+  emptyColumns,
+  type DashboardState,
+  type HostToWebview,
+  type RunAppend,
+  type TreeRef,
+  type WebviewToHost,
+} from '../protocol';
 import { parseWebviewMessage } from '../protocolSchema';
 import { fileSize, forecastSnapshot, loadRun, readRecord, readTrees, type LoadedRun } from '../runSnapshot';
 import type { ForecastTree } from '../../contracts/tree';
@@ -45,10 +52,15 @@ export class DashboardPanel implements vscode.Disposable {
     this.focus = focus;
     const ext = ctx.extension.extensionUri;
     const codicons = codiconRoot(ext);
-    this.panel = vscode.window.createWebviewPanel('psychohistory.dashboard', titleFor(target), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(ext, 'dist', 'webview'), codicons],
-    });
+    this.panel = vscode.window.createWebviewPanel(
+      'psychohistory.dashboard',
+      titleFor(target),
+      vscode.ViewColumn.Active,
+      {
+        enableScripts: true,
+        localResourceRoots: [vscode.Uri.joinPath(ext, 'dist', 'webview'), codicons],
+      },
+    );
     const webview = this.panel.webview;
     webview.html = renderDashboardHtml({
       cspSource: webview.cspSource,
@@ -102,7 +114,11 @@ export class DashboardPanel implements vscode.Disposable {
         if (msg.command === 'refresh') await this.sendState();
         else if (msg.command === 'openRunFolder') {
           const run = this.runs.find((r) => r.snapshot.id === msg.runId) ?? this.runs[0];
-          if (run) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(path.join(run.dir, RUN_FILES.record)));
+          if (run)
+            await vscode.commands.executeCommand(
+              'revealInExplorer',
+              vscode.Uri.file(path.join(run.dir, RUN_FILES.record)),
+            );
         } else if (msg.command === 'openModalDashboard') {
           // The jobs command knows the run store and the URL form (src/jobs/modalDashboard.ts).
           const run = this.runs.find((r) => r.snapshot.id === msg.runId) ?? this.runs[0];
@@ -117,7 +133,10 @@ export class DashboardPanel implements vscode.Disposable {
     this.stopWatching();
     const forecasts = this.target.forecasts;
     if (this.target.mode === 'forecast' && forecasts) {
-      this.post({ type: 'state', state: { mode: 'forecast', runs: [forecastSnapshot(forecasts())], emptyMessage: null, focusTree: this.focus } });
+      this.post({
+        type: 'state',
+        state: { mode: 'forecast', runs: [forecastSnapshot(forecasts())], emptyMessage: null, focusTree: this.focus },
+      });
       this.focus = null;
       return;
     }
@@ -148,7 +167,12 @@ export class DashboardPanel implements vscode.Disposable {
     }
     if (ref.index >= run.trees.length) run.trees = (await readTrees(run.dir)).trees;
     const tree = run.trees[ref.index] ?? null;
-    this.post({ type: 'tree', ref, tree, error: tree ? null : `trees.jsonl of ${ref.runId} has no tree #${ref.index + 1}.` });
+    this.post({
+      type: 'tree',
+      ref,
+      tree,
+      error: tree ? null : `trees.jsonl of ${ref.runId} has no tree #${ref.index + 1}.`,
+    });
   }
 
   private startWatching(): void {
@@ -205,7 +229,9 @@ export class DashboardPanel implements vscode.Disposable {
       state: snap.state,
       cost: snap.cost,
       // null = unchanged; without run.json's startedAt the first snapshot's duration stands.
-      durationSeconds: run.record?.startedAt ? runDuration(run.record, { firstTime: null, lastTime: digest.lastTime }, new Date()) : null,
+      durationSeconds: run.record?.startedAt
+        ? runDuration(run.record, { firstTime: null, lastTime: digest.lastTime }, new Date())
+        : null,
     };
     this.post({ type: 'append', append });
   }

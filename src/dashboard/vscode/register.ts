@@ -49,7 +49,16 @@ class Dashboards implements vscode.Disposable {
     if (dir === null) {
       const runs = await allRuns();
       if (runs.length === 0) {
-        this.show({ dirs: [], mode: 'empty', emptyMessage: workspaceRoots().length ? 'No runs yet — Launch SFT to start one; its curves appear here live.' : 'Open a workspace folder first: runs live in .psychohistory/runs.' }, null);
+        this.show(
+          {
+            dirs: [],
+            mode: 'empty',
+            emptyMessage: workspaceRoots().length
+              ? 'No runs yet — Launch SFT to start one; its curves appear here live.'
+              : 'Open a workspace folder first: runs live in .psychohistory/runs.',
+          },
+          null,
+        );
         return;
       }
       throw new Error(`No run found for ${describe(arg)}.`);
@@ -59,20 +68,28 @@ class Dashboards implements vscode.Disposable {
 
   async compare(args: unknown[]): Promise<void> {
     // A tree view passes (clicked item, all selected items); flatten and de-duplicate.
-    const flat = args.flatMap((a) => (Array.isArray(a) ? (a as unknown[]) : [a])).filter((a) => a !== undefined && a !== null);
+    const flat = args
+      .flatMap((a) => (Array.isArray(a) ? (a as unknown[]) : [a]))
+      .filter((a) => a !== undefined && a !== null);
     let dirs = (await Promise.all(flat.map((a) => resolveRunDir(a)))).filter((d): d is string => typeof d === 'string');
     dirs = [...new Set(dirs)];
     if (dirs.length < 2) {
       const runs = await allRuns();
       if (runs.length === 0) {
-        this.show({ dirs: [], mode: 'empty', emptyMessage: 'No runs yet — Launch SFT, then compare it with the baseline.' }, null);
+        this.show(
+          { dirs: [], mode: 'empty', emptyMessage: 'No runs yet — Launch SFT, then compare it with the baseline.' },
+          null,
+        );
         return;
       }
-      const picked = await vscode.window.showQuickPick(runs.map(toItem).map((i) => ({ ...i, picked: dirs.includes(i.dir) })), {
-        canPickMany: true,
-        title: 'Compare runs (baseline / SFT / GRPO)',
-        placeHolder: 'Pick two or more runs',
-      });
+      const picked = await vscode.window.showQuickPick(
+        runs.map(toItem).map((i) => ({ ...i, picked: dirs.includes(i.dir) })),
+        {
+          canPickMany: true,
+          title: 'Compare runs (baseline / SFT / GRPO)',
+          placeHolder: 'Pick two or more runs',
+        },
+      );
       if (!picked?.length) return;
       dirs = picked.map((p) => p.dir);
     }
@@ -80,7 +97,8 @@ class Dashboards implements vscode.Disposable {
   }
 
   async showTree(runId: unknown, index: unknown): Promise<void> {
-    if (typeof runId !== 'string' || typeof index !== 'number') throw new Error('Show forecast tree needs a run id and a tree index.');
+    if (typeof runId !== 'string' || typeof index !== 'number')
+      throw new Error('Show forecast tree needs a run id and a tree index.');
     await this.open(runId, { runId, index });
   }
 
@@ -90,16 +108,25 @@ class Dashboards implements vscode.Disposable {
   /** Adds a tree the forecast service answered to the 'Forecasts' panel and shows it there. */
   showForecast(arg: unknown): number {
     const parsed = ForecastTreeSchema.safeParse(arg);
-    if (!parsed.success) throw new Error(`Not a forecast tree: ${parsed.error.issues[0]?.path.join('/') || '(top level)'}: ${parsed.error.issues[0]?.message ?? ''}`);
+    if (!parsed.success)
+      throw new Error(
+        `Not a forecast tree: ${parsed.error.issues[0]?.path.join('/') || '(top level)'}: ${parsed.error.issues[0]?.message ?? ''}`,
+      );
     const key = 'forecast';
     this.forecasts.push(parsed.data);
     const focus = { runId: SERVICE_FORECASTS_ID, index: this.forecasts.length - 1 };
     const existing = this.panels.get(key);
     if (existing) existing.reload(focus);
     else {
-      const panel = new DashboardPanel(this.ctx, key, { dirs: [], mode: 'forecast', forecasts: () => this.forecasts }, focus, (p) => {
-        if (this.panels.get(p.key) === p) this.panels.delete(p.key);
-      });
+      const panel = new DashboardPanel(
+        this.ctx,
+        key,
+        { dirs: [], mode: 'forecast', forecasts: () => this.forecasts },
+        focus,
+        (p) => {
+          if (this.panels.get(p.key) === p) this.panels.delete(p.key);
+        },
+      );
       this.panels.set(key, panel);
     }
     return focus.index;
@@ -109,7 +136,10 @@ class Dashboards implements vscode.Disposable {
     const runs = await allRuns();
     if (runs.length === 0) return null;
     if (runs.length === 1) return runs[0]!.dir;
-    const picked = await vscode.window.showQuickPick(runs.map(toItem), { title: 'Open Dashboard', placeHolder: 'Pick a run' });
+    const picked = await vscode.window.showQuickPick(runs.map(toItem), {
+      title: 'Open Dashboard',
+      placeHolder: 'Pick a run',
+    });
     return picked?.dir;
   }
 
@@ -142,7 +172,9 @@ function toItem(r: RunListing): RunItem {
   return {
     label: r.id,
     description: rec ? `${rec.kind} · ${rec.state}` : 'no run.json',
-    detail: rec ? `${rec.backend} · created ${rec.createdAt}${rec.cost ? ` · $${rec.cost.usd.toFixed(2)}` : ''}` : undefined,
+    detail: rec
+      ? `${rec.backend} · created ${rec.createdAt}${rec.cost ? ` · $${rec.cost.usd.toFixed(2)}` : ''}`
+      : undefined,
     dir: r.dir,
   };
 }

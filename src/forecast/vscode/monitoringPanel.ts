@@ -24,11 +24,18 @@ export class MonitoringPanel implements vscode.Disposable {
   ) {
     const ext = ctx.extension.extensionUri;
     const shipped = vscode.Uri.joinPath(ext, 'dist', 'codicons');
-    const codicons = fs.existsSync(path.join(shipped.fsPath, 'codicon.css')) ? shipped : vscode.Uri.joinPath(ext, 'node_modules', '@vscode', 'codicons', 'dist');
-    this.panel = vscode.window.createWebviewPanel('psychohistory.monitoring', 'Forecast Monitoring', vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(ext, 'dist', 'webview'), codicons],
-    });
+    const codicons = fs.existsSync(path.join(shipped.fsPath, 'codicon.css'))
+      ? shipped
+      : vscode.Uri.joinPath(ext, 'node_modules', '@vscode', 'codicons', 'dist');
+    this.panel = vscode.window.createWebviewPanel(
+      'psychohistory.monitoring',
+      'Forecast Monitoring',
+      vscode.ViewColumn.Active,
+      {
+        enableScripts: true,
+        localResourceRoots: [vscode.Uri.joinPath(ext, 'dist', 'webview'), codicons],
+      },
+    );
     const webview = this.panel.webview;
     webview.html = renderMonitoringHtml({
       cspSource: webview.cspSource,
@@ -40,7 +47,9 @@ export class MonitoringPanel implements vscode.Disposable {
       webview.onDidReceiveMessage((raw: unknown) => {
         const msg = parseMonitoringMessage(raw);
         if (!msg) {
-          ctx.log.warn(`monitoring: ignored a message the protocol does not know: ${JSON.stringify(raw).slice(0, 200)}`);
+          ctx.log.warn(
+            `monitoring: ignored a message the protocol does not know: ${JSON.stringify(raw).slice(0, 200)}`,
+          );
           return;
         }
         void this.handle(msg);
@@ -62,11 +71,20 @@ export class MonitoringPanel implements vscode.Disposable {
   /** Asks the service for /healthz and /v1/track and posts what came back, or why nothing did. */
   async refresh(): Promise<void> {
     this.post({ type: 'loading' });
-    const state: MonitoringState = { url: null, error: null, models: [], arms: null, fetchedAt: new Date().toISOString() };
+    const state: MonitoringState = {
+      url: null,
+      error: null,
+      models: [],
+      arms: null,
+      fetchedAt: new Date().toISOString(),
+    };
     try {
       const client = await this.client();
       if (!client) {
-        state.error = { message: 'No forecast service: start the local one, or set psychohistory.service.url to a deployed one.', action: 'startLocalService' };
+        state.error = {
+          message: 'No forecast service: start the local one, or set psychohistory.service.url to a deployed one.',
+          action: 'startLocalService',
+        };
       } else {
         state.url = client.url;
         const [health, track] = await Promise.all([client.health(), client.track()]);

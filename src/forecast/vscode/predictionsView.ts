@@ -25,7 +25,10 @@ export class PredictionsProvider implements vscode.TreeDataProvider<PredictionNo
   private items: ForecastListItem[] = [];
   view: vscode.TreeView<PredictionNode> | undefined;
 
-  constructor(private readonly client: () => Promise<ForecastClient | undefined>, private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly client: () => Promise<ForecastClient | undefined>,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
 
   /** The open forecasts last fetched. */
   get open(): readonly ForecastListItem[] {
@@ -69,7 +72,9 @@ export class PredictionsProvider implements vscode.TreeDataProvider<PredictionNo
     item.tooltip = row.tooltip;
     item.iconPath = new vscode.ThemeIcon('watch');
     item.contextValue = 'prediction.open';
-    item.accessibilityInformation = { label: `${row.label}, ${row.description}, awaiting the outcome of depth ${row.nextDepth ?? '—'}` };
+    item.accessibilityInformation = {
+      label: `${row.label}, ${row.description}, awaiting the outcome of depth ${row.nextDepth ?? '—'}`,
+    };
     item.command = { command: FORECAST_COMMANDS.showPrediction, title: 'Show Forecast Tree', arguments: [node] };
     return item;
   }

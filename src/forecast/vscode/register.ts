@@ -47,19 +47,38 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
   const client = async (): Promise<ForecastClient | undefined> => {
     const config = readServiceConfig();
     const running = local.running;
-    if (running) return new ForecastClient({ url: running.url, token: running.token, timeoutMs: config.timeoutSeconds * 1000, local: true });
+    if (running)
+      return new ForecastClient({
+        url: running.url,
+        token: running.token,
+        timeoutMs: config.timeoutSeconds * 1000,
+        local: true,
+      });
     if (!config.url) return undefined;
     const [token, proxyAuth] = await Promise.all([secrets.serviceToken(), secrets.serviceProxyAuth()]);
-    return new ForecastClient({ url: config.url, token, ...(proxyAuth ? { proxyAuth } : {}), timeoutMs: config.timeoutSeconds * 1000 });
+    return new ForecastClient({
+      url: config.url,
+      token,
+      ...(proxyAuth ? { proxyAuth } : {}),
+      timeoutMs: config.timeoutSeconds * 1000,
+    });
   };
   const requireClient = async (): Promise<ForecastClient> => {
     const c = await client();
-    if (!c) throw new ServiceError('No forecast service: start the local one, or set psychohistory.service.url to a deployed one (and its token with "Set Forecast Service Token").', 'no-service', 'startLocalService');
+    if (!c)
+      throw new ServiceError(
+        'No forecast service: start the local one, or set psychohistory.service.url to a deployed one (and its token with "Set Forecast Service Token").',
+        'no-service',
+        'startLocalService',
+      );
     return c;
   };
 
   const predictions = new PredictionsProvider(client, ctx.log);
-  const view = vscode.window.createTreeView(PREDICTIONS_VIEW, { treeDataProvider: predictions, showCollapseAll: false });
+  const view = vscode.window.createTreeView(PREDICTIONS_VIEW, {
+    treeDataProvider: predictions,
+    showCollapseAll: false,
+  });
   predictions.view = view;
   const refreshAll = () => {
     void predictions.refresh();
@@ -72,7 +91,9 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
     ctx.log.error(message);
     const action = err instanceof ServiceError ? err.action : undefined;
     const label = action && (action !== 'retry' || retry) ? ACTION_LABELS[action] : undefined;
-    const choice = await (label ? vscode.window.showErrorMessage(`PsychoHistory: ${message}`, label) : vscode.window.showErrorMessage(`PsychoHistory: ${message}`));
+    const choice = await (label
+      ? vscode.window.showErrorMessage(`PsychoHistory: ${message}`, label)
+      : vscode.window.showErrorMessage(`PsychoHistory: ${message}`));
     if (!choice) return;
     if (action === 'retry' && retry) await retry();
     else if (action) await runAction(action);
@@ -109,25 +130,39 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
   const startLocal = async (arg?: unknown): Promise<string | undefined> => {
     const running = local.running;
     if (running) {
-      void vscode.window.showInformationMessage(`The local forecast service is already running at ${running.url} (${running.models.join(', ')}).`);
+      void vscode.window.showInformationMessage(
+        `The local forecast service is already running at ${running.url} (${running.models.join(', ')}).`,
+      );
       return running.url;
     }
     const root = workspaceRoot();
-    if (!root) throw new Error('Open the project folder first: the local service runs from its training folder and keeps its database in .psychohistory/serve.');
+    if (!root)
+      throw new Error(
+        'Open the project folder first: the local service runs from its training folder and keeps its database in .psychohistory/serve.',
+      );
     const jobs = readJobsConfig();
     const trainingDir = path.resolve(root, jobs.trainingFolder);
     const store = new RunStore(runsRootOf(root), { report: (p) => ctx.log.warn(`Skipped run ${p.id}: ${p.reason}`) });
     const choices = localModelChoices(store, readServiceConfig().baseModel || jobs.baseModel);
     const given = (arg as { adapter?: string; baseModel?: string } | undefined) ?? {};
     let choice = choices.find((c) => given.adapter !== undefined && c.adapter === given.adapter);
-    if (!choice && given.baseModel) choice = { label: given.baseModel, detail: '', baseModel: given.baseModel, adapter: given.adapter ?? '' };
+    if (!choice && given.baseModel)
+      choice = { label: given.baseModel, detail: '', baseModel: given.baseModel, adapter: given.adapter ?? '' };
     if (!choice) {
-      const picked = choices.length === 1
-        ? { choice: choices[0]! }
-        : await vscode.window.showQuickPick(choices.map((c) => ({ label: c.adapter ? `$(layers) ${c.label}` : `$(symbol-class) ${c.label}`, detail: c.detail, choice: c })), {
-            title: 'Start Local Forecast Service: which model',
-            placeHolder: 'An adapter of a finished SFT/GRPO run on this machine, or the base model alone',
-          });
+      const picked =
+        choices.length === 1
+          ? { choice: choices[0]! }
+          : await vscode.window.showQuickPick(
+              choices.map((c) => ({
+                label: c.adapter ? `$(layers) ${c.label}` : `$(symbol-class) ${c.label}`,
+                detail: c.detail,
+                choice: c,
+              })),
+              {
+                title: 'Start Local Forecast Service: which model',
+                placeHolder: 'An adapter of a finished SFT/GRPO run on this machine, or the base model alone',
+              },
+            );
       if (!picked) return undefined;
       choice = picked.choice;
     }
@@ -139,7 +174,10 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
     output.appendLine(`$ ${python} ${args.join(' ')}   (in ${trainingDir})`);
     output.show(true);
     const started = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Starting the local forecast service (${choice.label})…` },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Starting the local forecast service (${choice.label})…`,
+      },
       (progress) => {
         progress.report({ message: 'loading the model, then waiting for /healthz' });
         return local.start({
@@ -152,13 +190,21 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
           onUnexpectedExit: (how) => {
             output.appendLine(`The service exited (${how}).`);
             refreshAll();
-            void showError(new ServiceError(`The local forecast service exited (${how}). Its output has the last lines; start it again when ready.`, 'server', 'showServiceLog'));
+            void showError(
+              new ServiceError(
+                `The local forecast service exited (${how}). Its output has the last lines; start it again when ready.`,
+                'server',
+                'showServiceLog',
+              ),
+            );
           },
         });
       },
     );
     ctx.log.info(`Local forecast service at ${started.url} (${started.models.join(', ')}), pid ${started.pid}`);
-    void vscode.window.showInformationMessage(`Local forecast service ready at ${started.url} (${started.models.join(', ')}).`);
+    void vscode.window.showInformationMessage(
+      `Local forecast service ready at ${started.url} (${started.models.join(', ')}).`,
+    );
     refreshAll();
     return started.url;
   };
@@ -166,24 +212,66 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
   const forecast = async (arg?: unknown): Promise<string | undefined> => {
     const c = await requireClient();
     const given = (arg ?? {}) as Partial<{ event: string; date: string; depth: number; breadth: number }>;
-    const ask = async (title: string, value: string, validate: (v: string) => string | undefined, prompt: string): Promise<string | undefined> =>
-      vscode.window.showInputBox({ title: `Forecast Seed Event: ${title}`, value, prompt, ignoreFocusOut: true, validateInput: validate });
-    const event = given.event ?? (await ask('seed event (1/4)', '', checkSeed, 'What happened — the event the forecast starts from'));
+    const ask = async (
+      title: string,
+      value: string,
+      validate: (v: string) => string | undefined,
+      prompt: string,
+    ): Promise<string | undefined> =>
+      vscode.window.showInputBox({
+        title: `Forecast Seed Event: ${title}`,
+        value,
+        prompt,
+        ignoreFocusOut: true,
+        validateInput: validate,
+      });
+    const event =
+      given.event ??
+      (await ask('seed event (1/4)', '', checkSeed, 'What happened — the event the forecast starts from'));
     if (event === undefined) return undefined;
-    const date = given.date ?? (await ask('date (2/4)', new Date().toISOString().slice(0, 10), checkDate, 'When it happened, YYYY-MM-DD'));
+    const date =
+      given.date ??
+      (await ask('date (2/4)', new Date().toISOString().slice(0, 10), checkDate, 'When it happened, YYYY-MM-DD'));
     if (date === undefined) return undefined;
-    const depth = given.depth !== undefined ? String(given.depth) : await ask('depth (3/4)', '2', (v) => checkCount(v, 'depth', CONTRACT_LIMITS.depth), 'Levels below the seed (the service allows up to its max_depth, 4 by default)');
+    const depth =
+      given.depth !== undefined
+        ? String(given.depth)
+        : await ask(
+            'depth (3/4)',
+            '2',
+            (v) => checkCount(v, 'depth', CONTRACT_LIMITS.depth),
+            'Levels below the seed (the service allows up to its max_depth, 4 by default)',
+          );
     if (depth === undefined) return undefined;
-    const breadth = given.breadth !== undefined ? String(given.breadth) : await ask('breadth (4/4)', '3', (v) => checkCount(v, 'breadth', CONTRACT_LIMITS.breadth), 'Children per node, the most likely first');
+    const breadth =
+      given.breadth !== undefined
+        ? String(given.breadth)
+        : await ask(
+            'breadth (4/4)',
+            '3',
+            (v) => checkCount(v, 'breadth', CONTRACT_LIMITS.breadth),
+            'Children per node, the most likely first',
+          );
     if (breadth === undefined) return undefined;
-    const problem = checkSeed(event) ?? checkDate(date) ?? checkCount(depth, 'depth', CONTRACT_LIMITS.depth) ?? checkCount(breadth, 'breadth', CONTRACT_LIMITS.breadth);
+    const problem =
+      checkSeed(event) ??
+      checkDate(date) ??
+      checkCount(depth, 'depth', CONTRACT_LIMITS.depth) ??
+      checkCount(breadth, 'breadth', CONTRACT_LIMITS.breadth);
     if (problem) throw new Error(problem);
-    const request = { seed: { event: event.trim(), date: date.trim() }, depth: Number(depth), breadth: Number(breadth) };
+    const request = {
+      seed: { event: event.trim(), date: date.trim() },
+      depth: Number(depth),
+      breadth: Number(breadth),
+    };
     const run = async (): Promise<string | undefined> => {
       let answer: ForecastResponse;
       try {
         answer = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Forecasting “${request.seed.event}” (depth ${request.depth} × breadth ${request.breadth})…` },
+          {
+            location: vscode.ProgressLocation.Notification,
+            title: `Forecasting “${request.seed.event}” (depth ${request.depth} × breadth ${request.breadth})…`,
+          },
           () => c.forecast(request),
         );
       } catch (err) {
@@ -193,7 +281,9 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
       ctx.log.info(`Forecast ${answer.id} by ${answer.model}${answer.cached ? ' (cached)' : ''}`);
       await vscode.commands.executeCommand(DASHBOARD_COMMANDS.showServiceForecast, answer);
       void predictions.refresh();
-      void vscode.window.showInformationMessage(`Forecast ${answer.cached ? 'from the cache' : 'ready'}: ${answer.children.length} first-level events from ${answer.model}. Record what happened in the Predictions view.`);
+      void vscode.window.showInformationMessage(
+        `Forecast ${answer.cached ? 'from the cache' : 'ready'}: ${answer.children.length} first-level events from ${answer.model}. Record what happened in the Predictions view.`,
+      );
       return answer.id;
     };
     return run();
@@ -209,14 +299,25 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
     const open = (await c.forecasts(true)).forecasts;
     if (typeof id === 'string') {
       const found = open.find((f) => f.id === id);
-      if (!found) throw new Error(`Forecast ${id} does not await an outcome (every level is recorded, or the service does not know it).`);
+      if (!found)
+        throw new Error(
+          `Forecast ${id} does not await an outcome (every level is recorded, or the service does not know it).`,
+        );
       return found;
     }
     if (!open.length) {
       void vscode.window.showInformationMessage('No forecast awaits an outcome. Make one with "Forecast Seed Event…".');
       return undefined;
     }
-    const picked = await vscode.window.showQuickPick(open.map((f) => ({ label: f.request.seed.event, description: `${f.request.seed.date} · ${f.model}`, detail: `forecast ${f.createdAt}`, f })), { title: 'Record Outcome: which forecast' });
+    const picked = await vscode.window.showQuickPick(
+      open.map((f) => ({
+        label: f.request.seed.event,
+        description: `${f.request.seed.date} · ${f.model}`,
+        detail: `forecast ${f.createdAt}`,
+        f,
+      })),
+      { title: 'Record Outcome: which forecast' },
+    );
     return picked?.f;
   };
 
@@ -228,11 +329,33 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
     const given = (arg as { event?: unknown } | undefined)?.event;
     let event = typeof given === 'string' ? given : undefined;
     if (event === undefined) {
-      const other = { label: '$(edit) Something else happened…', description: 'type what happened', event: undefined as string | undefined };
-      const items = [...levelCandidates(f, depth).map((n) => ({ label: n.event, description: `${Math.round(n.probability * 100)} % forecast`, event: n.event as string | undefined })), other];
-      const picked = await vscode.window.showQuickPick(items, { title: `Record Outcome: what happened at depth ${depth} after “${f.request.seed.event}”?`, placeHolder: 'Pick the event that happened, or type it' });
+      const other = {
+        label: '$(edit) Something else happened…',
+        description: 'type what happened',
+        event: undefined as string | undefined,
+      };
+      const items = [
+        ...levelCandidates(f, depth).map((n) => ({
+          label: n.event,
+          description: `${Math.round(n.probability * 100)} % forecast`,
+          event: n.event as string | undefined,
+        })),
+        other,
+      ];
+      const picked = await vscode.window.showQuickPick(items, {
+        title: `Record Outcome: what happened at depth ${depth} after “${f.request.seed.event}”?`,
+        placeHolder: 'Pick the event that happened, or type it',
+      });
       if (!picked) return undefined;
-      event = picked.event ?? (await vscode.window.showInputBox({ title: `Record Outcome: depth ${depth}`, prompt: 'What actually happened', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? (v.trim().length > 500 ? 'At most 500 characters.' : undefined) : 'Describe what happened.') }));
+      event =
+        picked.event ??
+        (await vscode.window.showInputBox({
+          title: `Record Outcome: depth ${depth}`,
+          prompt: 'What actually happened',
+          ignoreFocusOut: true,
+          validateInput: (v) =>
+            v.trim() ? (v.trim().length > 500 ? 'At most 500 characters.' : undefined) : 'Describe what happened.',
+        }));
       if (event === undefined) return undefined;
     }
     const c = await requireClient();
@@ -241,7 +364,9 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
       try {
         const r = await c.recordOutcome(body);
         const ppl = r.perplexity !== null ? `, perplexity ${r.perplexity.toFixed(2)}` : '';
-        void vscode.window.showInformationMessage(`Outcome recorded for depth ${r.depth}: “${r.event}” — ${r.inForecast ? 'the forecast had it' : 'not in the forecast'}${ppl}.`);
+        void vscode.window.showInformationMessage(
+          `Outcome recorded for depth ${r.depth}: “${r.event}” — ${r.inForecast ? 'the forecast had it' : 'not in the forecast'}${ppl}.`,
+        );
         refreshAll();
         return r.event;
       } catch (err) {
@@ -260,20 +385,37 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
     const models = [
       ...adapterChoices(store, 'modal').map((a) => {
         const base = store.read(a.runId)?.config['base_model'];
-        return { label: `$(layers) ${a.runId}`, detail: `${a.kind.toUpperCase()} adapter · ${a.path}`, adapter: a.path, base: typeof base === 'string' && base ? base : jobs.baseModel };
+        return {
+          label: `$(layers) ${a.runId}`,
+          detail: `${a.kind.toUpperCase()} adapter · ${a.path}`,
+          adapter: a.path,
+          base: typeof base === 'string' && base ? base : jobs.baseModel,
+        };
       }),
       { label: `$(symbol-class) ${jobs.baseModel}`, detail: 'the base model alone', adapter: '', base: jobs.baseModel },
     ];
-    const model = await vscode.window.showQuickPick(models, { title: 'Deploy Forecast Service (1/2): which model', placeHolder: 'An adapter of a finished Modal SFT/GRPO run (on the Volume), or the base model' });
+    const model = await vscode.window.showQuickPick(models, {
+      title: 'Deploy Forecast Service (1/2): which model',
+      placeHolder: 'An adapter of a finished Modal SFT/GRPO run (on the Volume), or the base model',
+    });
     if (!model) return;
     const gpus = [jobs.gpu, ...GPUS.filter((g) => g !== jobs.gpu)];
-    const gpu = await vscode.window.showQuickPick(gpus, { title: 'Deploy Forecast Service (2/2): GPU of the service', placeHolder: 'The web endpoint holds this card while it is up (5 minutes scale-down)' });
+    const gpu = await vscode.window.showQuickPick(gpus, {
+      title: 'Deploy Forecast Service (2/2): GPU of the service',
+      placeHolder: 'The web endpoint holds this card while it is up (5 minutes scale-down)',
+    });
     if (!gpu) return;
-    await openModalDeployTerminal(secrets, serviceDeployEnv({ baseModel: model.base, adapter: model.adapter, gpu }), 'Modal deploy (forecast service)');
-    void vscode.window.showInformationMessage(
-      'Deploying the forecast service (function "web" of the psychohistory app). Its bearer tokens come from the Modal secret "psychohistory-serve" (PSYCHOHISTORY_TOKENS). When the deploy prints the web endpoint URL, set psychohistory.service.url to it and the token with "Set Forecast Service Token".',
-      'Open Settings',
-    ).then((c) => c && runAction('openSettings'));
+    await openModalDeployTerminal(
+      secrets,
+      serviceDeployEnv({ baseModel: model.base, adapter: model.adapter, gpu }),
+      'Modal deploy (forecast service)',
+    );
+    void vscode.window
+      .showInformationMessage(
+        'Deploying the forecast service (function "web" of the psychohistory app). Its bearer tokens come from the Modal secret "psychohistory-serve" (PSYCHOHISTORY_TOKENS). When the deploy prints the web endpoint URL, set psychohistory.service.url to it and the token with "Set Forecast Service Token".',
+        'Open Settings',
+      )
+      .then((c) => c && runAction('openSettings'));
   };
 
   const disposables: vscode.Disposable[] = [
@@ -295,7 +437,9 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
           return await startLocal(arg);
         } catch (err) {
           output.appendLine(err instanceof Error ? err.message : String(err));
-          await showError(new ServiceError(err instanceof Error ? err.message : String(err), 'server', 'showServiceLog'));
+          await showError(
+            new ServiceError(err instanceof Error ? err.message : String(err), 'server', 'showServiceLog'),
+          );
           return undefined;
         }
       },
@@ -310,20 +454,41 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
         return true;
       },
       [FORECAST_COMMANDS.setServiceToken]: async () => {
-        const token = await vscode.window.showInputBox({ title: 'Forecast service token', prompt: 'The bearer token of the service at psychohistory.service.url (one of its PSYCHOHISTORY_TOKENS)', password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? (/\s/.test(v.trim()) ? 'A token has no spaces.' : undefined) : 'Required') });
+        const token = await vscode.window.showInputBox({
+          title: 'Forecast service token',
+          prompt: 'The bearer token of the service at psychohistory.service.url (one of its PSYCHOHISTORY_TOKENS)',
+          password: true,
+          ignoreFocusOut: true,
+          validateInput: (v) => (v.trim() ? (/\s/.test(v.trim()) ? 'A token has no spaces.' : undefined) : 'Required'),
+        });
         if (!token) return;
         await secrets.set('serviceToken', token.trim());
         void vscode.window.showInformationMessage('Forecast service token saved in the editor’s secret storage.');
         refreshAll();
       },
       [FORECAST_COMMANDS.setServiceProxyToken]: async () => {
-        const key = await vscode.window.showInputBox({ title: 'Modal Proxy Auth Token: token id', prompt: 'For a deployed forecast service (requires_proxy_auth): the Token ID of a Proxy Auth Token of your Modal workspace', placeHolder: 'wk-…', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Required') });
+        const key = await vscode.window.showInputBox({
+          title: 'Modal Proxy Auth Token: token id',
+          prompt:
+            'For a deployed forecast service (requires_proxy_auth): the Token ID of a Proxy Auth Token of your Modal workspace',
+          placeHolder: 'wk-…',
+          ignoreFocusOut: true,
+          validateInput: (v) => (v.trim() ? undefined : 'Required'),
+        });
         if (!key) return;
-        const secret = await vscode.window.showInputBox({ title: 'Modal Proxy Auth Token: token secret', placeHolder: 'ws-…', password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Required') });
+        const secret = await vscode.window.showInputBox({
+          title: 'Modal Proxy Auth Token: token secret',
+          placeHolder: 'ws-…',
+          password: true,
+          ignoreFocusOut: true,
+          validateInput: (v) => (v.trim() ? undefined : 'Required'),
+        });
         if (!secret) return;
         await secrets.set('serviceProxyKey', key.trim());
         await secrets.set('serviceProxySecret', secret.trim());
-        void vscode.window.showInformationMessage('Modal Proxy Auth Token saved in the editor’s secret storage; requests to psychohistory.service.url carry it (Modal-Key / Modal-Secret).');
+        void vscode.window.showInformationMessage(
+          'Modal Proxy Auth Token saved in the editor’s secret storage; requests to psychohistory.service.url carry it (Modal-Key / Modal-Secret).',
+        );
         refreshAll();
       },
       [FORECAST_COMMANDS.recordOutcome]: withWayOut(recordOutcome),
@@ -334,7 +499,13 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
       }),
       [FORECAST_COMMANDS.openMonitoring]: () => {
         if (monitoring) monitoring.reveal();
-        else monitoring = new MonitoringPanel(ctx, client, (a) => runAction(a), () => (monitoring = undefined));
+        else
+          monitoring = new MonitoringPanel(
+            ctx,
+            client,
+            (a) => runAction(a),
+            () => (monitoring = undefined),
+          );
       },
       [FORECAST_COMMANDS.deployForecastService]: deployService,
       [FORECAST_COMMANDS.showServiceLog]: () => output.show(true),
@@ -343,4 +514,3 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
   void predictions.refresh();
   return disposables;
 }
-

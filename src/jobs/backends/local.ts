@@ -33,7 +33,11 @@ export interface LocalBackendOptions {
 }
 
 /** setting → <workspace>/.venv → training/.venv → python3 (GUIDE: the configured python). */
-export function resolvePython(setting: string | undefined, workspaceRoot: string | undefined, trainingDir: string): string {
+export function resolvePython(
+  setting: string | undefined,
+  workspaceRoot: string | undefined,
+  trainingDir: string,
+): string {
   if (setting && setting.trim()) return setting.trim();
   const bin = process.platform === 'win32' ? path.join('Scripts', 'python.exe') : path.join('bin', 'python');
   for (const venv of [workspaceRoot && path.join(workspaceRoot, '.venv'), path.join(trainingDir, '.venv')]) {
@@ -136,13 +140,17 @@ export class LocalBackend implements JobBackend {
       fromStart: false,
       onError: (err) => {
         hooks.log(`Run ${run.id}: reading metrics.jsonl failed (${messageOf(err)}); trying again`);
-        hooks.warn?.(run.id, `Following run ${run.id}: reading its metrics failed (${messageOf(err)}); live metrics may lag.`);
+        hooks.warn?.(
+          run.id,
+          `Following run ${run.id}: reading its metrics failed (${messageOf(err)}); live metrics may lag.`,
+        );
       },
     });
     child?.ref();
     const exited = child
       ? new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+          if (child.exitCode !== null || child.signalCode !== null)
+            resolve({ code: child.exitCode, signal: child.signalCode });
           else child.once('exit', (code, sig) => resolve({ code, signal: sig }));
         })
       : this.pollUntilDead(run, signal);
@@ -164,7 +172,10 @@ export class LocalBackend implements JobBackend {
     };
   }
 
-  private async pollUntilDead(run: RunRecord, signal: { stopped: boolean }): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  private async pollUntilDead(
+    run: RunRecord,
+    signal: { stopped: boolean },
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     while (!signal.stopped && isRunJobAlive(run)) await sleep(this.options.pollMs ?? 1000);
     return { code: null, signal: null };
   }
@@ -179,9 +190,16 @@ export class LocalBackend implements JobBackend {
       return store.setState(runId, 'cancelled');
     }
     if (exit.code === 0) return store.setState(runId, 'succeeded');
-    const how = exit.code !== null ? `exited with code ${exit.code}` : exit.signal ? `was killed by ${exit.signal}` : 'ended while no editor was watching it';
+    const how =
+      exit.code !== null
+        ? `exited with code ${exit.code}`
+        : exit.signal
+          ? `was killed by ${exit.signal}`
+          : 'ended while no editor was watching it';
     const last = store.lastLogLines(runId, 10);
-    return store.setState(runId, 'failed', { error: `The training process ${how}.${last.length ? `\nLast log lines:\n${last.join('\n')}` : ''}` });
+    return store.setState(runId, 'failed', {
+      error: `The training process ${how}.${last.length ? `\nLast log lines:\n${last.join('\n')}` : ''}`,
+    });
   }
 
   async cancel(run: RunRecord): Promise<RunRecord | undefined> {
@@ -192,7 +210,11 @@ export class LocalBackend implements JobBackend {
     // Signal nothing that is not provably this run's job: pid, start time and run id.
     const identity = identifyJob(run.local, run.id);
     if (!identity.ok && identity.kind === 'gone') return store.setState(run.id, 'cancelled');
-    if (!identity.ok) throw new JobError(`Not cancelling run ${run.id}: ${identity.reason}. No signal was sent; stop the process yourself if it is the job.`, 'unknown');
+    if (!identity.ok)
+      throw new JobError(
+        `Not cancelling run ${run.id}: ${identity.reason}. No signal was sent; stop the process yourself if it is the job.`,
+        'unknown',
+      );
     this.cancelling.add(run.id);
     signalGroup(pid, 'SIGTERM');
     const deadline = Date.now() + (this.options.killGraceMs ?? 10_000);

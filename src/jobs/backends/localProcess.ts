@@ -31,7 +31,10 @@ function linuxFacts(pid: number): ProcessFacts | undefined {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces and parentheses): state is field 3, starttime field 22.
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+    const args = fs
+      .readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((a) => a !== '');
     return { startTime: rest[19] ?? '', args, zombie: rest[0] === 'Z' || rest[0] === 'X' };
   } catch {
     return undefined;
@@ -40,7 +43,8 @@ function linuxFacts(pid: number): ProcessFacts | undefined {
 
 function psFacts(pid: number): ProcessFacts | undefined {
   try {
-    const ps = (field: string) => execFileSync('ps', ['-o', `${field}=`, '-p', String(pid)], { encoding: 'utf8' }).trim();
+    const ps = (field: string) =>
+      execFileSync('ps', ['-o', `${field}=`, '-p', String(pid)], { encoding: 'utf8' }).trim();
     const state = ps('stat');
     // `ps` joins the arguments with spaces; a run id has none, so splitting finds --run_dir=… whole enough.
     return { startTime: ps('lstart'), args: ps('command').split(' '), zombie: state.startsWith('Z') };
@@ -65,11 +69,29 @@ export function processStartTime(pid: number): string | undefined {
 export function identifyJob(local: LocalProcess, runId: string): JobIdentity {
   const { pid } = local;
   const f = facts(pid);
-  if (f === 'unsupported') return { ok: false, kind: 'unverified', reason: `cannot tell on ${process.platform} whether pid ${pid} is still this run's job` };
+  if (f === 'unsupported')
+    return {
+      ok: false,
+      kind: 'unverified',
+      reason: `cannot tell on ${process.platform} whether pid ${pid} is still this run's job`,
+    };
   if (!f || f.zombie) return { ok: false, kind: 'gone', reason: `pid ${pid} is not running` };
-  if (!local.startTime) return { ok: false, kind: 'unverified', reason: `run.json records no start time for pid ${pid}, so it cannot be told from another process that reused the pid` };
-  if (f.startTime !== local.startTime) return { ok: false, kind: 'other-process', reason: `pid ${pid} is now another process (started at ${f.startTime}, the job at ${local.startTime})` };
-  const runDirs = f.args.filter((a) => a.startsWith('--run_dir=')).map((a) => path.basename(a.slice('--run_dir='.length).replace(/[\\/]+$/, '')));
-  if (!runDirs.includes(runId)) return { ok: false, kind: 'unverified', reason: `pid ${pid}'s command line does not name run ${runId}` };
+  if (!local.startTime)
+    return {
+      ok: false,
+      kind: 'unverified',
+      reason: `run.json records no start time for pid ${pid}, so it cannot be told from another process that reused the pid`,
+    };
+  if (f.startTime !== local.startTime)
+    return {
+      ok: false,
+      kind: 'other-process',
+      reason: `pid ${pid} is now another process (started at ${f.startTime}, the job at ${local.startTime})`,
+    };
+  const runDirs = f.args
+    .filter((a) => a.startsWith('--run_dir='))
+    .map((a) => path.basename(a.slice('--run_dir='.length).replace(/[\\/]+$/, '')));
+  if (!runDirs.includes(runId))
+    return { ok: false, kind: 'unverified', reason: `pid ${pid}'s command line does not name run ${runId}` };
   return { ok: true };
 }

@@ -35,7 +35,12 @@ export const MODAL_APP = 'psychohistory';
 export const MODAL_EVENTS_QUEUE = 'psychohistory-events';
 /** The app's function that serves a run's record from a byte offset (training/modal_app.py read_run). */
 export const MODAL_READ_RUN = 'read_run';
-export const MODAL_FUNCTIONS: Record<RunKind, string> = { sft: 'sft', grpo: 'grpo', eval: 'evaluate', generate: 'generate' };
+export const MODAL_FUNCTIONS: Record<RunKind, string> = {
+  sft: 'sft',
+  grpo: 'grpo',
+  eval: 'evaluate',
+  generate: 'generate',
+};
 /** What the deployed functions run on when a run names no GPU (training/modal_app.py GPU). */
 export const MODAL_DEFAULT_GPU = 'A100-80GB';
 
@@ -46,7 +51,8 @@ export function gpuOf(run: Pick<RunRecord, 'config'>): string {
 }
 
 /** How a Modal run ended, as the job itself says. */
-export type ModalOutcome = { state: 'succeeded' } | { state: 'failed'; error: string } | { state: 'cancelled'; error?: string };
+export type ModalOutcome =
+  { state: 'succeeded' } | { state: 'failed'; error: string } | { state: 'cancelled'; error?: string };
 
 /**
  * The outcome a function's returned dict states: `{"state": "failed", "error": …}` (an unknown config
@@ -57,7 +63,8 @@ export function outcomeOfResult(result: unknown): ModalOutcome {
   if (!result || typeof result !== 'object' || Array.isArray(result)) return { state: 'succeeded' };
   const { state, error } = result as Record<string, unknown>;
   const reason = typeof error === 'string' && error.trim() ? error : undefined;
-  if (state === 'failed') return { state: 'failed', error: reason ?? 'The Modal function reported failure without a reason.' };
+  if (state === 'failed')
+    return { state: 'failed', error: reason ?? 'The Modal function reported failure without a reason.' };
   if (state === 'cancelled') return { state: 'cancelled', ...(reason ? { error: reason } : {}) };
   return { state: 'succeeded' };
 }
@@ -94,7 +101,8 @@ export async function checkModalToken(client: ModalClient, appName = MODAL_APP):
     return { ok: true };
   } catch (err) {
     const jobError = classifyModalError(err, 'lookup', appName);
-    if (jobError.kind === 'auth') return { ok: false, kind: 'auth', message: `Modal rejected this token: ${messageOf(err)}` };
+    if (jobError.kind === 'auth')
+      return { ok: false, kind: 'auth', message: `Modal rejected this token: ${messageOf(err)}` };
     if (jobError.kind === 'app-not-deployed') return { ok: true, note: `the app "${appName}" is not deployed yet` };
     return { ok: false, kind: 'unreachable', message: `Could not reach Modal to check the token: ${messageOf(err)}` };
   }
@@ -176,7 +184,8 @@ export class ModalBackend implements JobBackend {
 
   async start(run: RunRecord): Promise<Watch> {
     const { store, hooks } = this.options;
-    if (run.kind === 'collect') throw new JobError('collect runs (the data agents) run in the editor or the CLI, not on Modal', 'unknown');
+    if (run.kind === 'collect')
+      throw new JobError('collect runs (the data agents) run in the editor or the CLI, not on Modal', 'unknown');
     const functionName = MODAL_FUNCTIONS[run.kind];
     try {
       const client = await this.client();
@@ -200,7 +209,10 @@ export class ModalBackend implements JobBackend {
         state: 'running',
         startedAt: new Date().toISOString(),
       }));
-      store.appendLog(run.id, `Spawned ${this.appName}.${functionName} on Modal (${gpuOf(run)}): ${call.functionCallId}`);
+      store.appendLog(
+        run.id,
+        `Spawned ${this.appName}.${functionName} on Modal (${gpuOf(run)}): ${call.functionCallId}`,
+      );
       hooks.changed(run.id);
       return this.follow(started ?? run, call);
     } catch (err) {
@@ -272,7 +284,11 @@ export class ModalBackend implements JobBackend {
    * Wait for the function's result in bounded slices; transient errors back off and retry. Resolves
    * with how the call ended, or undefined when the record already says (or the watch stopped).
    */
-  private async followResult(run: RunRecord, knownCall: FunctionCall | undefined, signal: { stopped: boolean }): Promise<{ outcome: ModalOutcome; result?: unknown } | undefined> {
+  private async followResult(
+    run: RunRecord,
+    knownCall: FunctionCall | undefined,
+    signal: { stopped: boolean },
+  ): Promise<{ outcome: ModalOutcome; result?: unknown } | undefined> {
     const { hooks, store } = this.options;
     const { TimeoutError } = await loadModalSdk();
     let call = knownCall;
@@ -289,7 +305,10 @@ export class ModalBackend implements JobBackend {
         if (signal.stopped) return undefined;
         if (err instanceof TimeoutError) continue;
         const name = err instanceof Error ? err.name : '';
-        if (name === 'FunctionTimeoutError') return { outcome: { state: 'failed', error: `Timed out on Modal (the function's timeout): ${messageOf(err)}` } };
+        if (name === 'FunctionTimeoutError')
+          return {
+            outcome: { state: 'failed', error: `Timed out on Modal (the function's timeout): ${messageOf(err)}` },
+          };
         if (name === 'RemoteError' || name === 'InternalFailure') {
           if (this.cancelling.has(run.id)) return undefined;
           if (await this.wasCancelled(run, messageOf(err))) return { outcome: { state: 'cancelled' } };
@@ -297,8 +316,14 @@ export class ModalBackend implements JobBackend {
         }
         const jobError = classifyModalError(err, 'follow', this.appName);
         hooks.log(`Run ${run.id}: waiting for the Modal result failed (${jobError.message}); retrying`);
-        hooks.warn?.(run.id, `Following run ${run.id} on Modal: waiting for its result failed (${jobError.message}); retrying.`);
-        if (jobError.kind === 'not-found') return { outcome: { state: 'failed', error: `Modal no longer knows this function call: ${jobError.message}` } };
+        hooks.warn?.(
+          run.id,
+          `Following run ${run.id} on Modal: waiting for its result failed (${jobError.message}); retrying.`,
+        );
+        if (jobError.kind === 'not-found')
+          return {
+            outcome: { state: 'failed', error: `Modal no longer knows this function call: ${jobError.message}` },
+          };
         await sleep(delay);
         delay = Math.min(delay * 2, 30_000);
       }
@@ -316,7 +341,10 @@ export class ModalBackend implements JobBackend {
     try {
       const { cpClient } = await this.client();
       const from = await cpClient.functionCallFromId({ functionCallId });
-      const { info } = await cpClient.functionCallGetInfo({ functionCallId, functionId: from.metadata?.functionId ?? '' });
+      const { info } = await cpClient.functionCallGetInfo({
+        functionCallId,
+        functionId: from.metadata?.functionId ?? '',
+      });
       if (info) return (info.cancelledInputs?.total ?? 0) > 0;
     } catch (err) {
       this.options.hooks.log(`Run ${run.id}: could not read the call's info (${messageOf(err)})`);
@@ -330,9 +358,16 @@ export class ModalBackend implements JobBackend {
     if (!current || isTerminal(current.state)) return;
     if (result !== undefined && result !== null) store.appendLog(runId, `Result: ${JSON.stringify(result)}`);
     if (outcome.state === 'failed') store.appendLog(runId, `Failed: ${outcome.error}`);
-    if (outcome.state === 'cancelled') store.appendLog(runId, `Cancelled on Modal${outcome.error ? `: ${outcome.error}` : ' (from the Modal dashboard, another window or the CLI)'}.`);
+    if (outcome.state === 'cancelled')
+      store.appendLog(
+        runId,
+        `Cancelled on Modal${outcome.error ? `: ${outcome.error}` : ' (from the Modal dashboard, another window or the CLI)'}.`,
+      );
     const error = outcome.state === 'succeeded' ? undefined : outcome.error;
-    store.setState(runId, outcome.state, { ...(error ? { error } : {}), cost: current.cost ?? costOfResult(result) ?? this.estimatedCost(current) });
+    store.setState(runId, outcome.state, {
+      ...(error ? { error } : {}),
+      cost: current.cost ?? costOfResult(result) ?? this.estimatedCost(current),
+    });
     hooks.changed(runId);
   }
 
@@ -350,11 +385,15 @@ export class ModalBackend implements JobBackend {
    */
   private async followEvents(run: RunRecord, signal: { stopped: boolean }, resultDone: Promise<void>): Promise<void> {
     const { store, hooks } = this.options;
-    const copier = new EventCopier(path.join(store.runDir(run.id), '.modal-events-cursor.json'), store.readEvents(run.id).items.length, (events) => {
-      if (signal.stopped) throw new Error('stopped');
-      this.applyMany(run.id, events);
-      hooks.changed(run.id, events);
-    });
+    const copier = new EventCopier(
+      path.join(store.runDir(run.id), '.modal-events-cursor.json'),
+      store.readEvents(run.id).items.length,
+      (events) => {
+        if (signal.stopped) throw new Error('stopped');
+        this.applyMany(run.id, events);
+        hooks.changed(run.id, events);
+      },
+    );
     let legacySeen: Set<string> | undefined; // bare events from an app deployed before batches
     let finished = false;
     void resultDone.then(() => {
@@ -381,7 +420,9 @@ export class ModalBackend implements JobBackend {
         if (signal.stopped) return true;
         if (classifyModalError(err, 'lookup', this.appName).kind === 'not-found' || /not found/i.test(messageOf(err))) {
           recordReadable = false;
-          hooks.log(`Run ${run.id}: ${this.appName}.${MODAL_READ_RUN} is not deployed (redeploy the app); events the live queue missed cannot be recovered`);
+          hooks.log(
+            `Run ${run.id}: ${this.appName}.${MODAL_READ_RUN} is not deployed (redeploy the app); events the live queue missed cannot be recovered`,
+          );
           return true;
         }
         hooks.log(`Run ${run.id}: reading the run's record failed (${messageOf(err)}); trying again later`);
@@ -390,13 +431,16 @@ export class ModalBackend implements JobBackend {
     };
     let queue: Queue | undefined;
     const drain = async (pollMs: number, untilResult: boolean): Promise<void> => {
-      queue ??= await (await this.client()).queues.fromName(this.options.queueName ?? MODAL_EVENTS_QUEUE, { createIfMissing: true });
+      queue ??= await (
+        await this.client()
+      ).queues.fromName(this.options.queueName ?? MODAL_EVENTS_QUEUE, { createIfMissing: true });
       for await (const item of queue.iterate({ partition: run.id, itemPollTimeoutMs: pollMs })) {
         if (signal.stopped) return;
         const batch = queueBatchOf(item);
         if (batch) {
           copier.offer(batch);
-          if (copier.hasGap && Date.now() - lastBackfill >= (this.options.backfillRetryMs ?? 10_000)) await backfill(true);
+          if (copier.hasGap && Date.now() - lastBackfill >= (this.options.backfillRetryMs ?? 10_000))
+            await backfill(true);
         } else {
           const event = parseMetricEvent(item);
           if (!event) continue;
@@ -411,7 +455,12 @@ export class ModalBackend implements JobBackend {
         if (untilResult && finished) return;
       }
       // A quiet queue: the partition may be full, cleared or expired while the run goes on.
-      if (untilResult && !finished && Date.now() - Math.max(lastBackfill, followedSince) >= (this.options.backfillIdleMs ?? 300_000)) await backfill(false);
+      if (
+        untilResult &&
+        !finished &&
+        Date.now() - Math.max(lastBackfill, followedSince) >= (this.options.backfillIdleMs ?? 300_000)
+      )
+        await backfill(false);
     };
     while (!signal.stopped && !finished) {
       try {
@@ -419,7 +468,10 @@ export class ModalBackend implements JobBackend {
       } catch (err) {
         if (signal.stopped) return;
         hooks.log(`Run ${run.id}: event stream dropped (${messageOf(err)}); resuming in ${delay} ms`);
-        hooks.warn?.(run.id, `Following run ${run.id} on Modal: the event stream failed (${messageOf(err)}); retrying, live metrics may lag.`);
+        hooks.warn?.(
+          run.id,
+          `Following run ${run.id} on Modal: the event stream failed (${messageOf(err)}); retrying, live metrics may lag.`,
+        );
         await sleep(delay);
         delay = Math.min(delay * 2, 30_000);
       }
@@ -466,7 +518,12 @@ export class ModalBackend implements JobBackend {
   }
 
   /** Copy the call's log stream into logs.txt, once per line even across restarts and reloads. */
-  private async followLogs(run: RunRecord, knownCall: FunctionCall | undefined, signal: { stopped: boolean }, resultDone: Promise<void>): Promise<void> {
+  private async followLogs(
+    run: RunRecord,
+    knownCall: FunctionCall | undefined,
+    signal: { stopped: boolean },
+    resultDone: Promise<void>,
+  ): Promise<void> {
     const { store, hooks } = this.options;
     const cursorFile = path.join(store.runDir(run.id), '.modal-logs-cursor.json');
     let cursor = readCursor(cursorFile);
@@ -491,7 +548,8 @@ export class ModalBackend implements JobBackend {
           const entry = next.value;
           const time = entry.timestamp.getTime();
           if (time < cursor.time || (time === cursor.time && cursor.seen.includes(entry.message))) continue;
-          cursor = time > cursor.time ? { time, seen: [entry.message] } : { time, seen: [...cursor.seen, entry.message] };
+          cursor =
+            time > cursor.time ? { time, seen: [entry.message] } : { time, seen: [...cursor.seen, entry.message] };
           store.appendLog(run.id, entry.message);
           writeCursor(cursorFile, cursor);
           hooks.changed(run.id);
@@ -500,7 +558,10 @@ export class ModalBackend implements JobBackend {
       } catch (err) {
         if (signal.stopped || finished) return;
         hooks.log(`Run ${run.id}: log stream interrupted (${messageOf(err)}); resuming in ${delay} ms`);
-        hooks.warn?.(run.id, `Following run ${run.id} on Modal: the log stream failed (${messageOf(err)}); retrying, logs may lag.`);
+        hooks.warn?.(
+          run.id,
+          `Following run ${run.id} on Modal: the log stream failed (${messageOf(err)}); retrying, logs may lag.`,
+        );
         await sleep(delay);
         delay = Math.min(delay * 2, 30_000);
       }
@@ -513,7 +574,8 @@ export class ModalBackend implements JobBackend {
     store.appendEvents(runId, [event]);
     if (event.type === 'status') {
       // The function's own "succeeded" is trusted only once its result is in; running/failed/cancelled now.
-      if (event.state !== 'succeeded') store.setState(runId, event.state, event.message && event.state === 'failed' ? { error: event.message } : {});
+      if (event.state !== 'succeeded')
+        store.setState(runId, event.state, event.message && event.state === 'failed' ? { error: event.message } : {});
       if (event.message) store.appendLog(runId, `[${event.state}] ${event.message}`);
     } else if (event.type === 'cost') {
       store.update(runId, () => ({ cost: { gpu: event.gpu, seconds: event.seconds, usd: event.usd } }));
@@ -544,7 +606,8 @@ export class ModalBackend implements JobBackend {
 function costOfResult(result: unknown): RunRecord['cost'] | undefined {
   if (!result || typeof result !== 'object') return undefined;
   const { seconds, cost } = result as { seconds?: unknown; cost?: { gpu?: unknown; usd?: unknown } };
-  if (typeof seconds !== 'number' || !cost || typeof cost.gpu !== 'string' || typeof cost.usd !== 'number') return undefined;
+  if (typeof seconds !== 'number' || !cost || typeof cost.gpu !== 'string' || typeof cost.usd !== 'number')
+    return undefined;
   return { gpu: cost.gpu, seconds, usd: cost.usd };
 }
 
@@ -556,7 +619,10 @@ interface LogCursor {
 function readCursor(file: string): LogCursor {
   try {
     const value = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LogCursor>;
-    return { time: typeof value.time === 'number' ? value.time : 0, seen: Array.isArray(value.seen) ? value.seen.filter((s): s is string => typeof s === 'string') : [] };
+    return {
+      time: typeof value.time === 'number' ? value.time : 0,
+      seen: Array.isArray(value.seen) ? value.seen.filter((s): s is string => typeof s === 'string') : [],
+    };
   } catch {
     return { time: 0, seen: [] };
   }

@@ -45,7 +45,12 @@ export function recordPageOf(result: unknown, from: number): RecordPage {
   const lines = Array.isArray(o['lines']) ? o['lines'].filter((l): l is string => typeof l === 'string') : [];
   const next = o['next_offset'];
   if (typeof o['error'] === 'string') throw new Error(`read_run: ${o['error']}`);
-  if (!isCount(next) || next < from || (next === from && lines.length > 0) || lines.length !== (o['lines'] as unknown[] | undefined)?.length) {
+  if (
+    !isCount(next) ||
+    next < from ||
+    (next === from && lines.length > 0) ||
+    lines.length !== (o['lines'] as unknown[] | undefined)?.length
+  ) {
     throw new Error(`read_run returned an unexpected answer: ${JSON.stringify(result).slice(0, 200)}`);
   }
   return { lines, nextOffset: next, done: o['done'] === true };
@@ -62,7 +67,8 @@ interface Cursor {
 function readCursor(file: string): Cursor {
   try {
     const v = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Cursor>;
-    if (isCount(v.seq) && isCount(v.offset) && isCount(v.lines)) return { seq: v.seq, offset: v.offset, lines: v.lines };
+    if (isCount(v.seq) && isCount(v.offset) && isCount(v.lines))
+      return { seq: v.seq, offset: v.offset, lines: v.lines };
   } catch {
     // No cursor yet (a new run, or one copied before cursors existed).
   }
@@ -111,7 +117,11 @@ export class EventCopier {
    */
   get complete(): boolean {
     const last = this.last;
-    return !this.hasGap && last?.type === 'status' && (last.state === 'succeeded' || last.state === 'failed' || last.state === 'cancelled');
+    return (
+      !this.hasGap &&
+      last?.type === 'status' &&
+      (last.state === 'succeeded' || last.state === 'failed' || last.state === 'cancelled')
+    );
   }
 
   /** Batches wait behind a gap that only the record can fill. */

@@ -10,7 +10,15 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Backend, RunKind, RunRecord } from '../../contracts/run';
 import { GPUS, estimateCost, formatDuration, formatUsd, pricePerHour } from '../cost';
-import { KIND_LABELS, adapterChoices, buildConfig, checkDataset, defaultLoraRank, describeErrors, isTraining } from '../launchConfig';
+import {
+  KIND_LABELS,
+  adapterChoices,
+  buildConfig,
+  checkDataset,
+  defaultLoraRank,
+  describeErrors,
+  isTraining,
+} from '../launchConfig';
 import type { LaunchChoices } from '../launchConfig';
 import { checkLaunch, recommendGpu } from '../memoryPlan';
 import type { MemoryCheck } from '../memoryPlan';
@@ -49,7 +57,8 @@ export function launchArgsOf(arg: unknown): LaunchArgs {
   const num = (k: string) => (typeof o[k] === 'number' ? (o[k] as number) : undefined);
   const backend = str('backend');
   const out: LaunchArgs = {};
-  const dataset = str('dataset') ?? str('file') ?? (o['resourceUri'] instanceof vscode.Uri ? o['resourceUri'].fsPath : undefined);
+  const dataset =
+    str('dataset') ?? str('file') ?? (o['resourceUri'] instanceof vscode.Uri ? o['resourceUri'].fsPath : undefined);
   if (dataset) out.dataset = dataset;
   if (backend === 'local' || backend === 'modal') out.backend = backend;
   for (const k of ['baseModel', 'adapter', 'gpu'] as const) {
@@ -88,7 +97,10 @@ export async function launchFlow(kind: RunKind, arg: unknown, deps: LaunchDeps):
     check = checkDataset(dataset);
     if (check.errors.length > 0 || check.cases === 0) prompts.dispose();
     if (check.errors.length > 0) {
-      const choice = await vscode.window.showErrorMessage(`Cannot launch: ${describeErrors(check, 3)}`, 'Show Problems');
+      const choice = await vscode.window.showErrorMessage(
+        `Cannot launch: ${describeErrors(check, 3)}`,
+        'Show Problems',
+      );
       if (choice === 'Show Problems') {
         await vscode.window.showTextDocument(vscode.Uri.file(dataset));
         await vscode.commands.executeCommand('workbench.actions.view.problems');
@@ -133,15 +145,32 @@ export async function launchFlow(kind: RunKind, arg: unknown, deps: LaunchDeps):
         case 'backend':
           return prompts.pickBackend(at, (p.previous as Backend | undefined) ?? config.backend);
         case 'start':
-          return prompts.pickModel(at, kind, config.baseModel, adaptersFor(a.backend), p.previous as string | undefined);
+          return prompts.pickModel(
+            at,
+            kind,
+            config.baseModel,
+            adaptersFor(a.backend),
+            p.previous as string | undefined,
+          );
         case 'epochs':
           return prompts.askNumber(at, 'Epochs', (p.previous as number | undefined) ?? config.epochs, false);
         case 'loraRank':
-          return prompts.askNumber(at, 'LoRA rank', (p.previous as number | undefined) ?? defaultLoraRank(kind, config), true);
+          return prompts.askNumber(
+            at,
+            'LoRA rank',
+            (p.previous as number | undefined) ?? defaultLoraRank(kind, config),
+            true,
+          );
         case 'gpu': {
           const chosen = choicesOf(kind, a, given, config.baseModel);
           const backend = chosen.backend ?? 'modal';
-          return prompts.pickGpu(at, (p.previous as string | undefined) ?? config.gpu, (g) => checkLaunch(kind, backend, buildConfig({ ...chosen, gpu: g })), recommendGpu(kind, buildConfig(chosen)), p.previous !== undefined);
+          return prompts.pickGpu(
+            at,
+            (p.previous as string | undefined) ?? config.gpu,
+            (g) => checkLaunch(kind, backend, buildConfig({ ...chosen, gpu: g })),
+            recommendGpu(kind, buildConfig(chosen)),
+            p.previous !== undefined,
+          );
         }
       }
     });
@@ -150,7 +179,10 @@ export async function launchFlow(kind: RunKind, arg: unknown, deps: LaunchDeps):
   }
   if (!answers || !answers.dataset || !answers.backend || !check) return undefined;
   const backend = answers.backend;
-  const choices = { ...choicesOf(kind, answers, given, config.baseModel), ...(kind === 'eval' && config.evalJudge ? { judge: config.evalJudge } : {}) };
+  const choices = {
+    ...choicesOf(kind, answers, given, config.baseModel),
+    ...(kind === 'eval' && config.evalJudge ? { judge: config.evalJudge } : {}),
+  };
   const memory = checkLaunch(kind, backend, buildConfig(choices));
   if (memory?.verdict === 'no-fit') {
     void vscode.window.showErrorMessage(`Cannot launch: ${memory.message}`);
@@ -160,22 +192,35 @@ export async function launchFlow(kind: RunKind, arg: unknown, deps: LaunchDeps):
   if (!given.confirmed && !(await confirm(kind, choices, check.cases, memory))) return undefined;
 
   const run = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Launching ${KIND_LABELS[kind]} on ${backend === 'modal' ? 'Modal' : 'this machine'}…` },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Launching ${KIND_LABELS[kind]} on ${backend === 'modal' ? 'Modal' : 'this machine'}…`,
+    },
     () => service.launch({ kind, backend, config: buildConfig(choices) }),
   );
   if (run.state === 'failed') {
-    void vscode.window.showErrorMessage(`${KIND_LABELS[kind]} run ${run.id} failed to start: ${run.error ?? 'see its logs'}`);
+    void vscode.window.showErrorMessage(
+      `${KIND_LABELS[kind]} run ${run.id} failed to start: ${run.error ?? 'see its logs'}`,
+    );
     return run;
   }
-  void vscode.window.showInformationMessage(`${KIND_LABELS[kind]} run ${run.id} started (${backend}).`, 'Open Dashboard', 'Show Logs').then((choice) => {
-    if (choice === 'Open Dashboard') void vscode.commands.executeCommand(DASHBOARD_COMMANDS.openDashboard, { runId: run.id, dir: service.store.runDir(run.id) });
-    if (choice === 'Show Logs') void vscode.commands.executeCommand(JOB_COMMANDS.showRunLogs, { runId: run.id });
-  });
+  void vscode.window
+    .showInformationMessage(`${KIND_LABELS[kind]} run ${run.id} started (${backend}).`, 'Open Dashboard', 'Show Logs')
+    .then((choice) => {
+      if (choice === 'Open Dashboard')
+        void vscode.commands.executeCommand(DASHBOARD_COMMANDS.openDashboard, {
+          runId: run.id,
+          dir: service.store.runDir(run.id),
+        });
+      if (choice === 'Show Logs') void vscode.commands.executeCommand(JOB_COMMANDS.showRunLogs, { runId: run.id });
+    });
   return run;
 }
 
 function kindVerb(kind: RunKind): string {
-  return { sft: 'Launch SFT', grpo: 'Launch GRPO', eval: 'Run Evaluation', generate: 'Generate Synthetic Dataset' }[kind];
+  return { sft: 'Launch SFT', grpo: 'Launch GRPO', eval: 'Run Evaluation', generate: 'Generate Synthetic Dataset' }[
+    kind
+  ];
 }
 
 /** The launch choices for these answers (those given up front fill the steps not asked). */
@@ -225,7 +270,13 @@ class LaunchPrompts implements vscode.Disposable {
     previous?.dispose();
   }
 
-  private pick<T extends vscode.QuickPickItem>(at: StepAt, title: string, items: T[], active: T | undefined, placeholder?: string): Promise<StepOutcome<T>> {
+  private pick<T extends vscode.QuickPickItem>(
+    at: StepAt,
+    title: string,
+    items: T[],
+    active: T | undefined,
+    placeholder?: string,
+  ): Promise<StepOutcome<T>> {
     const input = vscode.window.createQuickPick<T>();
     input.items = items;
     if (active) input.activeItems = [active];
@@ -234,8 +285,13 @@ class LaunchPrompts implements vscode.Disposable {
     const subscriptions: vscode.Disposable[] = [];
     return new Promise<StepOutcome<T>>((resolve) => {
       subscriptions.push(
-        input.onDidTriggerButton((b) => { if (b === vscode.QuickInputButtons.Back) resolve('back'); }),
-        input.onDidAccept(() => { const item = input.selectedItems[0] ?? input.activeItems[0]; if (item) resolve({ value: item }); }),
+        input.onDidTriggerButton((b) => {
+          if (b === vscode.QuickInputButtons.Back) resolve('back');
+        }),
+        input.onDidAccept(() => {
+          const item = input.selectedItems[0] ?? input.activeItems[0];
+          if (item) resolve({ value: item });
+        }),
         input.onDidHide(() => resolve('cancel')),
       );
       this.show(input, at, title);
@@ -246,10 +302,20 @@ class LaunchPrompts implements vscode.Disposable {
     const files = await DatasetsTreeProvider.findCaseFiles();
     const browse = { label: '$(folder-opened) Browse…', file: '' };
     const items = [
-      ...files.map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(u), file: u.fsPath })),
+      ...files.map((u) => ({
+        label: path.basename(u.fsPath),
+        description: vscode.workspace.asRelativePath(u),
+        file: u.fsPath,
+      })),
       browse,
     ];
-    const outcome = await this.pick(at, `${at.title}: case file`, items, items.find((i) => i.file === previous), 'Which case dataset?');
+    const outcome = await this.pick(
+      at,
+      `${at.title}: case file`,
+      items,
+      items.find((i) => i.file === previous),
+      'Which case dataset?',
+    );
     if (typeof outcome !== 'object') return outcome;
     if (outcome.value !== browse) return { value: outcome.value.file };
     this.dispose();
@@ -268,21 +334,47 @@ class LaunchPrompts implements vscode.Disposable {
   }
 
   /** The adapter path to start from, or '' for the base model. */
-  async pickModel(at: StepAt, kind: RunKind, baseModel: string, adapters: ReturnType<typeof adapterChoices>, previous: string | undefined): Promise<StepOutcome<string>> {
+  async pickModel(
+    at: StepAt,
+    kind: RunKind,
+    baseModel: string,
+    adapters: ReturnType<typeof adapterChoices>,
+    previous: string | undefined,
+  ): Promise<StepOutcome<string>> {
     const items = [
       { label: `$(symbol-class) ${baseModel}`, description: 'base model', adapter: '' },
-      ...adapters.map((a) => ({ label: `$(layers) ${a.runId}`, description: `${KIND_LABELS[a.kind]} adapter · ${a.path}`, adapter: a.path })),
+      ...adapters.map((a) => ({
+        label: `$(layers) ${a.runId}`,
+        description: `${KIND_LABELS[a.kind]} adapter · ${a.path}`,
+        adapter: a.path,
+      })),
     ];
-    const placeholder = kind === 'grpo' ? 'GRPO usually starts from an SFT adapter' : 'Base model or an adapter from an earlier run';
-    const outcome = await this.pick(at, `${at.title}: start from`, items, items.find((i) => i.adapter === previous), placeholder);
+    const placeholder =
+      kind === 'grpo' ? 'GRPO usually starts from an SFT adapter' : 'Base model or an adapter from an earlier run';
+    const outcome = await this.pick(
+      at,
+      `${at.title}: start from`,
+      items,
+      items.find((i) => i.adapter === previous),
+      placeholder,
+    );
     return typeof outcome === 'object' ? { value: outcome.value.adapter } : outcome;
   }
 
   /** Modal GPUs with price and memory verdict; the preferred one first when it fits, else the cheapest that does. */
-  async pickGpu(at: StepAt, preferred: string, fit: (gpu: string) => MemoryCheck | undefined, recommended: string | undefined, keepPreferred: boolean): Promise<StepOutcome<string>> {
+  async pickGpu(
+    at: StepAt,
+    preferred: string,
+    fit: (gpu: string) => MemoryCheck | undefined,
+    recommended: string | undefined,
+    keepPreferred: boolean,
+  ): Promise<StepOutcome<string>> {
     const items = GPUS.map((gpu) => {
       const m = fit(gpu);
-      const memory = m && m.verdict !== 'unknown' && m.gib !== undefined ? ` · ~${m.gib.toFixed(0)} GiB: ${FIT_WORDS[m.verdict]}` : '';
+      const memory =
+        m && m.verdict !== 'unknown' && m.gib !== undefined
+          ? ` · ~${m.gib.toFixed(0)} GiB: ${FIT_WORDS[m.verdict]}`
+          : '';
       return { label: gpu, description: `$${(pricePerHour(gpu) ?? 0).toFixed(2)}/h${memory}` };
     });
     // An earlier answer (after Back) is preselected even when it does not fit: the memory check refuses it later.
@@ -305,8 +397,12 @@ class LaunchPrompts implements vscode.Disposable {
     const subscriptions: vscode.Disposable[] = [];
     return new Promise<StepOutcome<number>>((resolve) => {
       subscriptions.push(
-        input.onDidTriggerButton((b) => { if (b === vscode.QuickInputButtons.Back) resolve('back'); }),
-        input.onDidChangeValue((v) => { input.validationMessage = validate(v); }),
+        input.onDidTriggerButton((b) => {
+          if (b === vscode.QuickInputButtons.Back) resolve('back');
+        }),
+        input.onDidChangeValue((v) => {
+          input.validationMessage = validate(v);
+        }),
         input.onDidAccept(() => {
           const message = validate(input.value);
           input.validationMessage = message;
@@ -319,21 +415,38 @@ class LaunchPrompts implements vscode.Disposable {
   }
 }
 
-async function confirm(kind: RunKind, choices: LaunchChoices, cases: number, memory: MemoryCheck | undefined): Promise<boolean> {
+async function confirm(
+  kind: RunKind,
+  choices: LaunchChoices,
+  cases: number,
+  memory: MemoryCheck | undefined,
+): Promise<boolean> {
   const lines = [
     `Dataset: ${path.basename(choices.dataset ?? '')} (${cases} cases)`,
-    `Model: ${choices.adapter ? `adapter ${choices.adapter}` : choices.baseModel ?? ''}`,
+    `Model: ${choices.adapter ? `adapter ${choices.adapter}` : (choices.baseModel ?? '')}`,
     isTraining(kind) ? `Epochs: ${choices.epochs ?? ''} · LoRA rank: ${choices.loraRank ?? ''}` : undefined,
     choices.judge ? `Match judge: ${choices.judge} (psychohistory.evalJudge)` : undefined,
   ];
   if (choices.backend === 'modal' && choices.gpu) {
-    const e = estimateCost({ kind, gpu: choices.gpu, cases, ...(choices.epochs !== undefined ? { epochs: choices.epochs } : {}) });
-    lines.push(`GPU: ${e.gpu} at ${formatUsd(e.pricePerHour)}/h`, `Estimated cost: ${formatUsd(e.usd)} (≈ ${formatDuration(e.seconds)}; ${e.basis}; prices as of ${e.priceTableDate})`);
+    const e = estimateCost({
+      kind,
+      gpu: choices.gpu,
+      cases,
+      ...(choices.epochs !== undefined ? { epochs: choices.epochs } : {}),
+    });
+    lines.push(
+      `GPU: ${e.gpu} at ${formatUsd(e.pricePerHour)}/h`,
+      `Estimated cost: ${formatUsd(e.usd)} (≈ ${formatDuration(e.seconds)}; ${e.basis}; prices as of ${e.priceTableDate})`,
+    );
     if (memory) lines.push(`${memory.verdict === 'tight' ? 'Memory (tight!)' : 'Memory'}: ${memory.message}`);
   } else {
     lines.push('Runs on this machine: no GPU cost.');
   }
   const go = 'Launch';
-  const answer = await vscode.window.showInformationMessage(`${kindVerb(kind)} on ${choices.backend === 'modal' ? 'Modal' : 'this machine'}?`, { modal: true, detail: lines.filter(Boolean).join('\n') }, go);
+  const answer = await vscode.window.showInformationMessage(
+    `${kindVerb(kind)} on ${choices.backend === 'modal' ? 'Modal' : 'this machine'}?`,
+    { modal: true, detail: lines.filter(Boolean).join('\n') },
+    go,
+  );
   return answer === go;
 }

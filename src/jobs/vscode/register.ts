@@ -27,7 +27,6 @@ import { JOB_COMMANDS } from '../commands';
 import { cancelAgentRun } from '../../agents/activeRuns';
 import { DASHBOARD_COMMANDS } from '../../dashboard/commands';
 
-
 /** Everything that depends on the open folder, built once a folder is there. */
 interface Workspace {
   root: string;
@@ -81,7 +80,11 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
         hooks,
       }),
     );
-    const modal = new ModalBackend({ store, hooks, client: async () => createModalClient(await secrets.modalCredentials(), readJobsConfig().modalEnvironment) });
+    const modal = new ModalBackend({
+      store,
+      hooks,
+      client: async () => createModalClient(await secrets.modalCredentials(), readJobsConfig().modalEnvironment),
+    });
     service.addBackend(modal);
     service.onDidChange((change) => {
       refresh();
@@ -100,7 +103,11 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
     const text = `${run.kind.toUpperCase()} run ${run.id} ${run.state}${run.error ? `: ${run.error.split('\n')[0]}` : ''}`;
     const show = run.state === 'failed' ? vscode.window.showErrorMessage : vscode.window.showInformationMessage;
     void show(text, 'Open Dashboard', 'Show Logs').then((c) => {
-      if (c === 'Open Dashboard') void vscode.commands.executeCommand(DASHBOARD_COMMANDS.openDashboard, { runId: run.id, dir: ws?.store.runDir(run.id) });
+      if (c === 'Open Dashboard')
+        void vscode.commands.executeCommand(DASHBOARD_COMMANDS.openDashboard, {
+          runId: run.id,
+          dir: ws?.store.runDir(run.id),
+        });
       if (c === 'Show Logs') void vscode.commands.executeCommand(JOB_COMMANDS.showRunLogs, { runId: run.id });
     });
   };
@@ -112,7 +119,10 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
     if (err instanceof JobError && err.action) {
       const label = err.action === 'deployModalApp' ? 'Deploy Modal App' : 'Set Modal Token';
       const choice = await vscode.window.showErrorMessage(`PsychoHistory: ${message}`, label);
-      if (choice === label) await vscode.commands.executeCommand(err.action === 'deployModalApp' ? JOB_COMMANDS.deployModalApp : JOB_COMMANDS.setModalToken);
+      if (choice === label)
+        await vscode.commands.executeCommand(
+          err.action === 'deployModalApp' ? JOB_COMMANDS.deployModalApp : JOB_COMMANDS.setModalToken,
+        );
       return;
     }
     void vscode.window.showErrorMessage(`PsychoHistory: ${message}`);
@@ -131,7 +141,11 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
     }
   };
 
-  const pickRun = async (arg: unknown, filter: (r: RunRecord) => boolean, placeHolder: string): Promise<RunRecord | undefined> => {
+  const pickRun = async (
+    arg: unknown,
+    filter: (r: RunRecord) => boolean,
+    placeHolder: string,
+  ): Promise<RunRecord | undefined> => {
     const w = open();
     const id = runIdOf(arg);
     if (id) return w.store.read(id);
@@ -162,16 +176,25 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
         }
         const sure = (arg as { confirmed?: boolean } | undefined)?.confirmed
           ? 'Cancel Run'
-          : await vscode.window.showWarningMessage(`Cancel ${run.kind.toUpperCase()} run ${run.id} (${run.backend})?`, { modal: true }, 'Cancel Run');
+          : await vscode.window.showWarningMessage(
+              `Cancel ${run.kind.toUpperCase()} run ${run.id} (${run.backend})?`,
+              { modal: true },
+              'Cancel Run',
+            );
         if (sure !== 'Cancel Run') return undefined;
         if (run.kind === 'collect') {
           // A data agent runs in its editor or CLI process, not as a job a backend can signal.
           if (cancelAgentRun(run.id)) return 'cancelled';
-          void vscode.window.showWarningMessage(`Run ${run.id} is a data-agent run of another window or of the CLI: cancel it there (its notification's Cancel, or Ctrl-C).`);
+          void vscode.window.showWarningMessage(
+            `Run ${run.id} is a data-agent run of another window or of the CLI: cancel it there (its notification's Cancel, or Ctrl-C).`,
+          );
           return undefined;
         }
         try {
-          const final = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cancelling ${run.id}…` }, () => open().service.cancel(run.id));
+          const final = await vscode.window.withProgress(
+            { location: vscode.ProgressLocation.Notification, title: `Cancelling ${run.id}…` },
+            () => open().service.cancel(run.id),
+          );
           refresh();
           return final?.state;
         } catch (err) {
@@ -201,14 +224,19 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
                 const current = w.store.read(run.id);
                 return current !== undefined && !isTerminal(current.state);
               },
-              onError: (err) => followWarnings.warn(run.id, `Showing the logs of ${run.id} failed (${messageOf(err)}); retrying.`),
+              onError: (err) =>
+                followWarnings.warn(run.id, `Showing the logs of ${run.id} failed (${messageOf(err)}); retrying.`),
             },
           );
         }
         entry.channel.show(true);
       },
       [JOB_COMMANDS.openInModalDashboard]: async (arg?: unknown) => {
-        const run = await pickRun(arg, (r) => modalDashboardUrl(r) !== undefined, 'Which Modal run to open in Modal’s dashboard?');
+        const run = await pickRun(
+          arg,
+          (r) => modalDashboardUrl(r) !== undefined,
+          'Which Modal run to open in Modal’s dashboard?',
+        );
         const url = run && modalDashboardUrl(run);
         if (!run) return undefined;
         if (!url) {
@@ -227,20 +255,34 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
         await openModalDeployTerminal(secrets);
       },
       [JOB_COMMANDS.setModalToken]: async () => {
-        const tokenId = await vscode.window.showInputBox({ title: 'Modal token id', placeHolder: 'ak-…', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Required') });
+        const tokenId = await vscode.window.showInputBox({
+          title: 'Modal token id',
+          placeHolder: 'ak-…',
+          ignoreFocusOut: true,
+          validateInput: (v) => (v.trim() ? undefined : 'Required'),
+        });
         if (!tokenId) return;
-        const tokenSecret = await vscode.window.showInputBox({ title: 'Modal token secret', placeHolder: 'as-…', password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Required') });
+        const tokenSecret = await vscode.window.showInputBox({
+          title: 'Modal token secret',
+          placeHolder: 'as-…',
+          password: true,
+          ignoreFocusOut: true,
+          validateInput: (v) => (v.trim() ? undefined : 'Required'),
+        });
         if (!tokenSecret) return;
         const credentials = { tokenId: tokenId.trim(), tokenSecret: tokenSecret.trim() };
         // Check before storing: one cheap authenticated call with the new pair.
-        const check = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Checking the Modal token…' }, async () => {
-          const client = await createModalClient(credentials, readJobsConfig().modalEnvironment);
-          try {
-            return await checkModalToken(client);
-          } finally {
-            client.close();
-          }
-        });
+        const check = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: 'Checking the Modal token…' },
+          async () => {
+            const client = await createModalClient(credentials, readJobsConfig().modalEnvironment);
+            try {
+              return await checkModalToken(client);
+            } finally {
+              client.close();
+            }
+          },
+        );
         if (!check.ok && check.kind === 'auth') {
           void vscode.window.showErrorMessage(`PsychoHistory: ${check.message}. The token was not saved.`);
           return;
@@ -251,20 +293,36 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
         }
         await secrets.setModal(credentials);
         ws?.modal.resetClient();
-        void vscode.window.showInformationMessage(`Modal token checked and saved in the editor’s secret storage${check.ok && check.note ? ` (${check.note})` : ''}.`);
+        void vscode.window.showInformationMessage(
+          `Modal token checked and saved in the editor’s secret storage${check.ok && check.note ? ` (${check.note})` : ''}.`,
+        );
       },
       [JOB_COMMANDS.setHuggingFaceToken]: async () => {
-        const token = await vscode.window.showInputBox({ title: 'Hugging Face token', placeHolder: 'hf_…', password: true, ignoreFocusOut: true });
+        const token = await vscode.window.showInputBox({
+          title: 'Hugging Face token',
+          placeHolder: 'hf_…',
+          password: true,
+          ignoreFocusOut: true,
+        });
         if (token) {
           await secrets.set('huggingFace', token.trim());
-          void vscode.window.showInformationMessage('Hugging Face token saved in the editor’s secret storage (local jobs get it as HF_TOKEN).');
+          void vscode.window.showInformationMessage(
+            'Hugging Face token saved in the editor’s secret storage (local jobs get it as HF_TOKEN).',
+          );
         }
       },
       [JOB_COMMANDS.setOpenRouterKey]: async () => {
-        const key = await vscode.window.showInputBox({ title: 'OpenRouter API key', placeHolder: 'sk-or-…', password: true, ignoreFocusOut: true });
+        const key = await vscode.window.showInputBox({
+          title: 'OpenRouter API key',
+          placeHolder: 'sk-or-…',
+          password: true,
+          ignoreFocusOut: true,
+        });
         if (key) {
           await secrets.set('openRouter', key.trim());
-          void vscode.window.showInformationMessage('OpenRouter key saved in the editor’s secret storage (local jobs get it as OPENROUTER_API_KEY).');
+          void vscode.window.showInformationMessage(
+            'OpenRouter key saved in the editor’s secret storage (local jobs get it as OPENROUTER_API_KEY).',
+          );
         }
       },
     }),
@@ -274,7 +332,9 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
   // keeps two followers from writing the same events.
   const root = ctx.runs.root();
   if (root) {
-    const runsWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '.psychohistory/runs/*/run.json'));
+    const runsWatcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(root, '.psychohistory/runs/*/run.json'),
+    );
     const adopt = debounce(() => {
       try {
         for (const run of open().service.reattachAll()) ctx.log.info(`Following run ${run.id} started elsewhere`);
@@ -285,7 +345,8 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
     disposables.push(runsWatcher, runsWatcher.onDidCreate(adopt));
     try {
       const attached = open().service.reattachAll();
-      if (attached.length) ctx.log.info(`Reattached to ${attached.length} active run(s): ${attached.map((r) => r.id).join(', ')}`);
+      if (attached.length)
+        ctx.log.info(`Reattached to ${attached.length} active run(s): ${attached.map((r) => r.id).join(', ')}`);
     } catch (err) {
       ctx.log.error(`Reattaching runs failed: ${messageOf(err)}`);
     }
@@ -311,4 +372,3 @@ export function runIdOf(arg: unknown): string | undefined {
   }
   return undefined;
 }
-

@@ -19,7 +19,10 @@ export class Secrets {
   constructor(private readonly storage: vscode.SecretStorage) {}
 
   async modalCredentials(): Promise<ModalCredentials | undefined> {
-    const [tokenId, tokenSecret] = await Promise.all([this.storage.get(SECRET_KEYS.modalTokenId), this.storage.get(SECRET_KEYS.modalTokenSecret)]);
+    const [tokenId, tokenSecret] = await Promise.all([
+      this.storage.get(SECRET_KEYS.modalTokenId),
+      this.storage.get(SECRET_KEYS.modalTokenSecret),
+    ]);
     return tokenId && tokenSecret ? { tokenId, tokenSecret } : undefined;
   }
 
@@ -28,7 +31,10 @@ export class Secrets {
     await this.storage.store(SECRET_KEYS.modalTokenSecret, credentials.tokenSecret);
   }
 
-  async set(key: 'huggingFace' | 'openRouter' | 'serviceToken' | 'serviceProxyKey' | 'serviceProxySecret', value: string): Promise<void> {
+  async set(
+    key: 'huggingFace' | 'openRouter' | 'serviceToken' | 'serviceProxyKey' | 'serviceProxySecret',
+    value: string,
+  ): Promise<void> {
     await this.storage.store(SECRET_KEYS[key], value);
   }
 
@@ -37,7 +43,10 @@ export class Secrets {
   }
 
   async serviceProxyAuth(): Promise<{ key: string; secret: string } | undefined> {
-    const [key, secret] = await Promise.all([this.storage.get(SECRET_KEYS.serviceProxyKey), this.storage.get(SECRET_KEYS.serviceProxySecret)]);
+    const [key, secret] = await Promise.all([
+      this.storage.get(SECRET_KEYS.serviceProxyKey),
+      this.storage.get(SECRET_KEYS.serviceProxySecret),
+    ]);
     return key && secret ? { key, secret } : undefined;
   }
 
@@ -48,7 +57,10 @@ export class Secrets {
 
   /** Environment for a local job: only the variables that are set. */
   async jobEnv(): Promise<Record<string, string>> {
-    const [hf, openRouter] = await Promise.all([this.storage.get(SECRET_KEYS.huggingFace), this.storage.get(SECRET_KEYS.openRouter)]);
+    const [hf, openRouter] = await Promise.all([
+      this.storage.get(SECRET_KEYS.huggingFace),
+      this.storage.get(SECRET_KEYS.openRouter),
+    ]);
     return { ...(hf ? { HF_TOKEN: hf } : {}), ...(openRouter ? { OPENROUTER_API_KEY: openRouter } : {}) };
   }
 

@@ -27,7 +27,9 @@ export class DatasetsTreeProvider implements vscode.TreeDataProvider<DatasetRow>
   /** Every case file of the workspace (built-in patterns plus psychohistory.cases.globs). */
   static async findCaseFiles(): Promise<vscode.Uri[]> {
     const found = await Promise.all(
-      [...BUILTIN_GLOBS, ...readCasesConfig().globs].map((glob) => vscode.workspace.findFiles(glob, '{**/node_modules/**,**/.git/**,**/.psychohistory/**}', 500)),
+      [...BUILTIN_GLOBS, ...readCasesConfig().globs].map((glob) =>
+        vscode.workspace.findFiles(glob, '{**/node_modules/**,**/.git/**,**/.psychohistory/**}', 500),
+      ),
     );
     const unique = new Map(found.flat().map((u) => [u.fsPath, u]));
     return [...unique.values()].sort((a, b) => a.fsPath.localeCompare(b.fsPath));
@@ -62,7 +64,10 @@ export class DatasetsTreeProvider implements vscode.TreeDataProvider<DatasetRow>
     item.resourceUri = uri;
     item.description = row.description;
     item.tooltip = row.tooltip;
-    item.iconPath = new vscode.ThemeIcon(row.icon.id, row.icon.color ? new vscode.ThemeColor(row.icon.color) : undefined);
+    item.iconPath = new vscode.ThemeIcon(
+      row.icon.id,
+      row.icon.color ? new vscode.ThemeColor(row.icon.color) : undefined,
+    );
     item.contextValue = row.contextValue;
     item.command = { command: 'vscode.open', title: 'Open', arguments: [uri] };
     return item;

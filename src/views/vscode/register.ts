@@ -52,7 +52,9 @@ export function registerViews(ctx: Ctx): vscode.Disposable[] {
   // time), and on case-file changes on disk.
   const root = ctx.runs.root();
   if (root) {
-    const runsWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, '.psychohistory/runs/*/run.json'));
+    const runsWatcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(root, '.psychohistory/runs/*/run.json'),
+    );
     const casesWatcher = vscode.workspace.createFileSystemWatcher('**/*.jsonl');
     const ticker = setInterval(() => {
       if (anyActive) refreshRuns();

@@ -30,7 +30,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunRow>, vscode
     item.description = row.description;
     item.tooltip = row.tooltip;
     item.accessibilityInformation = { label: `${row.label}, ${row.runId}, ${row.description}` };
-    item.iconPath = new vscode.ThemeIcon(row.icon.id, row.icon.color ? new vscode.ThemeColor(row.icon.color) : undefined);
+    item.iconPath = new vscode.ThemeIcon(
+      row.icon.id,
+      row.icon.color ? new vscode.ThemeColor(row.icon.color) : undefined,
+    );
     item.contextValue = row.contextValue;
     item.resourceUri = vscode.Uri.file(row.dir);
     item.command = { command: DASHBOARD_COMMANDS.openDashboard, title: 'Open Dashboard', arguments: [row] };

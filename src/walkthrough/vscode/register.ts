@@ -17,9 +17,11 @@ export function registerWalkthrough(ctx: Ctx): vscode.Disposable[] {
     void ctx.extension.globalState.update(SHOWN_KEY, true);
     // Beside the editor when a file opened the extension, so the user's file stays in view.
     const toSide = vscode.window.activeTextEditor !== undefined;
-    void vscode.commands.executeCommand('workbench.action.openWalkthrough', `${ctx.extension.extension.id}#${WALKTHROUGH_ID}`, toSide).then(undefined, (err: unknown) => {
-      ctx.log.warn(`Could not open the walkthrough: ${String(err)}`);
-    });
+    void vscode.commands
+      .executeCommand('workbench.action.openWalkthrough', `${ctx.extension.extension.id}#${WALKTHROUGH_ID}`, toSide)
+      .then(undefined, (err: unknown) => {
+        ctx.log.warn(`Could not open the walkthrough: ${String(err)}`);
+      });
   }
   return registerCommandTable(ctx, {
     [WALKTHROUGH_COMMANDS.openSampleDataset]: async (arg?: unknown) => {
@@ -39,6 +41,8 @@ async function sampleUri(ctx: Ctx, name: ReturnType<typeof sampleName>): Promise
   if (!target) return vscode.Uri.file(bundled);
   await fsp.mkdir(path.dirname(target), { recursive: true });
   await fsp.copyFile(bundled, target);
-  void vscode.window.showInformationMessage(`PsychoHistory: wrote the example dataset to ${vscode.workspace.asRelativePath(target)}.`);
+  void vscode.window.showInformationMessage(
+    `PsychoHistory: wrote the example dataset to ${vscode.workspace.asRelativePath(target)}.`,
+  );
   return vscode.Uri.file(target);
 }

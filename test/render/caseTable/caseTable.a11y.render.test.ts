@@ -15,9 +15,25 @@ let browser: Browser;
 // line 40 a verified case with sources and the verifier's checks (the form's review section).
 const reviewed = ((c) => ({
   ...c,
-  seed: { ...c.seed, sources: [{ url: 'https://archive.example.org/seed', title: 'Seed report', published: c.seed.date }] },
-  levels: c.levels.map((l) => ({ ...l, candidates: l.candidates.map((x) => (x.label === 1 ? { ...x, sources: [{ url: 'https://news.example.com/a', title: 'What happened', published: '2030-01-01' }] } : x)) })),
-  review: { status: 'verified', checks: [{ name: 'resolvable', ok: true, detail: 'two reports' }, { name: 'independent sources', ok: false, detail: 'one outlet' }] },
+  seed: {
+    ...c.seed,
+    sources: [{ url: 'https://archive.example.org/seed', title: 'Seed report', published: c.seed.date }],
+  },
+  levels: c.levels.map((l) => ({
+    ...l,
+    candidates: l.candidates.map((x) =>
+      x.label === 1
+        ? { ...x, sources: [{ url: 'https://news.example.com/a', title: 'What happened', published: '2030-01-01' }] }
+        : x,
+    ),
+  })),
+  review: {
+    status: 'verified',
+    checks: [
+      { name: 'resolvable', ok: true, detail: 'two reports' },
+      { name: 'independent sources', ok: false, detail: 'one outlet' },
+    ],
+  },
 }))(makeCase(40));
 const TEXT = makeDataset(40, { rawEvery: 10, invalidEvery: 7 }) + JSON.stringify(reviewed) + '\n';
 
@@ -76,8 +92,14 @@ describe('the form from the keyboard', () => {
       const a = document.activeElement;
       return a?.id === want && !a.hasAttribute('data-stale');
     }, id);
-  const labels = (text: string, level: number): number[] => (JSON.parse(text) as { levels: { candidates: { label: number }[] }[] }).levels[level]!.candidates.map((c) => c.label);
-  const events = (text: string, level: number): string[] => (JSON.parse(text) as { levels: { candidates: { event: string }[] }[] }).levels[level]!.candidates.map((c) => c.event);
+  const labels = (text: string, level: number): number[] =>
+    (JSON.parse(text) as { levels: { candidates: { label: number }[] }[] }).levels[level]!.candidates.map(
+      (c) => c.label,
+    );
+  const events = (text: string, level: number): string[] =>
+    (JSON.parse(text) as { levels: { candidates: { event: string }[] }[] }).levels[level]!.candidates.map(
+      (c) => c.event,
+    );
 
   it('radios: one Tab stop per group, arrows move the actual, focus stays after each edit; fields and buttons keep focus too; Escape returns to the row', async () => {
     const s = await openCaseTable(browser, TEXT);
@@ -88,8 +110,12 @@ describe('the form from the keyboard', () => {
     await p.locator('#case-row-3[aria-selected="true"]').waitFor();
     await p.locator('#case-form[data-line="3"]').waitFor();
     // The focused table rings its selected row in the theme's focus colour.
-    const focusBorder = await p.evaluate(() => getComputedStyle(document.body).getPropertyValue('--vscode-focusBorder').trim());
-    expect(await p.$eval('#case-row-3', (e) => [getComputedStyle(e).outlineStyle, getComputedStyle(e).outlineColor])).toEqual(['solid', hexToRgb(focusBorder)]);
+    const focusBorder = await p.evaluate(() =>
+      getComputedStyle(document.body).getPropertyValue('--vscode-focusBorder').trim(),
+    );
+    expect(
+      await p.$eval('#case-row-3', (e) => [getComputedStyle(e).outlineStyle, getComputedStyle(e).outlineColor]),
+    ).toEqual(['solid', hexToRgb(focusBorder)]);
     await p.keyboard.press('Enter');
     expect(await active(p)).toBe('field-id');
 
@@ -189,7 +215,15 @@ describe('the form from the keyboard', () => {
     await p.focus('#case-table');
     for (let k = 0; k < 8; k++) await p.keyboard.press('ArrowDown');
     // Eight presses from no selection: row 0, then seven down; every late answer has arrived.
-    await expect.poll(async () => (await s.settled(), p.evaluate(() => document.querySelector('#case-form')?.getAttribute('data-line'))), { timeout: 10_000 }).toBe('7');
+    await expect
+      .poll(
+        async () => (
+          await s.settled(),
+          p.evaluate(() => document.querySelector('#case-form')?.getAttribute('data-line'))
+        ),
+        { timeout: 10_000 },
+      )
+      .toBe('7');
     await s.settled();
     expect(await p.getAttribute('#case-table', 'aria-activedescendant')).toBe('case-row-7');
     expect(await p.getAttribute('#case-form', 'data-line')).toBe('7');
@@ -214,7 +248,16 @@ describe('the form from the keyboard', () => {
       await p.keyboard.press('Tab');
       stops.push(await active(p));
     }
-    expect(stops).toEqual(['sort-line', 'sort-seed', 'sort-date', 'sort-split', 'sort-levels', 'sort-candidates', 'sort-errors', 'open-text-row-9']);
+    expect(stops).toEqual([
+      'sort-line',
+      'sort-seed',
+      'sort-date',
+      'sort-split',
+      'sort-levels',
+      'sort-candidates',
+      'sort-errors',
+      'open-text-row-9',
+    ]);
     await p.keyboard.press('Enter');
     await expect.poll(() => s.openedInText).toEqual([9]);
     expect(s.errors).toEqual([]);

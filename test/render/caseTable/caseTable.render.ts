@@ -17,7 +17,10 @@ interface PageElement {
   getAttribute(name: string): string | null;
 }
 interface PageGlobal {
-  document: { querySelector(selector: string): PageElement | null; querySelectorAll(selector: string): ArrayLike<PageElement> };
+  document: {
+    querySelector(selector: string): PageElement | null;
+    querySelectorAll(selector: string): ArrayLike<PageElement>;
+  };
 }
 const screenshotArg = process.argv.indexOf('--screenshot');
 const screenshot = screenshotArg > 0 ? process.argv[screenshotArg + 1] : undefined;
@@ -38,7 +41,10 @@ async function main(): Promise<void> {
     const warm = await open(browser, makeDataset(1000));
     await warm.close();
     // Median of three alternating runs: the machine is shared, single timings are noisy.
-    const texts: Record<number, string> = { 1000: makeDataset(1000, { rawEvery: 1000 }), 100_000: makeDataset(100_000, { rawEvery: 1000 }) };
+    const texts: Record<number, string> = {
+      1000: makeDataset(1000, { rawEvery: 1000 }),
+      100_000: makeDataset(100_000, { rawEvery: 1000 }),
+    };
     const paints: Record<number, number[]> = { 1000: [], 100_000: [] };
     for (let run = 0; run < 3; run++) {
       for (const n of [1000, 100_000]) {
@@ -54,7 +60,9 @@ async function main(): Promise<void> {
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const small = median(paints[1000]!);
     const large = median(paints[100_000]!);
-    console.log(`first paint in Chromium (median of 3): 1k ${small} ms, 100k ${large} ms, ratio ${(large / small).toFixed(2)} (target <= 2)`);
+    console.log(
+      `first paint in Chromium (median of 3): 1k ${small} ms, 100k ${large} ms, ratio ${(large / small).toFixed(2)} (target <= 2)`,
+    );
 
     // Interactions on a 100k-case file.
     const text = texts[100_000]!;
@@ -70,21 +78,36 @@ async function main(): Promise<void> {
     await input.press('Enter');
     await waitFor(() => doc.lineText(3) !== before, 'the edit to reach the document');
     assert.equal(doc.log.length, 1, 'one edit');
-    assert.deepEqual(doc.log[0]!.range, { start: { line: 3, character: 0 }, end: { line: 3, character: before.length } });
-    assert.equal(doc.lineText(3), before.replace(/(\{"depth": 1, "candidates": \[\{[^}]*\}, \{"event": ")[^"]*/, '$1Renamed in the form'));
+    assert.deepEqual(doc.log[0]!.range, {
+      start: { line: 3, character: 0 },
+      end: { line: 3, character: before.length },
+    });
+    assert.equal(
+      doc.lineText(3),
+      before.replace(/(\{"depth": 1, "candidates": \[\{[^}]*\}, \{"event": ")[^"]*/, '$1Renamed in the form'),
+    );
     assert.equal(doc.lineText(2), text.split('\n')[2]);
 
     // Undo restores the exact bytes and the form follows.
     doc.undo();
     assert.equal(doc.getText(), text);
-    const original = (JSON.parse(before) as { levels: { candidates: { event: string }[] }[] }).levels[0]!.candidates[1]!.event;
-    await page.waitForFunction((want) => (globalThis as unknown as PageGlobal).document.querySelector('#cand-0-1-event')?.value === want, original);
+    const original = (JSON.parse(before) as { levels: { candidates: { event: string }[] }[] }).levels[0]!.candidates[1]!
+      .event;
+    await page.waitForFunction(
+      (want) => (globalThis as unknown as PageGlobal).document.querySelector('#cand-0-1-event')?.value === want,
+      original,
+    );
 
     // Mark another actual: exactly one radio per level is checked, the label moves.
     await page.locator('#cand-0-2-actual').click();
     await waitFor(() => doc.lineText(3) !== before, 'the actual to move');
-    const labels = (JSON.parse(doc.lineText(3)) as { levels: { candidates: { label: number }[] }[] }).levels[0]!.candidates.map((c) => c.label);
-    assert.deepEqual(labels, labels.map((_, k) => (k === 2 ? 1 : 0)));
+    const labels = (
+      JSON.parse(doc.lineText(3)) as { levels: { candidates: { label: number }[] }[] }
+    ).levels[0]!.candidates.map((c) => c.label);
+    assert.deepEqual(
+      labels,
+      labels.map((_, k) => (k === 2 ? 1 : 0)),
+    );
     await page.waitForFunction(() => {
       const radios = Array.from((globalThis as unknown as PageGlobal).document.querySelectorAll('[name="actual-0"]'));
       const on = radios.filter((r) => r.checked).map((r) => r.id);
@@ -95,7 +118,10 @@ async function main(): Promise<void> {
     const levelsBefore = (JSON.parse(doc.lineText(3)) as { levels: unknown[] }).levels.length;
     await page.locator('#add-level').click();
     await page.locator(`#level-${levelsBefore}`).waitFor();
-    assert.equal((JSON.parse(doc.lineText(3)) as { levels: { depth: number }[] }).levels[levelsBefore]?.depth, levelsBefore + 1);
+    assert.equal(
+      (JSON.parse(doc.lineText(3)) as { levels: { depth: number }[] }).levels[levelsBefore]?.depth,
+      levelsBefore + 1,
+    );
 
     // A refused edit shows beside its field.
     const dateInput = page.locator('#field-seed-date input');
@@ -118,16 +144,28 @@ async function main(): Promise<void> {
     // Filter by problems: only broken lines remain.
     await page.locator('#filter-problems').click();
     await page
-      .waitForFunction(() => (globalThis as unknown as PageGlobal).document.querySelector('#case-table')?.getAttribute('aria-rowcount') === '101', undefined, { timeout: 60_000 })
+      .waitForFunction(
+        () =>
+          (globalThis as unknown as PageGlobal).document.querySelector('#case-table')?.getAttribute('aria-rowcount') ===
+          '101',
+        undefined,
+        { timeout: 60_000 },
+      )
       .catch(async (err: unknown) => {
         const count = await page.locator('#case-table').getAttribute('aria-rowcount');
-        const checked = await page.locator('#filter-problems').evaluate((el) => (el as unknown as { checked: boolean }).checked);
+        const checked = await page
+          .locator('#filter-problems')
+          .evaluate((el) => (el as unknown as { checked: boolean }).checked);
         throw new Error(`problems filter: aria-rowcount ${count}, checked ${checked}: ${String(err)}`);
       });
 
     if (screenshot) {
       await page.locator('#filter-problems').click();
-      await page.waitForFunction(() => (globalThis as unknown as PageGlobal).document.querySelector('#case-table')?.getAttribute('aria-rowcount') === '100001');
+      await page.waitForFunction(
+        () =>
+          (globalThis as unknown as PageGlobal).document.querySelector('#case-table')?.getAttribute('aria-rowcount') ===
+          '100001',
+      );
       await page.locator('#case-table-viewport').evaluate((el) => (el.scrollTop = 0));
       await page.locator('[data-line="3"]').click();
       await page.locator('#cand-0-1-event').waitFor();

@@ -20,7 +20,15 @@ const root = resolve(__dirname, '../../..');
 const bundle = resolve(root, 'dist/webview/caseTable.js');
 const NONCE = 'rendertestnonce0123456789abcdefgh';
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -61,7 +69,11 @@ export interface CaseTableOptions {
   hostDelayMs?: number;
 }
 
-export async function openCaseTable(browser: Browser, text: string, o: CaseTableOptions = {}): Promise<CaseTableSession> {
+export async function openCaseTable(
+  browser: Browser,
+  text: string,
+  o: CaseTableOptions = {},
+): Promise<CaseTableSession> {
   const server = createServer((req, res) => {
     if (req.url === '/caseTable.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' });
@@ -69,7 +81,12 @@ export async function openCaseTable(browser: Browser, text: string, o: CaseTable
       return;
     }
     const { port } = server.address() as AddressInfo;
-    const html = caseTablePage({ cspSource: `http://127.0.0.1:${port}`, scriptUri: `http://127.0.0.1:${port}/caseTable.js`, nonce: NONCE, title: 'Case table' });
+    const html = caseTablePage({
+      cspSource: `http://127.0.0.1:${port}`,
+      scriptUri: `http://127.0.0.1:${port}/caseTable.js`,
+      nonce: NONCE,
+      title: 'Case table',
+    });
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end(themePage(html, NONCE, o.theme ?? 'dark'));
   });
@@ -88,7 +105,15 @@ export async function openCaseTable(browser: Browser, text: string, o: CaseTable
   let chain = Promise.resolve();
   const ui: UiPort = {
     post: (m: HostMessage) => {
-      chain = chain.then(() => (o.hostDelayMs ? new Promise((r) => setTimeout(r, o.hostDelayMs)) : undefined)).then(() => page.evaluate((msg) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage(msg, '*'), m)).catch(() => {});
+      chain = chain
+        .then(() => (o.hostDelayMs ? new Promise((r) => setTimeout(r, o.hostDelayMs)) : undefined))
+        .then(() =>
+          page.evaluate(
+            (msg) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage(msg, '*'),
+            m,
+          ),
+        )
+        .catch(() => {});
     },
     notify: () => {},
     log: () => {},

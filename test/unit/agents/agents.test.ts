@@ -30,9 +30,26 @@ async function start(world: WorldOptions = {}): Promise<void> {
   await server.start();
 }
 
-function ctx(extra: Partial<AgentContext> = {}, clientExtra: Partial<ConstructorParameters<typeof OpenRouterClient>[0]> = {}): AgentContext {
-  const client = new OpenRouterClient({ apiKey: KEY, baseURL: server.baseURL, backoffMs: 1, timeoutMs: 2000, sleep: async () => {}, concurrency: 3, ...clientExtra });
-  return { client, model: 'test/model', log: (l) => logs.push(l), now: () => new Date('2026-01-10T12:00:00Z'), ...extra };
+function ctx(
+  extra: Partial<AgentContext> = {},
+  clientExtra: Partial<ConstructorParameters<typeof OpenRouterClient>[0]> = {},
+): AgentContext {
+  const client = new OpenRouterClient({
+    apiKey: KEY,
+    baseURL: server.baseURL,
+    backoffMs: 1,
+    timeoutMs: 2000,
+    sleep: async () => {},
+    concurrency: 3,
+    ...clientExtra,
+  });
+  return {
+    client,
+    model: 'test/model',
+    log: (l) => logs.push(l),
+    now: () => new Date('2026-01-10T12:00:00Z'),
+    ...extra,
+  };
 }
 
 beforeEach(() => {
@@ -51,7 +68,18 @@ describe('the Brainstormer', () => {
   it('writes the seeds asked for, dated in the window, distinct by the near-duplicate rule, with provenance', async () => {
     await start({ repeatShare: 0.3 });
     const out = join(dir, 'ideas.seeds.jsonl');
-    const r = await brainstorm({ domains: ['Economy', 'Energy'], from: '2019-01-01', to: '2021-12-31', count: 25, out, batchSize: 10, known: ['Central bank announces merger economy plan 0'] }, ctx());
+    const r = await brainstorm(
+      {
+        domains: ['Economy', 'Energy'],
+        from: '2019-01-01',
+        to: '2021-12-31',
+        count: 25,
+        out,
+        batchSize: 10,
+        known: ['Central bank announces merger economy plan 0'],
+      },
+      ctx(),
+    );
     const seeds = seedsOf(out);
     expect(r.done).toBe(25);
     expect(seeds).toHaveLength(25);
@@ -76,15 +104,27 @@ describe('the Brainstormer', () => {
 
   it('refuses a window that is not two dates in order', async () => {
     await start();
-    await expect(brainstorm({ domains: ['x'], from: '2021-01-01', to: '2020-01-01', count: 1, out: join(dir, 's.jsonl') }, ctx())).rejects.toThrow(/not two YYYY-MM-DD dates in order/);
+    await expect(
+      brainstorm({ domains: ['x'], from: '2021-01-01', to: '2020-01-01', count: 1, out: join(dir, 's.jsonl') }, ctx()),
+    ).rejects.toThrow(/not two YYYY-MM-DD dates in order/);
   });
 });
 
 describe('the Chronicler', () => {
-  const seeds: SeedItem[] = Array.from({ length: 8 }, (_, k) => ({ id: `s${k}`, seed: { event: `Regulator fines airline number ${k} over delays`, date: '2020-03-01' } }));
+  const seeds: SeedItem[] = Array.from({ length: 8 }, (_, k) => ({
+    id: `s${k}`,
+    seed: { event: `Regulator fines airline number ${k} over delays`, date: '2020-03-01' },
+  }));
 
   it('writes valid cases with dated, cited sources and a shuffled actual; drops what the search did not return', async () => {
-    await start({ chronicleQuirks: { 'number 1 ': 'uncited-source', 'number 2 ': 'undated-source', 'number 3 ': 'early-source', 'number 4 ': 'not-found' } });
+    await start({
+      chronicleQuirks: {
+        'number 1 ': 'uncited-source',
+        'number 2 ': 'undated-source',
+        'number 3 ': 'early-source',
+        'number 4 ': 'not-found',
+      },
+    });
     const out = join(dir, 'drafts.cases.jsonl');
     const r = await chronicle({ seeds, out, depth: 2, candidates: 4 }, ctx());
     expect(r.done).toBe(7);
@@ -101,7 +141,9 @@ describe('the Chronicler', () => {
       expect(c.provenance?.agent).toBe('chronicler');
       for (const level of c.levels) {
         const actual = level.candidates.find((x) => x.label === 1)!;
-        expect(actual.sources!.every((s) => s.url.startsWith('https://news.') || s.url.startsWith('https://wire.'))).toBe(true);
+        expect(
+          actual.sources!.every((s) => s.url.startsWith('https://news.') || s.url.startsWith('https://wire.')),
+        ).toBe(true);
         expect(level.candidates).toHaveLength(4);
       }
     }
@@ -143,7 +185,13 @@ describe('the Chronicler', () => {
     await start();
     const url = server.baseURL;
     await server.stop();
-    const client = new OpenRouterClient({ apiKey: KEY, baseURL: url, maxRetries: 1, sleep: async () => {}, concurrency: 1 });
+    const client = new OpenRouterClient({
+      apiKey: KEY,
+      baseURL: url,
+      maxRetries: 1,
+      sleep: async () => {},
+      concurrency: 1,
+    });
     const out = join(dir, 'x.cases.jsonl');
     const r = await chronicle({ seeds, out }, { client, model: 'm', log: (l) => logs.push(l) });
     expect(r.stopped).toMatch(/could not reach the service.*cannot reach http:\/\/127\.0\.0\.1/);
@@ -163,7 +211,10 @@ describe('the Chronicler', () => {
 });
 
 describe('the Verifier', () => {
-  const seeds: SeedItem[] = Array.from({ length: 5 }, (_, k) => ({ id: `v${k}`, seed: { event: `Court blocks pipeline number ${k} permit`, date: '2021-05-01' } }));
+  const seeds: SeedItem[] = Array.from({ length: 5 }, (_, k) => ({
+    id: `v${k}`,
+    seed: { event: `Court blocks pipeline number ${k} permit`, date: '2021-05-01' },
+  }));
 
   it('verifies only what passes every check, writes the checks, and leaves the file clean', async () => {
     await start({ failCheck: { 'number 2 ': 'sources-independent' } });
@@ -183,7 +234,16 @@ describe('the Verifier', () => {
     expect(v2.review?.checks?.find((c) => c.name === 'sources-independent')).toMatchObject({ ok: false });
     const v0 = cases.find((c) => c.id === 'v0')!;
     expect(v0.review?.status).toBe('verified');
-    expect(v0.review?.checks?.map((c) => c.name)).toEqual(['unambiguous', 'resolvable', 'seed-does-not-reveal-outcome', 'sources-independent', 'sources-after-event', 'alternatives-did-not-happen', 'dated-sources', 'seed-names-no-actual']);
+    expect(v0.review?.checks?.map((c) => c.name)).toEqual([
+      'unambiguous',
+      'resolvable',
+      'seed-does-not-reveal-outcome',
+      'sources-independent',
+      'sources-after-event',
+      'alternatives-did-not-happen',
+      'dated-sources',
+      'seed-names-no-actual',
+    ]);
     const problems = validateText(fs.readFileSync(file, 'utf8')).filter((d) => d.range.start.line < 5);
     expect(problems).toEqual([]);
     expect(fs.existsSync(journalOf(file))).toBe(false);
@@ -196,7 +256,10 @@ describe('the Verifier', () => {
     await start();
     const file = join(dir, 'drafts.cases.jsonl');
     await chronicle({ seeds, out: file }, ctx());
-    fs.writeFileSync(journalOf(file), `${JSON.stringify({ id: 'v1', review: { status: 'rejected', checks: [{ name: 'resolvable', ok: false }] } })}\n{"id": "v3", "rev`);
+    fs.writeFileSync(
+      journalOf(file),
+      `${JSON.stringify({ id: 'v1', review: { status: 'rejected', checks: [{ name: 'resolvable', ok: false }] } })}\n{"id": "v3", "rev`,
+    );
     const calls = server.requests.length;
     const r = await verify({ file }, ctx());
     expect(r.skipped).toBe(1);

@@ -27,18 +27,56 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(argv: string[], env: Record<string, string | undefined> = { OPENROUTER_API_KEY: KEY, OPENROUTER_BASE_URL: server.baseURL }): Promise<{ code: number; out: string; err: string }> {
+async function cli(
+  argv: string[],
+  env: Record<string, string | undefined> = { OPENROUTER_API_KEY: KEY, OPENROUTER_BASE_URL: server.baseURL },
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), readFile: async (p) => fs.readFileSync(p, 'utf8'), cwd: dir, env };
+  const io: CliIo = {
+    stdout: (t) => (out += t),
+    stderr: (t) => (err += t),
+    readFile: async (p) => fs.readFileSync(p, 'utf8'),
+    cwd: dir,
+    env,
+  };
   return { code: await runCli(argv, io), out, err };
 }
 
 describe('the agents CLI', () => {
   it('brainstorm → chronicle → verify gives a file that validates clean, each run a collect run with its cost', async () => {
-    const b = await cli(['brainstorm', '--domains', 'economy,energy', '--from', '2019-01-01', '--to', '2020-12-31', '--count', '6', '--model', 'test/m', '--out', 'ideas.seeds.jsonl', '-w', dir, '-q']);
+    const b = await cli([
+      'brainstorm',
+      '--domains',
+      'economy,energy',
+      '--from',
+      '2019-01-01',
+      '--to',
+      '2020-12-31',
+      '--count',
+      '6',
+      '--model',
+      'test/m',
+      '--out',
+      'ideas.seeds.jsonl',
+      '-w',
+      dir,
+      '-q',
+    ]);
     expect(b.code, b.err).toBe(0);
-    const c = await cli(['chronicle', 'ideas.seeds.jsonl', '--out', 'real.cases.jsonl', '--model', 'test/m', '--depth', '2', '-w', dir, '-q']);
+    const c = await cli([
+      'chronicle',
+      'ideas.seeds.jsonl',
+      '--out',
+      'real.cases.jsonl',
+      '--model',
+      'test/m',
+      '--depth',
+      '2',
+      '-w',
+      dir,
+      '-q',
+    ]);
     expect(c.code, c.err).toBe(0);
     const v = await cli(['verify', 'real.cases.jsonl', '--model', 'test/m', '-w', dir, '-q']);
     expect(v.code, v.err).toBe(0);
@@ -47,7 +85,9 @@ describe('the agents CLI', () => {
     expect(val.out).toContain('0 errors, 0 warnings in 1 file');
     const lines = fs.readFileSync(join(dir, 'real.cases.jsonl'), 'utf8').trim().split('\n');
     expect(lines).toHaveLength(6);
-    expect(lines.every((l) => (JSON.parse(l) as { review: { status: string } }).review.status === 'verified')).toBe(true);
+    expect(lines.every((l) => (JSON.parse(l) as { review: { status: string } }).review.status === 'verified')).toBe(
+      true,
+    );
 
     const runs = new RunStore(runsRootOf(dir)).list();
     expect(runs.map((r) => [r.kind, r.state, r.config.agent]).sort()).toEqual([
@@ -69,15 +109,37 @@ describe('the agents CLI', () => {
   });
 
   it('records a run stopped by spent credits as failed (partial) and resumes it', async () => {
-    fs.writeFileSync(join(dir, 's.seeds.jsonl'), Array.from({ length: 4 }, (_, k) => JSON.stringify({ id: `s${k}`, seed: { event: `Union calls strike number ${k}`, date: '2020-02-02' } })).join('\n') + '\n');
+    fs.writeFileSync(
+      join(dir, 's.seeds.jsonl'),
+      Array.from({ length: 4 }, (_, k) =>
+        JSON.stringify({ id: `s${k}`, seed: { event: `Union calls strike number ${k}`, date: '2020-02-02' } }),
+      ).join('\n') + '\n',
+    );
     server.inject({ kind: 'credits' });
-    const first = await cli(['chronicle', 's.seeds.jsonl', '--out', 'c.cases.jsonl', '--model', 'm', '--concurrency', '1', '-w', dir, '-q']);
+    const first = await cli([
+      'chronicle',
+      's.seeds.jsonl',
+      '--out',
+      'c.cases.jsonl',
+      '--model',
+      'm',
+      '--concurrency',
+      '1',
+      '-w',
+      dir,
+      '-q',
+    ]);
     expect(first.code).toBe(1);
-    expect(first.out).toMatch(/failed · \$[0-9.]+\npartial: chronicled 0 of 4.*credits are spent.*run again to resume. Nothing written is lost/s);
+    expect(first.out).toMatch(
+      /failed · \$[0-9.]+\npartial: chronicled 0 of 4.*credits are spent.*run again to resume. Nothing written is lost/s,
+    );
     const again = await cli(['chronicle', 's.seeds.jsonl', '--out', 'c.cases.jsonl', '--model', 'm', '-w', dir, '-q']);
     expect(again.code).toBe(0);
     expect(fs.readFileSync(join(dir, 'c.cases.jsonl'), 'utf8').trim().split('\n')).toHaveLength(4);
-    const states = new RunStore(runsRootOf(dir)).list().map((r) => r.state).sort();
+    const states = new RunStore(runsRootOf(dir))
+      .list()
+      .map((r) => r.state)
+      .sort();
     expect(states).toEqual(['failed', 'succeeded']);
   });
 
@@ -94,7 +156,15 @@ describe('the agents CLI', () => {
 describe('a collect run after a reload', () => {
   it('is left to its live process, and settled as failed (resumable) when that process is gone', async () => {
     const { decideReattach } = await import('../../../src/jobs/reattach');
-    const run = { id: 'collect-1', kind: 'collect' as const, backend: 'local' as const, config: {}, state: 'running' as const, createdAt: '2026-01-01T00:00:00Z', local: { pid: 4242 } };
+    const run = {
+      id: 'collect-1',
+      kind: 'collect' as const,
+      backend: 'local' as const,
+      config: {},
+      state: 'running' as const,
+      createdAt: '2026-01-01T00:00:00Z',
+      local: { pid: 4242 },
+    };
     const now = new Date('2026-01-01T01:00:00Z');
     expect(decideReattach(run, { pidAlive: true, now })).toEqual({ action: 'none' });
     const gone = decideReattach(run, { pidAlive: false, now });
@@ -111,19 +181,25 @@ describe('a cancelled agent run', () => {
     const store = new RunStore(runsRootOf(dir));
     const ac = new AbortController();
     const client = new OpenRouterClient({ apiKey: KEY, baseURL: server.baseURL, concurrency: 1 });
-    const seeds = Array.from({ length: 5 }, (_, k) => ({ id: `x${k}`, seed: { event: `Port closes terminal number ${k}`, date: '2020-06-01' } }));
+    const seeds = Array.from({ length: 5 }, (_, k) => ({
+      id: `x${k}`,
+      seed: { event: `Port closes terminal number ${k}`, date: '2020-06-01' },
+    }));
     const out = join(dir, 'x.cases.jsonl');
     const outcome = await recordCollect(store, { agent: 'chronicle' }, (hooks) =>
-      chronicle({ seeds, out }, {
-        client,
-        model: 'm',
-        signal: ac.signal,
-        log: hooks.log,
-        progress: (p) => {
-          hooks.progress(p);
-          if (p.done === 2) ac.abort();
+      chronicle(
+        { seeds, out },
+        {
+          client,
+          model: 'm',
+          signal: ac.signal,
+          log: hooks.log,
+          progress: (p) => {
+            hooks.progress(p);
+            if (p.done === 2) ac.abort();
+          },
         },
-      }),
+      ),
     );
     expect(outcome.run.state).toBe('cancelled');
     expect(outcome.run.error).toMatch(/^cancelled: chronicled 2 of 5/);

@@ -3,7 +3,16 @@
 // (annotations, usage.cost) and what it does with every failure the service can give.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AnswerError, BudgetError, CancelledError, Limiter, OpenRouterClient, retryAfterMs, ServiceError, strictJsonSchema } from '../../../src/agents/openRouterClient';
+import {
+  AnswerError,
+  BudgetError,
+  CancelledError,
+  Limiter,
+  OpenRouterClient,
+  retryAfterMs,
+  ServiceError,
+  strictJsonSchema,
+} from '../../../src/agents/openRouterClient';
 import type { ClientOptions } from '../../../src/agents/openRouterClient';
 import { OpenRouterStandIn } from '../../openrouterServer/server';
 import type { ModelAnswer } from '../../openrouterServer/server';
@@ -16,7 +25,10 @@ let answer: ModelAnswer;
 let waits: number[];
 
 beforeEach(async () => {
-  answer = { content: { event: 'Rates rise', date: '2023-02-01', note: null }, citations: [{ url: 'https://a.example/1', title: 'A', content: 'rates rose' }] };
+  answer = {
+    content: { event: 'Rates rise', date: '2023-02-01', note: null },
+    citations: [{ url: 'https://a.example/1', title: 'A', content: 'rates rose' }],
+  };
   server = new OpenRouterStandIn({ apiKey: KEY, respond: () => answer });
   await server.start();
   waits = [];
@@ -48,7 +60,11 @@ describe('the OpenRouter client', () => {
     expect(sent.authorization).toBe(`Bearer ${KEY}`);
     expect(sent.body.response_format?.type).toBe('json_schema');
     expect(sent.body.response_format?.json_schema?.strict).toBe(true);
-    expect(sent.body.response_format?.json_schema?.schema).toMatchObject({ type: 'object', additionalProperties: false, required: ['event', 'date', 'note'] });
+    expect(sent.body.response_format?.json_schema?.schema).toMatchObject({
+      type: 'object',
+      additionalProperties: false,
+      required: ['event', 'date', 'note'],
+    });
     expect(sent.body.provider).toEqual({ require_parameters: true });
     expect(sent.body.tools).toEqual([{ type: 'openrouter:web_search', parameters: { max_results: 3 } }]);
     expect(r.costUsd).toBeGreaterThan(0);
@@ -56,7 +72,11 @@ describe('the OpenRouter client', () => {
   });
 
   it('waits as Retry-After says on 429, backs off on 5xx, and counts the retries', async () => {
-    server.inject({ kind: 'rate-limit', retryAfterS: 7 }, { kind: 'server-error', status: 502 }, { kind: 'server-error', status: 503 });
+    server.inject(
+      { kind: 'rate-limit', retryAfterS: 7 },
+      { kind: 'server-error', status: 502 },
+      { kind: 'server-error', status: 503 },
+    );
     const c = client();
     const r = await c.structured(req);
     expect(r.attempts).toBe(4);
@@ -66,7 +86,12 @@ describe('the OpenRouter client', () => {
   });
 
   it('retries an answer that breaks the schema, is cut off, is not JSON, or is an error inside a 200', async () => {
-    server.inject({ kind: 'schema-break' }, { kind: 'truncated' }, { kind: 'malformed-body' }, { kind: 'error-in-200' });
+    server.inject(
+      { kind: 'schema-break' },
+      { kind: 'truncated' },
+      { kind: 'malformed-body' },
+      { kind: 'error-in-200' },
+    );
     const c = client();
     const r = await c.structured(req);
     expect(r.attempts).toBe(5);
@@ -85,7 +110,9 @@ describe('the OpenRouter client', () => {
     server.inject(...Array.from({ length: 3 }, () => ({ kind: 'schema-break' as const })));
     await expect(client({ maxRetries: 2 }).structured(req)).rejects.toThrow(AnswerError);
     server.inject(...Array.from({ length: 3 }, () => ({ kind: 'server-error' as const })));
-    await expect(client({ maxRetries: 2 }).structured(req)).rejects.toThrow(/gave up after 3 attempts: HTTP 502: Provider returned error/);
+    await expect(client({ maxRetries: 2 }).structured(req)).rejects.toThrow(
+      /gave up after 3 attempts: HTTP 502: Provider returned error/,
+    );
   });
 
   it('stops on 402 without Retry-After (credits spent), waits on 402 with it', async () => {
@@ -160,12 +187,28 @@ describe('the stand-in is as strict as OpenRouter', () => {
   it('refuses a non-strict schema and ignores the format without require_parameters', async () => {
     const base = { model: 'm', messages: [{ role: 'user', content: 'x' }] };
     const post = (body: unknown): Promise<Response> =>
-      fetch(`${server.baseURL}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const loose = await post({ ...base, response_format: { type: 'json_schema', json_schema: { name: 'x', strict: true, schema: { type: 'object', properties: { a: { type: 'string' } } } } } });
+      fetch(`${server.baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const loose = await post({
+      ...base,
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'x', strict: true, schema: { type: 'object', properties: { a: { type: 'string' } } } },
+      },
+    });
     expect(loose.status).toBe(400);
     const bodies = [];
     for (let k = 0; k < 3; k++) {
-      const r = await post({ ...base, response_format: { type: 'json_schema', json_schema: { name: 'x', strict: true, schema: strictJsonSchema(Answer) } } });
+      const r = await post({
+        ...base,
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: 'x', strict: true, schema: strictJsonSchema(Answer) },
+        },
+      });
       bodies.push(((await r.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content);
     }
     expect(bodies.some((b) => b.startsWith('Here is what I found'))).toBe(true);

@@ -14,7 +14,12 @@ function setup(text: string) {
   const doc = new MemoryDocument(text);
   const posts: HostMessage[] = [];
   const notes: string[] = [];
-  const ui: UiPort = { post: (m) => posts.push(m), notify: (_s, m) => notes.push(m), log: () => {}, openInText: async () => {} };
+  const ui: UiPort = {
+    post: (m) => posts.push(m),
+    notify: (_s, m) => notes.push(m),
+    log: () => {},
+    openInText: async () => {},
+  };
   const controller = new TableController(doc, ui);
   doc.onChange = (changes) => controller.documentChanged(changes);
   const send = async (m: WebviewMessage): Promise<void> => {
@@ -27,7 +32,8 @@ function setup(text: string) {
     return found as Extract<HostMessage, { type: T }>;
   };
   const analysed = async (): Promise<void> => {
-    for (let k = 0; k < 1000 && !posts.some((p) => p.type === 'reset' && p.summary.analysed); k++) await new Promise((r) => setTimeout(r, 10));
+    for (let k = 0; k < 1000 && !posts.some((p) => p.type === 'reset' && p.summary.analysed); k++)
+      await new Promise((r) => setTimeout(r, 10));
   };
   return { doc, posts, notes, controller, send, last, analysed };
 }
@@ -60,11 +66,17 @@ describe('TableController', () => {
     await t.send({ type: 'ready', start: 0, end: 30, query: DEFAULT_QUERY, selectedLine: 7 });
     const before = t.doc.lineText(7);
     t.posts.length = 0;
-    await t.send({ type: 'edit', line: 7, op: { kind: 'setCandidateEvent', level: 0, candidate: 1, value: 'Renamed outcome' } });
+    await t.send({
+      type: 'edit',
+      line: 7,
+      op: { kind: 'setCandidateEvent', level: 0, candidate: 1, value: 'Renamed outcome' },
+    });
     expect(t.doc.log).toHaveLength(1);
     const change = t.doc.log[0]!;
     expect(change.range).toEqual({ start: { line: 7, character: 0 }, end: { line: 7, character: before.length } });
-    expect(t.doc.lineText(7)).toBe(before.replace(/("candidates": \[\{[^}]*\}, \{"event": ")[^"]*/, '$1Renamed outcome'));
+    expect(t.doc.lineText(7)).toBe(
+      before.replace(/("candidates": \[\{[^}]*\}, \{"event": ")[^"]*/, '$1Renamed outcome'),
+    );
     const changed = t.last('rowsChanged');
     expect(changed.rows.map((r) => r.row.line)).toEqual([7]);
     expect(t.last('detail').detail?.form?.levels[0]?.candidates[1]?.event).toBe('Renamed outcome');
@@ -127,12 +139,17 @@ describe('TableController', () => {
     t.posts.length = 0;
     // a duplicate id typed in the text editor: line 4 now repeats line 3's id
     const line3 = t.doc.lineText(3);
-    await t.doc.applyEdit({ start: { line: 3, character: 0 }, end: { line: 3, character: line3.length } }, line3.replace('"case-3"', '"case-4"'));
+    await t.doc.applyEdit(
+      { start: { line: 3, character: 0 }, end: { line: 3, character: line3.length } },
+      line3.replace('"case-3"', '"case-4"'),
+    );
     const rows = t.last('rowsChanged').rows;
     expect(rows.map((r) => r.row.line).sort()).toEqual([3, 4]);
     expect(rows.find((r) => r.row.line === 4)?.row.errors).toBe(1);
     await t.send({ type: 'select', line: 4 });
-    expect(t.last('detail').detail?.diagnostics).toMatchObject([{ code: 'duplicate-id', path: 'id', severity: 'error' }]);
+    expect(t.last('detail').detail?.diagnostics).toMatchObject([
+      { code: 'duplicate-id', path: 'id', severity: 'error' },
+    ]);
   });
 
   it('answers each select with its seq, so the webview can drop answers to selections already left', async () => {
@@ -164,9 +181,15 @@ describe('ChunkedAnalysis', () => {
     chunked.step();
     chunked.step();
     // before the boundary, after it, straddling it, and inserting lines
-    await doc.applyEdit({ start: { line: 5, character: 0 }, end: { line: 5, character: doc.lineText(5).length } }, doc.lineText(7));
+    await doc.applyEdit(
+      { start: { line: 5, character: 0 }, end: { line: 5, character: doc.lineText(5).length } },
+      doc.lineText(7),
+    );
     await doc.applyEdit({ start: { line: 600, character: 0 }, end: { line: 600, character: 3 } }, '');
-    await doc.applyEdit({ start: { line: 10, character: 0 }, end: { line: 10, character: 0 } }, doc.lineText(11) + '\n');
+    await doc.applyEdit(
+      { start: { line: 10, character: 0 }, end: { line: 10, character: 0 } },
+      doc.lineText(11) + '\n',
+    );
     chunked.step();
     await doc.applyEdit({ start: { line: 250, character: 0 }, end: { line: 450, character: 0 } }, '');
     chunked.step();

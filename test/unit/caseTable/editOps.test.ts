@@ -7,9 +7,13 @@ import type { EditOp } from '../../../src/caseTable/editOps';
 import { LineEditError, detectStyle, pathInLine } from '../../../src/lineEdit/lineEdit';
 
 /** A typed builder for case lines, written in the contract's spaced style. */
-function caseLine(o: { id?: string; split?: string; levels?: [string, string, string?][]; extra?: string } = {}): string {
+function caseLine(
+  o: { id?: string; split?: string; levels?: [string, string, string?][]; extra?: string } = {},
+): string {
   const levels = (o.levels ?? [['Stock drops 15%', 'IPO delayed', 'Partnership announced']]).map((cands, i) => {
-    const list = cands.filter((c): c is string => c !== undefined).map((e, k) => `{"event": ${JSON.stringify(e)}, "label": ${k === 0 ? 1 : 0}}`);
+    const list = cands
+      .filter((c): c is string => c !== undefined)
+      .map((e, k) => `{"event": ${JSON.stringify(e)}, "label": ${k === 0 ? 1 : 0}}`);
     return `{"depth": ${i + 1}, "candidates": [${list.join(', ')}]}`;
   });
   const parts = [];
@@ -21,7 +25,11 @@ function caseLine(o: { id?: string; split?: string; levels?: [string, string, st
   return `{${parts.join(', ')}}`;
 }
 
-const BASE = caseLine({ id: 'tech-layoffs-2023-01', split: 'train', extra: '"source": {"url": "https://example.org/\\u00e9", "agent": "x"}' });
+const BASE = caseLine({
+  id: 'tech-layoffs-2023-01',
+  split: 'train',
+  extra: '"source": {"url": "https://example.org/\\u00e9", "agent": "x"}',
+});
 
 function expectValid(text: string): void {
   expect(text).not.toMatch(/[\r\n]/);
@@ -113,7 +121,10 @@ describe('the actual outcome', () => {
     const two = BASE.replace('"IPO delayed", "label": 0', '"IPO delayed", "label": 1');
     expect(checkLine(two).case).toBeUndefined();
     expect(apply(two, { kind: 'setActual', level: 0, candidate: 1 })).toBe(
-      BASE.replace('"Stock drops 15%", "label": 1', '"Stock drops 15%", "label": 0').replace('"IPO delayed", "label": 0', '"IPO delayed", "label": 1'),
+      BASE.replace('"Stock drops 15%", "label": 1', '"Stock drops 15%", "label": 0').replace(
+        '"IPO delayed", "label": 0',
+        '"IPO delayed", "label": 1',
+      ),
     );
   });
 });
@@ -121,7 +132,12 @@ describe('the actual outcome', () => {
 describe('candidates', () => {
   it('adds a candidate with a fresh name and label 0', () => {
     const out = apply(BASE, { kind: 'addCandidate', level: 0 });
-    expect(out).toBe(BASE.replace('"Partnership announced", "label": 0}', '"Partnership announced", "label": 0}, {"event": "New candidate 4", "label": 0}'));
+    expect(out).toBe(
+      BASE.replace(
+        '"Partnership announced", "label": 0}',
+        '"Partnership announced", "label": 0}, {"event": "New candidate 4", "label": 0}',
+      ),
+    );
   });
 
   it('removes a candidate but never the actual or below two', () => {
@@ -143,12 +159,21 @@ describe('candidates', () => {
 
   it('refuses indices that do not exist', () => {
     expect(() => applyEditOp(BASE, { kind: 'setActual', level: 3, candidate: 0 })).toThrow(/level 4/);
-    expect(() => applyEditOp(BASE, { kind: 'setCandidateEvent', level: 0, candidate: 9, value: 'x' })).toThrow(/candidate 10/);
+    expect(() => applyEditOp(BASE, { kind: 'setCandidateEvent', level: 0, candidate: 9, value: 'x' })).toThrow(
+      /candidate 10/,
+    );
   });
 });
 
 describe('levels renumber their depths', () => {
-  const three = caseLine({ id: 'c', levels: [['a1', 'a2'], ['b1', 'b2'], ['c1', 'c2']] });
+  const three = caseLine({
+    id: 'c',
+    levels: [
+      ['a1', 'a2'],
+      ['b1', 'b2'],
+      ['c1', 'c2'],
+    ],
+  });
 
   it('adds a level at the next depth', () => {
     const out = apply(three, { kind: 'addLevel' });
@@ -162,13 +187,30 @@ describe('levels renumber their depths', () => {
 
   it('removes a level and renumbers the ones after it', () => {
     const out = apply(three, { kind: 'removeLevel', level: 0 });
-    expect(out).toBe(caseLine({ id: 'c', levels: [['b1', 'b2'], ['c1', 'c2']] }));
+    expect(out).toBe(
+      caseLine({
+        id: 'c',
+        levels: [
+          ['b1', 'b2'],
+          ['c1', 'c2'],
+        ],
+      }),
+    );
     expect(() => applyEditOp(caseLine(), { kind: 'removeLevel', level: 0 })).toThrow(/at least one level/);
   });
 
   it('moves a level and renumbers', () => {
     const out = apply(three, { kind: 'moveLevel', from: 2, to: 0 });
-    expect(out).toBe(caseLine({ id: 'c', levels: [['c1', 'c2'], ['a1', 'a2'], ['b1', 'b2']] }));
+    expect(out).toBe(
+      caseLine({
+        id: 'c',
+        levels: [
+          ['c1', 'c2'],
+          ['a1', 'a2'],
+          ['b1', 'b2'],
+        ],
+      }),
+    );
   });
 
   it('renumbers wrong depths in place', () => {

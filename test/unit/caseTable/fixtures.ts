@@ -2,8 +2,22 @@
 import type { Case } from '../../../src/contracts/case';
 
 const SPLITS = ['train', 'train', 'train', 'eval', 'test'] as const;
-const WHAT = ['Shares fall', 'Regulator opens inquiry', 'Chief executive resigns', 'Rival announces merger', 'Union calls strike'];
-const WHERE = ['in Europe', 'across Asia', 'before the election', 'within a week', 'after the earnings call', 'despite protests', 'amid rumours'];
+const WHAT = [
+  'Shares fall',
+  'Regulator opens inquiry',
+  'Chief executive resigns',
+  'Rival announces merger',
+  'Union calls strike',
+];
+const WHERE = [
+  'in Europe',
+  'across Asia',
+  'before the election',
+  'within a week',
+  'after the earnings call',
+  'despite protests',
+  'amid rumours',
+];
 
 export function makeCase(i: number, depths = 2 + (i % 3)): Case {
   const day = String(1 + (i % 28)).padStart(2, '0');
@@ -23,7 +37,10 @@ export function makeCase(i: number, depths = 2 + (i % 3)): Case {
 }
 
 /** `n` lines of cases; every `rawEvery`-th line is broken JSON, every `invalidEvery`-th has two actuals. */
-export function makeDataset(n: number, opts: { rawEvery?: number; invalidEvery?: number; trailingNewline?: boolean } = {}): string {
+export function makeDataset(
+  n: number,
+  opts: { rawEvery?: number; invalidEvery?: number; trailingNewline?: boolean } = {},
+): string {
   const lines: string[] = [];
   for (let i = 0; i < n; i++) {
     if (opts.rawEvery && i % opts.rawEvery === opts.rawEvery - 1) {
@@ -31,7 +48,8 @@ export function makeDataset(n: number, opts: { rawEvery?: number; invalidEvery?:
       continue;
     }
     const c = makeCase(i);
-    if (opts.invalidEvery && i % opts.invalidEvery === opts.invalidEvery - 1) c.levels[0]!.candidates.forEach((cand) => (cand.label = 1));
+    if (opts.invalidEvery && i % opts.invalidEvery === opts.invalidEvery - 1)
+      c.levels[0]!.candidates.forEach((cand) => (cand.label = 1));
     lines.push(JSON.stringify(c).replace(/":/g, '": ').replace(/,"/g, ', "').replace(/,\{/g, ', {'));
   }
   return lines.join('\n') + (opts.trailingNewline === false ? '' : '\n');

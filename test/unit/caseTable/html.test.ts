@@ -7,7 +7,12 @@ describe('case table page', () => {
   it('allows only the nonced script and the webview source', () => {
     const nonce = makeNonce();
     expect(nonce).toMatch(/^[A-Za-z0-9]{32}$/);
-    const html = caseTablePage({ cspSource: 'vscode-webview://x', scriptUri: 'vscode-webview://x/caseTable.js', nonce, title: 'T <&>' });
+    const html = caseTablePage({
+      cspSource: 'vscode-webview://x',
+      scriptUri: 'vscode-webview://x/caseTable.js',
+      nonce,
+      title: 'T <&>',
+    });
     const csp = /content="([^"]*)"/.exec(html)?.[1] ?? '';
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain(`script-src 'nonce-${nonce}'`);
@@ -20,7 +25,9 @@ describe('case table page', () => {
 
 describe('inbound messages', () => {
   it('accepts the protocol and refuses anything else', () => {
-    expect(parseWebviewMessage({ type: 'edit', line: 3, op: { kind: 'setActual', level: 0, candidate: 1 } })).toBeDefined();
+    expect(
+      parseWebviewMessage({ type: 'edit', line: 3, op: { kind: 'setActual', level: 0, candidate: 1 } }),
+    ).toBeDefined();
     expect(parseWebviewMessage({ type: 'edit', line: 3, op: { kind: 'setActual', level: 0 } })).toBeUndefined();
     expect(parseWebviewMessage({ type: 'edit', line: 1.5, op: { kind: 'addLevel' } })).toBeUndefined();
     expect(parseWebviewMessage({ type: 'requestRows', generation: 1, start: 0, end: 100_000 })).toBeUndefined();

@@ -36,7 +36,8 @@ export class MemoryDocument implements DocumentPort {
   }
 
   private textIn(range: Range): string {
-    if (range.start.line === range.end.line) return this.lineText(range.start.line).slice(range.start.character, range.end.character);
+    if (range.start.line === range.end.line)
+      return this.lineText(range.start.line).slice(range.start.character, range.end.character);
     const parts = [this.lineText(range.start.line).slice(range.start.character)];
     for (let l = range.start.line + 1; l < range.end.line; l++) parts.push(this.lineText(l));
     parts.push(this.lineText(range.end.line).slice(0, range.end.character));
@@ -52,7 +53,8 @@ export class MemoryDocument implements DocumentPort {
     this.lines = [...this.lines.slice(0, range.start.line), ...middle, ...this.lines.slice(range.end.line + 1)];
     const inserted = text.split(/\r\n|\n/);
     const endLine = range.start.line + inserted.length - 1;
-    const endChar = inserted.length === 1 ? range.start.character + text.length : (inserted[inserted.length - 1] ?? '').length;
+    const endChar =
+      inserted.length === 1 ? range.start.character + text.length : (inserted[inserted.length - 1] ?? '').length;
     const change = { range, text };
     this.log.push(change);
     this.onChange([change]);

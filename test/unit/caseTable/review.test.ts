@@ -14,8 +14,22 @@ import { MemoryDocument } from './memoryDocument';
 
 function reviewed(i: number, status?: 'draft' | 'verified' | 'rejected'): Case {
   const c = makeCase(i, 1);
-  const levels = c.levels.map((l) => ({ ...l, candidates: l.candidates.map((x) => (x.label === 1 ? { ...x, sources: [{ url: `https://news.example.com/${i}`, title: `Report ${i}`, published: '2030-01-01' }] } : x)) }));
-  return { ...c, seed: { ...c.seed, sources: [{ url: 'https://archive.example.org/s', published: c.seed.date }] }, levels, ...(status ? { review: { status, checks: [{ name: 'resolvable', ok: status !== 'rejected', detail: 'two reports' }] } } : {}) };
+  const levels = c.levels.map((l) => ({
+    ...l,
+    candidates: l.candidates.map((x) =>
+      x.label === 1
+        ? { ...x, sources: [{ url: `https://news.example.com/${i}`, title: `Report ${i}`, published: '2030-01-01' }] }
+        : x,
+    ),
+  }));
+  return {
+    ...c,
+    seed: { ...c.seed, sources: [{ url: 'https://archive.example.org/s', published: c.seed.date }] },
+    levels,
+    ...(status
+      ? { review: { status, checks: [{ name: 'resolvable', ok: status !== 'rejected', detail: 'two reports' }] } }
+      : {}),
+  };
 }
 
 function setup(text: string) {
@@ -28,12 +42,21 @@ function setup(text: string) {
     controller.receive(m);
     await new Promise((r) => setTimeout(r, 5));
   };
-  const last = <T extends HostMessage['type']>(type: T): Extract<HostMessage, { type: T }> => posts.filter((p) => p.type === type).pop() as Extract<HostMessage, { type: T }>;
+  const last = <T extends HostMessage['type']>(type: T): Extract<HostMessage, { type: T }> =>
+    posts.filter((p) => p.type === type).pop() as Extract<HostMessage, { type: T }>;
   return { doc, send, last };
 }
 
 describe('review and sources in the table', () => {
-  const text = [reviewed(0, 'verified'), reviewed(1, 'draft'), reviewed(2), reviewed(3, 'rejected'), reviewed(4, 'verified')].map((c) => JSON.stringify(c)).join('\n');
+  const text = [
+    reviewed(0, 'verified'),
+    reviewed(1, 'draft'),
+    reviewed(2),
+    reviewed(3, 'rejected'),
+    reviewed(4, 'verified'),
+  ]
+    .map((c) => JSON.stringify(c))
+    .join('\n');
 
   it('rows carry the review status; the filter keeps one status, or the unreviewed', async () => {
     const t = setup(text);
@@ -49,7 +72,10 @@ describe('review and sources in the table', () => {
     const t = setup(text);
     await t.send({ type: 'ready', start: 0, end: 10, query: DEFAULT_QUERY, selectedLine: 3 });
     const form = t.last('detail').detail?.form;
-    expect(form?.review).toEqual({ status: 'rejected', checks: [{ name: 'resolvable', ok: false, detail: 'two reports' }] });
+    expect(form?.review).toEqual({
+      status: 'rejected',
+      checks: [{ name: 'resolvable', ok: false, detail: 'two reports' }],
+    });
     expect(form?.sources).toEqual([
       { where: 'seed', url: 'https://archive.example.org/s', title: '', published: reviewed(3).seed.date },
       { where: 'depth 1', url: 'https://news.example.com/3', title: 'Report 3', published: '2030-01-01' },
@@ -60,18 +86,36 @@ describe('review and sources in the table', () => {
     const t = setup(text);
     await t.send({ type: 'ready', start: 0, end: 10, query: DEFAULT_QUERY, selectedLine: 3 });
     const before = t.doc.getText().split('\n');
-    await t.send({ type: 'edit', line: 3, op: { kind: 'setReview', value: 'verified', at: '2026-02-01T10:00:00.000Z' } });
+    await t.send({
+      type: 'edit',
+      line: 3,
+      op: { kind: 'setReview', value: 'verified', at: '2026-02-01T10:00:00.000Z' },
+    });
     const after = t.doc.getText().split('\n');
     expect(after.filter((l, k) => l !== before[k])).toHaveLength(1);
     const c = JSON.parse(after[3]!) as Case;
-    expect(c.review).toEqual({ status: 'verified', checks: [{ name: 'resolvable', ok: false, detail: 'two reports' }], reviewedAt: '2026-02-01T10:00:00.000Z' });
-    const unreviewed = JSON.parse(applyEditOp(before[2]!, { kind: 'setReview', value: 'rejected', at: '2026-02-01T10:00:00Z' })) as Case;
+    expect(c.review).toEqual({
+      status: 'verified',
+      checks: [{ name: 'resolvable', ok: false, detail: 'two reports' }],
+      reviewedAt: '2026-02-01T10:00:00.000Z',
+    });
+    const unreviewed = JSON.parse(
+      applyEditOp(before[2]!, { kind: 'setReview', value: 'rejected', at: '2026-02-01T10:00:00Z' }),
+    ) as Case;
     expect(unreviewed.review).toEqual({ status: 'rejected', reviewedAt: '2026-02-01T10:00:00Z' });
   });
 
   it('refuses a review message that is not one of the statuses or has no proper time', () => {
-    expect(parseWebviewMessage({ type: 'edit', line: 0, op: { kind: 'setReview', value: 'approved', at: '2026-02-01T10:00:00Z' } })).toBeUndefined();
-    expect(() => applyEditOp(JSON.stringify(reviewed(0)), { kind: 'setReview', value: 'verified', at: 'yesterday' })).toThrow(/ISO timestamp/);
+    expect(
+      parseWebviewMessage({
+        type: 'edit',
+        line: 0,
+        op: { kind: 'setReview', value: 'approved', at: '2026-02-01T10:00:00Z' },
+      }),
+    ).toBeUndefined();
+    expect(() =>
+      applyEditOp(JSON.stringify(reviewed(0)), { kind: 'setReview', value: 'verified', at: 'yesterday' }),
+    ).toThrow(/ISO timestamp/);
     expect(parseWebviewMessage({ type: 'query', query: { ...DEFAULT_QUERY, review: 'maybe' } })).toBeUndefined();
   });
 });

@@ -6,7 +6,11 @@ export function aCandidate(event: string, label: 0 | 1 = 0): Candidate {
   return { event, label };
 }
 
-export function aLevel(depth: number, events: string[] = ['Stock drops 15%', 'IPO delayed', 'Partnership announced'], actual = 0): Level {
+export function aLevel(
+  depth: number,
+  events: string[] = ['Stock drops 15%', 'IPO delayed', 'Partnership announced'],
+  actual = 0,
+): Level {
   return { depth, candidates: events.map((e, k) => aCandidate(e, k === actual ? 1 : 0)) };
 }
 
@@ -21,7 +25,10 @@ export function aCase(overrides: Partial<Case> = {}): Case {
 }
 
 /** A case as one JSONL line; `patch` edits the plain object (to build invalid cases). */
-export function caseLine(c: Case | Record<string, unknown> = aCase(), patch?: (o: Record<string, unknown>) => void): string {
+export function caseLine(
+  c: Case | Record<string, unknown> = aCase(),
+  patch?: (o: Record<string, unknown>) => void,
+): string {
   const o = JSON.parse(JSON.stringify(c)) as Record<string, unknown>;
   patch?.(o);
   return JSON.stringify(o);
@@ -57,15 +64,31 @@ export interface LevelSpec {
  * A case from a compact spec: levels as [event, label] pairs, depths 1, 2, … unless given, no id or
  * split unless given (the editing tests build their lines this way).
  */
-export function caseFromSpec(opts: { id?: string; event?: string; date?: string; split?: Split; levels?: LevelSpec[] } = {}): Case {
+export function caseFromSpec(
+  opts: { id?: string; event?: string; date?: string; split?: Split; levels?: LevelSpec[] } = {},
+): Case {
   const levels = opts.levels ?? [
-    { candidates: [['Stock drops 15%', 1], ['IPO delayed', 0], ['Partnership announced', 0]] },
-    { candidates: [['Hiring freeze', 0], ['CEO resigns', 1]] },
+    {
+      candidates: [
+        ['Stock drops 15%', 1],
+        ['IPO delayed', 0],
+        ['Partnership announced', 0],
+      ],
+    },
+    {
+      candidates: [
+        ['Hiring freeze', 0],
+        ['CEO resigns', 1],
+      ],
+    },
   ];
   return {
     ...(opts.id !== undefined ? { id: opts.id } : {}),
     seed: { event: opts.event ?? 'Tech layoffs', date: opts.date ?? '2023-01-15' },
-    levels: levels.map((l, i) => ({ depth: l.depth ?? i + 1, candidates: l.candidates.map(([event, label]) => aCandidate(event, label)) })),
+    levels: levels.map((l, i) => ({
+      depth: l.depth ?? i + 1,
+      candidates: l.candidates.map(([event, label]) => aCandidate(event, label)),
+    })),
     ...(opts.split !== undefined ? { split: opts.split } : {}),
   };
 }

@@ -43,7 +43,15 @@ function aLine(over: { event?: string; id?: string; date?: string; split?: strin
   return JSON.stringify({
     id: over.id ?? 'c-1',
     seed: { event: over.event ?? 'Seed', date: over.date ?? '2023-01-15' },
-    levels: [{ depth: 1, candidates: [{ event: over.actual ?? 'Actual', label: 1 }, { event: 'Other', label: 0 }] }],
+    levels: [
+      {
+        depth: 1,
+        candidates: [
+          { event: over.actual ?? 'Actual', label: 1 },
+          { event: 'Other', label: 0 },
+        ],
+      },
+    ],
     split: over.split ?? 'train',
   });
 }

@@ -18,14 +18,23 @@ describe('a valid case', () => {
     const r = checkLine(text);
     expect(r.diagnostics).toEqual([]);
     expect(r.case?.seed.event).toBe('Tech layoffs');
-    expect(r.facts).toEqual({ id: 'tech-layoffs-2023-01', seedKey: 'tech layoffs\u00002023-01-15', split: 'train', actualPositions: [0], candidateCounts: [3] });
+    expect(r.facts).toEqual({
+      id: 'tech-layoffs-2023-01',
+      seedKey: 'tech layoffs\u00002023-01-15',
+      split: 'train',
+      actualPositions: [0],
+      candidateCounts: [3],
+    });
   });
 
   it('accepts optional keys left out and several levels', () => {
-    const text = caseLine(aCase({ levels: [aLevel(1), aLevel(2, ['A', 'B'], 1), aLevel(3, ['C', 'D', 'E', 'F'], 3)] }), (o) => {
-      delete o.id;
-      delete o.split;
-    });
+    const text = caseLine(
+      aCase({ levels: [aLevel(1), aLevel(2, ['A', 'B'], 1), aLevel(3, ['C', 'D', 'E', 'F'], 3)] }),
+      (o) => {
+        delete o.id;
+        delete o.split;
+      },
+    );
     expect(found(text)).toEqual([]);
   });
 });
@@ -69,7 +78,12 @@ describe('line-too-long', () => {
   it('rejects a line over 1 MiB without parsing it', () => {
     const text = `{"id":"${'x'.repeat(MAX_LINE_LENGTH)}"}`;
     expect(found(text)).toEqual([
-      { code: 'line-too-long', severity: 'error', span: [0, text.length], message: expect.stringContaining('1,048,576') as string },
+      {
+        code: 'line-too-long',
+        severity: 'error',
+        span: [0, text.length],
+        message: expect.stringContaining('1,048,576') as string,
+      },
     ]);
   });
 
@@ -87,7 +101,12 @@ describe('schema', () => {
       ((o.levels as { candidates: { label: number }[] }[])[0]?.candidates[2] as { label: number }).label = 2;
     });
     expect(found(text)).toEqual([
-      { code: 'schema', severity: 'error', span: spanOf(text, '2', text.split('2').length - 2), message: 'levels[0].candidates[2].label must be 0 or 1 (got 2)' },
+      {
+        code: 'schema',
+        severity: 'error',
+        span: spanOf(text, '2', text.split('2').length - 2),
+        message: 'levels[0].candidates[2].label must be 0 or 1 (got 2)',
+      },
     ]);
   });
 
@@ -96,24 +115,37 @@ describe('schema', () => {
       delete (o.seed as Record<string, unknown>).date;
     });
     expect(found(text)).toEqual([
-      { code: 'schema', severity: 'error', span: spanOf(text, '{"event":"Tech layoffs"}'), message: 'seed is missing "date": add "date" as a date as "YYYY-MM-DD"' },
+      {
+        code: 'schema',
+        severity: 'error',
+        span: spanOf(text, '{"event":"Tech layoffs"}'),
+        message: 'seed is missing "date": add "date" as a date as "YYYY-MM-DD"',
+      },
     ]);
   });
 
   it('flags an unknown key on the key, suggesting the likely one', () => {
-    const text = '{"seed":{"event":"E","date":"2023-01-15"},"levels":[{"depth":1,"candidates":[{"event":"a","label":1},{"event":"b","lable":0}]}]}';
+    const text =
+      '{"seed":{"event":"E","date":"2023-01-15"},"levels":[{"depth":1,"candidates":[{"event":"a","label":1},{"event":"b","lable":0}]}]}';
     const d = found(text);
     expect(d).toContainEqual({
       code: 'unknown-key',
       severity: 'error',
       span: spanOf(text, '"lable"'),
-      message: 'unknown key "lable" in levels[0].candidates[1]: did you mean "label"? allowed keys are event, label, sources',
+      message:
+        'unknown key "lable" in levels[0].candidates[1]: did you mean "label"? allowed keys are event, label, sources',
     });
-    expect(d).toContainEqual(expect.objectContaining({ code: 'schema', message: 'levels[0].candidates[1] is missing "label": add "label" as 0 or 1' }));
+    expect(d).toContainEqual(
+      expect.objectContaining({
+        code: 'schema',
+        message: 'levels[0].candidates[1] is missing "label": add "label" as 0 or 1',
+      }),
+    );
   });
 
   it('reports every error of a line, not only the first', () => {
-    const text = '{"id":"","seed":{"event":" ","date":"2023/01/15"},"levels":[{"depth":1,"candidates":[{"event":"a","label":1}]}],"split":"dev","extra":true}';
+    const text =
+      '{"id":"","seed":{"event":" ","date":"2023/01/15"},"levels":[{"depth":1,"candidates":[{"event":"a","label":1}]}],"split":"dev","extra":true}';
     const codes = found(text).map((d) => `${d.code}:${text.slice(d.span[0], d.span[1])}`);
     expect(codes).toEqual([
       'schema:""',
@@ -129,7 +161,12 @@ describe('schema', () => {
 
   it('says a line must be an object', () => {
     expect(found('[1,2]')).toEqual([
-      { code: 'schema', severity: 'error', span: [0, 5], message: 'each line must be one case, a JSON object with "seed" and "levels" (got an array of 2)' },
+      {
+        code: 'schema',
+        severity: 'error',
+        span: [0, 5],
+        message: 'each line must be one case, a JSON object with "seed" and "levels" (got an array of 2)',
+      },
     ]);
   });
 });
@@ -146,11 +183,14 @@ describe('forecasting rules', () => {
       ['no-actual', label(0)],
       ['no-actual', label(1)],
     ]);
-    expect(d[0]?.message).toBe('levels[0] has no actual: set "label": 1 on the one candidate that happened (all 2 have 0)');
+    expect(d[0]?.message).toBe(
+      'levels[0] has no actual: set "label": 1 on the one candidate that happened (all 2 have 0)',
+    );
   });
 
   it('multiple-actuals: on each label 1', () => {
-    const text = '{"seed":{"event":"E","date":"2023-01-15"},"levels":[{"depth":1,"candidates":[{"event":"a","label":1},{"event":"b","label":0},{"event":"c","label":1}]}]}';
+    const text =
+      '{"seed":{"event":"E","date":"2023-01-15"},"levels":[{"depth":1,"candidates":[{"event":"a","label":1},{"event":"b","label":0},{"event":"c","label":1}]}]}';
     const ones = [spanOf(text, '"label":1', 0)[0] + 8, spanOf(text, '"label":1', 1)[0] + 8];
     expect(found(text).map((x) => [x.code, x.span[0]])).toEqual([
       ['multiple-actuals', ones[0]],
@@ -169,25 +209,49 @@ describe('forecasting rules', () => {
   });
 
   it('invalid-date: a date-shaped string that is not in the calendar', () => {
-    for (const [date, ok] of [['2023-02-30', false], ['2023-13-01', false], ['2024-02-29', true], ['2023-02-29', false], ['1900-02-29', false], ['2000-02-29', true]] as const) {
+    for (const [date, ok] of [
+      ['2023-02-30', false],
+      ['2023-13-01', false],
+      ['2024-02-29', true],
+      ['2023-02-29', false],
+      ['1900-02-29', false],
+      ['2000-02-29', true],
+    ] as const) {
       const text = caseLine(aCase({ seed: { event: 'E', date } }));
       const d = found(text);
       if (ok) expect(d).toEqual([]);
-      else expect(d).toEqual([{ code: 'invalid-date', severity: 'error', span: spanOf(text, `"${date}"`), message: expect.stringContaining(`seed.date "${date}" is not a real calendar date`) as string }]);
+      else
+        expect(d).toEqual([
+          {
+            code: 'invalid-date',
+            severity: 'error',
+            span: spanOf(text, `"${date}"`),
+            message: expect.stringContaining(`seed.date "${date}" is not a real calendar date`) as string,
+          },
+        ]);
     }
   });
 
   it('duplicate-candidate: normalised equality, on the later candidate', () => {
     const text = caseLine(aCase({ levels: [aLevel(1, ['Stock drops 15%', 'IPO delayed', 'stock  DROPS 15'])] }));
     expect(found(text)).toEqual([
-      { code: 'duplicate-candidate', severity: 'warning', span: spanOf(text, '"stock  DROPS 15"'), message: 'levels[0].candidates[2].event duplicates candidates[0] "Stock drops 15%": remove one of them' },
+      {
+        code: 'duplicate-candidate',
+        severity: 'warning',
+        span: spanOf(text, '"stock  DROPS 15"'),
+        message: 'levels[0].candidates[2].event duplicates candidates[0] "Stock drops 15%": remove one of them',
+      },
     ]);
     expect(checkLine(text).case).toBeDefined(); // warnings keep the case valid
   });
 
   it('near-duplicate-candidate: token Jaccard above 0.6 only', () => {
-    const near = caseLine(aCase({ levels: [aLevel(1, ['Apple shares fall sharply today', 'Apple shares fall sharply', 'IPO delayed'])] }));
-    expect(found(near).map((d) => [d.code, near.slice(d.span[0], d.span[1])])).toEqual([['near-duplicate-candidate', '"Apple shares fall sharply"']]);
+    const near = caseLine(
+      aCase({ levels: [aLevel(1, ['Apple shares fall sharply today', 'Apple shares fall sharply', 'IPO delayed'])] }),
+    );
+    expect(found(near).map((d) => [d.code, near.slice(d.span[0], d.span[1])])).toEqual([
+      ['near-duplicate-candidate', '"Apple shares fall sharply"'],
+    ]);
     const far = caseLine(aCase({ levels: [aLevel(1, ['Apple shares fall', 'Apple shares rise', 'IPO delayed'])] }));
     expect(found(far)).toEqual([]); // 2 of 4 tokens shared: 0.5
   });

@@ -5,7 +5,18 @@ import { describe, expect, it } from 'vitest';
 import { cleanCaseFacts, isCleanCase, factsOf } from '../../../src/cases/fastPath';
 import { scanCleanCase } from '../../../src/cases/scanLine';
 import { checkLine, isBlank, slowCheck } from '../../../src/cases/lineCheck';
-import { findDuplicates, hasNoDuplicates, keyHash, keyHashOfBytes, lastSeedEventHash, normalizeEvent, normalizeUnicode, seedEventHashOf, seedHashOfBytes, seedKeyOf } from '../../../src/cases/normalize';
+import {
+  findDuplicates,
+  hasNoDuplicates,
+  keyHash,
+  keyHashOfBytes,
+  lastSeedEventHash,
+  normalizeEvent,
+  normalizeUnicode,
+  seedEventHashOf,
+  seedHashOfBytes,
+  seedKeyOf,
+} from '../../../src/cases/normalize';
 import { generateCase } from '../../../bench/generate';
 import { aCase, aLevel, caseLine } from './builders';
 import type { Case } from '../../../src/contracts/case';
@@ -20,11 +31,20 @@ const valid = [
   caseLine(aCase({ id: undefined, split: 'eval' })),
   // Provenance fields (contract 1): a verified case with two dated sources for its actual, and a draft.
   caseLine(aCase(), (o) => {
-    (o.seed as Record<string, unknown>).sources = [{ url: 'https://a.example/s', published: '2023-01-15', title: 'Seed' }];
+    (o.seed as Record<string, unknown>).sources = [
+      { url: 'https://a.example/s', published: '2023-01-15', title: 'Seed' },
+    ];
     const c0 = ((o.levels as Record<string, unknown>[])[0]!.candidates as Record<string, unknown>[])[0]!;
-    c0.sources = [{ url: 'https://b.example/1', published: '2023-01-20', quote: 'q' }, { url: 'https://c.example/2', published: '2023-02-01' }];
+    c0.sources = [
+      { url: 'https://b.example/1', published: '2023-01-20', quote: 'q' },
+      { url: 'https://c.example/2', published: '2023-02-01' },
+    ];
     o.provenance = { agent: 'chronicler', model: 'm', createdAt: '2026-01-05T10:00:00Z' };
-    o.review = { status: 'verified', checks: [{ name: 'resolvable', ok: true, detail: 'd' }], reviewedAt: '2026-01-06T10:00:00.5+01:00' };
+    o.review = {
+      status: 'verified',
+      checks: [{ name: 'resolvable', ok: true, detail: 'd' }],
+      reviewedAt: '2026-01-06T10:00:00.5+01:00',
+    };
   }),
   caseLine(aCase({ review: { status: 'draft' }, provenance: { agent: 'human', createdAt: '2026-01-05T10:00:00Z' } })),
 ];
@@ -38,7 +58,37 @@ const mutatedLine = fc
         at: fc.nat(400),
         del: fc.nat(6),
         ins: fc.oneof(
-          fc.constantFrom('', '"', ',', '{', '}', '[', ']', ':', '0', '1', '2', '-', '.', 'e', ' ', '\t', 'null', 'true', '"x"', "'", '\\', '\u00a0', '\ufeff', '//', 'NaN', '"label":1', '"depth":2', '"date":"2023-02-30"', '"extra":0'),
+          fc.constantFrom(
+            '',
+            '"',
+            ',',
+            '{',
+            '}',
+            '[',
+            ']',
+            ':',
+            '0',
+            '1',
+            '2',
+            '-',
+            '.',
+            'e',
+            ' ',
+            '\t',
+            'null',
+            'true',
+            '"x"',
+            "'",
+            '\\',
+            '\u00a0',
+            '\ufeff',
+            '//',
+            'NaN',
+            '"label":1',
+            '"depth":2',
+            '"date":"2023-02-30"',
+            '"extra":0',
+          ),
           fc.string({ maxLength: 4 }),
         ),
       }),
@@ -60,12 +110,73 @@ const mutatedValue = fc
     fc.constantFrom(...valid),
     fc.array(
       fc.record({
-        path: fc.constantFrom('id', 'seed', 'seed.event', 'seed.date', 'levels', 'levels.0', 'levels.0.depth', 'levels.0.candidates', 'levels.0.candidates.0', 'levels.0.candidates.1.label', 'levels.0.candidates.2.event', 'split', 'source', 'extra', '__proto__', 'levels.1',
-          'seed.sources', 'seed.sources.0.published', 'seed.sources.0.url', 'levels.0.candidates.0.sources', 'levels.0.candidates.0.sources.1', 'levels.0.candidates.0.sources.0.published', 'levels.0.candidates.1.sources', 'provenance', 'provenance.agent', 'provenance.createdAt', 'review', 'review.status', 'review.checks', 'review.checks.0.ok', 'review.reviewedAt'),
+        path: fc.constantFrom(
+          'id',
+          'seed',
+          'seed.event',
+          'seed.date',
+          'levels',
+          'levels.0',
+          'levels.0.depth',
+          'levels.0.candidates',
+          'levels.0.candidates.0',
+          'levels.0.candidates.1.label',
+          'levels.0.candidates.2.event',
+          'split',
+          'source',
+          'extra',
+          '__proto__',
+          'levels.1',
+          'seed.sources',
+          'seed.sources.0.published',
+          'seed.sources.0.url',
+          'levels.0.candidates.0.sources',
+          'levels.0.candidates.0.sources.1',
+          'levels.0.candidates.0.sources.0.published',
+          'levels.0.candidates.1.sources',
+          'provenance',
+          'provenance.agent',
+          'provenance.createdAt',
+          'review',
+          'review.status',
+          'review.checks',
+          'review.checks.0.ok',
+          'review.reviewedAt',
+        ),
         value: fc.oneof(
           fc.jsonValue({ maxDepth: 2 }),
-          fc.constantFrom(undefined, 0, 1, 2, -0, 1.5, '', ' ', '2023-02-30', '2024-02-29', 'train', 'eval', 'Stock drops 15%', 'stock drops 15', 'IPO  delayed!', 'Partnership announced today',
-            'verified', 'rejected', 'draft', 'human', 'robot', '2023-01-14', '2023-01-16', '2026-01-05T10:00:00Z', '2026-01-05T10:00:00', 'https://d.example/x', 'ftp://d.example', [], [{ url: 'https://e.example/1', published: '2023-01-15' }], { status: 'verified' }),
+          fc.constantFrom(
+            undefined,
+            0,
+            1,
+            2,
+            -0,
+            1.5,
+            '',
+            ' ',
+            '2023-02-30',
+            '2024-02-29',
+            'train',
+            'eval',
+            'Stock drops 15%',
+            'stock drops 15',
+            'IPO  delayed!',
+            'Partnership announced today',
+            'verified',
+            'rejected',
+            'draft',
+            'human',
+            'robot',
+            '2023-01-14',
+            '2023-01-16',
+            '2026-01-05T10:00:00Z',
+            '2026-01-05T10:00:00',
+            'https://d.example/x',
+            'ftp://d.example',
+            [],
+            [{ url: 'https://e.example/1', published: '2023-01-15' }],
+            { status: 'verified' },
+          ),
         ),
       }),
       { minLength: 1, maxLength: 3 },
@@ -76,7 +187,8 @@ const mutatedValue = fc
     for (const e of edits) {
       const keys = e.path.split('.');
       let o: unknown = root;
-      for (const k of keys.slice(0, -1)) o = o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined;
+      for (const k of keys.slice(0, -1))
+        o = o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined;
       if (o === null || typeof o !== 'object') continue;
       const last = keys[keys.length - 1] as string;
       if (e.value === undefined) delete (o as Record<string, unknown>)[last];
@@ -143,8 +255,26 @@ describe('fast path', () => {
   });
 
   it('hashed duplicate check agrees with the exact one', () => {
-    const word = fc.constantFrom('stock', 'Stock', 'drops', 'DROPS', '15%', 'the', 'ipo', 'delayed', 'u.s.', 'us', 'café', '-', '!', 'a', 'b');
-    const event = fc.array(word, { maxLength: 6 }).chain((ws) => fc.constantFrom(ws.join(' '), ws.join('  '), ws.join('\t'), ws.join('')));
+    const word = fc.constantFrom(
+      'stock',
+      'Stock',
+      'drops',
+      'DROPS',
+      '15%',
+      'the',
+      'ipo',
+      'delayed',
+      'u.s.',
+      'us',
+      'café',
+      '-',
+      '!',
+      'a',
+      'b',
+    );
+    const event = fc
+      .array(word, { maxLength: 6 })
+      .chain((ws) => fc.constantFrom(ws.join(' '), ws.join('  '), ws.join('\t'), ws.join('')));
     fc.assert(
       fc.property(fc.array(event, { minLength: 2, maxLength: 6 }), (events) => {
         expect(hasNoDuplicates(events)).toBe(findDuplicates(events).length === 0);
@@ -170,7 +300,15 @@ describe('fast path', () => {
         { numRuns: 3000 },
       );
     }
-    for (const s of ['ΟΔΟΣ ΟΔΟΣ. Σ', 'İstanbul', 'K\u212a', '😀 hi 👍🏽!', '\u00a0x\u3000y\ufeff', 'a\ud800b', 'x'.repeat(100_000) + ' É']) {
+    for (const s of [
+      'ΟΔΟΣ ΟΔΟΣ. Σ',
+      'İstanbul',
+      'K\u212a',
+      '😀 hi 👍🏽!',
+      '\u00a0x\u3000y\ufeff',
+      'a\ud800b',
+      'x'.repeat(100_000) + ' É',
+    ]) {
       expect(normalizeEvent(s)).toBe(normalizeUnicode(s));
     }
     fc.assert(
@@ -189,7 +327,19 @@ const rewrittenLine = fc
     fc.constantFrom('', ' ', '\t', '  ', '\r', '\n'),
     fc.boolean(),
     fc.option(fc.jsonValue({ maxDepth: 3 }), { nil: undefined }),
-    fc.constantFrom(undefined, '"Stock \\"drops\\""', '"Stock drops\\u0021"', '"caf\u00e9 opens"', '"Rates \\n rise"', '1.0', '1e0', '-0', '01', '1 ', ' 1'),
+    fc.constantFrom(
+      undefined,
+      '"Stock \\"drops\\""',
+      '"Stock drops\\u0021"',
+      '"caf\u00e9 opens"',
+      '"Rates \\n rise"',
+      '1.0',
+      '1e0',
+      '-0',
+      '01',
+      '1 ',
+      ' 1',
+    ),
   )
   .map(([line, gap, reorder, extra, raw]) => {
     const reordered = (o: unknown): unknown => {
@@ -204,7 +354,9 @@ const rewrittenLine = fc
     let text = JSON.stringify(value, null, 1).replace(/\n */g, gap);
     // A raw fragment in place of the first candidate's label or event.
     if (raw !== undefined) {
-      text = raw.startsWith('"') ? text.replace(/("event":\s*)"[^"]*"/, `$1${raw}`) : text.replace(/("label":\s*)[01]/, `$1${raw}`);
+      text = raw.startsWith('"')
+        ? text.replace(/("event":\s*)"[^"]*"/, `$1${raw}`)
+        : text.replace(/("label":\s*)[01]/, `$1${raw}`);
     }
     return text;
   });
@@ -233,7 +385,8 @@ describe('line scanner (the hot path before JSON.parse)', () => {
   it('takes the clean cases of a real dataset, however they are spaced or ordered', () => {
     // Provenance fields are keys the scanner does not know: it leaves those lines to the object path.
     const provenance = /"(sources|provenance|review)"/;
-    for (const line of valid) expect(scanCleanCase(line)).toEqual(provenance.test(line) ? undefined : cleanCaseFacts(JSON.parse(line)));
+    for (const line of valid)
+      expect(scanCleanCase(line)).toEqual(provenance.test(line) ? undefined : cleanCaseFacts(JSON.parse(line)));
     fc.assert(
       fc.property(rewrittenLine, (text) => {
         let value: unknown;
@@ -253,25 +406,36 @@ describe('line scanner (the hot path before JSON.parse)', () => {
 
   it('hashes ids, seed keys and seed events from bytes exactly as from strings (the two paths meet in one index)', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 40, unit: 'binary-ascii' }), fc.string({ minLength: 10, maxLength: 10, unit: 'binary-ascii' }), (event, date) => {
-        const bytes = Uint8Array.from(`${event}${date}`, (ch) => ch.charCodeAt(0));
-        expect(keyHashOfBytes(bytes, 0, event.length)).toBe(keyHash(event));
-        expect(seedHashOfBytes(bytes, 0, event.length, event.length, event.length + 10)).toBe(keyHash(seedKeyOf(event, date)));
-        expect(lastSeedEventHash()).toBe(seedEventHashOf(event));
-      }),
+      fc.property(
+        fc.string({ maxLength: 40, unit: 'binary-ascii' }),
+        fc.string({ minLength: 10, maxLength: 10, unit: 'binary-ascii' }),
+        (event, date) => {
+          const bytes = Uint8Array.from(`${event}${date}`, (ch) => ch.charCodeAt(0));
+          expect(keyHashOfBytes(bytes, 0, event.length)).toBe(keyHash(event));
+          expect(seedHashOfBytes(bytes, 0, event.length, event.length, event.length + 10)).toBe(
+            keyHash(seedKeyOf(event, date)),
+          );
+          expect(lastSeedEventHash()).toBe(seedEventHashOf(event));
+        },
+      ),
       { numRuns: 3000 },
     );
   });
 
   it('reads non-ASCII text from its UTF-8 bytes: ids, seeds, blank events, duplicates', () => {
     const line = (o: Record<string, unknown>): string => caseLine(aCase(o as Partial<Case>));
-    const accented = line({ id: 'são-paulo-1', seed: { event: 'Protests in São Paulo — 10,000 march', date: '2024-03-01' } });
+    const accented = line({
+      id: 'são-paulo-1',
+      seed: { event: 'Protests in São Paulo — 10,000 march', date: '2024-03-01' },
+    });
     expect(scanCleanCase(accented)).toEqual(cleanCaseFacts(JSON.parse(accented)));
     expect(scanCleanCase(accented)?.seedKey).toBe('protests in são paulo 10000 march\u00002024-03-01');
     // Only a no-break space: blank for zod's trim(), so not clean.
     expect(scanCleanCase(line({ seed: { event: '\u00a0\u3000', date: '2024-03-01' } }))).toBeUndefined();
     // Near-duplicates in non-ASCII text are found by the exact check.
-    expect(scanCleanCase(line({ levels: [aLevel(1, ['Zürich bank fails', 'zürich BANK fails!', 'Rates rise'])] }))).toBeUndefined();
+    expect(
+      scanCleanCase(line({ levels: [aLevel(1, ['Zürich bank fails', 'zürich BANK fails!', 'Rates rise'])] })),
+    ).toBeUndefined();
     expect(scanCleanCase(line({ levels: [aLevel(1, ['Zürich bank fails', 'Rates rise in Genève'])] }))).toBeDefined();
     // A string that starts with U+FEFF keeps it (TextDecoder drops it unless told not to).
     const bom = line({ id: '\ufeffcase-0' });
@@ -283,11 +447,33 @@ describe('line scanner (the hot path before JSON.parse)', () => {
   });
 
   it('judges duplicates in any text as the object path does (bytes and Unicode tokens hash alike)', () => {
-    const word = fc.constantFrom('stock', 'Stock', 'drops', 'São', 'SÃO', 'paulo', 'Zürich', 'ZÜRICH', '—', '“big”', 'İstanbul', 'ΟΔΟΣ', 'οδος', 'the', '15%', 'a', 'K\u212a');
-    const event = fc.tuple(fc.array(word, { minLength: 1, maxLength: 5 }), fc.constantFrom(' ', '  ', '\u00a0', ' - ')).map(([ws, gap]) => ws.join(gap));
+    const word = fc.constantFrom(
+      'stock',
+      'Stock',
+      'drops',
+      'São',
+      'SÃO',
+      'paulo',
+      'Zürich',
+      'ZÜRICH',
+      '—',
+      '“big”',
+      'İstanbul',
+      'ΟΔΟΣ',
+      'οδος',
+      'the',
+      '15%',
+      'a',
+      'K\u212a',
+    );
+    const event = fc
+      .tuple(fc.array(word, { minLength: 1, maxLength: 5 }), fc.constantFrom(' ', '  ', '\u00a0', ' - '))
+      .map(([ws, gap]) => ws.join(gap));
     fc.assert(
       fc.property(fc.array(event, { minLength: 2, maxLength: 5 }), (events) => {
-        const line = caseLine(aCase({ levels: [{ depth: 1, candidates: events.map((e, k) => ({ event: e, label: k === 0 ? 1 : 0 })) }] }));
+        const line = caseLine(
+          aCase({ levels: [{ depth: 1, candidates: events.map((e, k) => ({ event: e, label: k === 0 ? 1 : 0 })) }] }),
+        );
         expect(scanCleanCase(line) !== undefined).toBe(cleanCaseFacts(JSON.parse(line)) !== undefined);
       }),
       { numRuns: 3000 },

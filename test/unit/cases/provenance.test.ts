@@ -13,14 +13,23 @@ import { CaseSchema } from '../../../src/contracts/case';
 import type { Case, Source } from '../../../src/contracts/case';
 import { aCase, caseLine, spanOf } from './builders';
 
-const src = (url: string, published: string, title?: string): Source => ({ url, published, ...(title ? { title } : {}) });
+const src = (url: string, published: string, title?: string): Source => ({
+  url,
+  published,
+  ...(title ? { title } : {}),
+});
 
 function withSources(seedSources: Source[], actualSources: Source[], extra: Partial<Case> = {}): Case {
   const c = aCase(extra);
   return {
     ...c,
     seed: { ...c.seed, sources: seedSources },
-    levels: [{ depth: 1, candidates: c.levels[0]!.candidates.map((x) => (x.label === 1 ? { ...x, sources: actualSources } : x)) }],
+    levels: [
+      {
+        depth: 1,
+        candidates: c.levels[0]!.candidates.map((x) => (x.label === 1 ? { ...x, sources: actualSources } : x)),
+      },
+    ],
   };
 }
 
@@ -30,7 +39,11 @@ describe('the provenance fields', () => {
   it('are accepted by the schema and give a clean line when the evidence holds', () => {
     const c = withSources([src('https://a.example/s', '2023-01-15')], twoAfter, {
       provenance: { agent: 'chronicler', model: 'openai/gpt-4o-mini', createdAt: '2026-01-05T10:00:00Z' },
-      review: { status: 'verified', checks: [{ name: 'unambiguous', ok: true }], reviewedAt: '2026-01-06T10:00:00+02:00' },
+      review: {
+        status: 'verified',
+        checks: [{ name: 'unambiguous', ok: true }],
+        reviewedAt: '2026-01-06T10:00:00+02:00',
+      },
     });
     expect(CaseSchema.safeParse(c).success).toBe(true);
     const r = checkLine(caseLine(c));
@@ -103,7 +116,13 @@ describe('the knowledge cutoff', () => {
 describe('hover and outline', () => {
   const c = withSources([src('https://a.example/s', '2023-01-15', 'Layoffs *announced*')], twoAfter, {
     provenance: { agent: 'chronicler', model: 'm/x', createdAt: '2026-01-05T10:00:00Z' },
-    review: { status: 'draft', checks: [{ name: 'unambiguous', ok: true }, { name: 'no-leak', ok: false, detail: 'seed says it' }] },
+    review: {
+      status: 'draft',
+      checks: [
+        { name: 'unambiguous', ok: true },
+        { name: 'no-leak', ok: false, detail: 'seed says it' },
+      ],
+    },
   });
 
   it('hover shows the review, the agent and each source with its date, escaped', () => {
@@ -114,7 +133,7 @@ describe('hover and outline', () => {
     expect(md).toContain('- depth 1 · `2023-01-21` `https://b.example/2`');
   });
 
-  it('outline shows the review status and the actual\'s source count', () => {
+  it("outline shows the review status and the actual's source count", () => {
     const [s] = outlineOf(new CaseDocument(caseLine(c)));
     expect(s!.detail).toBe('2023-01-15 · train · draft');
     expect(s!.children[0]!.detail).toBe('3 candidates · 2 sources');
@@ -122,7 +141,10 @@ describe('hover and outline', () => {
 });
 
 describe('psychohistory validate with a cutoff', () => {
-  const file = [caseLine(aCase({ id: 'a', split: 'eval' })), caseLine(aCase({ id: 'b', split: 'train', seed: { event: 'B', date: '2020-01-01' } }))].join('\n');
+  const file = [
+    caseLine(aCase({ id: 'a', split: 'eval' })),
+    caseLine(aCase({ id: 'b', split: 'train', seed: { event: 'B', date: '2020-01-01' } })),
+  ].join('\n');
   async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
     let out = '';
     let err = '';
@@ -135,8 +157,12 @@ describe('psychohistory validate with a cutoff', () => {
     const withModel = await cli(['validate', 'x.jsonl', '--base-model', 'openai/gpt-oss-20b']);
     expect(withModel.code).toBe(0);
     expect(withModel.out).toContain('x.jsonl:1:');
-    expect(withModel.out).toContain('warning eval-before-cutoff: eval case dated 2023-01-15, on or before the base model\'s knowledge cutoff 2024-06-30');
-    expect((await cli(['validate', 'x.jsonl', '--knowledge-cutoff', '2022-12'])).out).not.toContain('eval-before-cutoff');
+    expect(withModel.out).toContain(
+      "warning eval-before-cutoff: eval case dated 2023-01-15, on or before the base model's knowledge cutoff 2024-06-30",
+    );
+    expect((await cli(['validate', 'x.jsonl', '--knowledge-cutoff', '2022-12'])).out).not.toContain(
+      'eval-before-cutoff',
+    );
   });
 
   it('refuses a cutoff that is no date and a model without one', async () => {

@@ -37,7 +37,9 @@ interface Verdict {
   columns: Record<string, number[]>;
 }
 
-const corpus = (JSON.parse(readFileSync(join(REPO, 'test/fixtures/verdict/corpus.json'), 'utf8')) as { inputs: Entry[] }).inputs;
+const corpus = (
+  JSON.parse(readFileSync(join(REPO, 'test/fixtures/verdict/corpus.json'), 'utf8')) as { inputs: Entry[] }
+).inputs;
 
 function contentOf(e: Entry): Uint8Array {
   if (e.text !== undefined) return new TextEncoder().encode(e.text);
@@ -59,7 +61,9 @@ function tsVerdict(e: Entry): Verdict {
   const columns: Record<string, number[]> = {};
   for (const x of e.errors) {
     if (x.column === undefined) continue;
-    columns[String(x.line)] = unique(errors.filter((d) => d.range.start.line + 1 === x.line).map((d) => d.range.start.character + 1));
+    columns[String(x.line)] = unique(
+      errors.filter((d) => d.range.start.line + 1 === x.line).map((d) => d.range.start.character + 1),
+    );
   }
   return { lines: unique(errors.map((d) => d.range.start.line + 1)), columns };
 }
@@ -70,7 +74,10 @@ function tsWarnings(e: Entry): string[] {
   const all = [...doc.diagnostics(), ...cutoffDiagnostics(doc, e.cutoff)];
   const errorLines = new Set(all.filter((d) => d.severity === 'error').map((d) => d.range.start.line));
   return all
-    .filter((d) => d.severity === 'warning' && PROVENANCE_WARNING_CODES.includes(d.code) && !errorLines.has(d.range.start.line))
+    .filter(
+      (d) =>
+        d.severity === 'warning' && PROVENANCE_WARNING_CODES.includes(d.code) && !errorLines.has(d.range.start.line),
+    )
     .map((d) => `${d.range.start.line + 1} ${d.code}`)
     .sort();
 }
@@ -78,15 +85,19 @@ function tsWarnings(e: Entry): string[] {
 const expectedWarnings = (e: Entry): string[] => (e.warnings ?? []).map((w) => `${w.line} ${w.code}`).sort();
 
 describe('the shared verdict corpus', () => {
-  it.each(corpus.filter((e) => e.bytes === undefined).map((e) => [e.name, e] as const))('%s: the provenance warnings', (_name, e) => {
-    expect(tsWarnings(e), e.note).toEqual(expectedWarnings(e));
-  });
+  it.each(corpus.filter((e) => e.bytes === undefined).map((e) => [e.name, e] as const))(
+    '%s: the provenance warnings',
+    (_name, e) => {
+      expect(tsWarnings(e), e.note).toEqual(expectedWarnings(e));
+    },
+  );
 
   it.each(corpus.map((e) => [e.name, e] as const))('%s: the TypeScript validator', (_name, e) => {
     const want = expectedVerdict(e);
     const got = tsVerdict(e);
     expect(got.lines, e.note).toEqual(want.lines);
-    for (const [line, [column]] of Object.entries(want.columns)) expect(got.columns[line], `${e.note} (line ${line})`).toContain(column);
+    for (const [line, [column]] of Object.entries(want.columns))
+      expect(got.columns[line], `${e.note} (line ${line})`).toContain(column);
   });
 
   // The Python loader on the very same bytes: one subprocess for the whole corpus.
@@ -108,7 +119,11 @@ describe('the shared verdict corpus', () => {
       '    out[e["name"]] = {"lines": sorted({p.line for p in problems}), "columns": cols, "warnings": warns}',
       'print(json.dumps(out))',
     ].join('\n');
-    const stdout = execFileSync(PYTHON, ['-c', script, REPO], { cwd: join(REPO, 'training'), encoding: 'utf8', maxBuffer: 64 << 20 });
+    const stdout = execFileSync(PYTHON, ['-c', script, REPO], {
+      cwd: join(REPO, 'training'),
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
     const python = JSON.parse(stdout) as Record<string, Verdict & { warnings: string[] }>;
     for (const e of corpus) {
       const py = python[e.name];
@@ -136,15 +151,19 @@ describe('what JSON.parse lets through', () => {
   });
 
   it('reports a lone surrogate on a line that is otherwise a clean case', () => {
-    const line = '{"seed":{"event":"Tech \\ud800","date":"2023-01-15"},"levels":[{"depth":1,"candidates":[{"event":"a","label":1},{"event":"b","label":0}]}]}';
+    const line =
+      '{"seed":{"event":"Tech \\ud800","date":"2023-01-15"},"levels":[{"depth":1,"candidates":[{"event":"a","label":1},{"event":"b","label":0}]}]}';
     const r = checkLine(line);
-    expect(r.diagnostics.map((d) => [d.code, d.range.start.character])).toEqual([['lone-surrogate', line.indexOf('\\ud800')]]);
+    expect(r.diagnostics.map((d) => [d.code, d.range.start.character])).toEqual([
+      ['lone-surrogate', line.indexOf('\\ud800')],
+    ]);
     expect(r.case).toBeUndefined();
   });
 
   it('measures nesting without recursion, and refuses a line past the limit', () => {
     expect(nestingDepth(JSON.parse(`${'['.repeat(200_000)}${']'.repeat(200_000)}`))).toBe(200_000);
-    const at = (k: number): string => `{"seed":{"event":"E","date":"2023-01-15"},"levels":[{"depth":1,"candidates":[{"event":"a","label":1},{"event":"b","label":0}]}],"source":{"a":${'['.repeat(k)}${']'.repeat(k)}}}`;
+    const at = (k: number): string =>
+      `{"seed":{"event":"E","date":"2023-01-15"},"levels":[{"depth":1,"candidates":[{"event":"a","label":1},{"event":"b","label":0}]}],"source":{"a":${'['.repeat(k)}${']'.repeat(k)}}}`;
     expect(checkLine(at(MAX_DEPTH - 2)).diagnostics).toEqual([]);
     expect(checkLine(at(MAX_DEPTH - 1)).diagnostics.map((d) => d.code)).toEqual(['too-deep']);
   });

@@ -13,7 +13,10 @@ import { aCase, caseLine, someCases } from '../cases/builders';
 
 const FIXTURE = 'test/fixtures/cases/with-errors.cases.jsonl';
 
-async function cli(argv: string[], files: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+async function cli(
+  argv: string[],
+  files: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: CliIo = {
@@ -30,7 +33,9 @@ async function cli(argv: string[], files: Record<string, string> = {}): Promise<
   return { code, out, err };
 }
 
-const clean = someCases(6).map((c) => caseLine(c)).join('\n');
+const clean = someCases(6)
+  .map((c) => caseLine(c))
+  .join('\n');
 const warnOnly = `${caseLine(aCase({ id: 'a' }))}\n\n${caseLine(aCase({ id: 'b', seed: { event: 'Other', date: '2023-01-01' } }))}\n`;
 
 describe('validate', () => {
@@ -38,7 +43,9 @@ describe('validate', () => {
     expect((await cli(['validate', 'ok.jsonl'], { 'ok.jsonl': clean })).code).toBe(0);
     const w = await cli(['validate', 'w.jsonl'], { 'w.jsonl': warnOnly });
     expect(w.code).toBe(0);
-    expect(w.out).toBe('w.jsonl:2:1: warning blank-line: blank line between cases: remove it (every line of a case file is one case)\n0 errors, 1 warning in 1 file\n');
+    expect(w.out).toBe(
+      'w.jsonl:2:1: warning blank-line: blank line between cases: remove it (every line of a case file is one case)\n0 errors, 1 warning in 1 file\n',
+    );
     expect((await cli(['validate', 'ok.jsonl', FIXTURE], { 'ok.jsonl': clean })).code).toBe(1);
   });
 
@@ -54,11 +61,32 @@ describe('validate', () => {
     expect(r.code).toBe(1);
     const found = JSON.parse(r.out) as CliDiagnostic[];
     expect(found.map((d) => `${d.line}:${d.code}`)).toEqual([
-      '3:schema', '4:blank-line', '5:multiple-actuals', '5:multiple-actuals', '6:invalid-date', '7:duplicate-id', '8:depth-sequence',
-      '9:json-syntax', '10:duplicate-candidate', '11:repeated-seed', '11:seed-in-train-and-eval', '12:schema', '12:unknown-key',
+      '3:schema',
+      '4:blank-line',
+      '5:multiple-actuals',
+      '5:multiple-actuals',
+      '6:invalid-date',
+      '7:duplicate-id',
+      '8:depth-sequence',
+      '9:json-syntax',
+      '10:duplicate-candidate',
+      '11:repeated-seed',
+      '11:seed-in-train-and-eval',
+      '12:schema',
+      '12:unknown-key',
     ]);
-    expect(found[0]).toEqual({ file: FIXTURE, line: 3, column: 217, endLine: 3, endColumn: 218, severity: 'error', code: 'schema', message: 'levels[0].candidates[1].label must be 0 or 1 (got 2)' });
-    for (const d of found) expect(Object.keys(d)).toEqual(['file', 'line', 'column', 'endLine', 'endColumn', 'severity', 'code', 'message']);
+    expect(found[0]).toEqual({
+      file: FIXTURE,
+      line: 3,
+      column: 217,
+      endLine: 3,
+      endColumn: 218,
+      severity: 'error',
+      code: 'schema',
+      message: 'levels[0].candidates[1].label must be 0 or 1 (got 2)',
+    });
+    for (const d of found)
+      expect(Object.keys(d)).toEqual(['file', 'line', 'column', 'endLine', 'endColumn', 'severity', 'code', 'message']);
     expect(JSON.parse((await cli(['validate', 'ok.jsonl', '--format=json'], { 'ok.jsonl': clean })).out)).toEqual([]);
   });
 
@@ -106,7 +134,16 @@ describe('the bundled CLI', () => {
   it('runs from a bundle as scripts/build.mjs makes it, with exit codes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ph-cli-'));
     const out = join(dir, 'cli.js');
-    await build({ entryPoints: ['src/cli/main.ts'], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'], logLevel: 'silent' });
+    await build({
+      entryPoints: ['src/cli/main.ts'],
+      outfile: out,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      mainFields: ['module', 'main'],
+      logLevel: 'silent',
+    });
     const ok = join(dir, 'ok.cases.jsonl');
     writeFileSync(ok, clean);
     const run = (...args: string[]) => spawnSync(process.execPath, [out, ...args], { encoding: 'utf8' });
@@ -119,10 +156,19 @@ describe('the bundled CLI', () => {
 
     // Invalid UTF-8 is an error at its line and column, as in the Python loader (it used to pass as U+FFFD).
     const latin1 = join(dir, 'latin1.cases.jsonl');
-    writeFileSync(latin1, Buffer.concat([Buffer.from(`${clean.split('\n')[0]}\n{"seed": {"event": "Caf`), Buffer.from([0xe9]), Buffer.from('"}}\n')]));
+    writeFileSync(
+      latin1,
+      Buffer.concat([
+        Buffer.from(`${clean.split('\n')[0]}\n{"seed": {"event": "Caf`),
+        Buffer.from([0xe9]),
+        Buffer.from('"}}\n'),
+      ]),
+    );
     const enc = run('validate', '--format', 'json', latin1);
     expect(enc.status).toBe(1);
-    expect(JSON.parse(enc.stdout)).toContainEqual(expect.objectContaining({ line: 2, column: 24, code: 'invalid-utf8' }));
+    expect(JSON.parse(enc.stdout)).toContainEqual(
+      expect.objectContaining({ line: 2, column: 24, code: 'invalid-utf8' }),
+    );
 
     // A FIFO is refused at once (exit 2), never read until a writer comes.
     const fifo = join(dir, 'pipe.cases.jsonl');

@@ -34,10 +34,28 @@ describe('settings: one typed reader over contributes.configuration', () => {
 
   it('the contributed defaults read as the built-in defaults', () => {
     const config = configFrom((id: SettingId) => contributed[id]?.default);
-    expect(config.jobs).toMatchObject({ ...BUILTIN_DEFAULTS, python: '', trainingFolder: 'training', modalEnvironment: '', evalJudge: '' });
+    expect(config.jobs).toMatchObject({
+      ...BUILTIN_DEFAULTS,
+      python: '',
+      trainingFolder: 'training',
+      modalEnvironment: '',
+      evalJudge: '',
+    });
     expect(config.cases).toEqual({ globs: [], diagnosticsDelayMs: 200, knowledgeCutoff: '2024-06-30' }); // GPT-OSS's, from schemas/knowledge-cutoffs.json
-    expect(config.service).toEqual({ url: '', baseModel: '', timeoutSeconds: 180, localArgs: [], startTimeoutSeconds: 300 });
-    expect(config.agents).toEqual({ model: 'openai/gpt-4o-mini', baseUrl: 'https://openrouter.ai/api/v1', concurrency: 4, budgetUsd: undefined, depth: 2 });
+    expect(config.service).toEqual({
+      url: '',
+      baseModel: '',
+      timeoutSeconds: 180,
+      localArgs: [],
+      startTimeoutSeconds: 300,
+    });
+    expect(config.agents).toEqual({
+      model: 'openai/gpt-4o-mini',
+      baseUrl: 'https://openrouter.ai/api/v1',
+      concurrency: 4,
+      budgetUsd: undefined,
+      depth: 2,
+    });
   });
 
   it('values of the wrong type fall back instead of breaking a launch or the diagnostics', () => {
@@ -52,6 +70,12 @@ describe('settings: one typed reader over contributes.configuration', () => {
     };
     const config = configFrom((id) => bad[id]);
     expect(config.cases).toEqual({ globs: ['data/*.jsonl'], diagnosticsDelayMs: 5000 });
-    expect(config.jobs).toMatchObject({ backend: 'modal', epochs: BUILTIN_DEFAULTS.epochs, loraRank: BUILTIN_DEFAULTS.loraRank, baseModel: BUILTIN_DEFAULTS.baseModel, modalEnvironment: 'staging' });
+    expect(config.jobs).toMatchObject({
+      backend: 'modal',
+      epochs: BUILTIN_DEFAULTS.epochs,
+      loraRank: BUILTIN_DEFAULTS.loraRank,
+      baseModel: BUILTIN_DEFAULTS.baseModel,
+      modalEnvironment: 'staging',
+    });
   });
 });

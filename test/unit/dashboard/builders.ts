@@ -36,7 +36,15 @@ export function runRecord(id: string, kind: RunKind, over: Partial<RunRecord> = 
 }
 
 export function train(step: number, over: Partial<TrainEvent> = {}): TrainEvent {
-  return { type: 'train', step, epoch: step / 100, loss: 2 / Math.sqrt(1 + step / 10), lr: 2e-4, time: at(60 + step * 10), ...over };
+  return {
+    type: 'train',
+    step,
+    epoch: step / 100,
+    loss: 2 / Math.sqrt(1 + step / 10),
+    lr: 2e-4,
+    time: at(60 + step * 10),
+    ...over,
+  };
 }
 
 /** A plausible SFT curve: decaying loss with noise and one spike, warmup then cosine lr. */
@@ -62,12 +70,28 @@ export type Counts = [exact: number, semantic: number, llm: number, none: number
 /** The optional forecast fields of an eval event (skill, the two readouts, parse failures, intervals). */
 export type ForecastFields = Partial<Pick<EvalEvent, 'brierSkill' | 'letters' | 'stated' | 'parseFailures' | 'ci'>>;
 
-export function evalEv(stage: Stage, depth: number | null, m: { perplexity: number; brier: number; ece?: number; match: Counts } & ForecastFields, time = at(9000)): EvalEvent {
+export function evalEv(
+  stage: Stage,
+  depth: number | null,
+  m: { perplexity: number; brier: number; ece?: number; match: Counts } & ForecastFields,
+  time = at(9000),
+): EvalEvent {
   const [exact, semantic, llm, none] = m.match;
   const n = exact + semantic + llm + none;
-  const ev: EvalEvent = { type: 'eval', stage, depth, loss: Math.log(m.perplexity), perplexity: m.perplexity, brier: m.brier, match: { exact, semantic, llm, none }, n, time };
+  const ev: EvalEvent = {
+    type: 'eval',
+    stage,
+    depth,
+    loss: Math.log(m.perplexity),
+    perplexity: m.perplexity,
+    brier: m.brier,
+    match: { exact, semantic, llm, none },
+    n,
+    time,
+  };
   if (m.ece !== undefined) ev.ece = m.ece;
-  for (const k of ['brierSkill', 'letters', 'stated', 'parseFailures', 'ci'] as const) if (m[k] !== undefined) Object.assign(ev, { [k]: m[k] });
+  for (const k of ['brierSkill', 'letters', 'stated', 'parseFailures', 'ci'] as const)
+    if (m[k] !== undefined) Object.assign(ev, { [k]: m[k] });
   return ev;
 }
 
@@ -97,7 +121,11 @@ export function withForecast(ev: EvalEvent): EvalEvent {
     letters: ev.stage === 'grpo' ? other : headline,
     stated: ev.stage === 'grpo' ? headline : other,
     parseFailures: Math.round(ev.n * failShare),
-    ci: { brier: [lo, hi], brierSkill: [skillOf(hi), skillOf(lo)], matchRate: [Math.max(0, rate - 0.05), Math.min(1, rate + 0.05)] },
+    ci: {
+      brier: [lo, hi],
+      brierSkill: [skillOf(hi), skillOf(lo)],
+      matchRate: [Math.max(0, rate - 0.05), Math.min(1, rate + 0.05)],
+    },
   };
 }
 
@@ -106,13 +134,26 @@ export function withForecast(ev: EvalEvent): EvalEvent {
  * `forecast` adds the skill, readout and interval fields (withForecast); without it the events
  * look like those of runs logged before those fields existed.
  */
-export function stageEvals(stage: Stage, perplexity: number, brier: number, perDepth: Counts[], opts: { ece?: number; forecast?: boolean } = {}): EvalEvent[] {
+export function stageEvals(
+  stage: Stage,
+  perplexity: number,
+  brier: number,
+  perDepth: Counts[],
+  opts: { ece?: number; forecast?: boolean } = {},
+): EvalEvent[] {
   const ece = opts.ece ?? 0.05;
   const total: Counts = [0, 0, 0, 0];
   perDepth.forEach((c) => c.forEach((v, i) => (total[i] = total[i]! + v)));
   const evs = [
     evalEv(stage, null, { perplexity, brier, ece, match: total }),
-    ...perDepth.map((c, i) => evalEv(stage, i + 1, { perplexity: perplexity * (1 + 0.1 * i), brier: brier * (1 + 0.15 * i), ece: ece * (1 + 0.2 * i), match: c })),
+    ...perDepth.map((c, i) =>
+      evalEv(stage, i + 1, {
+        perplexity: perplexity * (1 + 0.1 * i),
+        brier: brier * (1 + 0.15 * i),
+        ece: ece * (1 + 0.2 * i),
+        match: c,
+      }),
+    ),
   ];
   return opts.forecast ? evs.map(withForecast) : evs;
 }
@@ -135,13 +176,28 @@ export function forecastTree(seedEvent: string, date: string, shape: TreeShape):
     const sum = weights.reduce((a, b) => a + b, 0);
     return weights.map((w, i) => {
       const actual = onPath && i === 0;
-      const node: ForecastNode = { event: `${prefix}${i + 1} event at depth ${depth}`, probability: Number((w / sum).toFixed(4)), depth, children: level(depth + 1, actual, `${prefix}${i + 1}.`) };
+      const node: ForecastNode = {
+        event: `${prefix}${i + 1} event at depth ${depth}`,
+        probability: Number((w / sum).toFixed(4)),
+        depth,
+        children: level(depth + 1, actual, `${prefix}${i + 1}.`),
+      };
       if (onPath) node.actual = actual;
-      if (shape.withMatch && actual) node.match = { kind: kinds[Math.floor(r() * 4)]!, score: Number(r().toFixed(2)), actual: `What really happened at depth ${depth}` };
+      if (shape.withMatch && actual)
+        node.match = {
+          kind: kinds[Math.floor(r() * 4)]!,
+          score: Number(r().toFixed(2)),
+          actual: `What really happened at depth ${depth}`,
+        };
       return node;
     });
   };
-  return { seed: { event: seedEvent, date }, model: 'gpt-oss-20b-sft', createdAt: at(9500), children: level(1, true, 'Outcome ') };
+  return {
+    seed: { event: seedEvent, date },
+    model: 'gpt-oss-20b-sft',
+    createdAt: at(9500),
+    children: level(1, true, 'Outcome '),
+  };
 }
 
 export interface RunFiles {
@@ -160,5 +216,6 @@ export function writeRun(dir: string, files: RunFiles): void {
     const lines = files.metrics.map((e) => (typeof e === 'string' ? e : JSON.stringify(e)));
     writeFileSync(path.join(dir, 'metrics.jsonl'), lines.map((l) => l + '\n').join('') + (files.truncatedTail ?? ''));
   }
-  if (files.trees?.length) writeFileSync(path.join(dir, 'trees.jsonl'), files.trees.map((t) => JSON.stringify(t) + '\n').join(''));
+  if (files.trees?.length)
+    writeFileSync(path.join(dir, 'trees.jsonl'), files.trees.map((t) => JSON.stringify(t) + '\n').join(''));
 }

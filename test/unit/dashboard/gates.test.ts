@@ -1,16 +1,38 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GATES, NO_SKILL, SKILL_NOT_REPORTED, allStageGates, coverageShares, judge, matchRate, parseGates, stageGates } from '../../../src/dashboard/gates';
-import { depthsOf, digestEvents, latestEvals, runDuration, stagesOf, formatDuration, decimateColumns } from '../../../src/dashboard/series';
+import {
+  GATES,
+  NO_SKILL,
+  SKILL_NOT_REPORTED,
+  allStageGates,
+  coverageShares,
+  judge,
+  matchRate,
+  parseGates,
+  stageGates,
+} from '../../../src/dashboard/gates';
+import {
+  depthsOf,
+  digestEvents,
+  latestEvals,
+  runDuration,
+  stagesOf,
+  formatDuration,
+  decimateColumns,
+} from '../../../src/dashboard/series';
 import { at, evalEv, runRecord, stageEvals, train, trainCurve, withForecast } from './builders';
 
 const gate = (id: string) => GATES.find((g) => g.id === id)!;
 
 describe('gates', () => {
   it('reads its gates from schemas/gates.json, the fact the Python half reads too', () => {
-    const file = JSON.parse(readFileSync(path.join(__dirname, '../../../schemas/gates.json'), 'utf8')) as { gates: { id: string; threshold: number; op: string }[] };
-    expect(GATES.map((g) => [g.id, g.threshold, g.direction])).toEqual(file.gates.map((g) => [g.id, g.threshold, g.op === '<' ? 'below' : 'above']));
+    const file = JSON.parse(readFileSync(path.join(__dirname, '../../../schemas/gates.json'), 'utf8')) as {
+      gates: { id: string; threshold: number; op: string }[];
+    };
+    expect(GATES.map((g) => [g.id, g.threshold, g.direction])).toEqual(
+      file.gates.map((g) => [g.id, g.threshold, g.op === '<' ? 'below' : 'above']),
+    );
     expect(GATES.map((g) => g.target)).toEqual(['< 2.5', '< 0.15, skill > 0', '> 80 %', '> 70 %']);
     expect(GATES.map((g) => [g.metric, g.minDepth, g.skillRequired])).toEqual([
       ['perplexity', null, false],
@@ -28,7 +50,9 @@ describe('gates', () => {
     expect(() => parseGates({ gates: [{ ...ok, metric: 'accuracy' }] })).toThrow(/metric/);
     expect(() => parseGates({ gates: [ok, ok] })).toThrow(/twice/);
     expect(() => parseGates({ gates: [{ ...ok, minDepth: 3 }] })).toThrow(/minDepth/);
-    expect(() => parseGates({ gates: [{ ...ok, metric: 'perplexity', skillRequired: true }] })).toThrow(/skillRequired/);
+    expect(() => parseGates({ gates: [{ ...ok, metric: 'perplexity', skillRequired: true }] })).toThrow(
+      /skillRequired/,
+    );
     expect(() => parseGates({})).toThrow(/gates/);
   });
 
@@ -59,7 +83,11 @@ describe('gates', () => {
   });
 
   it("judges the Brier gate on the whole split's headline skill; a stage without it is incomplete, not ready", () => {
-    const counts: [number, number, number, number][] = [[30, 12, 6, 2], [28, 10, 6, 6], [22, 10, 6, 12]];
+    const counts: [number, number, number, number][] = [
+      [30, 12, 6, 2],
+      [28, 10, 6, 6],
+      [22, 10, 6, 12],
+    ];
     const old = stageGates('sft', latestEvals(stageEvals('sft', 2.1, 0.12, counts)).get('sft'));
     expect(old.results[1]).toMatchObject({ status: 'missing', reason: SKILL_NOT_REPORTED, value: 0.12 });
     expect(old.overall).toBe('missing');
@@ -75,12 +103,31 @@ describe('gates', () => {
   it('match rate is 1 − share of none over the counts, null with nothing evaluated', () => {
     expect(matchRate({ exact: 5, semantic: 2, llm: 1, none: 2 })).toBeCloseTo(0.8);
     expect(matchRate({ exact: 0, semantic: 0, llm: 0, none: 0 })).toBeNull();
-    expect(coverageShares({ exact: 1, semantic: 1, llm: 1, none: 1 })).toEqual({ exact: 0.25, semantic: 0.25, llm: 0.25, none: 0.25, total: 4 });
+    expect(coverageShares({ exact: 1, semantic: 1, llm: 1, none: 1 })).toEqual({
+      exact: 0.25,
+      semantic: 0.25,
+      llm: 0.25,
+      none: 0.25,
+      total: 4,
+    });
   });
 
   it('pools depth ≥ 3 counts for the deep gate and passes a stage only when every gate passes', () => {
     // depth 3: 22+10+6 matched of 50 = 76 %; depth 4: 10 of 20 = 50 %; pooled 48/70 = 68.6 % → fail.
-    const evs = [...stageEvals('sft', 2.1, 0.12, [[30, 12, 6, 2], [28, 10, 6, 6], [22, 10, 6, 12]], { forecast: true }), withForecast(evalEv('sft', 4, { perplexity: 2.9, brier: 0.2, match: [5, 3, 2, 10] }))];
+    const evs = [
+      ...stageEvals(
+        'sft',
+        2.1,
+        0.12,
+        [
+          [30, 12, 6, 2],
+          [28, 10, 6, 6],
+          [22, 10, 6, 12],
+        ],
+        { forecast: true },
+      ),
+      withForecast(evalEv('sft', 4, { perplexity: 2.9, brier: 0.2, match: [5, 3, 2, 10] })),
+    ];
     const g = stageGates('sft', latestEvals(evs).get('sft'));
     expect(g.results.map((r) => [r.gate.id, r.status])).toEqual([
       ['perplexity', 'pass'],
@@ -96,13 +143,19 @@ describe('gates', () => {
   });
 
   it('is missing, never passing, without a whole-split eval', () => {
-    const g = stageGates('grpo', latestEvals([evalEv('grpo', 1, { perplexity: 2, brier: 0.1, match: [9, 0, 0, 1] })]).get('grpo'));
+    const g = stageGates(
+      'grpo',
+      latestEvals([evalEv('grpo', 1, { perplexity: 2, brier: 0.1, match: [9, 0, 0, 1] })]).get('grpo'),
+    );
     expect(g.results.map((r) => r.status)).toEqual(['missing', 'missing', 'missing', 'missing']);
     expect(g.overall).toBe('missing');
   });
 
   it('orders stages baseline, SFT, GRPO whatever order they were logged in', () => {
-    const m = latestEvals([...stageEvals('grpo', 2, 0.1, [[1, 0, 0, 0]]), ...stageEvals('baseline', 3, 0.3, [[0, 0, 0, 1]])]);
+    const m = latestEvals([
+      ...stageEvals('grpo', 2, 0.1, [[1, 0, 0, 0]]),
+      ...stageEvals('baseline', 3, 0.3, [[0, 0, 0, 1]]),
+    ]);
     expect(stagesOf(m)).toEqual(['baseline', 'grpo']);
     expect(allStageGates(m).map((g) => [g.stage, g.overall])).toEqual([
       ['baseline', 'fail'],
@@ -122,7 +175,13 @@ describe('series', () => {
       { type: 'artifact', name: 'adapter', path: '/data/models/sft/x/final', time: at(5) },
       { type: 'status', state: 'failed', message: 'OOM', time: at(6) },
     ]);
-    expect(d.train).toEqual({ step: [1, 2], loss: [3, 2], lr: [1e-4, 2e-4], rewardMean: [null, 0.6], rewardStd: [null, 0.1] });
+    expect(d.train).toEqual({
+      step: [1, 2],
+      loss: [3, 2],
+      lr: [1e-4, 2e-4],
+      rewardMean: [null, 0.6],
+      rewardStd: [null, 0.1],
+    });
     expect(d.cost).toEqual({ gpu: 'A10G', seconds: 20, usd: 0.2 });
     expect(d).toMatchObject({ lastState: 'failed', lastMessage: 'OOM', firstTime: at(0), lastTime: at(6) });
   });
@@ -130,7 +189,12 @@ describe('series', () => {
   it('keeps the latest eval per stage and depth and lists depths "all" first', () => {
     const a = evalEv('sft', 2, { perplexity: 3, brier: 0.2, match: [1, 0, 0, 1] }, at(1));
     const b = evalEv('sft', 2, { perplexity: 2, brier: 0.1, match: [2, 0, 0, 0] }, at(2));
-    const m = latestEvals([a, evalEv('sft', 10, { perplexity: 2, brier: 0.1, match: [1, 0, 0, 0] }), b, evalEv('baseline', null, { perplexity: 4, brier: 0.3, match: [0, 0, 0, 1] })]);
+    const m = latestEvals([
+      a,
+      evalEv('sft', 10, { perplexity: 2, brier: 0.1, match: [1, 0, 0, 0] }),
+      b,
+      evalEv('baseline', null, { perplexity: 4, brier: 0.3, match: [0, 0, 0, 1] }),
+    ]);
     expect(m.get('sft')!.get('2')).toBe(b);
     expect(depthsOf(m)).toEqual(['all', '2', '10']);
   });

@@ -11,7 +11,9 @@ describe('exact dominance (the overfitting sign)', () => {
   it('flags a high exact share with paraphrase hits near zero', () => {
     const d = exactDominance(counts([115, 2, 0, 33]));
     expect(d.status).toBe('flagged');
-    expect(d.text).toBe('exact matches dominate: 77 % exact, 2 % of hits paraphrased — possible memorisation (overfitting)');
+    expect(d.text).toBe(
+      'exact matches dominate: 77 % exact, 2 % of hits paraphrased — possible memorisation (overfitting)',
+    );
   });
 
   it('does not flag many exact matches when paraphrases are hit too (a model that also says it in its own words)', () => {
@@ -35,8 +37,15 @@ describe('exact dominance (the overfitting sign)', () => {
   });
 
   it('never judges a handful of levels or an empty evaluation', () => {
-    expect(exactDominance(counts([19, 0, 0, 0]))).toMatchObject({ status: 'too-few', text: 'too few levels to judge (19 < 20)' });
-    expect(exactDominance(counts([0, 0, 0, 0]))).toMatchObject({ status: 'too-few', exactShare: null, paraphraseShare: null });
+    expect(exactDominance(counts([19, 0, 0, 0]))).toMatchObject({
+      status: 'too-few',
+      text: 'too few levels to judge (19 < 20)',
+    });
+    expect(exactDominance(counts([0, 0, 0, 0]))).toMatchObject({
+      status: 'too-few',
+      exactShare: null,
+      paraphraseShare: null,
+    });
     expect(exactDominance(counts([0, 0, 0, 25]))).toMatchObject({ status: 'clear', text: '0 % exact, no hits' });
   });
 });
@@ -45,7 +54,10 @@ describe('kind shift across runs and stages', () => {
   const matrix = (evs: ReturnType<typeof stageEvals>) => latestEvals(evs);
 
   it('one row per run and stage from the whole-split counts, with the exact share shift from the row above', () => {
-    const a = matrix([...stageEvals('baseline', 3, 0.2, [[10, 10, 5, 25]]), ...stageEvals('sft', 2, 0.1, [[45, 1, 0, 4]])]);
+    const a = matrix([
+      ...stageEvals('baseline', 3, 0.2, [[10, 10, 5, 25]]),
+      ...stageEvals('sft', 2, 0.1, [[45, 1, 0, 4]]),
+    ]);
     const b = matrix(stageEvals('sft', 2, 0.1, [[20, 15, 5, 10]]));
     const rows = kindShift([
       { label: 'a · Baseline', runId: 'a', stage: 'baseline', byDepth: a.get('baseline')! },
@@ -61,14 +73,20 @@ describe('kind shift across runs and stages', () => {
   });
 
   it('pools per-depth counts when a stage has no whole-split eval', () => {
-    const byDepth = latestEvals([evalEv('sft', 1, { perplexity: 2, brier: 0.1, match: [10, 1, 0, 2] }), evalEv('sft', 2, { perplexity: 2, brier: 0.1, match: [8, 0, 0, 4] })]).get('sft')!;
+    const byDepth = latestEvals([
+      evalEv('sft', 1, { perplexity: 2, brier: 0.1, match: [10, 1, 0, 2] }),
+      evalEv('sft', 2, { perplexity: 2, brier: 0.1, match: [8, 0, 0, 4] }),
+    ]).get('sft')!;
     const [row] = kindShift([{ label: 'SFT', runId: 'r', stage: 'sft', byDepth }]);
     expect(row!.counts).toEqual({ exact: 18, semantic: 1, llm: 0, none: 6 });
     expect(row!.dominance.status).toBe('flagged');
   });
 
   it('gives no shift between rows counted by different matchers, or when a row evaluated nothing', () => {
-    const withMatcher = (c: Counts, matcher?: typeof v2) => latestEvals([{ ...evalEv('sft', null, { perplexity: 2, brier: 0.1, match: c }), ...(matcher ? { matcher } : {}) }]).get('sft')!;
+    const withMatcher = (c: Counts, matcher?: typeof v2) =>
+      latestEvals([
+        { ...evalEv('sft', null, { perplexity: 2, brier: 0.1, match: c }), ...(matcher ? { matcher } : {}) },
+      ]).get('sft')!;
     const rows = kindShift([
       { label: 'old', runId: 'old', stage: 'sft', byDepth: withMatcher([10, 5, 0, 5]) },
       { label: 'new', runId: 'new', stage: 'sft', byDepth: withMatcher([12, 5, 0, 3], v2) },

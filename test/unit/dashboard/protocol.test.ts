@@ -6,12 +6,22 @@ import { makeNonce, renderDashboardHtml } from '../../../src/dashboard/html';
 describe('webview → host messages', () => {
   it('accepts the protocol and rejects anything else', () => {
     expect(parseWebviewMessage({ type: 'ready' })).toEqual({ type: 'ready' });
-    expect(parseWebviewMessage({ type: 'requestTree', ref: { runId: 'r', index: 2 } })).toEqual({ type: 'requestTree', ref: { runId: 'r', index: 2 } });
-    expect(parseWebviewMessage({ type: 'command', command: 'launchSft' })).toEqual({ type: 'command', command: 'launchSft' });
+    expect(parseWebviewMessage({ type: 'requestTree', ref: { runId: 'r', index: 2 } })).toEqual({
+      type: 'requestTree',
+      ref: { runId: 'r', index: 2 },
+    });
+    expect(parseWebviewMessage({ type: 'command', command: 'launchSft' })).toEqual({
+      type: 'command',
+      command: 'launchSft',
+    });
     expect(parseWebviewMessage({ type: 'requestTree', ref: { runId: 'r', index: -1 } })).toBeNull();
     expect(parseWebviewMessage({ type: 'command', command: 'rm -rf' })).toBeNull();
     // The header's "Open in Modal Dashboard" button of a Modal run.
-    expect(parseWebviewMessage({ type: 'command', command: 'openModalDashboard', runId: 'sft-1' })).toEqual({ type: 'command', command: 'openModalDashboard', runId: 'sft-1' });
+    expect(parseWebviewMessage({ type: 'command', command: 'openModalDashboard', runId: 'sft-1' })).toEqual({
+      type: 'command',
+      command: 'openModalDashboard',
+      runId: 'sft-1',
+    });
     expect(parseWebviewMessage({ type: 'eval', code: '1' })).toBeNull();
     expect(parseWebviewMessage('ready')).toBeNull();
   });
@@ -21,7 +31,13 @@ describe('dashboard HTML', () => {
   it('allows only our nonce-tagged script and local resources', () => {
     const nonce = makeNonce();
     expect(nonce).toMatch(/^[A-Za-z0-9]{32}$/);
-    const html = renderDashboardHtml({ cspSource: 'vscode-webview://x', nonce, scriptUri: 'vscode-webview://x/dist/webview/dashboard.js', codiconCssUri: 'vscode-webview://x/codicon.css', title: 'Run <a>' });
+    const html = renderDashboardHtml({
+      cspSource: 'vscode-webview://x',
+      nonce,
+      scriptUri: 'vscode-webview://x/dist/webview/dashboard.js',
+      codiconCssUri: 'vscode-webview://x/codicon.css',
+      title: 'Run <a>',
+    });
     const csp = /content="([^"]+)"/.exec(html)![1]!;
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain(`script-src 'nonce-${nonce}'`);
@@ -34,8 +50,14 @@ describe('dashboard HTML', () => {
 
 describe('package.json', () => {
   it('contributes the dashboard commands under the PsychoHistory category', () => {
-    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { commands: { command: string; title: string; category: string }[] } };
-    const mine = pkg.contributes.commands.filter((c) => ['psychohistory.openDashboard', 'psychohistory.compareRuns', 'psychohistory.showForecastTree'].includes(c.command));
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+      contributes: { commands: { command: string; title: string; category: string }[] };
+    };
+    const mine = pkg.contributes.commands.filter((c) =>
+      ['psychohistory.openDashboard', 'psychohistory.compareRuns', 'psychohistory.showForecastTree'].includes(
+        c.command,
+      ),
+    );
     expect(mine.map((c) => [c.command, c.title, c.category])).toEqual([
       ['psychohistory.openDashboard', 'Open Dashboard', 'PsychoHistory'],
       ['psychohistory.compareRuns', 'Compare Runs', 'PsychoHistory'],

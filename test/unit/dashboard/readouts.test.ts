@@ -1,13 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { formatInterval, formatNumber, formatParseFailures, formatReadout, headlineReadout, stageForecast } from '../../../src/dashboard/readouts';
+import {
+  formatInterval,
+  formatNumber,
+  formatParseFailures,
+  formatReadout,
+  headlineReadout,
+  stageForecast,
+} from '../../../src/dashboard/readouts';
 import { latestEvals } from '../../../src/dashboard/series';
 import { UNIFORM_BRIER_4, stageEvals } from './builders';
 
-const counts: [number, number, number, number][] = [[30, 12, 6, 2], [28, 10, 6, 6], [22, 10, 6, 12]];
+const counts: [number, number, number, number][] = [
+  [30, 12, 6, 2],
+  [28, 10, 6, 6],
+  [22, 10, 6, 12],
+];
 
 describe('stage forecast readouts', () => {
   it('the headline is the readout the stage trained: letters for baseline and SFT, stated for GRPO', () => {
-    expect(['baseline', 'sft', 'grpo'].map((s) => headlineReadout(s as 'baseline'))).toEqual(['letters', 'letters', 'stated']);
+    expect(['baseline', 'sft', 'grpo'].map((s) => headlineReadout(s as 'baseline'))).toEqual([
+      'letters',
+      'letters',
+      'stated',
+    ]);
   });
 
   it("reads skill, intervals, both readouts and parse failures from the stage's whole-split eval", () => {
@@ -25,8 +40,21 @@ describe('stage forecast readouts', () => {
 
   it('an old run without those fields gives nulls, shown as —', () => {
     const f = stageForecast('sft', latestEvals(stageEvals('sft', 2.1, 0.12, counts)).get('sft'));
-    expect(f).toEqual({ headline: 'letters', brierSkill: null, ci: null, letters: null, stated: null, parseFailures: null, n: 150 });
-    expect([formatNumber(f.brierSkill), formatInterval(f.ci?.brier), formatReadout(f.letters), formatParseFailures(f.parseFailures, f.n)]).toEqual(['—', '', '—', '—']);
+    expect(f).toEqual({
+      headline: 'letters',
+      brierSkill: null,
+      ci: null,
+      letters: null,
+      stated: null,
+      parseFailures: null,
+      n: 150,
+    });
+    expect([
+      formatNumber(f.brierSkill),
+      formatInterval(f.ci?.brier),
+      formatReadout(f.letters),
+      formatParseFailures(f.parseFailures, f.n),
+    ]).toEqual(['—', '', '—', '—']);
     expect(stageForecast('sft', undefined).n).toBeNull();
   });
 

@@ -11,7 +11,10 @@ const root = mkdtempSync(path.join(tmpdir(), 'ph-resolve-'));
 
 vi.mock('vscode', () => {
   class Uri {
-    private constructor(readonly scheme: string, readonly fsPath: string) {}
+    private constructor(
+      readonly scheme: string,
+      readonly fsPath: string,
+    ) {}
     static file(p: string): Uri {
       return new Uri('file', p);
     }

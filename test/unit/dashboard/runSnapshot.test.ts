@@ -19,7 +19,15 @@ beforeAll(() => {
 describe('loadRun on the fixture runs', () => {
   it('an SFT run: every train point, evals, cost from run.json, duration, no notices', async () => {
     const { snapshot: s } = await loadRun(path.join(runs, 'dashboard-sft'));
-    expect(s).toMatchObject({ id: 'dashboard-sft', kind: 'sft', state: 'succeeded', trainTotal: 120, cost: { usd: 2.29 }, durationSeconds: 7500, notices: [] });
+    expect(s).toMatchObject({
+      id: 'dashboard-sft',
+      kind: 'sft',
+      state: 'succeeded',
+      trainTotal: 120,
+      cost: { usd: 2.29 },
+      durationSeconds: 7500,
+      notices: [],
+    });
     expect(s.train.step).toHaveLength(120);
     expect(s.evals).toHaveLength(8);
   });
@@ -62,7 +70,9 @@ describe('the run store edges', () => {
   it('a queued run without metrics.jsonl or a folder without run.json still loads with notices', async () => {
     const dir = path.join(root, 'q');
     writeRun(dir, { record: runRecord('q', 'sft', { state: 'queued', startedAt: undefined, endedAt: undefined }) });
-    expect((await loadRun(dir)).snapshot.notices.map((n) => n.message)).toEqual(['No metrics yet — the job has not written metrics.jsonl. Points appear here as it does.']);
+    expect((await loadRun(dir)).snapshot.notices.map((n) => n.message)).toEqual([
+      'No metrics yet — the job has not written metrics.jsonl. Points appear here as it does.',
+    ]);
     const bare = path.join(root, 'bare');
     writeRun(bare, { metrics: trainCurve(3) });
     const s = (await loadRun(bare)).snapshot;
@@ -80,7 +90,11 @@ describe('the run store edges', () => {
     expect(s.notices).toEqual([]);
     // While the job runs, the same bytes may be a line still being written: held back.
     const live = path.join(root, 'live-no-newline');
-    writeRun(live, { record: runRecord('live-no-newline', 'sft', { state: 'running', endedAt: undefined }), metrics: rest, truncatedTail: JSON.stringify(last) });
+    writeRun(live, {
+      record: runRecord('live-no-newline', 'sft', { state: 'running', endedAt: undefined }),
+      metrics: rest,
+      truncatedTail: JSON.stringify(last),
+    });
     expect((await loadRun(live)).snapshot.trainTotal).toBe(4);
   });
 
@@ -90,21 +104,33 @@ describe('the run store edges', () => {
     const s = (await loadRun(dir)).snapshot;
     expect(s.trainTotal).toBe(50_000);
     expect(s.train.step).toHaveLength(SNAPSHOT_MAX_POINTS);
-    expect(s.notices.map((n) => n.message)).toEqual(['Loss history has 50,000 points; drawn decimated (min/max per bucket), spikes kept.']);
+    expect(s.notices.map((n) => n.message)).toEqual([
+      'Loss history has 50,000 points; drawn decimated (min/max per bucket), spikes kept.',
+    ]);
   });
 
   it('lists runs newest first, skipping folders that are not runs', async () => {
     mkdirSync(path.join(runs, 'not-a-run'), { recursive: true });
     const ids = (await listRuns(root)).map((r) => r.id);
     // Newest createdAt first; equal createdAt by id.
-    expect(ids).toEqual(['dashboard-eval', 'dashboard-grpo', 'dashboard-no-events', 'dashboard-sft', 'dashboard-truncated', 'dashboard-unknown-event']);
+    expect(ids).toEqual([
+      'dashboard-eval',
+      'dashboard-grpo',
+      'dashboard-no-events',
+      'dashboard-sft',
+      'dashboard-truncated',
+      'dashboard-unknown-event',
+    ]);
     expect(await listRuns(path.join(root, 'nowhere'))).toEqual([]);
   });
 
   it('skips lines of trees.jsonl that are not trees', async () => {
     const dir = path.join(root, 'badtrees');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'trees.jsonl'), '{"seed":{"event":"a","date":"2023-01-01"},"model":"m","createdAt":"t","children":[]}\n{"nope":1}\n{broken\n');
+    writeFileSync(
+      path.join(dir, 'trees.jsonl'),
+      '{"seed":{"event":"a","date":"2023-01-01"},"model":"m","createdAt":"t","children":[]}\n{"nope":1}\n{broken\n',
+    );
     const r = await readTrees(dir);
     expect(r.trees).toHaveLength(1);
     expect(r.notices[0]!.message).toBe('Skipped 2 lines of trees.jsonl that are not forecast trees.');

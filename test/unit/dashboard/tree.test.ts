@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { ForecastTreeSchema } from '../../../src/contracts/tree';
-import { ancestors, countNodes, defaultExpanded, expandAll, firstAtOrBelow, indexTree, layoutVisible, reliabilityBins, searchNodes, summarizeTree } from '../../../src/dashboard/tree';
+import {
+  ancestors,
+  countNodes,
+  defaultExpanded,
+  expandAll,
+  firstAtOrBelow,
+  indexTree,
+  layoutVisible,
+  reliabilityBins,
+  searchNodes,
+  summarizeTree,
+} from '../../../src/dashboard/tree';
 import { buildSeedIndex, findTreeForLine, parseCaseSeed } from '../../../src/dashboard/caseLink';
 import { forecastTree } from './builders';
 
@@ -37,7 +48,10 @@ describe('forecast tree transforms', () => {
     const ys = all.nodes.map((n) => n.y);
     expect(ys).toEqual([...ys].sort((a, b) => a - b));
     expect(Math.min(...ys)).toBe(0);
-    const leaves = all.nodes.filter((n) => !n.hasChildren).map((n) => n.y).sort((a, b) => a - b);
+    const leaves = all.nodes
+      .filter((n) => !n.hasChildren)
+      .map((n) => n.y)
+      .sort((a, b) => a - b);
     for (let i = 1; i < leaves.length; i++) expect(leaves[i]! - leaves[i - 1]!).toBeGreaterThanOrEqual(28);
     expect(all.nodes.find((n) => n.id === 2)!.x).toBe(2 * 260);
     expect(all.order).toEqual([...Array(22).keys()]);
@@ -73,7 +87,10 @@ describe('forecast tree transforms', () => {
 
 describe('case line → forecast tree', () => {
   it('parses a case line seed with JSON.parse and ignores everything else', () => {
-    expect(parseCaseSeed('{"id":"x","seed":{"event":"Tech layoffs","date":"2023-01-15"},"levels":[]}')).toEqual({ event: 'Tech layoffs', date: '2023-01-15' });
+    expect(parseCaseSeed('{"id":"x","seed":{"event":"Tech layoffs","date":"2023-01-15"},"levels":[]}')).toEqual({
+      event: 'Tech layoffs',
+      date: '2023-01-15',
+    });
     expect(parseCaseSeed('{"seed":{"event":"","date":"2023-01-15"}}')).toBeNull();
     expect(parseCaseSeed('{"seed":"Tech layoffs"}')).toBeNull();
     expect(parseCaseSeed('{"seed":{"event":"x"')).toBeNull();
@@ -81,13 +98,36 @@ describe('case line → forecast tree', () => {
   });
 
   it('matches on normalised event + date, newest run winning', () => {
-    const older = { runId: 'eval-1', createdAt: '2026-01-01T00:00:00Z', trees: [{ seed: { event: 'Tech layoffs', date: '2023-01-15' } }] };
-    const newer = { runId: 'eval-2', createdAt: '2026-02-01T00:00:00Z', trees: [{ seed: { event: 'Other', date: '2023-01-01' } }, { seed: { event: 'Tech  Layoffs ', date: '2023-01-15' } }] };
+    const older = {
+      runId: 'eval-1',
+      createdAt: '2026-01-01T00:00:00Z',
+      trees: [{ seed: { event: 'Tech layoffs', date: '2023-01-15' } }],
+    };
+    const newer = {
+      runId: 'eval-2',
+      createdAt: '2026-02-01T00:00:00Z',
+      trees: [
+        { seed: { event: 'Other', date: '2023-01-01' } },
+        { seed: { event: 'Tech  Layoffs ', date: '2023-01-15' } },
+      ],
+    };
     const index = buildSeedIndex([newer, older]);
-    expect(findTreeForLine(index, '{"seed":{"event":"tech layoffs","date":"2023-01-15"},"levels":[]}')).toEqual({ runId: 'eval-2', index: 1 });
+    expect(findTreeForLine(index, '{"seed":{"event":"tech layoffs","date":"2023-01-15"},"levels":[]}')).toEqual({
+      runId: 'eval-2',
+      index: 1,
+    });
     expect(findTreeForLine(index, '{"seed":{"event":"Tech layoffs","date":"2023-01-16"}}')).toBeNull();
     // The one normalisation (schemas/normalization.json): "U.S." and "US" are the same seed.
-    const us = buildSeedIndex([{ runId: 'eval-3', createdAt: '2026-03-01T00:00:00Z', trees: [{ seed: { event: 'U.S. sanctions on Café-chain', date: '2023-02-01' } }] }]);
-    expect(findTreeForLine(us, '{"seed":{"event":"us sanctions on café chain","date":"2023-02-01"}}')).toEqual({ runId: 'eval-3', index: 0 });
+    const us = buildSeedIndex([
+      {
+        runId: 'eval-3',
+        createdAt: '2026-03-01T00:00:00Z',
+        trees: [{ seed: { event: 'U.S. sanctions on Café-chain', date: '2023-02-01' } }],
+      },
+    ]);
+    expect(findTreeForLine(us, '{"seed":{"event":"us sanctions on café chain","date":"2023-02-01"}}')).toEqual({
+      runId: 'eval-3',
+      index: 0,
+    });
   });
 });

@@ -11,7 +11,9 @@ function fixesFor(line: string): LineFix[] {
 }
 
 function errorsOf(line: string): string[] {
-  return checkLine(line).diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code}: ${d.message}`);
+  return checkLine(line)
+    .diagnostics.filter((d) => d.severity === 'error')
+    .map((d) => `${d.code}: ${d.message}`);
 }
 
 function expectValidCase(line: string): void {
@@ -21,7 +23,19 @@ function expectValidCase(line: string): void {
 }
 
 describe('make this candidate the actual', () => {
-  const noActual = lineOf(aCase({ levels: [{ candidates: [['Stock drops', 0], ['IPO delayed', 0], ['Merger', 0]] }] }));
+  const noActual = lineOf(
+    aCase({
+      levels: [
+        {
+          candidates: [
+            ['Stock drops', 0],
+            ['IPO delayed', 0],
+            ['Merger', 0],
+          ],
+        },
+      ],
+    }),
+  );
 
   it('offers one fix per candidate when a level has no actual, each a valid case', () => {
     const fixes = fixesFor(noActual);
@@ -40,7 +54,19 @@ describe('make this candidate the actual', () => {
   });
 
   it('with several actuals, sets the chosen one to 1 and the others to 0', () => {
-    const line = lineOf(aCase({ levels: [{ candidates: [['A happens', 1], ['B happens', 1], ['C happens', 0]] }] }));
+    const line = lineOf(
+      aCase({
+        levels: [
+          {
+            candidates: [
+              ['A happens', 1],
+              ['B happens', 1],
+              ['C happens', 0],
+            ],
+          },
+        ],
+      }),
+    );
     const fixes = fixesFor(line);
     expect(fixes).toHaveLength(3);
     const chooseC = fixes.find((f) => f.title.startsWith('Make "C happens"'));
@@ -50,7 +76,24 @@ describe('make this candidate the actual', () => {
   });
 
   it('targets only the level the diagnostic points into', () => {
-    const line = lineOf(aCase({ levels: [{ candidates: [['A', 0], ['B', 0]] }, { candidates: [['C', 1], ['D', 1]] }] }));
+    const line = lineOf(
+      aCase({
+        levels: [
+          {
+            candidates: [
+              ['A', 0],
+              ['B', 0],
+            ],
+          },
+          {
+            candidates: [
+              ['C', 1],
+              ['D', 1],
+            ],
+          },
+        ],
+      }),
+    );
     const fixes = fixesFor(line);
     expect(fixes.map((f) => f.title)).toEqual([
       'Make "A" the actual outcome (depth 1)',
@@ -61,12 +104,16 @@ describe('make this candidate the actual', () => {
     // Fixing level 1 leaves level 2's error, which has its own fixes.
     const afterA = applyFix(line, fixes[0]!);
     expect(errorsOf(afterA).every((e) => e.startsWith('multiple-actuals'))).toBe(true);
-    const both = applyFix(afterA, fixesFor(afterA).find((f) => f.title.startsWith('Make "D"'))!);
+    const both = applyFix(
+      afterA,
+      fixesFor(afterA).find((f) => f.title.startsWith('Make "D"'))!,
+    );
     expectValidCase(both);
   });
 
   it('adds a missing label instead of leaving the candidate without one', () => {
-    const line = '{"seed": {"event": "X", "date": "2023-01-15"}, "levels": [{"depth": 1, "candidates": [{"event": "A"}, {"event": "B", "label": 0}]}]}';
+    const line =
+      '{"seed": {"event": "X", "date": "2023-01-15"}, "levels": [{"depth": 1, "candidates": [{"event": "A"}, {"event": "B", "label": 0}]}]}';
     const fix = fixesFor(line).find((f) => f.title.startsWith('Make "A"'));
     expect(fix).toBeDefined();
     const fixed = applyFix(line, fix!);
@@ -81,7 +128,26 @@ describe('make this candidate the actual', () => {
 
 describe('renumber depths', () => {
   it('renumbers 1..n and keeps the rest of the line byte for byte', () => {
-    const line = lineOf(aCase({ levels: [{ depth: 2, candidates: [['A', 1], ['B', 0]] }, { depth: 5, candidates: [['C', 1], ['D', 0]] }] }));
+    const line = lineOf(
+      aCase({
+        levels: [
+          {
+            depth: 2,
+            candidates: [
+              ['A', 1],
+              ['B', 0],
+            ],
+          },
+          {
+            depth: 5,
+            candidates: [
+              ['C', 1],
+              ['D', 0],
+            ],
+          },
+        ],
+      }),
+    );
     const fixes = fixesFor(line);
     expect(fixes.map((f) => f.title)).toEqual(['Renumber depths 1..2']);
     const fixed = applyFix(line, fixes[0]!);
@@ -90,7 +156,8 @@ describe('renumber depths', () => {
   });
 
   it('inserts a missing depth', () => {
-    const line = '{"seed": {"event": "X", "date": "2023-01-15"}, "levels": [{"candidates": [{"event": "A", "label": 1}, {"event": "B", "label": 0}]}]}';
+    const line =
+      '{"seed": {"event": "X", "date": "2023-01-15"}, "levels": [{"candidates": [{"event": "A", "label": 1}, {"event": "B", "label": 0}]}]}';
     const fix = fixesFor(line).find((f) => f.title === 'Renumber depths 1..1');
     expect(fix).toBeDefined();
     const fixed = applyFix(line, fix!);
@@ -130,42 +197,106 @@ describe('rewrite the date', () => {
 
 describe('remove a duplicate candidate', () => {
   it('removes the later duplicate (last in the array) with its comma', () => {
-    const line = lineOf(aCase({ levels: [{ candidates: [['Stock drops', 1], ['IPO delayed', 0], ['ipo delayed.', 0]] }] }));
+    const line = lineOf(
+      aCase({
+        levels: [
+          {
+            candidates: [
+              ['Stock drops', 1],
+              ['IPO delayed', 0],
+              ['ipo delayed.', 0],
+            ],
+          },
+        ],
+      }),
+    );
     const fixes = fixesFor(line);
     expect(fixes.map((f) => f.title)).toEqual(['Remove duplicate candidate "ipo delayed." (depth 1, candidate 3)']);
     const fixed = applyFix(line, fixes[0]!);
-    expect(fixed).toBe(lineOf(aCase({ levels: [{ candidates: [['Stock drops', 1], ['IPO delayed', 0]] }] })));
+    expect(fixed).toBe(
+      lineOf(
+        aCase({
+          levels: [
+            {
+              candidates: [
+                ['Stock drops', 1],
+                ['IPO delayed', 0],
+              ],
+            },
+          ],
+        }),
+      ),
+    );
     expectValidCase(fixed);
     expect(checkLine(fixed).diagnostics).toEqual([]);
   });
 
   it('keeps the actual when it is the later duplicate, removing the earlier one from the middle', () => {
-    const line = lineOf(aCase({ levels: [{ candidates: [['Merger', 0], ['Layoffs', 0], ['merger', 1]] }] }));
+    const line = lineOf(
+      aCase({
+        levels: [
+          {
+            candidates: [
+              ['Merger', 0],
+              ['Layoffs', 0],
+              ['merger', 1],
+            ],
+          },
+        ],
+      }),
+    );
     const fixes = fixesFor(line);
     expect(fixes.map((f) => f.title)).toEqual(['Remove duplicate candidate "Merger" (depth 1, candidate 1)']);
     const fixed = applyFix(line, fixes[0]!);
-    expect(fixed).toBe(lineOf(aCase({ levels: [{ candidates: [['Layoffs', 0], ['merger', 1]] }] })));
+    expect(fixed).toBe(
+      lineOf(
+        aCase({
+          levels: [
+            {
+              candidates: [
+                ['Layoffs', 0],
+                ['merger', 1],
+              ],
+            },
+          ],
+        }),
+      ),
+    );
     expectValidCase(fixed);
   });
 
   it('does not offer a removal that would leave fewer than two candidates', () => {
-    const line = lineOf(aCase({ levels: [{ candidates: [['Merger', 1], ['Merger', 0]] }] }));
+    const line = lineOf(
+      aCase({
+        levels: [
+          {
+            candidates: [
+              ['Merger', 1],
+              ['Merger', 0],
+            ],
+          },
+        ],
+      }),
+    );
     expect(fixesFor(line).filter((f) => f.title.startsWith('Remove duplicate'))).toEqual([]);
   });
 });
 
 describe('fixesForLine on bad input', () => {
-  it.each(['', '{', 'not json', '[1,2]', '{"seed": 1}', '\ufeff{"levels": 3}', 'null'])('returns no fix and does not throw for %j', (line) => {
-    const refs = [
-      { code: 'no-actual', character: 0 },
-      { code: 'depth-sequence', character: 0 },
-      { code: 'invalid-date', character: 0 },
-      { code: 'duplicate-candidate', character: 0 },
-      { code: 'schema', character: 0 },
-    ];
-    expect(() => fixesForLine(line, refs)).not.toThrow();
-    expect(fixesForLine(line, refs)).toEqual([]);
-  });
+  it.each(['', '{', 'not json', '[1,2]', '{"seed": 1}', '\ufeff{"levels": 3}', 'null'])(
+    'returns no fix and does not throw for %j',
+    (line) => {
+      const refs = [
+        { code: 'no-actual', character: 0 },
+        { code: 'depth-sequence', character: 0 },
+        { code: 'invalid-date', character: 0 },
+        { code: 'duplicate-candidate', character: 0 },
+        { code: 'schema', character: 0 },
+      ];
+      expect(() => fixesForLine(line, refs)).not.toThrow();
+      expect(fixesForLine(line, refs)).toEqual([]);
+    },
+  );
 
   it('works on line 0 behind a BOM (offsets stay those of the line text)', () => {
     const line = `\ufeff${lineOf(aCase({ date: '2023/01/15' }))}`;

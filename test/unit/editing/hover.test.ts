@@ -21,7 +21,27 @@ describe('case hover', () => {
   });
 
   it('says what is wrong on a broken case instead of hiding', () => {
-    const md = caseHoverMarkdown(lineOf(aCase({ levels: [{ candidates: [['A', 0], ['B', 0]] }, { depth: 5, candidates: [['C', 1], ['D', 1]] }] })));
+    const md = caseHoverMarkdown(
+      lineOf(
+        aCase({
+          levels: [
+            {
+              candidates: [
+                ['A', 0],
+                ['B', 0],
+              ],
+            },
+            {
+              depth: 5,
+              candidates: [
+                ['C', 1],
+                ['D', 1],
+              ],
+            },
+          ],
+        }),
+      ),
+    );
     expect(md).toContain('| 1 | _no actual_ | 2 |');
     expect(md).toContain('| 5 | _2 actuals_ | 2 |');
     expect(md).toContain('split —');

@@ -27,7 +27,10 @@ describe('outline model', () => {
 
   it('levels as children with the actual outcome, ranges inside the line', () => {
     const first = outline[0]!;
-    expect(first.children.map((c) => c.name)).toEqual(['depth 1 — actual: Stock drops 15%', 'depth 2 — actual: CEO resigns']);
+    expect(first.children.map((c) => c.name)).toEqual([
+      'depth 1 — actual: Stock drops 15%',
+      'depth 2 — actual: CEO resigns',
+    ]);
     expect(first.children[0]?.detail).toBe('3 candidates');
     const text = lines[0]!;
     for (const c of first.children) {
@@ -39,7 +42,10 @@ describe('outline model', () => {
 
   it('follows edits of the incremental document', () => {
     const d = new CaseDocument(lines.join('\n'));
-    d.applyChange({ start: { line: 3, character: 0 }, end: { line: 3, character: 8 } }, lineOf(aCase({ event: 'Repaired' })));
+    d.applyChange(
+      { start: { line: 3, character: 0 }, end: { line: 3, character: 8 } },
+      lineOf(aCase({ event: 'Repaired' })),
+    );
     expect(outlineOf(d).map((s) => s.name)).toEqual(['Tech layoffs', 'line 3 (invalid)', 'Repaired', 'Fed cuts rates']);
   });
 
@@ -54,11 +60,20 @@ describe('outline on big files', () => {
     const text = Array.from({ length: 50 }, (_, i) => lineOf(aCase({ event: `Event ${String(i)}` }))).join('\n');
     const doc = new CaseDocument(text);
     let calls = 0;
-    const counting = { get lineCount() { return doc.lineCount; }, lineText: (i: number) => doc.lineText(i), lineResult: (i: number) => (calls++, doc.lineResult(i)) };
+    const counting = {
+      get lineCount() {
+        return doc.lineCount;
+      },
+      lineText: (i: number) => doc.lineText(i),
+      lineResult: (i: number) => (calls++, doc.lineResult(i)),
+    };
     const cache = new OutlineCache();
     const first = outlineOf(counting, cache);
     expect(calls).toBe(50);
-    doc.applyChange({ start: { line: 7, character: 0 }, end: { line: 7, character: doc.lineText(7).length } }, lineOf(aCase({ event: 'Changed' })));
+    doc.applyChange(
+      { start: { line: 7, character: 0 }, end: { line: 7, character: doc.lineText(7).length } },
+      lineOf(aCase({ event: 'Changed' })),
+    );
     const second = outlineOf(counting, cache);
     expect(calls).toBe(51);
     expect(second[7]?.name).toBe('Changed');

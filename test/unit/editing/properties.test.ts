@@ -12,7 +12,15 @@ import { compactForWriteBack, formatForEditing } from '../../../src/cases/editin
 import { caseHoverMarkdown } from '../../../src/cases/editing/hover';
 import { lineOf } from '../cases/builders';
 
-const CODES = ['no-actual', 'multiple-actuals', 'depth-sequence', 'invalid-date', 'schema', 'duplicate-candidate', 'json-syntax'];
+const CODES = [
+  'no-actual',
+  'multiple-actuals',
+  'depth-sequence',
+  'invalid-date',
+  'schema',
+  'duplicate-candidate',
+  'json-syntax',
+];
 
 /** Lines that look like JSON often enough to reach the interesting paths. */
 const lineArb = fc.oneof(
@@ -28,9 +36,19 @@ const caseArb: fc.Arbitrary<Case> = fc
   .record({
     event: eventArb,
     levels: fc.array(
-      fc.uniqueArray(eventArb, { minLength: 2, maxLength: 5, selector: (e) => e.toLowerCase().replace(/\s+/g, ' ').trim() }).chain((events) =>
-        fc.nat(events.length - 1).map((actual) => events.map((event, i) => ({ event: `${event} ${String(i)}`, label: (i === actual ? 1 : 0) as 0 | 1 }))),
-      ),
+      fc
+        .uniqueArray(eventArb, {
+          minLength: 2,
+          maxLength: 5,
+          selector: (e) => e.toLowerCase().replace(/\s+/g, ' ').trim(),
+        })
+        .chain((events) =>
+          fc
+            .nat(events.length - 1)
+            .map((actual) =>
+              events.map((event, i) => ({ event: `${event} ${String(i)}`, label: (i === actual ? 1 : 0) as 0 | 1 })),
+            ),
+        ),
       { minLength: 1, maxLength: 4 },
     ),
   })
@@ -40,11 +58,16 @@ const caseArb: fc.Arbitrary<Case> = fc
   }));
 
 function fixesOf(line: string) {
-  return fixesForLine(line, checkLine(line).diagnostics.map((d) => ({ code: d.code, character: d.range.start.character })));
+  return fixesForLine(
+    line,
+    checkLine(line).diagnostics.map((d) => ({ code: d.code, character: d.range.start.character })),
+  );
 }
 
 function errors(line: string): string[] {
-  return checkLine(line).diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
+  return checkLine(line)
+    .diagnostics.filter((d) => d.severity === 'error')
+    .map((d) => d.message);
 }
 
 describe('editing helpers on any line', () => {
@@ -55,7 +78,8 @@ describe('editing helpers on any line', () => {
         for (const fix of fixesForLine(line, [{ code, character: offset }])) {
           for (const e of fix.edits) expect(0 <= e.start && e.start <= e.end && e.end <= line.length).toBe(true);
         }
-        for (const c of completionsAt(line, offset)) expect(0 <= c.start && c.start <= c.end && c.end <= line.length).toBe(true);
+        for (const c of completionsAt(line, offset))
+          expect(0 <= c.start && c.start <= c.end && c.end <= line.length).toBe(true);
         caseHoverMarkdown(line);
         normalizeDate(line);
         const back = compactForWriteBack(formatForEditing(line).text, line);
@@ -84,39 +108,66 @@ describe('fixes turn a one-defect case into a valid case', () => {
 
   it('depth gaps: renumbering gives a valid case', () => {
     fc.assert(
-      fc.property(caseArb, fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 4, maxLength: 4 }), (generated, depths) => {
-        const c = structuredClone(generated);
-        c.levels.forEach((l, i) => (l.depth = depths[i]!));
-        const line = lineOf(c);
-        if (errors(line).length === 0) return; // happened to be 1..n already
-        const fix = fixesOf(line).find((f) => f.title.startsWith('Renumber'));
-        expect(fix).toBeDefined();
-        expect(errors(applyFix(line, fix!))).toEqual([]);
-      }),
+      fc.property(
+        caseArb,
+        fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 4, maxLength: 4 }),
+        (generated, depths) => {
+          const c = structuredClone(generated);
+          c.levels.forEach((l, i) => (l.depth = depths[i]!));
+          const line = lineOf(c);
+          if (errors(line).length === 0) return; // happened to be 1..n already
+          const fix = fixesOf(line).find((f) => f.title.startsWith('Renumber'));
+          expect(fix).toBeDefined();
+          expect(errors(applyFix(line, fix!))).toEqual([]);
+        },
+      ),
       { numRuns: 100 },
     );
   });
 
   it('an unambiguous date in another format: the rewrite gives a valid case with the same day', () => {
-    const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+    const months = [
+      'January',
+      'February',
+      'March',
+      'April',
+      'May',
+      'June',
+      'July',
+      'August',
+      'September',
+      'October',
+      'November',
+      'December',
+    ];
     fc.assert(
-      fc.property(caseArb, fc.date({ min: new Date('1900-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }), fc.nat(3), (generated, d, style) => {
-        const c = structuredClone(generated);
-        const [y, m, day] = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
-        const iso = `${String(y)}-${String(m).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-        const written = [`${String(y)}/${String(m)}/${String(day)}`, `${String(day)} ${months[m - 1]!} ${String(y)}`, `${months[m - 1]!} ${String(day)}, ${String(y)}`, `${String(y)}-${String(m)}-${String(day)}`][style]!;
-        c.seed.date = written;
-        const line = lineOf(c);
-        const fixes = fixesOf(line);
-        if (written === iso) {
-          expect(fixes).toEqual([]);
-          return;
-        }
-        expect(fixes.map((f) => f.title)).toEqual([`Rewrite date as ${iso}`]);
-        const fixed = applyFix(line, fixes[0]!);
-        expect(errors(fixed)).toEqual([]);
-        expect(checkLine(fixed).case?.seed.date).toBe(iso);
-      }),
+      fc.property(
+        caseArb,
+        fc.date({ min: new Date('1900-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }),
+        fc.nat(3),
+        (generated, d, style) => {
+          const c = structuredClone(generated);
+          const [y, m, day] = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
+          const iso = `${String(y)}-${String(m).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+          const written = [
+            `${String(y)}/${String(m)}/${String(day)}`,
+            `${String(day)} ${months[m - 1]!} ${String(y)}`,
+            `${months[m - 1]!} ${String(day)}, ${String(y)}`,
+            `${String(y)}-${String(m)}-${String(day)}`,
+          ][style]!;
+          c.seed.date = written;
+          const line = lineOf(c);
+          const fixes = fixesOf(line);
+          if (written === iso) {
+            expect(fixes).toEqual([]);
+            return;
+          }
+          expect(fixes.map((f) => f.title)).toEqual([`Rewrite date as ${iso}`]);
+          const fixed = applyFix(line, fixes[0]!);
+          expect(errors(fixed)).toEqual([]);
+          expect(checkLine(fixed).case?.seed.date).toBe(iso);
+        },
+      ),
       { numRuns: 100 },
     );
   });

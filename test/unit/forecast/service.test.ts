@@ -17,7 +17,12 @@ const python = path.join(training, '.venv', 'bin', 'python');
 const hasService = fs.existsSync(python) && fs.existsSync(path.join(training, 'psychohistory', 'serve.py'));
 const FAST = ['--num_samples=4', '--max_new_tokens=6', '--max_depth=3', '--max_breadth=3'];
 
-async function expectServiceError(p: Promise<unknown>, kind: ServiceError['kind'], action: ServiceError['action'] | undefined, text: RegExp): Promise<ServiceError> {
+async function expectServiceError(
+  p: Promise<unknown>,
+  kind: ServiceError['kind'],
+  action: ServiceError['action'] | undefined,
+  text: RegExp,
+): Promise<ServiceError> {
   const err = await p.then(
     () => undefined,
     (e: unknown) => e,
@@ -41,8 +46,18 @@ describe.skipIf(!hasService)('forecast client and local service against the real
 
   beforeAll(async () => {
     const start = (svc: LocalService, db: string, extra: string[]) =>
-      svc.start({ python, cwd: training, args: serveArgs({ baseModel: 'tiny', adapter: '', db: path.join(dir, db), extra: [...FAST, ...extra] }), output: (t) => (out += t), readyTimeoutMs: 240_000, onUnexpectedExit: (how) => strictExits.push(how) });
-    [served, limited] = await Promise.all([start(main, 'main.db', ['--burst=1000', '--rate=1000']), start(strict, 'strict.db', ['--burst=2', '--rate=0.05'])]);
+      svc.start({
+        python,
+        cwd: training,
+        args: serveArgs({ baseModel: 'tiny', adapter: '', db: path.join(dir, db), extra: [...FAST, ...extra] }),
+        output: (t) => (out += t),
+        readyTimeoutMs: 240_000,
+        onUnexpectedExit: (how) => strictExits.push(how),
+      });
+    [served, limited] = await Promise.all([
+      start(main, 'main.db', ['--burst=1000', '--rate=1000']),
+      start(strict, 'strict.db', ['--burst=2', '--rate=0.05']),
+    ]);
     client = new ForecastClient({ url: served.url, token: served.token, timeoutMs: 120_000, local: true });
   }, 300_000);
 
@@ -60,10 +75,18 @@ describe.skipIf(!hasService)('forecast client and local service against the real
   });
 
   it('forecasts, lists the forecast as open, records outcomes level by level, and track scores them', async () => {
-    const f = await client.forecast({ seed: { event: 'Port workers strike', date: '2023-03-01' }, depth: 2, breadth: 2 });
+    const f = await client.forecast({
+      seed: { event: 'Port workers strike', date: '2023-03-01' },
+      depth: 2,
+      breadth: 2,
+    });
     expect(f.cached).toBe(false);
     expect(f.children.length).toBeGreaterThan(0);
-    const again = await client.forecast({ seed: { event: '  port WORKERS strike!', date: '2023-03-01' }, depth: 2, breadth: 2 });
+    const again = await client.forecast({
+      seed: { event: '  port WORKERS strike!', date: '2023-03-01' },
+      depth: 2,
+      breadth: 2,
+    });
     expect(again).toMatchObject({ id: f.id, cached: true });
 
     let item = (await client.forecasts()).forecasts.find((x) => x.id === f.id)!;
@@ -80,7 +103,11 @@ describe.skipIf(!hasService)('forecast client and local service against the real
     if (deepest === 2) {
       expect(nextOpenDepth(item)).toBe(2);
       // depth 2 offers the children of the node whose outcome was recorded
-      expect(levelCandidates(item, 2).map((n) => n.event).sort()).toEqual(first[0]!.children.map((n) => n.event).sort());
+      expect(
+        levelCandidates(item, 2)
+          .map((n) => n.event)
+          .sort(),
+      ).toEqual(first[0]!.children.map((n) => n.event).sort());
       await client.recordOutcome({ id: f.id, depth: 2, event: 'Something nobody forecast' });
       expect((await client.forecasts()).forecasts.some((x) => x.id === f.id)).toBe(false);
       expect((await client.forecasts(false)).forecasts.find((x) => x.id === f.id)?.open).toBe(false);
@@ -94,28 +121,76 @@ describe.skipIf(!hasService)('forecast client and local service against the real
 
   it('says what went wrong, with the way out: 401, 413, 422, 404, 409', async () => {
     const wrong = new ForecastClient({ url: served.url, token: 'not-the-token', timeoutMs: 30_000 });
-    await expectServiceError(wrong.track(), 'auth', 'setToken', /refused the token \(401: wrong bearer token\).*Set Forecast Service Token/);
+    await expectServiceError(
+      wrong.track(),
+      'auth',
+      'setToken',
+      /refused the token \(401: wrong bearer token\).*Set Forecast Service Token/,
+    );
     const none = new ForecastClient({ url: served.url, token: undefined, timeoutMs: 30_000 });
     await expectServiceError(none.forecasts(), 'auth', 'setToken', /401: missing bearer token/);
-    await expectServiceError(client.forecast({ seed: { event: 'x'.repeat(20_000), date: '2023-01-01' }, depth: 1, breadth: 1 }), 'too-large', undefined, /413: request body over 16384 bytes/);
-    await expectServiceError(client.forecast({ seed: { event: 'Rates rise', date: '2023-02-30' }, depth: 1, breadth: 1 }), 'refused', undefined, /\(422\): seed\/date: '2023-02-30' is not a real calendar date/);
-    await expectServiceError(client.forecast({ seed: { event: 'Rates rise', date: '2023-02-01' }, depth: 4, breadth: 1 }), 'refused', undefined, /max_depth 3/);
-    await expectServiceError(client.recordOutcome({ id: 'no-such-forecast', depth: 1, event: 'x' }), 'not-found', undefined, /404\): no forecast with id 'no-such-forecast'/);
-    const f = await client.forecast({ seed: { event: 'Drought in the south', date: '2022-07-01' }, depth: 1, breadth: 2 });
+    await expectServiceError(
+      client.forecast({ seed: { event: 'x'.repeat(20_000), date: '2023-01-01' }, depth: 1, breadth: 1 }),
+      'too-large',
+      undefined,
+      /413: request body over 16384 bytes/,
+    );
+    await expectServiceError(
+      client.forecast({ seed: { event: 'Rates rise', date: '2023-02-30' }, depth: 1, breadth: 1 }),
+      'refused',
+      undefined,
+      /\(422\): seed\/date: '2023-02-30' is not a real calendar date/,
+    );
+    await expectServiceError(
+      client.forecast({ seed: { event: 'Rates rise', date: '2023-02-01' }, depth: 4, breadth: 1 }),
+      'refused',
+      undefined,
+      /max_depth 3/,
+    );
+    await expectServiceError(
+      client.recordOutcome({ id: 'no-such-forecast', depth: 1, event: 'x' }),
+      'not-found',
+      undefined,
+      /404\): no forecast with id 'no-such-forecast'/,
+    );
+    const f = await client.forecast({
+      seed: { event: 'Drought in the south', date: '2022-07-01' },
+      depth: 1,
+      breadth: 2,
+    });
     await client.recordOutcome({ id: f.id, depth: 1, event: 'Crops fail' });
-    await expectServiceError(client.recordOutcome({ id: f.id, depth: 1, event: 'Crops fail' }), 'conflict', undefined, /409\): forecast .* already has an outcome at depth 1/);
+    await expectServiceError(
+      client.recordOutcome({ id: f.id, depth: 1, event: 'Crops fail' }),
+      'conflict',
+      undefined,
+      /409\): forecast .* already has an outcome at depth 1/,
+    );
   });
 
   it('a token over its rate limit gets 429 with the Retry-After seconds', async () => {
     const c = new ForecastClient({ url: limited.url, token: limited.token, timeoutMs: 30_000 });
     await c.track();
     await c.track();
-    const e = await expectServiceError(c.track(), 'rate-limited', 'retry', /429: rate limit: 2 requests at once.*Try again in \d+ s/);
+    const e = await expectServiceError(
+      c.track(),
+      'rate-limited',
+      'retry',
+      /429: rate limit: 2 requests at once.*Try again in \d+ s/,
+    );
     expect(e.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     // Stop (as on deactivate): the process ends and the port closes; not reported as a crash.
     strict.stop(5000);
     expect(strict.running).toBeUndefined();
-    await expect.poll(() => c.health().then(() => 'up', (err: ServiceError) => err.kind), { timeout: 15_000 }).toBe('unreachable');
+    await expect
+      .poll(
+        () =>
+          c.health().then(
+            () => 'up',
+            (err: ServiceError) => err.kind,
+          ),
+        { timeout: 15_000 },
+      )
+      .toBe('unreachable');
     expect(strictExits).toEqual([]);
   });
 
@@ -123,18 +198,36 @@ describe.skipIf(!hasService)('forecast client and local service against the real
     const svc = new LocalService();
     let exited: (how: string) => void = () => undefined;
     const died = new Promise<string>((r) => (exited = r));
-    const r = await svc.start({ python, cwd: training, args: serveArgs({ baseModel: 'tiny', adapter: '', db: path.join(dir, 'stop.db'), extra: FAST }), output: () => undefined, readyTimeoutMs: 240_000, onUnexpectedExit: (how) => exited(how) });
+    const r = await svc.start({
+      python,
+      cwd: training,
+      args: serveArgs({ baseModel: 'tiny', adapter: '', db: path.join(dir, 'stop.db'), extra: FAST }),
+      output: () => undefined,
+      readyTimeoutMs: 240_000,
+      onUnexpectedExit: (how) => exited(how),
+    });
     process.kill(r.pid, 'SIGKILL'); // as the OOM killer would
     expect(await died).toBe('SIGKILL');
     expect(svc.running).toBeUndefined();
     const c = new ForecastClient({ url: r.url, token: r.token, timeoutMs: 5_000, local: true });
-    await expectServiceError(c.health(), 'unreachable', 'showServiceLog', /Cannot reach the forecast service at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    await expectServiceError(
+      c.health(),
+      'unreachable',
+      'showServiceLog',
+      /Cannot reach the forecast service at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/,
+    );
   }, 300_000);
 
   it('a service that cannot start rejects with the reason from its output', async () => {
     const svc = new LocalService();
     const lines: string[] = [];
-    const started = svc.start({ python, cwd: training, args: serveArgs({ baseModel: 'tiny', adapter: '', db: path.join(dir, 'bad.db'), extra: ['--no_such_option=1'] }), output: (t) => lines.push(t), readyTimeoutMs: 60_000 });
+    const started = svc.start({
+      python,
+      cwd: training,
+      args: serveArgs({ baseModel: 'tiny', adapter: '', db: path.join(dir, 'bad.db'), extra: ['--no_such_option=1'] }),
+      output: (t) => lines.push(t),
+      readyTimeoutMs: 60_000,
+    });
     await expect(started).rejects.toThrow(/exited \(code 2\) before it was ready[\s\S]*no_such_option/);
     expect(svc.running).toBeUndefined();
   });
@@ -155,42 +248,93 @@ describe('forecast client against a misbehaving server at the same boundary', ()
     server.close();
   });
 
-  const json = (status: number, body: unknown, headers: Record<string, string> = {}) => (res: http.ServerResponse) => {
-    res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
-    res.end(JSON.stringify(body));
-  };
+  const json =
+    (status: number, body: unknown, headers: Record<string, string> = {}) =>
+    (res: http.ServerResponse) => {
+      res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
 
   it('5xx: the reason, and retry (remote) or the service output (local)', async () => {
     reply = json(500, { error: 'internal error: RuntimeError' });
-    await expectServiceError(new ForecastClient({ url, token: 't', timeoutMs: 5000 }).track(), 'server', 'retry', /failed \(500: internal error: RuntimeError\)/);
-    await expectServiceError(new ForecastClient({ url, token: 't', timeoutMs: 5000, local: true }).track(), 'server', 'showServiceLog', /Its output has the cause/);
+    await expectServiceError(
+      new ForecastClient({ url, token: 't', timeoutMs: 5000 }).track(),
+      'server',
+      'retry',
+      /failed \(500: internal error: RuntimeError\)/,
+    );
+    await expectServiceError(
+      new ForecastClient({ url, token: 't', timeoutMs: 5000, local: true }).track(),
+      'server',
+      'showServiceLog',
+      /Its output has the cause/,
+    );
     reply = json(504, { error: 'forecast not computed within timeout_s=120' });
-    await expectServiceError(new ForecastClient({ url, token: 't', timeoutMs: 5000 }).forecasts(), 'server', 'retry', /did not finish in time \(504: forecast not computed/);
+    await expectServiceError(
+      new ForecastClient({ url, token: 't', timeoutMs: 5000 }).forecasts(),
+      'server',
+      'retry',
+      /did not finish in time \(504: forecast not computed/,
+    );
     reply = (res) => {
       res.writeHead(502, { 'Content-Type': 'text/html' });
       res.end('<html><body>Bad gateway</body></html>');
     };
-    await expectServiceError(new ForecastClient({ url, token: 't', timeoutMs: 5000 }).track(), 'server', 'retry', /502: <html><body>Bad gateway/);
+    await expectServiceError(
+      new ForecastClient({ url, token: 't', timeoutMs: 5000 }).track(),
+      'server',
+      'retry',
+      /502: <html><body>Bad gateway/,
+    );
   });
 
   it('429 with an HTTP-date Retry-After, and without one', async () => {
-    reply = json(429, { error: '64 forecasts are waiting for the model (max_queue)' }, { 'Retry-After': new Date(Date.now() + 30_000).toUTCString() });
-    const e = await expectServiceError(new ForecastClient({ url, token: 't', timeoutMs: 5000 }).track(), 'rate-limited', 'retry', /max_queue\)\)\. Try again in \d+ s/);
+    reply = json(
+      429,
+      { error: '64 forecasts are waiting for the model (max_queue)' },
+      { 'Retry-After': new Date(Date.now() + 30_000).toUTCString() },
+    );
+    const e = await expectServiceError(
+      new ForecastClient({ url, token: 't', timeoutMs: 5000 }).track(),
+      'rate-limited',
+      'retry',
+      /max_queue\)\)\. Try again in \d+ s/,
+    );
     expect(e.retryAfterSeconds).toBeGreaterThan(20);
     reply = json(429, { error: 'busy' });
-    await expectServiceError(new ForecastClient({ url, token: 't', timeoutMs: 5000 }).track(), 'rate-limited', 'retry', /Try again shortly/);
+    await expectServiceError(
+      new ForecastClient({ url, token: 't', timeoutMs: 5000 }).track(),
+      'rate-limited',
+      'retry',
+      /Try again shortly/,
+    );
   });
 
   it('an answer that is not JSON, or not the contract, is a bad answer naming the field', async () => {
     reply = (res) => res.end('hello');
-    await expectServiceError(new ForecastClient({ url, token: 't', timeoutMs: 5000 }).track(), 'bad-answer', 'openSettings', /not JSON \(hello\).*is http:\/\/127\.0\.0\.1:\d+ the PsychoHistory forecast service/);
+    await expectServiceError(
+      new ForecastClient({ url, token: 't', timeoutMs: 5000 }).track(),
+      'bad-answer',
+      'openSettings',
+      /not JSON \(hello\).*is http:\/\/127\.0\.0\.1:\d+ the PsychoHistory forecast service/,
+    );
     reply = json(200, { models: [{ model: 'm', forecasts: 'three' }] });
-    await expectServiceError(new ForecastClient({ url, token: 't', timeoutMs: 5000 }).track(), 'bad-answer', undefined, /outside contract 5: models\/0\/forecasts/);
+    await expectServiceError(
+      new ForecastClient({ url, token: 't', timeoutMs: 5000 }).track(),
+      'bad-answer',
+      undefined,
+      /outside contract 5: models\/0\/forecasts/,
+    );
   });
 
   it('silence past the timeout is a timeout with retry', async () => {
     reply = () => undefined; // never answers
-    await expectServiceError(new ForecastClient({ url, token: 't', timeoutMs: 300 }).health(), 'timeout', 'retry', /No answer from the forecast service at .* within 0 s/);
+    await expectServiceError(
+      new ForecastClient({ url, token: 't', timeoutMs: 300 }).health(),
+      'timeout',
+      'retry',
+      /No answer from the forecast service at .* within 0 s/,
+    );
   });
 });
 
@@ -210,8 +354,18 @@ describe('forecast client behind Modal proxy auth', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      await expectServiceError(new ForecastClient({ url, token: 't', timeoutMs: 5000 }).health(), 'auth', 'setProxyToken', /Modal's proxy .* refused the request \(401: modal-http: missing credentials for proxy authorization\).*Set Modal Proxy Auth Token/);
-      const ok = await new ForecastClient({ url, token: 't', proxyAuth: { key: 'wk-1', secret: 'ws-1' }, timeoutMs: 5000 }).health();
+      await expectServiceError(
+        new ForecastClient({ url, token: 't', timeoutMs: 5000 }).health(),
+        'auth',
+        'setProxyToken',
+        /Modal's proxy .* refused the request \(401: modal-http: missing credentials for proxy authorization\).*Set Modal Proxy Auth Token/,
+      );
+      const ok = await new ForecastClient({
+        url,
+        token: 't',
+        proxyAuth: { key: 'wk-1', secret: 'ws-1' },
+        timeoutMs: 5000,
+      }).health();
       expect(ok.models).toEqual(['m']);
       expect(seen.at(-1)).toMatchObject({ authorization: 'Bearer t', 'modal-key': 'wk-1', 'modal-secret': 'ws-1' });
     } finally {

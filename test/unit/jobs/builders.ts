@@ -27,7 +27,15 @@ export function aRun(overrides: Partial<RunRecord> = {}): RunRecord {
 }
 
 export function trainEvent(step: number, overrides: Partial<TrainEvent> = {}): TrainEvent {
-  return { type: 'train', step, epoch: step / 10, loss: 1 / (step + 1), lr: 1e-4, time: `2026-01-01T00:00:${String(step).padStart(2, '0')}Z`, ...overrides };
+  return {
+    type: 'train',
+    step,
+    epoch: step / 10,
+    loss: 1 / (step + 1),
+    lr: 1e-4,
+    time: `2026-01-01T00:00:${String(step).padStart(2, '0')}Z`,
+    ...overrides,
+  };
 }
 
 export function statusEvent(state: StatusEvent['state'], message?: string): StatusEvent {

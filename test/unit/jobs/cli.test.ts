@@ -18,14 +18,30 @@ const hasPython = (() => {
   }
 })();
 
-const GOOD_CASE = JSON.stringify({ id: 'c1', seed: { event: 'Tech layoffs', date: '2023-01-15' }, levels: [{ depth: 1, candidates: [{ event: 'Stock drops', label: 1 }, { event: 'IPO delayed', label: 0 }] }], split: 'train' });
+const GOOD_CASE = JSON.stringify({
+  id: 'c1',
+  seed: { event: 'Tech layoffs', date: '2023-01-15' },
+  levels: [
+    {
+      depth: 1,
+      candidates: [
+        { event: 'Stock drops', label: 1 },
+        { event: 'IPO delayed', label: 0 },
+      ],
+    },
+  ],
+  split: 'train',
+});
 
 function workspace(): string {
   const root = tempDir('ph-cli-');
   fs.symlinkSync(path.join(__dirname, '../../fixtures/runs/fakeTraining'), path.join(root, 'training'));
   fs.mkdirSync(path.join(root, 'cases'));
   fs.writeFileSync(path.join(root, 'cases', 'train.jsonl'), `${GOOD_CASE}\n`);
-  fs.writeFileSync(path.join(root, 'cases', 'broken.jsonl'), `${GOOD_CASE}\n{"seed": {"event": "", "date": "2023-02-30"}}\n`);
+  fs.writeFileSync(
+    path.join(root, 'cases', 'broken.jsonl'),
+    `${GOOD_CASE}\n{"seed": {"event": "", "date": "2023-02-30"}}\n`,
+  );
   return root;
 }
 
@@ -34,13 +50,29 @@ const server = useModalStandIn({ deploy: ['evaluate'], tokenInEnv: true, env: { 
 describe.skipIf(!hasPython)('psychohistory launch / runs / logs / cancel (local)', () => {
   it('launches, follows to success, lists and prints logs', async () => {
     const root = workspace();
-    const launched = await cli(root, 'launch', 'sft', '--backend', 'local', '--dataset', 'cases/train.jsonl', '--epochs', '2', '--set', 'steps=2');
+    const launched = await cli(
+      root,
+      'launch',
+      'sft',
+      '--backend',
+      'local',
+      '--dataset',
+      'cases/train.jsonl',
+      '--epochs',
+      '2',
+      '--set',
+      'steps=2',
+    );
     expect(launched.code, launched.err).toBe(0);
     const id = launched.out.split('\n')[0] ?? '';
     expect(id).toMatch(/^sft-/);
     expect(launched.out).toMatch(/step 2 loss/);
     const run = new RunStore(runsRootOf(root)).read(id);
-    expect(run).toMatchObject({ state: 'succeeded', backend: 'local', config: { num_epochs: 2, steps: 2, dataset: path.join(root, 'cases/train.jsonl') } });
+    expect(run).toMatchObject({
+      state: 'succeeded',
+      backend: 'local',
+      config: { num_epochs: 2, steps: 2, dataset: path.join(root, 'cases/train.jsonl') },
+    });
 
     const runs = await cli(root, 'runs');
     expect(runs.out).toMatch(new RegExp(`${id}\\s+sft\\s+local\\s+succeeded`));
@@ -60,11 +92,23 @@ describe.skipIf(!hasPython)('psychohistory launch / runs / logs / cancel (local)
 
   it('launches detached, then cancels by id', async () => {
     const root = workspace();
-    const r = await cli(root, 'launch', 'grpo', '--backend', 'local', '--dataset', 'cases/train.jsonl', '--set', 'fake_mode=hang', '--detach');
+    const r = await cli(
+      root,
+      'launch',
+      'grpo',
+      '--backend',
+      'local',
+      '--dataset',
+      'cases/train.jsonl',
+      '--set',
+      'fake_mode=hang',
+      '--detach',
+    );
     expect(r.code, r.err).toBe(0);
     const id = r.out.trim();
     const store = new RunStore(runsRootOf(root));
-    for (let i = 0; i < 100 && store.readEvents(id).items.length < 2; i++) await new Promise((res) => setTimeout(res, 50));
+    for (let i = 0; i < 100 && store.readEvents(id).items.length < 2; i++)
+      await new Promise((res) => setTimeout(res, 50));
     const c = await cli(root, 'cancel', id);
     expect(c.code, c.err).toBe(0);
     expect(c.out).toMatch(/cancelled/);
@@ -81,7 +125,18 @@ describe.skipIf(!hasPython)('psychohistory launch / runs / logs / cancel (local)
 describe('psychohistory launch --backend modal (fake Modal server)', () => {
   it('spawns the evaluate function with the token from the environment, then cancels', async () => {
     const root = workspace();
-    const r = await cli(root, 'launch', 'eval', '--backend', 'modal', '--dataset', 'cases/train.jsonl', '--gpu', 'H100', '--detach');
+    const r = await cli(
+      root,
+      'launch',
+      'eval',
+      '--backend',
+      'modal',
+      '--dataset',
+      'cases/train.jsonl',
+      '--gpu',
+      'H100',
+      '--detach',
+    );
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/Estimated cost: \$\d+\.\d\d .*H100.*prices as of/);
     const id = r.out.trim();
@@ -107,12 +162,25 @@ let bundle: string | undefined;
 async function cliBundle(): Promise<string> {
   if (bundle) return bundle;
   const out = path.join(tempDir('ph-cli-bundle-'), 'cli.js');
-  await build({ entryPoints: ['src/cli/main.ts'], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'], logLevel: 'silent' });
+  await build({
+    entryPoints: ['src/cli/main.ts'],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+    logLevel: 'silent',
+  });
   bundle = out;
   return out;
 }
 
-function runBundle(file: string, cwd: string, ...argv: string[]): Promise<{ code: number | null; out: string; err: string; exitedAt: number }> {
+function runBundle(
+  file: string,
+  cwd: string,
+  ...argv: string[]
+): Promise<{ code: number | null; out: string; err: string; exitedAt: number }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [file, ...argv], { cwd, env: process.env });
     let out = '';
@@ -124,25 +192,57 @@ function runBundle(file: string, cwd: string, ...argv: string[]): Promise<{ code
 }
 
 describe('psychohistory launch without --detach waits for the end (the real CLI process)', () => {
-  it.skipIf(!hasPython)('local: exits 1 when the job fails, after it ended and within a second of it', async () => {
-    const file = await cliBundle();
-    const root = workspace();
-    const r = await runBundle(file, root, 'launch', 'sft', '--backend', 'local', '--dataset', 'cases/train.jsonl', '--set', 'fake_mode=fail', '--set', 'steps=12');
-    expect(r.code, r.err).toBe(1);
-    const store = new RunStore(runsRootOf(root));
-    const [run] = store.list();
-    expect(run?.state).toBe('failed');
-    expect(r.out).toMatch(/step 12 loss/);
-    expect(r.err).toMatch(/failed/);
-    expect(r.exitedAt - fs.statSync(store.file(run?.id ?? '', 'record')).mtimeMs).toBeLessThan(1000);
-  }, 20_000);
+  it.skipIf(!hasPython)(
+    'local: exits 1 when the job fails, after it ended and within a second of it',
+    async () => {
+      const file = await cliBundle();
+      const root = workspace();
+      const r = await runBundle(
+        file,
+        root,
+        'launch',
+        'sft',
+        '--backend',
+        'local',
+        '--dataset',
+        'cases/train.jsonl',
+        '--set',
+        'fake_mode=fail',
+        '--set',
+        'steps=12',
+      );
+      expect(r.code, r.err).toBe(1);
+      const store = new RunStore(runsRootOf(root));
+      const [run] = store.list();
+      expect(run?.state).toBe('failed');
+      expect(r.out).toMatch(/step 12 loss/);
+      expect(r.err).toMatch(/failed/);
+      expect(r.exitedAt - fs.statSync(store.file(run?.id ?? '', 'record')).mtimeMs).toBeLessThan(1000);
+    },
+    20_000,
+  );
 
-  it.skipIf(!hasPython)('local: exits 0 when the job succeeds', async () => {
-    const root = workspace();
-    const r = await runBundle(await cliBundle(), root, 'launch', 'eval', '--backend', 'local', '--dataset', 'cases/train.jsonl', '--set', 'steps=8');
-    expect(r.code, r.err).toBe(0);
-    expect(new RunStore(runsRootOf(root)).list()[0]?.state).toBe('succeeded');
-  }, 20_000);
+  it.skipIf(!hasPython)(
+    'local: exits 0 when the job succeeds',
+    async () => {
+      const root = workspace();
+      const r = await runBundle(
+        await cliBundle(),
+        root,
+        'launch',
+        'eval',
+        '--backend',
+        'local',
+        '--dataset',
+        'cases/train.jsonl',
+        '--set',
+        'steps=8',
+      );
+      expect(r.code, r.err).toBe(0);
+      expect(new RunStore(runsRootOf(root)).list()[0]?.state).toBe('succeeded');
+    },
+    20_000,
+  );
 
   it('modal: exits by the returned outcome within a second of the end, even with Modal-length long polls', async () => {
     const file = await cliBundle();
@@ -150,7 +250,18 @@ describe('psychohistory launch without --detach waits for the end (the real CLI 
     const savedCap = server.longPollCapMs;
     server.longPollCapMs = 25_000; // real Modal holds a queue read up to 25 s
     try {
-      const exited = runBundle(file, root, 'launch', 'eval', '--backend', 'modal', '--dataset', 'cases/train.jsonl', '--gpu', 'H100');
+      const exited = runBundle(
+        file,
+        root,
+        'launch',
+        'eval',
+        '--backend',
+        'modal',
+        '--dataset',
+        'cases/train.jsonl',
+        '--gpu',
+        'H100',
+      );
       const store = new RunStore(runsRootOf(root));
       let callId = '';
       for (let i = 0; i < 200 && !callId; i++) {

@@ -24,21 +24,33 @@ describe('state machine', () => {
 
   it('stamps startedAt and endedAt once', () => {
     const at = new Date('2026-01-01T00:00:10Z');
-    expect(transition({ state: 'queued' }, 'running', { at })).toEqual({ state: 'running', startedAt: at.toISOString() });
+    expect(transition({ state: 'queued' }, 'running', { at })).toEqual({
+      state: 'running',
+      startedAt: at.toISOString(),
+    });
     const end = transition({ state: 'running', startedAt: 'x' }, 'failed', { at, error: 'boom' });
     expect(end).toEqual({ state: 'failed', endedAt: at.toISOString(), error: 'boom' });
     expect(transition({ state: 'succeeded' }, 'running')).toBeUndefined();
   });
 
   it('measures elapsed time from start to end', () => {
-    expect(elapsedSeconds({ createdAt: '2026-01-01T00:00:00Z', startedAt: '2026-01-01T00:00:05Z', endedAt: '2026-01-01T00:01:05Z' })).toBe(60);
+    expect(
+      elapsedSeconds({
+        createdAt: '2026-01-01T00:00:00Z',
+        startedAt: '2026-01-01T00:00:05Z',
+        endedAt: '2026-01-01T00:01:05Z',
+      }),
+    ).toBe(60);
   });
 });
 
 describe('run store', () => {
   it('creates, lists newest first, and updates run.json atomically keeping unknown fields', () => {
     const store = tempStore();
-    const a = store.create({ kind: 'sft', backend: 'local', config: { dataset: 'a.jsonl' } }, new Date('2026-01-01T00:00:00Z'));
+    const a = store.create(
+      { kind: 'sft', backend: 'local', config: { dataset: 'a.jsonl' } },
+      new Date('2026-01-01T00:00:00Z'),
+    );
     const b = store.create({ kind: 'eval', backend: 'modal', config: {} }, new Date('2026-01-02T00:00:00Z'));
     expect(a.config['run_id']).toBe(a.id);
     expect(store.list().map((r) => r.id)).toEqual([b.id, a.id]);
@@ -123,7 +135,12 @@ describe('reattach decisions', () => {
     expect(decideReattach(stale, { now }).action).toBe('fail');
   });
   it('follows a Modal run by its call id, ignores finished runs', () => {
-    expect(decideReattach(aRun({ backend: 'modal', modal: { appName: 'psychohistory', functionName: 'sft', functionCallId: 'fc-1' } }), { now })).toEqual({ action: 'follow' });
+    expect(
+      decideReattach(
+        aRun({ backend: 'modal', modal: { appName: 'psychohistory', functionName: 'sft', functionCallId: 'fc-1' } }),
+        { now },
+      ),
+    ).toEqual({ action: 'follow' });
     expect(decideReattach(aRun({ state: 'succeeded' }), { now })).toEqual({ action: 'none' });
   });
 });
@@ -145,8 +162,14 @@ describe('cost estimate', () => {
 describe('Modal error classification', () => {
   it('maps not-found at lookup to "Deploy Modal App" and auth codes to "Set Modal Token"', () => {
     const notFound = Object.assign(new Error("Function 'psychohistory/sft' not found"), { name: 'NotFoundError' });
-    expect(classifyModalError(notFound, 'lookup')).toMatchObject({ kind: 'app-not-deployed', action: 'deployModalApp' });
-    expect(classifyModalError(Object.assign(new Error('bad token'), { code: 16 }), 'spawn')).toMatchObject({ kind: 'auth', action: 'setModalToken' });
+    expect(classifyModalError(notFound, 'lookup')).toMatchObject({
+      kind: 'app-not-deployed',
+      action: 'deployModalApp',
+    });
+    expect(classifyModalError(Object.assign(new Error('bad token'), { code: 16 }), 'spawn')).toMatchObject({
+      kind: 'auth',
+      action: 'setModalToken',
+    });
     expect(classifyModalError(new Error('Profile is missing credentials.'), 'lookup').action).toBe('setModalToken');
     expect(classifyModalError(Object.assign(new Error('GPU quota exceeded'), { code: 8 }), 'spawn').kind).toBe('quota');
     expect(classifyModalError(new JobError('x', 'unknown'), 'follow').kind).toBe('unknown');
@@ -170,7 +193,10 @@ describe('follower lease', () => {
     fs.writeFileSync(file, JSON.stringify({ pid: 999_999, host: os.hostname(), token: 'gone', renewedAt: Date.now() }));
     expect(a.tryAcquire()).toBe(true);
     a.release();
-    fs.writeFileSync(file, JSON.stringify({ pid: process.pid, host: 'elsewhere', token: 'silent', renewedAt: Date.now() - 60_000 }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ pid: process.pid, host: 'elsewhere', token: 'silent', renewedAt: Date.now() - 60_000 }),
+    );
     expect(b.tryAcquire()).toBe(true);
     expect(b.isHeld).toBe(true);
   });
@@ -179,13 +205,36 @@ describe('follower lease', () => {
 describe('launch config', () => {
   it('sends only the keys each job knows: epochs and rank for training, GPU for Modal', async () => {
     const { buildConfig, parseSetting } = await import('../../../src/jobs/launchConfig');
-    expect(buildConfig({ kind: 'sft', backend: 'modal', dataset: '/d/a.jsonl', baseModel: 'm', epochs: 2, loraRank: 8, gpu: 'H100', extra: { max_steps: 5, dataset_text: 'no' } })).toEqual({
-      dataset: '/d/a.jsonl', base_model: 'm', num_epochs: 2, lora_rank: 8, gpu: 'H100', max_steps: 5,
+    expect(
+      buildConfig({
+        kind: 'sft',
+        backend: 'modal',
+        dataset: '/d/a.jsonl',
+        baseModel: 'm',
+        epochs: 2,
+        loraRank: 8,
+        gpu: 'H100',
+        extra: { max_steps: 5, dataset_text: 'no' },
+      }),
+    ).toEqual({
+      dataset: '/d/a.jsonl',
+      base_model: 'm',
+      num_epochs: 2,
+      lora_rank: 8,
+      gpu: 'H100',
+      max_steps: 5,
     });
-    expect(buildConfig({ kind: 'eval', backend: 'local', dataset: '/d/a.jsonl', epochs: 2, loraRank: 8, gpu: 'H100' })).toEqual({ dataset: '/d/a.jsonl' });
+    expect(
+      buildConfig({ kind: 'eval', backend: 'local', dataset: '/d/a.jsonl', epochs: 2, loraRank: 8, gpu: 'H100' }),
+    ).toEqual({ dataset: '/d/a.jsonl' });
     // the judge (psychohistory.evalJudge) reaches evaluations only
-    expect(buildConfig({ kind: 'eval', backend: 'modal', dataset: '/d/a.jsonl', judge: 'openrouter:m' })).toEqual({ dataset: '/d/a.jsonl', judge: 'openrouter:m' });
-    expect(buildConfig({ kind: 'sft', backend: 'local', dataset: '/d/a.jsonl', judge: 'openrouter:m' })).toEqual({ dataset: '/d/a.jsonl' });
+    expect(buildConfig({ kind: 'eval', backend: 'modal', dataset: '/d/a.jsonl', judge: 'openrouter:m' })).toEqual({
+      dataset: '/d/a.jsonl',
+      judge: 'openrouter:m',
+    });
+    expect(buildConfig({ kind: 'sft', backend: 'local', dataset: '/d/a.jsonl', judge: 'openrouter:m' })).toEqual({
+      dataset: '/d/a.jsonl',
+    });
     expect(parseSetting('max-steps=10')).toEqual(['max_steps', 10]);
     expect(parseSetting('load_in_4bit=true')).toEqual(['load_in_4bit', true]);
     expect(parseSetting('stages=baseline,sft')).toEqual(['stages', 'baseline,sft']);
@@ -202,7 +251,9 @@ describe('launch config', () => {
     store.setState(modal.id, 'succeeded');
     store.create({ kind: 'sft', backend: 'local', config: {} }); // still queued: not offered
     const choices = adapterChoices(store);
-    expect(choices.map((c) => c.path).sort()).toEqual([`/data/models/grpo/${modal.id}/final`, '/runs/x/adapter/final'].sort());
+    expect(choices.map((c) => c.path).sort()).toEqual(
+      [`/data/models/grpo/${modal.id}/final`, '/runs/x/adapter/final'].sort(),
+    );
     expect(adapterChoices(store, 'local').map((c) => c.runId)).toEqual([local.id]);
   });
 });

@@ -92,7 +92,12 @@ export function oneCaseDataset(): string {
 export async function runCliIn(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), readFile: async (p) => fs.readFileSync(path.resolve(cwd, p), 'utf8'), cwd };
+  const io: CliIo = {
+    stdout: (t) => (out += t),
+    stderr: (t) => (err += t),
+    readFile: async (p) => fs.readFileSync(path.resolve(cwd, p), 'utf8'),
+    cwd,
+  };
   const code = await runCli(argv, io);
   return { code, out, err };
 }

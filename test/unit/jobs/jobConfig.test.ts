@@ -11,11 +11,23 @@ import { BUILTIN_DEFAULTS, buildConfig, defaultLoraRank } from '../../../src/job
 
 const root = join(__dirname, '../../..');
 const schema = JSON.parse(readFileSync(join(root, 'schemas/job-config.schema.json'), 'utf8')) as {
-  properties: Record<string, { default?: unknown; properties?: Record<string, { type: string; default: unknown; description: string }> }>;
+  properties: Record<
+    string,
+    { default?: unknown; properties?: Record<string, { type: string; default: unknown; description: string }> }
+  >;
 };
-const settings = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-  contributes: { configuration: { properties: Record<string, { default: unknown; description?: string; markdownDescription?: string; enum?: unknown[] }> } };
-}).contributes.configuration.properties;
+const settings = (
+  JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    contributes: {
+      configuration: {
+        properties: Record<
+          string,
+          { default: unknown; description?: string; markdownDescription?: string; enum?: unknown[] }
+        >;
+      };
+    };
+  }
+).contributes.configuration.properties;
 
 describe('job config: one schema for both halves', () => {
   it('every key of every job has a type, a default and a description', () => {
@@ -32,7 +44,17 @@ describe('job config: one schema for both halves', () => {
 
   it('the launch form and the CLI flags send only keys the job knows, of its types', () => {
     for (const kind of RUN_KINDS) {
-      const config = buildConfig({ kind, backend: 'modal', dataset: 'cases.jsonl', baseModel: 'tiny', adapter: '/a', epochs: 2, loraRank: 4, gpu: 'H100', judge: 'openrouter:m' });
+      const config = buildConfig({
+        kind,
+        backend: 'modal',
+        dataset: 'cases.jsonl',
+        baseModel: 'tiny',
+        adapter: '/a',
+        epochs: 2,
+        loraRank: 4,
+        gpu: 'H100',
+        judge: 'openrouter:m',
+      });
       for (const key of Object.keys(config)) expect(jobKeys(kind), `${kind}: ${key}`).toContain(key);
       expect(() => JOB_CONFIG_SCHEMAS[kind].parse(config)).not.toThrow();
     }
@@ -47,7 +69,12 @@ describe('job config: one schema for both halves', () => {
   });
 
   it('the launch form falls back to the same defaults, GRPO to its small rank', () => {
-    expect(BUILTIN_DEFAULTS).toMatchObject({ epochs: jobDefault('sft', 'num_epochs'), loraRank: jobDefault('sft', 'lora_rank'), gpu: jobDefault('sft', 'gpu'), baseModel: PIPELINE_BASE_MODEL });
+    expect(BUILTIN_DEFAULTS).toMatchObject({
+      epochs: jobDefault('sft', 'num_epochs'),
+      loraRank: jobDefault('sft', 'lora_rank'),
+      gpu: jobDefault('sft', 'gpu'),
+      baseModel: PIPELINE_BASE_MODEL,
+    });
     expect(defaultLoraRank('sft', BUILTIN_DEFAULTS)).toBe(16);
     expect(defaultLoraRank('grpo', BUILTIN_DEFAULTS)).toBe(jobDefault('grpo', 'lora_rank'));
     expect(jobDefault('grpo', 'lora_rank')).toBe(4);

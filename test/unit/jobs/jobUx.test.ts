@@ -14,13 +14,20 @@ import { modalService, oneCaseDataset, useModalStandIn } from './harness';
 const server = useModalStandIn({ deploy: ['sft'], env: { MODAL_ENVIRONMENT: undefined } });
 
 describe('Modal dashboard link', () => {
-  const modalRun = aRun({ backend: 'modal', modal: { appName: 'psychohistory', functionName: 'sft', functionCallId: 'fc-01ABC' } });
+  const modalRun = aRun({
+    backend: 'modal',
+    modal: { appName: 'psychohistory', functionName: 'sft', functionCallId: 'fc-01ABC' },
+  });
 
   it('links a Modal call by its id, and nothing else', () => {
     expect(modalDashboardUrl(modalRun)).toBe('https://modal.com/id/fc-01ABC');
     expect(modalDashboardUrl(aRun())).toBeUndefined();
     expect(modalDashboardUrl(aRun({ backend: 'modal' }))).toBeUndefined();
-    expect(modalDashboardUrl(aRun({ backend: 'modal', modal: { appName: 'a', functionName: 'b', functionCallId: 'fc-1/../x?y' } }))).toBeUndefined();
+    expect(
+      modalDashboardUrl(
+        aRun({ backend: 'modal', modal: { appName: 'a', functionName: 'b', functionCallId: 'fc-1/../x?y' } }),
+      ),
+    ).toBeUndefined();
   });
 
   it('the Runs row carries it in the tooltip and in the context value the menu matches', () => {
@@ -62,7 +69,13 @@ describe('follow failures', () => {
     const run = await jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: oneCaseDataset() } });
     server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, trainEvent(1));
     await until(() => store.readEvents(run.id).items.length === 1, 10_000, 'first event');
-    server.failNext('QueueNextItems', grpc.status.UNAVAILABLE, 'connection reset', 10, FakeModalServer.readsPartition(run.id));
+    server.failNext(
+      'QueueNextItems',
+      grpc.status.UNAVAILABLE,
+      'connection reset',
+      10,
+      FakeModalServer.readsPartition(run.id),
+    );
     await until(() => warned.length >= 2, 20_000, 'two failed reads');
     expect(shown).toHaveLength(1);
     expect(shown[0]).toMatch(new RegExp(`^${run.id}: .*event stream failed.*connection reset`));
@@ -90,7 +103,11 @@ describe('Set Modal Token checks the token', () => {
   it('refuses a token Modal rejects, with a clear message', async () => {
     const client = await createModalClient({ tokenId: 'ak-wrong', tokenSecret: 'as-wrong' });
     const check = await checkModalToken(client);
-    expect(check).toMatchObject({ ok: false, kind: 'auth', message: expect.stringMatching(/Modal rejected this token/) });
+    expect(check).toMatchObject({
+      ok: false,
+      kind: 'auth',
+      message: expect.stringMatching(/Modal rejected this token/),
+    });
     client.close();
   });
 });

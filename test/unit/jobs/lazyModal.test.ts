@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 const root = join(__dirname, '../../..');
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 describe('the Modal SDK loads lazily', () => {
@@ -16,7 +18,10 @@ describe('the Modal SDK loads lazily', () => {
     const loads: string[] = [];
     for (const file of sources(join(root, 'src'))) {
       // Comment lines may name it; code may not.
-      const text = readFileSync(file, 'utf8').split('\n').filter((l) => !/^\s*(\/\/|\*)/.test(l)).join('\n');
+      const text = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => !/^\s*(\/\/|\*)/.test(l))
+        .join('\n');
       const rel = relative(root, file);
       for (const m of text.matchAll(/^import\s+(?!type\b)[^;]*?from\s+['"]modal['"]/gm)) loads.push(`${rel}: ${m[0]}`);
       for (const m of text.matchAll(/\b(?:require|import)\(\s*['"]modal['"]\s*\)/g)) loads.push(`${rel}: ${m[0]}`);

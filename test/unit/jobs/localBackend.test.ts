@@ -46,8 +46,19 @@ afterEach(() => {
 
 describe('command line', () => {
   it('passes the config as --key=value after the kind and run dir, never the dataset text', () => {
-    const args = commandLineArgs({ kind: 'eval', config: { dataset: '/d.jsonl', num_epochs: 2, dataset_text: 'x', extra: { a: 1 } } }, '/runs/r1');
-    expect(args).toEqual(['-m', 'psychohistory', 'eval', '--run_dir=/runs/r1', '--dataset=/d.jsonl', '--num_epochs=2', '--extra={"a":1}']);
+    const args = commandLineArgs(
+      { kind: 'eval', config: { dataset: '/d.jsonl', num_epochs: 2, dataset_text: 'x', extra: { a: 1 } } },
+      '/runs/r1',
+    );
+    expect(args).toEqual([
+      '-m',
+      'psychohistory',
+      'eval',
+      '--run_dir=/runs/r1',
+      '--dataset=/d.jsonl',
+      '--num_epochs=2',
+      '--extra={"a":1}',
+    ]);
   });
   it('prefers the setting, then the workspace .venv, then training/.venv, then python3', () => {
     const ws = tempDir();
@@ -76,7 +87,11 @@ describe.skipIf(!python3)('local backend (stand-in training command line)', () =
     expect(raw.pythonOwned).toBeDefined();
     expect(raw.local.pid).toBe(run.local?.pid);
     expect(store.readEvents(run.id).items.filter((e) => e.type === 'train')).toHaveLength(3);
-    await until(() => events.some((e) => e.type === 'status' && e.state === 'succeeded'), 3000, 'events through the service');
+    await until(
+      () => events.some((e) => e.type === 'status' && e.state === 'succeeded'),
+      3000,
+      'events through the service',
+    );
     expect(store.readLog(run.id)).toMatch(/step 3 loss/);
     jobs.dispose();
   });
@@ -139,7 +154,13 @@ describe.skipIf(!python3)('local backend (stand-in training command line)', () =
     expect(isJobAlive(pid)).toBe(true);
 
     // A record whose process died unseen.
-    const ghost = store.create({ kind: 'eval', backend: 'local', config: {}, state: 'running', local: { pid: 999_999 } });
+    const ghost = store.create({
+      kind: 'eval',
+      backend: 'local',
+      config: {},
+      state: 'running',
+      local: { pid: 999_999 },
+    });
 
     const second = service(store);
     const attached = second.jobs.reattachAll();
@@ -153,34 +174,45 @@ describe.skipIf(!python3)('local backend (stand-in training command line)', () =
     second.jobs.dispose();
   });
 
-  it.skipIf(process.platform !== 'linux')('identifies the job by pid, start time and run id before any signal; otherwise cancel refuses and signals nothing', async () => {
-    const store = tempStore();
-    const { jobs } = service(store);
-    const run = await jobs.launch({ kind: 'grpo', backend: 'local', config: { fake_mode: 'hang' } });
-    const local = store.read(run.id)?.local;
-    const stat = fs.readFileSync(`/proc/${local?.pid}/stat`, 'utf8');
-    expect(local?.startTime).toBe(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-    expect((await jobs.cancel(run.id))?.state).toBe('cancelled');
+  it.skipIf(process.platform !== 'linux')(
+    'identifies the job by pid, start time and run id before any signal; otherwise cancel refuses and signals nothing',
+    async () => {
+      const store = tempStore();
+      const { jobs } = service(store);
+      const run = await jobs.launch({ kind: 'grpo', backend: 'local', config: { fake_mode: 'hang' } });
+      const local = store.read(run.id)?.local;
+      const stat = fs.readFileSync(`/proc/${local?.pid}/stat`, 'utf8');
+      expect(local?.startTime).toBe(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+      expect((await jobs.cancel(run.id))?.state).toBe('cancelled');
 
-    // A process that looks like a job (its command line says psychohistory and names a run folder) but is not this run's.
-    const decoy = spawn('python3', ['-c', 'import time; time.sleep(60)', 'psychohistory', `--run_dir=${path.join(store.root, 'other-run')}`], { stdio: 'ignore', detached: true });
-    cleanup.push(() => decoy.kill('SIGKILL'));
-    const pid = decoy.pid ?? -1;
-    await until(() => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('other-run'), 5000, 'the decoy to start');
-    const decoyStat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const startTime = decoyStat.slice(decoyStat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
-    const cases: [string, RunRecord['local'], RegExp][] = [
-      ['a pid that another process now has', { pid, startTime: '1' }, /is now another process/],
-      ['a record without a start time', { pid }, /records no start time/],
-      ['the right process start, another run', { pid, startTime }, /command line does not name run/],
-    ];
-    for (const [what, local, message] of cases) {
-      const victim = store.create({ kind: 'sft', backend: 'local', config: {}, state: 'running', local });
-      await expect(jobs.cancel(victim.id), what).rejects.toThrow(message);
-      expect(store.read(victim.id)?.state, what).toBe('running');
-      expect(decoy.exitCode === null && decoy.signalCode === null, what).toBe(true);
-    }
-  });
+      // A process that looks like a job (its command line says psychohistory and names a run folder) but is not this run's.
+      const decoy = spawn(
+        'python3',
+        ['-c', 'import time; time.sleep(60)', 'psychohistory', `--run_dir=${path.join(store.root, 'other-run')}`],
+        { stdio: 'ignore', detached: true },
+      );
+      cleanup.push(() => decoy.kill('SIGKILL'));
+      const pid = decoy.pid ?? -1;
+      await until(
+        () => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('other-run'),
+        5000,
+        'the decoy to start',
+      );
+      const decoyStat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const startTime = decoyStat.slice(decoyStat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+      const cases: [string, RunRecord['local'], RegExp][] = [
+        ['a pid that another process now has', { pid, startTime: '1' }, /is now another process/],
+        ['a record without a start time', { pid }, /records no start time/],
+        ['the right process start, another run', { pid, startTime }, /command line does not name run/],
+      ];
+      for (const [what, local, message] of cases) {
+        const victim = store.create({ kind: 'sft', backend: 'local', config: {}, state: 'running', local });
+        await expect(jobs.cancel(victim.id), what).rejects.toThrow(message);
+        expect(store.read(victim.id)?.state, what).toBe('running');
+        expect(decoy.exitCode === null && decoy.signalCode === null, what).toBe(true);
+      }
+    },
+  );
 
   it('fails the run (not the editor) when python cannot be started', async () => {
     const store = tempStore();
@@ -195,41 +227,64 @@ describe.skipIf(!python3)('local backend (stand-in training command line)', () =
 // GPT-OSS-shaped model it builds locally. Runs only when training/.venv and the package's __main__ exist.
 const repoTraining = path.join(__dirname, '../../../training');
 const realPython = path.join(repoTraining, '.venv', 'bin', 'python');
-const hasRealPipeline = fs.existsSync(realPython) && fs.existsSync(path.join(repoTraining, 'psychohistory', '__main__.py'));
-describe.skipIf(!hasRealPipeline)('local backend end to end with the real training command line (needs training/.venv)', () => {
-  it('runs a tiny SFT, then a baseline evaluation; states, events and run.json as the contract says', async () => {
-    const store = tempStore();
-    const { jobs } = service(store, repoTraining, realPython);
-    const lines = fs.readFileSync(path.join(repoTraining, '..', 'examples', 'data', 'synthetic.cases.jsonl'), 'utf8').split('\n').filter(Boolean);
-    const dataset = path.join(tempDir(), 'tiny.cases.jsonl');
-    fs.writeFileSync(dataset, `${lines.slice(0, 16).join('\n')}\n`);
+const hasRealPipeline =
+  fs.existsSync(realPython) && fs.existsSync(path.join(repoTraining, 'psychohistory', '__main__.py'));
+describe.skipIf(!hasRealPipeline)(
+  'local backend end to end with the real training command line (needs training/.venv)',
+  () => {
+    it('runs a tiny SFT, then a baseline evaluation; states, events and run.json as the contract says', async () => {
+      const store = tempStore();
+      const { jobs } = service(store, repoTraining, realPython);
+      const lines = fs
+        .readFileSync(path.join(repoTraining, '..', 'examples', 'data', 'synthetic.cases.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean);
+      const dataset = path.join(tempDir(), 'tiny.cases.jsonl');
+      fs.writeFileSync(dataset, `${lines.slice(0, 16).join('\n')}\n`);
 
-    const sft = await jobs.launch({ kind: 'sft', backend: 'local', config: { dataset, base_model: 'tiny', max_steps: 2, batch_size: 4, lora_rank: 4, lora_alpha: 8, save_steps: 1 } });
-    const pid = store.read(sft.id)?.local?.pid;
-    const sftFinal = await jobs.wait(sft.id);
-    expect(sftFinal?.state, store.readLog(sft.id).slice(-3000)).toBe('succeeded');
-    expect(sftFinal?.local?.pid).toBe(pid); // Python kept the field it does not own
-    expect(sftFinal?.cost?.usd).toBe(0);
-    const events = store.readEvents(sft.id).items;
-    // phase 1 (letters, generation) then phase 2 (the stated forecast), on one step axis
-    expect(events.filter((e) => e.type === 'train').map((e) => e.type === 'train' && e.step)).toEqual([1, 2, 3, 4]);
-    expect(events.at(-1)).toMatchObject({ type: 'status', state: 'succeeded' });
-    const artifact = events.find((e) => e.type === 'artifact');
-    expect(artifact).toBeDefined();
+      const sft = await jobs.launch({
+        kind: 'sft',
+        backend: 'local',
+        config: {
+          dataset,
+          base_model: 'tiny',
+          max_steps: 2,
+          batch_size: 4,
+          lora_rank: 4,
+          lora_alpha: 8,
+          save_steps: 1,
+        },
+      });
+      const pid = store.read(sft.id)?.local?.pid;
+      const sftFinal = await jobs.wait(sft.id);
+      expect(sftFinal?.state, store.readLog(sft.id).slice(-3000)).toBe('succeeded');
+      expect(sftFinal?.local?.pid).toBe(pid); // Python kept the field it does not own
+      expect(sftFinal?.cost?.usd).toBe(0);
+      const events = store.readEvents(sft.id).items;
+      // phase 1 (letters, generation) then phase 2 (the stated forecast), on one step axis
+      expect(events.filter((e) => e.type === 'train').map((e) => e.type === 'train' && e.step)).toEqual([1, 2, 3, 4]);
+      expect(events.at(-1)).toMatchObject({ type: 'status', state: 'succeeded' });
+      const artifact = events.find((e) => e.type === 'artifact');
+      expect(artifact).toBeDefined();
 
-    const evalRun = await jobs.launch({ kind: 'eval', backend: 'local', config: { dataset, base_model: 'tiny', stages: 'baseline', max_cases: 2, num_trees: 1, max_new_tokens: 4 } });
-    const evalFinal = await jobs.wait(evalRun.id);
-    expect(evalFinal?.state, store.readLog(evalRun.id).slice(-3000)).toBe('succeeded');
-    expect(store.readEvents(evalRun.id).items.some((e) => e.type === 'eval' && e.stage === 'baseline')).toBe(true);
-    jobs.dispose();
-  }, 600_000);
+      const evalRun = await jobs.launch({
+        kind: 'eval',
+        backend: 'local',
+        config: { dataset, base_model: 'tiny', stages: 'baseline', max_cases: 2, num_trees: 1, max_new_tokens: 4 },
+      });
+      const evalFinal = await jobs.wait(evalRun.id);
+      expect(evalFinal?.state, store.readLog(evalRun.id).slice(-3000)).toBe('succeeded');
+      expect(store.readEvents(evalRun.id).items.some((e) => e.type === 'eval' && e.stage === 'baseline')).toBe(true);
+      jobs.dispose();
+    }, 600_000);
 
-  it('a bad config key fails the run with the pipeline\'s message (exit 2)', async () => {
-    const store = tempStore();
-    const { jobs } = service(store, repoTraining, realPython);
-    const run = await jobs.launch({ kind: 'eval', backend: 'local', config: { num_epochs: 3 } });
-    const final = await jobs.wait(run.id);
-    expect(final?.state).toBe('failed');
-    expect(final?.error).toMatch(/exited with code 2[\s\S]*unknown config key 'num_epochs'/);
-  }, 120_000);
-});
+    it("a bad config key fails the run with the pipeline's message (exit 2)", async () => {
+      const store = tempStore();
+      const { jobs } = service(store, repoTraining, realPython);
+      const run = await jobs.launch({ kind: 'eval', backend: 'local', config: { num_epochs: 3 } });
+      const final = await jobs.wait(run.id);
+      expect(final?.state).toBe('failed');
+      expect(final?.error).toMatch(/exited with code 2[\s\S]*unknown config key 'num_epochs'/);
+    }, 120_000);
+  },
+);

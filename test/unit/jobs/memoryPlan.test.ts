@@ -4,7 +4,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MEMORY_FACTS, checkLaunch, checkRecipe, fixName, gpuInfo, loraParams, paramCounts, planMemory, recipeOf, recommendGpu, resolveModel } from '../../../src/jobs/memoryPlan';
+import {
+  MEMORY_FACTS,
+  checkLaunch,
+  checkRecipe,
+  fixName,
+  gpuInfo,
+  loraParams,
+  paramCounts,
+  planMemory,
+  recipeOf,
+  recommendGpu,
+  resolveModel,
+} from '../../../src/jobs/memoryPlan';
 import type { Recipe } from '../../../src/jobs/memoryPlan';
 import { PIPELINE_BASE_MODEL } from '../../../src/contracts/jobConfig';
 import { RunStore, runsRootOf } from '../../../src/runs/runStore';
@@ -15,7 +27,19 @@ const EXPERTS = 'mlp.experts.gate_up_proj,mlp.experts.down_proj';
 const ATTENTION = 'q_proj,k_proj,v_proj,o_proj';
 
 function aRecipe(overrides: Partial<Recipe> = {}): Recipe {
-  return { model: 'openai/gpt-oss-20b', loading: 'bf16', targetModules: ATTENTION, targetParameters: '', modulesToSave: '', loraRank: 16, batchSize: 4, maxSeqLength: 512, gradientCheckpointing: true, mode: 'train', ...overrides };
+  return {
+    model: 'openai/gpt-oss-20b',
+    loading: 'bf16',
+    targetModules: ATTENTION,
+    targetParameters: '',
+    modulesToSave: '',
+    loraRank: 16,
+    batchSize: 4,
+    maxSeqLength: 512,
+    gradientCheckpointing: true,
+    mode: 'train',
+    ...overrides,
+  };
 }
 
 describe('memory plan: shared vectors (schemas/memory-plan.json)', () => {
@@ -30,13 +54,16 @@ describe('memory plan: shared vectors (schemas/memory-plan.json)', () => {
     expect(plan.peakPhase).toBe(v.expected.peakPhase);
     expect(plan.allocatedGiB).toBeCloseTo(v.expected.allocatedGiB!, 2);
     expect(plan.totalGiB).toBeCloseTo(v.expected.totalGiB!, 2);
-    for (const [k, gib] of Object.entries(v.expected.breakdown!)) expect(plan.breakdown[k as keyof typeof plan.breakdown]).toBeCloseTo(gib, 2);
+    for (const [k, gib] of Object.entries(v.expected.breakdown!))
+      expect(plan.breakdown[k as keyof typeof plan.breakdown]).toBeCloseTo(gib, 2);
     expect(check.fixes.map(fixName)).toEqual(v.expected.fixes);
     expect(check.message).toBe(v.expected.message);
   });
 
   it('covers every verdict', () => {
-    expect(new Set(MEMORY_FACTS.vectors.map((v) => v.expected.verdict))).toEqual(new Set(['fits', 'tight', 'no-fit', 'unknown']));
+    expect(new Set(MEMORY_FACTS.vectors.map((v) => v.expected.verdict))).toEqual(
+      new Set(['fits', 'tight', 'no-fit', 'unknown']),
+    );
   });
 });
 
@@ -82,7 +109,9 @@ describe('memory plan: arithmetic', () => {
   it('the no-fit message names the cause and the fixes; unknown models and GPUs are not refused', () => {
     const c = checkRecipe(aRecipe({ loraRank: 64, targetParameters: EXPERTS }), 'A10G');
     expect(c.verdict).toBe('no-fit');
-    expect(c.message).toMatch(/^GPT-OSS-20B \(bf16\) with expert LoRA r=64, batch 4 × 512 tokens needs ~\d+\.\d GiB; A10G has 22\.5 GiB \(24 GB\): does not fit\. Fix: pick A100-80GB or H100, or attention-only LoRA/);
+    expect(c.message).toMatch(
+      /^GPT-OSS-20B \(bf16\) with expert LoRA r=64, batch 4 × 512 tokens needs ~\d+\.\d GiB; A10G has 22\.5 GiB \(24 GB\): does not fit\. Fix: pick A100-80GB or H100, or attention-only LoRA/,
+    );
     expect(checkRecipe(aRecipe({ model: 'someone/other' }), 'A10G').verdict).toBe('unknown');
     expect(checkRecipe(aRecipe(), 'cpu').verdict).toBe('unknown');
   });
@@ -91,7 +120,14 @@ describe('memory plan: arithmetic', () => {
 describe('memory plan: launch configs', () => {
   it('fills what the config leaves out from the job defaults, and the Modal app base model on Modal', () => {
     const r = recipeOf('sft', {}, 'modal');
-    expect(r).toMatchObject({ model: PIPELINE_BASE_MODEL, targetParameters: '', loraRank: 16, batchSize: 8, gradientCheckpointing: true, mode: 'train' });
+    expect(r).toMatchObject({
+      model: PIPELINE_BASE_MODEL,
+      targetParameters: '',
+      loraRank: 16,
+      batchSize: 8,
+      gradientCheckpointing: true,
+      mode: 'train',
+    });
     expect(recipeOf('sft', {}, 'local').model).toBe('tiny');
     expect(recipeOf('grpo', { base_model: 'openai/gpt-oss-20b' }).maxSeqLength).toBe(512 + 64);
     expect(recipeOf('eval', { base_model: 'openai/gpt-oss-20b' }).mode).toBe('infer');
@@ -108,7 +144,20 @@ describe('memory plan: launch configs', () => {
   });
 });
 
-const GOOD_CASE = JSON.stringify({ id: 'c1', seed: { event: 'Tech layoffs', date: '2023-01-15' }, levels: [{ depth: 1, candidates: [{ event: 'Stock drops', label: 1 }, { event: 'IPO delayed', label: 0 }] }], split: 'train' });
+const GOOD_CASE = JSON.stringify({
+  id: 'c1',
+  seed: { event: 'Tech layoffs', date: '2023-01-15' },
+  levels: [
+    {
+      depth: 1,
+      candidates: [
+        { event: 'Stock drops', label: 1 },
+        { event: 'IPO delayed', label: 0 },
+      ],
+    },
+  ],
+  split: 'train',
+});
 
 function workspace(): string {
   const root = tempDir('ph-mem-');
@@ -124,9 +173,26 @@ describe('psychohistory launch --backend modal: the memory plan', () => {
   it('refuses a run that cannot fit the GPU, naming the fix, before any call to Modal', async () => {
     const root = workspace();
     const calls = server.callsOf('FunctionMap').length;
-    const r = await cli(root, 'launch', 'sft', '--backend', 'modal', '--dataset', 'cases/train.jsonl', '--gpu', 'A10G', '--lora-rank', '64', '--set', `target_parameters=${EXPERTS}`, '--detach');
+    const r = await cli(
+      root,
+      'launch',
+      'sft',
+      '--backend',
+      'modal',
+      '--dataset',
+      'cases/train.jsonl',
+      '--gpu',
+      'A10G',
+      '--lora-rank',
+      '64',
+      '--set',
+      `target_parameters=${EXPERTS}`,
+      '--detach',
+    );
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/Refusing to launch: GPT-OSS-20B \(bf16\) with expert LoRA r=64.*A10G has 22\.5 GiB \(24 GB\): does not fit\. Fix: pick A100-80GB or H100/);
+    expect(r.err).toMatch(
+      /Refusing to launch: GPT-OSS-20B \(bf16\) with expert LoRA r=64.*A10G has 22\.5 GiB \(24 GB\): does not fit\. Fix: pick A100-80GB or H100/,
+    );
     expect(server.callsOf('FunctionMap').length).toBe(calls);
     expect(new RunStore(runsRootOf(root)).list()).toEqual([]);
   });
@@ -143,10 +209,39 @@ describe('psychohistory launch --backend modal: the memory plan', () => {
 
   it('warns when the run is tight, and --skip-memory-check launches a refused one', async () => {
     const root = workspace();
-    const tight = await cli(root, 'launch', 'sft', '--backend', 'modal', '--dataset', 'cases/train.jsonl', '--gpu', 'A10G', '--set', 'load_in_4bit=true', '--set', 'batch_size=6', '--detach');
+    const tight = await cli(
+      root,
+      'launch',
+      'sft',
+      '--backend',
+      'modal',
+      '--dataset',
+      'cases/train.jsonl',
+      '--gpu',
+      'A10G',
+      '--set',
+      'load_in_4bit=true',
+      '--set',
+      'batch_size=6',
+      '--detach',
+    );
     expect(tight.code, tight.err).toBe(0);
-    expect(tight.err).toMatch(/Warning: .*tight \(over 90 %\), it may run out of memory\. Fix: pick L40S or A100-40GB, or batch_size=3/);
-    const forced = await cli(root, 'launch', 'sft', '--backend', 'modal', '--dataset', 'cases/train.jsonl', '--gpu', 'A10G', '--skip-memory-check', '--detach');
+    expect(tight.err).toMatch(
+      /Warning: .*tight \(over 90 %\), it may run out of memory\. Fix: pick L40S or A100-40GB, or batch_size=3/,
+    );
+    const forced = await cli(
+      root,
+      'launch',
+      'sft',
+      '--backend',
+      'modal',
+      '--dataset',
+      'cases/train.jsonl',
+      '--gpu',
+      'A10G',
+      '--skip-memory-check',
+      '--detach',
+    );
     expect(forced.code, forced.err).toBe(0);
     expect(forced.err).toMatch(/Warning: .*does not fit/);
   });

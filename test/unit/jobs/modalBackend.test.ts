@@ -21,7 +21,11 @@ describe('Modal backend against a local Modal API server', () => {
     const store = tempStore();
     const { jobs } = service(store);
     const file = dataset();
-    const run = await jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: file, num_epochs: 2, lora_rank: 8, gpu: 'A10G' } });
+    const run = await jobs.launch({
+      kind: 'sft',
+      backend: 'modal',
+      config: { dataset: file, num_epochs: 2, lora_rank: 8, gpu: 'A10G' },
+    });
 
     // What the SDK sent: the right app and function, one dict argument with our config.
     const lookup = server.callsOf('FunctionGet').at(-1);
@@ -32,7 +36,14 @@ describe('Modal backend against a local Modal API server', () => {
     expect(record).toMatchObject({ state: 'running', modal: { appName: 'psychohistory', functionName: 'sft' } });
     const call = server.functionCalls.get(callId);
     expect(call?.args).toEqual([
-      { dataset: file, num_epochs: 2, lora_rank: 8, gpu: 'A10G', run_id: run.id, dataset_text: fs.readFileSync(file, 'utf8') },
+      {
+        dataset: file,
+        num_epochs: 2,
+        lora_rank: 8,
+        gpu: 'A10G',
+        run_id: run.id,
+        dataset_text: fs.readFileSync(file, 'utf8'),
+      },
     ]);
     expect(call?.kwargs).toEqual({});
     // The dataset text goes to Modal, not into run.json.
@@ -44,7 +55,13 @@ describe('Modal backend against a local Modal API server', () => {
     server.log(callId, 'CUDA warning: something\n', 2);
     server.putQueueItem(MODAL_EVENTS_QUEUE, 'another-run', trainEvent(7));
     await until(() => store.readEvents(run.id).items.length === 2, 10_000, 'two events');
-    server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, { type: 'cost', gpu: 'A10G', seconds: 120, usd: 0.04, time: '2026-01-01T00:02:00Z' });
+    server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, {
+      type: 'cost',
+      gpu: 'A10G',
+      seconds: 120,
+      usd: 0.04,
+      time: '2026-01-01T00:02:00Z',
+    });
     server.complete(callId, { adapter_path: '/data/models/sft/x/final', steps: 1 });
 
     const final = await jobs.wait(run.id);
@@ -105,7 +122,13 @@ describe('Modal backend against a local Modal API server', () => {
     await until(() => store.readEvents(run.id).items.length === 3, 10_000, 'first events');
     // Drop the stream for longer than the SDK's own retries: our loop restarts the iteration,
     // which starts over from the first item of the partition.
-    server.failNext('QueueNextItems', grpc.status.UNAVAILABLE, 'connection reset', 5, FakeModalServer.readsPartition(run.id));
+    server.failNext(
+      'QueueNextItems',
+      grpc.status.UNAVAILABLE,
+      'connection reset',
+      5,
+      FakeModalServer.readsPartition(run.id),
+    );
     await until(() => logs.some((l) => /event stream dropped/.test(l)), 15_000, 'the drop to reach the backend');
     for (const step of [4, 5]) server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, trainEvent(step));
     await until(() => store.readEvents(run.id).items.length >= 5, 15_000, 'events after the drop');
@@ -130,7 +153,11 @@ describe('Modal backend against a local Modal API server', () => {
     expect(windowB.jobs.reattachAll().map((r) => r.id)).toEqual([run.id]);
     for (const step of [1, 2, 3]) server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, trainEvent(step));
     server.log(callId, 'hello from the container\n');
-    await until(() => store.readEvents(run.id).items.length === 3 && store.readLog(run.id).includes('hello'), 10_000, 'events and logs');
+    await until(
+      () => store.readEvents(run.id).items.length === 3 && store.readLog(run.id).includes('hello'),
+      10_000,
+      'events and logs',
+    );
     await new Promise((r) => setTimeout(r, 500)); // time for a second writer, if there were one, to write
     expect(store.readEvents(run.id).items).toHaveLength(3);
     expect(store.readLog(run.id).match(/hello from the container/g)).toHaveLength(1);
@@ -160,7 +187,9 @@ describe('Modal backend against a local Modal API server', () => {
   it('bad token → JobError with the "Set Modal Token" action', async () => {
     const store = tempStore();
     const { jobs } = service(store, { tokenId: 'ak-test', tokenSecret: 'wrong' });
-    const err = await jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset() } }).catch((e: unknown) => e);
+    const err = await jobs
+      .launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset() } })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'auth', action: 'setModalToken' });
     expect(server.callsOf('AuthTokenGet').at(-1)?.metadata['x-modal-token-secret']).toBe('wrong');
     expect(store.list()[0]?.state).toBe('failed');
@@ -170,7 +199,9 @@ describe('Modal backend against a local Modal API server', () => {
     const store = tempStore();
     const { jobs } = service(store);
     server.failNext('FunctionMap', grpc.status.RESOURCE_EXHAUSTED, 'GPU quota exceeded for A100-80GB');
-    const err = await jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset() } }).catch((e: unknown) => e);
+    const err = await jobs
+      .launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset() } })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'quota' });
     expect(store.list()[0]).toMatchObject({ state: 'failed' });
     expect(store.list()[0]?.error).toMatch(/quota/);
@@ -178,7 +209,14 @@ describe('Modal backend against a local Modal API server', () => {
 });
 
 // Issue 12: the recorded end is the job's own, live and when a window attaches after the end.
-type End = 'succeeded' | 'failed by return' | 'cancelled by return' | 'failed by exception' | 'cancelled here' | 'cancelled elsewhere' | 'timed out';
+type End =
+  | 'succeeded'
+  | 'failed by return'
+  | 'cancelled by return'
+  | 'failed by exception'
+  | 'cancelled here'
+  | 'cancelled elsewhere'
+  | 'timed out';
 const ENDS: { end: End; state: string; error?: RegExp }[] = [
   { end: 'succeeded', state: 'succeeded' },
   { end: 'failed by return', state: 'failed', error: /unknown config key: lora_rnak/ },
@@ -192,12 +230,22 @@ const ENDS: { end: End; state: string; error?: RegExp }[] = [
 /** Make the run end the way `end` says; `jobs` is the window that cancels "here". */
 async function endRun(end: End, store: RunStore, runId: string, jobs: JobService): Promise<void> {
   const callId = store.read(runId)?.modal?.functionCallId ?? '';
-  if (end === 'succeeded') server.complete(callId, { runId, state: 'succeeded', error: null, seconds: 12, cost: { gpu: 'H100', usd: 0.01 } });
-  else if (end === 'failed by return') server.complete(callId, { runId, state: 'failed', error: 'ConfigError: unknown config key: lora_rnak' });
-  else if (end === 'cancelled by return') server.complete(callId, { runId, state: 'cancelled', error: 'cancelled (SIGTERM); resume from /data/models/sft/x/checkpoint-10' });
+  if (end === 'succeeded')
+    server.complete(callId, { runId, state: 'succeeded', error: null, seconds: 12, cost: { gpu: 'H100', usd: 0.01 } });
+  else if (end === 'failed by return')
+    server.complete(callId, { runId, state: 'failed', error: 'ConfigError: unknown config key: lora_rnak' });
+  else if (end === 'cancelled by return')
+    server.complete(callId, {
+      runId,
+      state: 'cancelled',
+      error: 'cancelled (SIGTERM); resume from /data/models/sft/x/checkpoint-10',
+    });
   else if (end === 'failed by exception') server.fail(callId, 'ValueError: no eval split');
   else if (end === 'cancelled here') await jobs.cancel(runId);
-  else if (end === 'cancelled elsewhere') await (await (await createModalClient(server.credentials)).functionCalls.fromId(callId)).cancel({ terminateContainers: true });
+  else if (end === 'cancelled elsewhere')
+    await (
+      await (await createModalClient(server.credentials)).functionCalls.fromId(callId)
+    ).cancel({ terminateContainers: true });
   else server.timeOut(callId);
 }
 
@@ -208,11 +256,18 @@ describe('Modal backend: each end is recorded as the job’s own', () => {
       const { jobs } = service(store);
       const run = await jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset(), gpu: 'H100' } });
       // The final events arrive late (a dropped read), yet the end waits for them.
-      server.failNext('QueueNextItems', grpc.status.UNAVAILABLE, 'connection reset', 2, FakeModalServer.readsPartition(run.id));
+      server.failNext(
+        'QueueNextItems',
+        grpc.status.UNAVAILABLE,
+        'connection reset',
+        2,
+        FakeModalServer.readsPartition(run.id),
+      );
       let eventsAtEnd = -1;
       jobs.onDidChange(({ runId }) => {
         const record = store.read(runId);
-        if (eventsAtEnd < 0 && record && ['succeeded', 'failed', 'cancelled'].includes(record.state)) eventsAtEnd = store.readEvents(runId).items.length;
+        if (eventsAtEnd < 0 && record && ['succeeded', 'failed', 'cancelled'].includes(record.state))
+          eventsAtEnd = store.readEvents(runId).items.length;
       });
       for (const step of [1, 2, 3]) server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, trainEvent(step));
       await endRun(end, store, run.id, jobs);
@@ -229,7 +284,11 @@ describe('Modal backend: each end is recorded as the job’s own', () => {
     it(`${end}, attached after the end (reload): ${state}`, async () => {
       const store = tempStore();
       const first = service(store);
-      const run = await first.jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset(), gpu: 'H100' } });
+      const run = await first.jobs.launch({
+        kind: 'sft',
+        backend: 'modal',
+        config: { dataset: dataset(), gpu: 'H100' },
+      });
       first.jobs.dispose(); // the window closes; the run goes on and ends with nobody watching
       for (const step of [1, 2]) server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, trainEvent(step));
       const other = service(store);
@@ -252,7 +311,9 @@ describe('Modal backend: each end is recorded as the job’s own', () => {
     const run = await jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset(), gpu: 'H100' } });
     const callId = store.read(run.id)?.modal?.functionCallId ?? '';
     const bind = server.callsOf('FunctionBindParams').at(-1);
-    expect(bind?.request).toMatchObject({ functionOptions: { resources: { gpuConfig: { gpuType: 'H100', count: 1 } } } });
+    expect(bind?.request).toMatchObject({
+      functionOptions: { resources: { gpuConfig: { gpuType: 'H100', count: 1 } } },
+    });
     expect(server.functionCalls.get(callId)?.gpu).toBe('H100');
     expect(server.functionCalls.get(callId)?.args[0]).toMatchObject({ gpu: 'H100', run_id: run.id });
     server.fail(callId, 'RuntimeError: CUDA error'); // no cost event came: the estimate prices the GPU that ran

@@ -64,7 +64,12 @@ class TrainingRun {
     const record = volume.get(this.runId);
     if (!record) throw new Error('no record');
     const text = Buffer.from(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
-    const item = { seq: this.seq, offset: record.length, end: record.length + text.length, events: events as unknown as Picklable[] };
+    const item = {
+      seq: this.seq,
+      offset: record.length,
+      end: record.length + text.length,
+      events: events as unknown as Picklable[],
+    };
     record.append(text);
     this.seq += events.length;
     if (lost || !this.server.putQueueItem(MODAL_EVENTS_QUEUE, this.runId, item)) this.dropped += events.length;
@@ -84,11 +89,19 @@ beforeAll(() => {
 });
 
 function service(store: RunStore, options: { backfillIdleMs?: number } = {}) {
-  const timings = { eventPollMs: 500, logGraceMs: 100, backfillRetryMs: 50, backfillIdleMs: options.backfillIdleMs ?? 300 };
+  const timings = {
+    eventPollMs: 500,
+    logGraceMs: 100,
+    backfillRetryMs: 50,
+    backfillIdleMs: options.backfillIdleMs ?? 300,
+  };
   return modalService(store, { credentials: server.credentials, ...timings });
 }
 
-const steps = (n: number, from = 1) => Array.from({ length: n }, (_, i) => trainEvent(from + i, { time: `2026-01-01T00:00:00.${String((from + i) % 1000).padStart(3, '0')}Z` }));
+const steps = (n: number, from = 1) =>
+  Array.from({ length: n }, (_, i) =>
+    trainEvent(from + i, { time: `2026-01-01T00:00:00.${String((from + i) % 1000).padStart(3, '0')}Z` }),
+  );
 
 describe('Modal events at any length', () => {
   it('100k events through a capped, expiring, lossy queue and a reload: each written once, in order', async () => {
@@ -113,7 +126,10 @@ describe('Modal events at any length', () => {
     batches(40_001, 100_000); // the partition reaches 5,000 items: the rest never get in
     expect(server.queueLength(MODAL_EVENTS_QUEUE, run.id)).toBe(5_000);
     expect(training.dropped).toBeGreaterThan(20_000);
-    training.emit([{ type: 'cost', gpu: 'A10G', seconds: 60, usd: 0.02, time: '2026-01-01T01:00:00Z' }, statusEvent('succeeded')]);
+    training.emit([
+      { type: 'cost', gpu: 'A10G', seconds: 60, usd: 0.02, time: '2026-01-01T01:00:00Z' },
+      statusEvent('succeeded'),
+    ]);
     training.end();
     server.complete(callId, { state: 'succeeded' });
 
@@ -150,7 +166,9 @@ describe('Modal events at any length', () => {
     const second = service(store);
     second.jobs.reattachAll();
     expect((await second.jobs.wait(run.id))?.state).toBe('succeeded');
-    expect(store.readEvents(run.id).items.map((e) => (e.type === 'train' ? e.step : 0))).toEqual(Array.from({ length: 3_000 }, (_, i) => i + 1));
+    expect(store.readEvents(run.id).items.map((e) => (e.type === 'train' ? e.step : 0))).toEqual(
+      Array.from({ length: 3_000 }, (_, i) => i + 1),
+    );
     second.jobs.dispose();
   });
 });
@@ -174,7 +192,12 @@ describe('Modal events: the record is read only when needed', () => {
 });
 
 describe('EventCopier', () => {
-  const batch = (seq: number, n: number): QueueBatch => ({ seq, offset: seq * 10, end: (seq + n) * 10, events: steps(n, seq + 1) });
+  const batch = (seq: number, n: number): QueueBatch => ({
+    seq,
+    offset: seq * 10,
+    end: (seq + n) * 10,
+    events: steps(n, seq + 1),
+  });
 
   it('writes what continues the file, holds what is ahead of a gap, drops what is there, and resumes from its cursor', () => {
     const file = path.join(tempDir(), 'cursor.json');
@@ -236,7 +259,9 @@ json.dump({"items": [base64.b64encode(serialize(i)).decode() for i in q.items],
            "record": open(d + "/metrics.jsonl").read()}, sys.stdout)
 `;
     const { execFileSync } = await import('node:child_process');
-    const out = JSON.parse(execFileSync(python, ['-c', script], { cwd: path.join(__dirname, '../../../training'), encoding: 'utf8' })) as { items: string[]; record: string };
+    const out = JSON.parse(
+      execFileSync(python, ['-c', script], { cwd: path.join(__dirname, '../../../training'), encoding: 'utf8' }),
+    ) as { items: string[]; record: string };
     expect(out.items.length).toBe(2);
 
     const store = tempStore();
@@ -244,15 +269,31 @@ json.dump({"items": [base64.b64encode(serialize(i)).decode() for i in q.items],
     const run = await jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset() } });
     volume.set(run.id, new VolumeFile());
     volume.get(run.id)?.append(Buffer.from(out.record));
-    expect(server.putQueuePickles(MODAL_EVENTS_QUEUE, run.id, out.items.map((b) => Buffer.from(b, 'base64')))).toBe(true);
+    expect(
+      server.putQueuePickles(
+        MODAL_EVENTS_QUEUE,
+        run.id,
+        out.items.map((b) => Buffer.from(b, 'base64')),
+      ),
+    ).toBe(true);
     await until(() => store.readEvents(run.id).items.length === 601, 15_000, 'the batches');
     server.complete(store.read(run.id)?.modal?.functionCallId ?? '', { state: 'succeeded' });
     expect((await jobs.wait(run.id))?.state).toBe('succeeded');
     const written = store.readEvents(run.id).items;
-    const recorded = out.record.trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    const recorded = out.record
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
     expect(written).toHaveLength(601);
-    expect(written.map((e) => JSON.stringify(e, Object.keys(e).sort()))).toEqual(recorded.map((e) => JSON.stringify(e, Object.keys(e as object).sort())));
-    expect(written.at(-1)).toMatchObject({ type: 'eval', depth: null, match: { exact: 2 }, ci: { brier: [0.05, 0.15] } });
+    expect(written.map((e) => JSON.stringify(e, Object.keys(e).sort()))).toEqual(
+      recorded.map((e) => JSON.stringify(e, Object.keys(e as object).sort())),
+    );
+    expect(written.at(-1)).toMatchObject({
+      type: 'eval',
+      depth: null,
+      match: { exact: 2 },
+      ci: { brier: [0.05, 0.15] },
+    });
     expect(server.callsOf('FunctionGet').some((c) => c.request['objectTag'] === 'read_run')).toBe(true);
     jobs.dispose();
   });

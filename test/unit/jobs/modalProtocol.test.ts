@@ -16,7 +16,8 @@ const PROTO_DIR = path.join(__dirname, '../../modalServer/proto');
 /** api.proto as @grpc/proto-loader parses it (the same protobufjs, the same well-known imports). */
 function loadProto(): protobuf.Root {
   const root = new protobuf.Root();
-  root.resolvePath = (_origin, target) => (target.startsWith('google/protobuf/') ? target : path.join(PROTO_DIR, target));
+  root.resolvePath = (_origin, target) =>
+    target.startsWith('google/protobuf/') ? target : path.join(PROTO_DIR, target);
   root.loadSync('modal_proto/api.proto').resolveAll();
   return root;
 }
@@ -30,7 +31,9 @@ interface SdkField {
 function sdkCodec(): Map<string, Map<number, SdkField>> {
   const bundle = fs.readFileSync(createRequire(__filename).resolve('modal'), 'utf8');
   const codec = new Map<string, Map<number, SdkField>>();
-  for (const m of bundle.matchAll(/\nvar (\w+) = \{\n {2}encode\((?:message|_), writer = new BinaryWriter\(\)\) \{[\s\S]*?\n {2}decode\(input, length\) \{([\s\S]*?)\n {2}fromJSON/g)) {
+  for (const m of bundle.matchAll(
+    /\nvar (\w+) = \{\n {2}encode\((?:message|_), writer = new BinaryWriter\(\)\) \{[\s\S]*?\n {2}decode\(input, length\) \{([\s\S]*?)\n {2}fromJSON/g,
+  )) {
     const fields = new Map<number, SdkField>();
     for (const c of (m[2] ?? '').matchAll(/case (\d+): \{\s*if \(tag [!=]== (\d+)\) \{[\s\S]*?message\.(\w+)/g)) {
       const field = fields.get(Number(c[1])) ?? { name: c[3] ?? '', wireTypes: new Set<number>() };
@@ -42,7 +45,16 @@ function sdkCodec(): Map<string, Map<number, SdkField>> {
   return codec;
 }
 
-const WIRE: Record<string, number> = { double: 1, fixed64: 1, sfixed64: 1, float: 5, fixed32: 5, sfixed32: 5, string: 2, bytes: 2 };
+const WIRE: Record<string, number> = {
+  double: 1,
+  fixed64: 1,
+  sfixed64: 1,
+  float: 5,
+  fixed32: 5,
+  sfixed32: 5,
+  string: 2,
+  bytes: 2,
+};
 
 function wireTypes(field: protobuf.Field): number[] {
   if (field.map || field.resolvedType instanceof protobuf.Type) return [2];
@@ -64,7 +76,9 @@ describe('Modal stand-in protocol', () => {
   const service = root.lookupService('modal.client.ModalClient');
 
   it('is the api.proto of the pinned modal version', () => {
-    const pinned = /^MODAL_VERSION = "([\d.]+)"/m.exec(fs.readFileSync(path.join(PROTO_DIR, 'regenerate.py'), 'utf8'))?.[1];
+    const pinned = /^MODAL_VERSION = "([\d.]+)"/m.exec(
+      fs.readFileSync(path.join(PROTO_DIR, 'regenerate.py'), 'utf8'),
+    )?.[1];
     const header = fs.readFileSync(path.join(PROTO_DIR, 'modal_proto/api.proto'), 'utf8').split('\n', 1)[0];
     expect(pinned).toBeDefined();
     expect(header).toContain(`\`modal\` Python package ${pinned} `);
@@ -84,13 +98,17 @@ describe('Modal stand-in protocol', () => {
     const visit = (type: protobuf.Type) => {
       if (seen.has(type.fullName) || type.fullName.startsWith('.google.')) return;
       seen.add(type.fullName);
-      const sdk = sdkNames(type).map((n) => codec.get(n)).find(Boolean);
+      const sdk = sdkNames(type)
+        .map((n) => codec.get(n))
+        .find(Boolean);
       if (!sdk) return void problems.push(`${type.fullName}: not in the SDK's codec`);
       for (const [number, field] of sdk) {
         const ours = type.fieldsById[number];
         if (!ours) problems.push(`${type.fullName} #${number} (${field.name}): the SDK has it, api.proto does not`);
-        else if (normalise(ours.name) !== normalise(field.name)) problems.push(`${type.fullName} #${number}: SDK ${field.name}, api.proto ${ours.name}`);
-        else if (!wireTypes(ours).some((w) => field.wireTypes.has(w))) problems.push(`${type.fullName}.${ours.name}: wire types differ`);
+        else if (normalise(ours.name) !== normalise(field.name))
+          problems.push(`${type.fullName} #${number}: SDK ${field.name}, api.proto ${ours.name}`);
+        else if (!wireTypes(ours).some((w) => field.wireTypes.has(w)))
+          problems.push(`${type.fullName}.${ours.name}: wire types differ`);
         // Only through fields both know: what the SDK cannot decode it never sees.
         if (ours?.resolvedType instanceof protobuf.Type) visit(ours.resolvedType);
       }

@@ -11,11 +11,15 @@ import { tempDir, tempStore } from './builders';
 import { modalService, useModalStandIn } from './harness';
 
 const server = useModalStandIn({ deploy: ['sft'] });
-const service = (store: RunStore) => modalService(store, { credentials: server.credentials, eventPollMs: 500, logGraceMs: 100 }).jobs;
+const service = (store: RunStore) =>
+  modalService(store, { credentials: server.credentials, eventPollMs: 500, logGraceMs: 100 }).jobs;
 
 /** The synthetic example cases, repeated under new ids to the size of a real 1,000-case dataset (~600 KB). */
 function syntheticDataset(): string {
-  const lines = fs.readFileSync(path.join(__dirname, '../../../examples/data/synthetic.cases.jsonl'), 'utf8').split('\n').filter(Boolean);
+  const lines = fs
+    .readFileSync(path.join(__dirname, '../../../examples/data/synthetic.cases.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean);
   const out: string[] = [];
   for (let copy = 0; out.join('\n').length < 600_000; copy++) {
     for (const line of lines) {
@@ -64,7 +68,10 @@ describe('Modal stand-in, through the real SDK', () => {
 
   it('a queue partition holds 5,000 items: a put past the cap fails (QueueFullError once its timeout passes)', async () => {
     const queue = await (await client()).queues.fromName('standin-cap', { createIfMissing: true });
-    await queue.putMany(Array.from({ length: 4_999 }, (_, i) => i), { partition: 'p' });
+    await queue.putMany(
+      Array.from({ length: 4_999 }, (_, i) => i),
+      { partition: 'p' },
+    );
     await queue.put(4_999, { partition: 'p' });
     expect(await queue.len({ partition: 'p' })).toBe(5_000);
     await expect(queue.put('one more', { partition: 'p', timeoutMs: 200 })).rejects.toBeInstanceOf(QueueFullError);
@@ -112,7 +119,9 @@ describe('Modal stand-in, through the real SDK', () => {
     expect(attempts).toBe(2);
     expect(server.callsOf('FunctionRetryInputs')).toHaveLength(1);
     await expect((await c.functions.fromName('standin', 'broken')).remote([{}])).rejects.toThrow(/jsonschema/);
-    await expect((await c.functions.fromName('standin', 'raises')).remote([{}])).rejects.toThrow(/TypeError: bad config/);
+    await expect((await c.functions.fromName('standin', 'raises')).remote([{}])).rejects.toThrow(
+      /TypeError: bad config/,
+    );
   });
 
   it('a preempted call is retried by Modal: the body runs again and the caller sees only the last attempt', async () => {
@@ -139,7 +148,10 @@ describe('Modal stand-in, through the real SDK', () => {
     const file = path.join(tempDir(), 'one.cases.jsonl');
     fs.writeFileSync(file, '{"seed":{"event":"e","date":"2024-01-01"},"levels":[]}\n');
     const run = await jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: file } });
-    server.initFailure(store.read(run.id)?.modal?.functionCallId ?? '', "ModuleNotFoundError: No module named 'unsloth'");
+    server.initFailure(
+      store.read(run.id)?.modal?.functionCallId ?? '',
+      "ModuleNotFoundError: No module named 'unsloth'",
+    );
     const final = await jobs.wait(run.id);
     expect(final?.state).toBe('failed');
     expect(final?.error).toMatch(/unsloth/);

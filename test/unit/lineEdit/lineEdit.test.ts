@@ -5,9 +5,20 @@ import { describe, expect, it } from 'vitest';
 import { checkLine } from '../../../src/cases/lineCheck';
 import { applyFix, fixesForLine } from '../../../src/cases/editing/fixes';
 import { compactForWriteBack } from '../../../src/cases/editing/formattedLine';
-import { LineEditError, nodeAt, parseLine, pathAtOffset, pathInLine, removeProperty, rewriteArray, setValue, valueAt } from '../../../src/lineEdit/lineEdit';
+import {
+  LineEditError,
+  nodeAt,
+  parseLine,
+  pathAtOffset,
+  pathInLine,
+  removeProperty,
+  rewriteArray,
+  setValue,
+  valueAt,
+} from '../../../src/lineEdit/lineEdit';
 
-const line = '{"id": "a", "seed": {"event": "Rates rise", "date": "2024-01-02"}, "levels": [{"depth": 1, "candidates": [{"event": "x", "label": 1}, {"event": "y", "label": 0}]}]}';
+const line =
+  '{"id": "a", "seed": {"event": "Rates rise", "date": "2024-01-02"}, "levels": [{"depth": 1, "candidates": [{"event": "x", "label": 1}, {"event": "y", "label": 0}]}]}';
 
 describe('line-edit toolkit: positions', () => {
   it('finds the value JSON.parse keeps: the last of duplicate keys', () => {
@@ -31,13 +42,20 @@ describe('line-edit toolkit: splices', () => {
     const withBom = `\uFEFF${line}`;
     const out = setValue(withBom, ['seed', 'date'], '2024-01-03');
     expect(out).toBe(withBom.replace('2024-01-02', '2024-01-03'));
-    expect(setValue(line, ['split'], 'eval', ['id', 'seed', 'levels', 'split'])).toBe(line.replace(/}$/, ', "split": "eval"}'));
+    expect(setValue(line, ['split'], 'eval', ['id', 'seed', 'levels', 'split'])).toBe(
+      line.replace(/}$/, ', "split": "eval"}'),
+    );
     expect(removeProperty(line, ['id'])).toBe(line.replace('"id": "a", ', ''));
   });
 
   it('reorders array elements as their own text', () => {
     const out = rewriteArray(line, ['levels', 0, 'candidates'], (els) => [els[1]!, els[0]!]);
-    expect(out).toBe(line.replace('{"event": "x", "label": 1}, {"event": "y", "label": 0}', '{"event": "y", "label": 0}, {"event": "x", "label": 1}'));
+    expect(out).toBe(
+      line.replace(
+        '{"event": "x", "label": 1}, {"event": "y", "label": 0}',
+        '{"event": "y", "label": 0}, {"event": "x", "label": 1}',
+      ),
+    );
   });
 
   it('refuses to edit a line that is not JSON, naming the field', () => {
@@ -53,18 +71,25 @@ describe('line-edit toolkit: splices', () => {
 describe('the features edit through it', () => {
   it('a quick fix edits the label JSON.parse reads, not a shadowed duplicate', () => {
     // Candidate x says label 0 then 1: JSON.parse keeps 1, so the level has two actuals.
-    const dup = line.replace('{"event": "x", "label": 1}', '{"event": "x", "label": 0, "label": 1}').replace('{"event": "y", "label": 0}', '{"event": "y", "label": 1}');
+    const dup = line
+      .replace('{"event": "x", "label": 1}', '{"event": "x", "label": 0, "label": 1}')
+      .replace('{"event": "y", "label": 0}', '{"event": "y", "label": 1}');
     const refs = checkLine(dup).diagnostics.map((d) => ({ code: d.code, character: d.range.start.character }));
     const makeY = fixesForLine(dup, refs).find((f) => f.title.startsWith('Make "y"'));
     expect(makeY).toBeDefined();
     const fixed = applyFix(dup, makeY!);
-    const labels = (JSON.parse(fixed) as { levels: { candidates: { label: number }[] }[] }).levels[0]!.candidates.map((c) => c.label);
+    const labels = (JSON.parse(fixed) as { levels: { candidates: { label: number }[] }[] }).levels[0]!.candidates.map(
+      (c) => c.label,
+    );
     expect(labels).toEqual([0, 1]);
   });
 
   it('the formatted-line editor writes back with the separators the line had', () => {
     const compact = '{"id":"a","split":"train"}';
-    expect(compactForWriteBack('{\n  "id": "a",\n  "split": "eval"\n}\n', compact)).toEqual({ ok: true, line: '{"id":"a","split":"eval"}' });
+    expect(compactForWriteBack('{\n  "id": "a",\n  "split": "eval"\n}\n', compact)).toEqual({
+      ok: true,
+      line: '{"id":"a","split":"eval"}',
+    });
     expect(compactForWriteBack('{"id": "a"}', '{"id": "b", "x": 1}')).toEqual({ ok: true, line: '{"id": "a"}' });
   });
 });

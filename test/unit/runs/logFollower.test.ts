@@ -27,7 +27,11 @@ describe('LogFollower', () => {
     const file = tempFile('first\nsecond\n');
     const seen: string[] = [];
     let active = true;
-    const follower = new LogFollower(file, { append: (lines) => seen.push(...lines) }, { isActive: () => active, intervalMs: 30 });
+    const follower = new LogFollower(
+      file,
+      { append: (lines) => seen.push(...lines) },
+      { isActive: () => active, intervalMs: 30 },
+    );
     await until(() => seen.length === 2, 'existing lines');
     expect(seen).toEqual(['first', 'second']);
     fs.appendFileSync(file, 'third\n');
@@ -47,7 +51,11 @@ describe('LogFollower', () => {
   it('waits for a log file that does not exist yet', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ph-logs-')), 'logs.txt');
     const seen: string[] = [];
-    const follower = new LogFollower(file, { append: (lines) => seen.push(...lines) }, { isActive: () => true, intervalMs: 30 });
+    const follower = new LogFollower(
+      file,
+      { append: (lines) => seen.push(...lines) },
+      { isActive: () => true, intervalMs: 30 },
+    );
     await new Promise((r) => setTimeout(r, 100));
     fs.writeFileSync(file, 'hello\n');
     await until(() => seen.length === 1, 'the first line');
@@ -71,7 +79,7 @@ describe('LogFollower', () => {
     expect(errors.map((e) => (e as Error).message)).toEqual(['EIO', 'EIO']);
   });
 
-  it('a metrics tail that cannot read (the local backend\'s follow loop) reports it through onError', async () => {
+  it("a metrics tail that cannot read (the local backend's follow loop) reports it through onError", async () => {
     // A directory where metrics.jsonl should be: open succeeds, every read fails with EISDIR.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ph-metrics-'));
     const file = path.join(dir, 'metrics.jsonl');

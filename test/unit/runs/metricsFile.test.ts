@@ -4,14 +4,22 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TrainEventSchema, type MetricEvent } from '../../../src/contracts/metrics';
-import { MetricsLineParser, MetricsTail, fastTrainEvent, followEvents, parseMetricEvent, parseMetricsText } from '../../../src/runs/metricsFile';
+import {
+  MetricsLineParser,
+  MetricsTail,
+  fastTrainEvent,
+  followEvents,
+  parseMetricEvent,
+  parseMetricsText,
+} from '../../../src/runs/metricsFile';
 import { evalEv, train } from '../dashboard/builders';
 
 const line = (o: unknown): string => JSON.stringify(o) + '\n';
 
 describe('parseMetricsText', () => {
   it('parses every valid event in order', () => {
-    const text = line(train(1)) + line(train(2)) + line(evalEv('sft', null, { perplexity: 2, brier: 0.1, match: [1, 1, 1, 1] }));
+    const text =
+      line(train(1)) + line(train(2)) + line(evalEv('sft', null, { perplexity: 2, brier: 0.1, match: [1, 1, 1, 1] }));
     const { events, notices } = parseMetricsText(text);
     expect(events.map((e) => e.type)).toEqual(['train', 'train', 'eval']);
     expect(notices).toEqual([]);
@@ -32,7 +40,12 @@ describe('parseMetricsText', () => {
   });
 
   it('counts unknown event types and invalid lines separately', () => {
-    const text = line(train(1)) + line({ type: 'gpu_util', percent: 90 }) + line({ type: 'gpu_util' }) + 'garbage\n' + line({ type: 'train', step: -1 });
+    const text =
+      line(train(1)) +
+      line({ type: 'gpu_util', percent: 90 }) +
+      line({ type: 'gpu_util' }) +
+      'garbage\n' +
+      line({ type: 'train', step: -1 });
     const { events, notices } = parseMetricsText(text);
     expect(events).toHaveLength(1);
     expect(notices.map((n) => n.message)).toEqual([
@@ -49,7 +62,9 @@ describe('parseMetricsText', () => {
 
 describe('MetricsLineParser', () => {
   it('joins lines split across chunks, including inside a multi-byte character', () => {
-    const bytes = new TextEncoder().encode(line({ type: 'status', state: 'running', message: 'Prévision ✓ 🚀', time: 't' }) + line(train(5)));
+    const bytes = new TextEncoder().encode(
+      line({ type: 'status', state: 'running', message: 'Prévision ✓ 🚀', time: 't' }) + line(train(5)),
+    );
     const p = new MetricsLineParser();
     const got = [];
     for (let i = 0; i < bytes.length; i += 7) got.push(...p.push(bytes.subarray(i, i + 7)));
@@ -99,7 +114,15 @@ describe('MetricsTail', () => {
 
 describe('fastTrainEvent', () => {
   it('never accepts what the zod schema rejects, and returns what zod returns', () => {
-    const value = fc.oneof(fc.integer({ min: -5, max: 1e6 }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(-0), fc.string(), fc.constant(null), fc.boolean(), fc.constant(undefined));
+    const value = fc.oneof(
+      fc.integer({ min: -5, max: 1e6 }),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.constant(-0),
+      fc.string(),
+      fc.constant(null),
+      fc.boolean(),
+      fc.constant(undefined),
+    );
     const field = (v: fc.Arbitrary<unknown>) => fc.oneof({ weight: 3, arbitrary: v }, { weight: 1, arbitrary: value });
     const event = fc.record(
       {
@@ -170,7 +193,17 @@ describe('followEvents (the jobs follower, on the shared tail)', () => {
 
 describe('parseMetricEvent (also the Modal follower, which writes events back to metrics.jsonl)', () => {
   it('gives a train event the same keys in the same order whichever path parsed it', () => {
-    const raw = { time: 't', rewardStd: 0.1, type: 'train', lr: 1e-4, loss: 1.5, extra: true, epoch: 0.5, step: 3, gradNorm: 2 };
+    const raw = {
+      time: 't',
+      rewardStd: 0.1,
+      type: 'train',
+      lr: 1e-4,
+      loss: 1.5,
+      extra: true,
+      epoch: 0.5,
+      step: 3,
+      gradNorm: 2,
+    };
     expect(JSON.stringify(parseMetricEvent(raw))).toBe(JSON.stringify(TrainEventSchema.parse(raw)));
   });
 });

@@ -82,8 +82,26 @@ describe('one bad record', () => {
     writeRecord(store, 'evil', aRun({ id: '../../outside', createdAt: '2026-03-01T00:00:00.000Z' }));
     fs.mkdirSync(path.join(store.root, 'half'));
     fs.writeFileSync(path.join(store.root, 'half', 'run.json'), '{"id": "ha');
-    writeRecord(store, 'modal-throws', aRun({ id: 'modal-throws', backend: 'modal', createdAt: '2026-02-01T00:00:00.000Z', modal: { appName: 'a', functionName: 'f', functionCallId: 'fc-1' } }));
-    writeRecord(store, 'modal-ok', aRun({ id: 'modal-ok', backend: 'modal', createdAt: '2026-01-15T00:00:00.000Z', modal: { appName: 'a', functionName: 'f', functionCallId: 'fc-2' } }));
+    writeRecord(
+      store,
+      'modal-throws',
+      aRun({
+        id: 'modal-throws',
+        backend: 'modal',
+        createdAt: '2026-02-01T00:00:00.000Z',
+        modal: { appName: 'a', functionName: 'f', functionCallId: 'fc-1' },
+      }),
+    );
+    writeRecord(
+      store,
+      'modal-ok',
+      aRun({
+        id: 'modal-ok',
+        backend: 'modal',
+        createdAt: '2026-01-15T00:00:00.000Z',
+        modal: { appName: 'a', functionName: 'f', functionCallId: 'fc-2' },
+      }),
+    );
     writeRecord(store, 'lost', aRun({ id: 'lost', createdAt: older }));
 
     const calls: string[] = [];
@@ -141,7 +159,9 @@ describe('symlinks under .psychohistory/runs', () => {
     fs.symlinkSync(secret, path.join(store.runDir(run.id), 'metrics.jsonl'));
     expect(() => store.readEvents(run.id)).toThrow(RunStoreError);
     const { snapshot } = await loadRun(store.runDir(run.id));
-    expect(snapshot.notices.map((n) => n.message)).toContain('metrics.jsonl is a symlink; the run store does not follow symlinks.');
+    expect(snapshot.notices.map((n) => n.message)).toContain(
+      'metrics.jsonl is a symlink; the run store does not follow symlinks.',
+    );
 
     const other = tempDir('ph-outside-');
     fs.writeFileSync(path.join(other, 'run.json'), JSON.stringify(aRun({ id: 'linked-record' })));

@@ -10,7 +10,17 @@ const root = join(__dirname, '../../..');
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   contributes: {
     commands: { command: string }[];
-    walkthroughs: { id: string; title: string; steps: { id: string; title: string; description: string; media: { markdown?: string }; completionEvents?: string[] }[] }[];
+    walkthroughs: {
+      id: string;
+      title: string;
+      steps: {
+        id: string;
+        title: string;
+        description: string;
+        media: { markdown?: string };
+        completionEvents?: string[];
+      }[];
+    }[];
   };
 };
 const contributed = new Set(manifest.contributes.commands.map((c) => c.command));
@@ -22,7 +32,14 @@ describe('walkthrough', () => {
 
   it('is contributed under the id the extension opens', () => {
     expect(walkthrough?.title).toBe('Get Started with PsychoHistory');
-    expect(walkthrough?.steps.map((s) => s.id)).toEqual(['openSample', 'fixProblem', 'openTable', 'quickRun', 'openDashboard', 'modalToken']);
+    expect(walkthrough?.steps.map((s) => s.id)).toEqual([
+      'openSample',
+      'fixProblem',
+      'openTable',
+      'quickRun',
+      'openDashboard',
+      'modalToken',
+    ]);
   });
 
   it('every step has a button for a command that exists, a completion event and its media', () => {

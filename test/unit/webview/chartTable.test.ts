@@ -27,8 +27,21 @@ describe('chartTableRows', () => {
       caption: 'Loss',
       xTitle: 'step',
       series: [
-        { label: 'loss', data: [{ x: 2, y: 1.5 }, { x: 2, y: 1.25 }, { x: 1, y: 2 }] },
-        { label: 'smoothed', data: [{ x: 1, y: 2 }, { x: 3, y: null }] },
+        {
+          label: 'loss',
+          data: [
+            { x: 2, y: 1.5 },
+            { x: 2, y: 1.25 },
+            { x: 1, y: 2 },
+          ],
+        },
+        {
+          label: 'smoothed',
+          data: [
+            { x: 1, y: 2 },
+            { x: 3, y: null },
+          ],
+        },
       ],
     });
     expect(rows.rows).toEqual([

@@ -1,7 +1,14 @@
 // The palette-from-theme helper on VS Code's real variable sets (test/render/themes): every chart
 // colour and status role it returns contrasts as WCAG asks, and a colour that already does is kept.
 import { describe, expect, it } from 'vitest';
-import { chartPalette, contrastRatio, ensureContrast, parseColor, resolveRoles, type Rgb } from '../../../webview/shared/themeColors';
+import {
+  chartPalette,
+  contrastRatio,
+  ensureContrast,
+  parseColor,
+  resolveRoles,
+  type Rgb,
+} from '../../../webview/shared/themeColors';
 import { THEME_NAMES, themeData } from '../../render/themes';
 
 const rgb = (css: string): Rgb => {
@@ -48,7 +55,8 @@ describe.each(THEME_NAMES)('%s theme', (name) => {
     expect(palette).toHaveLength(6);
     for (const c of palette) {
       expect(parseColor(c)!.a).toBe(1);
-      for (const b of ['--vscode-editor-background', '--vscode-editorWidget-background']) expect(contrastRatio(rgb(c), bg(b))).toBeGreaterThanOrEqual(3);
+      for (const b of ['--vscode-editor-background', '--vscode-editorWidget-background'])
+        expect(contrastRatio(rgb(c), bg(b))).toBeGreaterThanOrEqual(3);
     }
   });
 
@@ -60,13 +68,21 @@ describe.each(THEME_NAMES)('%s theme', (name) => {
 
   it('a text role is ≥ 4.5:1 on each of its backgrounds', () => {
     const on = ['--vscode-editor-background', '--vscode-editorWidget-background', '--vscode-list-hoverBackground'];
-    const roles = resolveRoles(read, { error: { from: ['--vscode-errorForeground'], on, ratio: 4.5 }, pass: { from: ['--vscode-testing-iconPassed'], on, ratio: 4.5 } });
-    for (const c of Object.values(roles)) for (const b of on) expect(contrastRatio(rgb(c), composite(b))).toBeGreaterThanOrEqual(4.5);
+    const roles = resolveRoles(read, {
+      error: { from: ['--vscode-errorForeground'], on, ratio: 4.5 },
+      pass: { from: ['--vscode-testing-iconPassed'], on, ratio: 4.5 },
+    });
+    for (const c of Object.values(roles))
+      for (const b of on) expect(contrastRatio(rgb(c), composite(b))).toBeGreaterThanOrEqual(4.5);
   });
 
   function composite(n: string): Rgb {
     const c = parseColor(vars[n] ?? '') ?? parseColor(vars['--vscode-editor-background']!)!;
     const page = rgb(vars['--vscode-editor-background']!);
-    return { r: Math.round(c.r * c.a + page.r * (1 - c.a)), g: Math.round(c.g * c.a + page.g * (1 - c.a)), b: Math.round(c.b * c.a + page.b * (1 - c.a)) };
+    return {
+      r: Math.round(c.r * c.a + page.r * (1 - c.a)),
+      g: Math.round(c.g * c.a + page.g * (1 - c.a)),
+      b: Math.round(c.b * c.a + page.b * (1 - c.a)),
+    };
   }
 });
