@@ -9,6 +9,7 @@ export const FORECAST_COMMANDS = {
   setServiceToken: 'psychohistory.setServiceToken',
   setServiceProxyToken: 'psychohistory.setServiceProxyToken',
   recordOutcome: 'psychohistory.recordOutcome',
+  chronicleOutcome: 'psychohistory.chronicleOutcome',
   refreshPredictions: 'psychohistory.refreshPredictions',
   showPrediction: 'psychohistory.showPrediction',
   openMonitoring: 'psychohistory.openMonitoring',

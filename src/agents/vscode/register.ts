@@ -14,6 +14,7 @@ import { isRealDate } from '../../cases/dates';
 import { brainstorm } from '../brainstormer';
 import { chronicle, seedsFromLines } from '../chronicler';
 import { recordCollect } from '../collectRun';
+import type { CollectOutcome } from '../collectRun';
 import { readDraft } from '../draftFile';
 import { OPENROUTER_BASE_URL, OpenRouterClient } from '../openRouterClient';
 import type { AgentContext, AgentSummary, Progress } from '../runner';
@@ -21,7 +22,7 @@ import { verify } from '../verifier';
 import { readAgentsConfig as readAgentsSettings } from '../../config/vscode/config';
 
 /** The agents' settings, with OpenRouter's own endpoint where none is set. */
-function readAgentsConfig() {
+export function readAgentsConfig() {
   const c = readAgentsSettings();
   return { ...c, baseUrl: c.baseUrl || OPENROUTER_BASE_URL };
 }
@@ -29,7 +30,7 @@ function readAgentsConfig() {
 import { AGENT_COMMANDS } from '../commands';
 import { trackAgentRun } from '../activeRuns';
 
-function workspaceRoot(): string {
+export function workspaceRoot(): string {
   const root = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
   if (!root) throw new Error('Open a workspace folder first: agent runs are recorded in its .psychohistory/runs.');
   return root;
@@ -62,7 +63,11 @@ function selectedIds(editor: vscode.TextEditor | undefined): Set<string> | undef
   return new Set(seedsFromLines(lines).map((s) => s.id));
 }
 
-export function registerAgents(ctx: Ctx): vscode.Disposable[] {
+/**
+ * The agents' runner, shared with the forecast feature's Chronicle Outcome: the key (else the Set
+ * OpenRouter Key button) and one agent run under a cancellable notification, recorded as a collect run.
+ */
+export function agentRunner(ctx: Ctx) {
   const secrets = new Secrets(ctx.extension.secrets);
 
   const keyOrAsk = async (): Promise<string | undefined> => {
@@ -85,9 +90,11 @@ export function registerAgents(ctx: Ctx): vscode.Disposable[] {
     },
     body: (c: AgentContext) => Promise<T>,
     output: string,
-  ): Promise<void> => {
+    /** false: the caller reports how it ended (the outcome is returned either way). */
+    report = true,
+  ): Promise<CollectOutcome<T> | undefined> => {
     const key = await keyOrAsk();
-    if (!key) return;
+    if (!key) return undefined;
     const cfg = readAgentsConfig();
     const store = new RunStore(runsRootOf(workspaceRoot()), {
       report: (p) => ctx.log.warn(`Skipped run ${p.id}: ${p.reason}`),
@@ -145,6 +152,7 @@ export function registerAgents(ctx: Ctx): vscode.Disposable[] {
       },
     );
     const r = outcome.run;
+    if (!report) return outcome;
     const text = `${title}: ${r.state}${r.cost ? ` · $${r.cost.usd.toFixed(4)}` : ''}${r.error ? ` — ${r.error.split('\n')[0]}` : ''}`;
     const show =
       r.state === 'failed'
@@ -158,7 +166,14 @@ export function registerAgents(ctx: Ctx): vscode.Disposable[] {
       await vscode.commands.executeCommand(JOB_COMMANDS.showRunLogs, {
         runId: r.id,
       });
+    return outcome;
   };
+
+  return { keyOrAsk, run };
+}
+
+export function registerAgents(ctx: Ctx): vscode.Disposable[] {
+  const { run } = agentRunner(ctx);
 
   const ask = async (
     title: string,

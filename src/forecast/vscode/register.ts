@@ -12,6 +12,7 @@ import { resolvePython } from '../../jobs/backends/local';
 import { GPUS } from '../../jobs/cost';
 import { readJobsConfig } from '../../config/vscode/config';
 import { Secrets } from '../../jobs/vscode/secrets';
+import { JOB_COMMANDS } from '../../jobs/commands';
 import { openModalDeployTerminal } from '../../jobs/vscode/deployModal';
 import { DASHBOARD_COMMANDS } from '../../dashboard/commands';
 import { ForecastClient, ServiceError, type ServiceAction } from '../client';
@@ -19,6 +20,12 @@ import { FORECAST_COMMANDS } from '../commands';
 import { checkCount, checkDate, checkSeed, CONTRACT_LIMITS } from '../inputs';
 import { LocalService, localModelChoices, serveArgs } from '../localService';
 import { levelCandidates, nextOpenDepth } from '../predictions';
+import { CHRONICLED_PREDICTIONS_FILE, chronicleInput, suggestedOutcome } from '../chronicleOutcome';
+import type { SuggestedOutcome } from '../chronicleOutcome';
+import { agentRunner, readAgentsConfig, workspaceRoot as agentsRoot } from '../../agents/vscode/register';
+import { chronicle } from '../../agents/chronicler';
+import { readDraft } from '../../agents/draftFile';
+import { CaseSchema } from '../../contracts/case';
 import { readServiceConfig } from '../../config/vscode/config';
 import { serviceDeployEnv } from '../deploy';
 import { MonitoringPanel } from './monitoringPanel';
@@ -328,20 +335,24 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
     if (depth === undefined) throw new Error(`Every level of forecast ${f.id} already has its outcome.`);
     const given = (arg as { event?: unknown } | undefined)?.event;
     let event = typeof given === 'string' ? given : undefined;
+    // From Chronicle Outcome: the chronicled depth-1 actual, preselected (first) or as the free text.
+    const suggest = (arg as { suggest?: SuggestedOutcome } | undefined)?.suggest;
+    const hint = suggest && suggest.depth === depth ? suggest : undefined;
     if (event === undefined) {
       const other = {
         label: '$(edit) Something else happened…',
         description: 'type what happened',
         event: undefined as string | undefined,
       };
-      const items = [
-        ...levelCandidates(f, depth).map((n) => ({
-          label: n.event,
-          description: `${Math.round(n.probability * 100)} % forecast`,
-          event: n.event as string | undefined,
-        })),
-        other,
-      ];
+      const candidates = levelCandidates(f, depth).map((n) => ({
+        label: n.event,
+        description: `${Math.round(n.probability * 100)} % forecast${hint?.inForecast && hint.event === n.event ? ' · chronicled' : ''}`,
+        event: n.event as string | undefined,
+      }));
+      const first = hint?.inForecast ? candidates.findIndex((c) => c.event === hint.event) : -1;
+      if (first > 0) candidates.unshift(...candidates.splice(first, 1));
+      if (hint && !hint.inForecast) other.description = `chronicled: ${hint.event}`;
+      const items = hint && !hint.inForecast ? [other, ...candidates] : [...candidates, other];
       const picked = await vscode.window.showQuickPick(items, {
         title: `Record Outcome: what happened at depth ${depth} after “${f.request.seed.event}”?`,
         placeHolder: 'Pick the event that happened, or type it',
@@ -352,6 +363,7 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
         (await vscode.window.showInputBox({
           title: `Record Outcome: depth ${depth}`,
           prompt: 'What actually happened',
+          ...(hint && !hint.inForecast ? { value: hint.event } : {}),
           ignoreFocusOut: true,
           validateInput: (v) =>
             v.trim() ? (v.trim().length > 500 ? 'At most 500 characters.' : undefined) : 'Describe what happened.',
@@ -375,6 +387,69 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
       }
     };
     return run();
+  };
+
+  const agents = agentRunner(ctx);
+
+  /** Chronicle Outcome: the Chronicler on the prediction's seed (as Chronicle Outcomes), then Record Outcome. */
+  const chronicleOutcome = async (arg?: unknown): Promise<void> => {
+    const f = await pickOpenForecast(arg);
+    if (!f) return;
+    const root = agentsRoot();
+    // Next to the workspace's other case files (the first one found), else in data/.
+    const cases = await vscode.workspace.findFiles('**/*.cases.jsonl', '**/node_modules/**', 1);
+    const dir = cases[0] ? path.dirname(cases[0].fsPath) : path.join(root, 'data');
+    const file = path.join(dir, CHRONICLED_PREDICTIONS_FILE);
+    await vscode.workspace.fs.createDirectory(vscode.Uri.file(dir));
+    const seed = chronicleInput(f);
+    const depth = readAgentsConfig().depth;
+    const title = `Chronicle Outcome: ${seed.seed.event}`;
+    const outcome = await agents.run(
+      title,
+      { agent: 'chronicle', forecast: f.id, out: path.relative(root, file), depth, seeds: 1 },
+      (c) => chronicle({ seeds: [seed], out: file, depth }, c),
+      file,
+      false,
+    );
+    if (!outcome) return;
+    const r = outcome.run;
+    if (!outcome.summary) {
+      const choice = await vscode.window.showErrorMessage(
+        `${title}: ${r.state}${r.error ? ` — ${r.error.split('\n')[0]}` : ''}`,
+        'Show Logs',
+      );
+      if (choice) await vscode.commands.executeCommand(JOB_COMMANDS.showRunLogs, { runId: r.id });
+      return;
+    }
+    if (outcome.summary.cancelled) {
+      void vscode.window.showWarningMessage(`${title}: cancelled; nothing was kept.`);
+      return;
+    }
+    // Written now, or (a repeat) already in the file: the case with this seed's id.
+    const written =
+      outcome.summary?.written.find((c) => c.id === seed.id) ??
+      readDraft(file)
+        .map((l) => CaseSchema.safeParse(l.value))
+        .find((p) => p.success && p.data.id === seed.id)?.data;
+    if (!written) {
+      const reason = outcome.summary?.failures[0]?.reason;
+      const choice = await vscode.window.showWarningMessage(
+        `${title}: no sourced outcome found${reason ? ` (${reason})` : ''}; nothing was kept.`,
+        'Show Logs',
+      );
+      if (choice) await vscode.commands.executeCommand(JOB_COMMANDS.showRunLogs, { runId: r.id });
+      return;
+    }
+    const suggest = suggestedOutcome(f, written);
+    const choice = await vscode.window.showInformationMessage(
+      suggest
+        ? `Chronicled in ${path.basename(file)}: “${suggest.event}” happened next${suggest.inForecast ? ' (a forecast event)' : ' (not among the forecast events)'}.`
+        : `Chronicled in ${path.basename(file)}, without a first-level outcome.`,
+      ...(suggest ? ['Record Outcome'] : []),
+      'Open File',
+    );
+    if (choice === 'Open File') await vscode.window.showTextDocument(vscode.Uri.file(file));
+    if (choice === 'Record Outcome') await recordOutcome({ id: f.id, suggest });
   };
 
   const deployService = async (): Promise<void> => {
@@ -492,6 +567,7 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
         refreshAll();
       },
       [FORECAST_COMMANDS.recordOutcome]: withWayOut(recordOutcome),
+      [FORECAST_COMMANDS.chronicleOutcome]: withWayOut(chronicleOutcome),
       [FORECAST_COMMANDS.refreshPredictions]: () => predictions.refresh(),
       [FORECAST_COMMANDS.showPrediction]: withWayOut(async (arg?: unknown) => {
         const f = await pickOpenForecast(arg);
