@@ -27,6 +27,23 @@ describe('case table: editing with the keyboard alone', () => {
 
     await vscode.runCommand('PsychoHistory: Open as Table');
     const frame = await vscode.webview('[data-line="7"]');
+    /** Resolves once the form has not been redrawn for half a second. */
+    const formQuiet = (): Promise<void> =>
+      frame.locator('#case-form').evaluate(
+        (form) =>
+          new Promise<void>((resolve) => {
+            const observer = new MutationObserver(() => {
+              clearTimeout(timer);
+              timer = setTimeout(done, 500);
+            });
+            const done = (): void => {
+              observer.disconnect();
+              resolve();
+            };
+            let timer = setTimeout(done, 500);
+            observer.observe(form, { childList: true, subtree: true });
+          }),
+      );
     // Keyboard focus into the editor group, hence the webview; then Tab until the table has it.
     await vscode.runCommand('View: Focus Active Editor Group');
     const path: string[] = [];
@@ -58,11 +75,15 @@ describe('case table: editing with the keyboard alone', () => {
       await frame.locator(`#cand-0-${k}-actual:checked:focus`).waitFor();
     }
 
-    // Tab to the chosen candidate's event, retype it, Enter commits; focus stays in the field.
+    // Tab to the chosen candidate's event, retype it, Enter commits; focus stays in the field. Each key
+    // waits for the form to be drawn for the last time (the host also re-sends the case once its
+    // diagnostics are published), as a person does who sees the form settle.
+    await formQuiet();
     await page.keyboard.press('Tab');
     assert.equal(await focused(frame), 'cand-0-2-event');
     await page.keyboard.press('Control+A');
     await page.keyboard.type('Companies publish model cards');
+    await formQuiet();
     await page.keyboard.press('Enter');
     await frame.locator('#cand-0-2-event[data-initial="Companies publish model cards"]').waitFor();
     await frame.locator('#cand-0-2-event:focus').waitFor();

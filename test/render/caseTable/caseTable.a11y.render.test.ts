@@ -209,6 +209,29 @@ describe('the form from the keyboard', () => {
     await s.close();
   });
 
+  it('a re-render while typing keeps the typed text, and Enter still commits it', async () => {
+    // The case comes back re-drawn (here: an edit elsewhere on its line) between typing and Enter.
+    const s = await openCaseTable(browser, TEXT);
+    const p = s.page;
+    await p.locator('[data-line="3"]').click();
+    await p.locator('#case-form[data-line="3"]').waitFor();
+    await p.focus('#cand-0-1-event');
+    await p.keyboard.press('Control+A');
+    await p.keyboard.type('Typed while the case changed');
+    const line = s.doc.lineText(3);
+    await markStale(p);
+    await s.doc.applyEdit(
+      { start: { line: 3, character: 0 }, end: { line: 3, character: line.length } },
+      JSON.stringify({ ...(JSON.parse(line) as object), split: 'test' }),
+    );
+    await focusLandsOn(p, 'cand-0-1-event');
+    await p.keyboard.press('Enter');
+    await expect.poll(() => events(s.doc.lineText(3), 0)[1]).toBe('Typed while the case changed');
+    expect((JSON.parse(s.doc.lineText(3)) as { split?: string }).split).toBe('test');
+    expect(s.errors).toEqual([]);
+    await s.close();
+  });
+
   it('arrow keys running ahead of a slow host lose no key press', async () => {
     const s = await openCaseTable(browser, TEXT, { hostDelayMs: 60 });
     const p = s.page;
