@@ -2,6 +2,10 @@
 // action into one `EditOp`; it never writes JSON itself. Text fields commit on `change` (Enter or
 // leaving the field), so one field edit is one undo step. Diagnostics from the validator appear
 // beside the field they point at (the longest matching path anchor).
+// While the focused field holds text not yet committed, a new rendering of the same case (its
+// diagnostics published, an edit elsewhere on the line) waits until the field commits or loses focus:
+// rebuilding under the typist would drop the caret, the selection and any key pressed before focus
+// came back.
 // Keyboard: every re-render after an edit puts focus back on the control the user was on, or on
 // its successor (the moved candidate's button, the new candidate's field, the next candidate after
 // a removal); the actual-outcome radios are a native radio group (one Tab stop, arrow keys);
@@ -29,6 +33,8 @@ type TextField = HTMLElementTagNameMap['vscode-textfield'];
 export class CaseFormView {
   readonly element: HTMLElement;
   private detail: CaseDetail | null = null;
+  /** The latest rendering of the case, held back while the user types in one of its fields. */
+  private pending: CaseDetail | null = null;
   private rejection: Rejection | null = null;
   private anchors = new Map<string, HTMLElement>();
   /** Where focus goes after the next render of this case (first id present and enabled), set by the action. */
@@ -39,6 +45,10 @@ export class CaseFormView {
   constructor(private readonly cb: FormCallbacks) {
     this.element = h('section', { id: 'case-form', class: 'form', 'aria-label': 'Selected case' });
     this.element.addEventListener('keydown', (e) => this.onKey(e));
+    // Focus leaving a field (Tab, Escape, a click elsewhere): the held-back rendering is drawn now.
+    this.element.addEventListener('focusout', () => {
+      if (this.pending) queueMicrotask(() => this.pending && this.show(this.pending));
+    });
     this.show(null);
   }
 
@@ -93,10 +103,22 @@ export class CaseFormView {
 
   reject(r: Rejection): void {
     this.rejection = r;
-    this.show(this.detail);
+    this.show(this.pending ?? this.detail);
   }
 
   show(detail: CaseDetail | null): void {
+    const typing = this.element.contains(document.activeElement) ? document.activeElement : null;
+    if (
+      detail &&
+      this.detail &&
+      detail.line === this.detail.line &&
+      typing?.tagName === 'VSCODE-TEXTFIELD' &&
+      uncommitted(typing as TextField)
+    ) {
+      this.pending = detail;
+      return;
+    }
+    this.pending = null;
     if (detail && this.detail && (detail.line !== this.detail.line || detail.text !== this.detail.text))
       this.rejection = null;
     // Keep what the user is typing (and the focus) across a re-render of the same case.
@@ -445,9 +467,16 @@ export class CaseFormView {
     const field = h('vscode-textfield', { id, 'data-initial': value }) as TextField;
     field.label = ariaLabel;
     field.value = value;
-    field.addEventListener('change', () => {
-      if (!this.detail || this.reverting || field.value === value) return;
+    // Enter commits even where the browser sends no `change` (its value set by a script since it got focus).
+    const commit = (): void => {
+      if (!this.detail || this.reverting || field.value === value || field.value === field.dataset.sent) return;
+      field.dataset.sent = field.value;
+      this.pending = null; // the host answers the edit with the case as it is now
       this.cb.edit(this.detail.line, toOp(field.value));
+    };
+    field.addEventListener('change', commit);
+    field.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') commit();
     });
     return field;
   }
@@ -524,6 +553,11 @@ export class CaseFormView {
  * Focuses a control just built. A vscode-element renders its shadow root (the input that takes
  * focus) a microtask after it is connected; focusing the host before that does nothing.
  */
+/** Text typed into the field and neither committed nor reverted yet. */
+function uncommitted(field: TextField): boolean {
+  return field.value !== field.dataset.initial && field.value !== field.dataset.sent;
+}
+
 function focusWhenReady(el: HTMLElement): void {
   const lit = el as HTMLElement & { updateComplete?: Promise<unknown> };
   if (lit.updateComplete) void lit.updateComplete.then(() => el.focus());

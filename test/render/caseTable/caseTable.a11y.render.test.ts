@@ -209,8 +209,9 @@ describe('the form from the keyboard', () => {
     await s.close();
   });
 
-  it('a re-render while typing keeps the typed text, and Enter still commits it', async () => {
-    // The case comes back re-drawn (here: an edit elsewhere on its line) between typing and Enter.
+  it('a new rendering of the case waits while the user types: caret and text stay, Enter commits both changes', async () => {
+    // The case comes back changed (here: an edit elsewhere on its line, as when diagnostics arrive) between two
+    // key presses. Rebuilding the field under the typist would lose the caret and any key pressed meanwhile.
     const s = await openCaseTable(browser, TEXT);
     const p = s.page;
     await p.locator('[data-line="3"]').click();
@@ -218,16 +219,25 @@ describe('the form from the keyboard', () => {
     await p.focus('#cand-0-1-event');
     await p.keyboard.press('Control+A');
     await p.keyboard.type('Typed while the case changed');
-    const line = s.doc.lineText(3);
+    await p.keyboard.press('ArrowLeft');
     await markStale(p);
+    const line = s.doc.lineText(3);
     await s.doc.applyEdit(
       { start: { line: 3, character: 0 }, end: { line: 3, character: line.length } },
       JSON.stringify({ ...(JSON.parse(line) as object), split: 'test' }),
     );
-    await focusLandsOn(p, 'cand-0-1-event');
+    await expect
+      .poll(() => p.evaluate(() => document.querySelectorAll('#case-form [data-stale]').length))
+      .toBeGreaterThan(0);
+    await p.waitForTimeout(200); // the host's rendering has arrived (the test session answers at once)
+    expect(await active(p)).toBe('cand-0-1-event');
+    expect(await p.evaluate(() => document.activeElement?.hasAttribute('data-stale'))).toBe(true);
+    await p.keyboard.type('!');
     await p.keyboard.press('Enter');
-    await expect.poll(() => events(s.doc.lineText(3), 0)[1]).toBe('Typed while the case changed');
+    await expect.poll(() => events(s.doc.lineText(3), 0)[1]).toBe('Typed while the case change!d');
     expect((JSON.parse(s.doc.lineText(3)) as { split?: string }).split).toBe('test');
+    await focusLandsOn(p, 'cand-0-1-event');
+    expect(await p.getAttribute('#cand-0-1-event', 'data-initial')).toBe('Typed while the case change!d');
     expect(s.errors).toEqual([]);
     await s.close();
   });
