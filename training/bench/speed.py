@@ -8,6 +8,8 @@ shape (built on the device like bench/memory.py, nothing downloaded).
     agreement, max and mean absolute difference. Random weights leave near ties among 201k tokens, which bf16
     rounding flips in eager and fast alike, so the agreement is also given where eager's top-1 leads its runner-up
     by more than 2 × the mean absolute difference (`top1AgreementDecided`, over `decidedShare` of the positions).
+    `scoring.reference` says what bf16 tolerance is: on a cut-down model of the same layer shape (--ref_layers),
+    fp32 eager is the reference and eager bf16, fast bf16 (grouped GEMM, per-expert loop) are each held against it.
   - SFT: TRL's SFTTrainer with the pipeline's LoRA (sft.build_trainer) on SFT examples of synthetic cases (their
     length distribution, the local tiny tokenizer's tokens), padded batches vs --packing (padding-free rows of
     whole examples), the same batches in the same order; tokens/s counts real tokens only, after a warm-up step.
@@ -234,6 +236,61 @@ def sft(model, a: dict) -> dict:
     return out
 
 
+def compare(logits: torch.Tensor, ref: torch.Tensor) -> dict:
+    """Top-1 agreement and absolute differences of `logits` against `ref` (rows = positions); `decided`: positions
+    where ref's top-1 leads its runner-up by more than 0.1 (random weights leave many near ties)."""
+    diff = (logits - ref).abs()
+    top2 = ref.topk(2, -1).values
+    decided = (top2[:, 0] - top2[:, 1]) > 0.1
+    same = logits.argmax(-1) == ref.argmax(-1)
+    return {
+        "top1Agreement": round(same.float().mean().item(), 5),
+        "top1AgreementDecided": round(same[decided].float().mean().item(), 5) if decided.any() else None,
+        "decidedShare": round(decided.float().mean().item(), 4),
+        "maxAbsLogitDiff": round(diff.max().item(), 5),
+        "meanAbsLogitDiff": round(diff.mean().item(), 6),
+    }
+
+
+def reference(shape: dict, a: dict, dev) -> dict:
+    """What bf16 tolerance is: the same cut-down model (the real layer shape, `ref_layers` layers) in fp32, eager, is
+    the reference; eager bf16 and the fast path in bf16 (grouped GEMM and the per-expert loop) are each compared to
+    it. The fast path is within tolerance when it is as close to fp32 as eager bf16 is."""
+    n, B, T, keep = int(a["ref_layers"]), int(a["ref_batch"]), int(a["seq"]), int(a["agree_positions"])
+    model = build({**shape, "layers": n}, dev, T).eval()
+    g = torch.Generator().manual_seed(4)
+    ids = torch.randint(3, model.config.vocab_size, (B, T), generator=g).to(dev)
+    mask = torch.ones_like(ids)
+    out = {"layers": n, "batch": B, "seq": T, "positions": B * keep}
+
+    def logits(m=model) -> torch.Tensor:
+        with torch.no_grad():
+            return evaluate._forward(m, ids, mask, keep).reshape(-1, m.config.vocab_size)
+
+    model.float()
+    fastpath.disable(model)
+    ref = logits()
+    out["fp32Fast"] = (fastpath.enable(model, "on"), compare(logits(), ref))[1]  # fp32: the loop, same maths
+    model.to(torch.bfloat16)
+    fastpath.disable(model)
+    out["bf16Eager"] = compare(logits(), ref)
+    for backend in ("grouped", "loop"):
+        fastpath.MOE_BACKEND = backend
+        fastpath.enable(model, "on")
+        try:
+            out[f"bf16Fast{backend.title()}"] = compare(logits(), ref)
+        except Exception as e:  # a kernel this build lacks: a row, not the end of the run
+            out[f"bf16Fast{backend.title()}"] = {"error": f"{type(e).__name__}: {str(e).splitlines()[0]}"}
+        fastpath.disable(model)
+    fastpath.MOE_BACKEND = "auto"
+    print(f"[reference] {json.dumps(out)}", flush=True)
+    del model
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+    return out
+
+
 def main(argv: list[str]) -> dict:
     a = {
         "shape": "gpt-oss-20b",
@@ -252,6 +309,8 @@ def main(argv: list[str]) -> dict:
         "peak_tflops": "",
         "out": "speed.json",
         "device": "",
+        "ref_layers": "4",
+        "ref_batch": "4",
         **parse_args(argv),
     }
     import transformers
@@ -260,6 +319,7 @@ def main(argv: list[str]) -> dict:
     shape = shape_of(a)
     if shape["arch"] != "gpt-oss":
         raise SystemExit(f"--shape={a['shape']} is not GPT-OSS-shaped: the fast path is for GptOss models only")
+    ref = reference(shape, a, dev) if int(a["ref_layers"]) > 0 else None
     t = time.perf_counter()
     model = build(shape, dev, int(a["seq"])).eval()
     gpu = torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu"
@@ -279,7 +339,7 @@ def main(argv: list[str]) -> dict:
         flush=True,
     )
     if not a["skip_scoring"]:
-        results["scoring"] = scoring(model, a, dev, gpu)
+        results["scoring"] = {**scoring(model, a, dev, gpu), "reference": ref}
         Path(a["out"]).write_text(json.dumps(results, indent=2))
     if not a["skip_sft"]:
         results["sft"] = sft(model, a)

@@ -359,7 +359,9 @@ def fit_temperature(readouts: list[list[float]], labels: list[list[int]]) -> flo
             total -= math.log(w[y.index(1)] / sum(w))
         return total
 
-    grid = [0.5 + 0.05 * i for i in range(91)]  # 0.5 .. 5.0
+    # 0.5 .. 50, geometric: a readout that is confidently wrong (an unfamiliar kind of event) is best said nearly
+    # flat, far beyond T = 5 where the grid used to stop.
+    grid = [0.5 * 100 ** (i / 160) for i in range(161)]
     return min(grid, key=nll) if readouts else 1.0
 
 

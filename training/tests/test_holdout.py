@@ -2,9 +2,6 @@
 trains an answer for, so the stated forecast learns what the model says about the unfamiliar, and the calibration
 slice. GRPO recomputes the same partition from the SFT adapter's config."""
 
-import json
-from types import SimpleNamespace
-
 import pytest
 
 from psychohistory import grpo, modeling, sft, synthetic
@@ -86,3 +83,20 @@ def test_grpo_holdout_refuses_an_adapter_that_saw_every_answer(train, tmp_path):
         grpo.practice_cases(train, make_config("grpo", {"adapter": str(adapter), "cases": "holdout"}))
     with pytest.raises(ConfigError, match="expected all or holdout"):
         grpo.practice_cases(train, make_config("grpo", {"cases": "some"}))
+
+
+def test_temperature_flattens_a_confidently_wrong_readout_beyond_five():
+    # An unfamiliar kind of event: the readout puts 0.9 on a wrong candidate in 9 of 10 levels. The honest statement
+    # is close to flat, which needs a temperature far above 5 (where the grid used to stop).
+    readouts = [[0.9, 0.05, 0.05]] * 10
+    labels = [[0, 1, 0]] * 9 + [[1, 0, 0]]
+    t = sft.fit_temperature(readouts, labels)
+    assert t > 5.0
+    flat = sft.temper(readouts[0], t)
+    assert max(flat) - min(flat) < 0.2
+
+
+def test_temperature_keeps_an_informative_readout_sharp():
+    readouts = [[0.8, 0.1, 0.1]] * 10
+    labels = [[1, 0, 0]] * 8 + [[0, 1, 0], [0, 0, 1]]
+    assert 0.7 < sft.fit_temperature(readouts, labels) < 1.4
