@@ -101,6 +101,12 @@ export const SftConfigSchema = z
       .describe(
         'padding-free batches: each batch as one row with position ids (no pad tokens; same per-example loss, tests/test_sft_packing.py)',
       ),
+    fast_forward: z
+      .enum(['auto', 'on', 'off'])
+      .default('auto')
+      .describe(
+        "GptOss fast forward (fastpath.py) for SFT's training steps and readouts: auto = on for CUDA, eager elsewhere; on | off",
+      ),
     eval_steps: z
       .number()
       .int()

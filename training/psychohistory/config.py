@@ -50,6 +50,7 @@ class SFTConfig(Common):
     time_limit_s: float = 0.0             # stop (and save the adapter) after this many seconds (0 = no limit)
     split: str = "train"                  # which split to train on
     packing: bool = False                 # padding-free batches: each batch as one row with position ids (no pad tokens; same per-example loss, tests/test_sft_packing.py)
+    fast_forward: str = "auto"            # GptOss fast forward (fastpath.py) for SFT's training steps and readouts: auto = on for CUDA, eager elsewhere; on | off
 
 
 @dataclass

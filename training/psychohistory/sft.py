@@ -17,7 +17,7 @@ from pathlib import Path
 from transformers import TrainerCallback
 from transformers.trainer_utils import get_last_checkpoint
 
-from . import modeling, prompts
+from . import fastpath, modeling, prompts
 from .config import split_list, to_dict
 from .data import select_split
 from .metrics import normalize
@@ -480,11 +480,13 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
 
     from . import evaluate
 
+    fastpath.check(cfg.fast_forward)
     train_cases = select_split(cases, cfg.split)
     tasks = split_list(cfg.tasks)
     model, tokenizer = modeling.load(
         cfg.base_model, cfg.adapter, cfg.seed, cfg.max_seq_length, cfg.load_in_4bit, for_training=True
     )
+    fastpath.enable(model, cfg.fast_forward)  # peft wraps these same modules: phase 2 and the readouts keep it
     prompts.check_letters(tokenizer, train_cases)
     tokenizer.padding_side = "right"  # training pads on the right; scoring pads on the left by itself
     fit_cases, calib_cases, unfamiliar = partition(train_cases, tasks, cfg.unfamiliar_fraction, cfg.seed)

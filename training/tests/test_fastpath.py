@@ -269,12 +269,13 @@ def test_evaluation_scores_the_same_through_the_fast_path(small_cases):
         assert (f["statedText"], f["prediction"]) == (e["statedText"], e["prediction"])
 
 
-def test_a_bad_mode_fails_the_job_before_any_model_loads(tmp_path, small_cases):
+@pytest.mark.parametrize("kind", ["eval", "sft"])
+def test_a_bad_mode_fails_the_job_before_any_model_loads(tmp_path, small_cases, kind):
     from psychohistory import jobs, synthetic
 
     ds = tmp_path / "cases.jsonl"
     ds.write_text(synthetic.to_jsonl(small_cases[:4]))
-    out = jobs.run("eval", {"run_dir": str(tmp_path / "run"), "dataset": str(ds), "fast_forward": "yes"})
+    out = jobs.run(kind, {"run_dir": str(tmp_path / "run"), "dataset": str(ds), "fast_forward": "yes"})
     assert out["state"] == "failed" and "fast_forward='yes'" in out["error"] and "auto, on, off" in out["error"]
 
 
@@ -301,6 +302,22 @@ def test_grpo_trains_through_the_fast_path(tmp_path, small_cases):
     )
     assert out["state"] == "succeeded", out["error"]
     assert "fast forward on for" in (tmp_path / "grpo" / "logs.txt").read_text()
+
+
+def test_sft_trains_through_the_fast_path(tmp_path, small_cases):
+    """Both SFT phases (letters, then the stated forecast from the model's own readouts) with --fast_forward=on and
+    packed batches: the measured 1.6x of packing over padding holds only through the fast path."""
+    from psychohistory import jobs, synthetic
+
+    ds = tmp_path / "cases.jsonl"
+    ds.write_text(synthetic.to_jsonl(small_cases[:8]))
+    common = {"dataset": str(ds), "max_steps": 1, "batch_size": 4, "save_steps": 1000, "packing": True}
+    out = jobs.run("sft", {"run_dir": str(tmp_path / "sft"), "fast_forward": "on", **common})
+    assert out["state"] == "succeeded", out["error"]
+    assert "fast forward on for" in (tmp_path / "sft" / "logs.txt").read_text()
+    out = jobs.run("sft", {"run_dir": str(tmp_path / "eager"), "fast_forward": "auto", **common})  # CPU: eager
+    assert out["state"] == "succeeded", out["error"]
+    assert "fast forward on for" not in (tmp_path / "eager" / "logs.txt").read_text()
 
 
 def test_the_service_loads_its_arms_with_the_key():
