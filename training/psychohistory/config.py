@@ -104,6 +104,7 @@ class GenerateConfig(Common):
     num_samples: int = 4                  # samples drawn per node; distinct ones become children
     temperature: float = 1.0              # sampling temperature
     max_new_tokens: int = 24              # tokens per generated event
+    max_chat_tokens: int = 256            # cap on one chat completion's tokens (a larger max_tokens is cut to it)
 
 
 @dataclass
@@ -129,6 +130,7 @@ class ServeConfig:
     num_samples: int = 8                  # samples drawn per node; the most frequent distinct ones become children
     temperature: float = 1.0              # sampling temperature
     max_new_tokens: int = 24              # tokens per generated event
+    max_chat_tokens: int = 256            # cap on one chat completion's tokens (a larger max_tokens is cut to it)
     cpu_threads: int = 1                  # torch threads without a GPU (small models lose more to thread sync than they gain; 0 = torch's default)
     seed: int = 1337                      # seeds model building and sampling
     max_seq_length: int = 512             # as for the jobs

@@ -66,8 +66,12 @@ def is_harmony(tokenizer) -> bool:
 
 def render(tokenizer, user: str) -> str:
     """The whole prompt up to where the answer starts (the final channel forced for harmony models)."""
-    msgs = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
-    text = tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True)
+    return render_chat(tokenizer, [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}])
+
+
+def render_chat(tokenizer, messages: list[dict]) -> str:
+    """Any conversation, rendered as render() does (the forecast service's chat completions use it)."""
+    text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
     return text + FINAL if is_harmony(tokenizer) else text
 
 

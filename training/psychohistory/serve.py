@@ -4,6 +4,7 @@
   POST /v1/outcomes   {id, depth, event}                            -> what happened, and whether the tree had it
   GET  /v1/forecasts  the newest forecasts with their outcomes so far (?open=true: only those awaiting one)
   GET  /v1/track      per model version: forecasts, resolved, Brier, skill, ECE, match rate, cumulative per day
+  POST /v1/chat/completions  OpenAI's chat shape, so the data agents can use the served model as theirs
   GET  /healthz       the model versions held, queue depth (no auth)
   GET  /metrics       Prometheus text: requests, latencies, cache hits, 429s, batches (no auth)
 
@@ -14,6 +15,10 @@ token's bucket (429 + Retry-After), JSON parsing (400), the contract-5 JSON Sche
 service's own limits (422); then the cache (memory, then the database: identical normalised seed, date, depth,
 breadth and model version within `cache_ttl_s`), then the model queue (429 when `max_queue` trees wait; 504 after
 `timeout_s`). Every forecast and outcome is written to SQLite (servestore.py) before it is answered.
+
+Chat completions pass the same checks and queue: the messages in the chat template of arm A (or the `model` asked),
+greedy at temperature 0, at most `max_chat_tokens`, no constrained decoding (a `response_format` is ignored, like
+any field OpenAI's shape does not need here), not recorded.
 
 Local: python -m psychohistory serve --adapter=runs/sft/adapter --port=8000 (tokens in PSYCHOHISTORY_TOKENS or
 --tokens_file). On Modal the same `create_app` runs behind @modal.asgi_app (modal_app.py)."""
@@ -216,7 +221,7 @@ def load_tokens(cfg: ServeConfig) -> list[str]:
 
 MEMORY_CACHE_MAX = 10_000  # trees held in memory; the database holds every one
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
-ROUTES = ("/v1/forecast", "/v1/forecasts", "/v1/outcomes", "/v1/track", "/healthz", "/metrics")
+ROUTES = ("/v1/forecast", "/v1/forecasts", "/v1/outcomes", "/v1/track", "/v1/chat/completions", "/healthz", "/metrics")
 
 
 class Stats:
@@ -377,11 +382,15 @@ class _TooLarge(Exception):
     pass
 
 
-def parse_body(raw: bytes, schema: str) -> dict:
+def parse_json(raw: bytes):
     try:
-        body = json.loads(raw)
+        return json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise ApiError(400, f"malformed JSON: {e}") from None
+
+
+def parse_body(raw: bytes, schema: str) -> dict:
+    body = parse_json(raw)
     errs = schemas.errors(schema, body)
     if errs:
         raise ApiError(422, "; ".join(errs))
@@ -400,6 +409,53 @@ def check_forecast(body: dict, cfg: ServeConfig):
         raise ApiError(422, f"depth: {body['depth']} is over this service's max_depth {cfg.max_depth}")
     if body["breadth"] > cfg.max_breadth:
         raise ApiError(422, f"breadth: {body['breadth']} is over this service's max_breadth {cfg.max_breadth}")
+
+
+def check_chat(body, cfg: ServeConfig) -> tuple[list[dict], int, float]:
+    """(messages, max tokens, temperature) of a chat completion request; fields not named here are ignored."""
+    if not isinstance(body, dict):
+        raise ApiError(422, "(top level): not an object")
+    msgs = body.get("messages")
+    roles = ("system", "developer", "user", "assistant")
+    if not isinstance(msgs, list) or not msgs:
+        raise ApiError(422, "messages: a non-empty list of {role, content} is required")
+    for i, m in enumerate(msgs):
+        if not isinstance(m, dict) or m.get("role") not in roles or not isinstance(m.get("content"), str):
+            raise ApiError(422, f"messages/{i}: needs role ({', '.join(roles)}) and text content")
+    if body.get("stream"):
+        raise ApiError(422, "stream: not supported here; ask without streaming")
+    n = next((body[k] for k in ("max_completion_tokens", "max_tokens") if body.get(k) is not None), cfg.max_chat_tokens)
+    t = 0 if body.get("temperature") is None else body["temperature"]  # null is absent, as in OpenAI's API
+    if type(n) is not int or n < 1:
+        raise ApiError(422, f"max_tokens: {n!r} is not a positive whole number")
+    if type(t) not in (int, float) or not 0 <= t <= 2:
+        raise ApiError(422, f"temperature: {t!r} is not a number from 0 to 2")
+    return [{"role": m["role"], "content": m["content"]} for m in msgs], min(n, cfg.max_chat_tokens), float(t)
+
+
+def complete_chat(arm: Arm, messages: list[dict], max_tokens: int, temperature: float) -> dict:
+    """One completion, on the worker: its text, prompt and completion tokens, and whether the token limit cut it."""
+    import torch
+
+    from .prompts import render_chat
+
+    tok = arm.tokenizer
+    ids = tok(render_chat(tok, messages), add_special_tokens=False, return_tensors="pt").input_ids
+    ids = ids.to(next(arm.model.parameters()).device)
+    sample = dict(do_sample=True, temperature=temperature) if temperature > 0 else dict(do_sample=False)
+    with torch.no_grad():
+        out = arm.model.generate(
+            input_ids=ids,
+            attention_mask=torch.ones_like(ids),
+            max_new_tokens=max_tokens,
+            pad_token_id=tok.pad_token_id,
+            eos_token_id=tok.eos_token_id,
+            **sample,
+        )
+    new = out[0, ids.shape[1] :].tolist()
+    cut = len(new) >= max_tokens and new[-1] != tok.eos_token_id
+    text = tok.decode(new, skip_special_tokens=True).strip()
+    return {"content": text, "prompt": ids.shape[1], "completion": len(new), "length": cut}
 
 
 def request_key(body: dict, version: str | None) -> str:
@@ -484,6 +540,9 @@ def create_app(cfg: ServeConfig, arms: list[Arm] | None = None, tokens: list[str
         stats.request(request.method, request.url.path, response.status_code, time.perf_counter() - t0)
         return response
 
+    def busy(e: QueueFull) -> ApiError:
+        return ApiError(429, str(e), {"Retry-After": str(max(1, math.ceil(cfg.timeout_s / 10)))})
+
     def answer(fid: str, tree: dict, version: str, cached: bool) -> dict:
         return {**tree, "id": fid, "model": version, "cached": cached}
 
@@ -535,7 +594,7 @@ def create_app(cfg: ServeConfig, arms: list[Arm] | None = None, tokens: list[str
         try:
             fut = batcher.submit(arm.version, spec)
         except QueueFull as e:
-            raise ApiError(429, str(e), {"Retry-After": str(max(1, math.ceil(cfg.timeout_s / 10)))}) from None
+            raise busy(e) from None
         shared = asyncio.get_running_loop().create_future()
         inflight[key] = shared
         try:
@@ -597,6 +656,39 @@ def create_app(cfg: ServeConfig, arms: list[Arm] | None = None, tokens: list[str
             return None  # the outcome is recorded; only its perplexity is missing
         store.set_nll(f["id"], depth, nll, ntok)
         return math.exp(min(700.0, nll / ntok))
+
+    @app.post("/v1/chat/completions")
+    async def chat(request: Request):
+        auth(request)
+        body = parse_json(await request.body())
+        messages, max_tokens, temperature = check_chat(body, cfg)
+        arm = next((a for a in arms if a.version == body.get("model")), arms[0])
+        try:
+            fut = batcher.submit(arm.version, lambda a: complete_chat(a, messages, max_tokens, temperature))
+            r = await asyncio.wait_for(asyncio.wrap_future(fut), cfg.timeout_s)
+        except QueueFull as e:
+            raise busy(e) from None
+        except asyncio.TimeoutError:
+            raise ApiError(504, f"completion not computed within timeout_s={cfg.timeout_s}") from None
+        return {
+            "id": f"chatcmpl-{uuid.uuid4().hex}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": arm.version,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": r["content"]},
+                    "finish_reason": "length" if r["length"] else "stop",
+                }
+            ],
+            "usage": {
+                "prompt_tokens": r["prompt"],
+                "completion_tokens": r["completion"],
+                "total_tokens": r["prompt"] + r["completion"],
+                "cost": 0,
+            },
+        }
 
     @app.get("/v1/track")
     async def track(request: Request):
