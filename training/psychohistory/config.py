@@ -104,7 +104,6 @@ class GenerateConfig(Common):
     num_samples: int = 4                  # samples drawn per node; distinct ones become children
     temperature: float = 1.0              # sampling temperature
     max_new_tokens: int = 24              # tokens per generated event
-    max_chat_tokens: int = 256            # cap on one chat completion's tokens (a larger max_tokens is cut to it)
 
 
 @dataclass
