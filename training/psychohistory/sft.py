@@ -11,6 +11,7 @@ Reads top to bottom: data → model → LoRA → phase 1 → readout → phase 2
 from __future__ import annotations
 
 import logging
+import math
 import time
 from pathlib import Path
 
@@ -350,7 +351,6 @@ def partition(cases: list[dict], tasks: list[str], unfamiliar_fraction: float, s
 
 def fit_temperature(readouts: list[list[float]], labels: list[list[int]]) -> float:
     """The temperature T that minimises the log loss of p^(1/T), renormalised, on held-out levels (grid search)."""
-    import math
 
     def nll(t):
         total = 0.0
@@ -359,10 +359,15 @@ def fit_temperature(readouts: list[list[float]], labels: list[list[int]]) -> flo
             total -= math.log(w[y.index(1)] / sum(w))
         return total
 
-    # 0.5 .. 50, geometric: a readout that is confidently wrong (an unfamiliar kind of event) is best said nearly
-    # flat, far beyond T = 5 where the grid used to stop.
-    grid = [0.5 * 100 ** (i / 160) for i in range(161)]
+    # 0.5 .. 50, geometric, then infinity = the uniform forecast: a readout that is confidently wrong (an unfamiliar
+    # kind of event) is best said flat, and one that beats no flat forecast is best said exactly uniform — any
+    # ordering it keeps is noise that costs skill.
+    grid = [0.5 * 100 ** (i / 160) for i in range(161)] + [math.inf]
     return min(grid, key=nll) if readouts else 1.0
+
+
+def finite(t: float | None) -> float | None:
+    return None if t is None or math.isinf(t) else t
 
 
 def temper(p: list[float], t: float) -> list[float]:
@@ -552,7 +557,10 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
             "phase 2 (stated): targets = letter readout at temperature %.2f (fitted on %d held-out cases)%s",
             temperature,
             len(calib_cases),
-            "" if t_unfamiliar is None else f"; on the unfamiliar cases at their own temperature {t_unfamiliar:.2f}",
+            ""
+            if t_unfamiliar is None
+            else f"; on the unfamiliar cases at their own temperature {t_unfamiliar:.2f}"
+            + (" (uniform: their readout beats no flat forecast)" if math.isinf(t_unfamiliar) else ""),
         )
         answered, stated_only = phase2_cases(train_cases, fit_cases, calib_cases, cfg.grpo_holdout)
         examples2 = prompts.sft_examples(
@@ -584,8 +592,11 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
         "trainLoss": result.training_loss if result else None,
         "trainableParameters": trainable,
         "examples": len(examples),
-        "statedTemperature": temperature,
-        "unfamiliarTemperature": t_unfamiliar if "stated" in tasks else None,
+        # JSON has no infinity: a temperature of infinity (said uniform) is reported as null with its own flag
+        "statedTemperature": finite(temperature),
+        "statedUniform": temperature == math.inf,
+        "unfamiliarTemperature": finite(t_unfamiliar) if "stated" in tasks else None,
+        "unfamiliarUniform": t_unfamiliar == math.inf,
         "heldOut": {"calibration": len(calib_cases), "unfamiliar": len(unfamiliar), "forGrpo": cfg.grpo_holdout},
         "calibrationCurve": curve,
         "bestEpoch": best[0].best_epoch if curve else None,

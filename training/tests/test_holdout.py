@@ -2,6 +2,9 @@
 trains an answer for, so the stated forecast learns what the model says about the unfamiliar, and the calibration
 slice. GRPO recomputes the same partition from the SFT adapter's config."""
 
+import json
+import math
+
 import pytest
 
 from psychohistory import grpo, modeling, sft, synthetic
@@ -94,6 +97,16 @@ def test_temperature_flattens_a_confidently_wrong_readout_beyond_five():
     assert t > 5.0
     flat = sft.temper(readouts[0], t)
     assert max(flat) - min(flat) < 0.2
+
+
+def test_a_readout_that_beats_no_flat_forecast_is_said_exactly_uniform():
+    # Wrong as often as chance allows: any ordering the statement keeps costs skill, so T = infinity.
+    readouts = [[0.6, 0.3, 0.1]] * 9
+    labels = [[1, 0, 0], [0, 1, 0], [0, 0, 1]] * 3
+    t = sft.fit_temperature(readouts, labels)
+    assert math.isinf(t)
+    assert sft.temper(readouts[0], t) == [1 / 3] * 3
+    assert json.dumps({"statedTemperature": sft.finite(t)}, allow_nan=False)  # the run store is read by JSON.parse
 
 
 def test_temperature_keeps_an_informative_readout_sharp():
