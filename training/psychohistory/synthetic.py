@@ -9,7 +9,10 @@ No leakage (GUIDE contract 1): the splits hold out whole seed events, never just
 (trigger × entity) that appear in no train case under any date, some entities of every seen trigger, so the model
 must apply a trigger's chain, learnt from other entities, to a new one. Split "test" is whole causal chains: a few
 triggers per domain whose seeds and follow-ups appear in no train or eval case at all, not even as distractors, so it
-measures forecasting event types never seen (generalisation, not recall)."""
+measures forecasting event types never seen (generalisation, not recall).
+
+kinds="wide" adds three triggers per domain (WIDE_EXTRA: 42 kinds of event instead of 21), so SFT's
+--unfamiliar_fraction can hold many kinds out and still train on many; the default table's output is unchanged."""
 
 from __future__ import annotations
 
@@ -261,6 +264,188 @@ DOMAINS = {
     ),
 }
 
+# kinds="wide" adds, per domain, ({trigger: chain of 4 follow-ups}, extras). Any two triggers of the whole table stay
+# below word-set Jaccard 0.5 (sft.similar_groups keeps one group per trigger), and every event is distinct from
+# every other chain's and extra (those are the distractors).
+WIDE_EXTRA = {
+    "markets": (
+        {
+            "A property developer in {e} defaults on its bonds": [
+                "Shares of homebuilders in {e} tumble",
+                "Banks in {e} tighten lending to developers",
+                "Home prices in {e} fall",
+                "Government of {e} launches a housing rescue fund",
+            ],
+            "{e} cuts its corporate tax rate": [
+                "Multinationals move regional headquarters to {e}",
+                "Business investment in {e} picks up",
+                "Budget deficit of {e} widens",
+                "Finance ministry of {e} proposes spending limits",
+            ],
+            "Largest lender in {e} needs a state bailout": [
+                "Depositors withdraw cash from banks across {e}",
+                "Regulator of {e} guarantees all bank deposits",
+                "Credit to small firms in {e} dries up",
+                "Economy of {e} slips into recession",
+            ],
+        },
+        ["Pension funds in {e} raise their stock allocation", "Credit card spending in {e} edges up"],
+    ),
+    "tech": (
+        {
+            "{e} agrees to acquire a smaller rival for two billion dollars": [
+                "Competition regulators review the {e} takeover",
+                "{e} wins approval for the takeover with conditions",
+                "{e} cuts overlapping jobs after the merger",
+                "{e} folds the acquired products into its platform",
+            ],
+            "{e} loses a patent lawsuit over its smartphone chips": [
+                "{e} ordered to pay heavy damages to the patent owner",
+                "Sales of {e} phones halted in several markets",
+                "{e} signs a licence deal with the patent owner",
+                "{e} phone sales recover after the licence deal",
+            ],
+            "{e} goes public on the stock exchange": [
+                "{e} shares jump on their first trading day",
+                "{e} reports its first quarterly results as a listed company",
+                "Early employees of {e} sell shares as the lockup ends",
+                "{e} uses the listing proceeds to buy a startup",
+            ],
+        },
+        ["{e} moves its developer conference online", "{e} updates the privacy policy of its apps"],
+    ),
+    "politics": (
+        {
+            "Prime minister of {e} loses a confidence vote": [
+                "Caretaker cabinet takes office in {e}",
+                "Ruling party of {e} holds a leadership contest",
+                "New prime minister of {e} is sworn in",
+                "Approval ratings of the {e} government recover",
+            ],
+            "Corruption scandal engulfs the ruling party of {e}": [
+                "Police raid the ruling party headquarters in {e}",
+                "Several ministers of {e} resign over the scandal",
+                "Support for the ruling party of {e} slumps in polls",
+                "Parliament of {e} passes a law on party funding",
+            ],
+            "Government of {e} plans to raise the retirement age": [
+                "Unions in {e} call a general strike",
+                "Strikes shut trains and schools across {e}",
+                "Government of {e} softens the pension plan",
+                "Parliament of {e} approves the later retirement age",
+            ],
+        },
+        ["Foreign minister of {e} visits Washington", "{e} opens a new embassy in Asia"],
+    ),
+    "energy": (
+        {
+            "Gas pipeline supplying {e} is shut down": [
+                "Wholesale gas prices in {e} soar",
+                "Factories in {e} cut production to save gas",
+                "{e} signs deals to import liquefied gas by ship",
+                "{e} builds a new liquefied gas terminal",
+            ],
+            "{e} decides to phase out coal power": [
+                "Coal miners in {e} protest the phase out",
+                "Utilities in {e} close their oldest coal plants",
+                "Carbon emissions from power plants in {e} drop",
+                "Former coal regions of {e} receive transition funds",
+            ],
+            "Nuclear reactor in {e} shuts after a safety fault": [
+                "Nuclear watchdog of {e} orders inspections of all reactors",
+                "Inspectors find cracked pipes at two more reactors in {e}",
+                "{e} burns more gas to fill the power gap",
+                "Reactors in {e} restart after repairs",
+            ],
+        },
+        ["Solar panel installations in {e} reach a record", "{e} auctions new oil exploration blocks"],
+    ),
+    "weather": (
+        {
+            "Tornado outbreak strikes {e}": [
+                "Tornadoes destroy hundreds of homes in {e}",
+                "Emergency shelters open across {e}",
+                "Volunteers help clear debris in {e}",
+                "{e} upgrades its tornado warning sirens",
+            ],
+            "River bursts its banks after heavy rain in {e}": [
+                "Towns along the river in {e} are submerged",
+                "Drinking water in {e} is contaminated",
+                "Outbreak of stomach illness reported in {e}",
+                "{e} funds higher flood barriers along the river",
+            ],
+            "Hailstorm batters {e}": [
+                "Hail damages thousands of cars in {e}",
+                "Auto repair shops in {e} are booked for weeks",
+                "Car insurance premiums in {e} climb",
+                "Demand for covered parking in {e} rises",
+            ],
+        },
+        ["Cooler than usual summer recorded in {e}", "{e} sees its foggiest autumn in a decade"],
+    ),
+    "health": (
+        {
+            "Measles outbreak spreads among schoolchildren in {e}": [
+                "Schools in {e} send unvaccinated pupils home",
+                "Demand for measles shots in {e} surges",
+                "Lawmakers in {e} make childhood vaccines compulsory",
+                "Measles cases in {e} fall back",
+            ],
+            "Contaminated baby formula recalled in {e}": [
+                "Parents in {e} face a shortage of baby formula",
+                "Food safety agency of {e} inspects the formula factory",
+                "Formula maker in {e} is fined",
+                "{e} tightens rules for baby food plants",
+            ],
+            "Hospital in {e} hit by a ransomware attack": [
+                "Ambulances in {e} diverted to other hospitals",
+                "Patient records from {e} leaked online",
+                "Health ministry of {e} orders cyber security audits",
+                "Hospital computer systems in {e} fully restored",
+            ],
+        },
+        ["{e} trains more family doctors", "Blood donations in {e} hit a yearly high"],
+    ),
+    "sport": (
+        {
+            "{e} is bought by a foreign investment fund": [
+                "{e} new owners promise a big transfer budget",
+                "{e} breaks its transfer record for a midfielder",
+                "{e} announces plans for a bigger stadium",
+                "{e} sells the naming rights of its stadium",
+            ],
+            "{e} is docked ten points for breaking finance rules": [
+                "{e} sinks to last place in the league",
+                "{e} appeals against the points deduction",
+                "{e} sells its top scorer to balance the books",
+                "{e} is relegated at the end of the season",
+            ],
+            "{e} earns promotion to the top division": [
+                "{e} season ticket sales hit a record",
+                "{e} receives a large broadcasting payout",
+                "{e} spends heavily on experienced players",
+                "{e} avoids relegation in its first top flight season",
+            ],
+        },
+        ["{e} unveils a new club crest", "{e} holds an open training session for fans"],
+    ),
+}
+
+TABLES = {  # SyntheticConfig.kinds -> domain -> (entities, {trigger: chain}, extras)
+    "standard": DOMAINS,
+    "wide": {
+        d: (ents, {**chains, **WIDE_EXTRA[d][0]}, extras + WIDE_EXTRA[d][1])
+        for d, (ents, chains, extras) in DOMAINS.items()
+    },
+}
+
+
+def domains(kinds: str) -> dict:
+    """The domain table of SyntheticConfig.kinds: "standard" (DOMAINS, 21 triggers) or "wide" (42)."""
+    if kinds not in TABLES:
+        raise ValueError(f"kinds must be one of {', '.join(TABLES)}, not {kinds!r}")
+    return TABLES[kinds]
+
 
 @dataclass
 class SyntheticConfig:
@@ -274,6 +459,7 @@ class SyntheticConfig:
     max_depth: int = 4  # deepest case
     min_candidates: int = 2  # fewest candidates per level
     max_candidates: int = 6  # most candidates per level
+    kinds: str = "standard"  # domain table: standard (3 triggers per domain) | wide (6: more kinds of event for SFT)
     out: str = "data/synthetic.cases.jsonl"  # output path (relative to training/ when run from there)
 
 
@@ -284,12 +470,14 @@ class SplitPlan:
 
     test_triggers: dict  # domain -> sorted held-out triggers: seeds split "test", their chains seen nowhere else
     eval_entities: dict  # (domain, seen trigger) -> sorted entities whose seed events are split "eval"
+    kinds: str = "standard"  # the domain table planned (domains(kinds))
 
     def seed_events(self, split: str) -> list[tuple[str, str, str]]:
         """(domain, trigger, entity) of every seed event of a split, in a stable order."""
         out = []
-        for domain in sorted(DOMAINS):
-            entities, chains, _ = DOMAINS[domain]
+        table = domains(self.kinds)
+        for domain in sorted(table):
+            entities, chains, _ = table[domain]
             for trigger in sorted(chains):
                 held_chain = trigger in self.test_triggers[domain]
                 held_event = self.eval_entities.get((domain, trigger), [])
@@ -301,7 +489,7 @@ class SplitPlan:
 
 
 def _check(cfg: SyntheticConfig) -> None:
-    fewest_triggers = min(len(chains) for _, chains, _ in DOMAINS.values())
+    fewest_triggers = min(len(chains) for _, chains, _ in domains(cfg.kinds).values())
     if not 0 <= cfg.eval_fraction < 1 or not 0 <= cfg.chain_fraction < 1:
         raise ValueError("eval_fraction and chain_fraction must lie in [0, 1)")
     if cfg.chain_fraction > 0 and not 1 <= cfg.chains_per_domain < fewest_triggers:
@@ -319,9 +507,9 @@ def split_plan(cfg: SyntheticConfig) -> SplitPlan:
     round, an entity held out for one trigger still trains with the domain's others."""
     _check(cfg)
     rng = random.Random(f"split-plan/{cfg.seed}")
-    test_triggers, eval_entities = {}, {}
-    for domain in sorted(DOMAINS):
-        entities, chains, _ = DOMAINS[domain]
+    test_triggers, eval_entities, table = {}, {}, domains(cfg.kinds)
+    for domain in sorted(table):
+        entities, chains, _ = table[domain]
         k = cfg.chains_per_domain if cfg.chain_fraction > 0 else 0
         test_triggers[domain] = sorted(rng.sample(sorted(chains), k))
         if cfg.eval_fraction == 0:
@@ -331,7 +519,7 @@ def split_plan(cfg: SyntheticConfig) -> SplitPlan:
         seen = [t for t in sorted(chains) if t not in test_triggers[domain]]
         for j, trigger in enumerate(seen):
             eval_entities[(domain, trigger)] = sorted(order[(j * n + m) % len(order)] for m in range(n))
-    return SplitPlan(test_triggers, eval_entities)
+    return SplitPlan(test_triggers, eval_entities, cfg.kinds)
 
 
 def _random_date(rng: random.Random) -> str:
@@ -339,10 +527,10 @@ def _random_date(rng: random.Random) -> str:
     return (start + dt.timedelta(days=rng.randrange((end - start).days + 1))).isoformat()
 
 
-def _distractor_pool(domain: str, trigger: str, entity: str, hidden: list[str]) -> list[str]:
+def _distractor_pool(table: dict, domain: str, trigger: str, entity: str, hidden: list[str]) -> list[str]:
     """Other chains' events and the domain's extras; `hidden` chains (held out for the test split) are left out, so
     outside the test split a held-out chain's events appear nowhere, neither as actual nor as distractor."""
-    _, chains, extras = DOMAINS[domain]
+    _, chains, extras = table[domain]
     pool = [ev for t, chain in chains.items() if t != trigger and t not in hidden for ev in chain] + extras
     return [p.format(e=entity) for p in pool]
 
@@ -361,8 +549,9 @@ def _pick_distractors(rng, pool, taken, k):
 def make_case(rng: random.Random, cfg: SyntheticConfig, plan: SplitPlan, i: int, split: str, seen: set) -> dict:
     """Case i of the given split: a seed event of that split (domain uniform, then trigger, then entity) on a random
     date not used before with that event."""
-    domain = rng.choice(sorted(DOMAINS))
-    entities, chains, _ = DOMAINS[domain]
+    table = domains(cfg.kinds)
+    domain = rng.choice(sorted(table))
+    entities, chains, _ = table[domain]
     held = plan.test_triggers[domain]
     triggers = held if split == "test" else [t for t in sorted(chains) if t not in held]
     while True:
@@ -377,7 +566,7 @@ def make_case(rng: random.Random, cfg: SyntheticConfig, plan: SplitPlan, i: int,
             seen.add((seed_event, date))
             break
     depth = rng.randint(cfg.min_depth, cfg.max_depth)
-    pool = _distractor_pool(domain, trigger, entity, [] if split == "test" else held)
+    pool = _distractor_pool(table, domain, trigger, entity, [] if split == "test" else held)
     levels = []
     for d in range(depth):
         chain_event = chains[trigger][d].format(e=entity)

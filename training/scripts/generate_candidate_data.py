@@ -1,10 +1,11 @@
 """Write a deterministic synthetic case dataset (contract 1) with leak-free splits.
 
     python3 scripts/generate_candidate_data.py [--n_cases=600] [--seed=1337] [--out=data/synthetic.cases.jsonl]
-        [--eval_fraction=0.2] [--chain_fraction=0.15] [--chains_per_domain=1]
+        [--eval_fraction=0.2] [--chain_fraction=0.15] [--chains_per_domain=1] [--kinds=standard|wide]
 
 Split "eval" holds out whole seed events (no eval seed event is in train under any date), split "test" whole causal
 chains (triggers whose seeds and follow-ups are in no train or eval case); see psychohistory/synthetic.py.
+--kinds=wide: 6 triggers per domain instead of 3 (42 kinds of event), for SFT runs that hold many kinds out.
 Runs with the plain system python (no third-party packages needed)."""
 
 import dataclasses

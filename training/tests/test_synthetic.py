@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from psychohistory import data, synthetic
+from psychohistory import data, sft, synthetic
 from psychohistory.metrics import jaccard, normalize
 
 REPO = Path(__file__).resolve().parents[2]
+KINDS = list(synthetic.TABLES)  # standard, wide
 
 
 def test_default_output_is_unchanged():
@@ -24,6 +25,7 @@ def test_default_output_is_unchanged():
     ]:
         text = synthetic.to_jsonl(synthetic.generate(synthetic.SyntheticConfig(n_cases=n)))
         assert hashlib.sha256(text.encode()).hexdigest() == want, n
+    assert synthetic.domains("standard") is synthetic.DOMAINS
 
 
 def test_deterministic_and_seed_dependent():
@@ -69,10 +71,13 @@ def _template(event: str, case: dict) -> str:
     raise AssertionError(case["seed"])
 
 
-def test_learnable_signal_beats_chance():
+@pytest.mark.parametrize("kinds", KINDS)
+def test_learnable_signal_beats_chance(kinds):
     """A lookup table learned on train (seed template, depth) -> most frequent actual template picks the actual on
-    the eval split far above chance: the data carries a signal a model can learn."""
-    cases = synthetic.generate(synthetic.SyntheticConfig(n_cases=600, seed=9))
+    the eval split far above chance: the data carries a signal a model can learn (more cases for more triggers, so
+    that every seen trigger trains at every depth)."""
+    n_cases = {"standard": 600, "wide": 1600}[kinds]
+    cases = synthetic.generate(synthetic.SyntheticConfig(n_cases=n_cases, seed=9, kinds=kinds))
     table = collections.defaultdict(collections.Counter)
     for c in cases:
         if c["split"] == "train":
@@ -128,6 +133,8 @@ def test_script_takes_the_split_fields(tmp_path):
     cases = [json.loads(line) for line in out.read_text().splitlines()]
     assert collections.Counter(c["split"] for c in cases) == {"train": 63, "eval": 27, "test": 10}
     assert "63 train" in r.stdout and "27 eval" in r.stdout and "14 held-out chains" in r.stdout
+    r = run("--n_cases=100", "--kinds=wide", "--chains_per_domain=5", f"--out={out}")  # 6 triggers per domain
+    assert r.returncode == 0 and "35 held-out chains" in r.stdout, r.stderr
     r = run("--n_cases=50", "--eval_fraction=0", "--chain_fraction=0", f"--out={out}")
     assert r.returncode == 0, r.stderr
     assert {json.loads(line)["split"] for line in out.read_text().splitlines()} == {"train"}
@@ -137,6 +144,7 @@ def test_script_takes_the_split_fields(tmp_path):
         ("--eval_fraction=1", "must lie in [0, 1)"),
         ("--chain_fraction=-0.1", "must lie in [0, 1)"),
         ("--eval_fraction=many", "could not convert"),
+        ("--kinds=broad", "kinds must be one of standard, wide"),
     ]:
         r = run(bad, f"--out={tmp_path / 'never.jsonl'}")
         assert r.returncode == 2 and says in r.stderr, (bad, r.stderr)
@@ -145,12 +153,15 @@ def test_script_takes_the_split_fields(tmp_path):
 
 # ---- leak-free splits (GUIDE contract 1, "No leakage") ----
 
-SEED_EVENTS = {
-    trigger.format(e=e): (domain, trigger, e)
-    for domain, (entities, chains, _) in synthetic.DOMAINS.items()
-    for trigger in chains
-    for e in entities
-}
+
+def _seed_index(kinds: str) -> dict[str, tuple[str, str, str]]:
+    """Seed event text -> (domain, trigger, entity), for every seed event the table can make."""
+    return {
+        trigger.format(e=e): (domain, trigger, e)
+        for domain, (entities, chains, _) in synthetic.domains(kinds).items()
+        for trigger in chains
+        for e in entities
+    }
 
 
 def _seed_events(cases, split):
@@ -158,9 +169,10 @@ def _seed_events(cases, split):
     return {normalize(c["seed"]["event"]) for c in cases if c["split"] == split}
 
 
+@pytest.mark.parametrize("kinds", KINDS)
 @pytest.mark.parametrize("seed", [1337, 1, 2, 3, 42])
-def test_no_eval_or_test_seed_event_in_train(seed):
-    cases = synthetic.generate(synthetic.SyntheticConfig(n_cases=800, seed=seed))
+def test_no_eval_or_test_seed_event_in_train(seed, kinds):
+    cases = synthetic.generate(synthetic.SyntheticConfig(n_cases=800, seed=seed, kinds=kinds))
     train, eval_, test = (_seed_events(cases, s) for s in ("train", "eval", "test"))
     assert train and eval_ and test
     assert not eval_ & train and not test & train and not eval_ & test
@@ -169,18 +181,17 @@ def test_no_eval_or_test_seed_event_in_train(seed):
     assert max(eval_dates.values()) > 1
 
 
+@pytest.mark.parametrize("kinds", KINDS)
 @pytest.mark.parametrize("seed", [1337, 7])
-def test_held_out_chains_appear_nowhere_outside_test(seed):
-    cfg = synthetic.SyntheticConfig(n_cases=800, seed=seed)
-    plan = synthetic.split_plan(cfg)
+def test_held_out_chains_appear_nowhere_outside_test(seed, kinds):
+    cfg = synthetic.SyntheticConfig(n_cases=800, seed=seed, kinds=kinds)
+    plan, table, index = synthetic.split_plan(cfg), synthetic.domains(kinds), _seed_index(kinds)
     cases = synthetic.generate(cfg)
     assert all(len(t) == 1 for t in plan.test_triggers.values())  # one chain per domain by default
     held = {(d, t) for d, ts in plan.test_triggers.items() for t in ts}
-    chain_events = {
-        normalize(ev.format(e=e)) for d, t in held for ev in synthetic.DOMAINS[d][1][t] for e in synthetic.DOMAINS[d][0]
-    }
+    chain_events = {normalize(ev.format(e=e)) for d, t in held for ev in table[d][1][t] for e in table[d][0]}
     for c in cases:
-        domain, trigger, _ = SEED_EVENTS[c["seed"]["event"]]
+        domain, trigger, _ = index[c["seed"]["event"]]
         assert (c["split"] == "test") == ((domain, trigger) in held), c["id"]
         if c["split"] == "test":
             continue
@@ -194,16 +205,25 @@ def test_held_out_chains_appear_nowhere_outside_test(seed):
         for lv in c["levels"]
     ]
     assert sum(a in chain_events for a in actuals) / len(actuals) > 0.75
+    # Not even a near-duplicate: no test seed event is the same kind of event (sft.SIMILAR) as a train or eval one.
+    seen = {c["seed"]["event"] for c in cases if c["split"] != "test"}
+    for t in {c["seed"]["event"] for c in cases if c["split"] == "test"}:
+        assert all(jaccard(t, s) < sft.SIMILAR for s in seen), t
 
 
-def test_split_sizes_and_stratification_at_800():
-    cfg = synthetic.SyntheticConfig(n_cases=800)
+@pytest.mark.parametrize(
+    "kinds, n, sizes",
+    [("standard", 800, (544, 136, 120)), ("wide", 1600, (1088, 272, 240))],  # wide: 800 leaves a trigger out of eval
+)
+def test_split_sizes_and_stratification(kinds, n, sizes):
+    cfg = synthetic.SyntheticConfig(n_cases=n, kinds=kinds)
     cases = synthetic.generate(cfg)
     counts = collections.Counter(c["split"] for c in cases)
-    assert counts == synthetic.split_sizes(cfg) == {"train": 544, "eval": 136, "test": 120}
-    assert counts["test"] / 800 == pytest.approx(cfg.chain_fraction, abs=0.01)
-    assert counts["eval"] / (800 - counts["test"]) == pytest.approx(cfg.eval_fraction, abs=0.01)
-    by_split = {s: [SEED_EVENTS[c["seed"]["event"]] for c in cases if c["split"] == s] for s in counts}
+    assert counts == synthetic.split_sizes(cfg) == dict(zip(("train", "eval", "test"), sizes))
+    assert counts["test"] / n == pytest.approx(cfg.chain_fraction, abs=0.01)
+    assert counts["eval"] / (n - counts["test"]) == pytest.approx(cfg.eval_fraction, abs=0.01)
+    index = _seed_index(kinds)
+    by_split = {s: [index[c["seed"]["event"]] for c in cases if c["split"] == s] for s in counts}
     for s in counts:  # every domain in every split
         assert {d for d, _, _ in by_split[s]} == set(synthetic.DOMAINS), s
     # Stratified: every seen trigger has held-out entities, and keeps training cases with other entities; an eval
@@ -218,7 +238,7 @@ def test_split_sizes_and_stratification_at_800():
         assert (d, e) in train_entities
     plan = synthetic.split_plan(cfg)
     for (d, t), held in plan.eval_entities.items():
-        n = len(synthetic.DOMAINS[d][0])
+        n = len(synthetic.domains(kinds)[d][0])
         assert len(held) == round(cfg.eval_fraction * n)  # ~eval_fraction of each trigger's seed events
     n_eval, n_train = len(plan.seed_events("eval")), len(plan.seed_events("train"))
     assert 0.15 < n_eval / (n_eval + n_train) < 0.25
@@ -239,17 +259,60 @@ def test_split_plan_is_a_function_of_the_seed_only():
         synthetic.split_plan(synthetic.SyntheticConfig(chains_per_domain=3))
 
 
-def test_signal_stays_at_p_signal():
-    cases = synthetic.generate(synthetic.SyntheticConfig(n_cases=1000))
+@pytest.mark.parametrize("kinds", KINDS)
+def test_signal_stays_at_p_signal(kinds):
+    cases = synthetic.generate(synthetic.SyntheticConfig(n_cases=1000, kinds=kinds))
+    index, table = _seed_index(kinds), synthetic.domains(kinds)
     hits = n = 0
     for c in cases:
-        domain, trigger, e = SEED_EVENTS[c["seed"]["event"]]
-        chain = synthetic.DOMAINS[domain][1][trigger]
+        domain, trigger, e = index[c["seed"]["event"]]
+        chain = table[domain][1][trigger]
         for lv in c["levels"]:
             actual = next(x["event"] for x in lv["candidates"] if x["label"])
             hits += actual == chain[lv["depth"] - 1].format(e=e)
             n += 1
     assert hits / n == pytest.approx(0.85, abs=0.03)
+
+
+@pytest.mark.parametrize("kinds", KINDS)
+def test_one_similar_group_per_seen_trigger(kinds):
+    """sft.similar_groups, which --unfamiliar_fraction holds out whole, finds exactly one kind of event per trigger
+    the train split has: no trigger merges with another, none splits by entity."""
+    cfg = synthetic.SyntheticConfig(n_cases=2000, kinds=kinds)
+    cases = synthetic.generate(cfg)
+    train = sorted({normalize(c["seed"]["event"]) for c in cases if c["split"] == "train"})
+    triggers = {(d, t) for d, t, _ in synthetic.split_plan(cfg).seed_events("train")}
+    assert len(triggers) == {"standard": 14, "wide": 35}[kinds]  # 7 domains x (3 or 6 triggers - 1 held-out chain)
+    index = {normalize(k): v[:2] for k, v in _seed_index(kinds).items()}
+    assert len(sft.similar_groups(train)) == len(triggers) == len({index[e] for e in train})
+
+
+def test_the_wide_table():
+    standard, wide = synthetic.domains("standard"), synthetic.domains("wide")
+    assert set(wide) == set(standard)
+    for d, (entities, chains, extras) in wide.items():  # the standard table plus 3 triggers and 2 extras per domain
+        assert entities == standard[d][0] and len(chains) == 6 and len(extras) == len(standard[d][2]) + 2
+        assert {t: chains[t] for t in standard[d][1]} == standard[d][1] and extras[:3] == standard[d][2]
+        assert all(len(chain) == 4 for chain in chains.values())
+    triggers = [t for _, chains, _ in wide.values() for t in chains]
+    assert len(triggers) == len(set(triggers)) == 42
+    # Lexically distinct kinds: any two triggers about any one entity stay below sft's similar-group threshold.
+    entities = sorted({e for ents, _, _ in wide.values() for e in ents})
+    for i, a in enumerate(triggers):
+        for b in triggers[i + 1 :]:
+            assert max(jaccard(a.format(e=e), b.format(e=e)) for e in entities) < sft.SIMILAR, (a, b)
+    # Every follow-up and extra is its own event (other chains' events are the distractors), and no trigger repeats
+    # as an event.
+    events = [ev for _, chains, _ in wide.values() for chain in chains.values() for ev in chain]
+    events = [normalize(ev) for ev in events + [x for _, _, extras in wide.values() for x in extras]]
+    assert len(events) == len(set(events)) == 42 * 4 + 7 * 5
+    assert not set(events) & {normalize(t) for t in triggers}
+    # kinds is checked, and the wider table allows more held-out chains per domain
+    with pytest.raises(ValueError, match="kinds must be one of standard, wide"):
+        synthetic.split_plan(synthetic.SyntheticConfig(kinds="broad"))
+    assert synthetic.split_plan(synthetic.SyntheticConfig(kinds="wide", chains_per_domain=5))
+    with pytest.raises(ValueError, match="chains_per_domain must be 1 to 5"):
+        synthetic.split_plan(synthetic.SyntheticConfig(kinds="wide", chains_per_domain=6))
 
 
 def test_the_typescript_fixture_is_the_generators_output():
