@@ -6,12 +6,14 @@
 #   STEPS=curve CURVE_VARIANTS="letters:tasks=choice;mixed:tasks=choice+generation"   # SFT phase 1 learning curves
 #   STEPS=speed                  # issue 16: eager vs fast scoring, padded vs packed SFT on the GPT-OSS-20B shape
 # On a machine without trl & co: carry training/wheels (made by `bash training/scripts/fetch_wheels.sh`).
+#   GEN_ARGS=--kinds=wide SFT_ARGS=--unfamiliar_fraction=0.5 STEPS=pipeline   # 42 kinds (GEN_ARGS: data flags)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/ph-out}; mkdir -p "$OUT"
 PY=${PY:-python3}
 PRESET=${PRESET:-smollm2-135m}    # smollm2-135m (modeling.PRETRAINED) | tiny | small | medium (modeling.PRESETS)
 N_CASES=${N_CASES:-1000}          # synthetic cases (leak-free splits: train / eval = held-out seeds / test = chains)
+GEN_ARGS=${GEN_ARGS:-}            # extra scripts/generate_candidate_data.py flags, e.g. --kinds=wide
 SFT_EPOCHS=${SFT_EPOCHS:-5}
 SFT_BATCH=${SFT_BATCH:-32}
 GRPO_STEPS=${GRPO_STEPS:-80}
@@ -47,13 +49,13 @@ step() { name=$1; shift; local t=$SECONDS
 D="$R/data.jsonl"
 common="--dataset=$D --base_model=$PRESET --gpu=$GPU"
 if has "all pipeline train sft"; then
-  $PY scripts/generate_candidate_data.py --n_cases="$N_CASES" --out="$D"
+  $PY scripts/generate_candidate_data.py --n_cases="$N_CASES" --out="$D" $GEN_ARGS
   step sft -m psychohistory sft --run_dir="$R/sft" $common --num_epochs="$SFT_EPOCHS" --batch_size="$SFT_BATCH" \
     --lora_rank=16 --lora_alpha=32 --target_modules=all-linear --learning_rate=1e-3 --save_steps=100000 \
     --logging_steps=5 --gradient_checkpointing=false --time_limit_s="${SFT_LIMIT:-330}" --stated_epochs="${STATED_EPOCHS:-1}" ${SFT_ARGS:-}
 fi
 if has "curve"; then  # letter-readout learning curves of SFT phase 1 variants (bench/sft_curve.py)
-  [ -f "$D" ] || $PY scripts/generate_candidate_data.py --n_cases="$N_CASES" --out="$D"
+  [ -f "$D" ] || $PY scripts/generate_candidate_data.py --n_cases="$N_CASES" --out="$D" $GEN_ARGS
   step curve bench/sft_curve.py --dataset="$D" --base_model="$PRESET" --out="$OUT/curve.json" \
     --num_epochs="$SFT_EPOCHS" --batch_size="$SFT_BATCH" --variants="${CURVE_VARIANTS:-letters:tasks=choice}"
   cp "$R/curve.out" "$OUT/curve.out" 2>/dev/null
