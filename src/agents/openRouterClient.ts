@@ -283,8 +283,11 @@ export class OpenRouterClient {
                 `OpenRouter says the credits are spent (HTTP 402: ${message}): add credits, then run again to resume`,
               );
             } else if (status === 401 || status === 403) {
+              // Pointed at another OpenAI-compatible service (the forecast service, a proxy): say which one.
+              const base = this.options.baseURL ?? OPENROUTER_BASE_URL;
+              const who = base === OPENROUTER_BASE_URL ? 'OpenRouter' : `the service at ${base}`;
               throw new ServiceError(
-                `OpenRouter refused the key (HTTP ${status}: ${message}): run "PsychoHistory: Set OpenRouter Key" (or set OPENROUTER_API_KEY)`,
+                `${who} refused the key (HTTP ${status}: ${message}): run "PsychoHistory: Set OpenRouter Key" with its key (or set OPENROUTER_API_KEY)`,
                 status,
               );
             } else {

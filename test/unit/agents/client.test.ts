@@ -133,6 +133,8 @@ describe('the OpenRouter client', () => {
     const c = client({ apiKey: 'wrong' });
     await expect(c.structured(req)).rejects.toThrow(ServiceError);
     await expect(c.structured(req)).rejects.toThrow(/Set OpenRouter Key/);
+    // Not OpenRouter's address (here the stand-in's; a user's own forecast service alike): the message says which.
+    await expect(c.structured(req)).rejects.toThrow(`the service at ${server.baseURL} refused the key`);
   });
 
   it('stops at its budget', async () => {
