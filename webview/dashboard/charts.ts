@@ -24,7 +24,7 @@ import {
 } from 'chart.js';
 import { chartTable, type TableSeries } from '../shared/chartTable';
 import type { ChartTheme } from './colors';
-import { h } from './dom';
+import { h } from '../shared/dom';
 
 Chart.register(
   BarController,
