@@ -6,8 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import * as esbuild from 'esbuild';
-import { chromium } from 'playwright-core';
+import { buildWebview } from '../../../scripts/webviewBuild.mjs';
 import type { Browser, Page } from 'playwright-core';
 import { TableController } from '../../../src/caseTable/controller';
 import type { UiPort } from '../../../src/caseTable/controller';
@@ -20,33 +19,9 @@ const root = resolve(__dirname, '../../..');
 const bundle = resolve(root, 'dist/webview/caseTable.js');
 const NONCE = 'rendertestnonce0123456789abcdefgh';
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-}
-
+/** The bundle as scripts/build.mjs builds it (scripts/webviewBuild.mjs). */
 export async function buildCaseTableBundle(): Promise<void> {
-  // Same options as scripts/build.mjs uses for webview apps.
-  await esbuild.build({
-    entryPoints: [resolve(root, 'webview/caseTable/main.ts')],
-    outfile: bundle,
-    bundle: true,
-    sourcemap: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    loader: { '.css': 'text' },
-    logLevel: 'warning',
-  });
+  await buildWebview('caseTable');
 }
 
 export interface CaseTableSession {
