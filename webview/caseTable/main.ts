@@ -10,7 +10,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { applyColorRoles } from '../shared/themeColors';
 import css from './caseTable.css';
-import type { HostMessage, Summary, TableQuery, WebviewMessage } from '../../src/caseTable/protocol';
+import type { HostToWebview, Summary, TableQuery, WebviewToHost } from '../../src/caseTable/protocol';
 import { DEFAULT_QUERY } from '../../src/caseTable/protocol';
 import { onHostMessage, vsCodeApi } from '../shared/api';
 import { button, h } from '../shared/dom';
@@ -25,7 +25,7 @@ interface ViewState {
   scrollTop: number;
 }
 
-const vscode = vsCodeApi<WebviewMessage, ViewState>();
+const vscode = vsCodeApi<WebviewToHost, ViewState>();
 
 const sheet = new CSSStyleSheet();
 sheet.replaceSync(css);
@@ -180,7 +180,7 @@ function showSummary(s: Summary, size: number): void {
 }
 let lastSize = 0;
 
-onHostMessage<HostMessage>((m) => {
+onHostMessage<HostToWebview>((m) => {
   switch (m.type) {
     case 'init':
       lastSize = m.size;

@@ -8,7 +8,7 @@ import type {
   MonitoringAction,
   MonitoringState,
   WebviewToHost,
-} from '../../src/forecast/monitoringProtocol';
+} from '../../src/forecast/monitoring/protocol';
 import { alignedSeries, compareArms, formatScore, trackDates, type TrackField } from '../../src/forecast/track';
 import { ChartCard, type ChartSpec, type Theme } from '../dashboard/charts';
 import { chartTheme } from '../dashboard/colors';

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { JOB_COMMANDS } from '../../jobs/commands';
 import type { Ctx } from '../../shell/context';
+import { acceptInbound } from '../../shell/inbound';
 import { renderDashboardHtml, makeNonce } from '../html';
 import {
   emptyColumns,
@@ -16,7 +17,7 @@ import {
   type TreeRef,
   type WebviewToHost,
 } from '../protocol';
-import { parseWebviewMessage } from '../protocolSchema';
+import { WebviewToHostSchema } from '../inbound';
 import { fileSize, forecastSnapshot, loadRun, readRecord, readTrees, type LoadedRun } from '../runSnapshot';
 import type { ForecastTree } from '../../contracts/tree';
 import { RUN_FILES } from '../../runs/runStore';
@@ -71,12 +72,8 @@ export class DashboardPanel implements vscode.Disposable {
     });
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => {
-        const msg = parseWebviewMessage(raw);
-        if (!msg) {
-          ctx.log.warn(`dashboard: ignored a message the protocol does not know: ${JSON.stringify(raw).slice(0, 200)}`);
-          return;
-        }
-        void this.handle(msg).catch((err: unknown) => ctx.log.error(`dashboard: ${String(err)}`));
+        const msg = acceptInbound(WebviewToHostSchema, raw, 'dashboard', (line) => ctx.log.warn(line));
+        if (msg) void this.handle(msg).catch((err: unknown) => ctx.log.error(`dashboard: ${String(err)}`));
       }),
       this.panel.onDidDispose(() => this.dispose()),
     );

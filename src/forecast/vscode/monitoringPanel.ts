@@ -6,9 +6,16 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../../shell/context';
 import { makeNonce } from '../../shell/webviewPage';
-import { renderMonitoringHtml } from '../monitoringHtml';
-import type { HostToWebview, MonitoringAction, MonitoringState, WebviewToHost } from '../monitoringProtocol';
-import { parseMonitoringMessage } from '../monitoringProtocolSchema';
+import { acceptInbound } from '../../shell/inbound';
+import { renderMonitoringHtml } from '../monitoring/html';
+import { WebviewToHostSchema } from '../monitoring/inbound';
+import {
+  MONITORING_ACTIONS,
+  type HostToWebview,
+  type MonitoringAction,
+  type MonitoringState,
+  type WebviewToHost,
+} from '../monitoring/protocol';
 import { ServiceError, type ForecastClient } from '../client';
 
 export class MonitoringPanel implements vscode.Disposable {
@@ -45,14 +52,8 @@ export class MonitoringPanel implements vscode.Disposable {
     });
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => {
-        const msg = parseMonitoringMessage(raw);
-        if (!msg) {
-          ctx.log.warn(
-            `monitoring: ignored a message the protocol does not know: ${JSON.stringify(raw).slice(0, 200)}`,
-          );
-          return;
-        }
-        void this.handle(msg);
+        const msg = acceptInbound(WebviewToHostSchema, raw, 'monitoring', (line) => ctx.log.warn(line));
+        if (msg) void this.handle(msg);
       }),
       this.panel.onDidDispose(() => this.dispose()),
     );
@@ -113,5 +114,5 @@ export class MonitoringPanel implements vscode.Disposable {
 }
 
 function toPanelAction(a: ServiceError['action']): MonitoringAction | null {
-  return a === 'setToken' || a === 'setProxyToken' || a === 'startLocalService' || a === 'openSettings' ? a : null;
+  return MONITORING_ACTIONS.find((m) => m === a) ?? null;
 }

@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { TableController } from '../../../src/caseTable/controller';
 import type { UiPort } from '../../../src/caseTable/controller';
 import { caseTablePage } from '../../../src/caseTable/html';
-import type { HostMessage } from '../../../src/caseTable/protocol';
+import type { HostToWebview } from '../../../src/caseTable/protocol';
 import { MemoryDocument } from '../../unit/caseTable/memoryDocument';
 import { themePage, type ThemeName } from '../themes';
 
@@ -79,7 +79,7 @@ export async function openCaseTable(
   const openedInText: number[] = [];
   let chain = Promise.resolve();
   const ui: UiPort = {
-    post: (m: HostMessage) => {
+    post: (m: HostToWebview) => {
       chain = chain
         .then(() => (o.hostDelayMs ? new Promise((r) => setTimeout(r, o.hostDelayMs)) : undefined))
         .then(() =>
