@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { WebviewToHostSchema } from '../../../src/dashboard/inbound';
 import { acceptInbound, parseInbound } from '../../../src/shell/inbound';
+import { DASHBOARD_COMMANDS } from '../../../src/dashboard/commands';
 import { makeNonce, renderDashboardHtml } from '../../../src/dashboard/html';
 
 describe('webview → host messages', () => {
@@ -74,15 +75,14 @@ describe('package.json', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
       contributes: { commands: { command: string; title: string; category: string }[] };
     };
+    const { openDashboard, compareRuns, showForecastTree } = DASHBOARD_COMMANDS;
     const mine = pkg.contributes.commands.filter((c) =>
-      ['psychohistory.openDashboard', 'psychohistory.compareRuns', 'psychohistory.showForecastTree'].includes(
-        c.command,
-      ),
+      [openDashboard, compareRuns, showForecastTree].includes(c.command as typeof openDashboard),
     );
     expect(mine.map((c) => [c.command, c.title, c.category])).toEqual([
-      ['psychohistory.openDashboard', 'Open Dashboard', 'PsychoHistory'],
-      ['psychohistory.compareRuns', 'Compare Runs', 'PsychoHistory'],
-      ['psychohistory.showForecastTree', 'Show Forecast Tree', 'PsychoHistory'],
+      [openDashboard, 'Open Dashboard', 'PsychoHistory'],
+      [compareRuns, 'Compare Runs', 'PsychoHistory'],
+      [showForecastTree, 'Show Forecast Tree', 'PsychoHistory'],
     ]);
   });
 });
