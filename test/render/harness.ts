@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { buildWebview } from '../../scripts/webviewBuild.mjs';
-import { launchBrowser } from './browser';
+import { launchBrowser } from './caseTable/session';
 import { renderDashboardHtml, makeNonce } from '../../src/dashboard/html';
 import type { DashboardState, HostToWebview, WebviewToHost } from '../../src/dashboard/protocol';
 import { loadRun, type LoadedRun } from '../../src/dashboard/runSnapshot';

@@ -18,7 +18,7 @@ import { forecastSnapshot, SERVICE_FORECASTS_ID, type LoadedRun } from '../../sr
 import { forecastTree } from '../unit/dashboard/builders';
 import { buildWebview } from '../../scripts/webviewBuild.mjs';
 import { expectNoAxeViolations } from './axe';
-import { launchBrowser } from './browser';
+import { launchBrowser } from './caseTable/session';
 import { openDashboard, startHarness, type Harness } from './harness';
 import { THEME_NAMES, themePage, type ThemeName } from './themes';
 

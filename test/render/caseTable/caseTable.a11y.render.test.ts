@@ -8,8 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCase, makeDataset } from '../../unit/caseTable/fixtures';
 import { expectNoAxeViolations } from '../axe';
 import { THEME_NAMES } from '../themes';
-import { launchBrowser } from '../browser';
-import { buildCaseTableBundle, openCaseTable } from './session';
+import { buildCaseTableBundle, launchBrowser, openCaseTable } from './session';
 
 let browser: Browser;
 // 40 cases: every 10th line is not JSON, every 7th has two actuals (an error beside its radios);

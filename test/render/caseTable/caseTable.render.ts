@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { makeDataset } from '../../unit/caseTable/fixtures';
-import { launchBrowser } from '../browser';
-import { buildCaseTableBundle, openCaseTable as open } from './session';
+import { buildCaseTableBundle, launchBrowser, openCaseTable as open } from './session';
 
 /** The page's globals as the callbacks below use them (this file compiles without the DOM lib). */
 interface PageElement {

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildWebview } from '../../../scripts/webviewBuild.mjs';
+import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { TableController } from '../../../src/caseTable/controller';
 import type { UiPort } from '../../../src/caseTable/controller';
@@ -18,6 +19,21 @@ import { themePage, type ThemeName } from '../themes';
 const root = resolve(__dirname, '../../..');
 const bundle = resolve(root, 'dist/webview/caseTable.js');
 const NONCE = 'rendertestnonce0123456789abcdefgh';
+
+// Every render test's headless Chromium (the dashboard and monitoring harnesses launch it from here too).
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
 
 /** The bundle as scripts/build.mjs builds it (scripts/webviewBuild.mjs). */
 export async function buildCaseTableBundle(): Promise<void> {
