@@ -44,8 +44,9 @@ import {
 } from '../../src/dashboard/readouts';
 import { defaultExpanded, indexTree, searchNodes } from '../../src/dashboard/tree';
 import { applyColorRoles } from '../shared/themeColors';
-import { ChartCard, withAlpha, type AnyDataset, type ChartSpec, type Theme } from './charts';
-import { DASHBOARD_COLORS, chartTheme, fadedMark } from './colors';
+import { ChartCard, withAlpha, type AnyDataset, type ChartSpec, type Theme } from '../shared/charts';
+import { chartTheme, fadedMark } from '../shared/chartTheme';
+import { DASHBOARD_COLORS } from './colors';
 import { onHostMessage, vsCodeApi } from '../shared/api';
 import { byId, h, icon, injectStyles } from '../shared/dom';
 import css from './styles.css';

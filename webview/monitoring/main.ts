@@ -10,8 +10,8 @@ import type {
   WebviewToHost,
 } from '../../src/forecast/monitoring/protocol';
 import { alignedSeries, compareArms, formatScore, trackDates, type TrackField } from '../../src/forecast/track';
-import { ChartCard, type ChartSpec, type Theme } from '../dashboard/charts';
-import { chartTheme } from '../dashboard/colors';
+import { ChartCard, type ChartSpec, type Theme } from '../shared/charts';
+import { chartTheme } from '../shared/chartTheme';
 import { onHostMessage, vsCodeApi } from '../shared/api';
 import { byId, h, icon, injectStyles } from '../shared/dom';
 import css from './styles.css';
