@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { TableController } from '../src/caseTable/controller';
 import type { UiPort } from '../src/caseTable/controller';
-import type { HostMessage } from '../src/caseTable/protocol';
+import type { HostToWebview } from '../src/caseTable/protocol';
 import { DEFAULT_QUERY } from '../src/caseTable/protocol';
 import { MemoryDocument } from '../test/unit/caseTable/memoryDocument';
 import { generateCasesText } from './generate';
@@ -19,7 +19,7 @@ import { median, time, type Sample } from './timing';
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const VISIBLE = 60; // rows a tall editor shows, plus overscan
 
-function controllerFor(doc: MemoryDocument, posts: HostMessage[]): TableController {
+function controllerFor(doc: MemoryDocument, posts: HostToWebview[]): TableController {
   const ui: UiPort = {
     post: (m) => posts.push(m),
     notify: () => {},
@@ -33,7 +33,7 @@ function controllerFor(doc: MemoryDocument, posts: HostMessage[]): TableControll
 
 /** ready → init (rows of the first screen) → the JSON the webview receives. */
 function openAndFirstPaint(doc: MemoryDocument): { sample: Sample; bytes: number } {
-  const posts: HostMessage[] = [];
+  const posts: HostToWebview[] = [];
   let bytes = 0;
   let controller: TableController | undefined;
   const sample = time(() => {
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
 
   // (b) one form edit on the 100k file, after the background analysis is in.
   const doc = docs.get(100_000)!;
-  const posts: HostMessage[] = [];
+  const posts: HostToWebview[] = [];
   const controller = controllerFor(doc, posts);
   const t0 = performance.now();
   controller.receive({ type: 'ready', start: 0, end: VISIBLE, query: DEFAULT_QUERY, selectedLine: 50_000 });

@@ -1,8 +1,10 @@
 // Bundles, as the samples' esbuild setup: the extension host (node, cjs, `vscode` external), the
-// CLI, the Modal SDK on its own, and the webview apps (browser, iife). `--production` (what
-// `npm run package` ships) minifies and drops source maps.
+// CLI, the Modal SDK on its own, and the webview apps (browser, iife: ./webviewBuild.mjs, which the
+// render tests build with too). `--production` (what `npm run package` ships) minifies and drops
+// source maps.
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { WEBVIEW_APPS, webviewBuildOptions } from './webviewBuild.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -52,17 +54,7 @@ const nodeBuilds = [
   },
 ];
 
-// One entry per webview app: webview/<app>/main.ts -> dist/webview/<app>.js
-const webviewApps = ['dashboard', 'caseTable', 'monitoring'].filter((app) => existsSync(`webview/${app}/main.ts`));
-const webviewBuilds = webviewApps.map((app) => ({
-  ...common,
-  entryPoints: [`webview/${app}/main.ts`],
-  outfile: `dist/webview/${app}.js`,
-  platform: 'browser',
-  format: 'iife',
-  target: 'es2022',
-  loader: { '.css': 'text' },
-}));
+const webviewBuilds = WEBVIEW_APPS.map((app) => webviewBuildOptions(app, { production }));
 
 // Codicons for webviews: the font and its stylesheet, shipped in dist/codicons (node_modules is
 // not packaged); webviews link the css with id "vscode-codicon-stylesheet" (@vscode-elements).

@@ -7,8 +7,9 @@ import { checkLine } from '../cases/lineCheck';
 import type { Position, Range as LineRange } from '../cases/types';
 import { LineEditError, detectStyle } from '../lineEdit/lineEdit';
 import { applyEditOp, duplicateCaseText, newCaseText, uniqueId } from './editOps';
-import { parseWebviewMessage } from './inbound';
-import type { CaseRow, HostMessage, TableQuery, WebviewMessage } from './protocol';
+import { acceptInbound } from '../shell/inbound';
+import { WebviewToHostSchema } from './inbound';
+import type { CaseRow, HostToWebview, TableQuery, WebviewToHost } from './protocol';
 import { MAX_ROWS_PER_REQUEST } from './protocol';
 import { TableModel } from './tableModel';
 import { ChunkedAnalysis } from './chunkedAnalysis';
@@ -30,7 +31,7 @@ export interface DocumentPort {
 }
 
 export interface UiPort {
-  post(message: HostMessage): void;
+  post(message: HostToWebview): void;
   notify(severity: 'info' | 'warning' | 'error', message: string): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
   openInText(line: number): Promise<void>;
@@ -84,7 +85,7 @@ export class TableController {
     return this.model;
   }
 
-  private post(message: HostMessage): void {
+  private post(message: HostToWebview): void {
     this.ui.post(message);
   }
 
@@ -145,14 +146,8 @@ export class TableController {
 
   /** Call with every message the webview posts; invalid ones are logged and dropped. */
   receive(data: unknown): void {
-    const message = parseWebviewMessage(data);
-    if (!message) {
-      this.ui.log(
-        'warn',
-        `case table: ignored an invalid message from the webview: ${JSON.stringify(data)?.slice(0, 200)}`,
-      );
-      return;
-    }
+    const message = acceptInbound(WebviewToHostSchema, data, 'case table', (line) => this.ui.log('warn', line));
+    if (!message) return;
     void this.handle(message).catch((err: unknown) => {
       const text = err instanceof Error ? err.message : String(err);
       this.ui.log('error', `case table: ${message.type}: ${text}`);
@@ -160,7 +155,7 @@ export class TableController {
     });
   }
 
-  private async handle(m: WebviewMessage): Promise<void> {
+  private async handle(m: WebviewToHost): Promise<void> {
     switch (m.type) {
       case 'ready': {
         // A restored view may come back sorted or filtered: that needs the whole file first.

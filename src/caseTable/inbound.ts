@@ -1,8 +1,10 @@
-// Validation of what the webview sends (STYLE: the host never trusts the webview). The schemas
-// mirror `WebviewMessage` in ./protocol.ts; the type assertions below fail to compile if they drift.
+// What the case table webview may send, strictly: the host checks every message against this
+// (src/shell/inbound.ts) and drops the rest. Kept out of ./protocol.ts so the browser bundle does
+// not carry zod; the assertions below fail to compile if schema and protocol drift, either way.
 import { z } from 'zod';
+import type { Same } from '../shell/inbound';
 import { REVIEW_STATUSES, SPLITS } from '../contracts/case';
-import type { TableQuery, WebviewMessage } from './protocol';
+import type { TableQuery, WebviewToHost } from './protocol';
 import { MAX_ROWS_PER_REQUEST } from './protocol';
 
 const index = z.int().min(0);
@@ -38,7 +40,7 @@ export const TableQuerySchema = z.strictObject({
   descending: z.boolean(),
 });
 
-export const WebviewMessageSchema = z.discriminatedUnion('type', [
+export const WebviewToHostSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('ready'),
     start: index,
@@ -59,14 +61,7 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('openInText'), line }),
 ]);
 
-// Compile-time check that the schemas and the protocol types say the same thing.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const sameMessage: Same<z.infer<typeof WebviewMessageSchema>, WebviewMessage> = true;
+const sameMessage: Same<z.infer<typeof WebviewToHostSchema>, WebviewToHost> = true;
 const sameQuery: Same<z.infer<typeof TableQuerySchema>, TableQuery> = true;
 void sameMessage;
 void sameQuery;
-
-export function parseWebviewMessage(data: unknown): WebviewMessage | undefined {
-  const r = WebviewMessageSchema.safeParse(data);
-  return r.success ? r.data : undefined;
-}

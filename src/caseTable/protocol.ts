@@ -104,7 +104,7 @@ export interface CaseDetail {
 }
 
 /** Host → webview. `generation` changes whenever row positions change; stale answers are dropped. */
-export type HostMessage =
+export type HostToWebview =
   | {
       type: 'init';
       generation: number;
@@ -124,7 +124,7 @@ export type HostMessage =
   | { type: 'editRejected'; line: number; path: string; message: string };
 
 /** Webview → host. */
-export type WebviewMessage =
+export type WebviewToHost =
   | { type: 'ready'; start: number; end: number; query: TableQuery; selectedLine: number | null }
   | { type: 'requestRows'; generation: number; start: number; end: number }
   // `seq` rises with every select, so the webview can tell an answer to an older one (arrow keys

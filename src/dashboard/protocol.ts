@@ -1,7 +1,7 @@
 // The dashboard webview's message protocol, imported by both the panel host (src/dashboard/vscode)
 // and the browser app (webview/dashboard). One discriminated union per direction; the host
-// validates what the webview sends (protocolSchema.ts, kept apart so zod stays out of the
-// browser bundle); the webview trusts the host.
+// validates what the webview sends against the strict schema in ./inbound.ts (kept apart so zod
+// stays out of the browser bundle); the webview trusts the host.
 // Everything here is JSON data: no classes, no functions, no `undefined`-only fields.
 import type { Backend, RecordKind } from '../contracts/run';
 import type { EvalEvent, RunState } from '../contracts/metrics';
@@ -93,13 +93,9 @@ export type HostToWebview =
   | { type: 'tree'; ref: TreeRef; tree: ForecastTree | null; error: string | null }
   | { type: 'focusTree'; ref: TreeRef };
 
-export type WebviewCommand = 'launchSft' | 'openRunFolder' | 'openModalDashboard' | 'refresh';
-export const WEBVIEW_COMMANDS = [
-  'launchSft',
-  'openRunFolder',
-  'openModalDashboard',
-  'refresh',
-] as const satisfies readonly WebviewCommand[];
+/** What the dashboard's buttons ask the host to do; the host runs the matching command. */
+export const WEBVIEW_COMMANDS = ['launchSft', 'openRunFolder', 'openModalDashboard', 'refresh'] as const;
+export type WebviewCommand = (typeof WEBVIEW_COMMANDS)[number];
 
 export type WebviewToHost =
   | { type: 'ready' }

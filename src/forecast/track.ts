@@ -1,7 +1,7 @@
 // GET /v1/track → what the Monitoring panel draws: per model version a series over days (aligned on
 // one date axis for the charts and their tables) and the A/B comparison. Pure.
 import type { TrackModel } from '../contracts/service';
-import type { MonitoringState } from './monitoringProtocol';
+import type { MonitoringState } from './monitoring/protocol';
 
 export type TrackField = 'brier' | 'brierSkill' | 'resolved';
 

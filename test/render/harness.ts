@@ -1,15 +1,17 @@
 /// <reference lib="dom" />
-// Render-test harness: builds the dashboard webview bundle exactly as scripts/build.mjs does,
+// Render-test harness: builds the dashboard webview bundle exactly as scripts/build.mjs does
+// (scripts/webviewBuild.mjs),
 // serves it over local HTTP with the real host HTML (CSP and nonce included), fakes
 // `acquireVsCodeApi`, and plays the host: answers `ready` and `requestTree` from run folders read
 // with the same reader the extension uses. Headless Debian chromium through playwright-core, in
 // one of the render themes (./themes.ts: VS Code's own variable sets).
-import * as esbuild from 'esbuild';
 import { createServer, type Server } from 'node:http';
 import { readFileSync, existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { buildWebview } from '../../scripts/webviewBuild.mjs';
+import { launchBrowser } from './caseTable/session';
 import { renderDashboardHtml, makeNonce } from '../../src/dashboard/html';
 import type { DashboardState, HostToWebview, WebviewToHost } from '../../src/dashboard/protocol';
 import { loadRun, type LoadedRun } from '../../src/dashboard/runSnapshot';
@@ -19,18 +21,7 @@ export const OUT_DIR = path.resolve('test-output/render');
 const BUNDLE = path.resolve('dist/webview/dashboard.js');
 
 export async function buildBundle(): Promise<void> {
-  await esbuild.build({
-    entryPoints: ['webview/dashboard/main.ts'],
-    outfile: BUNDLE,
-    bundle: true,
-    sourcemap: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    loader: { '.css': 'text' },
-    mainFields: ['module', 'main'],
-    logLevel: 'warning',
-  });
+  await buildWebview('dashboard');
 }
 
 export type { ThemeName } from './themes';
@@ -78,18 +69,7 @@ export async function startHarness(): Promise<Harness> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchBrowser();
   return {
     browser,
     origin,

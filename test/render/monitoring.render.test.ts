@@ -4,20 +4,21 @@
 // A/B comparison, a table of every chart's values, the error state with its way out, theme colours
 // only, and axe-core finding nothing. Also the dashboard's tree viewer in mode 'forecast' (a tree
 // the service answered). Screenshots in test-output/render/.
-import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrackModel } from '../../src/contracts/service';
-import { renderMonitoringHtml } from '../../src/forecast/monitoringHtml';
-import type { HostToWebview, MonitoringState, WebviewToHost } from '../../src/forecast/monitoringProtocol';
+import { renderMonitoringHtml } from '../../src/forecast/monitoring/html';
+import type { HostToWebview, MonitoringState, WebviewToHost } from '../../src/forecast/monitoring/protocol';
 import { makeNonce } from '../../src/shell/webviewPage';
 import { forecastSnapshot, SERVICE_FORECASTS_ID, type LoadedRun } from '../../src/dashboard/runSnapshot';
 import { forecastTree } from '../unit/dashboard/builders';
+import { buildWebview } from '../../scripts/webviewBuild.mjs';
 import { expectNoAxeViolations } from './axe';
+import { launchBrowser } from './caseTable/session';
 import { openDashboard, startHarness, type Harness } from './harness';
 import { THEME_NAMES, themePage, type ThemeName } from './themes';
 
@@ -31,18 +32,7 @@ const pages = new Map<string, string>();
 let dash: Harness;
 
 beforeAll(async () => {
-  await esbuild.build({
-    entryPoints: ['webview/monitoring/main.ts'],
-    outfile: BUNDLE,
-    bundle: true,
-    sourcemap: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    loader: { '.css': 'text' },
-    mainFields: ['module', 'main'],
-    logLevel: 'warning',
-  });
+  await buildWebview('monitoring');
   mkdirSync(OUT, { recursive: true });
   const codicons = path.resolve(
     existsSync('dist/codicons/codicon.css') ? 'dist/codicons' : 'node_modules/@vscode/codicons/dist',
@@ -62,18 +52,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
   dash = await startHarness();
 });
 

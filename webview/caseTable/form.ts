@@ -11,7 +11,7 @@
 // a removal); the actual-outcome radios are a native radio group (one Tab stop, arrow keys);
 // Escape reverts what is typed but not committed and goes back to the table's selected row.
 import type { CaseDetail, CaseForm, EditOp, FieldDiagnostic } from '../../src/caseTable/protocol';
-import { button, h } from './dom';
+import { button, h } from '../shared/dom';
 
 export interface FormCallbacks {
   edit(line: number, op: EditOp): void;

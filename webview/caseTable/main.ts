@@ -10,14 +10,22 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { applyColorRoles } from '../shared/themeColors';
 import css from './caseTable.css';
-import type { HostMessage, Summary, TableQuery } from '../../src/caseTable/protocol';
+import type { HostToWebview, Summary, TableQuery, WebviewToHost } from '../../src/caseTable/protocol';
 import { DEFAULT_QUERY } from '../../src/caseTable/protocol';
-import { onHostMessage, vscode } from './api';
-import type { ViewState } from './api';
-import { button, h } from './dom';
+import { onHostMessage, vsCodeApi } from '../shared/api';
+import { button, h } from '../shared/dom';
 import { CaseFormView } from './form';
 import { ROW_HEIGHT, VirtualTable } from './table';
 import { CASE_TABLE_COLORS } from './colors';
+
+/** What survives the webview being hidden and shown again (setState, not retainContextWhenHidden). */
+interface ViewState {
+  query: TableQuery;
+  selectedLine: number | null;
+  scrollTop: number;
+}
+
+const vscode = vsCodeApi<WebviewToHost, ViewState>();
 
 const sheet = new CSSStyleSheet();
 sheet.replaceSync(css);
@@ -172,7 +180,7 @@ function showSummary(s: Summary, size: number): void {
 }
 let lastSize = 0;
 
-onHostMessage((m: HostMessage) => {
+onHostMessage<HostToWebview>((m) => {
   switch (m.type) {
     case 'init':
       lastSize = m.size;

@@ -4,7 +4,7 @@
 // Home/End move the selection, Enter goes to the form, F8 / Shift+F8 jump between problems.
 import type { CaseRow, SortKey, TableQuery } from '../../src/caseTable/protocol';
 import { MAX_ROWS_PER_REQUEST } from '../../src/caseTable/protocol';
-import { h } from './dom';
+import { h, oncePerFrame } from '../shared/dom';
 
 export const ROW_HEIGHT = 24;
 const OVERSCAN = 20;
@@ -55,7 +55,8 @@ export class VirtualTable {
   private readonly rendered = new Map<number, { row: CaseRow | undefined; el: HTMLElement; selected: boolean }>();
   private generation = 0;
   private size = 0;
-  private frame = 0;
+  /** Paints the rows in view, once per frame however many scrolls and resizes ask. */
+  private readonly schedule = oncePerFrame(() => this.render());
   selectedLine: number | null = null;
   selectedIndex = -1;
   /** A keyboard move waiting for its row to arrive (index), or -1. */
@@ -172,14 +173,6 @@ export class VirtualTable {
     const height = this.viewport.clientHeight;
     if (top < this.viewport.scrollTop) this.viewport.scrollTop = top;
     else if (top + ROW_HEIGHT > this.viewport.scrollTop + height) this.viewport.scrollTop = top + ROW_HEIGHT - height;
-  }
-
-  private schedule(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.render();
-    });
   }
 
   /** Paints the visible rows now (tests and the first paint call it directly). */

@@ -44,18 +44,13 @@ import {
 } from '../../src/dashboard/readouts';
 import { defaultExpanded, indexTree, searchNodes } from '../../src/dashboard/tree';
 import { applyColorRoles } from '../shared/themeColors';
-import { ChartCard, withAlpha, type AnyDataset, type ChartSpec, type Theme } from './charts';
-import { DASHBOARD_COLORS, chartTheme, fadedMark } from './colors';
-import { byId, h, icon } from './dom';
+import { ChartCard, withAlpha, type AnyDataset, type ChartSpec, type Theme } from '../shared/charts';
+import { chartTheme, fadedMark } from '../shared/chartTheme';
+import { DASHBOARD_COLORS } from './colors';
+import { onHostMessage, vsCodeApi } from '../shared/api';
+import { byId, h, icon, injectStyles } from '../shared/dom';
 import css from './styles.css';
 import { TreeViewer } from './treeView';
-
-interface VsCodeApi {
-  postMessage(msg: WebviewToHost): void;
-  getState(): unknown;
-  setState(state: PersistedState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
 
 interface PersistedState {
   smoothing: number;
@@ -67,7 +62,7 @@ interface PersistedState {
   nodeSearch: string;
 }
 
-const vscode = acquireVsCodeApi();
+const vscode = vsCodeApi<WebviewToHost, PersistedState>();
 const persisted: PersistedState = {
   smoothing: 0.6,
   tables: [],
@@ -99,24 +94,14 @@ let pendingFrame = 0;
 /** The host asked for a tree (CodeLens "Show forecast tree"): bring it into view when it arrives. */
 let revealTree = false;
 
-injectStyles();
-window.addEventListener('message', (e: MessageEvent<HostToWebview>) => onMessage(e.data));
+injectStyles(css);
+onHostMessage<HostToWebview>(onMessage);
 // Readable theme colours as --ph-* for the CSS; on a theme switch, charts redraw with the new palette.
 applyColorRoles(DASHBOARD_COLORS, () => {
   theme = chartTheme();
   redrawCharts();
 });
 post({ type: 'ready' });
-
-function injectStyles(): void {
-  const style = document.createElement('style');
-  const nonce =
-    (document.currentScript as HTMLScriptElement | null)?.nonce ??
-    document.querySelector<HTMLScriptElement>('script[nonce]')?.nonce;
-  if (nonce) style.nonce = nonce;
-  style.textContent = css;
-  document.head.append(style);
-}
 
 function onMessage(msg: HostToWebview): void {
   switch (msg.type) {

@@ -10,7 +10,7 @@ import {
   type LaidOutNode,
   type TreeLayout,
 } from '../../src/dashboard/tree';
-import { h } from './dom';
+import { h, oncePerFrame } from '../shared/dom';
 
 const ROW = 28;
 const COLUMN = 320;
@@ -31,7 +31,8 @@ export class TreeViewer {
   private readonly sizer: HTMLElement;
   private readonly edges: SVGSVGElement;
   private readonly rows = new Map<number, HTMLElement>();
-  private frame = 0;
+  /** Paints the rows in view, once per frame however many scrolls and resizes ask. */
+  private readonly schedule = oncePerFrame(() => this.render());
 
   constructor(
     readonly container: HTMLElement,
@@ -144,14 +145,6 @@ export class TreeViewer {
     for (const r of this.rows.values()) r.remove();
     this.rows.clear();
     this.render();
-  }
-
-  private schedule(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.render();
-    });
   }
 
   private render(): void {

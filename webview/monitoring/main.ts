@@ -8,19 +8,15 @@ import type {
   MonitoringAction,
   MonitoringState,
   WebviewToHost,
-} from '../../src/forecast/monitoringProtocol';
+} from '../../src/forecast/monitoring/protocol';
 import { alignedSeries, compareArms, formatScore, trackDates, type TrackField } from '../../src/forecast/track';
-import { ChartCard, type ChartSpec, type Theme } from '../dashboard/charts';
-import { chartTheme } from '../dashboard/colors';
-import { byId, h, icon } from '../dashboard/dom';
+import { ChartCard, type ChartSpec, type Theme } from '../shared/charts';
+import { chartTheme } from '../shared/chartTheme';
+import { onHostMessage, vsCodeApi } from '../shared/api';
+import { byId, h, icon, injectStyles } from '../shared/dom';
 import css from './styles.css';
 
-interface VsCodeApi {
-  postMessage(msg: WebviewToHost): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vsCodeApi<WebviewToHost>();
 const post = (msg: WebviewToHost): void => vscode.postMessage(msg);
 const ACTION_LABEL: Record<MonitoringAction, string> = {
   startLocalService: 'Start Local Forecast Service',
@@ -41,9 +37,8 @@ const cards = {
   ab: new ChartCard('ab', 'Model versions compared (whole history)', 'No resolved forecasts yet.'),
 };
 
-injectStyles();
-window.addEventListener('message', (e: MessageEvent<HostToWebview>) => {
-  const msg = e.data;
+injectStyles(css);
+onHostMessage<HostToWebview>((msg) => {
   if (msg.type === 'state') render(msg.state);
   else byId('monitoring-root').setAttribute('aria-busy', 'true');
 });
@@ -52,14 +47,6 @@ new MutationObserver(() => {
   if (state) drawCharts(state);
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 post({ type: 'ready' });
-
-function injectStyles(): void {
-  const style = document.createElement('style');
-  const nonce = document.querySelector<HTMLScriptElement>('script[nonce]')?.nonce;
-  if (nonce) style.nonce = nonce;
-  style.textContent = css;
-  document.head.append(style);
-}
 
 function render(s: MonitoringState): void {
   state = s;

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { registerCommandTable } from '../../shell/context';
 import type { Ctx } from '../../shell/context';
+import { CASE_TABLE_COMMANDS } from '../commands';
 import { CaseTableSession } from './caseTableSession';
 
 export const CASE_TABLE_VIEW_TYPE = 'psychohistory.caseTable';
@@ -31,12 +32,12 @@ export function registerCaseTable(ctx: Ctx): vscode.Disposable[] {
       supportsMultipleEditorsPerDocument: true,
     }),
     ...registerCommandTable(ctx, {
-      'psychohistory.openCaseTable': async (uri?: vscode.Uri) => {
+      [CASE_TABLE_COMMANDS.openCaseTable]: async (uri?: vscode.Uri) => {
         const target = uri instanceof vscode.Uri ? uri : activeUri();
         if (!target) throw new Error('open a case file first');
         await vscode.commands.executeCommand('vscode.openWith', target, CASE_TABLE_VIEW_TYPE);
       },
-      'psychohistory.openCaseText': async (uri?: vscode.Uri) => {
+      [CASE_TABLE_COMMANDS.openCaseText]: async (uri?: vscode.Uri) => {
         const target = uri instanceof vscode.Uri ? uri : activeUri();
         if (!target) throw new Error('open a case file first');
         await vscode.commands.executeCommand('vscode.openWith', target, 'default');

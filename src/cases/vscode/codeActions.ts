@@ -6,10 +6,10 @@
 import * as vscode from 'vscode';
 import { fixesForLine } from '../editing/fixes';
 import type { LineDiagnosticRef } from '../editing/fixes';
+import { CASE_COMMANDS } from '../commands';
 import { DIAGNOSTIC_SOURCE } from './caseModels';
 
 export const EDIT_LINE_TITLE = 'Edit line as formatted JSON';
-export const EDIT_LINE_COMMAND = 'psychohistory.cases.editLineAsJson';
 
 export class CaseCodeActionProvider implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite];
@@ -52,7 +52,11 @@ export class CaseCodeActionProvider implements vscode.CodeActionProvider {
       wants(context, vscode.CodeActionKind.RefactorRewrite)
     ) {
       const action = new vscode.CodeAction(EDIT_LINE_TITLE, vscode.CodeActionKind.RefactorRewrite);
-      action.command = { command: EDIT_LINE_COMMAND, title: EDIT_LINE_TITLE, arguments: [doc.uri, cursorLine] };
+      action.command = {
+        command: CASE_COMMANDS.editLineAsJson,
+        title: EDIT_LINE_TITLE,
+        arguments: [doc.uri, cursorLine],
+      };
       actions.push(action);
     }
     return actions;

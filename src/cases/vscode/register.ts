@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { registerCommandTable } from '../../shell/context';
 import type { Ctx } from '../../shell/context';
+import { CASE_COMMANDS } from '../commands';
 import { CaseCodeActionProvider } from './codeActions';
 import { CASES_LANGUAGE } from './language';
 import { registerCaseGlobs, treatAsCaseDataset } from './globs';
@@ -29,9 +30,9 @@ export function registerCases(ctx: Ctx): vscode.Disposable[] {
     ),
     vscode.languages.registerDocumentSymbolProvider(selector, new CaseSymbolProvider(models), { label: 'Cases' }),
     ...registerCommandTable(ctx, {
-      'psychohistory.treatAsCaseDataset': (uri?: unknown) => treatAsCaseDataset(uri),
-      'psychohistory.cases.editLineAsJson': (uri?: unknown, line?: unknown) => editLineAsJson(lineEditor.fs, uri, line),
-      'psychohistory.cases.writeBackLine': () => writeBackLine(lineEditor.fs),
+      [CASE_COMMANDS.treatAsCaseDataset]: (uri?: unknown) => treatAsCaseDataset(uri),
+      [CASE_COMMANDS.editLineAsJson]: (uri?: unknown, line?: unknown) => editLineAsJson(lineEditor.fs, uri, line),
+      [CASE_COMMANDS.writeBackLine]: () => writeBackLine(lineEditor.fs),
     }),
   ];
 }

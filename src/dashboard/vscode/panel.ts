@@ -6,8 +6,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { JOB_COMMANDS } from '../../jobs/commands';
+import { createAppPanel } from '../../shell/appPanel';
 import type { Ctx } from '../../shell/context';
-import { renderDashboardHtml, makeNonce } from '../html';
+import { acceptInbound } from '../../shell/inbound';
+import { renderDashboardHtml } from '../html';
 import {
   emptyColumns,
   type DashboardState,
@@ -16,7 +18,7 @@ import {
   type TreeRef,
   type WebviewToHost,
 } from '../protocol';
-import { parseWebviewMessage } from '../protocolSchema';
+import { WebviewToHostSchema } from '../inbound';
 import { fileSize, forecastSnapshot, loadRun, readRecord, readTrees, type LoadedRun } from '../runSnapshot';
 import type { ForecastTree } from '../../contracts/tree';
 import { RUN_FILES } from '../../runs/runStore';
@@ -50,33 +52,19 @@ export class DashboardPanel implements vscode.Disposable {
     private readonly onDisposed: (p: DashboardPanel) => void,
   ) {
     this.focus = focus;
-    const ext = ctx.extension.extensionUri;
-    const codicons = codiconRoot(ext);
-    this.panel = vscode.window.createWebviewPanel(
+    const { panel, page } = createAppPanel(
+      ctx.extension.extensionUri,
       'psychohistory.dashboard',
       titleFor(target),
-      vscode.ViewColumn.Active,
-      {
-        enableScripts: true,
-        localResourceRoots: [vscode.Uri.joinPath(ext, 'dist', 'webview'), codicons],
-      },
+      'dashboard',
     );
-    const webview = this.panel.webview;
-    webview.html = renderDashboardHtml({
-      cspSource: webview.cspSource,
-      nonce: makeNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(ext, 'dist', 'webview', 'dashboard.js')).toString(),
-      codiconCssUri: webview.asWebviewUri(vscode.Uri.joinPath(codicons, 'codicon.css')).toString(),
-      title: titleFor(target),
-    });
+    this.panel = panel;
+    const webview = panel.webview;
+    webview.html = renderDashboardHtml({ ...page, title: titleFor(target) });
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => {
-        const msg = parseWebviewMessage(raw);
-        if (!msg) {
-          ctx.log.warn(`dashboard: ignored a message the protocol does not know: ${JSON.stringify(raw).slice(0, 200)}`);
-          return;
-        }
-        void this.handle(msg).catch((err: unknown) => ctx.log.error(`dashboard: ${String(err)}`));
+        const msg = acceptInbound(WebviewToHostSchema, raw, 'dashboard', (line) => ctx.log.warn(line));
+        if (msg) void this.handle(msg).catch((err: unknown) => ctx.log.error(`dashboard: ${String(err)}`));
       }),
       this.panel.onDidDispose(() => this.dispose()),
     );
@@ -251,13 +239,6 @@ function titleFor(t: PanelTarget): string {
   if (t.mode === 'compare') return `Compare ${t.dirs.length} runs`;
   if (t.mode === 'forecast') return 'Forecasts';
   return `Run ${path.basename(t.dirs[0] ?? '')}`;
-}
-
-/** Codicons ship in dist/codicons (copied by the build); a dev checkout falls back to node_modules. */
-function codiconRoot(ext: vscode.Uri): vscode.Uri {
-  const shipped = vscode.Uri.joinPath(ext, 'dist', 'codicons');
-  if (fs.existsSync(path.join(shipped.fsPath, 'codicon.css'))) return shipped;
-  return vscode.Uri.joinPath(ext, 'node_modules', '@vscode', 'codicons', 'dist');
 }
 
 /** The empty state's "Launch SFT": the jobs feature's command, by its id in the command table. */

@@ -1,14 +1,19 @@
 // The Monitoring panel: one webview charting GET /v1/track. The HTML is written once; on `ready` and
 // Refresh the host asks the service and posts the state (data only). What the webview sends is
 // checked against the strict protocol schema; anything else is logged and ignored.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { Ctx } from '../../shell/context';
-import { makeNonce } from '../../shell/webviewPage';
-import { renderMonitoringHtml } from '../monitoringHtml';
-import type { HostToWebview, MonitoringAction, MonitoringState, WebviewToHost } from '../monitoringProtocol';
-import { parseMonitoringMessage } from '../monitoringProtocolSchema';
+import { createAppPanel } from '../../shell/appPanel';
+import { acceptInbound } from '../../shell/inbound';
+import { renderMonitoringHtml } from '../monitoring/html';
+import { WebviewToHostSchema } from '../monitoring/inbound';
+import {
+  MONITORING_ACTIONS,
+  type HostToWebview,
+  type MonitoringAction,
+  type MonitoringState,
+  type WebviewToHost,
+} from '../monitoring/protocol';
 import { ServiceError, type ForecastClient } from '../client';
 
 export class MonitoringPanel implements vscode.Disposable {
@@ -22,37 +27,19 @@ export class MonitoringPanel implements vscode.Disposable {
     private readonly act: (action: MonitoringAction) => Thenable<unknown>,
     private readonly onDisposed: () => void,
   ) {
-    const ext = ctx.extension.extensionUri;
-    const shipped = vscode.Uri.joinPath(ext, 'dist', 'codicons');
-    const codicons = fs.existsSync(path.join(shipped.fsPath, 'codicon.css'))
-      ? shipped
-      : vscode.Uri.joinPath(ext, 'node_modules', '@vscode', 'codicons', 'dist');
-    this.panel = vscode.window.createWebviewPanel(
+    const { panel, page } = createAppPanel(
+      ctx.extension.extensionUri,
       'psychohistory.monitoring',
       'Forecast Monitoring',
-      vscode.ViewColumn.Active,
-      {
-        enableScripts: true,
-        localResourceRoots: [vscode.Uri.joinPath(ext, 'dist', 'webview'), codicons],
-      },
+      'monitoring',
     );
-    const webview = this.panel.webview;
-    webview.html = renderMonitoringHtml({
-      cspSource: webview.cspSource,
-      nonce: makeNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(ext, 'dist', 'webview', 'monitoring.js')).toString(),
-      codiconCssUri: webview.asWebviewUri(vscode.Uri.joinPath(codicons, 'codicon.css')).toString(),
-    });
+    this.panel = panel;
+    const webview = panel.webview;
+    webview.html = renderMonitoringHtml(page);
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => {
-        const msg = parseMonitoringMessage(raw);
-        if (!msg) {
-          ctx.log.warn(
-            `monitoring: ignored a message the protocol does not know: ${JSON.stringify(raw).slice(0, 200)}`,
-          );
-          return;
-        }
-        void this.handle(msg);
+        const msg = acceptInbound(WebviewToHostSchema, raw, 'monitoring', (line) => ctx.log.warn(line));
+        if (msg) void this.handle(msg);
       }),
       this.panel.onDidDispose(() => this.dispose()),
     );
@@ -113,5 +100,5 @@ export class MonitoringPanel implements vscode.Disposable {
 }
 
 function toPanelAction(a: ServiceError['action']): MonitoringAction | null {
-  return a === 'setToken' || a === 'setProxyToken' || a === 'startLocalService' || a === 'openSettings' ? a : null;
+  return MONITORING_ACTIONS.find((m) => m === a) ?? null;
 }

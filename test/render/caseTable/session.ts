@@ -6,13 +6,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import * as esbuild from 'esbuild';
+import { buildWebview } from '../../../scripts/webviewBuild.mjs';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { TableController } from '../../../src/caseTable/controller';
 import type { UiPort } from '../../../src/caseTable/controller';
 import { caseTablePage } from '../../../src/caseTable/html';
-import type { HostMessage } from '../../../src/caseTable/protocol';
+import type { HostToWebview } from '../../../src/caseTable/protocol';
 import { MemoryDocument } from '../../unit/caseTable/memoryDocument';
 import { themePage, type ThemeName } from '../themes';
 
@@ -20,6 +20,7 @@ const root = resolve(__dirname, '../../..');
 const bundle = resolve(root, 'dist/webview/caseTable.js');
 const NONCE = 'rendertestnonce0123456789abcdefgh';
 
+// Every render test's headless Chromium (the dashboard and monitoring harnesses launch it from here too).
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -34,19 +35,9 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
+/** The bundle as scripts/build.mjs builds it (scripts/webviewBuild.mjs). */
 export async function buildCaseTableBundle(): Promise<void> {
-  // Same options as scripts/build.mjs uses for webview apps.
-  await esbuild.build({
-    entryPoints: [resolve(root, 'webview/caseTable/main.ts')],
-    outfile: bundle,
-    bundle: true,
-    sourcemap: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    loader: { '.css': 'text' },
-    logLevel: 'warning',
-  });
+  await buildWebview('caseTable');
 }
 
 export interface CaseTableSession {
@@ -104,7 +95,7 @@ export async function openCaseTable(
   const openedInText: number[] = [];
   let chain = Promise.resolve();
   const ui: UiPort = {
-    post: (m: HostMessage) => {
+    post: (m: HostToWebview) => {
       chain = chain
         .then(() => (o.hostDelayMs ? new Promise((r) => setTimeout(r, o.hostDelayMs)) : undefined))
         .then(() =>

@@ -4,15 +4,16 @@
 import { describe, expect, it } from 'vitest';
 import { TableController } from '../../../src/caseTable/controller';
 import type { UiPort } from '../../../src/caseTable/controller';
-import type { HostMessage, WebviewMessage } from '../../../src/caseTable/protocol';
+import type { HostToWebview, WebviewToHost } from '../../../src/caseTable/protocol';
 import { DEFAULT_QUERY } from '../../../src/caseTable/protocol';
 import { MemoryDocument } from './memoryDocument';
 import { makeDataset } from './fixtures';
-import { parseWebviewMessage } from '../../../src/caseTable/inbound';
+import { WebviewToHostSchema } from '../../../src/caseTable/inbound';
+import { parseInbound } from '../../../src/shell/inbound';
 
 function setup(text: string) {
   const doc = new MemoryDocument(text);
-  const posts: HostMessage[] = [];
+  const posts: HostToWebview[] = [];
   const notes: string[] = [];
   const ui: UiPort = {
     post: (m) => posts.push(m),
@@ -22,14 +23,14 @@ function setup(text: string) {
   };
   const controller = new TableController(doc, ui);
   doc.onChange = (changes) => controller.documentChanged(changes);
-  const send = async (m: WebviewMessage): Promise<void> => {
+  const send = async (m: WebviewToHost): Promise<void> => {
     controller.receive(m);
     await new Promise((r) => setTimeout(r, 5));
   };
-  const last = <T extends HostMessage['type']>(type: T): Extract<HostMessage, { type: T }> => {
+  const last = <T extends HostToWebview['type']>(type: T): Extract<HostToWebview, { type: T }> => {
     const found = posts.filter((p) => p.type === type).pop();
     if (!found) throw new Error(`no ${type} message`);
-    return found as Extract<HostMessage, { type: T }>;
+    return found as Extract<HostToWebview, { type: T }>;
   };
   const analysed = async (): Promise<void> => {
     for (let k = 0; k < 1000 && !posts.some((p) => p.type === 'reset' && p.summary.analysed); k++)
@@ -55,8 +56,8 @@ describe('TableController', () => {
 
   it('rejects malformed messages without throwing', async () => {
     const t = setup(makeDataset(10));
-    await t.send({ type: 'edit', line: -1, op: { kind: 'addLevel' } } as WebviewMessage);
-    await t.send({ type: 'nope' } as unknown as WebviewMessage);
+    await t.send({ type: 'edit', line: -1, op: { kind: 'addLevel' } } as WebviewToHost);
+    await t.send({ type: 'nope' } as unknown as WebviewToHost);
     expect(t.doc.log).toHaveLength(0);
   });
 
@@ -162,7 +163,7 @@ describe('TableController', () => {
       [1, 1],
       [2, 2],
     ]);
-    expect(parseWebviewMessage({ type: 'select', line: 2, seq: -1 })).toBeUndefined();
+    expect(parseInbound(WebviewToHostSchema, { type: 'select', line: 2, seq: -1 })).toBeUndefined();
   });
 });
 

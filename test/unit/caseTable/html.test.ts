@@ -1,7 +1,8 @@
 // The page the webview loads: a strict CSP whose nonce is the one on the only script.
 import { describe, expect, it } from 'vitest';
 import { caseTablePage, makeNonce } from '../../../src/caseTable/html';
-import { parseWebviewMessage } from '../../../src/caseTable/inbound';
+import { WebviewToHostSchema } from '../../../src/caseTable/inbound';
+import { parseInbound } from '../../../src/shell/inbound';
 
 describe('case table page', () => {
   it('allows only the nonced script and the webview source', () => {
@@ -26,12 +27,16 @@ describe('case table page', () => {
 describe('inbound messages', () => {
   it('accepts the protocol and refuses anything else', () => {
     expect(
-      parseWebviewMessage({ type: 'edit', line: 3, op: { kind: 'setActual', level: 0, candidate: 1 } }),
+      parseInbound(WebviewToHostSchema, { type: 'edit', line: 3, op: { kind: 'setActual', level: 0, candidate: 1 } }),
     ).toBeDefined();
-    expect(parseWebviewMessage({ type: 'edit', line: 3, op: { kind: 'setActual', level: 0 } })).toBeUndefined();
-    expect(parseWebviewMessage({ type: 'edit', line: 1.5, op: { kind: 'addLevel' } })).toBeUndefined();
-    expect(parseWebviewMessage({ type: 'requestRows', generation: 1, start: 0, end: 100_000 })).toBeUndefined();
-    expect(parseWebviewMessage({ type: 'select', line: null, extra: 1 })).toBeUndefined();
-    expect(parseWebviewMessage('ready')).toBeUndefined();
+    expect(
+      parseInbound(WebviewToHostSchema, { type: 'edit', line: 3, op: { kind: 'setActual', level: 0 } }),
+    ).toBeUndefined();
+    expect(parseInbound(WebviewToHostSchema, { type: 'edit', line: 1.5, op: { kind: 'addLevel' } })).toBeUndefined();
+    expect(
+      parseInbound(WebviewToHostSchema, { type: 'requestRows', generation: 1, start: 0, end: 100_000 }),
+    ).toBeUndefined();
+    expect(parseInbound(WebviewToHostSchema, { type: 'select', line: null, extra: 1 })).toBeUndefined();
+    expect(parseInbound(WebviewToHostSchema, 'ready')).toBeUndefined();
   });
 });

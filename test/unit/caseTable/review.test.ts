@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { TableController } from '../../../src/caseTable/controller';
 import type { UiPort } from '../../../src/caseTable/controller';
 import { applyEditOp } from '../../../src/caseTable/editOps';
-import { parseWebviewMessage } from '../../../src/caseTable/inbound';
-import type { HostMessage, WebviewMessage } from '../../../src/caseTable/protocol';
+import { WebviewToHostSchema } from '../../../src/caseTable/inbound';
+import { parseInbound } from '../../../src/shell/inbound';
+import type { HostToWebview, WebviewToHost } from '../../../src/caseTable/protocol';
 import { DEFAULT_QUERY } from '../../../src/caseTable/protocol';
 import type { Case } from '../../../src/contracts/case';
 import { makeCase } from './fixtures';
@@ -34,16 +35,16 @@ function reviewed(i: number, status?: 'draft' | 'verified' | 'rejected'): Case {
 
 function setup(text: string) {
   const doc = new MemoryDocument(text);
-  const posts: HostMessage[] = [];
+  const posts: HostToWebview[] = [];
   const ui: UiPort = { post: (m) => posts.push(m), notify: () => {}, log: () => {}, openInText: async () => {} };
   const controller = new TableController(doc, ui);
   doc.onChange = (changes) => controller.documentChanged(changes);
-  const send = async (m: WebviewMessage): Promise<void> => {
+  const send = async (m: WebviewToHost): Promise<void> => {
     controller.receive(m);
     await new Promise((r) => setTimeout(r, 5));
   };
-  const last = <T extends HostMessage['type']>(type: T): Extract<HostMessage, { type: T }> =>
-    posts.filter((p) => p.type === type).pop() as Extract<HostMessage, { type: T }>;
+  const last = <T extends HostToWebview['type']>(type: T): Extract<HostToWebview, { type: T }> =>
+    posts.filter((p) => p.type === type).pop() as Extract<HostToWebview, { type: T }>;
   return { doc, send, last };
 }
 
@@ -107,7 +108,7 @@ describe('review and sources in the table', () => {
 
   it('refuses a review message that is not one of the statuses or has no proper time', () => {
     expect(
-      parseWebviewMessage({
+      parseInbound(WebviewToHostSchema, {
         type: 'edit',
         line: 0,
         op: { kind: 'setReview', value: 'approved', at: '2026-02-01T10:00:00Z' },
@@ -116,6 +117,8 @@ describe('review and sources in the table', () => {
     expect(() =>
       applyEditOp(JSON.stringify(reviewed(0)), { kind: 'setReview', value: 'verified', at: 'yesterday' }),
     ).toThrow(/ISO timestamp/);
-    expect(parseWebviewMessage({ type: 'query', query: { ...DEFAULT_QUERY, review: 'maybe' } })).toBeUndefined();
+    expect(
+      parseInbound(WebviewToHostSchema, { type: 'query', query: { ...DEFAULT_QUERY, review: 'maybe' } }),
+    ).toBeUndefined();
   });
 });

@@ -1,29 +1,51 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseWebviewMessage } from '../../../src/dashboard/protocolSchema';
+import { WebviewToHostSchema } from '../../../src/dashboard/inbound';
+import { acceptInbound, parseInbound } from '../../../src/shell/inbound';
+import { DASHBOARD_COMMANDS } from '../../../src/dashboard/commands';
 import { makeNonce, renderDashboardHtml } from '../../../src/dashboard/html';
 
 describe('webview → host messages', () => {
   it('accepts the protocol and rejects anything else', () => {
-    expect(parseWebviewMessage({ type: 'ready' })).toEqual({ type: 'ready' });
-    expect(parseWebviewMessage({ type: 'requestTree', ref: { runId: 'r', index: 2 } })).toEqual({
+    expect(parseInbound(WebviewToHostSchema, { type: 'ready' })).toEqual({ type: 'ready' });
+    expect(parseInbound(WebviewToHostSchema, { type: 'requestTree', ref: { runId: 'r', index: 2 } })).toEqual({
       type: 'requestTree',
       ref: { runId: 'r', index: 2 },
     });
-    expect(parseWebviewMessage({ type: 'command', command: 'launchSft' })).toEqual({
+    expect(parseInbound(WebviewToHostSchema, { type: 'command', command: 'launchSft' })).toEqual({
       type: 'command',
       command: 'launchSft',
     });
-    expect(parseWebviewMessage({ type: 'requestTree', ref: { runId: 'r', index: -1 } })).toBeNull();
-    expect(parseWebviewMessage({ type: 'command', command: 'rm -rf' })).toBeNull();
+    expect(parseInbound(WebviewToHostSchema, { type: 'requestTree', ref: { runId: 'r', index: -1 } })).toBeUndefined();
+    expect(parseInbound(WebviewToHostSchema, { type: 'command', command: 'rm -rf' })).toBeUndefined();
     // The header's "Open in Modal Dashboard" button of a Modal run.
-    expect(parseWebviewMessage({ type: 'command', command: 'openModalDashboard', runId: 'sft-1' })).toEqual({
+    expect(
+      parseInbound(WebviewToHostSchema, { type: 'command', command: 'openModalDashboard', runId: 'sft-1' }),
+    ).toEqual({
       type: 'command',
       command: 'openModalDashboard',
       runId: 'sft-1',
     });
-    expect(parseWebviewMessage({ type: 'eval', code: '1' })).toBeNull();
-    expect(parseWebviewMessage('ready')).toBeNull();
+    expect(parseInbound(WebviewToHostSchema, { type: 'eval', code: '1' })).toBeUndefined();
+    expect(parseInbound(WebviewToHostSchema, 'ready')).toBeUndefined();
+  });
+});
+
+describe('a message the protocol does not know', () => {
+  it('is refused strictly (an unknown field too) and reported with what was wrong', () => {
+    const lines: string[] = [];
+    const report = (line: string): number => lines.push(line);
+    expect(acceptInbound(WebviewToHostSchema, { type: 'ready', extra: 1 }, 'dashboard', report)).toBeUndefined();
+    expect(acceptInbound(WebviewToHostSchema, { type: 'requestTree', ref: { runId: '' } }, 'dashboard', report)).toBe(
+      undefined,
+    );
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      /^dashboard: ignored a message the protocol does not know \(.*extra.*\): \{"type":"ready"/,
+    );
+    expect(lines[1]).toMatch(/ref\.runId: .*ref\.index: /);
+    expect(acceptInbound(WebviewToHostSchema, { type: 'ready' }, 'dashboard', report)).toEqual({ type: 'ready' });
+    expect(lines).toHaveLength(2);
   });
 });
 
@@ -53,15 +75,14 @@ describe('package.json', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
       contributes: { commands: { command: string; title: string; category: string }[] };
     };
+    const { openDashboard, compareRuns, showForecastTree } = DASHBOARD_COMMANDS;
     const mine = pkg.contributes.commands.filter((c) =>
-      ['psychohistory.openDashboard', 'psychohistory.compareRuns', 'psychohistory.showForecastTree'].includes(
-        c.command,
-      ),
+      [openDashboard, compareRuns, showForecastTree].includes(c.command as typeof openDashboard),
     );
     expect(mine.map((c) => [c.command, c.title, c.category])).toEqual([
-      ['psychohistory.openDashboard', 'Open Dashboard', 'PsychoHistory'],
-      ['psychohistory.compareRuns', 'Compare Runs', 'PsychoHistory'],
-      ['psychohistory.showForecastTree', 'Show Forecast Tree', 'PsychoHistory'],
+      [openDashboard, 'Open Dashboard', 'PsychoHistory'],
+      [compareRuns, 'Compare Runs', 'PsychoHistory'],
+      [showForecastTree, 'Show Forecast Tree', 'PsychoHistory'],
     ]);
   });
 });

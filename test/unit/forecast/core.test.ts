@@ -10,7 +10,8 @@ import { retryAfter } from '../../../src/forecast/client';
 import { buildRequest, checkCount, checkDate, checkSeed } from '../../../src/forecast/inputs';
 import { serviceDeployEnv } from '../../../src/forecast/deploy';
 import { parseServing } from '../../../src/forecast/localService';
-import { parseMonitoringMessage } from '../../../src/forecast/monitoringProtocolSchema';
+import { WebviewToHostSchema } from '../../../src/forecast/monitoring/inbound';
+import { parseInbound } from '../../../src/shell/inbound';
 import { levelCandidates, nextOpenDepth, predictionRow, treeDepth } from '../../../src/forecast/predictions';
 import { alignedSeries, compareArms, trackDates } from '../../../src/forecast/track';
 
@@ -159,14 +160,14 @@ describe('Monitoring', () => {
   });
 
   it('the host accepts only the messages the protocol defines, strictly', () => {
-    expect(parseMonitoringMessage({ type: 'ready' })).toEqual({ type: 'ready' });
-    expect(parseMonitoringMessage({ type: 'action', action: 'setToken' })).toEqual({
+    expect(parseInbound(WebviewToHostSchema, { type: 'ready' })).toEqual({ type: 'ready' });
+    expect(parseInbound(WebviewToHostSchema, { type: 'action', action: 'setToken' })).toEqual({
       type: 'action',
       action: 'setToken',
     });
-    expect(parseMonitoringMessage({ type: 'action', action: 'deleteEverything' })).toBeNull();
-    expect(parseMonitoringMessage({ type: 'refresh', extra: 1 })).toBeNull();
-    expect(parseMonitoringMessage('ready')).toBeNull();
+    expect(parseInbound(WebviewToHostSchema, { type: 'action', action: 'deleteEverything' })).toBeUndefined();
+    expect(parseInbound(WebviewToHostSchema, { type: 'refresh', extra: 1 })).toBeUndefined();
+    expect(parseInbound(WebviewToHostSchema, 'ready')).toBeUndefined();
   });
 });
 

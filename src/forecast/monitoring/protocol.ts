@@ -1,15 +1,11 @@
 // The Monitoring webview's message protocol, imported by the panel host (src/forecast/vscode) and the
 // browser app (webview/monitoring). One union per direction; the host validates what the webview
-// sends (monitoringProtocolSchema.ts, apart so zod stays out of the browser bundle).
-import type { TrackModel } from '../contracts/service';
+// sends against the strict schema in ./inbound.ts (apart, so zod stays out of the browser bundle).
+import type { TrackModel } from '../../contracts/service';
 
-export type MonitoringAction = 'startLocalService' | 'setToken' | 'setProxyToken' | 'openSettings';
-export const MONITORING_ACTIONS = [
-  'startLocalService',
-  'setToken',
-  'setProxyToken',
-  'openSettings',
-] as const satisfies readonly MonitoringAction[];
+/** The ways out of an error the panel offers as a button; the host runs the matching command. */
+export const MONITORING_ACTIONS = ['startLocalService', 'setToken', 'setProxyToken', 'openSettings'] as const;
+export type MonitoringAction = (typeof MONITORING_ACTIONS)[number];
 
 export interface MonitoringState {
   /** The service asked, or null when none is configured or running. */

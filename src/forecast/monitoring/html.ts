@@ -1,5 +1,5 @@
 // The Monitoring panel's one HTML page (the shared webview page shape); later changes are data messages.
-import { webviewPage } from '../shell/webviewPage';
+import { webviewPage } from '../../shell/webviewPage';
 
 export interface MonitoringHtmlInput {
   cspSource: string;

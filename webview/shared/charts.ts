@@ -1,9 +1,9 @@
 // Chart.js wrappers. Each chart card owns one canvas with a stable id (`chart-<name>`), says how
 // many points it draws in `data-points`, and shows an empty-state line instead of a blank canvas.
-// Colours come from the theme (webview/dashboard/colors.ts: `--vscode-charts-*`, made opaque and
+// Colours come from the theme (./chartTheme.ts: `--vscode-charts-*`, made opaque and
 // ≥ 3:1 on the card) and are re-read when the theme changes; the canvas lists the colours its marks
 // use in `data-colors`, so render tests can check them. Every card has a "Table" toggle that shows
-// the chart's numbers as a table (webview/shared/chartTable.ts) in place of the canvas.
+// the chart's numbers as a table (./chartTable.ts) in place of the canvas.
 import {
   BarController,
   BarElement,
@@ -22,8 +22,8 @@ import {
   type ChartDataset,
   type TooltipItem,
 } from 'chart.js';
-import { chartTable, type TableSeries } from '../shared/chartTable';
-import type { ChartTheme } from './colors';
+import { chartTable, type TableSeries } from './chartTable';
+import type { ChartTheme } from './chartTheme';
 import { h } from './dom';
 
 Chart.register(
