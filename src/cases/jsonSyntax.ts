@@ -5,6 +5,7 @@
 // some Unicode spaces as whitespace). A line gets a syntax error exactly when JSON.parse throws.
 import { parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Node, ParseError, ParseErrorCode } from 'jsonc-parser';
+import { isHex, isShortEscape } from './scanLine';
 
 /** A syntax error in one line: 0-based UTF-16 offsets, `end` exclusive. */
 export interface SyntaxProblem {
@@ -45,24 +46,13 @@ export function firstJsonErrorOffset(text: string): number {
         const e = text.charCodeAt(i + 1);
         if (e === 0x75) {
           for (let k = 2; k < 6; k++) {
-            const h = text.charCodeAt(i + k);
-            const hex = (h >= 0x30 && h <= 0x39) || (h >= 0x41 && h <= 0x46) || (h >= 0x61 && h <= 0x66);
-            if (!hex) {
+            if (!isHex(text.charCodeAt(i + k))) {
               i = Math.min(i + k, n);
               return false;
             }
           }
           i += 6;
-        } else if (
-          e === 0x22 ||
-          e === 0x5c ||
-          e === 0x2f ||
-          e === 0x62 ||
-          e === 0x66 ||
-          e === 0x6e ||
-          e === 0x72 ||
-          e === 0x74
-        ) {
+        } else if (isShortEscape(e)) {
           i += 2;
         } else {
           i = Math.min(i + 1, n);

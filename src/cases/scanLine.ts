@@ -459,8 +459,15 @@ function skipValue(nesting: number): boolean {
 
 const LITERALS = ['true', 'false', 'null'];
 
-function isHex(c: number): boolean {
+export function isHex(c: number): boolean {
   return (c >= ZERO && c <= NINE) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+}
+
+/** The letter after a backslash of a JSON escape other than \u: " \ / b f n r t. */
+export function isShortEscape(e: number): boolean {
+  return (
+    e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74
+  );
 }
 
 /** Skips a strict JSON string, escapes included. */
@@ -480,16 +487,7 @@ function anyString(): boolean {
         // \uD800–\uDFFF: maybe a lone surrogate, which checkLine reports.
         if ((at(k + 1) | 0x20) === 0x64 && at(k + 2) >= 0x38) return false; // hex: 8, 9 or a letter
         k += 4;
-      } else if (!(
-        e === QUOTE ||
-        e === BACKSLASH ||
-        e === 0x2f ||
-        e === 0x62 ||
-        e === 0x66 ||
-        e === 0x6e ||
-        e === 0x72 ||
-        e === 0x74
-      )) {
+      } else if (!isShortEscape(e)) {
         return false;
       }
     }
