@@ -13,8 +13,8 @@ shape (built on the device like bench/memory.py, nothing downloaded).
   - SFT: TRL's SFTTrainer with the pipeline's LoRA (sft.build_trainer) on SFT examples of synthetic cases (their
     length distribution, the local tiny tokenizer's tokens), padded batches vs --packing (padding-free rows of
     whole examples), the same batches in the same order; tokens/s counts real tokens only, after a warm-up step.
-    A third arm (--sft_fast=true, the default) trains the packed batches through the fast path, which SFT does not
-    use yet: it tells whether it should.
+    Two more arms (--sft_fast=true, the default) train the padded and the packed batches through the fast path,
+    which SFT does not use yet: `fastPackingRatio` is packing's gain once the experts cost per token, not per expert.
 
     python bench/speed.py --shape=gpt-oss-20b --batch=32 --seq=512 --out=speed.json      # the device (H200)
     python bench/speed.py --shape=tiny --batch=4 --seq=64 --sft_batch=4 --sft_steps=3 --sft_cases=40 \\
@@ -213,8 +213,8 @@ def sft(model, a: dict) -> dict:
     }
     model.train()
     arms = [("padded", False, False), ("packed", True, False)]
-    if a["sft_fast"] not in ("false", "0", "no"):  # a third arm: packed through the fast path (SFT runs eager)
-        arms.append(("packedFast", True, True))
+    if a["sft_fast"] not in ("false", "0", "no"):  # padded and packed again, through the fast path
+        arms += [("paddedFast", False, True), ("packedFast", True, True)]
     for name, packing, fast in arms:
         try:
             model, r = sft_arm(model, tok, examples, a, packing, fast)
@@ -232,6 +232,8 @@ def sft(model, a: dict) -> dict:
         out["ratio"] = round(out["packedTokensPerSecond"] / out["paddedTokensPerSecond"], 3)
     if out.get("paddedTokensPerSecond") and out.get("packedFastTokensPerSecond"):
         out["fastRatio"] = round(out["packedFastTokensPerSecond"] / out["paddedTokensPerSecond"], 3)
+    if out.get("paddedFastTokensPerSecond") and out.get("packedFastTokensPerSecond"):  # packing's own share, fast
+        out["fastPackingRatio"] = round(out["packedFastTokensPerSecond"] / out["paddedFastTokensPerSecond"], 3)
     model.eval()
     return out
 
