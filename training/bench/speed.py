@@ -13,8 +13,8 @@ shape (built on the device like bench/memory.py, nothing downloaded).
   - SFT: TRL's SFTTrainer with the pipeline's LoRA (sft.build_trainer) on SFT examples of synthetic cases (their
     length distribution, the local tiny tokenizer's tokens), padded batches vs --packing (padding-free rows of
     whole examples), the same batches in the same order; tokens/s counts real tokens only, after a warm-up step.
-    Two more arms (--sft_fast=true, the default) train the padded and the packed batches through the fast path,
-    which SFT does not use yet: `fastPackingRatio` is packing's gain once the experts cost per token, not per expert.
+    Two more arms (--sft_fast=true, the default) train the padded and the packed batches through the fast path, as
+    SFT does on CUDA: `fastPackingRatio` is packing's gain once the experts cost per token, not per expert.
 
     python bench/speed.py --shape=gpt-oss-20b --batch=32 --seq=512 --out=speed.json      # the device (H200)
     python bench/speed.py --shape=tiny --batch=4 --seq=64 --sft_batch=4 --sft_steps=3 --sft_cases=40 \\
