@@ -79,6 +79,13 @@ if has "all pipeline eval"; then
   cat "$R"/eval-eval/stages.md "$R"/eval-test/stages.md >> "$OUT/stages.md" 2>/dev/null
   $PY -c "import json,sys; print(json.dumps([r for f in sys.argv[1:] for r in json.load(open(f))], indent=2))" \
     "$R"/eval-eval/stages.json "$R"/eval-test/stages.json > "$OUT/stages.json"
+  if grep -q '"unfamiliar_fraction": 0\.[0-9]*[1-9]' "$R/sft/run.json" 2>/dev/null; then  # kinds SFT held out
+    for split in eval test; do  # skill on the held-out kinds vs the rest, letters and stated (bench/per_kind.py)
+      echo "per kind, split $split:" >> "$OUT/stages.md"
+      $PY bench/per_kind.py --dataset="$D" --sft_run="$R/sft" --predictions="$R/eval-$split" \
+        --stages="$(echo "$EVAL_STAGES" | sed 's/baseline,\?//')" --markdown=true 2>/dev/null | sed -n '/^|/p' >> "$OUT/stages.md"
+    done
+  fi
   # run dirs without weights, for the report
   tar -czf "$OUT/runs.tar.gz" -C "$R" --exclude='adapter' --exclude='data.jsonl' . 2>/dev/null
 fi
