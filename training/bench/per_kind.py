@@ -5,8 +5,8 @@ the kinds its --unfamiliar_fraction held out ("unfamiliar"), for the letter read
 
 The held-out groups are recomputed from the SFT run's config (sft.partition, the function SFT used). A level's kind is
 the training seed event most like its own seed event (word-set Jaccard); it is unfamiliar when that event is in a
-held-out group. Skill = 1 − Brier / the uniform forecast's Brier on the same levels; a stated forecast that did not
-parse counts as uniform. Prints JSON (and a markdown table with --markdown=true)."""
+held-out group. Skill = 1 − Brier / the uniform forecast's Brier on the same levels (metrics.readout, the headline's
+definition); a stated forecast that did not parse counts as uniform. Prints JSON (and a markdown table with --markdown=true)."""
 
 from __future__ import annotations
 
@@ -18,11 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from psychohistory import sft  # noqa: E402
 from psychohistory.config import parse_args, split_list  # noqa: E402
 from psychohistory.data import case_id, select_split  # noqa: E402
-from psychohistory.metrics import jaccard, normalize  # noqa: E402
-
-
-def brier(p: list[float], y: list[int]) -> float:
-    return sum((a - b) ** 2 for a, b in zip(p, y)) / len(y)
+from psychohistory.metrics import jaccard, normalize, readout  # noqa: E402
 
 
 def kinds(cases: list[dict], sft_cfg: dict) -> dict[str, str]:
@@ -42,19 +38,19 @@ def kinds(cases: list[dict], sft_cfg: dict) -> dict[str, str]:
 
 
 def per_kind(rows: list[dict], kind_of: dict[str, str]) -> dict[str, dict]:
-    acc: dict[str, list[float]] = {}
+    """Letters and stated skill per kind, by metrics.readout (the headline's definition: Brier over pairs)."""
+    by: dict[str, list[dict]] = {}
     for r in rows:
-        y, n = r["labels"], len(r["labels"])
-        uniform = [1 / n] * n
-        stated = r["stated"] if r.get("parsed") and r.get("stated") else uniform
-        a = acc.setdefault(kind_of[r["case"]], [0, 0.0, 0.0, 0.0])
-        a[0] += 1
-        a[1] += brier(r["probs"], y)
-        a[2] += brier(stated, y)
-        a[3] += brier(uniform, y)
+        n = len(r["labels"])
+        stated = r["stated"] if r.get("parsed") and r.get("stated") else [1 / n] * n
+        by.setdefault(kind_of[r["case"]], []).append({"letters": r["probs"], "stated": stated, "labels": r["labels"]})
     return {
-        k: {"levels": n, "lettersSkill": round(1 - lb / ub, 3), "statedSkill": round(1 - sb / ub, 3)}
-        for k, (n, lb, sb, ub) in sorted(acc.items())
+        k: {
+            "levels": len(levels),
+            "lettersSkill": round(readout(levels, "letters")["brierSkill"], 3),
+            "statedSkill": round(readout(levels, "stated")["brierSkill"], 3),
+        }
+        for k, levels in sorted(by.items())
     }
 
 
