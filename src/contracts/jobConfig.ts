@@ -147,6 +147,12 @@ export const GrpoConfigSchema = z
       .describe(
         'all | holdout: only the training cases the SFT adapter never saw answered (its calibration slice and unfamiliar groups)',
       ),
+    scale_rewards: z
+      .enum(['group', 'batch', 'none'])
+      .default('group')
+      .describe(
+        "advantages divided by the reward std of each group (TRL's default), of the batch, or not at all (none: a group that barely differs is not blown up)",
+      ),
     fast_forward: z
       .enum(['auto', 'on', 'off'])
       .default('auto')

@@ -28,7 +28,11 @@ def main(argv: list[str]) -> int:
         return serve.main(overrides)
     from . import jobs
 
-    summary = jobs.run(argv[0], overrides)
+    try:
+        summary = jobs.run(argv[0], overrides)
+    except ConfigError as e:  # e.g. a run folder whose checkpoint was made with other settings
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     return {"succeeded": 0, "cancelled": 143}.get(summary["state"], 1)
 
 

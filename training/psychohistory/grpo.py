@@ -67,13 +67,35 @@ def practice_cases(train_cases: list[dict], cfg) -> list[dict]:
     return calib + unfamiliar
 
 
+def training_args(cfg, out: str):
+    """TRL's GRPOConfig for this job."""
+    from trl import GRPOConfig
+
+    if cfg.scale_rewards not in ("group", "batch", "none"):
+        raise ConfigError(f"--scale_rewards={cfg.scale_rewards!r}: expected group, batch or none")
+    return trainer_args(
+        GRPOConfig,
+        cfg,
+        out,
+        num_generations=cfg.num_generations,
+        beta=cfg.beta,
+        scale_rewards=cfg.scale_rewards,
+        temperature=cfg.temperature,
+        max_completion_length=cfg.max_completion_length,
+        max_prompt_length=cfg.max_seq_length,
+        log_completions=False,
+    )
+
+
 def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
     from datasets import Dataset
-    from trl import GRPOConfig, GRPOTrainer
+    from trl import GRPOTrainer
 
     if cfg.batch_size % cfg.num_generations:
         raise ValueError(f"batch_size={cfg.batch_size} must be a multiple of num_generations={cfg.num_generations}")
     fastpath.check(cfg.fast_forward)
+    out = cfg.output_dir or str(run_dir / "adapter")
+    args = training_args(cfg, out)  # bad values stop here, before the model loads
     train_cases = practice_cases(select_split(cases, cfg.split), cfg)
     model, tokenizer = modeling.load(
         cfg.base_model, cfg.adapter, cfg.seed, cfg.max_seq_length, cfg.load_in_4bit, for_training=True
@@ -82,26 +104,15 @@ def run(cfg, cases: list[dict], emitter, run_dir: Path, job) -> dict:
     prompts.check_letters(tokenizer, train_cases)
     rows = dataset_rows(train_cases, tokenizer, cfg.seed)
     log.info(
-        "GRPO on %d choice prompts from %d %s cases, group size %d, beta %g",
+        "GRPO on %d choice prompts from %d %s cases, group size %d, beta %g, rewards scaled by %s",
         len(rows),
         len(train_cases),
         cfg.split,
         cfg.num_generations,
         cfg.beta,
+        cfg.scale_rewards,
     )
 
-    out = cfg.output_dir or str(run_dir / "adapter")
-    args = trainer_args(
-        GRPOConfig,
-        cfg,
-        out,
-        num_generations=cfg.num_generations,
-        beta=cfg.beta,
-        temperature=cfg.temperature,
-        max_completion_length=cfg.max_completion_length,
-        max_prompt_length=cfg.max_seq_length,
-        log_completions=False,
-    )
     trainer = GRPOTrainer(
         model=model,
         reward_funcs=[reward_brier],

@@ -3,6 +3,7 @@ run.json running → events → succeeded | failed (with the error) | cancelled 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -12,7 +13,7 @@ import traceback
 from pathlib import Path
 
 from . import data, provenance
-from .config import make_config, to_dict
+from .config import ConfigError, make_config, to_dict
 from .events import Emitter, RunFile, gpu_cost, now_iso
 
 log = logging.getLogger("psychohistory")
@@ -70,11 +71,37 @@ def resolve_run_dir(cfg) -> Path:
     return Path("runs") / (cfg.run_id or time.strftime("%Y%m%d-%H%M%S"))
 
 
+# What a rerun may change and still resume the run in its folder: where it stops, how often it saves and logs.
+RESUMABLE = {"run_id", "run_dir", "time_limit_s", "max_steps", "num_epochs", "save_steps", "logging_steps", "gpu"}
+
+
+def check_resume(run_dir: Path, cfg) -> None:
+    """A folder holding a checkpoint resumes only the run that made it. A rerun that changes what it trains
+    (learning rate, data, model, adapter...) would otherwise pick up the old checkpoint, train nothing new and
+    report the old run's numbers as its own: refuse it, naming the keys and the fix."""
+    out = Path(getattr(cfg, "output_dir", "") or run_dir / "adapter")
+    if not (any(out.glob("checkpoint-*")) or any(out.glob("*/checkpoint-*"))):
+        return
+    try:
+        old = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))["config"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # no record of what made the checkpoint: resume as before
+    new = to_dict(cfg)
+    changed = sorted(k for k in new.keys() & old.keys() if k not in RESUMABLE and old[k] != new[k])
+    if changed:
+        diff = ", ".join(f"{k} {old[k]!r} → {new[k]!r}" for k in changed)
+        raise ConfigError(
+            f"{run_dir} holds a checkpoint of a run with other settings ({diff}); resuming it would not train "
+            f"what you asked. Fix: a new --run_dir for the new settings, or the run's own settings to resume it"
+        )
+
+
 def run(kind: str, overrides: dict, backend: str = "local", sinks=(), on_exit=None) -> dict:
     """Run job `kind` with `overrides`; returns a JSON-like summary (state, runId, metrics...). Never raises for a
     job failure: the summary and run.json say failed and why."""
     cfg = make_config(kind, overrides)  # ConfigError propagates: the caller reports bad keys (exit 2)
     run_dir = resolve_run_dir(cfg)
+    check_resume(run_dir, cfg)  # before anything is written: the old run's record stays as it was
     run_dir.mkdir(parents=True, exist_ok=True)
     cfg.run_id = cfg.run_id or run_dir.name
     handler = setup_logging(run_dir)

@@ -113,3 +113,11 @@ def test_temperature_keeps_an_informative_readout_sharp():
     readouts = [[0.8, 0.1, 0.1]] * 10
     labels = [[1, 0, 0]] * 8 + [[0, 1, 0], [0, 0, 1]]
     assert 0.7 < sft.fit_temperature(readouts, labels) < 1.4
+
+
+def test_grpo_scales_rewards_as_asked_and_refuses_what_trl_does_not_know(tmp_path):
+    """scale_rewards=none: a group whose completions barely differ is not blown up to unit spread."""
+    assert grpo.training_args(make_config("grpo", {"scale_rewards": "none"}), str(tmp_path)).scale_rewards == "none"
+    assert grpo.training_args(make_config("grpo", {}), str(tmp_path)).scale_rewards == "group"
+    with pytest.raises(ConfigError, match="expected group, batch or none"):
+        grpo.training_args(make_config("grpo", {"scale_rewards": "std"}), str(tmp_path))
