@@ -60,7 +60,8 @@ if has "curve"; then  # letter-readout learning curves of SFT phase 1 variants (
     --num_epochs="$SFT_EPOCHS" --batch_size="$SFT_BATCH" --variants="${CURVE_VARIANTS:-letters:tasks=choice}"
   cp "$R/curve.out" "$OUT/curve.out" 2>/dev/null
 fi
-if has "all pipeline train grpo"; then
+if has "all pipeline train grpo"; then  # a rerun resumes $R/grpo (same settings, more steps); GRPO_FRESH=1 starts anew
+  [ -n "${GRPO_FRESH:-}" ] && rm -rf "$R/grpo"
   step grpo -m psychohistory grpo --run_dir="$R/grpo" $common --adapter="$R/sft/adapter/final" \
     --max_steps="$GRPO_STEPS" --batch_size="$GRPO_BATCH" --num_generations=8 --learning_rate="${GRPO_LR:-1e-4}" \
     --max_completion_length=48 --save_steps=100000 --gradient_checkpointing=false --logging_steps=5 \
