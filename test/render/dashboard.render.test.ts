@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunAppend } from '../../src/dashboard/protocol';
-import { forecastTree, runRecord, stageEvals, trainCurve, writeRun } from '../unit/dashboard/builders';
+import { STAGE_COUNTS, forecastTree, runRecord, stageEvals, trainCurve, writeRun } from '../unit/dashboard/builders';
 import { contrastRatio, parseColor } from '../../webview/shared/themeColors';
 import { writeFixtures } from './fixtures';
 import { loadRuns, openDashboard, screenshot, startHarness, stateOf, type Harness } from './harness';
@@ -251,17 +251,7 @@ describe('forecast skill and intervals', () => {
   it('a Brier under the target without skill fails with the reason "no skill"', async () => {
     const chance = path.join(runs, 'dashboard-no-skill');
     // Eight candidates per level: the uniform forecast scores 7/64 ≈ 0.109, under the 0.15 target already.
-    const [all, ...depths] = stageEvals(
-      'sft',
-      2.1,
-      0.12,
-      [
-        [30, 12, 6, 2],
-        [28, 10, 6, 6],
-        [22, 10, 6, 12],
-      ],
-      { forecast: true },
-    );
+    const [all, ...depths] = stageEvals('sft', 2.1, 0.12, STAGE_COUNTS.sft, { forecast: true });
     writeRun(chance, {
       record: runRecord('dashboard-no-skill', 'eval'),
       metrics: [{ ...all!, brierSkill: -0.1, ci: { ...all!.ci!, brierSkill: [-0.2, 0.0] } }, ...depths],
