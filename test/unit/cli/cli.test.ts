@@ -4,12 +4,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/cli';
 import type { CliIo } from '../../../src/cli/types';
 import type { CliDiagnostic } from '../../../src/cli/validate';
 import { aCase, caseLine, someCases } from '../cases/builders';
+import { cliBundle } from '../../shared/cliBundle';
 
 const FIXTURE = 'test/fixtures/cases/with-errors.cases.jsonl';
 
@@ -132,18 +132,8 @@ describe('stats', () => {
 
 describe('the bundled CLI', () => {
   it('runs from a bundle as scripts/build.mjs makes it, with exit codes', async () => {
+    const out = await cliBundle();
     const dir = mkdtempSync(join(tmpdir(), 'ph-cli-'));
-    const out = join(dir, 'cli.js');
-    await build({
-      entryPoints: ['src/cli/main.ts'],
-      outfile: out,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      mainFields: ['module', 'main'],
-      logLevel: 'silent',
-    });
     const ok = join(dir, 'ok.cases.jsonl');
     writeFileSync(ok, clean);
     const run = (...args: string[]) => spawnSync(process.execPath, [out, ...args], { encoding: 'utf8' });

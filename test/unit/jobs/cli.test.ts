@@ -3,11 +3,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { RunStore, runsRootOf } from '../../../src/runs/runStore';
-import { tempDir } from './builders';
-import { runCliIn as cli, useModalStandIn } from './harness';
+import { cliBundle } from '../../shared/cliBundle';
+import { GOOD_CASE, caseWorkspace, runCliIn as cli, useModalStandIn } from './harness';
 
 const hasPython = (() => {
   try {
@@ -18,26 +17,9 @@ const hasPython = (() => {
   }
 })();
 
-const GOOD_CASE = JSON.stringify({
-  id: 'c1',
-  seed: { event: 'Tech layoffs', date: '2023-01-15' },
-  levels: [
-    {
-      depth: 1,
-      candidates: [
-        { event: 'Stock drops', label: 1 },
-        { event: 'IPO delayed', label: 0 },
-      ],
-    },
-  ],
-  split: 'train',
-});
-
 function workspace(): string {
-  const root = tempDir('ph-cli-');
+  const root = caseWorkspace('ph-cli-');
   fs.symlinkSync(path.join(__dirname, '../../fixtures/runs/fakeTraining'), path.join(root, 'training'));
-  fs.mkdirSync(path.join(root, 'cases'));
-  fs.writeFileSync(path.join(root, 'cases', 'train.jsonl'), `${GOOD_CASE}\n`);
   fs.writeFileSync(
     path.join(root, 'cases', 'broken.jsonl'),
     `${GOOD_CASE}\n{"seed": {"event": "", "date": "2023-02-30"}}\n`,
@@ -158,24 +140,6 @@ describe('psychohistory launch --backend modal (fake Modal server)', () => {
 
 // The real bundle in a child process, because what keeps (or fails to keep) Node alive is the point:
 // `launch` without --detach follows the job to its end, exits by its outcome, and promptly.
-let bundle: string | undefined;
-async function cliBundle(): Promise<string> {
-  if (bundle) return bundle;
-  const out = path.join(tempDir('ph-cli-bundle-'), 'cli.js');
-  await build({
-    entryPoints: ['src/cli/main.ts'],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    logLevel: 'silent',
-  });
-  bundle = out;
-  return out;
-}
-
 function runBundle(
   file: string,
   cwd: string,

@@ -11,6 +11,7 @@ import { runCli } from '../../../src/cli/cli';
 import type { CliIo } from '../../../src/cli/types';
 import { FakeModalServer } from '../../modalServer/server';
 import { tempDir } from './builders';
+import { aCase, aLevel } from '../cases/builders';
 
 export interface StandInOptions {
   /** Functions of the psychohistory app to deploy once the server is up. */
@@ -86,6 +87,17 @@ export function oneCaseDataset(): string {
   const file = path.join(tempDir(), 'train.cases.jsonl');
   fs.writeFileSync(file, '{"id":"c1","seed":{"event":"e","date":"2024-01-01"},"levels":[]}\n');
   return file;
+}
+
+/** One valid two-candidate case, as a line: what the launch tests train on. */
+export const GOOD_CASE = JSON.stringify(aCase({ id: 'c1', levels: [aLevel(1, ['Stock drops', 'IPO delayed'])] }));
+
+/** A fresh workspace folder holding cases/train.jsonl (GOOD_CASE); the caller adds its training/ folder. */
+export function caseWorkspace(prefix: string): string {
+  const root = tempDir(prefix);
+  fs.mkdirSync(path.join(root, 'cases'));
+  fs.writeFileSync(path.join(root, 'cases', 'train.jsonl'), `${GOOD_CASE}\n`);
+  return root;
 }
 
 /** Runs the `psychohistory` CLI in-process in `cwd`, reading files relative to it; returns its exit code and output. */

@@ -20,8 +20,7 @@ import {
 import type { Recipe } from '../../../src/jobs/memoryPlan';
 import { PIPELINE_BASE_MODEL } from '../../../src/contracts/jobConfig';
 import { RunStore, runsRootOf } from '../../../src/runs/runStore';
-import { tempDir } from './builders';
-import { runCliIn as cli, useModalStandIn } from './harness';
+import { caseWorkspace, runCliIn as cli, useModalStandIn } from './harness';
 
 const EXPERTS = 'mlp.experts.gate_up_proj,mlp.experts.down_proj';
 const ATTENTION = 'q_proj,k_proj,v_proj,o_proj';
@@ -144,26 +143,9 @@ describe('memory plan: launch configs', () => {
   });
 });
 
-const GOOD_CASE = JSON.stringify({
-  id: 'c1',
-  seed: { event: 'Tech layoffs', date: '2023-01-15' },
-  levels: [
-    {
-      depth: 1,
-      candidates: [
-        { event: 'Stock drops', label: 1 },
-        { event: 'IPO delayed', label: 0 },
-      ],
-    },
-  ],
-  split: 'train',
-});
-
 function workspace(): string {
-  const root = tempDir('ph-mem-');
+  const root = caseWorkspace('ph-mem-');
   fs.mkdirSync(path.join(root, 'training'));
-  fs.mkdirSync(path.join(root, 'cases'));
-  fs.writeFileSync(path.join(root, 'cases', 'train.jsonl'), `${GOOD_CASE}\n`);
   return root;
 }
 
