@@ -5,32 +5,23 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli/cli';
-import type { CliIo } from '../../../src/cli/types';
 import type { CliDiagnostic } from '../../../src/cli/validate';
 import { aCase, caseLine, someCases } from '../cases/builders';
 import { cliBundle } from '../../shared/cliBundle';
+import { runCliCaptured } from '../../shared/runCli';
+import type { CliResult } from '../../shared/runCli';
 
 const FIXTURE = 'test/fixtures/cases/with-errors.cases.jsonl';
 
-async function cli(
-  argv: string[],
-  files: Record<string, string> = {},
-): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
+function cli(argv: string[], files: Record<string, string> = {}): Promise<CliResult> {
+  return runCliCaptured(argv, {
     readFile: async (path) => {
       if (path in files) return files[path] as string;
       if (path === FIXTURE) return readFileSync(path, 'utf8');
       throw new Error(`ENOENT: no such file or directory, open '${path}'`);
     },
     cwd: '/',
-  };
-  const code = await runCli(argv, io);
-  return { code, out, err };
+  });
 }
 
 const clean = someCases(6)

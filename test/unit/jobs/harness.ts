@@ -7,8 +7,8 @@ import { ModalBackend, createModalClient } from '../../../src/jobs/backends/moda
 import type { ModalBackendOptions } from '../../../src/jobs/backends/modal';
 import { JobService } from '../../../src/jobs/jobService';
 import type { RunStore } from '../../../src/runs/runStore';
-import { runCli } from '../../../src/cli/cli';
-import type { CliIo } from '../../../src/cli/types';
+import { runCliCaptured } from '../../shared/runCli';
+import type { CliResult } from '../../shared/runCli';
 import { FakeModalServer } from '../../modalServer/server';
 import { tempDir } from './builders';
 import { aCase, aLevel } from '../cases/builders';
@@ -100,16 +100,12 @@ export function caseWorkspace(prefix: string): string {
   return root;
 }
 
+/** The argv of a launch on caseWorkspace's dataset; the caller appends its options. */
+export function launchArgs(kind: string, backend: 'local' | 'modal'): string[] {
+  return ['launch', kind, '--backend', backend, '--dataset', 'cases/train.jsonl'];
+}
+
 /** Runs the `psychohistory` CLI in-process in `cwd`, reading files relative to it; returns its exit code and output. */
-export async function runCliIn(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    readFile: async (p) => fs.readFileSync(path.resolve(cwd, p), 'utf8'),
-    cwd,
-  };
-  const code = await runCli(argv, io);
-  return { code, out, err };
+export function runCliIn(cwd: string, ...argv: string[]): Promise<CliResult> {
+  return runCliCaptured(argv, { readFile: async (p) => fs.readFileSync(path.resolve(cwd, p), 'utf8'), cwd });
 }
