@@ -7,6 +7,7 @@ import { ModalBackend, createModalClient } from '../../../src/jobs/backends/moda
 import type { ModalBackendOptions } from '../../../src/jobs/backends/modal';
 import { JobService } from '../../../src/jobs/jobService';
 import type { RunStore } from '../../../src/runs/runStore';
+import type { RunKind, RunRecord } from '../../../src/contracts/run';
 import { runCliCaptured } from '../../shared/runCli';
 import type { CliResult } from '../../shared/runCli';
 import { FakeModalServer } from '../../modalServer/server';
@@ -87,6 +88,20 @@ export function oneCaseDataset(): string {
   const file = path.join(tempDir(), 'train.cases.jsonl');
   fs.writeFileSync(file, '{"id":"c1","seed":{"event":"e","date":"2024-01-01"},"levels":[]}\n');
   return file;
+}
+
+/** A Modal run of `kind` on a fresh one-case dataset; `config` adds to the dataset. */
+export function launchOnModal(
+  jobs: JobService,
+  kind: RunKind,
+  config: Record<string, unknown> = {},
+): Promise<RunRecord> {
+  return jobs.launch({ kind, backend: 'modal', config: { dataset: oneCaseDataset(), ...config } });
+}
+
+/** The Modal function call a run was spawned as ('' while it has none). */
+export function callIdOf(store: RunStore, runId: string): string {
+  return store.read(runId)?.modal?.functionCallId ?? '';
 }
 
 /** One valid two-candidate case, as a line: what the launch tests train on. */
