@@ -152,34 +152,35 @@ describe('rewrite the date', () => {
 });
 
 describe('remove a duplicate candidate', () => {
-  it.each<{ name: string; before: [string, 0 | 1][]; title: string; after: [string, 0 | 1][] }>([
-    {
-      name: 'removes the later duplicate (last in the array) with its comma',
-      before: [
+  type Candidates = [string, 0 | 1][];
+  it.each<[name: string, before: Candidates, title: string, after: Candidates]>([
+    [
+      'removes the later duplicate (last in the array) with its comma',
+      [
         ['Stock drops', 1],
         ['IPO delayed', 0],
         ['ipo delayed.', 0],
       ],
-      title: 'Remove duplicate candidate "ipo delayed." (depth 1, candidate 3)',
-      after: [
+      'Remove duplicate candidate "ipo delayed." (depth 1, candidate 3)',
+      [
         ['Stock drops', 1],
         ['IPO delayed', 0],
       ],
-    },
-    {
-      name: 'keeps the actual when it is the later duplicate, removing the earlier one from the middle',
-      before: [
+    ],
+    [
+      'keeps the actual when it is the later duplicate, removing the earlier one from the middle',
+      [
         ['Merger', 0],
         ['Layoffs', 0],
         ['merger', 1],
       ],
-      title: 'Remove duplicate candidate "Merger" (depth 1, candidate 1)',
-      after: [
+      'Remove duplicate candidate "Merger" (depth 1, candidate 1)',
+      [
         ['Layoffs', 0],
         ['merger', 1],
       ],
-    },
-  ])('$name', ({ before, title, after }) => {
+    ],
+  ])('%s', (_name, before, title, after) => {
     const line = oneLevelLine(...before);
     const fixes = fixesFor(line);
     expect(fixes.map((f) => f.title)).toEqual([title]);

@@ -66,20 +66,20 @@ describe('Chronicle Outcome, pure part', () => {
     });
   });
 
-  it.each([
-    {
-      name: "preselects the forecast's own first-level event when the actual equals it after normalisation",
-      actual: '  BONDS rally!  ',
-      event: 'Bonds rally',
-      inForecast: true,
-    },
-    {
-      name: 'offers the actual as free text when no first-level event matches (no semantic guess)',
-      actual: 'Bonds rallied sharply',
-      event: 'Bonds rallied sharply',
-      inForecast: false,
-    },
-  ])('$name', ({ actual, event, inForecast }) => {
+  it.each<[name: string, actual: string, event: string, inForecast: boolean]>([
+    [
+      "preselects the forecast's own first-level event when the actual equals it after normalisation",
+      '  BONDS rally!  ',
+      'Bonds rally',
+      true,
+    ],
+    [
+      'offers the actual as free text when no first-level event matches (no semantic guess)',
+      'Bonds rallied sharply',
+      'Bonds rallied sharply',
+      false,
+    ],
+  ])('%s', (_name, actual, event, inForecast) => {
     const f = item(['Stocks fall', 'Bonds rally']);
     expect(suggestedOutcome(f, chronicled(actual))).toEqual({ depth: 1, event, inForecast });
   });
