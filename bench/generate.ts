@@ -2,7 +2,7 @@
 // years, 1–4 levels, 2–6 candidates per level with the actual at a random position, ids, splits and
 // an occasional source. Deterministic (seeded PRNG) so runs compare.
 import type { Case } from '../src/contracts/case';
-import { rng as prng } from '../test/unit/dashboard/builders';
+import { rng as prng } from '../test/shared/rng';
 
 const ACTORS = [
   'Apple',

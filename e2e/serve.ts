@@ -5,7 +5,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { freeLoopbackPort } from './harness/codeServer.ts';
+import { freeLoopbackPort, serveArgs } from './harness/codeServer.ts';
 import { codeServerEntry, examplesDir, node24, repoRoot, vsixPath } from './harness/paths.ts';
 
 const state = join(repoRoot, '.psychohistory-tmp/code-server');
@@ -36,23 +36,10 @@ execFileSync(node24, [codeServerEntry, ...common, '--force', '--install-extensio
 
 const port = process.env.PORT ? Number(process.env.PORT) : await freeLoopbackPort();
 const host = process.env.HOST ?? '127.0.0.1';
-const child = spawn(
-  node24,
-  [
-    codeServerEntry,
-    ...common,
-    '--auth',
-    'none',
-    '--bind-addr',
-    `${host}:${port}`,
-    '--disable-telemetry',
-    '--disable-update-check',
-    '--disable-workspace-trust',
-    '--disable-getting-started-override',
-    examplesDir,
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'], detached: true },
-);
+const child = spawn(node24, serveArgs(common, `${host}:${port}`, examplesDir), {
+  stdio: ['ignore', 'pipe', 'inherit'],
+  detached: true,
+});
 let announced = false;
 child.stdout?.on('data', (chunk: Buffer) => {
   process.stdout.write(chunk);

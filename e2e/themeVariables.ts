@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { chromium, type Frame } from 'playwright-core';
 import { startCodeServer } from './harness/codeServer.ts';
 import { chromiumPath, examplesDir, repoRoot } from './harness/paths.ts';
-import { chromiumArgs } from './harness/session.ts';
+import { chromiumArgs } from './harness/chromium.ts';
 import { Workbench } from './harness/workbench.ts';
 
 /** Render-test theme name → VS Code's built-in theme id (extensions/theme-defaults). */

@@ -83,6 +83,26 @@ export async function freeLoopbackPort(): Promise<number> {
   });
 }
 
+/**
+ * code-server's argv serving `folder` on `bindAddr`, after `common` (config, user data and extension
+ * folders): no auth, telemetry, update check, workspace trust prompt or welcome page.
+ */
+export function serveArgs(common: string[], bindAddr: string, folder: string): string[] {
+  return [
+    codeServerEntry,
+    ...common,
+    '--auth',
+    'none',
+    '--bind-addr',
+    bindAddr,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    folder,
+  ];
+}
+
 export interface CodeServerOptions {
   /** Names the log file and the temporary folder. */
   name: string;
@@ -160,23 +180,11 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const port = await freeLoopbackPort();
   const url = `http://127.0.0.1:${port}`;
   const log = createWriteStream(logFile);
-  const child = spawn(
-    node24,
-    [
-      codeServerEntry,
-      ...common,
-      '--auth',
-      'none',
-      '--bind-addr',
-      `127.0.0.1:${port}`,
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--disable-workspace-trust',
-      '--disable-getting-started-override',
-      workspace,
-    ],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env, PASSWORD: undefined } },
-  );
+  const child = spawn(node24, serveArgs(common, `127.0.0.1:${port}`, workspace), {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env, PASSWORD: undefined },
+  });
   live.add(child);
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });

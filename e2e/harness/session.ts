@@ -5,6 +5,7 @@
 import { after, before, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
+import { chromiumArgs } from './chromium.ts';
 import { startCodeServer } from './codeServer.ts';
 import type { CodeServer, CodeServerOptions } from './codeServer.ts';
 import { chromiumPath, examplesDir, trainingDir } from './paths.ts';
@@ -17,17 +18,6 @@ export interface Session {
   vscode: Workbench;
   close(): Promise<void>;
 }
-
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
 
 export async function startSession(options: Partial<CodeServerOptions> & { name: string }): Promise<Session> {
   // The example workspace's settings name "../training": the copy gets the same sibling.
@@ -68,25 +58,49 @@ export async function startSession(options: Partial<CodeServerOptions> & { name:
   }
 }
 
-/** Starts one session for the enclosing `describe`; the getter throws if the start failed. */
-export function useSession(options: Partial<CodeServerOptions> & { name: string }): () => Session {
+/**
+ * A stand-in server, then one session whose options may name it, for the enclosing `describe`; after
+ * the tests the session closes, then the stand-in stops. The getters throw if a start failed.
+ */
+export function useSessionWith<T extends { stop(): Promise<void> }>(
+  startStandIn: () => Promise<T>,
+  options: (standIn: T) => Partial<CodeServerOptions> & { name: string },
+  startTimeoutMs = 240_000,
+): { session: () => Session; standIn: () => T } {
+  let standIn: T | undefined;
   let session: Session | undefined;
   before(
     async () => {
-      session = await startSession(options);
+      standIn = await startStandIn();
+      session = await startSession(options(standIn));
     },
-    { timeout: 240_000 },
+    { timeout: startTimeoutMs },
   );
   after(
     async () => {
       await session?.close();
+      await standIn?.stop();
     },
     { timeout: 60_000 },
   );
-  return () => {
-    if (!session) throw new Error('the VS Code session did not start');
-    return session;
+  return {
+    session: () => {
+      if (!session) throw new Error('the VS Code session did not start');
+      return session;
+    },
+    standIn: () => {
+      if (!standIn) throw new Error('the stand-in did not start');
+      return standIn;
+    },
   };
+}
+
+/** Starts one session for the enclosing `describe`; the getter throws if the start failed. */
+export function useSession(options: Partial<CodeServerOptions> & { name: string }): () => Session {
+  return useSessionWith(
+    async () => ({ stop: async () => undefined }),
+    () => options,
+  ).session;
 }
 
 /** A test that screenshots the workbench into <outputDir>/<name>.png however it ends. */

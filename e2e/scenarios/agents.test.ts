@@ -8,43 +8,26 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe } from 'node:test';
+import { describe } from 'node:test';
 import { startOpenRouterStandIn } from '../harness/openRouterStandIn.ts';
-import type { OpenRouterStandIn } from '../harness/openRouterStandIn.ts';
-import { scenario, startSession } from '../harness/session.ts';
-import type { Session } from '../harness/session.ts';
+import { scenario, useSessionWith } from '../harness/session.ts';
 
 const SEEDS = 'data/brainstorm.seeds.jsonl';
 const CASES = 'data/brainstorm.cases.jsonl';
 
 describe('data agents', () => {
-  let standIn: OpenRouterStandIn | undefined;
-  let session: Session | undefined;
-  before(
-    async () => {
-      standIn = await startOpenRouterStandIn('agents');
-      session = await startSession({
-        name: 'agents',
-        settings: {
-          'psychohistory.agents.baseUrl': standIn.baseURL,
-          'psychohistory.agents.concurrency': 2,
-          'psychohistory.agents.model': 'e2e/model',
-        },
-      });
-    },
-    { timeout: 300_000 },
+  const { session: get, standIn } = useSessionWith(
+    () => startOpenRouterStandIn('agents'),
+    (started) => ({
+      name: 'agents',
+      settings: {
+        'psychohistory.agents.baseUrl': started.baseURL,
+        'psychohistory.agents.concurrency': 2,
+        'psychohistory.agents.model': 'e2e/model',
+      },
+    }),
+    300_000,
   );
-  after(
-    async () => {
-      await session?.close();
-      await standIn?.stop();
-    },
-    { timeout: 60_000 },
-  );
-  const get = (): Session => {
-    if (!session) throw new Error('the VS Code session did not start');
-    return session;
-  };
 
   scenario(
     'agents',
@@ -58,7 +41,7 @@ describe('data agents', () => {
       };
 
       await vscode.runCommand('PsychoHistory: Set OpenRouter Key');
-      await vscode.acceptInput(/OpenRouter API key/, standIn?.key);
+      await vscode.acceptInput(/OpenRouter API key/, standIn().key);
 
       await vscode.runCommand('PsychoHistory: Brainstorm Seed Events');
       await vscode.acceptInput(/Brainstorm Seed Events: Domains/, 'economy, energy');

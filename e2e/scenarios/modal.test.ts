@@ -14,12 +14,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe } from 'node:test';
+import { describe } from 'node:test';
+import { answerSftLaunch } from '../harness/launch.ts';
 import { examplesDir } from '../harness/paths.ts';
 import { startModalStandIn } from '../harness/modalStandIn.ts';
 import type { ModalStandIn, StandInCall } from '../harness/modalStandIn.ts';
-import { scenario, startSession } from '../harness/session.ts';
-import type { Session } from '../harness/session.ts';
+import { scenario, useSessionWith } from '../harness/session.ts';
 import { paintedPixels } from '../harness/workbench.ts';
 import type { Workbench } from '../harness/workbench.ts';
 
@@ -43,15 +43,7 @@ function statusEvent(state: string, message: string): Record<string, unknown> {
 
 /** Launch SFT on the dataset, on Modal, through every prompt as a user answers them; returns the confirmation text. */
 async function launchSftOnModal(vscode: Workbench): Promise<string> {
-  await vscode.runCommand('PsychoHistory: Launch SFT');
-  await vscode.pick(DATASET, /case file/);
-  await vscode.pick('Modal', /where to run/);
-  // With adapters from earlier Modal runs in the workspace, the flow asks where to start from.
-  const next = vscode.quickInput.locator('.quick-input-title', { hasText: /start from|Epochs/ });
-  await next.waitFor();
-  if (/start from/.test(await next.innerText())) await vscode.pick(/smollm2-135m/, /start from/);
-  await vscode.acceptInput(/Epochs/, '1');
-  await vscode.acceptInput(/LoRA rank/, '8');
+  await answerSftLaunch(vscode, DATASET, 'Modal', '8');
   await vscode.pick(GPU, /GPU/);
   return vscode.answerDialog('Launch');
 }
@@ -72,30 +64,10 @@ function runOnDisk(
 }
 
 describe('Modal from the editor', () => {
-  let standIn: ModalStandIn | undefined;
-  let session: Session | undefined;
-  before(
-    async () => {
-      standIn = await startModalStandIn('modal');
-      session = await startSession({ name: 'modal', env: standIn.env });
-    },
-    { timeout: 240_000 },
+  const { session: get, standIn: modal } = useSessionWith(
+    () => startModalStandIn('modal'),
+    (standIn) => ({ name: 'modal', env: standIn.env }),
   );
-  after(
-    async () => {
-      await session?.close();
-      await standIn?.stop();
-    },
-    { timeout: 60_000 },
-  );
-  const get = (): Session => {
-    if (!session) throw new Error('the VS Code session did not start');
-    return session;
-  };
-  const modal = (): ModalStandIn => {
-    if (!standIn) throw new Error('the Modal stand-in did not start');
-    return standIn;
-  };
 
   scenario('modal-run', get, async ({ vscode, server }) => {
     await vscode.runCommand('View: Show PsychoHistory');

@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe } from 'node:test';
+import { answerSftLaunch } from '../harness/launch.ts';
 import { examplesDir, trainingDir } from '../harness/paths.ts';
 import { scenario, useSession } from '../harness/session.ts';
 import { paintedPixels } from '../harness/workbench.ts';
@@ -114,15 +115,7 @@ describe('sidebar, runs and dashboards', () => {
       const ours = rows.filter({ hasText: 'sample.cases.jsonl' });
       assert.equal(await ours.count(), 0, 'no run on sample.cases.jsonl before the launch');
 
-      await vscode.runCommand('PsychoHistory: Launch SFT');
-      await vscode.pick('sample.cases.jsonl', /case file/);
-      await vscode.pick('Local', /where to run/);
-      // With adapters from earlier runs in the workspace, the flow asks where to start from.
-      const startFrom = vscode.quickInput.locator('.quick-input-title', { hasText: /start from|Epochs/ });
-      await startFrom.waitFor();
-      if (/start from/.test(await startFrom.innerText())) await vscode.pick(/smollm2-135m/, /start from/);
-      await vscode.acceptInput(/Epochs/, '1');
-      await vscode.acceptInput(/LoRA rank/, '4');
+      await answerSftLaunch(vscode, 'sample.cases.jsonl', 'Local', '4');
       const confirmation = await vscode.answerDialog('Launch');
       assert.match(confirmation, /sample\.cases\.jsonl \(8 cases\)/);
       assert.match(confirmation, /no GPU cost/);

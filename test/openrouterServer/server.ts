@@ -20,6 +20,7 @@
 // the JSON content and the pages it cites.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { rng } from '../shared/rng';
 
 export interface Citation {
   url: string;
@@ -73,18 +74,6 @@ export interface StandInOptions {
   /** USD per 1k tokens (prompt and completion alike), and per web search call. */
   pricePer1kTokens?: number;
   pricePerSearch?: number;
-}
-
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Why a schema is not one strict structured outputs accept, or undefined. */
@@ -146,7 +135,7 @@ export class OpenRouterStandIn {
 
   /** Faults drawn at random for every request after the queue is empty. */
   randomFaults(faults: RandomFaults | undefined): void {
-    this.random = faults ? { faults, next: generator(faults.seed) } : undefined;
+    this.random = faults ? { faults, next: rng(faults.seed) } : undefined;
   }
 
   count(outcome: RecordedRequest['outcome']): number {

@@ -3,6 +3,7 @@
 // and the benchmark exercise the whole protocol with answers whose truth is known. Its seeds are
 // distinct by the near-duplicate rule, its chronicles cite what the search "returned", and a test
 // can make it misbehave per seed (uncited or undated sources, a leaky seed, a failed check).
+import { VERIFIER_CHECKS } from '../../src/agents/answers';
 import type { ChatRequest, Citation, ModelAnswer } from './server';
 
 const ACTORS = [
@@ -166,17 +167,9 @@ export class World {
   private verify(user: string): ModelAnswer {
     const c = JSON.parse(user) as { seed: { event: string } };
     const failing = Object.entries(this.options.failCheck ?? {}).find(([k]) => c.seed.event.includes(k))?.[1];
-    const names = [
-      'unambiguous',
-      'resolvable',
-      'seed-does-not-reveal-outcome',
-      'sources-independent',
-      'sources-after-event',
-      'alternatives-did-not-happen',
-    ];
     return {
       content: {
-        checks: names.map((name) => ({
+        checks: VERIFIER_CHECKS.map((name) => ({
           name,
           ok: name !== failing,
           detail: name === failing ? 'two outlets share one wire report' : 'checked against the cited reports',

@@ -3,30 +3,15 @@
 // nothing on each page — one SFT run, an eval run, a comparison, the forecast tree expanded whole —
 // in VS Code's dark, light and high-contrast themes; every chart has its numbers as a table; the
 // forecast tree expands siblings with `*`; controls are named by their visible labels.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { composite, contrastRatio, parseColor } from '../../webview/shared/themeColors';
 import { expectNoAxeViolations } from './axe';
-import { writeFixtures } from './fixtures';
-import { loadRuns, openDashboard, screenshot, startHarness, stateOf, type Harness } from './harness';
+import { loadRuns, openDashboard, openRuns, screenshot, stateOf, useFixtureHarness } from './harness';
 import { THEME_NAMES } from './themes';
 
-let h: Harness;
-let runs: string;
+const fx = useFixtureHarness('ph-a11y-');
 
-beforeAll(async () => {
-  runs = mkdtempSync(path.join(tmpdir(), 'ph-a11y-'));
-  writeFixtures(runs);
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
-
-const dir = (name: string): string => path.join(runs, name);
+const dir = fx.dir;
 
 const PAGES = {
   sft: ['dashboard-sft'],
@@ -37,7 +22,7 @@ const PAGES = {
 describe.each(THEME_NAMES)('axe finds nothing, %s theme', (theme) => {
   it.each(Object.keys(PAGES) as (keyof typeof PAGES)[])('%s', async (name) => {
     const loaded = await loadRuns(PAGES[name].map(dir));
-    const d = await openDashboard(h, {
+    const d = await openDashboard(fx.h, {
       state: stateOf(loaded, name === 'compare' ? 'compare' : 'run'),
       runs: loaded,
       theme,
@@ -52,22 +37,20 @@ describe.each(THEME_NAMES)('axe finds nothing, %s theme', (theme) => {
   });
 
   it('no runs yet, and a broken run with its notices', async () => {
-    const empty = await openDashboard(h, {
+    const empty = await openDashboard(fx.h, {
       state: { mode: 'empty', runs: [], emptyMessage: 'No runs yet — Launch SFT to start one.', focusTree: null },
       runs: [],
       theme,
     });
     expect(empty.problems).toEqual([]);
     await expectNoAxeViolations(empty.page, `dashboard empty, ${theme}`);
-    const loaded = await loadRuns([dir('dashboard-truncated')]);
-    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded, theme });
+    const d = await openRuns(fx.h, [dir('dashboard-truncated')], { theme });
     expect(d.problems).toEqual([]);
     await expectNoAxeViolations(d.page, `dashboard truncated run, ${theme}`);
   });
 
   it('tree expanded whole, a row active, every chart shown as its table', async () => {
-    const loaded = await loadRuns([dir('dashboard-eval')]);
-    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded, theme });
+    const d = await openRuns(fx.h, [dir('dashboard-eval')], { theme });
     const p = d.page;
     await p.waitForFunction(() => document.querySelector('#tree-view')?.getAttribute('data-total-nodes') === '53');
     await p.click('#tree-expand-all');
@@ -86,7 +69,7 @@ describe.each(THEME_NAMES)('axe finds nothing, %s theme', (theme) => {
 describe.each(THEME_NAMES)('charts in the %s theme', (theme) => {
   it('every mark colour a chart draws is opaque and ≥ 3:1 on its card', async () => {
     const loaded = await loadRuns(PAGES.compare.map(dir));
-    const d = await openDashboard(h, { state: stateOf(loaded, 'compare'), runs: loaded, theme });
+    const d = await openDashboard(fx.h, { state: stateOf(loaded, 'compare'), runs: loaded, theme });
     const charts = await d.page.$$eval('.card canvas', (cs) =>
       cs
         .filter((c) => Number((c as HTMLElement).dataset.points) > 0)
@@ -116,8 +99,7 @@ describe.each(THEME_NAMES)('charts in the %s theme', (theme) => {
 
 describe('text alternatives and keyboard', () => {
   it('a chart toggles to a table of the values it draws, with intervals; the choice survives a reload', async () => {
-    const loaded = await loadRuns([dir('dashboard-sft')]);
-    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    const d = await openRuns(fx.h, [dir('dashboard-sft')]);
     const p = d.page;
     expect(await p.getAttribute('#chart-brier-table-toggle', 'aria-pressed')).toBe('false');
     await p.focus('#chart-brier-table-toggle');
@@ -138,15 +120,14 @@ describe('text alternatives and keyboard', () => {
     expect(await p.$$eval('#chart-loss-table tbody tr', (trs) => trs.length)).toBe(120);
     const saved = await p.evaluate(() => (window as unknown as { __saved: unknown }).__saved);
     expect(saved).toMatchObject({ tables: ['brier', 'loss'] });
-    const again = await openDashboard(h, { state: stateOf(loaded), runs: loaded, saved });
+    const again = await openRuns(fx.h, [dir('dashboard-sft')], { saved });
     expect(await again.page.isVisible('#chart-brier-table')).toBe(true);
     expect(await again.page.isVisible('#chart-loss-table')).toBe(true);
     expect(d.problems).toEqual([]);
   });
 
   it('* expands every sibling of the active node, as in VS Code’s trees', async () => {
-    const loaded = await loadRuns([dir('dashboard-eval')]);
-    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    const d = await openRuns(fx.h, [dir('dashboard-eval')]);
     const p = d.page;
     await p.waitForFunction(() => document.querySelector('#tree-view')?.getAttribute('data-total-nodes') === '53');
     const visible = async (): Promise<number> => Number(await p.getAttribute('#tree-view', 'data-visible-nodes'));
@@ -170,8 +151,7 @@ describe('text alternatives and keyboard', () => {
   });
 
   it('controls are named by their visible labels', async () => {
-    const loaded = await loadRuns([dir('dashboard-eval')]);
-    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    const d = await openRuns(fx.h, [dir('dashboard-eval')]);
     const p = d.page;
     await p.waitForFunction(() => document.querySelector('#tree-view')?.getAttribute('data-total-nodes') === '53');
     const snapshot = await p.locator('#section-trees').ariaSnapshot();

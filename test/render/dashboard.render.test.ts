@@ -3,29 +3,15 @@
 // the right number of points, gate colours, tree expand/collapse and virtualisation at 5,000 nodes,
 // notices for broken runs, live appends without replacing the DOM, state kept across reloads.
 // Screenshots go to test-output/render/.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunAppend } from '../../src/dashboard/protocol';
-import { forecastTree, runRecord, stageEvals, trainCurve, writeRun } from '../unit/dashboard/builders';
+import { STAGE_COUNTS, forecastTree, runRecord, stageEvals, trainCurve, writeRun } from '../unit/dashboard/builders';
 import { contrastRatio, parseColor } from '../../webview/shared/themeColors';
-import { writeFixtures } from './fixtures';
-import { loadRuns, openDashboard, screenshot, startHarness, stateOf, type Harness } from './harness';
+import { loadRuns, openDashboard, openRuns, screenshot, stateOf, useFixtureHarness } from './harness';
 
-let h: Harness;
-let runs: string;
-
-beforeAll(async () => {
-  runs = mkdtempSync(path.join(tmpdir(), 'ph-render-'));
-  writeFixtures(runs);
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const fx = useFixtureHarness('ph-render-');
 
 const attr = (p: Page, sel: string, name: string): Promise<string | null> => p.getAttribute(sel, name);
 const points = async (p: Page, chart: string): Promise<number> =>
@@ -34,7 +20,7 @@ const gateStatuses = (p: Page, stage: string): Promise<string[]> =>
   p.$$eval(`#stage-table tr[data-stage="${stage}"] td.gate-cell`, (tds) =>
     tds.map((td) => (td as HTMLElement).dataset.status ?? ''),
   );
-const dir = (name: string): string => path.join(runs, name);
+const dir = fx.dir;
 const cellText = (p: Page, stage: string, sel: string): Promise<string> =>
   p.$eval(`#stage-table tr[data-stage="${stage}"] ${sel}`, (td) =>
     (td as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
@@ -42,8 +28,7 @@ const cellText = (p: Page, stage: string, sel: string): Promise<string> =>
 
 describe('one run', () => {
   it('SFT run: loss and lr drawn with every point, gates coloured, no CSP violation', async () => {
-    const loaded = await loadRuns([dir('dashboard-sft')]);
-    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    const d = await openRuns(fx.h, [dir('dashboard-sft')]);
     const p = d.page;
     expect(await points(p, 'loss')).toBe(120);
     expect(await points(p, 'lr')).toBe(120);
@@ -86,8 +71,7 @@ describe('one run', () => {
   });
 
   it('GRPO run: reward mean ± std drawn, mixed gates', async () => {
-    const loaded = await loadRuns([dir('dashboard-grpo')]);
-    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded, theme: 'light' });
+    const d = await openRuns(fx.h, [dir('dashboard-grpo')], { theme: 'light' });
     expect(await points(d.page, 'reward')).toBe(80);
     expect(await gateStatuses(d.page, 'grpo')).toEqual(['pass', 'fail', 'pass', 'fail']);
     expect(await attr(d.page, '#stage-table tr[data-stage="grpo"] td.verdict', 'data-status')).toBe('fail');
@@ -100,8 +84,7 @@ describe('one run', () => {
   });
 
   it('live: an append adds points in place; the HTML is not replaced', async () => {
-    const loaded = await loadRuns([dir('dashboard-sft')]);
-    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    const d = await openRuns(fx.h, [dir('dashboard-sft')]);
     await d.page.$eval('#chart-loss', (c) => c.setAttribute('data-marker', 'original'));
     const more = trainCurve(150, 8).slice(120);
     const append: RunAppend = {
@@ -134,8 +117,7 @@ describe('broken and empty runs show a notice, never a blank panel', () => {
     ['dashboard-unknown-event', ['info', 'warning'], /unknown type "gpu_util"/],
     ['dashboard-no-events', ['info'], /empty — no events yet/],
   ])('%s', async (name, levels, text) => {
-    const loaded = await loadRuns([dir(name)]);
-    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    const d = await openRuns(fx.h, [dir(name)]);
     expect(await d.page.$$eval('#notices .notice', (ns) => ns.map((n) => (n as HTMLElement).dataset.level))).toEqual(
       levels,
     );
@@ -152,7 +134,7 @@ describe('broken and empty runs show a notice, never a blank panel', () => {
   });
 
   it('no runs at all: says what to do, and the button asks the host to launch SFT', async () => {
-    const d = await openDashboard(h, {
+    const d = await openDashboard(fx.h, {
       state: { mode: 'empty', runs: [], emptyMessage: 'No runs yet — Launch SFT to start one.', focusTree: null },
       runs: [],
     });
@@ -166,8 +148,7 @@ describe('broken and empty runs show a notice, never a blank panel', () => {
 
 describe('themes', () => {
   it('high contrast: cards take the contrast border, charts still drawn', async () => {
-    const loaded = await loadRuns([dir('dashboard-eval')]);
-    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded, theme: 'high-contrast' });
+    const d = await openRuns(fx.h, [dir('dashboard-eval')], { theme: 'high-contrast' });
     expect(await d.page.$eval('#card-perplexity', (e) => getComputedStyle(e).borderTopColor)).toBe(
       'rgb(111, 195, 223)',
     );
@@ -182,8 +163,7 @@ describe('themes', () => {
 
 describe('forecast skill and intervals', () => {
   it('the stage table shows skill and intervals, both readouts with the headline marked, parse failures; the skill chart marks chance', async () => {
-    const loaded = await loadRuns([dir('dashboard-sft')]);
-    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    const d = await openRuns(fx.h, [dir('dashboard-sft')]);
     const p = d.page;
     // SFT: headline Brier 0.12 on four-candidate levels (uniform 0.1875) → skill 0.36; intervals ±0.015 Brier, ±5 points match.
     expect(await cellText(p, 'sft', 'td[data-gate="brier"]')).toBe('0.120 [0.105, 0.135]');
@@ -223,8 +203,7 @@ describe('forecast skill and intervals', () => {
   });
 
   it('GRPO: the stated forecast is the headline', async () => {
-    const loaded = await loadRuns([dir('dashboard-grpo')]);
-    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    const d = await openRuns(fx.h, [dir('dashboard-grpo')]);
     expect(await attr(d.page, '#stage-table tr[data-stage="grpo"] td[data-col="stated"]', 'data-headline')).toBe(
       'true',
     );
@@ -234,8 +213,7 @@ describe('forecast skill and intervals', () => {
   });
 
   it('a run logged before skill existed: — in the new columns, and a Brier under the target is missing, not passed', async () => {
-    const loaded = await loadRuns([dir('dashboard-eval')]);
-    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    const d = await openRuns(fx.h, [dir('dashboard-eval')]);
     const p = d.page;
     expect(await gateStatuses(p, 'sft')).toEqual(['pass', 'missing', 'pass', 'pass']);
     expect(await cellText(p, 'sft', 'td[data-gate="brier"]')).toBe('0.120 skill not reported');
@@ -249,25 +227,14 @@ describe('forecast skill and intervals', () => {
   });
 
   it('a Brier under the target without skill fails with the reason "no skill"', async () => {
-    const chance = path.join(runs, 'dashboard-no-skill');
+    const chance = path.join(fx.runs, 'dashboard-no-skill');
     // Eight candidates per level: the uniform forecast scores 7/64 ≈ 0.109, under the 0.15 target already.
-    const [all, ...depths] = stageEvals(
-      'sft',
-      2.1,
-      0.12,
-      [
-        [30, 12, 6, 2],
-        [28, 10, 6, 6],
-        [22, 10, 6, 12],
-      ],
-      { forecast: true },
-    );
+    const [all, ...depths] = stageEvals('sft', 2.1, 0.12, STAGE_COUNTS.sft, { forecast: true });
     writeRun(chance, {
       record: runRecord('dashboard-no-skill', 'eval'),
       metrics: [{ ...all!, brierSkill: -0.1, ci: { ...all!.ci!, brierSkill: [-0.2, 0.0] } }, ...depths],
     });
-    const loaded = await loadRuns([chance]);
-    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    const d = await openRuns(fx.h, [chance]);
     const p = d.page;
     expect(await gateStatuses(p, 'sft')).toEqual(['pass', 'fail', 'pass', 'pass']);
     expect(await attr(p, '#stage-table td[data-gate="brier"]', 'data-reason')).toBe('no skill');
@@ -283,8 +250,7 @@ describe('forecast skill and intervals', () => {
 
 describe('comparison', () => {
   it('baseline / SFT / GRPO from two runs in one table and overlaid curves', async () => {
-    const loaded = await loadRuns([dir('dashboard-sft'), dir('dashboard-grpo')]);
-    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    const d = await openRuns(fx.h, [dir('dashboard-sft'), dir('dashboard-grpo')]);
     expect(await d.page.textContent('#dash-title')).toBe('Compare 2 runs');
     expect(await points(d.page, 'loss')).toBe(200);
     expect(
@@ -295,7 +261,7 @@ describe('comparison', () => {
   });
 
   it('match kinds across runs: the exact share shifts from row to row, and a stage where exact matches dominate is flagged', async () => {
-    const overfit = path.join(runs, 'dashboard-overfit');
+    const overfit = path.join(fx.runs, 'dashboard-overfit');
     // 115 of 150 levels exact, 2 paraphrased: what a model reproducing texts it has seen looks like.
     writeRun(overfit, {
       record: runRecord('dashboard-overfit', 'eval'),
@@ -312,7 +278,7 @@ describe('comparison', () => {
       ),
     });
     const loaded = await loadRuns([dir('dashboard-sft'), overfit]);
-    const d = await openDashboard(h, { state: stateOf(loaded, 'compare'), runs: loaded });
+    const d = await openDashboard(fx.h, { state: stateOf(loaded, 'compare'), runs: loaded });
     const p = d.page;
     expect(await points(p, 'kinds')).toBe(3);
     expect(await attr(p, '#chart-kinds', 'data-datasets')).toBe('4');
@@ -373,7 +339,7 @@ describe('comparison', () => {
   it('an evaluation run in a comparison adds no empty training series', async () => {
     const datasets = async (runs: string[]): Promise<string[]> => {
       const loaded = await loadRuns(runs.map(dir));
-      const d = await openDashboard(h, { state: stateOf(loaded, 'compare'), runs: loaded });
+      const d = await openDashboard(fx.h, { state: stateOf(loaded, 'compare'), runs: loaded });
       const counts = await Promise.all(['loss', 'lr'].map((c) => attr(d.page, `#chart-${c}`, 'data-datasets')));
       expect(d.problems).toEqual([]);
       return counts.map(String);
@@ -386,8 +352,7 @@ describe('forecast tree viewer', () => {
   const visible = async (p: Page): Promise<number> => Number(await attr(p, '#tree-view', 'data-visible-nodes'));
 
   it('opens the first tree with the actual path expanded; expands and collapses by click and keyboard', async () => {
-    const loaded = await loadRuns([dir('dashboard-eval')]);
-    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    const d = await openRuns(fx.h, [dir('dashboard-eval')]);
     const p = d.page;
     await p.waitForFunction(() => document.querySelector('#tree-view')?.getAttribute('data-total-nodes') === '53');
     expect(await attr(p, '#tree-select', 'data-options')).toBe('3');
@@ -424,7 +389,7 @@ describe('forecast tree viewer', () => {
     // Persisted view state: the expanded set and the search survive a reload.
     const saved = await p.evaluate(() => (window as unknown as { __saved: unknown }).__saved);
     expect(saved).toMatchObject({ treeSearch: 'port', tree: { runId: 'dashboard-eval', index: 0 } });
-    const again = await openDashboard(h, { state: stateOf(loaded), runs: loaded, saved });
+    const again = await openRuns(fx.h, [dir('dashboard-eval')], { saved });
     await again.page.waitForFunction(
       () => document.querySelector('#tree-view')?.getAttribute('data-total-nodes') === '53',
     );
@@ -436,7 +401,7 @@ describe('forecast tree viewer', () => {
   it('a tree asked for by the host (CodeLens) opens and scrolls into view', async () => {
     const loaded = await loadRuns([dir('dashboard-eval')]);
     const state = { ...stateOf(loaded), focusTree: { runId: 'dashboard-eval', index: 2 } };
-    const d = await openDashboard(h, { state, runs: loaded, width: 1000 });
+    const d = await openDashboard(fx.h, { state, runs: loaded, width: 1000 });
     await d.page.waitForFunction(() =>
       document.querySelector('#tree-view')?.getAttribute('aria-label')?.includes('Major port strike'),
     );
@@ -453,14 +418,13 @@ describe('forecast tree viewer', () => {
   });
 
   it('a 5,000-node tree expanded whole keeps only the rows in view in the DOM', async () => {
-    const big = path.join(runs, 'dashboard-big-tree');
+    const big = path.join(fx.runs, 'dashboard-big-tree');
     writeRun(big, {
       record: runRecord('dashboard-big-tree', 'eval'),
       metrics: [],
       trees: [forecastTree('Global chip shortage', '2021-03-01', { branching: [10, 10, 10, 4], withMatch: true })],
     });
-    const loaded = await loadRuns([big]);
-    const d = await openDashboard(h, { state: stateOf(loaded), runs: loaded });
+    const d = await openRuns(fx.h, [big]);
     const p = d.page;
     await p.waitForFunction(() => document.querySelector('#tree-view')?.getAttribute('data-total-nodes') === '5111');
     const ms = await p.evaluate(async () => {

@@ -5,7 +5,15 @@ import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MetricEvent } from '../../src/contracts/metrics';
-import { at, forecastTree, runRecord, stageEvals, trainCurve, writeRun } from '../unit/dashboard/builders';
+import {
+  STAGE_COUNTS,
+  at,
+  forecastTree,
+  runRecord,
+  stageEvals,
+  trainCurve,
+  writeRun,
+} from '../unit/dashboard/builders';
 
 export const FIXTURE_RUNS = [
   'dashboard-sft',
@@ -28,42 +36,9 @@ export const TREE_SEEDS = [
 // Brier (0.16) and depth ≥ 3 match (65 %). The SFT and GRPO runs carry the forecast fields (skill,
 // intervals, both readouts, parse failures); the eval run is logged as before those fields existed,
 // so it shows '—' for them and its SFT Brier gate is missing ("skill not reported"), not passed.
-const baseline = (forecast = true) =>
-  stageEvals(
-    'baseline',
-    3.4,
-    0.22,
-    [
-      [20, 10, 5, 15],
-      [15, 8, 7, 20],
-      [10, 5, 5, 30],
-    ],
-    { ece: 0.12, forecast },
-  );
-const sft = (forecast = true) =>
-  stageEvals(
-    'sft',
-    2.1,
-    0.12,
-    [
-      [30, 12, 6, 2],
-      [28, 10, 6, 6],
-      [22, 10, 6, 12],
-    ],
-    { ece: 0.04, forecast },
-  );
-const grpo = (forecast = true) =>
-  stageEvals(
-    'grpo',
-    2.2,
-    0.16,
-    [
-      [32, 10, 6, 2],
-      [30, 10, 6, 4],
-      [20, 8, 5, 17],
-    ],
-    { ece: 0.06, forecast },
-  );
+const baseline = (forecast = true) => stageEvals('baseline', 3.4, 0.22, STAGE_COUNTS.baseline, { ece: 0.12, forecast });
+const sft = (forecast = true) => stageEvals('sft', 2.1, 0.12, STAGE_COUNTS.sft, { ece: 0.04, forecast });
+const grpo = (forecast = true) => stageEvals('grpo', 2.2, 0.16, STAGE_COUNTS.grpo, { ece: 0.06, forecast });
 
 const cost = (usd: number, seconds: number): MetricEvent => ({
   type: 'cost',

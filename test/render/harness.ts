@@ -6,7 +6,8 @@
 // with the same reader the extension uses. Headless Debian chromium through playwright-core, in
 // one of the render themes (./themes.ts: VS Code's own variable sets).
 import { createServer, type Server } from 'node:http';
-import { readFileSync, existsSync, mkdirSync } from 'node:fs';
+import { readFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
@@ -15,6 +16,8 @@ import { launchBrowser } from './caseTable/session';
 import { renderDashboardHtml, makeNonce } from '../../src/dashboard/html';
 import type { DashboardState, HostToWebview, WebviewToHost } from '../../src/dashboard/protocol';
 import { loadRun, type LoadedRun } from '../../src/dashboard/runSnapshot';
+import { afterAll, beforeAll } from 'vitest';
+import { writeFixtures } from './fixtures';
 import { themePage, type ThemeName } from './themes';
 
 export const OUT_DIR = path.resolve('test-output/render');
@@ -83,6 +86,29 @@ export async function startHarness(): Promise<Harness> {
 const pages = new Map<string, string>();
 let pageCounter = 0;
 
+export interface FixtureHarness {
+  /** The started harness (set before the first test). */
+  h: Harness;
+  /** The temporary folder holding the fixture runs (./fixtures.ts). */
+  runs: string;
+  /** A fixture run's folder. */
+  dir(name: string): string;
+}
+
+/** For the enclosing file: the fixture runs in a fresh temporary folder and a started harness, closed after. */
+export function useFixtureHarness(prefix: string): FixtureHarness {
+  const fx = { dir: (name: string) => path.join(fx.runs, name) } as FixtureHarness;
+  beforeAll(async () => {
+    fx.runs = mkdtempSync(path.join(tmpdir(), prefix));
+    writeFixtures(fx.runs);
+    fx.h = await startHarness();
+  });
+  afterAll(async () => {
+    await fx.h?.close();
+  });
+  return fx;
+}
+
 export interface DashboardPage {
   page: Page;
   /** Messages the webview posted, in order. */
@@ -149,6 +175,12 @@ export async function openDashboard(h: Harness, o: OpenOptions): Promise<Dashboa
   await page.goto(`${h.origin}${route}`);
   await page.waitForSelector('#dashboard-root[aria-busy="false"]');
   return { page, posted, problems, send };
+}
+
+/** The dashboard on these run folders as the extension opens it: run mode for one, compare for several. */
+export async function openRuns(h: Harness, dirs: string[], o: Partial<OpenOptions> = {}): Promise<DashboardPage> {
+  const loaded = await loadRuns(dirs);
+  return openDashboard(h, { state: stateOf(loaded), runs: loaded, ...o });
 }
 
 export async function loadRuns(dirs: string[]): Promise<LoadedRun[]> {

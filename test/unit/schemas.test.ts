@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { contractJsonSchemas } from '../../src/contracts/jsonSchemas';
 import { CaseSchema } from '../../src/contracts/case';
 import { MetricEventSchema } from '../../src/contracts/metrics';
+import { aCase } from './cases/builders';
 
 const schemaDir = join(__dirname, '..', '..', 'schemas');
 
@@ -36,21 +37,8 @@ describe('checked-in JSON Schemas', () => {
 });
 
 describe('contracts', () => {
-  const guideCase = {
-    id: 'tech-layoffs-2023-01',
-    seed: { event: 'Tech layoffs', date: '2023-01-15' },
-    levels: [
-      {
-        depth: 1,
-        candidates: [
-          { event: 'Stock drops 15%', label: 1 },
-          { event: 'IPO delayed', label: 0 },
-          { event: 'Partnership announced', label: 0 },
-        ],
-      },
-    ],
-    split: 'train',
-  };
+  // The builders' default case is the GUIDE example.
+  const guideCase = aCase();
 
   it('accepts the GUIDE example case', () => {
     expect(CaseSchema.safeParse(guideCase).success).toBe(true);

@@ -11,18 +11,22 @@ import torch
 from psychohistory import evaluate, fastpath
 
 VOCAB = 256
+# The dimensions the GptOss test models and the dense Llama one share.
+DIMS = dict(
+    vocab_size=VOCAB,
+    hidden_size=64,
+    intermediate_size=64,
+    num_hidden_layers=4,
+    num_attention_heads=4,
+    num_key_value_heads=2,
+)
 
 
 def tiny_gptoss(seed: int = 0, dtype=torch.float32, window: int = 6):
     from transformers import GptOssConfig, GptOssForCausalLM
 
     cfg = GptOssConfig(
-        vocab_size=VOCAB,
-        hidden_size=64,
-        intermediate_size=64,
-        num_hidden_layers=4,
-        num_attention_heads=4,
-        num_key_value_heads=2,
+        **DIMS,
         head_dim=16,
         num_local_experts=4,
         num_experts_per_tok=2,
@@ -229,16 +233,7 @@ def test_a_dense_model_is_left_alone():
     from transformers import LlamaConfig, LlamaForCausalLM
 
     torch.manual_seed(0)
-    model = LlamaForCausalLM(
-        LlamaConfig(
-            vocab_size=VOCAB,
-            hidden_size=32,
-            intermediate_size=64,
-            num_hidden_layers=2,
-            num_attention_heads=4,
-            num_key_value_heads=2,
-        )
-    ).eval()
+    model = LlamaForCausalLM(LlamaConfig(**DIMS)).eval()
     ids, mask = left_padded(batch=3)
     before = logits(model, ids, mask)
     assert not fastpath.enable(model, "on")

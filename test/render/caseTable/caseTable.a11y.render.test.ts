@@ -86,6 +86,12 @@ describe('the form from the keyboard', () => {
   /** Marks the form's current elements, so a wait can tell the re-rendered ones from them. */
   const markStale = (p: Page): Promise<void> =>
     p.evaluate(() => document.querySelectorAll('#case-form *').forEach((e) => e.setAttribute('data-stale', '')));
+  /** Focuses the element with this id, marks the form stale and presses Enter on it. */
+  const enterOn = async (p: Page, id: string): Promise<void> => {
+    await p.focus(`#${id}`);
+    await markStale(p);
+    await p.keyboard.press('Enter');
+  };
   /** Focus is on a fresh element (the form re-rendered after the edit) with this id. */
   const focusLandsOn = (p: Page, id: string): Promise<unknown> =>
     p.waitForFunction((want) => {
@@ -153,23 +159,17 @@ describe('the form from the keyboard', () => {
     await focusLandsOn(p, 'cand-0-2-event');
 
     // + Candidate: focus goes to the new candidate's field.
-    await p.focus('#level-0-add-candidate');
-    await markStale(p);
-    await p.keyboard.press('Enter');
+    await enterOn(p, 'level-0-add-candidate');
     await expect.poll(() => events(s.doc.lineText(3), 0).length).toBe(5);
     await focusLandsOn(p, 'cand-0-4-event');
 
     // Removing the last candidate: focus goes to the one before it.
-    await p.focus('#cand-0-4-remove');
-    await markStale(p);
-    await p.keyboard.press('Enter');
+    await enterOn(p, 'cand-0-4-remove');
     await expect.poll(() => events(s.doc.lineText(3), 0).length).toBe(4);
     await focusLandsOn(p, 'cand-0-3-remove');
 
     // Moving a candidate up: focus follows it.
-    await p.focus('#cand-0-3-up');
-    await markStale(p);
-    await p.keyboard.press('Enter');
+    await enterOn(p, 'cand-0-3-up');
     await expect.poll(() => events(s.doc.lineText(3), 0)[2]).toBe('Rival announces merger amid rumours #3.1.4');
     await focusLandsOn(p, 'cand-0-2-up');
 

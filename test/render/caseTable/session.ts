@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildWebview } from '../../../scripts/webviewBuild.mjs';
 import { chromium } from 'playwright-core';
+import { chromiumArgs } from '../../../e2e/harness/chromium';
 import type { Browser, Page } from 'playwright-core';
 import { TableController } from '../../../src/caseTable/controller';
 import type { UiPort } from '../../../src/caseTable/controller';
@@ -21,18 +22,8 @@ const bundle = resolve(root, 'dist/webview/caseTable.js');
 const NONCE = 'rendertestnonce0123456789abcdefgh';
 
 // Every render test's headless Chromium (the dashboard and monitoring harnesses launch it from here too).
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
 }
 
 /** The bundle as scripts/build.mjs builds it (scripts/webviewBuild.mjs). */

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SeedDraftSchema } from '../../../src/agents/answers';
+import { SeedDraftSchema, VERIFIER_CHECKS } from '../../../src/agents/answers';
 import type { SeedDraft } from '../../../src/agents/answers';
 import { brainstorm } from '../../../src/agents/brainstormer';
 import { chronicle } from '../../../src/agents/chronicler';
@@ -18,6 +18,8 @@ import { validateText } from '../../../src/cases/caseDocument';
 import type { Case } from '../../../src/contracts/case';
 import { OpenRouterStandIn } from '../../openrouterServer/server';
 import { World } from '../../openrouterServer/world';
+import { standInContext } from './context';
+import type { ClientOptions } from './context';
 import type { WorldOptions } from '../../openrouterServer/world';
 
 const KEY = 'sk-or-test';
@@ -30,26 +32,8 @@ async function start(world: WorldOptions = {}): Promise<void> {
   await server.start();
 }
 
-function ctx(
-  extra: Partial<AgentContext> = {},
-  clientExtra: Partial<ConstructorParameters<typeof OpenRouterClient>[0]> = {},
-): AgentContext {
-  const client = new OpenRouterClient({
-    apiKey: KEY,
-    baseURL: server.baseURL,
-    backoffMs: 1,
-    timeoutMs: 2000,
-    sleep: async () => {},
-    concurrency: 3,
-    ...clientExtra,
-  });
-  return {
-    client,
-    model: 'test/model',
-    log: (l) => logs.push(l),
-    now: () => new Date('2026-01-10T12:00:00Z'),
-    ...extra,
-  };
+function ctx(extra: Partial<AgentContext> = {}, clientExtra: Partial<ClientOptions> = {}): AgentContext {
+  return standInContext(server, KEY, { log: (l) => logs.push(l), ...extra }, clientExtra);
 }
 
 beforeEach(() => {
@@ -235,12 +219,7 @@ describe('the Verifier', () => {
     const v0 = cases.find((c) => c.id === 'v0')!;
     expect(v0.review?.status).toBe('verified');
     expect(v0.review?.checks?.map((c) => c.name)).toEqual([
-      'unambiguous',
-      'resolvable',
-      'seed-does-not-reveal-outcome',
-      'sources-independent',
-      'sources-after-event',
-      'alternatives-did-not-happen',
+      ...VERIFIER_CHECKS,
       'dated-sources',
       'seed-names-no-actual',
     ]);

@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli/cli';
-import type { CliIo } from '../../../src/cli/types';
 import { RunStore, runsRootOf } from '../../../src/runs/runStore';
 import { OpenRouterStandIn } from '../../openrouterServer/server';
 import { World } from '../../openrouterServer/world';
+import { runCliCaptured } from '../../shared/runCli';
+import type { CliResult } from '../../shared/runCli';
 
 const KEY = 'sk-or-cli';
 let dir: string;
@@ -27,20 +27,11 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(
+function cli(
   argv: string[],
   env: Record<string, string | undefined> = { OPENROUTER_API_KEY: KEY, OPENROUTER_BASE_URL: server.baseURL },
-): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    readFile: async (p) => fs.readFileSync(p, 'utf8'),
-    cwd: dir,
-    env,
-  };
-  return { code: await runCli(argv, io), out, err };
+): Promise<CliResult> {
+  return runCliCaptured(argv, { readFile: async (p) => fs.readFileSync(p, 'utf8'), cwd: dir, env });
 }
 
 describe('the agents CLI', () => {

@@ -60,6 +60,11 @@ export interface LevelSpec {
   candidates: [string, 0 | 1][];
 }
 
+/** One level of a `caseFromSpec` spec from its [event, label] pairs: `levelOf(['A', 1], ['B', 0])`. */
+export function levelOf(...candidates: [string, 0 | 1][]): LevelSpec {
+  return { candidates };
+}
+
 /**
  * A case from a compact spec: levels as [event, label] pairs, depths 1, 2, … unless given, no id or
  * split unless given (the editing tests build their lines this way).
@@ -68,19 +73,8 @@ export function caseFromSpec(
   opts: { id?: string; event?: string; date?: string; split?: Split; levels?: LevelSpec[] } = {},
 ): Case {
   const levels = opts.levels ?? [
-    {
-      candidates: [
-        ['Stock drops 15%', 1],
-        ['IPO delayed', 0],
-        ['Partnership announced', 0],
-      ],
-    },
-    {
-      candidates: [
-        ['Hiring freeze', 0],
-        ['CEO resigns', 1],
-      ],
-    },
+    levelOf(['Stock drops 15%', 1], ['IPO delayed', 0], ['Partnership announced', 0]),
+    levelOf(['Hiring freeze', 0], ['CEO resigns', 1]),
   ];
   return {
     ...(opts.id !== undefined ? { id: opts.id } : {}),

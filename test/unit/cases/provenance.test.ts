@@ -2,8 +2,7 @@
 // their ranges and fixes, the knowledge cutoff, and how hover, outline and the CLI show them. The
 // verdict both halves share is in verdictCorpus.test.ts (test/fixtures/verdict/corpus.json).
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli/cli';
-import type { CliIo } from '../../../src/cli/types';
+import { runCliCaptured } from '../../shared/runCli';
 import { CaseDocument } from '../../../src/cases/caseDocument';
 import { caseHoverMarkdown } from '../../../src/cases/editing/hover';
 import { outlineOf } from '../../../src/cases/editing/outline';
@@ -145,12 +144,7 @@ describe('psychohistory validate with a cutoff', () => {
     caseLine(aCase({ id: 'a', split: 'eval' })),
     caseLine(aCase({ id: 'b', split: 'train', seed: { event: 'B', date: '2020-01-01' } })),
   ].join('\n');
-  async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (err += t), readFile: async () => file, cwd: '/' };
-    return { code: await runCli(argv, io), out, err };
-  }
+  const cli = (argv: string[]) => runCliCaptured(argv, { readFile: async () => file, cwd: '/' });
 
   it('warns with --base-model or --knowledge-cutoff, and only then', async () => {
     expect((await cli(['validate', 'x.jsonl'])).out).not.toContain('eval-before-cutoff');

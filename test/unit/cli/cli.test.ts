@@ -4,33 +4,24 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli/cli';
-import type { CliIo } from '../../../src/cli/types';
 import type { CliDiagnostic } from '../../../src/cli/validate';
 import { aCase, caseLine, someCases } from '../cases/builders';
+import { cliBundle } from '../../shared/cliBundle';
+import { runCliCaptured } from '../../shared/runCli';
+import type { CliResult } from '../../shared/runCli';
 
 const FIXTURE = 'test/fixtures/cases/with-errors.cases.jsonl';
 
-async function cli(
-  argv: string[],
-  files: Record<string, string> = {},
-): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
+function cli(argv: string[], files: Record<string, string> = {}): Promise<CliResult> {
+  return runCliCaptured(argv, {
     readFile: async (path) => {
       if (path in files) return files[path] as string;
       if (path === FIXTURE) return readFileSync(path, 'utf8');
       throw new Error(`ENOENT: no such file or directory, open '${path}'`);
     },
     cwd: '/',
-  };
-  const code = await runCli(argv, io);
-  return { code, out, err };
+  });
 }
 
 const clean = someCases(6)
@@ -132,18 +123,8 @@ describe('stats', () => {
 
 describe('the bundled CLI', () => {
   it('runs from a bundle as scripts/build.mjs makes it, with exit codes', async () => {
+    const out = await cliBundle();
     const dir = mkdtempSync(join(tmpdir(), 'ph-cli-'));
-    const out = join(dir, 'cli.js');
-    await build({
-      entryPoints: ['src/cli/main.ts'],
-      outfile: out,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      mainFields: ['module', 'main'],
-      logLevel: 'silent',
-    });
     const ok = join(dir, 'ok.cases.jsonl');
     writeFileSync(ok, clean);
     const run = (...args: string[]) => spawnSync(process.execPath, [out, ...args], { encoding: 'utf8' });

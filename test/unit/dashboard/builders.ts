@@ -5,21 +5,10 @@ import * as path from 'node:path';
 import type { EvalEvent, MetricEvent, Stage, TrainEvent } from '../../../src/contracts/metrics';
 import type { RunKind, RunRecord } from '../../../src/contracts/run';
 import type { ForecastNode, ForecastTree } from '../../../src/contracts/tree';
+import { rng } from '../../shared/rng';
 
 const T0 = Date.parse('2026-01-10T09:00:00Z');
 export const at = (seconds: number): string => new Date(T0 + seconds * 1000).toISOString();
-
-/** Deterministic PRNG (mulberry32) so fixtures (and the benchmarks' generated cases) are the same on every machine. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function runRecord(id: string, kind: RunKind, over: Partial<RunRecord> = {}): RunRecord {
   return {
@@ -66,6 +55,28 @@ export function trainCurve(steps: number, seed = 1, reward = false): TrainEvent[
 }
 
 export type Counts = [exact: number, semantic: number, llm: number, none: number];
+
+/**
+ * Per-depth match counts (depths 1..3, 50 levels each) of the fixture stages: baseline fails the
+ * match gates, SFT passes them, GRPO passes overall match but fails depth ≥ 3.
+ */
+export const STAGE_COUNTS: Record<'baseline' | 'sft' | 'grpo', Counts[]> = {
+  baseline: [
+    [20, 10, 5, 15],
+    [15, 8, 7, 20],
+    [10, 5, 5, 30],
+  ],
+  sft: [
+    [30, 12, 6, 2],
+    [28, 10, 6, 6],
+    [22, 10, 6, 12],
+  ],
+  grpo: [
+    [32, 10, 6, 2],
+    [30, 10, 6, 4],
+    [20, 8, 5, 17],
+  ],
+};
 
 /** The optional forecast fields of an eval event (skill, the two readouts, parse failures, intervals). */
 export type ForecastFields = Partial<Pick<EvalEvent, 'brierSkill' | 'letters' | 'stated' | 'parseFailures' | 'ci'>>;

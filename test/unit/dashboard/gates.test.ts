@@ -21,7 +21,7 @@ import {
   formatDuration,
   decimateColumns,
 } from '../../../src/dashboard/series';
-import { at, evalEv, runRecord, stageEvals, train, trainCurve, withForecast } from './builders';
+import { STAGE_COUNTS, at, evalEv, runRecord, stageEvals, train, trainCurve, withForecast } from './builders';
 
 const gate = (id: string) => GATES.find((g) => g.id === id)!;
 
@@ -83,11 +83,7 @@ describe('gates', () => {
   });
 
   it("judges the Brier gate on the whole split's headline skill; a stage without it is incomplete, not ready", () => {
-    const counts: [number, number, number, number][] = [
-      [30, 12, 6, 2],
-      [28, 10, 6, 6],
-      [22, 10, 6, 12],
-    ];
+    const counts = STAGE_COUNTS.sft;
     const old = stageGates('sft', latestEvals(stageEvals('sft', 2.1, 0.12, counts)).get('sft'));
     expect(old.results[1]).toMatchObject({ status: 'missing', reason: SKILL_NOT_REPORTED, value: 0.12 });
     expect(old.overall).toBe('missing');
@@ -115,17 +111,7 @@ describe('gates', () => {
   it('pools depth ≥ 3 counts for the deep gate and passes a stage only when every gate passes', () => {
     // depth 3: 22+10+6 matched of 50 = 76 %; depth 4: 10 of 20 = 50 %; pooled 48/70 = 68.6 % → fail.
     const evs = [
-      ...stageEvals(
-        'sft',
-        2.1,
-        0.12,
-        [
-          [30, 12, 6, 2],
-          [28, 10, 6, 6],
-          [22, 10, 6, 12],
-        ],
-        { forecast: true },
-      ),
+      ...stageEvals('sft', 2.1, 0.12, STAGE_COUNTS.sft, { forecast: true }),
       withForecast(evalEv('sft', 4, { perplexity: 2.9, brier: 0.2, match: [5, 3, 2, 10] })),
     ];
     const g = stageGates('sft', latestEvals(evs).get('sft'));

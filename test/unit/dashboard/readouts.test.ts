@@ -8,13 +8,9 @@ import {
   stageForecast,
 } from '../../../src/dashboard/readouts';
 import { latestEvals } from '../../../src/dashboard/series';
-import { UNIFORM_BRIER_4, stageEvals } from './builders';
+import { STAGE_COUNTS, UNIFORM_BRIER_4, stageEvals } from './builders';
 
-const counts: [number, number, number, number][] = [
-  [30, 12, 6, 2],
-  [28, 10, 6, 6],
-  [22, 10, 6, 12],
-];
+const counts = STAGE_COUNTS.sft;
 
 describe('stage forecast readouts', () => {
   it('the headline is the readout the stage trained: letters for baseline and SFT, stated for GRPO', () => {

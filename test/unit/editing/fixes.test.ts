@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkLine } from '../../../src/cases/lineCheck';
 import { applyFix, fixesForLine } from '../../../src/cases/editing/fixes';
 import type { LineFix } from '../../../src/cases/editing/fixes';
-import { caseFromSpec as aCase, lineOf } from '../cases/builders';
+import { caseFromSpec as aCase, levelOf, lineOf } from '../cases/builders';
 
 /** The fixes VS Code would offer for a line: computed from the core's real diagnostics of it. */
 function fixesFor(line: string): LineFix[] {
@@ -16,6 +16,11 @@ function errorsOf(line: string): string[] {
     .map((d) => `${d.code}: ${d.message}`);
 }
 
+/** A case with one level of these [event, label] candidates, as a line. */
+function oneLevelLine(...candidates: [string, 0 | 1][]): string {
+  return lineOf(aCase({ levels: [levelOf(...candidates)] }));
+}
+
 function expectValidCase(line: string): void {
   expect(errorsOf(line)).toEqual([]);
   expect(checkLine(line).case).toBeDefined();
@@ -23,19 +28,7 @@ function expectValidCase(line: string): void {
 }
 
 describe('make this candidate the actual', () => {
-  const noActual = lineOf(
-    aCase({
-      levels: [
-        {
-          candidates: [
-            ['Stock drops', 0],
-            ['IPO delayed', 0],
-            ['Merger', 0],
-          ],
-        },
-      ],
-    }),
-  );
+  const noActual = oneLevelLine(['Stock drops', 0], ['IPO delayed', 0], ['Merger', 0]);
 
   it('offers one fix per candidate when a level has no actual, each a valid case', () => {
     const fixes = fixesFor(noActual);
@@ -54,19 +47,7 @@ describe('make this candidate the actual', () => {
   });
 
   it('with several actuals, sets the chosen one to 1 and the others to 0', () => {
-    const line = lineOf(
-      aCase({
-        levels: [
-          {
-            candidates: [
-              ['A happens', 1],
-              ['B happens', 1],
-              ['C happens', 0],
-            ],
-          },
-        ],
-      }),
-    );
+    const line = oneLevelLine(['A happens', 1], ['B happens', 1], ['C happens', 0]);
     const fixes = fixesFor(line);
     expect(fixes).toHaveLength(3);
     const chooseC = fixes.find((f) => f.title.startsWith('Make "C happens"'));
@@ -78,20 +59,7 @@ describe('make this candidate the actual', () => {
   it('targets only the level the diagnostic points into', () => {
     const line = lineOf(
       aCase({
-        levels: [
-          {
-            candidates: [
-              ['A', 0],
-              ['B', 0],
-            ],
-          },
-          {
-            candidates: [
-              ['C', 1],
-              ['D', 1],
-            ],
-          },
-        ],
+        levels: [levelOf(['A', 0], ['B', 0]), levelOf(['C', 1], ['D', 1])],
       }),
     );
     const fixes = fixesFor(line);
@@ -131,20 +99,8 @@ describe('renumber depths', () => {
     const line = lineOf(
       aCase({
         levels: [
-          {
-            depth: 2,
-            candidates: [
-              ['A', 1],
-              ['B', 0],
-            ],
-          },
-          {
-            depth: 5,
-            candidates: [
-              ['C', 1],
-              ['D', 0],
-            ],
-          },
+          { ...levelOf(['A', 1], ['B', 0]), depth: 2 },
+          { ...levelOf(['C', 1], ['D', 0]), depth: 5 },
         ],
       }),
     );
@@ -196,88 +152,46 @@ describe('rewrite the date', () => {
 });
 
 describe('remove a duplicate candidate', () => {
-  it('removes the later duplicate (last in the array) with its comma', () => {
-    const line = lineOf(
-      aCase({
-        levels: [
-          {
-            candidates: [
-              ['Stock drops', 1],
-              ['IPO delayed', 0],
-              ['ipo delayed.', 0],
-            ],
-          },
-        ],
-      }),
-    );
+  type Candidates = [string, 0 | 1][];
+  it.each<[name: string, before: Candidates, title: string, after: Candidates]>([
+    [
+      'removes the later duplicate (last in the array) with its comma',
+      [
+        ['Stock drops', 1],
+        ['IPO delayed', 0],
+        ['ipo delayed.', 0],
+      ],
+      'Remove duplicate candidate "ipo delayed." (depth 1, candidate 3)',
+      [
+        ['Stock drops', 1],
+        ['IPO delayed', 0],
+      ],
+    ],
+    [
+      'keeps the actual when it is the later duplicate, removing the earlier one from the middle',
+      [
+        ['Merger', 0],
+        ['Layoffs', 0],
+        ['merger', 1],
+      ],
+      'Remove duplicate candidate "Merger" (depth 1, candidate 1)',
+      [
+        ['Layoffs', 0],
+        ['merger', 1],
+      ],
+    ],
+  ])('%s', (_name, before, title, after) => {
+    const line = oneLevelLine(...before);
     const fixes = fixesFor(line);
-    expect(fixes.map((f) => f.title)).toEqual(['Remove duplicate candidate "ipo delayed." (depth 1, candidate 3)']);
+    expect(fixes.map((f) => f.title)).toEqual([title]);
     const fixed = applyFix(line, fixes[0]!);
-    expect(fixed).toBe(
-      lineOf(
-        aCase({
-          levels: [
-            {
-              candidates: [
-                ['Stock drops', 1],
-                ['IPO delayed', 0],
-              ],
-            },
-          ],
-        }),
-      ),
-    );
+    expect(fixed).toBe(oneLevelLine(...after));
     expectValidCase(fixed);
     expect(checkLine(fixed).diagnostics).toEqual([]);
   });
 
-  it('keeps the actual when it is the later duplicate, removing the earlier one from the middle', () => {
-    const line = lineOf(
-      aCase({
-        levels: [
-          {
-            candidates: [
-              ['Merger', 0],
-              ['Layoffs', 0],
-              ['merger', 1],
-            ],
-          },
-        ],
-      }),
-    );
-    const fixes = fixesFor(line);
-    expect(fixes.map((f) => f.title)).toEqual(['Remove duplicate candidate "Merger" (depth 1, candidate 1)']);
-    const fixed = applyFix(line, fixes[0]!);
-    expect(fixed).toBe(
-      lineOf(
-        aCase({
-          levels: [
-            {
-              candidates: [
-                ['Layoffs', 0],
-                ['merger', 1],
-              ],
-            },
-          ],
-        }),
-      ),
-    );
-    expectValidCase(fixed);
-  });
-
   it('does not offer a removal that would leave fewer than two candidates', () => {
-    const line = lineOf(
-      aCase({
-        levels: [
-          {
-            candidates: [
-              ['Merger', 1],
-              ['Merger', 0],
-            ],
-          },
-        ],
-      }),
-    );
+    const line = oneLevelLine(['Merger', 1], ['Merger', 0]);
     expect(fixesFor(line).filter((f) => f.title.startsWith('Remove duplicate'))).toEqual([]);
   });
 });

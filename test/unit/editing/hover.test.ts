@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { caseHoverMarkdown, escapeMarkdown } from '../../../src/cases/editing/hover';
 import { statusBarText, statusBarTooltip, sumWarnings } from '../../../src/cases/editing/statusText';
-import { caseFromSpec as aCase, lineOf } from '../cases/builders';
+import { caseFromSpec as aCase, levelOf, lineOf } from '../cases/builders';
 
 describe('case hover', () => {
   it('shows seed, date, id, split, depths and the actual per level', () => {
@@ -24,21 +24,7 @@ describe('case hover', () => {
     const md = caseHoverMarkdown(
       lineOf(
         aCase({
-          levels: [
-            {
-              candidates: [
-                ['A', 0],
-                ['B', 0],
-              ],
-            },
-            {
-              depth: 5,
-              candidates: [
-                ['C', 1],
-                ['D', 1],
-              ],
-            },
-          ],
+          levels: [levelOf(['A', 0], ['B', 0]), { ...levelOf(['C', 1], ['D', 1]), depth: 5 }],
         }),
       ),
     );

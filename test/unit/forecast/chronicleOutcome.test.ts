@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chronicle } from '../../../src/agents/chronicler';
-import { OpenRouterClient } from '../../../src/agents/openRouterClient';
 import type { AgentContext } from '../../../src/agents/runner';
 import type { Case } from '../../../src/contracts/case';
 import type { ForecastListItem } from '../../../src/contracts/service';
@@ -15,6 +14,7 @@ import { chronicleInput, suggestedOutcome } from '../../../src/forecast/chronicl
 import { OpenRouterStandIn } from '../../openrouterServer/server';
 import { World } from '../../openrouterServer/world';
 import type { WorldOptions } from '../../openrouterServer/world';
+import { standInContext } from '../agents/context';
 
 const node = (event: string, probability: number, children: ForecastNode[] = [], depth = 1): ForecastNode => ({
   event,
@@ -66,22 +66,22 @@ describe('Chronicle Outcome, pure part', () => {
     });
   });
 
-  it("preselects the forecast's own first-level event when the actual equals it after normalisation", () => {
+  it.each<[name: string, actual: string, event: string, inForecast: boolean]>([
+    [
+      "preselects the forecast's own first-level event when the actual equals it after normalisation",
+      '  BONDS rally!  ',
+      'Bonds rally',
+      true,
+    ],
+    [
+      'offers the actual as free text when no first-level event matches (no semantic guess)',
+      'Bonds rallied sharply',
+      'Bonds rallied sharply',
+      false,
+    ],
+  ])('%s', (_name, actual, event, inForecast) => {
     const f = item(['Stocks fall', 'Bonds rally']);
-    expect(suggestedOutcome(f, chronicled('  BONDS rally!  '))).toEqual({
-      depth: 1,
-      event: 'Bonds rally',
-      inForecast: true,
-    });
-  });
-
-  it('offers the actual as free text when no first-level event matches (no semantic guess)', () => {
-    const f = item(['Stocks fall', 'Bonds rally']);
-    expect(suggestedOutcome(f, chronicled('Bonds rallied sharply'))).toEqual({
-      depth: 1,
-      event: 'Bonds rallied sharply',
-      inForecast: false,
-    });
+    expect(suggestedOutcome(f, chronicled(actual))).toEqual({ depth: 1, event, inForecast });
   });
 
   it('suggests nothing without a depth-1 actual', () => {
@@ -97,15 +97,7 @@ describe('Chronicle Outcome against the OpenRouter stand-in', () => {
   async function start(world: WorldOptions = {}): Promise<AgentContext> {
     server = new OpenRouterStandIn({ apiKey: KEY, respond: new World(world).respond });
     await server.start();
-    const client = new OpenRouterClient({
-      apiKey: KEY,
-      baseURL: server.baseURL,
-      backoffMs: 1,
-      timeoutMs: 2000,
-      sleep: async () => {},
-      concurrency: 1,
-    });
-    return { client, model: 'test/model', log: () => {}, now: () => new Date('2026-01-10T12:00:00Z') };
+    return standInContext(server, KEY, {}, { concurrency: 1 });
   }
 
   beforeEach(() => {

@@ -3,11 +3,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { RunStore, runsRootOf } from '../../../src/runs/runStore';
-import { tempDir } from './builders';
-import { runCliIn as cli, useModalStandIn } from './harness';
+import { cliBundle } from '../../shared/cliBundle';
+import { GOOD_CASE, caseWorkspace, launchArgs, runCliIn as cli, useModalStandIn } from './harness';
 
 const hasPython = (() => {
   try {
@@ -18,26 +17,9 @@ const hasPython = (() => {
   }
 })();
 
-const GOOD_CASE = JSON.stringify({
-  id: 'c1',
-  seed: { event: 'Tech layoffs', date: '2023-01-15' },
-  levels: [
-    {
-      depth: 1,
-      candidates: [
-        { event: 'Stock drops', label: 1 },
-        { event: 'IPO delayed', label: 0 },
-      ],
-    },
-  ],
-  split: 'train',
-});
-
 function workspace(): string {
-  const root = tempDir('ph-cli-');
+  const root = caseWorkspace('ph-cli-');
   fs.symlinkSync(path.join(__dirname, '../../fixtures/runs/fakeTraining'), path.join(root, 'training'));
-  fs.mkdirSync(path.join(root, 'cases'));
-  fs.writeFileSync(path.join(root, 'cases', 'train.jsonl'), `${GOOD_CASE}\n`);
   fs.writeFileSync(
     path.join(root, 'cases', 'broken.jsonl'),
     `${GOOD_CASE}\n{"seed": {"event": "", "date": "2023-02-30"}}\n`,
@@ -50,19 +32,7 @@ const server = useModalStandIn({ deploy: ['evaluate'], tokenInEnv: true, env: { 
 describe.skipIf(!hasPython)('psychohistory launch / runs / logs / cancel (local)', () => {
   it('launches, follows to success, lists and prints logs', async () => {
     const root = workspace();
-    const launched = await cli(
-      root,
-      'launch',
-      'sft',
-      '--backend',
-      'local',
-      '--dataset',
-      'cases/train.jsonl',
-      '--epochs',
-      '2',
-      '--set',
-      'steps=2',
-    );
+    const launched = await cli(root, ...launchArgs('sft', 'local'), '--epochs', '2', '--set', 'steps=2');
     expect(launched.code, launched.err).toBe(0);
     const id = launched.out.split('\n')[0] ?? '';
     expect(id).toMatch(/^sft-/);
@@ -92,18 +62,7 @@ describe.skipIf(!hasPython)('psychohistory launch / runs / logs / cancel (local)
 
   it('launches detached, then cancels by id', async () => {
     const root = workspace();
-    const r = await cli(
-      root,
-      'launch',
-      'grpo',
-      '--backend',
-      'local',
-      '--dataset',
-      'cases/train.jsonl',
-      '--set',
-      'fake_mode=hang',
-      '--detach',
-    );
+    const r = await cli(root, ...launchArgs('grpo', 'local'), '--set', 'fake_mode=hang', '--detach');
     expect(r.code, r.err).toBe(0);
     const id = r.out.trim();
     const store = new RunStore(runsRootOf(root));
@@ -125,18 +84,7 @@ describe.skipIf(!hasPython)('psychohistory launch / runs / logs / cancel (local)
 describe('psychohistory launch --backend modal (fake Modal server)', () => {
   it('spawns the evaluate function with the token from the environment, then cancels', async () => {
     const root = workspace();
-    const r = await cli(
-      root,
-      'launch',
-      'eval',
-      '--backend',
-      'modal',
-      '--dataset',
-      'cases/train.jsonl',
-      '--gpu',
-      'H100',
-      '--detach',
-    );
+    const r = await cli(root, ...launchArgs('eval', 'modal'), '--gpu', 'H100', '--detach');
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/Estimated cost: \$\d+\.\d\d .*H100.*prices as of/);
     const id = r.out.trim();
@@ -150,7 +98,7 @@ describe('psychohistory launch --backend modal (fake Modal server)', () => {
 
   it('app not deployed → exit 1 with the deploy hint', async () => {
     const root = workspace();
-    const r = await cli(root, 'launch', 'sft', '--backend', 'modal', '--dataset', 'cases/train.jsonl', '--detach');
+    const r = await cli(root, ...launchArgs('sft', 'modal'), '--detach');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/not deployed[\s\S]*modal deploy/);
   });
@@ -158,24 +106,6 @@ describe('psychohistory launch --backend modal (fake Modal server)', () => {
 
 // The real bundle in a child process, because what keeps (or fails to keep) Node alive is the point:
 // `launch` without --detach follows the job to its end, exits by its outcome, and promptly.
-let bundle: string | undefined;
-async function cliBundle(): Promise<string> {
-  if (bundle) return bundle;
-  const out = path.join(tempDir('ph-cli-bundle-'), 'cli.js');
-  await build({
-    entryPoints: ['src/cli/main.ts'],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    logLevel: 'silent',
-  });
-  bundle = out;
-  return out;
-}
-
 function runBundle(
   file: string,
   cwd: string,
@@ -200,12 +130,7 @@ describe('psychohistory launch without --detach waits for the end (the real CLI 
       const r = await runBundle(
         file,
         root,
-        'launch',
-        'sft',
-        '--backend',
-        'local',
-        '--dataset',
-        'cases/train.jsonl',
+        ...launchArgs('sft', 'local'),
         '--set',
         'fake_mode=fail',
         '--set',
@@ -226,18 +151,7 @@ describe('psychohistory launch without --detach waits for the end (the real CLI 
     'local: exits 0 when the job succeeds',
     async () => {
       const root = workspace();
-      const r = await runBundle(
-        await cliBundle(),
-        root,
-        'launch',
-        'eval',
-        '--backend',
-        'local',
-        '--dataset',
-        'cases/train.jsonl',
-        '--set',
-        'steps=8',
-      );
+      const r = await runBundle(await cliBundle(), root, ...launchArgs('eval', 'local'), '--set', 'steps=8');
       expect(r.code, r.err).toBe(0);
       expect(new RunStore(runsRootOf(root)).list()[0]?.state).toBe('succeeded');
     },
@@ -250,18 +164,7 @@ describe('psychohistory launch without --detach waits for the end (the real CLI 
     const savedCap = server.longPollCapMs;
     server.longPollCapMs = 25_000; // real Modal holds a queue read up to 25 s
     try {
-      const exited = runBundle(
-        file,
-        root,
-        'launch',
-        'eval',
-        '--backend',
-        'modal',
-        '--dataset',
-        'cases/train.jsonl',
-        '--gpu',
-        'H100',
-      );
+      const exited = runBundle(file, root, ...launchArgs('eval', 'modal'), '--gpu', 'H100');
       const store = new RunStore(runsRootOf(root));
       let callId = '';
       for (let i = 0; i < 200 && !callId; i++) {

@@ -7,10 +7,12 @@ import { ModalBackend, createModalClient } from '../../../src/jobs/backends/moda
 import type { ModalBackendOptions } from '../../../src/jobs/backends/modal';
 import { JobService } from '../../../src/jobs/jobService';
 import type { RunStore } from '../../../src/runs/runStore';
-import { runCli } from '../../../src/cli/cli';
-import type { CliIo } from '../../../src/cli/types';
+import type { RunKind, RunRecord } from '../../../src/contracts/run';
+import { runCliCaptured } from '../../shared/runCli';
+import type { CliResult } from '../../shared/runCli';
 import { FakeModalServer } from '../../modalServer/server';
 import { tempDir } from './builders';
+import { aCase, aLevel } from '../cases/builders';
 
 export interface StandInOptions {
   /** Functions of the psychohistory app to deploy once the server is up. */
@@ -88,16 +90,37 @@ export function oneCaseDataset(): string {
   return file;
 }
 
+/** A Modal run of `kind` on a fresh one-case dataset; `config` adds to the dataset. */
+export function launchOnModal(
+  jobs: JobService,
+  kind: RunKind,
+  config: Record<string, unknown> = {},
+): Promise<RunRecord> {
+  return jobs.launch({ kind, backend: 'modal', config: { dataset: oneCaseDataset(), ...config } });
+}
+
+/** The Modal function call a run was spawned as ('' while it has none). */
+export function callIdOf(store: RunStore, runId: string): string {
+  return store.read(runId)?.modal?.functionCallId ?? '';
+}
+
+/** One valid two-candidate case, as a line: what the launch tests train on. */
+export const GOOD_CASE = JSON.stringify(aCase({ id: 'c1', levels: [aLevel(1, ['Stock drops', 'IPO delayed'])] }));
+
+/** A fresh workspace folder holding cases/train.jsonl (GOOD_CASE); the caller adds its training/ folder. */
+export function caseWorkspace(prefix: string): string {
+  const root = tempDir(prefix);
+  fs.mkdirSync(path.join(root, 'cases'));
+  fs.writeFileSync(path.join(root, 'cases', 'train.jsonl'), `${GOOD_CASE}\n`);
+  return root;
+}
+
+/** The argv of a launch on caseWorkspace's dataset; the caller appends its options. */
+export function launchArgs(kind: string, backend: 'local' | 'modal'): string[] {
+  return ['launch', kind, '--backend', backend, '--dataset', 'cases/train.jsonl'];
+}
+
 /** Runs the `psychohistory` CLI in-process in `cwd`, reading files relative to it; returns its exit code and output. */
-export async function runCliIn(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    readFile: async (p) => fs.readFileSync(path.resolve(cwd, p), 'utf8'),
-    cwd,
-  };
-  const code = await runCli(argv, io);
-  return { code, out, err };
+export function runCliIn(cwd: string, ...argv: string[]): Promise<CliResult> {
+  return runCliCaptured(argv, { readFile: async (p) => fs.readFileSync(path.resolve(cwd, p), 'utf8'), cwd });
 }

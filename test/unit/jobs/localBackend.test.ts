@@ -9,7 +9,7 @@ import { LocalBackend, commandLineArgs, isJobAlive, resolvePython } from '../../
 import { JobService } from '../../../src/jobs/jobService';
 import type { RunStore } from '../../../src/runs/runStore';
 import type { MetricEvent } from '../../../src/contracts/metrics';
-import type { RunRecord } from '../../../src/contracts/run';
+import type { RunKind, RunRecord } from '../../../src/contracts/run';
 import { tempDir, tempStore, until } from './builders';
 
 const fakeTraining = path.join(__dirname, '../../fixtures/runs/fakeTraining');
@@ -37,6 +37,14 @@ function service(store: RunStore, trainingDir = fakeTraining, python = python3 ?
     }),
   );
   return { jobs, events };
+}
+
+/** A local run of the stand-in in `fakeMode`, followed to its end. */
+async function runToEnd(kind: RunKind, fakeMode: string) {
+  const store = tempStore();
+  const { jobs } = service(store);
+  const run = await jobs.launch({ kind, backend: 'local', config: { fake_mode: fakeMode } });
+  return { store, run, final: await jobs.wait(run.id) };
 }
 
 const cleanup: (() => void)[] = [];
@@ -97,29 +105,20 @@ describe.skipIf(!python3)('local backend (stand-in training command line)', () =
   });
 
   it('keeps the failure Python reported', async () => {
-    const store = tempStore();
-    const { jobs } = service(store);
-    const run = await jobs.launch({ kind: 'eval', backend: 'local', config: { fake_mode: 'fail' } });
-    const final = await jobs.wait(run.id);
+    const { store, run, final } = await runToEnd('eval', 'fail');
     expect(final).toMatchObject({ state: 'failed', error: 'dataset is empty' });
     expect(store.readLog(run.id)).toMatch(/ValueError/);
   });
 
   it('marks a crashed process failed with its last log lines', async () => {
-    const store = tempStore();
-    const { jobs } = service(store);
-    const run = await jobs.launch({ kind: 'sft', backend: 'local', config: { fake_mode: 'crash' } });
-    const final = await jobs.wait(run.id);
+    const { final } = await runToEnd('sft', 'crash');
     expect(final?.state).toBe('failed');
     expect(final?.error).toMatch(/exited with code 3/);
     expect(final?.error).toMatch(/CUDA out of memory/);
   });
 
   it('tolerates a metrics line torn by a killed writer', async () => {
-    const store = tempStore();
-    const { jobs } = service(store);
-    const run = await jobs.launch({ kind: 'sft', backend: 'local', config: { fake_mode: 'torn' } });
-    const final = await jobs.wait(run.id);
+    const { store, run, final } = await runToEnd('sft', 'torn');
     expect(final?.state).toBe('failed');
     const parsed = store.readEvents(run.id);
     expect(parsed.items.filter((e) => e.type === 'train')).toHaveLength(3);

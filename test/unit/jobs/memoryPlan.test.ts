@@ -20,8 +20,7 @@ import {
 import type { Recipe } from '../../../src/jobs/memoryPlan';
 import { PIPELINE_BASE_MODEL } from '../../../src/contracts/jobConfig';
 import { RunStore, runsRootOf } from '../../../src/runs/runStore';
-import { tempDir } from './builders';
-import { runCliIn as cli, useModalStandIn } from './harness';
+import { caseWorkspace, launchArgs, runCliIn as cli, useModalStandIn } from './harness';
 
 const EXPERTS = 'mlp.experts.gate_up_proj,mlp.experts.down_proj';
 const ATTENTION = 'q_proj,k_proj,v_proj,o_proj';
@@ -144,26 +143,9 @@ describe('memory plan: launch configs', () => {
   });
 });
 
-const GOOD_CASE = JSON.stringify({
-  id: 'c1',
-  seed: { event: 'Tech layoffs', date: '2023-01-15' },
-  levels: [
-    {
-      depth: 1,
-      candidates: [
-        { event: 'Stock drops', label: 1 },
-        { event: 'IPO delayed', label: 0 },
-      ],
-    },
-  ],
-  split: 'train',
-});
-
 function workspace(): string {
-  const root = tempDir('ph-mem-');
+  const root = caseWorkspace('ph-mem-');
   fs.mkdirSync(path.join(root, 'training'));
-  fs.mkdirSync(path.join(root, 'cases'));
-  fs.writeFileSync(path.join(root, 'cases', 'train.jsonl'), `${GOOD_CASE}\n`);
   return root;
 }
 
@@ -175,12 +157,7 @@ describe('psychohistory launch --backend modal: the memory plan', () => {
     const calls = server.callsOf('FunctionMap').length;
     const r = await cli(
       root,
-      'launch',
-      'sft',
-      '--backend',
-      'modal',
-      '--dataset',
-      'cases/train.jsonl',
+      ...launchArgs('sft', 'modal'),
       '--gpu',
       'A10G',
       '--lora-rank',
@@ -199,7 +176,7 @@ describe('psychohistory launch --backend modal: the memory plan', () => {
 
   it('picks the cheapest GPU that fits when --gpu is not given', async () => {
     const root = workspace();
-    const r = await cli(root, 'launch', 'sft', '--backend', 'modal', '--dataset', 'cases/train.jsonl', '--detach');
+    const r = await cli(root, ...launchArgs('sft', 'modal'), '--detach');
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/GPU: A100-80GB \(the cheapest the memory plan fits/);
     expect(r.err).toMatch(/Memory plan: .*A100-80GB has 80\.0 GiB \(80 GB\): fits\./);
@@ -211,12 +188,7 @@ describe('psychohistory launch --backend modal: the memory plan', () => {
     const root = workspace();
     const tight = await cli(
       root,
-      'launch',
-      'sft',
-      '--backend',
-      'modal',
-      '--dataset',
-      'cases/train.jsonl',
+      ...launchArgs('sft', 'modal'),
       '--gpu',
       'A10G',
       '--set',
@@ -229,19 +201,7 @@ describe('psychohistory launch --backend modal: the memory plan', () => {
     expect(tight.err).toMatch(
       /Warning: .*tight \(over 90 %\), it may run out of memory\. Fix: pick L40S or A100-40GB, or batch_size=3/,
     );
-    const forced = await cli(
-      root,
-      'launch',
-      'sft',
-      '--backend',
-      'modal',
-      '--dataset',
-      'cases/train.jsonl',
-      '--gpu',
-      'A10G',
-      '--skip-memory-check',
-      '--detach',
-    );
+    const forced = await cli(root, ...launchArgs('sft', 'modal'), '--gpu', 'A10G', '--skip-memory-check', '--detach');
     expect(forced.code, forced.err).toBe(0);
     expect(forced.err).toMatch(/Warning: .*does not fit/);
   });

@@ -11,7 +11,7 @@ import { JobError } from '../../../src/jobs/errors';
 import type { RunStore } from '../../../src/runs/runStore';
 import { FakeModalServer } from '../../modalServer/server';
 import { statusEvent, tempStore, trainEvent, until } from './builders';
-import { modalService, oneCaseDataset as dataset, useModalStandIn } from './harness';
+import { callIdOf, launchOnModal, modalService, oneCaseDataset as dataset, useModalStandIn } from './harness';
 
 const server = useModalStandIn({ deploy: ['sft', 'evaluate', 'grpo'] });
 const service = (store: RunStore, credentials = server.credentials) => modalService(store, { credentials });
@@ -77,9 +77,9 @@ describe('Modal backend against a local Modal API server', () => {
   it('maps evaluation to the `evaluate` function and records a remote failure', async () => {
     const store = tempStore();
     const { jobs } = service(store);
-    const run = await jobs.launch({ kind: 'eval', backend: 'modal', config: { dataset: dataset() } });
+    const run = await launchOnModal(jobs, 'eval');
     expect(server.callsOf('FunctionGet').at(-1)?.request).toMatchObject({ objectTag: 'evaluate' });
-    server.fail(store.read(run.id)?.modal?.functionCallId ?? '', 'ValueError: no eval split');
+    server.fail(callIdOf(store, run.id), 'ValueError: no eval split');
     const final = await jobs.wait(run.id);
     expect(final?.state).toBe('failed');
     expect(final?.error).toMatch(/no eval split/);
@@ -89,8 +89,8 @@ describe('Modal backend against a local Modal API server', () => {
   it('reattaches by function call id after a reload and cancels', async () => {
     const store = tempStore();
     const first = service(store);
-    const run = await first.jobs.launch({ kind: 'grpo', backend: 'modal', config: { dataset: dataset() } });
-    const callId = store.read(run.id)?.modal?.functionCallId ?? '';
+    const run = await launchOnModal(first.jobs, 'grpo');
+    const callId = callIdOf(store, run.id);
     server.log(callId, 'line before reload\n');
     await until(() => store.readLog(run.id).includes('line before reload'), 10_000, 'first log line');
     first.jobs.dispose(); // reload
@@ -117,7 +117,7 @@ describe('Modal backend against a local Modal API server', () => {
   it('resumes a dropped event stream without writing any event twice', async () => {
     const store = tempStore();
     const { jobs, logs } = service(store);
-    const run = await jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset() } });
+    const run = await launchOnModal(jobs, 'sft');
     for (const step of [1, 2, 3]) server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, trainEvent(step));
     await until(() => store.readEvents(run.id).items.length === 3, 10_000, 'first events');
     // Drop the stream for longer than the SDK's own retries: our loop restarts the iteration,
@@ -136,7 +136,7 @@ describe('Modal backend against a local Modal API server', () => {
     const reads = server.callsOf('QueueNextItems').filter((c) => FakeModalServer.readsPartition(run.id)(c.request));
     expect(reads.filter((c) => c.request['lastEntryId'] === '').length).toBeGreaterThan(1);
     server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, statusEvent('succeeded'));
-    server.complete(store.read(run.id)?.modal?.functionCallId ?? '', {});
+    server.complete(callIdOf(store, run.id), {});
     const final = await jobs.wait(run.id);
     expect(final?.state).toBe('succeeded');
     const steps = store.readEvents(run.id).items.map((e) => (e.type === 'train' ? e.step : e.type));
@@ -147,8 +147,8 @@ describe('Modal backend against a local Modal API server', () => {
   it('two windows follow one run: each event and log line is written once, and the second takes over when the first goes', async () => {
     const store = tempStore();
     const windowA = service(store);
-    const run = await windowA.jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset() } });
-    const callId = store.read(run.id)?.modal?.functionCallId ?? '';
+    const run = await launchOnModal(windowA.jobs, 'sft');
+    const callId = callIdOf(store, run.id);
     const windowB = service(store);
     expect(windowB.jobs.reattachAll().map((r) => r.id)).toEqual([run.id]);
     for (const step of [1, 2, 3]) server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, trainEvent(step));
@@ -187,9 +187,7 @@ describe('Modal backend against a local Modal API server', () => {
   it('bad token → JobError with the "Set Modal Token" action', async () => {
     const store = tempStore();
     const { jobs } = service(store, { tokenId: 'ak-test', tokenSecret: 'wrong' });
-    const err = await jobs
-      .launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset() } })
-      .catch((e: unknown) => e);
+    const err = await launchOnModal(jobs, 'sft').catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'auth', action: 'setModalToken' });
     expect(server.callsOf('AuthTokenGet').at(-1)?.metadata['x-modal-token-secret']).toBe('wrong');
     expect(store.list()[0]?.state).toBe('failed');
@@ -199,9 +197,7 @@ describe('Modal backend against a local Modal API server', () => {
     const store = tempStore();
     const { jobs } = service(store);
     server.failNext('FunctionMap', grpc.status.RESOURCE_EXHAUSTED, 'GPU quota exceeded for A100-80GB');
-    const err = await jobs
-      .launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset() } })
-      .catch((e: unknown) => e);
+    const err = await launchOnModal(jobs, 'sft').catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'quota' });
     expect(store.list()[0]).toMatchObject({ state: 'failed' });
     expect(store.list()[0]?.error).toMatch(/quota/);
@@ -229,7 +225,7 @@ const ENDS: { end: End; state: string; error?: RegExp }[] = [
 
 /** Make the run end the way `end` says; `jobs` is the window that cancels "here". */
 async function endRun(end: End, store: RunStore, runId: string, jobs: JobService): Promise<void> {
-  const callId = store.read(runId)?.modal?.functionCallId ?? '';
+  const callId = callIdOf(store, runId);
   if (end === 'succeeded')
     server.complete(callId, { runId, state: 'succeeded', error: null, seconds: 12, cost: { gpu: 'H100', usd: 0.01 } });
   else if (end === 'failed by return')
@@ -254,7 +250,7 @@ describe('Modal backend: each end is recorded as the job’s own', () => {
     it(`${end}, followed live: ${state}, with every event on disk before the end is written`, async () => {
       const store = tempStore();
       const { jobs } = service(store);
-      const run = await jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset(), gpu: 'H100' } });
+      const run = await launchOnModal(jobs, 'sft', { gpu: 'H100' });
       // The final events arrive late (a dropped read), yet the end waits for them.
       server.failNext(
         'QueueNextItems',
@@ -284,11 +280,7 @@ describe('Modal backend: each end is recorded as the job’s own', () => {
     it(`${end}, attached after the end (reload): ${state}`, async () => {
       const store = tempStore();
       const first = service(store);
-      const run = await first.jobs.launch({
-        kind: 'sft',
-        backend: 'modal',
-        config: { dataset: dataset(), gpu: 'H100' },
-      });
+      const run = await launchOnModal(first.jobs, 'sft', { gpu: 'H100' });
       first.jobs.dispose(); // the window closes; the run goes on and ends with nobody watching
       for (const step of [1, 2]) server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, trainEvent(step));
       const other = service(store);
@@ -308,8 +300,8 @@ describe('Modal backend: each end is recorded as the job’s own', () => {
   it('spawns on the GPU the run names (withOptions) and prices that GPU', async () => {
     const store = tempStore();
     const { jobs } = service(store);
-    const run = await jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset(), gpu: 'H100' } });
-    const callId = store.read(run.id)?.modal?.functionCallId ?? '';
+    const run = await launchOnModal(jobs, 'sft', { gpu: 'H100' });
+    const callId = callIdOf(store, run.id);
     const bind = server.callsOf('FunctionBindParams').at(-1);
     expect(bind?.request).toMatchObject({
       functionOptions: { resources: { gpuConfig: { gpuType: 'H100', count: 1 } } },
@@ -325,8 +317,8 @@ describe('Modal backend: each end is recorded as the job’s own', () => {
   it('a run that names no GPU runs on, and is priced for, the deployment default', async () => {
     const store = tempStore();
     const { jobs } = service(store);
-    const run = await jobs.launch({ kind: 'eval', backend: 'modal', config: { dataset: dataset() } });
-    const callId = store.read(run.id)?.modal?.functionCallId ?? '';
+    const run = await launchOnModal(jobs, 'eval');
+    const callId = callIdOf(store, run.id);
     expect(server.functionCalls.get(callId)?.gpu).toBe('A100-80GB');
     server.complete(callId, {});
     expect((await jobs.wait(run.id))?.cost?.gpu).toBe('A100-80GB');

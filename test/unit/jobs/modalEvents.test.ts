@@ -12,7 +12,7 @@ import type { MetricEvent } from '../../../src/contracts/metrics';
 import type { FakeModalServer } from '../../modalServer/server';
 import type { Picklable } from '../../modalServer/pickle';
 import { statusEvent, tempDir, tempStore, trainEvent, until } from './builders';
-import { modalService, oneCaseDataset as dataset, useModalStandIn } from './harness';
+import { callIdOf, launchOnModal, modalService, useModalStandIn } from './harness';
 
 /** The run's record on the Volume, as /data/runs/<id>/metrics.jsonl holds it. */
 class VolumeFile {
@@ -107,8 +107,8 @@ describe('Modal events at any length', () => {
   it('100k events through a capped, expiring, lossy queue and a reload: each written once, in order', async () => {
     const store = tempStore();
     const first = service(store);
-    const run = await first.jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset() } });
-    const callId = store.read(run.id)?.modal?.functionCallId ?? '';
+    const run = await launchOnModal(first.jobs, 'sft');
+    const callId = callIdOf(store, run.id);
     const training = new TrainingRun(server, run.id);
     const batches = (from: number, to: number) => {
       for (let s = from; s <= to; s += 10) training.emit(steps(10, s), s % 7_770 === 1); // now and then a put fails
@@ -155,13 +155,13 @@ describe('Modal events at any length', () => {
   it('attached after the end with the queue expired: every event comes from the record', async () => {
     const store = tempStore();
     const first = service(store);
-    const run = await first.jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset() } });
+    const run = await launchOnModal(first.jobs, 'sft');
     first.jobs.dispose(); // the window closes right after launch
     const training = new TrainingRun(server, run.id);
     for (let s = 1; s <= 3_000; s += 100) training.emit(steps(100, s));
     training.end();
     server.expireQueuePartition(MODAL_EVENTS_QUEUE, run.id);
-    server.complete(store.read(run.id)?.modal?.functionCallId ?? '', { state: 'succeeded' });
+    server.complete(callIdOf(store, run.id), { state: 'succeeded' });
 
     const second = service(store);
     second.jobs.reattachAll();
@@ -178,13 +178,13 @@ describe('Modal events: the record is read only when needed', () => {
     const store = tempStore();
     const { jobs } = service(store, { backfillIdleMs: 60_000 });
     const before = readRunCalls();
-    const run = await jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset() } });
+    const run = await launchOnModal(jobs, 'sft');
     const training = new TrainingRun(server, run.id);
     training.emit([statusEvent('running'), ...steps(50)]);
     training.emit([statusEvent('succeeded')]);
     training.end();
     await until(() => store.readEvents(run.id).items.length === 52, 10_000, 'live events');
-    server.complete(store.read(run.id)?.modal?.functionCallId ?? '', { state: 'succeeded' });
+    server.complete(callIdOf(store, run.id), { state: 'succeeded' });
     expect((await jobs.wait(run.id))?.state).toBe('succeeded');
     expect(readRunCalls()).toBe(before);
     jobs.dispose();
@@ -266,7 +266,7 @@ json.dump({"items": [base64.b64encode(serialize(i)).decode() for i in q.items],
 
     const store = tempStore();
     const { jobs } = service(store);
-    const run = await jobs.launch({ kind: 'sft', backend: 'modal', config: { dataset: dataset() } });
+    const run = await launchOnModal(jobs, 'sft');
     volume.set(run.id, new VolumeFile());
     volume.get(run.id)?.append(Buffer.from(out.record));
     expect(
@@ -277,7 +277,7 @@ json.dump({"items": [base64.b64encode(serialize(i)).decode() for i in q.items],
       ),
     ).toBe(true);
     await until(() => store.readEvents(run.id).items.length === 601, 15_000, 'the batches');
-    server.complete(store.read(run.id)?.modal?.functionCallId ?? '', { state: 'succeeded' });
+    server.complete(callIdOf(store, run.id), { state: 'succeeded' });
     expect((await jobs.wait(run.id))?.state).toBe('succeeded');
     const written = store.readEvents(run.id).items;
     const recorded = out.record

@@ -7,6 +7,12 @@ import { CaseDocument } from '../../../src/cases/caseDocument';
 import { JOB_COMMANDS, JOB_VIEWS } from '../../../src/jobs/commands';
 import { PREDICTIONS_VIEW } from '../../../src/forecast/commands';
 import { aRun } from './builders';
+import { caseFromSpec, levelOf } from '../cases/builders';
+import type { Split } from '../../../src/contracts/case';
+
+/** A small valid case without an id (the rows count cases whatever their ids). */
+const aCaseOf = (opts: { split?: Split } = {}) =>
+  caseFromSpec({ event: 'A', date: '2024-01-01', levels: [levelOf(['x', 1], ['y', 0])], ...opts });
 
 describe('Runs view rows', () => {
   const now = new Date('2026-01-01T00:05:00Z');
@@ -36,19 +42,7 @@ describe('Runs view rows', () => {
 
 describe('Datasets view rows', () => {
   it('counts cases and errors with the cases core', () => {
-    const good = JSON.stringify({
-      seed: { event: 'A', date: '2024-01-01' },
-      levels: [
-        {
-          depth: 1,
-          candidates: [
-            { event: 'x', label: 1 },
-            { event: 'y', label: 0 },
-          ],
-        },
-      ],
-      split: 'train',
-    });
+    const good = JSON.stringify(aCaseOf({ split: 'train' }));
     const row = datasetRow('/ws/data/train.cases.jsonl', `${good}\n{"seed": 1}\n`, '/ws');
     expect(row.cases).toBe(1);
     expect(row.errors).toBeGreaterThan(0);
@@ -58,18 +52,7 @@ describe('Datasets view rows', () => {
   });
 
   it('counts an open file from its live case model, unsaved edits included', () => {
-    const good = JSON.stringify({
-      seed: { event: 'A', date: '2024-01-01' },
-      levels: [
-        {
-          depth: 1,
-          candidates: [
-            { event: 'x', label: 1 },
-            { event: 'y', label: 0 },
-          ],
-        },
-      ],
-    });
+    const good = JSON.stringify(aCaseOf());
     const model = new CaseDocument(`${good}\n{"seed": 1}\n`);
     expect(datasetRowOf('/ws/a.cases.jsonl', model, '/ws')).toMatchObject({
       cases: 1,

@@ -1,0 +1,12 @@
+// Deterministic uniform numbers in [0, 1) (mulberry32), so fixtures, the stand-in servers' faults
+// and the benchmarks' generated cases are the same on every machine.
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
