@@ -1,6 +1,6 @@
-// The dashboard fixture runs, built with the typed builders. `npx tsx test/render/fixtures.ts`
-// rewrites test/fixtures/runs/dashboard-*; the render tests also call `writeFixtures` into a
-// temporary folder so they never depend on a stale checked-in copy.
+// The dashboard fixture runs, built with the typed builders. Tests call `writeFixtures` into a
+// temporary folder, so no copy is checked in to go stale; `npx tsx test/render/fixtures.ts DIR`
+// writes them into DIR to look at (open DIR's runs in the dashboard).
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,6 +104,8 @@ export function writeFixtures(root: string): void {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  writeFixtures(path.resolve('test/fixtures/runs'));
-  console.log(`wrote ${FIXTURE_RUNS.length} fixture runs to test/fixtures/runs`);
+  const dir = process.argv[2];
+  if (!dir) throw new Error('usage: npx tsx test/render/fixtures.ts DIR (the folder to write the fixture runs into)');
+  writeFixtures(path.resolve(dir));
+  console.log(`wrote ${FIXTURE_RUNS.length} fixture runs to ${dir}`);
 }
