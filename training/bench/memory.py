@@ -139,32 +139,12 @@ def shape_of(a: dict) -> dict:
 
 def build(shape: dict, device: torch.device, seq: int):
     """The model for `shape` with random bf16 weights, built on `device` (transformers' own init, bf16 throughout)."""
-    common = dict(
-        vocab_size=shape["vocabSize"],
-        hidden_size=shape["hiddenSize"],
-        intermediate_size=shape["intermediateSize"],
-        num_hidden_layers=shape["layers"],
-        num_attention_heads=shape["heads"],
-        num_key_value_heads=shape["kvHeads"],
-        head_dim=shape["headDim"],
-        tie_word_embeddings=shape["tiedEmbeddings"],
-        attention_bias=shape["attentionBias"],
-        attn_implementation="eager",
-        use_cache=False,
-    )
+    common = dict(**memplan.config_kwargs(shape), attn_implementation="eager", use_cache=False)
     if shape["arch"] == "gpt-oss":
         from transformers import GptOssConfig, GptOssForCausalLM
 
         # 131072 positions: the published config, whose yarn factor 32 expects it (rope buffers are tiny)
-        cfg, cls = (
-            GptOssConfig(
-                num_local_experts=shape["experts"],
-                num_experts_per_tok=shape["expertsPerToken"],
-                max_position_embeddings=max(131072, seq),
-                **common,
-            ),
-            GptOssForCausalLM,
-        )
+        cfg, cls = GptOssConfig(max_position_embeddings=max(131072, seq), **common), GptOssForCausalLM
     else:
         from transformers import LlamaConfig, LlamaForCausalLM
 

@@ -55,6 +55,24 @@ def shape_from(d: dict) -> Shape:
     return Shape(**{k: v for k, v in {"label": "custom", **d}.items() if k in names})
 
 
+def config_kwargs(shape: dict) -> dict:
+    """The transformers config arguments (GptOssConfig or LlamaConfig) that a shape of the plan's `models` names."""
+    kwargs = dict(
+        vocab_size=shape["vocabSize"],
+        hidden_size=shape["hiddenSize"],
+        intermediate_size=shape["intermediateSize"],
+        num_hidden_layers=shape["layers"],
+        num_attention_heads=shape["heads"],
+        num_key_value_heads=shape["kvHeads"],
+        head_dim=shape["headDim"],
+        tie_word_embeddings=shape["tiedEmbeddings"],
+        attention_bias=shape["attentionBias"],
+    )
+    if shape["arch"] == "gpt-oss":
+        kwargs.update(num_local_experts=shape["experts"], num_experts_per_tok=shape["expertsPerToken"])
+    return kwargs
+
+
 def resolve_model(name: str) -> tuple[str, Shape] | None:
     """Known shape for a model name: the plan's key, an alias (HF name), or a path whose last part is an alias's."""
     want = name.strip().lower().rstrip("/")
