@@ -183,14 +183,41 @@ function setState(s: DashboardState): void {
   }
 }
 
-/** A chart card whose table toggle is remembered across reloads. */
-function card(name: string, title: string, emptyText: string, wide = false): ChartCard {
-  const c = new ChartCard(name, title, emptyText, wide, (n, on) => {
-    persisted.tables = on ? [...new Set([...persisted.tables, n])] : persisted.tables.filter((x) => x !== n);
-    save();
+/** A chart card: name (its key in `cards`), title, the text it shows before there is data, whether it spans the grid. */
+type CardSpec = [name: string, title: string, emptyText: string, wide?: boolean];
+
+const NO_EVAL = 'No eval events yet — run an evaluation.';
+const TRAINING_CARDS: CardSpec[] = [
+  ['loss', 'Training loss', 'No train events yet — the loss appears here as the job logs steps.', true],
+  ['lr', 'Learning rate', 'No train events yet.'],
+  ['reward', 'GRPO reward (mean ± std)', 'No reward logged — GRPO runs log rewardMean and rewardStd.'],
+];
+const EVAL_CARDS: CardSpec[] = [
+  ['perplexity', 'Perplexity by depth', NO_EVAL],
+  ['brier', 'Brier score by depth', NO_EVAL],
+  [
+    'skill',
+    'Brier skill by depth (0 = uniform forecast)',
+    'No Brier skill logged — runs from before skill was reported show — in the stage table.',
+  ],
+  ['ece', 'Expected calibration error by depth', 'No ECE logged yet.'],
+  ['reliability', 'Reliability diagram', 'No forecast trees with actual outcomes — an eval run writes trees.jsonl.'],
+  ['coverage', 'Match coverage (exact / semantic / LLM / none)', NO_EVAL, true],
+  ['kinds', 'Match kinds across runs and stages (whole split)', NO_EVAL, true],
+];
+
+/** The grid of `specs`' chart cards, in that order, each kept in `cards` under its name, its table toggle
+ * remembered across reloads. */
+function cardGrid(specs: CardSpec[], attrs: Record<string, string> = {}): HTMLElement {
+  const made = specs.map(([name, title, emptyText, wide = false]) => {
+    const c = new ChartCard(name, title, emptyText, wide, (n, on) => {
+      persisted.tables = on ? [...new Set([...persisted.tables, n])] : persisted.tables.filter((x) => x !== n);
+      save();
+    });
+    if (persisted.tables.includes(name)) c.setTable(true);
+    return (cards[name] = c).el;
   });
-  if (persisted.tables.includes(name)) c.setTable(true);
-  return c;
+  return h('div', { class: 'grid', ...attrs }, ...made);
 }
 
 function emptyState(message: string): HTMLElement {
@@ -329,18 +356,6 @@ function trainingSection(): HTMLElement {
     save();
     drawTraining();
   });
-  cards.loss = card(
-    'loss',
-    'Training loss',
-    'No train events yet — the loss appears here as the job logs steps.',
-    true,
-  );
-  cards.lr = card('lr', 'Learning rate', 'No train events yet.');
-  cards.reward = card(
-    'reward',
-    'GRPO reward (mean ± std)',
-    'No reward logged — GRPO runs log rewardMean and rewardStd.',
-  );
   return h(
     'section',
     { id: 'section-training', 'aria-label': 'Training' },
@@ -357,40 +372,16 @@ function trainingSection(): HTMLElement {
       slider,
       out,
     ),
-    h('div', { class: 'grid', id: 'training-grid' }, cards.loss.el, cards.lr.el, cards.reward.el),
+    cardGrid(TRAINING_CARDS, { id: 'training-grid' }),
   );
 }
 
 function evalSection(): HTMLElement {
-  cards.perplexity = card('perplexity', 'Perplexity by depth', 'No eval events yet — run an evaluation.');
-  cards.brier = card('brier', 'Brier score by depth', 'No eval events yet — run an evaluation.');
-  cards.skill = card(
-    'skill',
-    'Brier skill by depth (0 = uniform forecast)',
-    'No Brier skill logged — runs from before skill was reported show — in the stage table.',
-  );
-  cards.ece = card('ece', 'Expected calibration error by depth', 'No ECE logged yet.');
-  cards.coverage = card(
-    'coverage',
-    'Match coverage (exact / semantic / LLM / none)',
-    'No eval events yet — run an evaluation.',
-    true,
-  );
-  cards.coverage.el.append(h('p', { class: 'note', id: 'coverage-matcher' }));
-  cards.kinds = card(
-    'kinds',
-    'Match kinds across runs and stages (whole split)',
-    'No eval events yet — run an evaluation.',
-    true,
-  );
-  cards.kinds.el.append(
+  const grid = cardGrid(EVAL_CARDS);
+  cards.coverage!.el.append(h('p', { class: 'note', id: 'coverage-matcher' }));
+  cards.kinds!.el.append(
     h('p', { class: 'note', id: 'kinds-flag', role: 'status' }),
     h('div', { id: 'kinds-table-box', role: 'region', 'aria-label': 'Match kinds table', tabindex: 0 }),
-  );
-  cards.reliability = card(
-    'reliability',
-    'Reliability diagram',
-    'No forecast trees with actual outcomes — an eval run writes trees.jsonl.',
   );
   return h(
     'section',
@@ -398,17 +389,7 @@ function evalSection(): HTMLElement {
     h('h2', {}, 'Evaluation and production gates'),
     // Twelve columns: on a narrow panel the table scrolls sideways, and the keyboard can scroll it too.
     h('div', { id: 'stage-table-box', role: 'region', 'aria-label': 'Stage table', tabindex: 0 }),
-    h(
-      'div',
-      { class: 'grid' },
-      cards.perplexity.el,
-      cards.brier.el,
-      cards.skill.el,
-      cards.ece.el,
-      cards.reliability.el,
-      cards.coverage.el,
-      cards.kinds.el,
-    ),
+    grid,
   );
 }
 
