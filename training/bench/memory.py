@@ -96,11 +96,9 @@ class Meter:
         self.mode = None if self.cuda else LiveBytes([*model.parameters(), *model.buffers()])
 
     def __enter__(self):
-        if self.cuda:
-            torch.cuda.synchronize()
-            torch.cuda.reset_peak_memory_stats()
-        else:
+        if not self.cuda:
             self.mode.__enter__()
+        self.reset()
         return self
 
     def __exit__(self, *exc):
@@ -123,6 +121,14 @@ class Meter:
     def reserved(self) -> float | None:
         """The allocator's reserved peak since the last reset (CUDA only): what nvidia-smi shows, less the context."""
         return torch.cuda.max_memory_reserved() / GIB if self.cuda else None
+
+
+def setup(argv: list[str], defaults: dict) -> tuple[dict, torch.device, dict]:
+    """The command line over `defaults` (and --shape=gpt-oss-20b, --device= for CUDA when there is one, else CPU),
+    the device, and the shape (shape_of)."""
+    a = {"shape": "gpt-oss-20b", "device": "", **defaults, **parse_args(argv)}
+    device = torch.device(a["device"] or ("cuda" if torch.cuda.is_available() else "cpu"))
+    return a, device, shape_of(a)
 
 
 def shape_of(a: dict) -> dict:
@@ -286,22 +292,20 @@ def run_config(base, name: str, shape: dict, a: dict, device: torch.device) -> t
 
 
 def main(argv: list[str]) -> dict:
-    a = {
-        "shape": "gpt-oss-20b",
-        "configs": "att-r8,att-r64,exp-r8,exp-r64",
-        "batch": "4",
-        "seq": "512",
-        "steps": "2",
-        "gc": "true",
-        "out": "memory.json",
-        "device": "",
-        **parse_args(argv),
-    }
+    a, device, shape = setup(
+        argv,
+        {
+            "configs": "att-r8,att-r64,exp-r8,exp-r64",
+            "batch": "4",
+            "seq": "512",
+            "steps": "2",
+            "gc": "true",
+            "out": "memory.json",
+        },
+    )
     import peft
     import transformers
 
-    device = torch.device(a["device"] or ("cuda" if torch.cuda.is_available() else "cpu"))
-    shape = shape_of(a)
     t = time.perf_counter()
     base = build(shape, device, int(a["seq"]))
     build_s = time.perf_counter() - t
