@@ -20,7 +20,7 @@ import { JobError, messageOf } from '../errors';
 import { isTerminal } from '../stateMachine';
 import { affectsSetting, readJobsConfig } from '../../config/vscode/config';
 import { SETTINGS } from '../../config/settings';
-import { Secrets, askSecret } from './secrets';
+import { Secrets, askSecret, type SecretQuestion } from './secrets';
 import { launchFlow } from './launchFlow';
 import { openModalDeployTerminal } from './deployModal';
 import { JOB_COMMANDS } from '../commands';
@@ -37,6 +37,17 @@ interface Workspace {
 
 export function registerJobs(ctx: Ctx): vscode.Disposable[] {
   const secrets = new Secrets(ctx.extension.secrets);
+  /** A command that asks for a secret local jobs get as the environment variable `env`, and keeps it. */
+  const saveJobSecret =
+    (question: SecretQuestion, key: 'huggingFace' | 'openRouter', name: string, env: string) =>
+    async (): Promise<void> => {
+      const value = await askSecret(question);
+      if (!value) return;
+      await secrets.set(key, value);
+      void vscode.window.showInformationMessage(
+        `${name} saved in the editor’s secret storage (local jobs get it as ${env}).`,
+      );
+    };
   const disposables: vscode.Disposable[] = [];
   let ws: Workspace | undefined;
   // One output channel per run whose logs were asked for, following logs.txt while the run is active.
@@ -291,22 +302,18 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
           `Modal token checked and saved in the editor’s secret storage${check.ok && check.note ? ` (${check.note})` : ''}.`,
         );
       },
-      [JOB_COMMANDS.setHuggingFaceToken]: async () => {
-        const token = await askSecret({ title: 'Hugging Face token', placeHolder: 'hf_…' });
-        if (!token) return;
-        await secrets.set('huggingFace', token);
-        void vscode.window.showInformationMessage(
-          'Hugging Face token saved in the editor’s secret storage (local jobs get it as HF_TOKEN).',
-        );
-      },
-      [JOB_COMMANDS.setOpenRouterKey]: async () => {
-        const key = await askSecret({ title: 'OpenRouter API key', placeHolder: 'sk-or-…' });
-        if (!key) return;
-        await secrets.set('openRouter', key);
-        void vscode.window.showInformationMessage(
-          'OpenRouter key saved in the editor’s secret storage (local jobs get it as OPENROUTER_API_KEY).',
-        );
-      },
+      [JOB_COMMANDS.setHuggingFaceToken]: saveJobSecret(
+        { title: 'Hugging Face token', placeHolder: 'hf_…' },
+        'huggingFace',
+        'Hugging Face token',
+        'HF_TOKEN',
+      ),
+      [JOB_COMMANDS.setOpenRouterKey]: saveJobSecret(
+        { title: 'OpenRouter API key', placeHolder: 'sk-or-…' },
+        'openRouter',
+        'OpenRouter key',
+        'OPENROUTER_API_KEY',
+      ),
     }),
   );
 
