@@ -13,7 +13,7 @@ import css from './caseTable.css';
 import type { HostToWebview, Summary, TableQuery, WebviewToHost } from '../../src/caseTable/protocol';
 import { DEFAULT_QUERY } from '../../src/caseTable/protocol';
 import { onHostMessage, vsCodeApi } from '../shared/api';
-import { button, h, singleSelect } from '../shared/dom';
+import { button, h, singleSelect, textField } from '../shared/dom';
 import { CaseFormView } from './form';
 import { ROW_HEIGHT, VirtualTable } from './table';
 import { CASE_TABLE_COLORS } from './colors';
@@ -91,10 +91,7 @@ const form = new CaseFormView({
 });
 
 // Toolbar
-// vscode-elements put `label` on the control inside their shadow root (an aria-label on the host never gets there).
-const filterText = h('vscode-textfield', { id: 'filter-text', placeholder: 'Filter: id, seed or candidate text' });
-filterText.label = 'Filter: id, seed or candidate text';
-filterText.value = state.query.text;
+const filterText = textField('filter-text', 'Filter: id, seed or candidate text', state.query.text);
 let filterTimer = 0;
 filterText.addEventListener('input', () => {
   clearTimeout(filterTimer);

@@ -7,7 +7,6 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { EvalEvent, MatchCounts, Stage } from '../../src/contracts/metrics';
 import type { ForecastTree } from '../../src/contracts/tree';
 import { StreamingDecimator, emaSmooth, type XY } from '../../src/dashboard/decimate';
@@ -48,7 +47,7 @@ import { ChartCard, withAlpha, type AnyDataset, type ChartSpec, type Theme } fro
 import { chartTheme, fadedMark } from '../shared/chartTheme';
 import { DASHBOARD_COLORS } from './colors';
 import { onHostMessage, vsCodeApi } from '../shared/api';
-import { byId, h, icon, injectStyles } from '../shared/dom';
+import { byId, h, icon, injectStyles, textField } from '../shared/dom';
 import css from './styles.css';
 import { TreeViewer } from './treeView';
 
@@ -394,13 +393,7 @@ function evalSection(): HTMLElement {
 }
 
 function treeSection(): HTMLElement {
-  const search = h('vscode-textfield', {
-    id: 'tree-search',
-    placeholder: 'Search trees by seed event',
-    value: persisted.treeSearch,
-  }) as VscodeTextfield;
-  // `label` names the input inside the element (an aria-label on the host does not reach it).
-  search.label = 'Search trees by seed event';
+  const search = textField('tree-search', 'Search trees by seed event', persisted.treeSearch);
   search.addEventListener('input', () => {
     persisted.treeSearch = search.value;
     save();
@@ -411,12 +404,7 @@ function treeSection(): HTMLElement {
     const [runId, index] = splitRef(select.value);
     if (runId !== null) selectTree({ runId, index });
   });
-  const nodeSearch = h('vscode-textfield', {
-    id: 'node-search',
-    placeholder: 'Find event in tree',
-    value: persisted.nodeSearch,
-  }) as VscodeTextfield;
-  nodeSearch.label = 'Find event in tree';
+  const nodeSearch = textField('node-search', 'Find event in tree', persisted.nodeSearch);
   nodeSearch.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') findNodes(nodeSearch.value);
   });

@@ -21,6 +21,15 @@ export function h(tag: string, attrs: Attrs = {}, ...children: Child[]): HTMLEle
   return el;
 }
 
+/** A vscode-textfield named by its placeholder: `label` names the input inside the element's shadow root, where an
+ * aria-label on the host would not reach it. */
+export function textField(id: string, label: string, value: string): HTMLElementTagNameMap['vscode-textfield'] {
+  const field = h('vscode-textfield', { id, placeholder: label });
+  field.label = label;
+  field.value = value;
+  return field;
+}
+
 /** A vscode-single-select of `options` ([value, label]) with `selected` chosen; `onChange` gets the value the user
  * picks, always one of the options'. */
 export function singleSelect<V extends string>(
