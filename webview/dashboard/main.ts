@@ -581,6 +581,11 @@ const runLabel = (m: RunModel, what: string): string => (state?.mode === 'compar
 
 const canTrain = (m: RunModel): boolean => m.snap.kind !== 'eval' && m.snap.kind !== 'generate';
 
+/** A training curve: a line through the points, no markers. */
+function curve(label: string, data: AnyDataset['data'], borderColor: string, borderWidth: number): AnyDataset {
+  return { type: 'line', label, data, borderColor, borderWidth, pointRadius: 0 };
+}
+
 function drawTraining(): void {
   const lossSets: AnyDataset[] = [];
   const lrSets: AnyDataset[] = [];
@@ -595,35 +600,15 @@ function drawTraining(): void {
     const env = m.loss.envelope();
     lossPoints += env.xs.length;
     // Behind its smoothed line the raw loss is fainter, but still ≥ 3:1 on the card.
-    lossSets.push({
-      type: 'line',
-      label: runLabel(m, 'loss'),
-      data: points(env),
-      borderColor: persisted.smoothing > 0 ? fadedMark(c, 0.35) : c,
-      borderWidth: 1,
-      pointRadius: 0,
-    });
+    lossSets.push(curve(runLabel(m, 'loss'), points(env), persisted.smoothing > 0 ? fadedMark(c, 0.35) : c, 1));
     if (persisted.smoothing > 0) {
       const means = m.loss.means();
-      lossSets.push({
-        type: 'line',
-        label: runLabel(m, 'smoothed'),
-        data: points({ xs: means.xs, ys: emaSmooth(means.ys, persisted.smoothing) }),
-        borderColor: c,
-        borderWidth: 2,
-        pointRadius: 0,
-      });
+      const smoothed = { xs: means.xs, ys: emaSmooth(means.ys, persisted.smoothing) };
+      lossSets.push(curve(runLabel(m, 'smoothed'), points(smoothed), c, 2));
     }
     const lr = m.lr.means();
     lrPoints += lr.xs.length;
-    lrSets.push({
-      type: 'line',
-      label: runLabel(m, 'lr'),
-      data: points(lr),
-      borderColor: c,
-      borderWidth: 1.5,
-      pointRadius: 0,
-    });
+    lrSets.push(curve(runLabel(m, 'lr'), points(lr), c, 1.5));
     const mean = m.rewardMean.means();
     if (mean.xs.length) {
       const std = m.rewardStd.means();
@@ -649,14 +634,7 @@ function drawTraining(): void {
           pointRadius: 0,
           fill: false,
         },
-        {
-          type: 'line',
-          label: runLabel(m, 'reward mean'),
-          data: points(mean),
-          borderColor: c,
-          borderWidth: 2,
-          pointRadius: 0,
-        },
+        curve(runLabel(m, 'reward mean'), points(mean), c, 2),
       );
     }
   });
