@@ -79,6 +79,12 @@ retries = modal.Retries(max_retries=2, initial_delay=10.0, backoff_coefficient=2
 app = modal.App(APP_NAME, image=image)
 
 
+def job(hours: int):
+    """The decorator of the four job functions: the training image on the default GPU, the volume, the secrets and
+    the retries; only the time limit differs."""
+    return app.function(gpu=GPU, volumes={"/data": volume}, secrets=secrets, timeout=hours * HOURS, retries=retries)
+
+
 def _run(kind: str, config: dict) -> dict:
     from psychohistory import jobs
     from psychohistory.config import ConfigError
@@ -117,22 +123,22 @@ def _run(kind: str, config: dict) -> dict:
         return {"runId": run_id, "kind": kind, "state": "failed", "error": str(e)}
 
 
-@app.function(gpu=GPU, volumes={"/data": volume}, secrets=secrets, timeout=12 * HOURS, retries=retries)
+@job(hours=12)
 def sft(config: dict) -> dict:
     return _run("sft", config)
 
 
-@app.function(gpu=GPU, volumes={"/data": volume}, secrets=secrets, timeout=12 * HOURS, retries=retries)
+@job(hours=12)
 def grpo(config: dict) -> dict:
     return _run("grpo", config)
 
 
-@app.function(gpu=GPU, volumes={"/data": volume}, secrets=secrets, timeout=4 * HOURS, retries=retries)
+@job(hours=4)
 def evaluate(config: dict) -> dict:
     return _run("eval", config)
 
 
-@app.function(gpu=GPU, volumes={"/data": volume}, secrets=secrets, timeout=2 * HOURS, retries=retries)
+@job(hours=2)
 def generate(config: dict) -> dict:
     return _run("generate", config)
 

@@ -17,17 +17,4 @@ def run_eval(
     judge: str = "",
 ):
     """--judge=openrouter:<model> adds the LLM judge to match coverage (key: the `openrouter` secret)."""
-    launch(
-        evaluate,
-        "eval",
-        dataset,
-        stages=stages,
-        adapters=adapters,
-        split=split,
-        num_trees=num_trees,
-        base_model=base_model,
-        max_cases=max_cases,
-        run_id=run_id,
-        gpu=gpu,
-        judge=judge,
-    )
+    launch(evaluate, "eval", **locals())  # every flag is a job config field, under its own name

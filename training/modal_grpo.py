@@ -16,18 +16,4 @@ def run_grpo(
     run_id: str = "",
     gpu: str = "",
 ):
-    launch(
-        grpo,
-        "grpo",
-        dataset,
-        adapter=adapter,
-        num_epochs=num_epochs,
-        lora_rank=lora_rank,
-        lora_alpha=2 * lora_rank,
-        num_generations=num_generations,
-        beta=beta,
-        base_model=base_model,
-        max_steps=max_steps,
-        run_id=run_id,
-        gpu=gpu,
-    )
+    launch(grpo, "grpo", **locals(), lora_alpha=2 * lora_rank)  # every flag is a job config field, under its own name

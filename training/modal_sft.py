@@ -14,16 +14,4 @@ def run_sft(
     run_id: str = "",
     gpu: str = "",
 ):
-    launch(
-        sft,
-        "sft",
-        dataset,
-        num_epochs=num_epochs,
-        lora_rank=lora_rank,
-        lora_alpha=2 * lora_rank,
-        base_model=base_model,
-        max_steps=max_steps,
-        learning_rate=learning_rate,
-        run_id=run_id,
-        gpu=gpu,
-    )
+    launch(sft, "sft", **locals(), lora_alpha=2 * lora_rank)  # every flag is a job config field, under its own name

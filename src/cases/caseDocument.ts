@@ -6,7 +6,7 @@
 //
 // Entries are objects whose identity is stable while other lines move; index maps hold entries,
 // not line numbers, and line numbers are refreshed lazily after an edit changes the line count.
-import type { Node } from 'jsonc-parser';
+import type { JSONPath, Node } from 'jsonc-parser';
 import type { Case } from '../contracts/case';
 import { parseJsonTree } from './jsonSyntax';
 import { checkLine, MAX_LINE_LENGTH } from './lineCheck';
@@ -15,7 +15,7 @@ import { diagnostic, Locator } from './locator';
 import type { Split } from '../contracts/case';
 import { factsOf } from './fastPath';
 import { keyHash, normalizeEvent, seedEventHashOf } from './normalize';
-import type { CaseDiagnostic, LineResult, Position, Range } from './types';
+import type { CaseDiagnostic, CaseDiagnosticCode, LineResult, Position, Range, Severity } from './types';
 
 /** Position bias is only reported from this many valid cases on: below it, "always" is chance. */
 export const POSITION_BIAS_MIN_CASES = 5;
@@ -95,6 +95,18 @@ class Groups {
   get(hash: number): readonly Entry[] {
     const cur = this.map.get(hash);
     return cur === undefined ? [] : Array.isArray(cur) ? cur : [cur];
+  }
+
+  /** The groups of entries that share a key (`keyGroups`) among those that share a hash; `worth` skips a hash's
+   * entries before any key is read. */
+  *sharedKeys(
+    keyOf: (e: Entry) => string | undefined,
+    worth: (entries: readonly Entry[]) => boolean = () => true,
+  ): Generator<[string, Entry[]]> {
+    for (const hash of this.repeated) {
+      const entries = this.get(hash);
+      if (worth(entries)) yield* keyGroups(entries, keyOf);
+    }
   }
 }
 
@@ -480,48 +492,57 @@ export class CaseDocument {
     }
   }
 
-  private duplicateIdErrors(out: CaseDiagnostic[]): void {
-    for (const hash of this.ids.repeated) {
-      for (const [key, group] of keyGroups(this.ids.get(hash), (e) => this.keysOf(e).id)) {
-        const first = group[0] as Entry;
-        for (const e of group.slice(1)) {
-          const span = this.locator(e).value(['id']);
-          out.push(
-            atLine(
-              diagnostic(
-                span,
-                'error',
-                'duplicate-id',
-                `id ${JSON.stringify(key)} is already used on line ${first.line + 1}: ids must be unique in a file, rename this one`,
-              ),
-              e.line,
-            ),
-          );
-        }
-      }
+  /** A file-level diagnostic on the value at `path` of entry `e`. */
+  private flagValue(
+    out: CaseDiagnostic[],
+    e: Entry,
+    path: JSONPath,
+    severity: Severity,
+    code: CaseDiagnosticCode,
+    message: string,
+  ): void {
+    out.push(atLine(diagnostic(this.locator(e).value(path), severity, code, message), e.line));
+  }
+
+  /** Each entry whose key repeats one above it, flagged at `path`; `message` gets the key and the first one's line. */
+  private flagRepeats(
+    out: CaseDiagnostic[],
+    groups: Groups,
+    keyOf: (e: Entry) => string | undefined,
+    path: JSONPath,
+    severity: Severity,
+    code: CaseDiagnosticCode,
+    message: (key: string, firstLine: number) => string,
+  ): void {
+    for (const [key, group] of groups.sharedKeys(keyOf)) {
+      const first = group[0] as Entry;
+      for (const e of group.slice(1)) this.flagValue(out, e, path, severity, code, message(key, first.line + 1));
     }
   }
 
+  private duplicateIdErrors(out: CaseDiagnostic[]): void {
+    this.flagRepeats(
+      out,
+      this.ids,
+      (e) => this.keysOf(e).id,
+      ['id'],
+      'error',
+      'duplicate-id',
+      (id, line) =>
+        `id ${JSON.stringify(id)} is already used on line ${line}: ids must be unique in a file, rename this one`,
+    );
+  }
+
   private seedWarnings(out: CaseDiagnostic[]): void {
-    for (const hash of this.seeds.repeated) {
-      for (const [, group] of keyGroups(this.seeds.get(hash), (e) => this.keysOf(e).seedKey)) {
-        const first = group[0] as Entry;
-        for (const e of group.slice(1)) {
-          const span = this.locator(e).value(['seed']);
-          out.push(
-            atLine(
-              diagnostic(
-                span,
-                'warning',
-                'repeated-seed',
-                `the same seed (event and date) is already on line ${first.line + 1}: merge the two cases or drop one`,
-              ),
-              e.line,
-            ),
-          );
-        }
-      }
-    }
+    this.flagRepeats(
+      out,
+      this.seeds,
+      (e) => this.keysOf(e).seedKey,
+      ['seed'],
+      'warning',
+      'repeated-seed',
+      (_, line) => `the same seed (event and date) is already on line ${line}: merge the two cases or drop one`,
+    );
   }
 
   /**
@@ -531,28 +552,22 @@ export class CaseDocument {
    * meets a held-out split, so a leak-free file parses nothing here.
    */
   private splitLeakWarnings(out: CaseDiagnostic[]): void {
-    for (const hash of this.seedEvents.repeated) {
-      const entries = this.seedEvents.get(hash);
-      if (!entries.some((e) => e.split === 'train') || entries.every((e) => e.split === 'train')) continue;
-      for (const [, group] of keyGroups(entries, (e) => this.keysOf(e).seedEvent)) {
-        const train = group.find((g) => g.split === 'train');
-        if (!train) continue;
-        for (const e of group) {
-          if (e.split === 'train') continue;
-          const span = this.locator(e).value(['split']);
-          const when = this.keysOf(e).seedKey === this.keysOf(train).seedKey ? '' : ', on another date';
-          out.push(
-            atLine(
-              diagnostic(
-                span,
-                'warning',
-                'seed-in-train-and-eval',
-                `this seed event is also in train (line ${train.line + 1}${when}): ${e.split} would test what the model trained on, keep each seed event in one split whatever its dates`,
-              ),
-              e.line,
-            ),
-          );
-        }
+    const trainMeetsHeldOut = (entries: readonly Entry[]): boolean =>
+      entries.some((e) => e.split === 'train') && !entries.every((e) => e.split === 'train');
+    for (const [, group] of this.seedEvents.sharedKeys((e) => this.keysOf(e).seedEvent, trainMeetsHeldOut)) {
+      const train = group.find((g) => g.split === 'train');
+      if (!train) continue;
+      for (const e of group) {
+        if (e.split === 'train') continue;
+        const when = this.keysOf(e).seedKey === this.keysOf(train).seedKey ? '' : ', on another date';
+        this.flagValue(
+          out,
+          e,
+          ['split'],
+          'warning',
+          'seed-in-train-and-eval',
+          `this seed event is also in train (line ${train.line + 1}${when}): ${e.split} would test what the model trained on, keep each seed event in one split whatever its dates`,
+        );
       }
     }
   }

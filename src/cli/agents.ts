@@ -13,7 +13,7 @@ import type { AgentContext, AgentSummary } from '../agents/runner';
 import { verify } from '../agents/verifier';
 import { findWorkspaceRoot } from '../jobs/workspace';
 import { RunStore, runsRootOf } from '../runs/runStore';
-import { parseOptions } from './format';
+import { onePositional, parseOptions } from './format';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './types';
 import type { CliCommand, CliIo } from './types';
 
@@ -160,8 +160,7 @@ export const chronicleCommand: CliCommand = {
       candidates: { type: 'string' },
       ids: { type: 'string' },
     });
-    const [input] = positionals;
-    if (positionals.length !== 1 || input === undefined) throw new UsageError('chronicle needs one SEEDS file');
+    const input = onePositional(positionals, 'chronicle needs one SEEDS file');
     if (typeof values.out !== 'string') throw new UsageError('--out is required (a .cases.jsonl file)');
     const ids = list(values.ids);
     const seeds = seedsFromLines(readDraft(path.resolve(io.cwd, input)), ids ? new Set(ids) : undefined);
@@ -190,8 +189,7 @@ export const verifyCommand: CliCommand = {
       ids: { type: 'string' },
       again: { type: 'boolean' },
     });
-    const [file] = positionals;
-    if (positionals.length !== 1 || file === undefined) throw new UsageError('verify needs one CASES file');
+    const file = onePositional(positionals, 'verify needs one CASES file');
     const ids = list(values.ids);
     return runAgent(io, values, { agent: 'verify', file, ...(ids ? { ids } : {}) }, (ctx) =>
       verify({ file: path.resolve(io.cwd, file), ...(ids ? { ids } : {}), again: values.again === true }, ctx),

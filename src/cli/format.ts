@@ -17,6 +17,13 @@ export function parseOptions(
   }
 }
 
+/** The one positional argument a command takes, or a usage error (`message`) when there is not exactly one. */
+export function onePositional(positionals: string[], message: string): string {
+  const [only] = positionals;
+  if (positionals.length !== 1 || only === undefined) throw new UsageError(message);
+  return only;
+}
+
 export function formatOption(value: unknown): OutputFormat {
   if (value === undefined) return 'text';
   if (value === 'text' || value === 'json') return value;

@@ -3,8 +3,8 @@
 import { CaseDocument } from '../cases/caseDocument';
 import { statsOf } from '../cases/stats';
 import type { CaseStats } from '../cases/stats';
-import { formatOption, parseOptions } from './format';
-import { EXIT_OK, EXIT_USAGE, UsageError } from './types';
+import { formatOption, onePositional, parseOptions } from './format';
+import { EXIT_OK, EXIT_USAGE } from './types';
 import type { CliCommand, CliIo } from './types';
 
 function table(title: string, rec: Record<string, number>, label: (key: string) => string): string[] {
@@ -47,8 +47,7 @@ export const statsCommand: CliCommand = {
   async run(args: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseOptions(args, { format: { type: 'string' } });
     const format = formatOption(values.format);
-    if (positionals.length !== 1) throw new UsageError('stats needs exactly one FILE');
-    const file = positionals[0] as string;
+    const file = onePositional(positionals, 'stats needs exactly one FILE');
     let text: string;
     try {
       text = await io.readFile(file);

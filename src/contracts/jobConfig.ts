@@ -12,108 +12,73 @@ import type { RunKind } from './run';
 /** The model the pipeline trains (GPT-OSS-20B). */
 export const PIPELINE_BASE_MODEL = 'openai/gpt-oss-20b';
 
+// One key a line: its type, default and meaning (the JSON Schema's `default` and `description`).
+const str = (value: string, meaning: string) => z.string().default(value).describe(meaning);
+const int = (value: number, meaning: string) => z.number().int().default(value).describe(meaning);
+const num = (value: number, meaning: string) => z.number().default(value).describe(meaning);
+const bool = (value: boolean, meaning: string) => z.boolean().default(value).describe(meaning);
+const fastForward = (meaning: string) => z.enum(['auto', 'on', 'off']).default('auto').describe(meaning);
+
 const common = {
-  run_dir: z
-    .string()
-    .default('')
-    .describe('where run.json / metrics.jsonl / logs.txt / trees.jsonl go ("" = ./runs/<run_id>)'),
-  run_id: z.string().default('').describe('run id ("" = the run directory\'s name, or a fresh timestamp id)'),
-  dataset: z.string().default('').describe('path to a cases .jsonl (contract 1)'),
-  dataset_text: z.string().default('').describe('the same JSONL inline (used on Modal, where the file is not mounted)'),
-  base_model: z
-    .string()
-    .default('tiny')
-    .describe('HF path/name; "smollm2-135m" (real, offline); "tiny"/"small"/"medium" (built here)'),
-  adapter: z.string().default('').describe('start from this LoRA adapter dir ("" = the bare base model)'),
-  output_dir: z.string().default('').describe('adapter/checkpoints dir ("" = <run_dir>/adapter)'),
-  gpu: z.string().default('A10G').describe('GPU type, for the cost event (Modal\'s GPU name; "cpu" when local on CPU)'),
-  seed: z.number().int().default(1337).describe('seeds shuffling, sampling and init'),
-  eval_seed: z
-    .number()
-    .int()
-    .default(90210)
-    .describe('seeds evaluation only (candidate order of scored prompts, bootstrap)'),
-  max_seq_length: z.number().int().default(512).describe('longest tokenized example kept'),
-  load_in_4bit: z.boolean().default(false).describe('unsloth only: load the base model in 4 bit'),
+  run_dir: str('', 'where run.json / metrics.jsonl / logs.txt / trees.jsonl go ("" = ./runs/<run_id>)'),
+  run_id: str('', 'run id ("" = the run directory\'s name, or a fresh timestamp id)'),
+  dataset: str('', 'path to a cases .jsonl (contract 1)'),
+  dataset_text: str('', 'the same JSONL inline (used on Modal, where the file is not mounted)'),
+  base_model: str('tiny', 'HF path/name; "smollm2-135m" (real, offline); "tiny"/"small"/"medium" (built here)'),
+  adapter: str('', 'start from this LoRA adapter dir ("" = the bare base model)'),
+  output_dir: str('', 'adapter/checkpoints dir ("" = <run_dir>/adapter)'),
+  gpu: str('A10G', 'GPU type, for the cost event (Modal\'s GPU name; "cpu" when local on CPU)'),
+  seed: int(1337, 'seeds shuffling, sampling and init'),
+  eval_seed: int(90210, 'seeds evaluation only (candidate order of scored prompts, bootstrap)'),
+  max_seq_length: int(512, 'longest tokenized example kept'),
+  load_in_4bit: bool(false, 'unsloth only: load the base model in 4 bit'),
 };
 
 // Keys SFT and GRPO share with the same meaning (config.py writes them in both dataclasses).
 const training = {
-  max_steps: z.number().int().default(-1).describe('stop after this many optimizer steps (-1 = num_epochs decides)'),
-  grad_accum: z.number().int().default(1).describe('gradient accumulation steps'),
-  lora_dropout: z.number().default(0).describe('LoRA dropout'),
-  target_parameters: z
-    .string()
-    .default('')
-    .describe('MoE expert weights too, opt-in: "mlp.experts.gate_up_proj,mlp.experts.down_proj"'),
-  modules_to_save: z
-    .string()
-    .default('')
-    .describe('also train these whole modules, e.g. "lm_head" (saved with the adapter)'),
-  logging_steps: z.number().int().default(1).describe('emit a train event every N steps'),
-  time_limit_s: z.number().default(0).describe('stop (and save the adapter) after this many seconds (0 = no limit)'),
-  split: z.string().default('train').describe('which split to train on'),
+  max_steps: int(-1, 'stop after this many optimizer steps (-1 = num_epochs decides)'),
+  grad_accum: int(1, 'gradient accumulation steps'),
+  lora_dropout: num(0, 'LoRA dropout'),
+  target_parameters: str('', 'MoE expert weights too, opt-in: "mlp.experts.gate_up_proj,mlp.experts.down_proj"'),
+  modules_to_save: str('', 'also train these whole modules, e.g. "lm_head" (saved with the adapter)'),
+  logging_steps: int(1, 'emit a train event every N steps'),
+  time_limit_s: num(0, 'stop (and save the adapter) after this many seconds (0 = no limit)'),
+  split: str('train', 'which split to train on'),
 };
 
 export const SftConfigSchema = z
   .object({
     ...common,
     ...training,
-    num_epochs: z.number().default(1).describe('passes over the training examples'),
-    batch_size: z.number().int().default(8).describe('examples per device step'),
-    learning_rate: z.number().default(2e-4).describe('peak learning rate (linear decay)'),
-    warmup_ratio: z.number().default(0.03).describe('share of steps spent warming up'),
-    lora_rank: z.number().int().default(16).describe('LoRA rank r'),
-    lora_alpha: z.number().int().default(32).describe('LoRA alpha (scale = alpha / r)'),
-    target_modules: z
-      .string()
-      .default('q_proj,k_proj,v_proj,o_proj')
-      .describe('LoRA on these nn.Linear names ("all-linear" ok)'),
-    gradient_checkpointing: z
-      .boolean()
-      .default(true)
-      .describe('recompute activations in backward (the 20B memory plan assumes it)'),
-    tasks: z
-      .string()
-      .default('choice,generation,stated')
-      .describe('example kinds per case level (see prompts.py); stated = phase 2'),
-    stated_epochs: z
-      .number()
-      .default(1)
-      .describe("phase 2: epochs on the stated forecast (targets: phase 1's letter readout)"),
-    stated_tasks: z
-      .string()
-      .default('choice,stated,generation')
-      .describe("phase 2's example kinds (choice and generation keep what phase 1 taught)"),
-    unfamiliar_fraction: z
-      .number()
-      .default(0)
-      .describe(
-        'share of groups of similar seed events whose answers SFT never trains (the stated forecast learns its readout there; GRPO practises on them)',
-      ),
-    grpo_holdout: z
-      .boolean()
-      .default(false)
-      .describe("keep the calibration slice's answers out of phase 2 too, for GRPO --cases=holdout"),
-    packing: z
-      .boolean()
-      .default(false)
-      .describe(
-        'padding-free batches: each batch as one row with position ids (no pad tokens; same per-example loss, tests/test_sft_packing.py)',
-      ),
-    fast_forward: z
-      .enum(['auto', 'on', 'off'])
-      .default('auto')
-      .describe(
-        "GptOss fast forward (fastpath.py) for SFT's training steps and readouts: auto = on for CUDA, eager elsewhere; on | off",
-      ),
-    eval_steps: z
-      .number()
-      .int()
-      .default(0)
-      .describe('emit eval events every N steps on the eval split (0 = only at the end)'),
-    eval_max_cases: z.number().int().default(16).describe('cases used by the interval eval'),
-    save_steps: z.number().int().default(50).describe('checkpoint every N steps (resume picks up the last one)'),
+    num_epochs: num(1, 'passes over the training examples'),
+    batch_size: int(8, 'examples per device step'),
+    learning_rate: num(2e-4, 'peak learning rate (linear decay)'),
+    warmup_ratio: num(0.03, 'share of steps spent warming up'),
+    lora_rank: int(16, 'LoRA rank r'),
+    lora_alpha: int(32, 'LoRA alpha (scale = alpha / r)'),
+    target_modules: str('q_proj,k_proj,v_proj,o_proj', 'LoRA on these nn.Linear names ("all-linear" ok)'),
+    gradient_checkpointing: bool(true, 'recompute activations in backward (the 20B memory plan assumes it)'),
+    tasks: str('choice,generation,stated', 'example kinds per case level (see prompts.py); stated = phase 2'),
+    stated_epochs: num(1, "phase 2: epochs on the stated forecast (targets: phase 1's letter readout)"),
+    stated_tasks: str(
+      'choice,stated,generation',
+      "phase 2's example kinds (choice and generation keep what phase 1 taught)",
+    ),
+    unfamiliar_fraction: num(
+      0,
+      'share of groups of similar seed events whose answers SFT never trains (the stated forecast learns its readout there; GRPO practises on them)',
+    ),
+    grpo_holdout: bool(false, "keep the calibration slice's answers out of phase 2 too, for GRPO --cases=holdout"),
+    packing: bool(
+      false,
+      'padding-free batches: each batch as one row with position ids (no pad tokens; same per-example loss, tests/test_sft_packing.py)',
+    ),
+    fast_forward: fastForward(
+      "GptOss fast forward (fastpath.py) for SFT's training steps and readouts: auto = on for CUDA, eager elsewhere; on | off",
+    ),
+    eval_steps: int(0, 'emit eval events every N steps on the eval split (0 = only at the end)'),
+    eval_max_cases: int(16, 'cases used by the interval eval'),
+    save_steps: int(50, 'checkpoint every N steps (resume picks up the last one)'),
   })
   .strict();
 
@@ -121,26 +86,18 @@ export const GrpoConfigSchema = z
   .object({
     ...common,
     ...training,
-    num_epochs: z.number().default(1).describe('passes over the choice prompts'),
-    batch_size: z
-      .number()
-      .int()
-      .default(8)
-      .describe('completions per device step (must be a multiple of num_generations)'),
-    learning_rate: z.number().default(5e-5).describe('peak learning rate'),
-    num_generations: z.number().int().default(4).describe('group size: completions sampled per prompt'),
-    beta: z.number().default(0.04).describe('KL penalty towards the reference model'),
-    temperature: z.number().default(1).describe('sampling temperature for the group'),
-    max_completion_length: z
-      .number()
-      .int()
-      .default(64)
-      .describe('tokens a completion may use (the final channel is forced: answer only)'),
-    lora_rank: z.number().int().default(4).describe('LoRA rank r (small: GRPO nudges, SFT teaches)'),
-    lora_alpha: z.number().int().default(8).describe('LoRA alpha'),
-    target_modules: z.string().default('q_proj,k_proj,v_proj,o_proj').describe('LoRA on these nn.Linear names'),
-    gradient_checkpointing: z.boolean().default(true).describe('recompute activations in backward'),
-    save_steps: z.number().int().default(50).describe('checkpoint every N steps'),
+    num_epochs: num(1, 'passes over the choice prompts'),
+    batch_size: int(8, 'completions per device step (must be a multiple of num_generations)'),
+    learning_rate: num(5e-5, 'peak learning rate'),
+    num_generations: int(4, 'group size: completions sampled per prompt'),
+    beta: num(0.04, 'KL penalty towards the reference model'),
+    temperature: num(1, 'sampling temperature for the group'),
+    max_completion_length: int(64, 'tokens a completion may use (the final channel is forced: answer only)'),
+    lora_rank: int(4, 'LoRA rank r (small: GRPO nudges, SFT teaches)'),
+    lora_alpha: int(8, 'LoRA alpha'),
+    target_modules: str('q_proj,k_proj,v_proj,o_proj', 'LoRA on these nn.Linear names'),
+    gradient_checkpointing: bool(true, 'recompute activations in backward'),
+    save_steps: int(50, 'checkpoint every N steps'),
     cases: z
       .enum(['all', 'holdout'])
       .default('all')
@@ -153,56 +110,40 @@ export const GrpoConfigSchema = z
       .describe(
         "advantages divided by the reward std of each group (TRL's default), of the batch, or not at all (none: a group that barely differs is not blown up)",
       ),
-    fast_forward: z
-      .enum(['auto', 'on', 'off'])
-      .default('auto')
-      .describe(
-        'GptOss fast forward (fastpath.py) for scoring and rollouts: auto = on for CUDA, eager elsewhere; on | off',
-      ),
+    fast_forward: fastForward(
+      'GptOss fast forward (fastpath.py) for scoring and rollouts: auto = on for CUDA, eager elsewhere; on | off',
+    ),
   })
   .strict();
 
 export const EvalConfigSchema = z
   .object({
     ...common,
-    split: z.string().default('eval').describe('which split to evaluate'),
-    stages: z.string().default('baseline').describe('comma list of baseline,sft,grpo'),
-    adapters: z
-      .string()
-      .default('')
-      .describe('comma list of stage=adapter_dir, e.g. "sft=runs/a/adapter,grpo=runs/b/adapter"'),
-    max_cases: z.number().int().default(0).describe('evaluate at most this many cases (0 = all)'),
-    num_trees: z.number().int().default(4).describe('forecast trees written to trees.jsonl (per stage)'),
-    batch_size: z.number().int().default(16).describe('prompts per forward pass'),
-    max_new_tokens: z.number().int().default(24).describe('tokens generated per prediction (match coverage)'),
-    max_stated_tokens: z
-      .number()
-      .int()
-      .default(64)
-      .describe('tokens the stated forecast may use (the final channel is forced)'),
-    bootstrap: z.number().int().default(1000).describe('bootstrap resamples (over cases) for the 95 % intervals'),
-    judge: z.string().default('').describe('LLM judge for match coverage ("" = off; "openrouter:<model>" on Modal)'),
-    match_embeddings: z
-      .boolean()
-      .default(true)
-      .describe('semantic match by sentence embeddings too (all-MiniLM-L6-v2), else Jaccard only'),
-    fast_forward: z
-      .enum(['auto', 'on', 'off'])
-      .default('auto')
-      .describe('GptOss fast forward (fastpath.py): auto = on for CUDA, eager elsewhere; on | off'),
+    split: str('eval', 'which split to evaluate'),
+    stages: str('baseline', 'comma list of baseline,sft,grpo'),
+    adapters: str('', 'comma list of stage=adapter_dir, e.g. "sft=runs/a/adapter,grpo=runs/b/adapter"'),
+    max_cases: int(0, 'evaluate at most this many cases (0 = all)'),
+    num_trees: int(4, 'forecast trees written to trees.jsonl (per stage)'),
+    batch_size: int(16, 'prompts per forward pass'),
+    max_new_tokens: int(24, 'tokens generated per prediction (match coverage)'),
+    max_stated_tokens: int(64, 'tokens the stated forecast may use (the final channel is forced)'),
+    bootstrap: int(1000, 'bootstrap resamples (over cases) for the 95 % intervals'),
+    judge: str('', 'LLM judge for match coverage ("" = off; "openrouter:<model>" on Modal)'),
+    match_embeddings: bool(true, 'semantic match by sentence embeddings too (all-MiniLM-L6-v2), else Jaccard only'),
+    fast_forward: fastForward('GptOss fast forward (fastpath.py): auto = on for CUDA, eager elsewhere; on | off'),
   })
   .strict();
 
 export const GenerateConfigSchema = z
   .object({
     ...common,
-    seeds: z.string().default('').describe('inline seeds "event|YYYY-MM-DD;event|date" (else the dataset\'s seeds)'),
-    split: z.string().default('eval').describe('dataset split whose seeds are used'),
-    num_trees: z.number().int().default(4).describe('trees to write'),
-    depth: z.number().int().default(3).describe('levels to grow below the seed'),
-    num_samples: z.number().int().default(4).describe('samples drawn per node; distinct ones become children'),
-    temperature: z.number().default(1).describe('sampling temperature'),
-    max_new_tokens: z.number().int().default(24).describe('tokens per generated event'),
+    seeds: str('', 'inline seeds "event|YYYY-MM-DD;event|date" (else the dataset\'s seeds)'),
+    split: str('eval', 'dataset split whose seeds are used'),
+    num_trees: int(4, 'trees to write'),
+    depth: int(3, 'levels to grow below the seed'),
+    num_samples: int(4, 'samples drawn per node; distinct ones become children'),
+    temperature: num(1, 'sampling temperature'),
+    max_new_tokens: int(24, 'tokens per generated event'),
   })
   .strict();
 

@@ -96,11 +96,9 @@ class Meter:
         self.mode = None if self.cuda else LiveBytes([*model.parameters(), *model.buffers()])
 
     def __enter__(self):
-        if self.cuda:
-            torch.cuda.synchronize()
-            torch.cuda.reset_peak_memory_stats()
-        else:
+        if not self.cuda:
             self.mode.__enter__()
+        self.reset()
         return self
 
     def __exit__(self, *exc):
@@ -125,6 +123,14 @@ class Meter:
         return torch.cuda.max_memory_reserved() / GIB if self.cuda else None
 
 
+def setup(argv: list[str], defaults: dict) -> tuple[dict, torch.device, dict]:
+    """The command line over `defaults` (and --shape=gpt-oss-20b, --device= for CUDA when there is one, else CPU),
+    the device, and the shape (shape_of)."""
+    a = {"shape": "gpt-oss-20b", "device": "", **defaults, **parse_args(argv)}
+    device = torch.device(a["device"] or ("cuda" if torch.cuda.is_available() else "cpu"))
+    return a, device, shape_of(a)
+
+
 def shape_of(a: dict) -> dict:
     if a["shape"] not in memplan.facts()["models"]:
         raise SystemExit(f"unknown --shape={a['shape']}; known: {', '.join(memplan.facts()['models'])}")
@@ -139,32 +145,12 @@ def shape_of(a: dict) -> dict:
 
 def build(shape: dict, device: torch.device, seq: int):
     """The model for `shape` with random bf16 weights, built on `device` (transformers' own init, bf16 throughout)."""
-    common = dict(
-        vocab_size=shape["vocabSize"],
-        hidden_size=shape["hiddenSize"],
-        intermediate_size=shape["intermediateSize"],
-        num_hidden_layers=shape["layers"],
-        num_attention_heads=shape["heads"],
-        num_key_value_heads=shape["kvHeads"],
-        head_dim=shape["headDim"],
-        tie_word_embeddings=shape["tiedEmbeddings"],
-        attention_bias=shape["attentionBias"],
-        attn_implementation="eager",
-        use_cache=False,
-    )
+    common = dict(**memplan.config_kwargs(shape), attn_implementation="eager", use_cache=False)
     if shape["arch"] == "gpt-oss":
         from transformers import GptOssConfig, GptOssForCausalLM
 
         # 131072 positions: the published config, whose yarn factor 32 expects it (rope buffers are tiny)
-        cfg, cls = (
-            GptOssConfig(
-                num_local_experts=shape["experts"],
-                num_experts_per_tok=shape["expertsPerToken"],
-                max_position_embeddings=max(131072, seq),
-                **common,
-            ),
-            GptOssForCausalLM,
-        )
+        cfg, cls = GptOssConfig(max_position_embeddings=max(131072, seq), **common), GptOssForCausalLM
     else:
         from transformers import LlamaConfig, LlamaForCausalLM
 
@@ -306,22 +292,20 @@ def run_config(base, name: str, shape: dict, a: dict, device: torch.device) -> t
 
 
 def main(argv: list[str]) -> dict:
-    a = {
-        "shape": "gpt-oss-20b",
-        "configs": "att-r8,att-r64,exp-r8,exp-r64",
-        "batch": "4",
-        "seq": "512",
-        "steps": "2",
-        "gc": "true",
-        "out": "memory.json",
-        "device": "",
-        **parse_args(argv),
-    }
+    a, device, shape = setup(
+        argv,
+        {
+            "configs": "att-r8,att-r64,exp-r8,exp-r64",
+            "batch": "4",
+            "seq": "512",
+            "steps": "2",
+            "gc": "true",
+            "out": "memory.json",
+        },
+    )
     import peft
     import transformers
 
-    device = torch.device(a["device"] or ("cuda" if torch.cuda.is_available() else "cpu"))
-    shape = shape_of(a)
     t = time.perf_counter()
     base = build(shape, device, int(a["seq"]))
     build_s = time.perf_counter() - t

@@ -20,7 +20,6 @@ import os
 import re
 import signal
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -88,6 +87,11 @@ def pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else float("nan")
 
 
+def fresh_seeds(name: str):
+    """Seed events no earlier request asked: "<name> event 0", "<name> event 1", …"""
+    return iter(f"{name} event {i}" for i in itertools.count())
+
+
 def load(url: str, clients: int, seconds: float, seeds, a: dict, statuses: list, answered: list) -> dict:
     """`clients` threads, each posting the next seed until `seconds` pass; latencies of 200s."""
     lat, lock, end = [], threading.Lock(), time.monotonic() + seconds
@@ -140,17 +144,8 @@ def main(argv: list[str]) -> int:
         )
         assert warm.status_code == 200, warm.text
         answered.append((warm.json()["id"], "warm-up"))
-        one_seeds = iter(f"Single client event {i}" for i in itertools.count())
-        report["single"] = load(url, 1, a["seconds"], one_seeds, a, statuses, answered)
-        report["concurrent"] = load(
-            url,
-            a["clients"],
-            a["seconds"],
-            iter(f"Concurrent event {i}" for i in itertools.count()),
-            a,
-            statuses,
-            answered,
-        )
+        report["single"] = load(url, 1, a["seconds"], fresh_seeds("Single client"), a, statuses, answered)
+        report["concurrent"] = load(url, a["clients"], a["seconds"], fresh_seeds("Concurrent"), a, statuses, answered)
         report["batchingSpeedup"] = report["concurrent"]["perSecond"] / report["single"]["perSecond"]
         n = report["single"]["answered"]
         report["cached"] = load(
@@ -158,13 +153,7 @@ def main(argv: list[str]) -> int:
         )
         report["cacheSpeedup"] = report["single"]["p50_s"] / report["cached"]["p50_s"]
         report["overload"] = load(
-            url,
-            a["overload_clients"],
-            a["seconds"],
-            iter(f"Overload event {i}" for i in itertools.count()),
-            a,
-            statuses,
-            answered,
+            url, a["overload_clients"], a["seconds"], fresh_seeds("Overload"), a, statuses, answered
         )
         with httpx.Client(base_url=url, timeout=60, headers={"Authorization": f"Bearer {TOKEN}"}) as c:
             for fid, event in answered:  # an outcome for every forecast answered

@@ -36,9 +36,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from memory import GIB, build, shape_of  # noqa: E402
+from memory import GIB, build, setup  # noqa: E402
 from psychohistory import evaluate, fastpath, modeling, prompts, synthetic  # noqa: E402
-from psychohistory.config import SFTConfig, parse_args  # noqa: E402
+from psychohistory.config import SFTConfig  # noqa: E402
 
 PEAK_BF16_TFLOPS = {"H200": 989.0, "H100": 989.0, "A100": 312.0, "L40S": 362.0, "A10G": 70.0}  # dense, no sparsity
 
@@ -294,31 +294,29 @@ def reference(shape: dict, a: dict, dev) -> dict:
 
 
 def main(argv: list[str]) -> dict:
-    a = {
-        "shape": "gpt-oss-20b",
-        "batch": "32",
-        "seq": "512",
-        "iters": "5",
-        "agree_positions": "64",
-        "sft_batch": "8",
-        "sft_steps": "6",
-        "sft_seq": "512",
-        "sft_fast": "true",
-        "sft_cases": "200",
-        "sft_gc": "true",
-        "skip_sft": "",
-        "skip_scoring": "",
-        "peak_tflops": "",
-        "out": "speed.json",
-        "device": "",
-        "ref_layers": "4",
-        "ref_batch": "4",
-        **parse_args(argv),
-    }
+    a, dev, shape = setup(
+        argv,
+        {
+            "batch": "32",
+            "seq": "512",
+            "iters": "5",
+            "agree_positions": "64",
+            "sft_batch": "8",
+            "sft_steps": "6",
+            "sft_seq": "512",
+            "sft_fast": "true",
+            "sft_cases": "200",
+            "sft_gc": "true",
+            "skip_sft": "",
+            "skip_scoring": "",
+            "peak_tflops": "",
+            "out": "speed.json",
+            "ref_layers": "4",
+            "ref_batch": "4",
+        },
+    )
     import transformers
 
-    dev = torch.device(a["device"] or ("cuda" if torch.cuda.is_available() else "cpu"))
-    shape = shape_of(a)
     if shape["arch"] != "gpt-oss":
         raise SystemExit(f"--shape={a['shape']} is not GPT-OSS-shaped: the fast path is for GptOss models only")
     ref = reference(shape, a, dev) if int(a["ref_layers"]) > 0 else None

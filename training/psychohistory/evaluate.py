@@ -62,16 +62,18 @@ def letter_readout(model, tokenizer, items: list[dict], seed: int) -> list[tuple
 
 
 @torch.no_grad()
-def _greedy(model, tokenizer, seqs: list[list[int]], max_new_tokens: int) -> list[str]:
+def generate_texts(model, tokenizer, seqs: list[list[int]], max_new_tokens: int, **sampling) -> list[str]:
+    """The decoded continuations of `seqs` (token ids) in one left-padded batch: greedy, unless `sampling` (do_sample,
+    temperature, num_return_sequences) says otherwise; with num_return_sequences=n, n texts per sequence, in order."""
     dev = next(model.parameters()).device
     ids, mask = _left_pad(seqs, tokenizer.pad_token_id, dev)
     out = model.generate(
         input_ids=ids,
         attention_mask=mask,
         max_new_tokens=max_new_tokens,
-        do_sample=False,
         pad_token_id=tokenizer.pad_token_id,
         eos_token_id=tokenizer.eos_token_id,
+        **{"do_sample": False, **sampling},
     )
     return [tokenizer.decode(seq, skip_special_tokens=True).strip() for seq in out[:, ids.shape[1] :]]
 
@@ -113,7 +115,7 @@ def score_batch(
         )
     # 2) the stated forecast: what the model writes for the stated prompt (same letter order), parsed
     stated_users = [prompts.choice_user(it["case"], it["depth"], seed, probs=True)[0] for it in items]
-    texts = _greedy(
+    texts = generate_texts(
         model, tokenizer, [_ids(tokenizer, prompts.render(tokenizer, u)) for u in stated_users], max_stated_tokens
     )
     for r, text in zip(results, texts):
@@ -126,12 +128,28 @@ def score_batch(
     for r, (nll, ntok) in zip(results, actual_nll(model, tokenizer, users, actuals)):
         r["nll"], r["ntok"] = nll, ntok
     # 4) generation, free: greedy prediction vs the actual
-    preds = _greedy(model, tokenizer, gen_prompts, max_new_tokens)
+    preds = generate_texts(model, tokenizer, gen_prompts, max_new_tokens)
     for r, pred, actual, m in zip(
         results, preds, actuals, (matcher or matching.default()).match_many(zip(preds, actuals))
     ):
         r.update(prediction=pred, actual=actual, match=m.kind, score=m.score, matchDetail=m.as_dict())
     return results
+
+
+def level_items(cases: list[dict]) -> list[dict]:
+    """One (case, depth) item per level of `cases`: what the scorers take."""
+    return [{"case": c, "depth": lv["depth"]} for c in cases for lv in c["levels"]]
+
+
+def in_batches(model, items: list, size: int, score) -> list:
+    """`score(batch)` over `items` in batches of `size`, the results concatenated, with the model in eval mode
+    meanwhile and then back in the mode it was in (scoring also runs in the middle of training)."""
+    was_training = model.training
+    model.eval()
+    try:
+        return [r for i in range(0, len(items), size) for r in score(items[i : i + size])]
+    finally:
+        model.train(was_training)
 
 
 def score_cases(
@@ -144,20 +162,15 @@ def score_cases(
     matcher=None,
     max_stated_tokens: int = 64,
 ) -> list[dict]:
-    items = [{"case": c, "depth": lv["depth"]} for c in cases for lv in c["levels"]]
+    items = level_items(cases)
     # similar lengths together: less padding per batch
     items.sort(key=lambda it: (len(prompts.context(it["case"], it["depth"])), case_id(it["case"])))
-    was_training = model.training
-    model.eval()
-    try:
-        out = []
-        for i in range(0, len(items), batch_size):
-            out += score_batch(
-                model, tokenizer, items[i : i + batch_size], seed, max_new_tokens, matcher, max_stated_tokens
-            )
-    finally:
-        model.train(was_training)
-    return out
+    return in_batches(
+        model,
+        items,
+        batch_size,
+        lambda batch: score_batch(model, tokenizer, batch, seed, max_new_tokens, matcher, max_stated_tokens),
+    )
 
 
 def summarize(results: list[dict], stage: str = "baseline", n_boot: int = 0, seed: int = 0) -> tuple[dict, dict]:

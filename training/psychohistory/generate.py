@@ -38,21 +38,12 @@ def sample_events(
     model, tokenizer, users: list[str], n: int, temperature: float, max_new_tokens: int
 ) -> list[list[str]]:
     """`n` sampled next events for each prompt in `users`, all in one left-padded batch."""
-    from .evaluate import _ids, _left_pad
+    from .evaluate import _ids, generate_texts
 
-    dev = next(model.parameters()).device
-    ids, mask = _left_pad([_ids(tokenizer, prompts.render(tokenizer, u)) for u in users], tokenizer.pad_token_id, dev)
-    out = model.generate(
-        input_ids=ids,
-        attention_mask=mask,
-        do_sample=True,
-        temperature=temperature,
-        num_return_sequences=n,
-        max_new_tokens=max_new_tokens,
-        pad_token_id=tokenizer.pad_token_id,
-        eos_token_id=tokenizer.eos_token_id,
+    seqs = [_ids(tokenizer, prompts.render(tokenizer, u)) for u in users]
+    texts = generate_texts(
+        model, tokenizer, seqs, max_new_tokens, do_sample=True, temperature=temperature, num_return_sequences=n
     )
-    texts = [tokenizer.decode(s, skip_special_tokens=True).strip() for s in out[:, ids.shape[1] :]]
     return [texts[i * n : (i + 1) * n] for i in range(len(users))]
 
 

@@ -55,6 +55,24 @@ def shape_from(d: dict) -> Shape:
     return Shape(**{k: v for k, v in {"label": "custom", **d}.items() if k in names})
 
 
+def config_kwargs(shape: dict) -> dict:
+    """The transformers config arguments (GptOssConfig or LlamaConfig) that a shape of the plan's `models` names."""
+    kwargs = dict(
+        vocab_size=shape["vocabSize"],
+        hidden_size=shape["hiddenSize"],
+        intermediate_size=shape["intermediateSize"],
+        num_hidden_layers=shape["layers"],
+        num_attention_heads=shape["heads"],
+        num_key_value_heads=shape["kvHeads"],
+        head_dim=shape["headDim"],
+        tie_word_embeddings=shape["tiedEmbeddings"],
+        attention_bias=shape["attentionBias"],
+    )
+    if shape["arch"] == "gpt-oss":
+        kwargs.update(num_local_experts=shape["experts"], num_experts_per_tok=shape["expertsPerToken"])
+    return kwargs
+
+
 def resolve_model(name: str) -> tuple[str, Shape] | None:
     """Known shape for a model name: the plan's key, an alias (HF name), or a path whose last part is an alias's."""
     want = name.strip().lower().rstrip("/")
@@ -511,31 +529,13 @@ def check(
 
 
 def check_fields(
-    base_model: str,
-    load_in_4bit: bool = False,
-    target_modules: str = "q_proj,k_proj,v_proj,o_proj",
-    target_parameters: str = "",
-    lora_rank: int = 16,
-    batch_size: int = 8,
-    max_seq_length: int = 512,
-    gradient_checkpointing: bool = True,
-    gpu: str = "A10G",
-    modules_to_save: str = "",
-    train: bool = True,
+    base_model: str, gpu: str = "A10G", load_in_4bit: bool = False, train: bool = True, **recipe
 ) -> tuple[str, float | None, str]:
-    """`check` with the fields spelled out (sequence length = all tokens of one example, GRPO's prompt + completion)."""
+    """`check` with the fields spelled out: the job config's names where they differ from the Recipe's, the rest
+    (lora_rank, batch_size, …) as Recipe has them, with its defaults (sequence length = all tokens of one example)."""
     return check_recipe(
         Recipe(
-            model=base_model,
-            loading="4bit" if load_in_4bit else "bf16",
-            target_modules=target_modules,
-            target_parameters=target_parameters,
-            modules_to_save=modules_to_save,
-            lora_rank=lora_rank,
-            batch_size=batch_size,
-            max_seq_length=max_seq_length,
-            gradient_checkpointing=gradient_checkpointing,
-            mode="train" if train else "infer",
+            model=base_model, loading="4bit" if load_in_4bit else "bf16", mode="train" if train else "infer", **recipe
         ),
         gpu,
     )

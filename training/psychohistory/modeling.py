@@ -44,50 +44,12 @@ HARMONY_TEMPLATE = (
     "{%- if add_generation_prompt -%}<|start|>assistant{%- endif -%}"
 )
 
-# name -> GptOss dims, tokenizer size, pretraining budget. "small" is for a GPU; "tiny" runs the CPU end-to-end test.
+# The GPT-OSS-shaped stand-ins built here: name -> pretraining budget. Their dims and tokenizer size are the memory
+# plan's shape of the same name (schemas/memory-plan.json). "small" is for a GPU; "tiny" runs the CPU end-to-end test.
 PRESETS = {
-    "tiny": dict(
-        hidden_size=64,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        head_dim=16,
-        num_local_experts=4,
-        num_experts_per_tok=2,
-        vocab_size=1024,
-        pretrain_steps=20,
-        pretrain_lr=5e-3,
-        pretrain_batch=8,
-    ),
-    "small": dict(
-        hidden_size=512,
-        intermediate_size=512,
-        num_hidden_layers=8,
-        num_attention_heads=8,
-        num_key_value_heads=2,
-        head_dim=64,
-        num_local_experts=8,
-        num_experts_per_tok=2,
-        vocab_size=2048,
-        pretrain_steps=600,
-        pretrain_lr=1e-3,
-        pretrain_batch=64,
-    ),
-    "medium": dict(
-        hidden_size=1024,
-        intermediate_size=1024,
-        num_hidden_layers=12,
-        num_attention_heads=16,
-        num_key_value_heads=4,
-        head_dim=64,
-        num_local_experts=16,
-        num_experts_per_tok=4,
-        vocab_size=2048,
-        pretrain_steps=400,
-        pretrain_lr=5e-4,
-        pretrain_batch=64,
-    ),
+    "tiny": dict(steps=20, lr=5e-3, batch=8),
+    "small": dict(steps=600, lr=1e-3, batch=64),
+    "medium": dict(steps=400, lr=5e-4, batch=64),
 }
 
 
@@ -183,22 +145,16 @@ def build_local_model(name: str, seed: int = 1337) -> Path:
     """Build (once, cached) the GPT-OSS-shaped stand-in `name` ∈ PRESETS; returns its directory."""
     from transformers import GptOssConfig, GptOssForCausalLM
 
+    from . import memplan
+
     out = cache_dir() / "models" / f"{name}-s{seed}"
     if (out / "config.json").exists():
         return out
-    p = PRESETS[name]
+    shape = memplan.facts()["models"][name]
     log.info("building the local %s GPT-OSS-shaped base model in %s", name, out)
-    tokenizer = train_tokenizer(tokenizer_corpus(seed), p["vocab_size"])
+    tokenizer = train_tokenizer(tokenizer_corpus(seed), shape["vocabSize"])
     cfg = GptOssConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=p["hidden_size"],
-        intermediate_size=p["intermediate_size"],
-        num_hidden_layers=p["num_hidden_layers"],
-        num_attention_heads=p["num_attention_heads"],
-        num_key_value_heads=p["num_key_value_heads"],
-        head_dim=p["head_dim"],
-        num_local_experts=p["num_local_experts"],
-        num_experts_per_tok=p["num_experts_per_tok"],
+        **{**memplan.config_kwargs(shape), "vocab_size": len(tokenizer)},
         max_position_embeddings=4096,
         sliding_window=128,
         rope_scaling={
@@ -209,16 +165,15 @@ def build_local_model(name: str, seed: int = 1337) -> Path:
             "truncate": False,
             "original_max_position_embeddings": 4096,
         },
-        layer_types=["sliding_attention" if i % 2 == 0 else "full_attention" for i in range(p["num_hidden_layers"])],
+        layer_types=["sliding_attention" if i % 2 == 0 else "full_attention" for i in range(shape["layers"])],
         pad_token_id=tokenizer.pad_token_id,
         eos_token_id=tokenizer.eos_token_id,
         bos_token_id=tokenizer.bos_token_id,
-        tie_word_embeddings=False,
         attn_implementation="eager",
     )
     torch.manual_seed(seed)
     model = GptOssForCausalLM(cfg).to(device())
-    pretrain(model, tokenizer, p["pretrain_steps"], p["pretrain_lr"], p["pretrain_batch"], seed)
+    pretrain(model, tokenizer, **PRESETS[name], seed=seed)
     return save_cached(model.to(torch.float32), tokenizer, out)
 
 

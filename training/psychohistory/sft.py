@@ -380,18 +380,12 @@ def letter_readouts(model, tokenizer, cases: list[dict], seed: int, batch: int) 
     itself, whatever the tokenizer's side); the model is put back in the mode it was in."""
     from . import evaluate
 
-    items = [{"case": c, "depth": lv["depth"]} for c in cases for lv in c["levels"]]
-    was = model.training
-    model.eval()
-    try:
-        res = []
-        for i in range(0, len(items), batch):
-            res += list(
-                zip(items[i : i + batch], evaluate.letter_readout(model, tokenizer, items[i : i + batch], seed))
-            )
-        return res
-    finally:
-        model.train(was)
+    return evaluate.in_batches(
+        model,
+        evaluate.level_items(cases),
+        batch,
+        lambda items: list(zip(items, evaluate.letter_readout(model, tokenizer, items, seed))),
+    )
 
 
 def readout_brier(readouts) -> tuple[float, float]:

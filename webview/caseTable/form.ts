@@ -11,7 +11,7 @@
 // a removal); the actual-outcome radios are a native radio group (one Tab stop, arrow keys);
 // Escape reverts what is typed but not committed and goes back to the table's selected row.
 import type { CaseDetail, CaseForm, EditOp, FieldDiagnostic } from '../../src/caseTable/protocol';
-import { button, h } from '../shared/dom';
+import { button, h, singleSelect } from '../shared/dom';
 
 export interface FormCallbacks {
   edit(line: number, op: EditOp): void;
@@ -498,20 +498,20 @@ export class CaseFormView {
   }
 
   private splitField(line: number, split: string | null): HTMLElement {
-    const select = h('vscode-single-select', { id: 'field-split', label: 'Split' });
-    for (const [value, label] of [
-      ['', '(none)'],
-      ['train', 'train'],
-      ['eval', 'eval'],
-      ['test', 'test'],
-    ] as const) {
-      select.append(h('vscode-option', { value, selected: (split ?? '') === value }, label));
-    }
-    select.addEventListener('change', () => {
-      const v = (select as HTMLElementTagNameMap['vscode-single-select']).value;
-      const next = v === 'train' || v === 'eval' || v === 'test' ? v : null;
-      if (next !== split) this.cb.edit(line, { kind: 'setSplit', value: next });
-    });
+    const select = singleSelect(
+      { id: 'field-split', label: 'Split' },
+      [
+        ['', '(none)'],
+        ['train', 'train'],
+        ['eval', 'eval'],
+        ['test', 'test'],
+      ],
+      split ?? '',
+      (v) => {
+        const next = v === '' ? null : v;
+        if (next !== split) this.cb.edit(line, { kind: 'setSplit', value: next });
+      },
+    );
     const row = h('div', { class: 'field' }, h('vscode-label', { for: 'field-split' }, 'Split'), select);
     this.anchor('split', row);
     return row;

@@ -13,7 +13,7 @@ import css from './caseTable.css';
 import type { HostToWebview, Summary, TableQuery, WebviewToHost } from '../../src/caseTable/protocol';
 import { DEFAULT_QUERY } from '../../src/caseTable/protocol';
 import { onHostMessage, vsCodeApi } from '../shared/api';
-import { button, h } from '../shared/dom';
+import { button, h, singleSelect, textField } from '../shared/dom';
 import { CaseFormView } from './form';
 import { ROW_HEIGHT, VirtualTable } from './table';
 import { CASE_TABLE_COLORS } from './colors';
@@ -91,43 +91,36 @@ const form = new CaseFormView({
 });
 
 // Toolbar
-// vscode-elements put `label` on the control inside their shadow root (an aria-label on the host never gets there).
-const filterText = h('vscode-textfield', { id: 'filter-text', placeholder: 'Filter: id, seed or candidate text' });
-filterText.label = 'Filter: id, seed or candidate text';
-filterText.value = state.query.text;
+const filterText = textField('filter-text', 'Filter: id, seed or candidate text', state.query.text);
 let filterTimer = 0;
 filterText.addEventListener('input', () => {
   clearTimeout(filterTimer);
   filterTimer = window.setTimeout(() => setQuery({ text: filterText.value }), 250);
 });
-const splitSelect = h('vscode-single-select', { id: 'filter-split', label: 'Show split' });
-for (const [value, label] of [
-  ['all', 'All splits'],
-  ['train', 'train'],
-  ['eval', 'eval'],
-  ['test', 'test'],
-  ['none', 'No split'],
-] as const) {
-  splitSelect.append(h('vscode-option', { value, selected: state.query.split === value }, label));
-}
-splitSelect.addEventListener('change', () => {
-  const v = splitSelect.value;
-  if (v === 'all' || v === 'train' || v === 'eval' || v === 'test' || v === 'none') setQuery({ split: v });
-});
-const reviewSelect = h('vscode-single-select', { id: 'filter-review', label: 'Show review status' });
-for (const [value, label] of [
-  ['all', 'Any review'],
-  ['verified', 'verified'],
-  ['draft', 'draft'],
-  ['rejected', 'rejected'],
-  ['none', 'Not reviewed'],
-] as const) {
-  reviewSelect.append(h('vscode-option', { value, selected: state.query.review === value }, label));
-}
-reviewSelect.addEventListener('change', () => {
-  const v = reviewSelect.value;
-  if (v === 'all' || v === 'verified' || v === 'draft' || v === 'rejected' || v === 'none') setQuery({ review: v });
-});
+const splitSelect = singleSelect(
+  { id: 'filter-split', label: 'Show split' },
+  [
+    ['all', 'All splits'],
+    ['train', 'train'],
+    ['eval', 'eval'],
+    ['test', 'test'],
+    ['none', 'No split'],
+  ],
+  state.query.split,
+  (split) => setQuery({ split }),
+);
+const reviewSelect = singleSelect(
+  { id: 'filter-review', label: 'Show review status' },
+  [
+    ['all', 'Any review'],
+    ['verified', 'verified'],
+    ['draft', 'draft'],
+    ['rejected', 'rejected'],
+    ['none', 'Not reviewed'],
+  ],
+  state.query.review,
+  (review) => setQuery({ review }),
+);
 const problems = h('vscode-checkbox', {
   id: 'filter-problems',
   label: 'Only problems',

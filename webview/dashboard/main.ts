@@ -7,7 +7,6 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { EvalEvent, MatchCounts, Stage } from '../../src/contracts/metrics';
 import type { ForecastTree } from '../../src/contracts/tree';
 import { StreamingDecimator, emaSmooth, type XY } from '../../src/dashboard/decimate';
@@ -48,7 +47,7 @@ import { ChartCard, withAlpha, type AnyDataset, type ChartSpec, type Theme } fro
 import { chartTheme, fadedMark } from '../shared/chartTheme';
 import { DASHBOARD_COLORS } from './colors';
 import { onHostMessage, vsCodeApi } from '../shared/api';
-import { byId, h, icon, injectStyles } from '../shared/dom';
+import { byId, h, icon, injectStyles, textField } from '../shared/dom';
 import css from './styles.css';
 import { TreeViewer } from './treeView';
 
@@ -183,14 +182,41 @@ function setState(s: DashboardState): void {
   }
 }
 
-/** A chart card whose table toggle is remembered across reloads. */
-function card(name: string, title: string, emptyText: string, wide = false): ChartCard {
-  const c = new ChartCard(name, title, emptyText, wide, (n, on) => {
-    persisted.tables = on ? [...new Set([...persisted.tables, n])] : persisted.tables.filter((x) => x !== n);
-    save();
+/** A chart card: name (its key in `cards`), title, the text it shows before there is data, whether it spans the grid. */
+type CardSpec = [name: string, title: string, emptyText: string, wide?: boolean];
+
+const NO_EVAL = 'No eval events yet — run an evaluation.';
+const TRAINING_CARDS: CardSpec[] = [
+  ['loss', 'Training loss', 'No train events yet — the loss appears here as the job logs steps.', true],
+  ['lr', 'Learning rate', 'No train events yet.'],
+  ['reward', 'GRPO reward (mean ± std)', 'No reward logged — GRPO runs log rewardMean and rewardStd.'],
+];
+const EVAL_CARDS: CardSpec[] = [
+  ['perplexity', 'Perplexity by depth', NO_EVAL],
+  ['brier', 'Brier score by depth', NO_EVAL],
+  [
+    'skill',
+    'Brier skill by depth (0 = uniform forecast)',
+    'No Brier skill logged — runs from before skill was reported show — in the stage table.',
+  ],
+  ['ece', 'Expected calibration error by depth', 'No ECE logged yet.'],
+  ['reliability', 'Reliability diagram', 'No forecast trees with actual outcomes — an eval run writes trees.jsonl.'],
+  ['coverage', 'Match coverage (exact / semantic / LLM / none)', NO_EVAL, true],
+  ['kinds', 'Match kinds across runs and stages (whole split)', NO_EVAL, true],
+];
+
+/** The grid of `specs`' chart cards, in that order, each kept in `cards` under its name, its table toggle
+ * remembered across reloads. */
+function cardGrid(specs: CardSpec[], attrs: Record<string, string> = {}): HTMLElement {
+  const made = specs.map(([name, title, emptyText, wide = false]) => {
+    const c = new ChartCard(name, title, emptyText, wide, (n, on) => {
+      persisted.tables = on ? [...new Set([...persisted.tables, n])] : persisted.tables.filter((x) => x !== n);
+      save();
+    });
+    if (persisted.tables.includes(name)) c.setTable(true);
+    return (cards[name] = c).el;
   });
-  if (persisted.tables.includes(name)) c.setTable(true);
-  return c;
+  return h('div', { class: 'grid', ...attrs }, ...made);
 }
 
 function emptyState(message: string): HTMLElement {
@@ -329,18 +355,6 @@ function trainingSection(): HTMLElement {
     save();
     drawTraining();
   });
-  cards.loss = card(
-    'loss',
-    'Training loss',
-    'No train events yet — the loss appears here as the job logs steps.',
-    true,
-  );
-  cards.lr = card('lr', 'Learning rate', 'No train events yet.');
-  cards.reward = card(
-    'reward',
-    'GRPO reward (mean ± std)',
-    'No reward logged — GRPO runs log rewardMean and rewardStd.',
-  );
   return h(
     'section',
     { id: 'section-training', 'aria-label': 'Training' },
@@ -357,40 +371,16 @@ function trainingSection(): HTMLElement {
       slider,
       out,
     ),
-    h('div', { class: 'grid', id: 'training-grid' }, cards.loss.el, cards.lr.el, cards.reward.el),
+    cardGrid(TRAINING_CARDS, { id: 'training-grid' }),
   );
 }
 
 function evalSection(): HTMLElement {
-  cards.perplexity = card('perplexity', 'Perplexity by depth', 'No eval events yet — run an evaluation.');
-  cards.brier = card('brier', 'Brier score by depth', 'No eval events yet — run an evaluation.');
-  cards.skill = card(
-    'skill',
-    'Brier skill by depth (0 = uniform forecast)',
-    'No Brier skill logged — runs from before skill was reported show — in the stage table.',
-  );
-  cards.ece = card('ece', 'Expected calibration error by depth', 'No ECE logged yet.');
-  cards.coverage = card(
-    'coverage',
-    'Match coverage (exact / semantic / LLM / none)',
-    'No eval events yet — run an evaluation.',
-    true,
-  );
-  cards.coverage.el.append(h('p', { class: 'note', id: 'coverage-matcher' }));
-  cards.kinds = card(
-    'kinds',
-    'Match kinds across runs and stages (whole split)',
-    'No eval events yet — run an evaluation.',
-    true,
-  );
-  cards.kinds.el.append(
+  const grid = cardGrid(EVAL_CARDS);
+  cards.coverage!.el.append(h('p', { class: 'note', id: 'coverage-matcher' }));
+  cards.kinds!.el.append(
     h('p', { class: 'note', id: 'kinds-flag', role: 'status' }),
     h('div', { id: 'kinds-table-box', role: 'region', 'aria-label': 'Match kinds table', tabindex: 0 }),
-  );
-  cards.reliability = card(
-    'reliability',
-    'Reliability diagram',
-    'No forecast trees with actual outcomes — an eval run writes trees.jsonl.',
   );
   return h(
     'section',
@@ -398,28 +388,12 @@ function evalSection(): HTMLElement {
     h('h2', {}, 'Evaluation and production gates'),
     // Twelve columns: on a narrow panel the table scrolls sideways, and the keyboard can scroll it too.
     h('div', { id: 'stage-table-box', role: 'region', 'aria-label': 'Stage table', tabindex: 0 }),
-    h(
-      'div',
-      { class: 'grid' },
-      cards.perplexity.el,
-      cards.brier.el,
-      cards.skill.el,
-      cards.ece.el,
-      cards.reliability.el,
-      cards.coverage.el,
-      cards.kinds.el,
-    ),
+    grid,
   );
 }
 
 function treeSection(): HTMLElement {
-  const search = h('vscode-textfield', {
-    id: 'tree-search',
-    placeholder: 'Search trees by seed event',
-    value: persisted.treeSearch,
-  }) as VscodeTextfield;
-  // `label` names the input inside the element (an aria-label on the host does not reach it).
-  search.label = 'Search trees by seed event';
+  const search = textField('tree-search', 'Search trees by seed event', persisted.treeSearch);
   search.addEventListener('input', () => {
     persisted.treeSearch = search.value;
     save();
@@ -430,12 +404,7 @@ function treeSection(): HTMLElement {
     const [runId, index] = splitRef(select.value);
     if (runId !== null) selectTree({ runId, index });
   });
-  const nodeSearch = h('vscode-textfield', {
-    id: 'node-search',
-    placeholder: 'Find event in tree',
-    value: persisted.nodeSearch,
-  }) as VscodeTextfield;
-  nodeSearch.label = 'Find event in tree';
+  const nodeSearch = textField('node-search', 'Find event in tree', persisted.nodeSearch);
   nodeSearch.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') findNodes(nodeSearch.value);
   });
@@ -612,6 +581,11 @@ const runLabel = (m: RunModel, what: string): string => (state?.mode === 'compar
 
 const canTrain = (m: RunModel): boolean => m.snap.kind !== 'eval' && m.snap.kind !== 'generate';
 
+/** A training curve: a line through the points, no markers. */
+function curve(label: string, data: AnyDataset['data'], borderColor: string, borderWidth: number): AnyDataset {
+  return { type: 'line', label, data, borderColor, borderWidth, pointRadius: 0 };
+}
+
 function drawTraining(): void {
   const lossSets: AnyDataset[] = [];
   const lrSets: AnyDataset[] = [];
@@ -626,35 +600,15 @@ function drawTraining(): void {
     const env = m.loss.envelope();
     lossPoints += env.xs.length;
     // Behind its smoothed line the raw loss is fainter, but still ≥ 3:1 on the card.
-    lossSets.push({
-      type: 'line',
-      label: runLabel(m, 'loss'),
-      data: points(env),
-      borderColor: persisted.smoothing > 0 ? fadedMark(c, 0.35) : c,
-      borderWidth: 1,
-      pointRadius: 0,
-    });
+    lossSets.push(curve(runLabel(m, 'loss'), points(env), persisted.smoothing > 0 ? fadedMark(c, 0.35) : c, 1));
     if (persisted.smoothing > 0) {
       const means = m.loss.means();
-      lossSets.push({
-        type: 'line',
-        label: runLabel(m, 'smoothed'),
-        data: points({ xs: means.xs, ys: emaSmooth(means.ys, persisted.smoothing) }),
-        borderColor: c,
-        borderWidth: 2,
-        pointRadius: 0,
-      });
+      const smoothed = { xs: means.xs, ys: emaSmooth(means.ys, persisted.smoothing) };
+      lossSets.push(curve(runLabel(m, 'smoothed'), points(smoothed), c, 2));
     }
     const lr = m.lr.means();
     lrPoints += lr.xs.length;
-    lrSets.push({
-      type: 'line',
-      label: runLabel(m, 'lr'),
-      data: points(lr),
-      borderColor: c,
-      borderWidth: 1.5,
-      pointRadius: 0,
-    });
+    lrSets.push(curve(runLabel(m, 'lr'), points(lr), c, 1.5));
     const mean = m.rewardMean.means();
     if (mean.xs.length) {
       const std = m.rewardStd.means();
@@ -680,14 +634,7 @@ function drawTraining(): void {
           pointRadius: 0,
           fill: false,
         },
-        {
-          type: 'line',
-          label: runLabel(m, 'reward mean'),
-          data: points(mean),
-          borderColor: c,
-          borderWidth: 2,
-          pointRadius: 0,
-        },
+        curve(runLabel(m, 'reward mean'), points(mean), c, 2),
       );
     }
   });

@@ -21,6 +21,33 @@ export function h(tag: string, attrs: Attrs = {}, ...children: Child[]): HTMLEle
   return el;
 }
 
+/** A vscode-textfield named by its placeholder: `label` names the input inside the element's shadow root, where an
+ * aria-label on the host would not reach it. */
+export function textField(id: string, label: string, value: string): HTMLElementTagNameMap['vscode-textfield'] {
+  const field = h('vscode-textfield', { id, placeholder: label });
+  field.label = label;
+  field.value = value;
+  return field;
+}
+
+/** A vscode-single-select of `options` ([value, label]) with `selected` chosen; `onChange` gets the value the user
+ * picks, always one of the options'. */
+export function singleSelect<V extends string>(
+  attrs: Attrs,
+  options: readonly (readonly [V, string])[],
+  selected: string,
+  onChange: (value: V) => void,
+): HTMLElementTagNameMap['vscode-single-select'] {
+  const select = h('vscode-single-select', attrs);
+  for (const [value, label] of options)
+    select.append(h('vscode-option', { value, selected: selected === value }, label));
+  select.addEventListener('change', () => {
+    const picked = options.find(([value]) => value === select.value);
+    if (picked) onChange(picked[0]);
+  });
+  return select;
+}
+
 /** A vscode-button; `ariaLabel` must contain the visible `label` (WCAG 2.5.3) unless that is only a symbol (↑, ✕). */
 export function button(
   id: string,

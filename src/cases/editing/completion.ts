@@ -38,75 +38,43 @@ interface KeySpec {
 
 const CANDIDATES_SNIPPET = '[{"event": "$1", "label": 1}, {"event": "$2", "label": 0}]';
 
+/** A key of a contract object: `"name": value` as the snippet, its type as the detail, and as documentation the
+ * contract's description of the key unless `doc` says otherwise. */
+function key<T extends Record<string, { description?: string | undefined }>>(
+  shape: T,
+  name: keyof T & string,
+  value: string | ((ctx: { levelIndex: number }) => string),
+  detail: string,
+  doc = shape[name]?.description,
+): KeySpec {
+  return { key: name, snippet: (ctx) => `"${name}": ${typeof value === 'string' ? value : value(ctx)}`, detail, doc };
+}
+
 const KEYS: Record<ObjectKind, KeySpec[]> = {
   case: [
-    {
-      key: 'seed',
-      snippet: () => '"seed": {"event": "$1", "date": "${2:YYYY-MM-DD}"}',
-      detail: 'object, required',
-      doc: 'The seed: the event the forecast starts from and its date.',
-    },
-    {
-      key: 'levels',
-      snippet: () => `"levels": [{"depth": 1, "candidates": ${CANDIDATES_SNIPPET}}]`,
-      detail: 'array, required',
-      doc: CaseSchema.shape.levels.description,
-    },
-    { key: 'id', snippet: () => '"id": "$1"', detail: 'string, optional', doc: CaseSchema.shape.id.description },
-    {
-      key: 'split',
-      snippet: () => `"split": "\${1|${SPLITS.join(',')}|}"`,
-      detail: 'train | eval | test, optional',
-      doc: CaseSchema.shape.split.description,
-    },
-    {
-      key: 'source',
-      snippet: () => '"source": {"url": "$1"}',
-      detail: 'object, optional',
-      doc: CaseSchema.shape.source.description,
-    },
+    key(
+      CaseSchema.shape,
+      'seed',
+      '{"event": "$1", "date": "${2:YYYY-MM-DD}"}',
+      'object, required',
+      'The seed: the event the forecast starts from and its date.',
+    ),
+    key(CaseSchema.shape, 'levels', `[{"depth": 1, "candidates": ${CANDIDATES_SNIPPET}}]`, 'array, required'),
+    key(CaseSchema.shape, 'id', '"$1"', 'string, optional'),
+    key(CaseSchema.shape, 'split', `"\${1|${SPLITS.join(',')}|}"`, 'train | eval | test, optional'),
+    key(CaseSchema.shape, 'source', '{"url": "$1"}', 'object, optional'),
   ],
   seed: [
-    {
-      key: 'event',
-      snippet: () => '"event": "$1"',
-      detail: 'string, required',
-      doc: SeedSchema.shape.event.description,
-    },
-    {
-      key: 'date',
-      snippet: () => '"date": "${1:YYYY-MM-DD}"',
-      detail: 'YYYY-MM-DD, required',
-      doc: SeedSchema.shape.date.description,
-    },
+    key(SeedSchema.shape, 'event', '"$1"', 'string, required'),
+    key(SeedSchema.shape, 'date', '"${1:YYYY-MM-DD}"', 'YYYY-MM-DD, required'),
   ],
   level: [
-    {
-      key: 'depth',
-      snippet: ({ levelIndex }) => `"depth": \${1:${String(levelIndex + 1)}}`,
-      detail: 'integer ≥ 1, required',
-      doc: LevelSchema.shape.depth.description,
-    },
-    {
-      key: 'candidates',
-      snippet: () => `"candidates": ${CANDIDATES_SNIPPET}`,
-      detail: 'array, required',
-      doc: LevelSchema.shape.candidates.description,
-    },
+    key(LevelSchema.shape, 'depth', ({ levelIndex }) => `\${1:${String(levelIndex + 1)}}`, 'integer ≥ 1, required'),
+    key(LevelSchema.shape, 'candidates', CANDIDATES_SNIPPET, 'array, required'),
   ],
   candidate: [
-    {
-      key: 'event',
-      snippet: () => '"event": "$1"',
-      detail: 'string, required',
-      doc: CandidateSchema.shape.event.description,
-    },
-    {
-      key: 'label',
-      snippet: () => '"label": ${1|0,1|}',
-      detail: '0 | 1, required',
-      doc: CandidateSchema.shape.label.description,
-    },
+    key(CandidateSchema.shape, 'event', '"$1"', 'string, required'),
+    key(CandidateSchema.shape, 'label', '${1|0,1|}', '0 | 1, required'),
   ],
 };
 

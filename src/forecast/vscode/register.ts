@@ -11,13 +11,13 @@ import { adapterChoices } from '../../jobs/launchConfig';
 import { resolvePython } from '../../jobs/backends/local';
 import { GPUS } from '../../jobs/cost';
 import { readJobsConfig } from '../../config/vscode/config';
-import { Secrets } from '../../jobs/vscode/secrets';
+import { Secrets, askSecret } from '../../jobs/vscode/secrets';
 import { JOB_COMMANDS } from '../../jobs/commands';
 import { openModalDeployTerminal } from '../../jobs/vscode/deployModal';
 import { DASHBOARD_COMMANDS } from '../../dashboard/commands';
 import { ForecastClient, ServiceError, type ServiceAction } from '../client';
 import { FORECAST_COMMANDS } from '../commands';
-import { checkCount, checkDate, checkSeed, CONTRACT_LIMITS } from '../inputs';
+import { buildRequest, checkCount, checkDate, checkSeed, CONTRACT_LIMITS } from '../inputs';
 import { LocalService, localModelChoices, serveArgs } from '../localService';
 import { levelCandidates, nextOpenDepth } from '../predictions';
 import { CHRONICLED_PREDICTIONS_FILE, chronicleInput, suggestedOutcome } from '../chronicleOutcome';
@@ -219,58 +219,42 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
   const forecast = async (arg?: unknown): Promise<string | undefined> => {
     const c = await requireClient();
     const given = (arg ?? {}) as Partial<{ event: string; date: string; depth: number; breadth: number }>;
-    const ask = async (
-      title: string,
-      value: string,
-      validate: (v: string) => string | undefined,
-      prompt: string,
-    ): Promise<string | undefined> =>
-      vscode.window.showInputBox({
-        title: `Forecast Seed Event: ${title}`,
-        value,
-        prompt,
-        ignoreFocusOut: true,
-        validateInput: validate,
-      });
-    const event =
-      given.event ??
-      (await ask('seed event (1/4)', '', checkSeed, 'What happened — the event the forecast starts from'));
-    if (event === undefined) return undefined;
-    const date =
-      given.date ??
-      (await ask('date (2/4)', new Date().toISOString().slice(0, 10), checkDate, 'When it happened, YYYY-MM-DD'));
-    if (date === undefined) return undefined;
-    const depth =
-      given.depth !== undefined
-        ? String(given.depth)
-        : await ask(
-            'depth (3/4)',
-            '2',
-            (v) => checkCount(v, 'depth', CONTRACT_LIMITS.depth),
-            'Levels below the seed (the service allows up to its max_depth, 4 by default)',
-          );
-    if (depth === undefined) return undefined;
-    const breadth =
-      given.breadth !== undefined
-        ? String(given.breadth)
-        : await ask(
-            'breadth (4/4)',
-            '3',
-            (v) => checkCount(v, 'breadth', CONTRACT_LIMITS.breadth),
-            'Children per node, the most likely first',
-          );
-    if (breadth === undefined) return undefined;
-    const problem =
-      checkSeed(event) ??
-      checkDate(date) ??
-      checkCount(depth, 'depth', CONTRACT_LIMITS.depth) ??
-      checkCount(breadth, 'breadth', CONTRACT_LIMITS.breadth);
-    if (problem) throw new Error(problem);
-    const request = {
-      seed: { event: event.trim(), date: date.trim() },
-      depth: Number(depth),
-      breadth: Number(breadth),
-    };
+    // The four questions, each skipped when the caller gave its answer (title, first value, check, prompt).
+    const questions = [
+      ['event', 'seed event', '', checkSeed, 'What happened — the event the forecast starts from'],
+      ['date', 'date', new Date().toISOString().slice(0, 10), checkDate, 'When it happened, YYYY-MM-DD'],
+      [
+        'depth',
+        'depth',
+        '2',
+        (v: string) => checkCount(v, 'depth', CONTRACT_LIMITS.depth),
+        'Levels below the seed (the service allows up to its max_depth, 4 by default)',
+      ],
+      [
+        'breadth',
+        'breadth',
+        '3',
+        (v: string) => checkCount(v, 'breadth', CONTRACT_LIMITS.breadth),
+        'Children per node, the most likely first',
+      ],
+    ] as const;
+    const answers = { event: '', date: '', depth: '', breadth: '' };
+    for (const [i, [key, title, value, validate, prompt]] of questions.entries()) {
+      const answer =
+        given[key] !== undefined
+          ? String(given[key])
+          : await vscode.window.showInputBox({
+              title: `Forecast Seed Event: ${title} (${i + 1}/${questions.length})`,
+              value,
+              prompt,
+              ignoreFocusOut: true,
+              validateInput: validate,
+            });
+      if (answer === undefined) return undefined;
+      answers[key] = answer;
+    }
+    const request = buildRequest(answers.event, answers.date, answers.depth, answers.breadth);
+    if (typeof request === 'string') throw new Error(request);
     const run = async (): Promise<string | undefined> => {
       let answer: ForecastResponse;
       try {
@@ -529,38 +513,35 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
         return true;
       },
       [FORECAST_COMMANDS.setServiceToken]: async () => {
-        const token = await vscode.window.showInputBox({
+        const token = await askSecret({
           title: 'Forecast service token',
           prompt: 'The bearer token of the service at psychohistory.service.url (one of its PSYCHOHISTORY_TOKENS)',
-          password: true,
-          ignoreFocusOut: true,
-          validateInput: (v) => (v.trim() ? (/\s/.test(v.trim()) ? 'A token has no spaces.' : undefined) : 'Required'),
+          required: true,
+          check: (v) => (/\s/.test(v) ? 'A token has no spaces.' : undefined),
         });
         if (!token) return;
-        await secrets.set('serviceToken', token.trim());
+        await secrets.set('serviceToken', token);
         void vscode.window.showInformationMessage('Forecast service token saved in the editor’s secret storage.');
         refreshAll();
       },
       [FORECAST_COMMANDS.setServiceProxyToken]: async () => {
-        const key = await vscode.window.showInputBox({
+        const key = await askSecret({
           title: 'Modal Proxy Auth Token: token id',
           prompt:
             'For a deployed forecast service (requires_proxy_auth): the Token ID of a Proxy Auth Token of your Modal workspace',
           placeHolder: 'wk-…',
-          ignoreFocusOut: true,
-          validateInput: (v) => (v.trim() ? undefined : 'Required'),
+          password: false,
+          required: true,
         });
         if (!key) return;
-        const secret = await vscode.window.showInputBox({
+        const secret = await askSecret({
           title: 'Modal Proxy Auth Token: token secret',
           placeHolder: 'ws-…',
-          password: true,
-          ignoreFocusOut: true,
-          validateInput: (v) => (v.trim() ? undefined : 'Required'),
+          required: true,
         });
         if (!secret) return;
-        await secrets.set('serviceProxyKey', key.trim());
-        await secrets.set('serviceProxySecret', secret.trim());
+        await secrets.set('serviceProxyKey', key);
+        await secrets.set('serviceProxySecret', secret);
         void vscode.window.showInformationMessage(
           'Modal Proxy Auth Token saved in the editor’s secret storage; requests to psychohistory.service.url carry it (Modal-Key / Modal-Secret).',
         );

@@ -270,6 +270,30 @@ class LaunchPrompts implements vscode.Disposable {
     previous?.dispose();
   }
 
+  /**
+   * Shows `input` as step `at`, with a Back button when there is a step to go back to, and settles on what the
+   * listeners from `listen` resolve, or 'back', or 'cancel' when it is hidden; the listeners are disposed after.
+   */
+  private ask<T>(
+    input: vscode.QuickInput & Pick<vscode.InputBox, 'buttons' | 'onDidTriggerButton'>,
+    at: StepAt,
+    title: string,
+    listen: (resolve: (outcome: StepOutcome<T>) => void) => vscode.Disposable[],
+  ): Promise<StepOutcome<T>> {
+    input.buttons = at.canGoBack ? [vscode.QuickInputButtons.Back] : [];
+    const subscriptions: vscode.Disposable[] = [];
+    return new Promise<StepOutcome<T>>((resolve) => {
+      subscriptions.push(
+        input.onDidTriggerButton((b) => {
+          if (b === vscode.QuickInputButtons.Back) resolve('back');
+        }),
+        ...listen(resolve),
+        input.onDidHide(() => resolve('cancel')),
+      );
+      this.show(input, at, title);
+    }).finally(() => subscriptions.forEach((d) => d.dispose()));
+  }
+
   private pick<T extends vscode.QuickPickItem>(
     at: StepAt,
     title: string,
@@ -281,21 +305,12 @@ class LaunchPrompts implements vscode.Disposable {
     input.items = items;
     if (active) input.activeItems = [active];
     if (placeholder !== undefined) input.placeholder = placeholder;
-    input.buttons = at.canGoBack ? [vscode.QuickInputButtons.Back] : [];
-    const subscriptions: vscode.Disposable[] = [];
-    return new Promise<StepOutcome<T>>((resolve) => {
-      subscriptions.push(
-        input.onDidTriggerButton((b) => {
-          if (b === vscode.QuickInputButtons.Back) resolve('back');
-        }),
-        input.onDidAccept(() => {
-          const item = input.selectedItems[0] ?? input.activeItems[0];
-          if (item) resolve({ value: item });
-        }),
-        input.onDidHide(() => resolve('cancel')),
-      );
-      this.show(input, at, title);
-    }).finally(() => subscriptions.forEach((d) => d.dispose()));
+    return this.ask(input, at, title, (resolve) => [
+      input.onDidAccept(() => {
+        const item = input.selectedItems[0] ?? input.activeItems[0];
+        if (item) resolve({ value: item });
+      }),
+    ]);
   }
 
   async pickDataset(at: StepAt, previous: string | undefined): Promise<StepOutcome<string>> {
@@ -393,25 +408,16 @@ class LaunchPrompts implements vscode.Disposable {
     };
     const input = vscode.window.createInputBox();
     input.value = String(value);
-    input.buttons = at.canGoBack ? [vscode.QuickInputButtons.Back] : [];
-    const subscriptions: vscode.Disposable[] = [];
-    return new Promise<StepOutcome<number>>((resolve) => {
-      subscriptions.push(
-        input.onDidTriggerButton((b) => {
-          if (b === vscode.QuickInputButtons.Back) resolve('back');
-        }),
-        input.onDidChangeValue((v) => {
-          input.validationMessage = validate(v);
-        }),
-        input.onDidAccept(() => {
-          const message = validate(input.value);
-          input.validationMessage = message;
-          if (message === undefined) resolve({ value: Number(input.value) });
-        }),
-        input.onDidHide(() => resolve('cancel')),
-      );
-      this.show(input, at, `${at.title}: ${what}`);
-    }).finally(() => subscriptions.forEach((d) => d.dispose()));
+    return this.ask(input, at, `${at.title}: ${what}`, (resolve) => [
+      input.onDidChangeValue((v) => {
+        input.validationMessage = validate(v);
+      }),
+      input.onDidAccept(() => {
+        const message = validate(input.value);
+        input.validationMessage = message;
+        if (message === undefined) resolve({ value: Number(input.value) });
+      }),
+    ]);
   }
 }
 

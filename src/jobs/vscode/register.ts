@@ -20,7 +20,7 @@ import { JobError, messageOf } from '../errors';
 import { isTerminal } from '../stateMachine';
 import { affectsSetting, readJobsConfig } from '../../config/vscode/config';
 import { SETTINGS } from '../../config/settings';
-import { Secrets } from './secrets';
+import { Secrets, askSecret, type SecretQuestion } from './secrets';
 import { launchFlow } from './launchFlow';
 import { openModalDeployTerminal } from './deployModal';
 import { JOB_COMMANDS } from '../commands';
@@ -37,6 +37,17 @@ interface Workspace {
 
 export function registerJobs(ctx: Ctx): vscode.Disposable[] {
   const secrets = new Secrets(ctx.extension.secrets);
+  /** A command that asks for a secret local jobs get as the environment variable `env`, and keeps it. */
+  const saveJobSecret =
+    (question: SecretQuestion, key: 'huggingFace' | 'openRouter', name: string, env: string) =>
+    async (): Promise<void> => {
+      const value = await askSecret(question);
+      if (!value) return;
+      await secrets.set(key, value);
+      void vscode.window.showInformationMessage(
+        `${name} saved in the editor’s secret storage (local jobs get it as ${env}).`,
+      );
+    };
   const disposables: vscode.Disposable[] = [];
   let ws: Workspace | undefined;
   // One output channel per run whose logs were asked for, following logs.txt while the run is active.
@@ -255,22 +266,16 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
         await openModalDeployTerminal(secrets);
       },
       [JOB_COMMANDS.setModalToken]: async () => {
-        const tokenId = await vscode.window.showInputBox({
+        const tokenId = await askSecret({
           title: 'Modal token id',
           placeHolder: 'ak-…',
-          ignoreFocusOut: true,
-          validateInput: (v) => (v.trim() ? undefined : 'Required'),
+          password: false,
+          required: true,
         });
         if (!tokenId) return;
-        const tokenSecret = await vscode.window.showInputBox({
-          title: 'Modal token secret',
-          placeHolder: 'as-…',
-          password: true,
-          ignoreFocusOut: true,
-          validateInput: (v) => (v.trim() ? undefined : 'Required'),
-        });
+        const tokenSecret = await askSecret({ title: 'Modal token secret', placeHolder: 'as-…', required: true });
         if (!tokenSecret) return;
-        const credentials = { tokenId: tokenId.trim(), tokenSecret: tokenSecret.trim() };
+        const credentials = { tokenId, tokenSecret };
         // Check before storing: one cheap authenticated call with the new pair.
         const check = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: 'Checking the Modal token…' },
@@ -297,34 +302,18 @@ export function registerJobs(ctx: Ctx): vscode.Disposable[] {
           `Modal token checked and saved in the editor’s secret storage${check.ok && check.note ? ` (${check.note})` : ''}.`,
         );
       },
-      [JOB_COMMANDS.setHuggingFaceToken]: async () => {
-        const token = await vscode.window.showInputBox({
-          title: 'Hugging Face token',
-          placeHolder: 'hf_…',
-          password: true,
-          ignoreFocusOut: true,
-        });
-        if (token) {
-          await secrets.set('huggingFace', token.trim());
-          void vscode.window.showInformationMessage(
-            'Hugging Face token saved in the editor’s secret storage (local jobs get it as HF_TOKEN).',
-          );
-        }
-      },
-      [JOB_COMMANDS.setOpenRouterKey]: async () => {
-        const key = await vscode.window.showInputBox({
-          title: 'OpenRouter API key',
-          placeHolder: 'sk-or-…',
-          password: true,
-          ignoreFocusOut: true,
-        });
-        if (key) {
-          await secrets.set('openRouter', key.trim());
-          void vscode.window.showInformationMessage(
-            'OpenRouter key saved in the editor’s secret storage (local jobs get it as OPENROUTER_API_KEY).',
-          );
-        }
-      },
+      [JOB_COMMANDS.setHuggingFaceToken]: saveJobSecret(
+        { title: 'Hugging Face token', placeHolder: 'hf_…' },
+        'huggingFace',
+        'Hugging Face token',
+        'HF_TOKEN',
+      ),
+      [JOB_COMMANDS.setOpenRouterKey]: saveJobSecret(
+        { title: 'OpenRouter API key', placeHolder: 'sk-or-…' },
+        'openRouter',
+        'OpenRouter key',
+        'OPENROUTER_API_KEY',
+      ),
     }),
   );
 

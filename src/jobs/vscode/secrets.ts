@@ -1,6 +1,6 @@
 // Secrets live only in VS Code SecretStorage: never in settings, logs, run.json or a webview.
 // Local jobs get them as environment variables; the Modal client gets the token pair directly.
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { ModalCredentials } from '../backends/modal';
 
 export const SECRET_KEYS = {
@@ -69,4 +69,28 @@ export class Secrets {
     const credentials = await this.modalCredentials();
     return credentials ? { MODAL_TOKEN_ID: credentials.tokenId, MODAL_TOKEN_SECRET: credentials.tokenSecret } : {};
   }
+}
+
+/** What `askSecret` shows: a token's id is asked with `password: false`; `check` sees the trimmed answer. */
+export interface SecretQuestion {
+  title: string;
+  prompt?: string;
+  placeHolder?: string;
+  password?: boolean;
+  required?: boolean;
+  check?: (value: string) => string | undefined;
+}
+
+/** Asks for one secret (or the id half of a token): the trimmed answer, or undefined when the user escapes or
+ * answers nothing. */
+export async function askSecret(q: SecretQuestion): Promise<string | undefined> {
+  const answer = await vscode.window.showInputBox({
+    title: q.title,
+    prompt: q.prompt,
+    placeHolder: q.placeHolder,
+    password: q.password ?? true,
+    ignoreFocusOut: true,
+    validateInput: q.required ? (v) => (v.trim() ? q.check?.(v.trim()) : 'Required') : undefined,
+  });
+  return answer?.trim() || undefined;
 }
