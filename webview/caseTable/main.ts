@@ -13,7 +13,7 @@ import css from './caseTable.css';
 import type { HostToWebview, Summary, TableQuery, WebviewToHost } from '../../src/caseTable/protocol';
 import { DEFAULT_QUERY } from '../../src/caseTable/protocol';
 import { onHostMessage, vsCodeApi } from '../shared/api';
-import { button, h, singleSelect, textField } from '../shared/dom';
+import { button, h, injectStyles, singleSelect, textField } from '../shared/dom';
 import { CaseFormView } from './form';
 import { ROW_HEIGHT, VirtualTable } from './table';
 import { CASE_TABLE_COLORS } from './colors';
@@ -27,9 +27,7 @@ interface ViewState {
 
 const vscode = vsCodeApi<WebviewToHost, ViewState>();
 
-const sheet = new CSSStyleSheet();
-sheet.replaceSync(css);
-document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+injectStyles(css);
 // Status colours (errors, warnings, links, line numbers) made readable in the current theme: --ph-*.
 applyColorRoles(CASE_TABLE_COLORS);
 
