@@ -141,6 +141,18 @@ def save_cached(model, tokenizer, out: Path) -> Path:
     return out
 
 
+def yarn_rope(positions: int) -> dict:
+    """GPT-OSS's rope scaling (yarn) at factor 1: the positions a local model is built for, unscaled."""
+    return {
+        "rope_type": "yarn",
+        "factor": 1.0,
+        "beta_fast": 32.0,
+        "beta_slow": 1.0,
+        "truncate": False,
+        "original_max_position_embeddings": positions,
+    }
+
+
 def build_local_model(name: str, seed: int = 1337) -> Path:
     """Build (once, cached) the GPT-OSS-shaped stand-in `name` ∈ PRESETS; returns its directory."""
     from transformers import GptOssConfig, GptOssForCausalLM
@@ -157,14 +169,7 @@ def build_local_model(name: str, seed: int = 1337) -> Path:
         **{**memplan.config_kwargs(shape), "vocab_size": len(tokenizer)},
         max_position_embeddings=4096,
         sliding_window=128,
-        rope_scaling={
-            "rope_type": "yarn",
-            "factor": 1.0,
-            "beta_fast": 32.0,
-            "beta_slow": 1.0,
-            "truncate": False,
-            "original_max_position_embeddings": 4096,
-        },
+        rope_scaling=yarn_rope(4096),
         layer_types=["sliding_attention" if i % 2 == 0 else "full_attention" for i in range(shape["layers"])],
         pad_token_id=tokenizer.pad_token_id,
         eos_token_id=tokenizer.eos_token_id,

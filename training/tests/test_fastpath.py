@@ -8,7 +8,7 @@ import copy
 import pytest
 import torch
 
-from psychohistory import evaluate, fastpath
+from psychohistory import evaluate, fastpath, modeling
 
 VOCAB = 256
 # The dimensions the GptOss test models and the dense Llama one share.
@@ -34,14 +34,7 @@ def tiny_gptoss(seed: int = 0, dtype=torch.float32, window: int = 6):
         sliding_window=window,
         layer_types=["sliding_attention", "full_attention"] * 2,
         initializer_range=0.15,
-        rope_scaling={
-            "rope_type": "yarn",
-            "factor": 1.0,
-            "beta_fast": 32.0,
-            "beta_slow": 1.0,
-            "truncate": False,
-            "original_max_position_embeddings": 256,
-        },
+        rope_scaling=modeling.yarn_rope(256),
         pad_token_id=0,
         eos_token_id=1,
         bos_token_id=2,
