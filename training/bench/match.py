@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import torch  # noqa: E402
 from psychohistory import matching  # noqa: E402
 from psychohistory.metrics import jaccard, normalize  # noqa: E402
 
@@ -123,6 +124,7 @@ def cold(m: matching.Matcher, pairs: list[tuple]) -> tuple[list[matching.Match],
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     return out, {
         "dtype": m.embedder.dtype,
+        "threads": m.embedder.threads or torch.get_num_threads(),
         "seconds": round(wall, 2),
         "cpuSeconds": round(cpu, 2),
         "loadAverage": [round(x, 2) for x in load],
@@ -131,12 +133,12 @@ def cold(m: matching.Matcher, pairs: list[tuple]) -> tuple[list[matching.Match],
 
 def speed(n: int, texts: list[str]) -> dict:
     """n predicted/actual pairs through a fresh Matcher on CPU (no judge): every prediction a new text, actuals
-    repeating as a split's do. The embedder's default (`new`) and float32 (`old`, the path before bfloat16) side by
-    side in one run, on the same pairs, with how far their cosines and verdicts differ; then the same pairs again
-    with the cache warm."""
+    repeating as a split's do. The embedder's default (`new`) and the path before it (`old`: float32, torch's
+    threads, one per core) side by side in one run, on the same pairs, with how far their cosines and verdicts
+    differ; then the same pairs again with the cache warm."""
     rng = random.Random(0)
     pairs = [(f"{rng.choice(texts)} ({i})", rng.choice(texts)) for i in range(n)]
-    old_m = matching.Matcher(matching.Embedder(device="cpu", dtype="float32"))
+    old_m = matching.Matcher(matching.Embedder(device="cpu", dtype="float32", threads=None))
     old, old_t = cold(old_m, pairs)
     m = matching.Matcher(matching.Embedder(device="cpu"))
     new, new_t = cold(m, pairs)

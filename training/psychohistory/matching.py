@@ -79,11 +79,14 @@ class Embedder:
     (whitespace collapsed) for the life of the object.
 
     dtype "auto" runs the model in bfloat16 on a CPU with AMX tiles (Intel Sapphire Rapids and later: bf16 matrix
-    products ~5x the float32 ones there, and the 10k-pair match 3x faster; cosines move by at most ~0.005, see
-    bench/match.py) and in float32 everywhere else (on a CPU without AMX, bf16 is slower than float32)."""
+    products ~5x the float32 ones there; cosines move by at most ~0.005 and no labelled pair changes verdict, see
+    bench/match.py) and in float32 everywhere else (on a CPU without AMX, bf16 is slower than float32). On CPU it
+    encodes with `threads` intra-op threads (None: torch's setting, one per core): each of the model's ~100 ops
+    per batch waits for its slowest thread, and on a CPU shared with other jobs that thread waits for a time slice,
+    ~10 ms an op, so one thread is several times faster there and at most about half as fast on an idle machine."""
 
-    def __init__(self, device: str | None = None, batch_size: int = 256, dtype: str = "auto"):
-        self.device, self.batch_size, self.dtype = device, batch_size, dtype
+    def __init__(self, device: str | None = None, batch_size: int = 256, dtype: str = "auto", threads: int | None = 1):
+        self.device, self.batch_size, self.dtype, self.threads = device, batch_size, dtype, threads
         self._model = None
         self._cache: dict = {}
         self.encoded = 0  # texts the model has embedded (cache misses), for tests and the benchmark
@@ -117,9 +120,16 @@ class Embedder:
         keys = [" ".join(t.split()) for t in texts]
         missing = [k for k in dict.fromkeys(keys) if k not in self._cache]
         if missing:
-            vecs = self.model().encode(
-                missing, batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False
-            )
+            import torch
+
+            model = self.model()
+            before = torch.get_num_threads()
+            if self.threads and model.device.type == "cpu":
+                torch.set_num_threads(self.threads)  # for this call only: the process's setting is restored
+            try:
+                vecs = model.encode(missing, batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False)
+            finally:
+                torch.set_num_threads(before)
             vecs = vecs.astype(np.float32)  # normalised here, in float32, whatever dtype the model ran in
             vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
             self._cache.update(zip(missing, vecs))

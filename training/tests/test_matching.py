@@ -99,6 +99,23 @@ def test_model_dtype():
     assert vecs.dtype == np.float32 and np.linalg.norm(vecs, axis=1) == pytest.approx([1.0, 1.0], abs=1e-6)
 
 
+def test_encodes_with_one_thread_and_restores_the_process_setting(monkeypatch):
+    e = matching.Embedder(device="cpu")
+    seen = []
+    real = e.model().encode
+    monkeypatch.setattr(e.model(), "encode", lambda *a, **k: seen.append(torch.get_num_threads()) or real(*a, **k))
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        e.encode(["Rates rise"])
+        assert seen == [1] and torch.get_num_threads() == 2
+        e.threads = None  # torch's setting
+        e.encode(["Rates fall"])
+        assert seen == [1, 2]
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_bfloat16_gives_the_float32_verdicts_on_the_labelled_pairs():
     """The bfloat16 path (default on a CPU with AMX) moves cosines by a few thousandths: on every labelled pair it
     says what the float32 model, which the thresholds are calibrated on, says."""
