@@ -156,8 +156,9 @@ def speed(n: int, texts: list[str]) -> dict:
         },
         "warmSeconds": round(warm, 2),
         "kinds": {k: sum(1 for x in new if x.kind == k) for k in ("exact", "semantic", "none")},
-        "verdictsChanged": sum(a.kind != b.kind for a, b in zip(old, new)),
         "maxCosineChange": round(max(dcos, default=0.0), 4),
+        # [old cosine, new cosine] of every pair whose verdict differs between the two paths
+        "verdictsChanged": [[round(a.cosine, 4), round(b.cosine, 4)] for a, b in zip(old, new) if a.kind != b.kind],
     }
 
 
