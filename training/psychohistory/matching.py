@@ -83,7 +83,8 @@ class Embedder:
     bench/match.py) and in float32 everywhere else (on a CPU without AMX, bf16 is slower than float32). On CPU it
     encodes with `threads` intra-op threads (None: torch's setting, one per core): each of the model's ~100 ops
     per batch waits for its slowest thread, and on a CPU shared with other jobs that thread waits for a time slice,
-    ~10 ms an op, so one thread is several times faster there and at most about half as fast on an idle machine."""
+    ~10 ms an op, so one thread is 3-8x faster there; with the cores free it gives up the second one (3.2 s where
+    two threads once took 2.0 s for 3,000 texts on this 2-core machine)."""
 
     def __init__(self, device: str | None = None, batch_size: int = 256, dtype: str = "auto", threads: int | None = 1):
         self.device, self.batch_size, self.dtype, self.threads = device, batch_size, dtype, threads
