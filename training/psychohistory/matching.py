@@ -80,7 +80,7 @@ class Embedder:
 
     dtype "auto" runs the model in bfloat16 on a CPU with AMX tiles (Intel Sapphire Rapids and later: bf16 matrix
     products ~5x the float32 ones there; cosines move by at most ~0.005 and no labelled pair changes verdict, see
-    bench/match.py) and in float32 everywhere else (on a CPU without AMX, bf16 is slower than float32). On CPU it
+    bench/match.py) and in float32 everywhere else (bf16 matrix products without AMX: not measured here). On CPU it
     encodes with `threads` intra-op threads (None: torch's setting, one per core): each of the model's ~100 ops
     per batch waits for its slowest thread, and on a CPU shared with other jobs that thread waits for a time slice,
     ~10 ms an op, so one thread is 3-8x faster there; with the cores free it gives up the second one (3.2 s where
