@@ -7,8 +7,11 @@ negations, numbers, dates, cause and effect, more or less detail), split into a 
   - the judge's band (see `calibrate`);
   - reports precision, recall and F1 on the held-out half of: exact, Jaccard (exact or Jaccard > 0.6), embeddings
     alone (cosine >= t) and the matcher (exact, Jaccard or embeddings), with the held-out errors by kind;
-  - times matching 10,000 predicted/actual pairs on CPU without the judge: cold (every text new to the cache) and
-    warm (the same pairs again, embeddings cached).
+  - all of that with the model in float32, the thresholds' definition; where the default runs it in bfloat16 (a CPU
+    with AMX, see matching.Embedder), also that path's own calibration and both halves' tables at the shipped
+    threshold (`bfloat16`);
+  - times matching 10,000 predicted/actual pairs on CPU without the judge: cold (every text new to the cache), the
+    default path and float32 side by side, and warm (the same pairs again, embeddings cached).
 
     python bench/match.py [--out=match.json] [--pairs=10000]"""
 
@@ -16,12 +19,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import torch  # noqa: E402
 from psychohistory import matching  # noqa: E402
 from psychohistory.metrics import jaccard, normalize  # noqa: E402
 
@@ -109,46 +114,85 @@ def report(feats: list[dict], t: float) -> dict:
     return out
 
 
+def cold(m: matching.Matcher, pairs: list[tuple]) -> tuple[list[matching.Match], dict]:
+    """Match pairs with an empty cache: wall and CPU seconds (this process's; other jobs on the machine inflate the
+    wall time, less the CPU time), and the load average just before."""
+    m.embedder.model()  # loading the model is not matching
+    load = os.getloadavg()
+    t0, c0 = time.perf_counter(), time.process_time()
+    out = m.match_many(pairs)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return out, {
+        "dtype": m.embedder.dtype,
+        "threads": m.embedder.threads or torch.get_num_threads(),
+        "seconds": round(wall, 2),
+        "cpuSeconds": round(cpu, 2),
+        "loadAverage": [round(x, 2) for x in load],
+    }
+
+
 def speed(n: int, texts: list[str]) -> dict:
-    """n predicted/actual pairs through a fresh Matcher (no judge): every prediction a new text, actuals repeating
-    as a split's do; then the same pairs again with the cache warm."""
+    """n predicted/actual pairs through a fresh Matcher on CPU (no judge): every prediction a new text, actuals
+    repeating as a split's do. The embedder's default (`new`) and the path before it (`old`: float32, torch's
+    threads, one per core) side by side in one run, on the same pairs, with how far their cosines and verdicts
+    differ; then the same pairs again with the cache warm."""
     rng = random.Random(0)
     pairs = [(f"{rng.choice(texts)} ({i})", rng.choice(texts)) for i in range(n)]
-    m = matching.Matcher()
-    m.embedder.model()  # loading the model is not matching
-    t0 = time.perf_counter()
-    first = m.match_many(pairs)
-    cold = time.perf_counter() - t0
+    old_m = matching.Matcher(matching.Embedder(device="cpu", dtype="float32", threads=None))
+    old, old_t = cold(old_m, pairs)
+    m = matching.Matcher(matching.Embedder(device="cpu"))
+    new, new_t = cold(m, pairs)
     t0 = time.perf_counter()
     m.match_many(pairs)
     warm = time.perf_counter() - t0
-    kinds = {k: sum(1 for x in first if x.kind == k) for k in ("exact", "semantic", "none")}
+    dcos = [abs(a.cosine - b.cosine) for a, b in zip(old, new) if a.cosine is not None and b.cosine is not None]
     return {
         "pairs": n,
-        "coldSeconds": round(cold, 2),
-        "warmSeconds": round(warm, 2),
         "textsEmbedded": m.embedder.encoded,
-        "kinds": kinds,
+        "cold": {"new": new_t, "old": old_t},
+        "oldOverNew": {
+            "seconds": round(old_t["seconds"] / new_t["seconds"], 2),
+            "cpuSeconds": round(old_t["cpuSeconds"] / new_t["cpuSeconds"], 2),
+        },
+        "warmSeconds": round(warm, 2),
+        "kinds": {k: sum(1 for x in new if x.kind == k) for k in ("exact", "semantic", "none")},
+        "maxCosineChange": round(max(dcos, default=0.0), 4),
+        # [old cosine, new cosine] of every pair whose verdict differs between the two paths
+        "verdictsChanged": [[round(a.cosine, 4), round(b.cosine, 4)] for a, b in zip(old, new) if a.kind != b.kind],
     }
+
+
+def agreement(pairs: list[dict], embedder: matching.Embedder, t: float | None = None) -> dict:
+    """The thresholds calibrated with one embedder, and both halves' tables at t (default: the calibrated cosine)."""
+    cal = features([p for p in pairs if p["split"] == "calibration"], embedder)
+    held = features([p for p in pairs if p["split"] == "heldout"], embedder)
+    thresholds = calibrate(cal)
+    t = thresholds["cosine"] if t is None else t
+    return {"calibrated": thresholds, "calibration": report(cal, t), "heldout": report(held, t)}
 
 
 def main(argv: list[str]) -> dict:
     opts = dict(a[2:].split("=", 1) for a in argv if a.startswith("--"))
     pairs = load_pairs()
-    embedder = matching.Embedder(device="cpu")
-    cal = features([p for p in pairs if p["split"] == "calibration"], embedder)
-    held = features([p for p in pairs if p["split"] == "heldout"], embedder)
-    thresholds = calibrate(cal)
-    t = thresholds["cosine"]
+    # the thresholds are the float32 model's (what a GPU and a CPU without AMX run)
+    f32 = agreement(pairs, matching.Embedder(device="cpu", dtype="float32"))
     texts = sorted({p[k] for p in pairs for k in ("a", "b")})
     result = {
-        "pairs": {"calibration": len(cal), "heldout": len(held)},
-        "calibrated": thresholds,
+        "pairs": {h: f32[h]["exact"]["n"] for h in ("calibration", "heldout")},
+        "calibrated": f32["calibrated"],
         "matcher": matching.settings(judge=True),
-        "calibration": report(cal, t),
-        "heldout": report(held, t),
-        "speed": speed(int(opts.get("pairs", 10000)), texts),
+        "calibration": f32["calibration"],
+        "heldout": f32["heldout"],
     }
+    default = matching.Embedder(device="cpu")
+    default.model()
+    if default.dtype != "float32":
+        # what this CPU's default path says: its own calibration, and both tables at the shipped threshold
+        own = agreement(pairs, default, matching.COSINE)
+        result[default.dtype] = {"calibrated": own["calibrated"]} | {
+            h: {k: v for k, v in own[h].items() if k != "matcherErrorsByKind"} for h in ("calibration", "heldout")
+        }
+    result["speed"] = speed(int(opts.get("pairs", 10000)), texts)
     print(json.dumps(result, indent=2))
     if "out" in opts:
         Path(opts["out"]).write_text(json.dumps(result, indent=2) + "\n")

@@ -4,7 +4,9 @@ bad input, batching and the cache, and the checked-in thresholds against a fresh
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+import torch
 
 from psychohistory import matching
 
@@ -79,8 +81,50 @@ def test_batched_and_cached(matcher):
     assert [b.kind for b in batch] == [o.kind for o in one_by_one]
     assert [b.cosine for b in batch] == pytest.approx([o.cosine for o in one_by_one], abs=1e-5)
     fresh = matching.Matcher()
-    fresh.match_many(pairs + pairs)
-    assert fresh.embedder.encoded == 3  # three distinct texts, each embedded once
+    fresh.match_many(pairs + pairs + [(" Oil  prices surge", "Crude oil prices jump ")])
+    assert fresh.embedder.encoded == 3  # three distinct texts (whitespace collapsed), each embedded once
+    vecs = fresh.embedder.encode(["Oil prices surge", "Oil  prices surge\n"])
+    assert (vecs[0] == vecs[1]).all() and fresh.embedder.encoded == 3
+    assert np.linalg.norm(vecs, axis=1) == pytest.approx([1.0, 1.0], abs=1e-6)
+
+
+def test_model_dtype():
+    assert matching.Embedder(device="cpu", dtype="float32").model().dtype == torch.float32
+    amx = torch.cpu._is_amx_tile_supported()
+    auto = matching.Embedder(device="cpu")
+    auto.model()
+    assert auto.dtype == ("bfloat16" if amx else "float32")
+    # float32 normalised to unit rows whatever the model ran in
+    vecs = matching.Embedder(device="cpu", dtype="bfloat16").encode(["Rates rise", "Interest rates go up"])
+    assert vecs.dtype == np.float32 and np.linalg.norm(vecs, axis=1) == pytest.approx([1.0, 1.0], abs=1e-6)
+
+
+def test_encodes_with_one_thread_and_restores_the_process_setting(monkeypatch):
+    e = matching.Embedder(device="cpu")
+    seen = []
+    real = e.model().encode
+    monkeypatch.setattr(e.model(), "encode", lambda *a, **k: seen.append(torch.get_num_threads()) or real(*a, **k))
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        e.encode(["Rates rise"])
+        assert seen == [1] and torch.get_num_threads() == 2
+        e.threads = None  # torch's setting
+        e.encode(["Rates fall"])
+        assert seen == [1, 2]
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_bfloat16_gives_the_float32_verdicts_on_the_labelled_pairs():
+    """The bfloat16 path (default on a CPU with AMX) moves cosines by a few thousandths: on every labelled pair it
+    says what the float32 model, which the thresholds are calibrated on, says."""
+    pairs = bench.load_pairs()
+    f32 = bench.features(pairs, matching.Embedder(device="cpu", dtype="float32"))
+    bf16 = bench.features(pairs, matching.Embedder(device="cpu", dtype="bfloat16"))
+    assert max(abs(a["cosine"] - b["cosine"]) for a, b in zip(f32, bf16)) < 0.01
+    for cut in (matching.COSINE, matching.JUDGE_LOW):
+        assert [f["cosine"] >= cut for f in f32] == [f["cosine"] >= cut for f in bf16]
 
 
 def test_judge_band_and_failures():
@@ -110,7 +154,8 @@ def test_pair_set_and_checked_in_thresholds_match_a_fresh_calibration():
         half = [p for p in pairs if p["split"] == split]
         assert 0.4 < sum(p["same"] for p in half) / len(half) < 0.6
         assert {p["kind"] for p in half} >= {"paraphrase", "entity", "negation", "number", "date"}
-    cal = bench.features([p for p in pairs if p["split"] == "calibration"], matching.Embedder(device="cpu"))
+    f32 = matching.Embedder(device="cpu", dtype="float32")  # the thresholds are the float32 model's
+    cal = bench.features([p for p in pairs if p["split"] == "calibration"], f32)
     got = bench.calibrate(cal)
     assert got["cosine"] == pytest.approx(matching.COSINE, abs=0.005)
     assert got["judgeLow"] == pytest.approx(matching.JUDGE_LOW) and got["judgeHigh"] == matching.JUDGE_HIGH
