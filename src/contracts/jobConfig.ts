@@ -90,6 +90,10 @@ export const GrpoConfigSchema = z
     batch_size: int(8, 'completions per device step (must be a multiple of num_generations)'),
     learning_rate: num(5e-5, 'peak learning rate'),
     num_generations: int(4, 'group size: completions sampled per prompt'),
+    steps_per_generation: int(
+      0,
+      'optimizer steps per generation round (0 = one, as TRL does): more steps share one batched rollout, which is most of a step on a small model',
+    ),
     beta: num(0.04, 'KL penalty towards the reference model'),
     temperature: num(1, 'sampling temperature for the group'),
     max_completion_length: int(64, 'tokens a completion may use (the final channel is forced: answer only)'),

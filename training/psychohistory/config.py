@@ -61,6 +61,7 @@ class GRPOConfig(Common):
     grad_accum: int = 1                   # gradient accumulation steps
     learning_rate: float = 5e-5           # peak learning rate
     num_generations: int = 4              # group size: completions sampled per prompt
+    steps_per_generation: int = 0         # optimizer steps per generation round (0 = one, as TRL does): more steps share one batched rollout, which is most of a step on a small model
     beta: float = 0.04                    # KL penalty towards the reference model
     temperature: float = 1.0              # sampling temperature for the group
     max_completion_length: int = 64       # tokens a completion may use (the final channel is forced: answer only)

@@ -73,11 +73,14 @@ def training_args(cfg, out: str):
 
     if cfg.scale_rewards not in ("group", "batch", "none"):
         raise ConfigError(f"--scale_rewards={cfg.scale_rewards!r}: expected group, batch or none")
+    if cfg.steps_per_generation < 0:
+        raise ConfigError(f"--steps_per_generation={cfg.steps_per_generation}: expected 0 (one) or more")
     return trainer_args(
         GRPOConfig,
         cfg,
         out,
         num_generations=cfg.num_generations,
+        steps_per_generation=cfg.steps_per_generation or None,
         beta=cfg.beta,
         scale_rewards=cfg.scale_rewards,
         temperature=cfg.temperature,

@@ -121,3 +121,12 @@ def test_grpo_scales_rewards_as_asked_and_refuses_what_trl_does_not_know(tmp_pat
     assert grpo.training_args(make_config("grpo", {}), str(tmp_path)).scale_rewards == "group"
     with pytest.raises(ConfigError, match="expected group, batch or none"):
         grpo.training_args(make_config("grpo", {"scale_rewards": "std"}), str(tmp_path))
+
+
+def test_grpo_shares_one_rollout_across_steps_when_asked(tmp_path):
+    """steps_per_generation=4: one batched generation round feeds 4 optimizer steps (0 keeps TRL's one)."""
+    four = grpo.training_args(make_config("grpo", {"steps_per_generation": "4", "batch_size": "8"}), str(tmp_path))
+    assert four.steps_per_generation == 4 and four.generation_batch_size == 32
+    assert grpo.training_args(make_config("grpo", {}), str(tmp_path)).steps_per_generation == 1
+    with pytest.raises(ConfigError, match="steps_per_generation"):
+        grpo.training_args(make_config("grpo", {"steps_per_generation": "-1"}), str(tmp_path))
