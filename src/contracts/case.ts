@@ -3,6 +3,9 @@
 // Python side. Rules JSON Schema cannot express (exactly one actual per level, consecutive depths,
 // real calendar dates, file-level warnings) live in src/cases/rules.ts.
 import { z } from 'zod';
+import { REVIEW_STATUSES, SPLITS } from './caseVocabulary';
+
+export { REVIEW_STATUSES, SPLITS };
 
 export const ISO_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -39,7 +42,6 @@ export const CandidateSchema = z.strictObject({
 });
 
 export const AGENTS = ['human', 'generator', 'brainstormer', 'chronicler'] as const;
-export const REVIEW_STATUSES = ['draft', 'verified', 'rejected'] as const;
 
 export const ProvenanceSchema = z
   .strictObject({
@@ -67,8 +69,6 @@ export const LevelSchema = z.strictObject({
   depth: z.int().min(1).describe('1 for the first follow-up, rising by 1 per level.'),
   candidates: z.array(CandidateSchema).min(2).describe('At least two candidates; exactly one has label 1.'),
 });
-
-export const SPLITS = ['train', 'eval', 'test'] as const;
 
 export const CaseSchema = z
   .strictObject({

@@ -11,6 +11,7 @@
 // a removal); the actual-outcome radios are a native radio group (one Tab stop, arrow keys);
 // Escape reverts what is typed but not committed and goes back to the table's selected row.
 import type { CaseDetail, CaseForm, EditOp, FieldDiagnostic } from '../../src/caseTable/protocol';
+import { SPLITS } from '../../src/contracts/caseVocabulary';
 import { button, h, singleSelect } from '../shared/dom';
 
 export interface FormCallbacks {
@@ -500,12 +501,7 @@ export class CaseFormView {
   private splitField(line: number, split: string | null): HTMLElement {
     const select = singleSelect(
       { id: 'field-split', label: 'Split' },
-      [
-        ['', '(none)'],
-        ['train', 'train'],
-        ['eval', 'eval'],
-        ['test', 'test'],
-      ],
+      [['', '(none)'], ...SPLITS.map((s) => [s, s] as const)],
       split ?? '',
       (v) => {
         const next = v === '' ? null : v;

@@ -12,6 +12,7 @@ import { applyColorRoles } from '../shared/themeColors';
 import css from './caseTable.css';
 import type { HostToWebview, Summary, TableQuery, WebviewToHost } from '../../src/caseTable/protocol';
 import { DEFAULT_QUERY } from '../../src/caseTable/protocol';
+import { REVIEW_STATUSES, SPLITS } from '../../src/contracts/caseVocabulary';
 import { onHostMessage, vsCodeApi } from '../shared/api';
 import { button, h, injectStyles, singleSelect, textField } from '../shared/dom';
 import { CaseFormView } from './form';
@@ -97,25 +98,13 @@ filterText.addEventListener('input', () => {
 });
 const splitSelect = singleSelect(
   { id: 'filter-split', label: 'Show split' },
-  [
-    ['all', 'All splits'],
-    ['train', 'train'],
-    ['eval', 'eval'],
-    ['test', 'test'],
-    ['none', 'No split'],
-  ],
+  [['all', 'All splits'], ...SPLITS.map((s) => [s, s] as const), ['none', 'No split']],
   state.query.split,
   (split) => setQuery({ split }),
 );
 const reviewSelect = singleSelect(
   { id: 'filter-review', label: 'Show review status' },
-  [
-    ['all', 'Any review'],
-    ['verified', 'verified'],
-    ['draft', 'draft'],
-    ['rejected', 'rejected'],
-    ['none', 'Not reviewed'],
-  ],
+  [['all', 'Any review'], ...REVIEW_STATUSES.map((s) => [s, s] as const), ['none', 'Not reviewed']],
   state.query.review,
   (review) => setQuery({ review }),
 );
