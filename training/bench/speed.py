@@ -212,10 +212,14 @@ def sft(model, a: dict) -> dict:
         "gradientCheckpointing": a["sft_gc"] not in ("false", "0", "no"),
     }
     model.train()
-    arms = [("padded", False, False), ("packed", True, False)]
-    if a["sft_fast"] not in ("false", "0", "no"):  # padded and packed again, through the fast path
-        arms += [("paddedFast", False, True), ("packedFast", True, True)]
-    for name, packing, fast in arms:
+    arms = {"padded": (False, False), "packed": (True, False), "paddedFast": (False, True), "packedFast": (True, True)}
+    chosen = [x.strip() for x in a["sft_arms"].split(",") if x.strip()]
+    if unknown := [x for x in chosen if x not in arms]:
+        raise SystemExit(f"--sft_arms: unknown {', '.join(unknown)}; expected some of {', '.join(arms)}")
+    if a["sft_fast"] in ("false", "0", "no"):  # eager only
+        chosen = [x for x in chosen if not arms[x][1]]
+    for name in chosen:
+        packing, fast = arms[name]
         try:
             model, r = sft_arm(model, tok, examples, a, packing, fast)
             out[f"{name}TokensPerSecond"], out[f"{name}PeakGiB"] = r["tokensPerSecond"], r["peakGiB"]
@@ -305,6 +309,7 @@ def main(argv: list[str]) -> dict:
             "sft_steps": "6",
             "sft_seq": "512",
             "sft_fast": "true",
+            "sft_arms": "padded,packed,paddedFast,packedFast",  # in this order; e.g. paddedFast,packedFast alone
             "sft_cases": "200",
             "sft_gc": "true",
             "skip_sft": "",
