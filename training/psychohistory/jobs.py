@@ -75,18 +75,20 @@ def resolve_run_dir(cfg) -> Path:
 RESUMABLE = {"run_id", "run_dir", "time_limit_s", "max_steps", "num_epochs", "save_steps", "logging_steps", "gpu"}
 
 
-def check_resume(run_dir: Path, cfg) -> None:
+def check_resume(kind: str, run_dir: Path, cfg) -> None:
     """A folder holding a checkpoint resumes only the run that made it. A rerun that changes what it trains
     (learning rate, data, model, adapter...) would otherwise pick up the old checkpoint, train nothing new and
     report the old run's numbers as its own: refuse it, naming the keys and the fix."""
     out = Path(getattr(cfg, "output_dir", "") or run_dir / "adapter")
     if not (any(out.glob("checkpoint-*")) or any(out.glob("*/checkpoint-*"))):
         return
+    new = to_dict(cfg)
     try:
         old = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))["config"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return  # no record of what made the checkpoint: resume as before
-    new = to_dict(cfg)
+        # read through the same coercion (the extension writes lists and numbers where the CLI writes strings)
+        old = to_dict(make_config(kind, {k: v for k, v in old.items() if k in new}))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return  # no readable record of what made the checkpoint: resume as before
     changed = sorted(k for k in new.keys() & old.keys() if k not in RESUMABLE and old[k] != new[k])
     if changed:
         diff = ", ".join(f"{k} {old[k]!r} → {new[k]!r}" for k in changed)
@@ -101,7 +103,7 @@ def run(kind: str, overrides: dict, backend: str = "local", sinks=(), on_exit=No
     job failure: the summary and run.json say failed and why."""
     cfg = make_config(kind, overrides)  # ConfigError propagates: the caller reports bad keys (exit 2)
     run_dir = resolve_run_dir(cfg)
-    check_resume(run_dir, cfg)  # before anything is written: the old run's record stays as it was
+    check_resume(kind, run_dir, cfg)  # before anything is written: the old run's record stays as it was
     run_dir.mkdir(parents=True, exist_ok=True)
     cfg.run_id = cfg.run_id or run_dir.name
     handler = setup_logging(run_dir)

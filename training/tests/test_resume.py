@@ -35,14 +35,25 @@ def test_where_it_stops_may_change_on_resume(tmp_path):
         "grpo",
         {"run_dir": str(run_dir), "dataset": "d.jsonl", "adapter": "a", "learning_rate": 3e-4, "max_steps": 200},
     )
-    jobs.check_resume(run_dir, more)  # no error: the same run, trained further
+    jobs.check_resume("grpo", run_dir, more)  # no error: the same run, trained further
 
 
 def test_without_a_checkpoint_any_settings_start_afresh(tmp_path):
     run_dir, _ = finished_run(tmp_path, learning_rate=3e-4)
     (run_dir / "adapter" / "checkpoint-80").rmdir()
     other = make_config("grpo", {"run_dir": str(run_dir), "dataset": "d.jsonl", "adapter": "a", "beta": 0.1})
-    jobs.check_resume(run_dir, other)
+    jobs.check_resume("grpo", run_dir, other)
     with pytest.raises(ConfigError, match="beta"):
         (run_dir / "adapter" / "phase1" / "checkpoint-5").mkdir(parents=True)  # SFT keeps one folder per phase
-        jobs.check_resume(run_dir, other)
+        jobs.check_resume("grpo", run_dir, other)
+
+
+def test_the_extensions_spelling_of_the_same_settings_resumes(tmp_path):
+    """run.json written by the extension holds lists and numbers where the CLI passes strings: still the same run."""
+    run_dir, record = finished_run(tmp_path, target_modules="q_proj,v_proj")
+    record["config"]["target_modules"] = ["q_proj", "v_proj"]
+    (run_dir / "run.json").write_text(json.dumps(record))
+    same = make_config(
+        "grpo", {"run_dir": str(run_dir), "dataset": "d.jsonl", "adapter": "a", "target_modules": "q_proj,v_proj"}
+    )
+    jobs.check_resume("grpo", run_dir, same)
