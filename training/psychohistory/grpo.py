@@ -75,16 +75,13 @@ def training_args(cfg, out: str):
         raise ConfigError(f"--scale_rewards={cfg.scale_rewards!r}: expected group, batch or none")
     if cfg.steps_per_generation < 0:
         raise ConfigError(f"--steps_per_generation={cfg.steps_per_generation}: expected 0 (one) or more")
+    same_name = ("num_generations", "beta", "scale_rewards", "temperature", "max_completion_length")  # as TRL's
     return trainer_args(
         GRPOConfig,
         cfg,
         out,
-        num_generations=cfg.num_generations,
-        steps_per_generation=cfg.steps_per_generation or None,
-        beta=cfg.beta,
-        scale_rewards=cfg.scale_rewards,
-        temperature=cfg.temperature,
-        max_completion_length=cfg.max_completion_length,
+        **{k: getattr(cfg, k) for k in same_name},
+        steps_per_generation=cfg.steps_per_generation or None,  # 0: TRL's own default (one)
         max_prompt_length=cfg.max_seq_length,
         log_completions=False,
     )
