@@ -11,9 +11,12 @@ negations, numbers, dates, cause and effect, more or less detail), split into a 
     with AMX, see matching.Embedder), also that path's own calibration and both halves' tables at the shipped
     threshold (`bfloat16`);
   - times matching 10,000 predicted/actual pairs on CPU without the judge: cold (every text new to the cache), the
-    default path and float32 side by side, and warm (the same pairs again, embeddings cached).
+    default path and float32 side by side, and warm (the same pairs again, embeddings cached);
+  - with --judge=openrouter:<model> (OPENROUTER_API_KEY; OPENROUTER_BASE_URL for another OpenAI-compatible endpoint),
+    the whole matcher with that judge on the held-out half (`b` is the reference): precision, recall and F1 of
+    "matched at all", how many pairs it asked, how many it could not decide (`none` with a reason), and its cost.
 
-    python bench/match.py [--out=match.json] [--pairs=10000]"""
+    python bench/match.py [--out=match.json] [--pairs=10000] [--judge=openrouter:<model>]"""
 
 from __future__ import annotations
 
@@ -171,6 +174,20 @@ def agreement(pairs: list[dict], embedder: matching.Embedder, t: float | None = 
     return {"calibrated": thresholds, "calibration": report(cal, t), "heldout": report(held, t)}
 
 
+def judged(pairs: list[dict], spec: str) -> dict:
+    """The matcher with the judge `spec` (its band and the float32 model, as shipped) on `pairs`."""
+    judge = matching.make_judge(spec)
+    m = matching.Matcher(embeddings=matching.Embedder(device="cpu", dtype="float32"), judge=judge)
+    said = m.match_many([(p["a"], p["b"]) for p in pairs])
+    return {
+        "model": spec,
+        **prf([x.kind != "none" for x in said], [p["same"] for p in pairs]),
+        "asked": sum(x.reason.startswith("judge") for x in said),
+        "undecided": sum(x.reason.startswith("judge failed") for x in said),
+        "usd": round(getattr(judge, "usd", 0.0), 6),
+    }
+
+
 def main(argv: list[str]) -> dict:
     opts = dict(a[2:].split("=", 1) for a in argv if a.startswith("--"))
     pairs = load_pairs()
@@ -192,6 +209,8 @@ def main(argv: list[str]) -> dict:
         result[default.dtype] = {"calibrated": own["calibrated"]} | {
             h: {k: v for k, v in own[h].items() if k != "matcherErrorsByKind"} for h in ("calibration", "heldout")
         }
+    if opts.get("judge"):
+        result["judge"] = judged([p for p in pairs if p["split"] == "heldout"], opts["judge"])
     result["speed"] = speed(int(opts.get("pairs", 10000)), texts)
     print(json.dumps(result, indent=2))
     if "out" in opts:

@@ -2,8 +2,10 @@
 5xx and nonsense; and Modal's secret preflight."""
 
 import json
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -71,6 +73,26 @@ def test_judge_is_off_by_default_and_asks_an_openai_compatible_endpoint(judge_se
     assert m.match("rates RISE!", "Interest rates go up.").kind == "llm" and len(Judge.seen) == n
     # exact and Jaccard matches never reach the judge
     assert m.match("Interest rates go up", "interest rates go up").kind == "exact" and len(Judge.seen) == n
+
+
+def test_the_benchmark_scores_the_matcher_with_a_judge(judge_server):
+    """bench/match.py --judge=...: the whole matcher with that judge on labelled pairs (here the stand-in, which says
+    yes to one paraphrase only and babbles on "Nonsense"): its F1, what it asked and what it could not decide."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import match as bench
+
+    pairs = [
+        {"a": "Rates rise", "b": "Interest rates go up", "same": True},  # in the band: the judge says yes
+        {"a": "Nonsense happens", "b": "Interest rates go up", "same": False},
+        {"a": "interest rates go up", "b": "Interest rates go up", "same": True},  # exact: never asked
+        {"a": "Rates fall", "b": "Interest rates go up", "same": False},
+    ]
+    r = bench.judged(pairs, "openrouter:some/model")
+    assert r["model"] == "openrouter:some/model" and r["f1"] == 1.0 and r["usd"] > 0
+    assert 1 <= r["asked"] <= 3 and r["undecided"] <= 1
+    assert not any(
+        "interest rates go up" in b["messages"][0]["content"].split("Predicted event:")[1] for *_, b in Judge.seen
+    )
 
 
 def test_judge_retries_429_and_5xx_honouring_retry_after(judge_server):
