@@ -110,9 +110,9 @@ export const GrpoConfigSchema = z
       ),
     scale_rewards: z
       .enum(['group', 'batch', 'none'])
-      .default('group')
+      .default('none')
       .describe(
-        "advantages divided by the reward std of each group (TRL's default), of the batch, or not at all (none: a group that barely differs is not blown up)",
+        "advantages divided by the reward std of each group (TRL's default), of the batch, or not at all (none: the default here, the only one that keeps the Brier reward proper)",
       ),
     fast_forward: fastForward(
       'GptOss fast forward (fastpath.py) for scoring and rollouts: auto = on for CUDA, eager elsewhere; on | off',

@@ -77,7 +77,7 @@ class GRPOConfig(Common):
     time_limit_s: float = 0.0             # stop (and save the adapter) after this many seconds (0 = no limit)
     split: str = "train"                  # which split to train on
     cases: str = "all"                    # all | holdout: only the training cases the SFT adapter never saw answered (its calibration slice and unfamiliar groups)
-    scale_rewards: str = "group"          # advantages divided by the reward std of each group (TRL's default), of the batch, or not at all (none: a group that barely differs is not blown up)
+    scale_rewards: str = "none"           # advantages divided by the reward std of each group (TRL's default), of the batch, or not at all (none: the default here, the only one that keeps the Brier reward proper)
     fast_forward: str = "auto"            # GptOss fast forward (fastpath.py) for scoring and rollouts: auto = on for CUDA, eager elsewhere; on | off
 
 

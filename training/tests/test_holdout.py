@@ -116,11 +116,11 @@ def test_temperature_keeps_an_informative_readout_sharp():
 
 
 def test_grpo_scales_rewards_as_asked_and_refuses_what_trl_does_not_know(tmp_path):
-    """scale_rewards=none: a group whose completions barely differ is not blown up to unit spread."""
-    cfg = make_config("grpo", {"scale_rewards": "none", "beta": "0.1", "temperature": "0.7", "num_generations": "8"})
+    """scale_rewards reaches TRL (none by default: see test_grpo_scaling.py), and with it the keys named alike."""
+    cfg = make_config("grpo", {"scale_rewards": "group", "beta": "0.1", "temperature": "0.7", "num_generations": "8"})
     args = grpo.training_args(cfg, str(tmp_path))
-    assert (args.scale_rewards, args.beta, args.temperature, args.num_generations) == ("none", 0.1, 0.7, 8)
-    assert grpo.training_args(make_config("grpo", {}), str(tmp_path)).scale_rewards == "group"
+    assert (args.scale_rewards, args.beta, args.temperature, args.num_generations) == ("group", 0.1, 0.7, 8)
+    assert grpo.training_args(make_config("grpo", {}), str(tmp_path)).scale_rewards == "none"
     with pytest.raises(ConfigError, match="expected group, batch or none"):
         grpo.training_args(make_config("grpo", {"scale_rewards": "std"}), str(tmp_path))
 
