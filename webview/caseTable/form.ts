@@ -389,6 +389,17 @@ export class CaseFormView {
     const section = h('section', { class: 'review', id: 'review', 'aria-label': 'Review and sources' });
     this.anchor('review', section);
     const at = (): string => new Date().toISOString();
+    // Accept / Reject: set the verdict, then keep the keyboard on the other button (this one becomes disabled).
+    const verdict = (id: string, label: string, value: 'verified' | 'rejected', other: string): HTMLElement =>
+      button(
+        id,
+        label,
+        `${label}: mark this case ${value}`,
+        () => this.act(line, { kind: 'setReview', value, at: at() }, [other, id]),
+        {
+          disabled: status === value,
+        },
+      );
     section.append(
       h('h3', {}, 'Review'),
       h(
@@ -404,20 +415,8 @@ export class CaseFormView {
           },
           status === 'none' ? 'not reviewed' : status,
         ),
-        button(
-          'review-accept',
-          'Accept',
-          'Accept: mark this case verified',
-          () => this.act(line, { kind: 'setReview', value: 'verified', at: at() }, ['review-reject', 'review-accept']),
-          { disabled: status === 'verified' },
-        ),
-        button(
-          'review-reject',
-          'Reject',
-          'Reject: mark this case rejected',
-          () => this.act(line, { kind: 'setReview', value: 'rejected', at: at() }, ['review-accept', 'review-reject']),
-          { disabled: status === 'rejected' },
-        ),
+        verdict('review-accept', 'Accept', 'verified', 'review-reject'),
+        verdict('review-reject', 'Reject', 'rejected', 'review-accept'),
       ),
     );
     const checks = f.review?.checks ?? [];
