@@ -13,7 +13,7 @@ import type { RunStore } from '../../runs/runStore';
 import { isTerminal } from '../stateMachine';
 import { followEvents } from '../../runs/metricsFile';
 import { JobError, messageOf } from '../errors';
-import { identifyJob, processStartTime } from './localProcess';
+import { identifyJob, isSameProcess, processStartTime } from './localProcess';
 import type { BackendHooks, JobBackend, Watch } from '../backend';
 import { sleep } from '../backend';
 
@@ -77,8 +77,9 @@ export function isJobAlive(pid: number): boolean {
 }
 
 /** Is this run's job still running? A pid that now names another process is not (see localProcess.ts). */
-export function isRunJobAlive(run: Pick<RunRecord, 'id' | 'local'>): boolean {
+export function isRunJobAlive(run: Pick<RunRecord, 'id' | 'kind' | 'local'>): boolean {
   if (!run.local) return false;
+  if (run.kind === 'collect') return isSameProcess(run.local); // a data agent: the editor's or CLI's own process
   const identity = identifyJob(run.local, run.id);
   return identity.ok || (identity.kind === 'unverified' && isJobAlive(run.local.pid));
 }

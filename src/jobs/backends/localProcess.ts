@@ -95,3 +95,21 @@ export function identifyJob(local: LocalProcess, runId: string): JobIdentity {
     return { ok: false, kind: 'unverified', reason: `pid ${pid}'s command line does not name run ${runId}` };
   return { ok: true };
 }
+
+/**
+ * Is `local` still the process that recorded it — same pid and start time? For a data agent's run, which lives in
+ * the editor or CLI that started it (a command line that names no run folder). Without a recorded start time (or
+ * where it cannot be read) a live pid is all there is to go on.
+ */
+export function isSameProcess(local: LocalProcess): boolean {
+  const f = facts(local.pid);
+  if (f === 'unsupported' || !local.startTime) {
+    try {
+      process.kill(local.pid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+  return f !== undefined && !f.zombie && f.startTime === local.startTime;
+}

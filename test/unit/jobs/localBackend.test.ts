@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalBackend, commandLineArgs, isJobAlive, resolvePython } from '../../../src/jobs/backends/local';
+import { processStartTime } from '../../../src/jobs/backends/localProcess';
 import { JobService } from '../../../src/jobs/jobService';
 import type { RunStore } from '../../../src/runs/runStore';
 import type { MetricEvent } from '../../../src/contracts/metrics';
@@ -172,6 +173,33 @@ describe.skipIf(!python3)('local backend (stand-in training command line)', () =
     expect(isJobAlive(pid)).toBe(false);
     second.jobs.dispose();
   });
+
+  it.skipIf(process.platform !== 'linux')(
+    "a data agent's run in this process stays running when the editor reattaches (its command line names no run)",
+    () => {
+      // The agent records the editor's (or CLI's) pid and start time; the file watcher's reattach ran while it worked
+      // and, asking for a command line with "psychohistory" in it, settled the live run as failed (e2e, under load).
+      const store = tempStore();
+      const startTime = processStartTime(process.pid);
+      const agent = store.create({
+        kind: 'collect',
+        backend: 'local',
+        config: { agent: 'verify' },
+        state: 'running',
+        local: { pid: process.pid, ...(startTime ? { startTime } : {}) },
+      });
+      const dead = store.create({
+        kind: 'collect',
+        backend: 'local',
+        config: { agent: 'verify' },
+        state: 'running',
+        local: { pid: process.pid, startTime: '1' }, // the pid now names another process: that agent has ended
+      });
+      service(store).jobs.reattachAll();
+      expect(store.read(agent.id)?.state).toBe('running');
+      expect(store.read(dead.id)?.state).toBe('failed');
+    },
+  );
 
   it.skipIf(process.platform !== 'linux')(
     'identifies the job by pid, start time and run id before any signal; otherwise cancel refuses and signals nothing',
