@@ -98,15 +98,32 @@ export class Workbench {
    * Answers an open quick pick (showQuickPick) by choosing the row whose label is exactly `label`
    * (codicons in labels render as icons, so "$(folder) x" is matched as "x").
    */
-  async pick(label: string | RegExp, title?: RegExp): Promise<void> {
+  /**
+   * Runs a palette command that asks with a quick pick, and picks `label`. Asks again once when the pick was hidden
+   * before the click landed: on a loaded machine the palette's own closing can race the command's quick pick, which
+   * opens in the same widget (seen in clean CI: the row showed, then the widget hid under the pointer).
+   */
+  async commandThenPick(command: string, label: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.runCommand(command);
+      try {
+        await this.pick(label, undefined, attempt === 1 ? 10_000 : undefined);
+        return;
+      } catch (err) {
+        if (attempt > 1 || (await this.quickInput.isVisible())) throw err;
+      }
+    }
+  }
+
+  async pick(label: string | RegExp, title?: RegExp, timeout?: number): Promise<void> {
     if (title) await this.quickInput.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible' });
     const row = this.quickPickRows
       .filter({
         has: this.page.locator('.label-name', { hasText: typeof label === 'string' ? exactText(label) : label }),
       })
       .first();
-    await row.waitFor({ state: 'visible' });
-    await row.click();
+    await row.waitFor({ state: 'visible', timeout });
+    await row.click({ timeout });
   }
 
   /**

@@ -105,8 +105,7 @@ describe('Modal from the editor', () => {
     await vscode.screenshot('modal-run-running');
 
     // Cancel it from the palette: Modal gets the cancel, the run is cancelled everywhere.
-    await vscode.runCommand('PsychoHistory: Cancel Run');
-    await vscode.pick(runId);
+    await vscode.commandThenPick('PsychoHistory: Cancel Run', runId);
     const question = await vscode.answerDialog('Cancel Run');
     assert.match(question, new RegExp(`Cancel SFT run ${runId} \\(modal\\)`));
     await runRow(vscode, runId).filter({ hasText: 'cancelled ·' }).waitFor({ timeout: 60_000 });
