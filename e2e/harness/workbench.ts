@@ -78,13 +78,22 @@ export class Workbench {
    * choosing the row whose label is exactly that, so a similarly named command is never run.
    */
   async runCommand(label: string): Promise<void> {
-    // The palette's fuzzy filter does not match a typed trailing "...", so filter without it.
-    await this.openPalette(`>${label.replace(/[.…\s]+$/, '')}`);
     // The row's aria-label may carry the keybinding ("…, Control+Shift+M"); its label-name is the label.
     const row = this.quickPickRows
       .filter({ has: this.page.locator('.label-name', { hasText: exactText(label) }) })
       .first();
-    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    // Opened again when the row does not show: right after start-up the palette can reset the typed filter while
+    // it loads its command list (seen in clean CI: 30 s on a palette whose filter was not the one typed).
+    for (let attempt = 1; ; attempt++) {
+      // The palette's fuzzy filter does not match a typed trailing "...", so filter without it.
+      await this.openPalette(`>${label.replace(/[.…\s]+$/, '')}`);
+      try {
+        await row.waitFor({ state: 'visible', timeout: 10_000 });
+        break;
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
     await row.click();
     // The palette closes — or turns into the command's own quick pick, in the same widget.
     await this.page.waitForFunction(() => {
