@@ -227,6 +227,34 @@ function atLine(d: CaseDiagnostic, line: number): CaseDiagnostic {
   };
 }
 
+/** Keys that must not repeat in a file: ids (an error) and seeds, event and date (a warning). */
+const REPEAT_RULES: readonly {
+  groups: 'ids' | 'seeds';
+  key: 'id' | 'seedKey';
+  path: JSONPath;
+  severity: Severity;
+  code: CaseDiagnosticCode;
+  message: (key: string, firstLine: number) => string;
+}[] = [
+  {
+    groups: 'ids',
+    key: 'id',
+    path: ['id'],
+    severity: 'error',
+    code: 'duplicate-id',
+    message: (id, line) =>
+      `id ${JSON.stringify(id)} is already used on line ${line}: ids must be unique in a file, rename this one`,
+  },
+  {
+    groups: 'seeds',
+    key: 'seedKey',
+    path: ['seed'],
+    severity: 'warning',
+    code: 'repeated-seed',
+    message: (_, line) => `the same seed (event and date) is already on line ${line}: merge the two cases or drop one`,
+  },
+];
+
 export class CaseDocument {
   private entries: Entry[] = [];
   /** Entries from this index on may carry stale line numbers. */
@@ -314,8 +342,7 @@ export class CaseDocument {
     const out: CaseDiagnostic[] = [];
     for (const e of this.withDiagnostics) for (const d of e.diagnostics) out.push(atLine(d, e.line));
     this.blankLineWarnings(out);
-    this.duplicateIdErrors(out);
-    this.seedWarnings(out);
+    this.repeatDiagnostics(out);
     this.splitLeakWarnings(out);
     this.positionBiasWarning(out);
     out.sort(compareDiagnostics);
@@ -356,7 +383,7 @@ export class CaseDocument {
     const n = this.entries.length;
     const s = Math.max(0, Math.min(Math.floor(start) || 0, n));
     const e = Math.max(s, Math.min(Math.floor(endExclusive) || 0, n));
-    for (let k = s; k < e; k++) this.unindex(this.entries[k] as Entry);
+    for (let k = s; k < e; k++) this.index(this.entries[k] as Entry, -1);
     // A document always has at least one line, as in VS Code.
     if (n - (e - s) + lines.length === 0) lines = [''];
     const fresh = lines.map((t, k) => this.makeEntry(t, s + k));
@@ -409,24 +436,21 @@ export class CaseDocument {
     this.staleFrom = Infinity;
   }
 
-  private index(e: Entry): void {
-    if (e.diagnostics.length > 0) this.withDiagnostics.add(e);
-    if (e.blank) this.blanks.add(e);
-    if (e.idHash >= 0) this.ids.add(e.idHash, e);
-    if (e.seedHash >= 0) this.seeds.add(e.seedHash, e);
-    if (e.seedEventHash >= 0 && e.split !== undefined) this.seedEvents.add(e.seedEventHash, e);
-    if (e.levels !== undefined) this.count(e, 1);
-    else if (!e.blank) this.invalidLines++;
-  }
-
-  private unindex(e: Entry): void {
-    if (e.diagnostics.length > 0) this.withDiagnostics.delete(e);
-    if (e.blank) this.blanks.delete(e);
-    if (e.idHash >= 0) this.ids.remove(e.idHash, e);
-    if (e.seedHash >= 0) this.seeds.remove(e.seedHash, e);
-    if (e.seedEventHash >= 0 && e.split !== undefined) this.seedEvents.remove(e.seedEventHash, e);
-    if (e.levels !== undefined) this.count(e, -1);
-    else if (!e.blank) this.invalidLines--;
+  /** Adds (by = 1) or removes (by = -1) an entry in every index and count it belongs to. */
+  private index(e: Entry, by: 1 | -1 = 1): void {
+    const inSet = (set: Set<Entry>, member: boolean): void => {
+      if (member) void (by > 0 ? set.add(e) : set.delete(e));
+    };
+    const inGroups = (groups: Groups, hash: number, member = true): void => {
+      if (hash >= 0 && member) void (by > 0 ? groups.add(hash, e) : groups.remove(hash, e));
+    };
+    inSet(this.withDiagnostics, e.diagnostics.length > 0);
+    inSet(this.blanks, e.blank);
+    inGroups(this.ids, e.idHash);
+    inGroups(this.seeds, e.seedHash);
+    inGroups(this.seedEvents, e.seedEventHash, e.split !== undefined);
+    if (e.levels !== undefined) this.count(e, by);
+    else if (!e.blank) this.invalidLines += by;
   }
 
   /** Adds (by = 1) or removes (by = -1) a valid case's levels in the dataset counts. */
@@ -504,45 +528,15 @@ export class CaseDocument {
     out.push(atLine(diagnostic(this.locator(e).value(path), severity, code, message), e.line));
   }
 
-  /** Each entry whose key repeats one above it, flagged at `path`; `message` gets the key and the first one's line. */
-  private flagRepeats(
-    out: CaseDiagnostic[],
-    groups: Groups,
-    keyOf: (e: Entry) => string | undefined,
-    path: JSONPath,
-    severity: Severity,
-    code: CaseDiagnosticCode,
-    message: (key: string, firstLine: number) => string,
-  ): void {
-    for (const [key, group] of groups.sharedKeys(keyOf)) {
-      const first = group[0] as Entry;
-      for (const e of group.slice(1)) this.flagValue(out, e, path, severity, code, message(key, first.line + 1));
+  /** Each entry whose id or seed repeats one above it, flagged with the line of the first (REPEAT_RULES). */
+  private repeatDiagnostics(out: CaseDiagnostic[]): void {
+    for (const rule of REPEAT_RULES) {
+      for (const [key, group] of this[rule.groups].sharedKeys((e) => this.keysOf(e)[rule.key])) {
+        const line = (group[0] as Entry).line + 1;
+        for (const e of group.slice(1))
+          this.flagValue(out, e, rule.path, rule.severity, rule.code, rule.message(key, line));
+      }
     }
-  }
-
-  private duplicateIdErrors(out: CaseDiagnostic[]): void {
-    this.flagRepeats(
-      out,
-      this.ids,
-      (e) => this.keysOf(e).id,
-      ['id'],
-      'error',
-      'duplicate-id',
-      (id, line) =>
-        `id ${JSON.stringify(id)} is already used on line ${line}: ids must be unique in a file, rename this one`,
-    );
-  }
-
-  private seedWarnings(out: CaseDiagnostic[]): void {
-    this.flagRepeats(
-      out,
-      this.seeds,
-      (e) => this.keysOf(e).seedKey,
-      ['seed'],
-      'warning',
-      'repeated-seed',
-      (_, line) => `the same seed (event and date) is already on line ${line}: merge the two cases or drop one`,
-    );
   }
 
   /**

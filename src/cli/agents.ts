@@ -14,10 +14,13 @@ import { verify } from '../agents/verifier';
 import { findWorkspaceRoot } from '../jobs/workspace';
 import { RunStore, runsRootOf } from '../runs/runStore';
 import { onePositional, parseOptions } from './format';
+import type { ParseArgsConfig } from 'node:util';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './types';
 import type { CliCommand, CliIo } from './types';
 
-const COMMON = {
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+const COMMON: Options = {
   model: { type: 'string' as const },
   concurrency: { type: 'string' as const },
   budget: { type: 'string' as const },
@@ -102,7 +105,23 @@ async function runAgent<T extends AgentSummary>(
   }
 }
 
-export const brainstormCommand: CliCommand = {
+/** An agent command: its usage ends with the common options, and its own options are parsed with them. */
+function agentCommand(spec: {
+  name: string;
+  summary: string;
+  usage: string[];
+  options: Options;
+  run: (parsed: ReturnType<typeof parseOptions>, io: CliIo) => Promise<number>;
+}): CliCommand {
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    usage: [...spec.usage, ...COMMON_USAGE].join('\n'),
+    run: (args, io) => spec.run(parseOptions(args, { ...COMMON, ...spec.options }), io),
+  };
+}
+
+export const brainstormCommand = agentCommand({
   name: 'brainstorm',
   summary: 'propose dated, checkable seed events into a seed draft file (OpenRouter)',
   usage: [
@@ -112,18 +131,16 @@ export const brainstormCommand: CliCommand = {
     '  --domains   comma-separated domains (economy, energy, …), asked in turn',
     '  --out       the seed draft file; an existing one is continued up to --count',
     '  --known     case files whose seed events are never proposed again',
-    ...COMMON_USAGE,
-  ].join('\n'),
-  async run(args: string[], io: CliIo): Promise<number> {
-    const { values } = parseOptions(args, {
-      ...COMMON,
-      domains: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      count: { type: 'string' },
-      out: { type: 'string' },
-      known: { type: 'string' },
-    });
+  ],
+  options: {
+    domains: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    count: { type: 'string' },
+    out: { type: 'string' },
+    known: { type: 'string' },
+  },
+  async run({ values }, io) {
     const domains = list(values.domains);
     if (!domains?.length) throw new UsageError('--domains is required');
     const { from, to, out } = values;
@@ -138,9 +155,9 @@ export const brainstormCommand: CliCommand = {
       brainstorm({ domains, from, to, count: Math.round(count), out: path.resolve(io.cwd, out), known }, ctx),
     );
   },
-};
+});
 
-export const chronicleCommand: CliCommand = {
+export const chronicleCommand = agentCommand({
   name: 'chronicle',
   summary: 'find what happened after each seed, with sources, into a case file (OpenRouter web search)',
   usage: [
@@ -150,16 +167,14 @@ export const chronicleCommand: CliCommand = {
     '  --out       the case file to append to; seeds whose id it holds are skipped (resume)',
     '  --depth     levels per case (default 2); --candidates per level, the actual included (default 4)',
     '  --ids       only these seeds',
-    ...COMMON_USAGE,
-  ].join('\n'),
-  async run(args: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseOptions(args, {
-      ...COMMON,
-      out: { type: 'string' },
-      depth: { type: 'string' },
-      candidates: { type: 'string' },
-      ids: { type: 'string' },
-    });
+  ],
+  options: {
+    out: { type: 'string' },
+    depth: { type: 'string' },
+    candidates: { type: 'string' },
+    ids: { type: 'string' },
+  },
+  async run({ values, positionals }, io) {
     const input = onePositional(positionals, 'chronicle needs one SEEDS file');
     if (typeof values.out !== 'string') throw new UsageError('--out is required (a .cases.jsonl file)');
     const ids = list(values.ids);
@@ -172,27 +187,25 @@ export const chronicleCommand: CliCommand = {
       chronicle({ seeds, out: path.resolve(io.cwd, out), depth, candidates }, ctx),
     );
   },
-};
+});
 
-export const verifyCommand: CliCommand = {
+export const verifyCommand = agentCommand({
   name: 'verify',
   summary: 'check each case of a file with a verifier model; record the checks and the verdict in review',
   usage: [
     'usage: psychohistory verify CASES.jsonl --model M [--ids a,b] [--again] [common options]',
     '',
     '  --ids       only these cases; --again  also cases that already have a verdict',
-    ...COMMON_USAGE,
-  ].join('\n'),
-  async run(args: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseOptions(args, {
-      ...COMMON,
-      ids: { type: 'string' },
-      again: { type: 'boolean' },
-    });
+  ],
+  options: {
+    ids: { type: 'string' },
+    again: { type: 'boolean' },
+  },
+  async run({ values, positionals }, io) {
     const file = onePositional(positionals, 'verify needs one CASES file');
     const ids = list(values.ids);
     return runAgent(io, values, { agent: 'verify', file, ...(ids ? { ids } : {}) }, (ctx) =>
       verify({ file: path.resolve(io.cwd, file), ...(ids ? { ids } : {}), again: values.again === true }, ctx),
     );
   },
-};
+});
