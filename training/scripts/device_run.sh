@@ -87,6 +87,11 @@ if has "all pipeline eval"; then
         --stages="$(echo "$EVAL_STAGES" | sed 's/baseline,\?//')" --markdown=true 2>/dev/null | sed -n '/^|/p' >> "$OUT/stages.md"
     done
   fi
+  for split in eval test; do  # how much of each readout's Brier is calibration (bench/recalibrate.py, cross-fitted)
+    echo "tempered on the other half of the cases, split $split:" >> "$OUT/stages.md"
+    $PY bench/recalibrate.py --predictions="$R/eval-$split" --stages="$EVAL_STAGES" --markdown=true 2>/dev/null \
+      | sed -n '/^|/p' >> "$OUT/stages.md"
+  done
   # run dirs without weights, for the report
   tar -czf "$OUT/runs.tar.gz" -C "$R" --exclude='adapter' --exclude='data.jsonl' . 2>/dev/null
 fi
