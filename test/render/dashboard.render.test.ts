@@ -25,6 +25,8 @@ const cellText = (p: Page, stage: string, sel: string): Promise<string> =>
   p.$eval(`#stage-table tr[data-stage="${stage}"] ${sel}`, (td) =>
     (td as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
   );
+const cellAttr = (p: Page, stage: string, sel: string, name: string): Promise<string | null> =>
+  attr(p, `#stage-table tr[data-stage="${stage}"] ${sel}`, name);
 
 describe('one run', () => {
   it('SFT run: loss and lr drawn with every point, gates coloured, no CSP violation', async () => {
@@ -47,7 +49,7 @@ describe('one run', () => {
     expect(await p.textContent('#coverage-matcher')).toMatch(/^Matcher not recorded/);
     expect(await gateStatuses(p, 'baseline')).toEqual(['fail', 'fail', 'fail', 'fail']);
     expect(await gateStatuses(p, 'sft')).toEqual(['pass', 'pass', 'pass', 'pass']);
-    expect(await attr(p, '#stage-table tr[data-stage="sft"] td.verdict', 'data-status')).toBe('pass');
+    expect(await cellAttr(p, 'sft', 'td.verdict', 'data-status')).toBe('pass');
     // Gate colours are the theme's testing colours, kept as they are where they contrast (Dark Modern: #73c991 pass, #f88070 fail).
     const colours = await p.$$eval('#stage-table td.gate-cell .gate', (els) =>
       els.map((e) => getComputedStyle(e).color),
@@ -74,7 +76,7 @@ describe('one run', () => {
     const d = await openRuns(fx.h, [dir('dashboard-grpo')], { theme: 'light' });
     expect(await points(d.page, 'reward')).toBe(80);
     expect(await gateStatuses(d.page, 'grpo')).toEqual(['pass', 'fail', 'pass', 'fail']);
-    expect(await attr(d.page, '#stage-table tr[data-stage="grpo"] td.verdict', 'data-status')).toBe('fail');
+    expect(await cellAttr(d.page, 'grpo', 'td.verdict', 'data-status')).toBe('fail');
     // Light Modern's testing.iconPassed (#73c991) is 2:1 on white: moved toward the foreground until it reads (≥ 4.5:1).
     const pass = await d.page.$eval('#stage-table td[data-status="pass"] .gate', (e) => getComputedStyle(e).color);
     expect(pass).toBe('rgb(81, 116, 93)');
@@ -168,7 +170,7 @@ describe('forecast skill and intervals', () => {
     // SFT: headline Brier 0.12 on four-candidate levels (uniform 0.1875) → skill 0.36; intervals ±0.015 Brier, ±5 points match.
     expect(await cellText(p, 'sft', 'td[data-gate="brier"]')).toBe('0.120 [0.105, 0.135]');
     expect(await cellText(p, 'sft', 'td[data-col="skill"]')).toBe('0.360 [0.280, 0.440]');
-    expect(await attr(p, '#stage-table tr[data-stage="sft"] td[data-col="skill"]', 'aria-label')).toBe(
+    expect(await cellAttr(p, 'sft', 'td[data-col="skill"]', 'aria-label')).toBe(
       'Brier skill 0.360, 95 % interval [0.280, 0.440]',
     );
     expect(await cellText(p, 'sft', 'td[data-gate="match"]')).toBe('86.7 % [81.7, 91.7] %');
@@ -204,10 +206,8 @@ describe('forecast skill and intervals', () => {
 
   it('GRPO: the stated forecast is the headline', async () => {
     const d = await openRuns(fx.h, [dir('dashboard-grpo')]);
-    expect(await attr(d.page, '#stage-table tr[data-stage="grpo"] td[data-col="stated"]', 'data-headline')).toBe(
-      'true',
-    );
-    expect(await attr(d.page, '#stage-table tr[data-stage="grpo"] td[data-col="letters"]', 'data-headline')).toBeNull();
+    expect(await cellAttr(d.page, 'grpo', 'td[data-col="stated"]', 'data-headline')).toBe('true');
+    expect(await cellAttr(d.page, 'grpo', 'td[data-col="letters"]', 'data-headline')).toBeNull();
     expect(await cellText(d.page, 'grpo', 'td[data-col="parseFailures"]')).toBe('0 (0.0 %)');
     expect(d.problems).toEqual([]);
   });
@@ -217,7 +217,7 @@ describe('forecast skill and intervals', () => {
     const p = d.page;
     expect(await gateStatuses(p, 'sft')).toEqual(['pass', 'missing', 'pass', 'pass']);
     expect(await cellText(p, 'sft', 'td[data-gate="brier"]')).toBe('0.120 skill not reported');
-    expect(await attr(p, '#stage-table tr[data-stage="sft"] td.verdict', 'data-status')).toBe('missing');
+    expect(await cellAttr(p, 'sft', 'td.verdict', 'data-status')).toBe('missing');
     for (const col of ['skill', 'letters', 'stated', 'parseFailures'])
       expect(await cellText(p, 'sft', `td[data-col="${col}"]`)).toBe('—');
     expect(await cellText(p, 'sft', 'td[data-gate="match"]')).toBe('86.7 %');
@@ -243,7 +243,7 @@ describe('forecast skill and intervals', () => {
       'Brier 0.120, 95 % interval [0.105, 0.135], target < 0.15, skill > 0: fail, no skill',
     );
     expect(await cellText(p, 'sft', 'td[data-col="skill"]')).toBe('\u22120.100 [\u22120.200, 0.000]');
-    expect(await attr(p, '#stage-table tr[data-stage="sft"] td.verdict', 'data-status')).toBe('fail');
+    expect(await cellAttr(p, 'sft', 'td.verdict', 'data-status')).toBe('fail');
     expect(d.problems).toEqual([]);
   });
 });

@@ -132,17 +132,11 @@ def test_trainer_batches_padded_and_packed_have_the_same_loss(small_cases, tmp_p
     model, tok = modeling.load("tiny")
     tok.padding_side = "right"
     examples = prompts.sft_examples(small_cases[:3], tok, 1337, ["choice", "generation"])[:6]
+    # One step of a small LoRA over the whole batch; the two trainers differ only in packing.
+    one_step = dict(batch_size=6, max_steps=1, lora_rank=4, lora_alpha=8, gradient_checkpointing=False, save_steps=1000)
     losses, shapes = {}, {}
     for packing in (False, True):
-        cfg = SFTConfig(
-            batch_size=6,
-            max_steps=1,
-            lora_rank=4,
-            lora_alpha=8,
-            packing=packing,
-            gradient_checkpointing=False,
-            save_steps=1000,
-        )
+        cfg = SFTConfig(**one_step, packing=packing)
         trainer = sft.build_trainer(cfg, model, tok, examples, str(tmp_path / str(packing)), [])
         batch = trainer.data_collator([trainer.train_dataset[i] for i in range(len(examples))])
         shapes[packing] = tuple(batch["input_ids"].shape)

@@ -3,20 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { caseTablePage, makeNonce } from '../../../src/caseTable/html';
 import { WebviewToHostSchema } from '../../../src/caseTable/inbound';
 import { parseInbound } from '../../../src/shell/inbound';
+import { pageWithNonce } from '../../shared/csp';
 
 describe('case table page', () => {
   it('allows only the nonced script and the webview source', () => {
-    const nonce = makeNonce();
-    expect(nonce).toMatch(/^[A-Za-z0-9]{32}$/);
-    const html = caseTablePage({
-      cspSource: 'vscode-webview://x',
-      scriptUri: 'vscode-webview://x/caseTable.js',
-      nonce,
-      title: 'T <&>',
-    });
-    const csp = /content="([^"]*)"/.exec(html)?.[1] ?? '';
-    expect(csp).toContain("default-src 'none'");
-    expect(csp).toContain(`script-src 'nonce-${nonce}'`);
+    const { nonce, html, csp } = pageWithNonce(makeNonce, (nonce) =>
+      caseTablePage({
+        cspSource: 'vscode-webview://x',
+        scriptUri: 'vscode-webview://x/caseTable.js',
+        nonce,
+        title: 'T <&>',
+      }),
+    );
     expect(csp).not.toContain('unsafe');
     expect(html.match(/<script/g)).toHaveLength(1);
     expect(html).toContain(`<script nonce="${nonce}" src="vscode-webview://x/caseTable.js">`);

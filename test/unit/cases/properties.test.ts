@@ -21,6 +21,9 @@ import { generateCase } from '../../../bench/generate';
 import { aCase, aLevel, caseLine } from './builders';
 import type { Case } from '../../../src/contracts/case';
 
+/** One word of `vocabulary` (words separated by single spaces), as fast-check's constantFrom draws it. */
+const aWordOf = (vocabulary: string): fc.Arbitrary<string> => fc.constantFrom(...vocabulary.split(' '));
+
 // Hand-built cases plus generated realistic ones (as in the benchmark).
 let seed = 7;
 const rnd = (): number => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
@@ -255,23 +258,7 @@ describe('fast path', () => {
   });
 
   it('hashed duplicate check agrees with the exact one', () => {
-    const word = fc.constantFrom(
-      'stock',
-      'Stock',
-      'drops',
-      'DROPS',
-      '15%',
-      'the',
-      'ipo',
-      'delayed',
-      'u.s.',
-      'us',
-      'café',
-      '-',
-      '!',
-      'a',
-      'b',
-    );
+    const word = aWordOf('stock Stock drops DROPS 15% the ipo delayed u.s. us café - ! a b');
     const event = fc
       .array(word, { maxLength: 6 })
       .chain((ws) => fc.constantFrom(ws.join(' '), ws.join('  '), ws.join('\t'), ws.join('')));
@@ -447,25 +434,7 @@ describe('line scanner (the hot path before JSON.parse)', () => {
   });
 
   it('judges duplicates in any text as the object path does (bytes and Unicode tokens hash alike)', () => {
-    const word = fc.constantFrom(
-      'stock',
-      'Stock',
-      'drops',
-      'São',
-      'SÃO',
-      'paulo',
-      'Zürich',
-      'ZÜRICH',
-      '—',
-      '“big”',
-      'İstanbul',
-      'ΟΔΟΣ',
-      'οδος',
-      'the',
-      '15%',
-      'a',
-      'K\u212a',
-    );
+    const word = aWordOf('stock Stock drops São SÃO paulo Zürich ZÜRICH — “big” İstanbul ΟΔΟΣ οδος the 15% a K\u212a');
     const event = fc
       .tuple(fc.array(word, { minLength: 1, maxLength: 5 }), fc.constantFrom(' ', '  ', '\u00a0', ' - '))
       .map(([ws, gap]) => ws.join(gap));

@@ -6,6 +6,8 @@ import type { EvalEvent, MetricEvent, Stage, TrainEvent } from '../../../src/con
 import type { RunKind, RunRecord } from '../../../src/contracts/run';
 import type { ForecastNode, ForecastTree } from '../../../src/contracts/tree';
 import { rng } from '../../shared/rng';
+import { trainEventOn } from '../../shared/trainEvents';
+import type { TrainCurve } from '../../shared/trainEvents';
 
 const T0 = Date.parse('2026-01-10T09:00:00Z');
 export const at = (seconds: number): string => new Date(T0 + seconds * 1000).toISOString();
@@ -24,17 +26,15 @@ export function runRecord(id: string, kind: RunKind, over: Partial<RunRecord> = 
   };
 }
 
-export function train(step: number, over: Partial<TrainEvent> = {}): TrainEvent {
-  return {
-    type: 'train',
-    step,
-    epoch: step / 100,
-    loss: 2 / Math.sqrt(1 + step / 10),
-    lr: 2e-4,
-    time: at(60 + step * 10),
-    ...over,
-  };
-}
+/** The dashboard fixtures' curve: 100 steps an epoch, a loss falling from 2, a step logged every 10 s after a minute. */
+const CURVE: TrainCurve = {
+  stepsPerEpoch: 100,
+  loss: (s) => 2 / Math.sqrt(1 + s / 10),
+  lr: 2e-4,
+  time: (s) => at(60 + s * 10),
+};
+
+export const train = (step: number, over: Partial<TrainEvent> = {}): TrainEvent => trainEventOn(CURVE, step, over);
 
 /** A plausible SFT curve: decaying loss with noise and one spike, warmup then cosine lr. */
 export function trainCurve(steps: number, seed = 1, reward = false): TrainEvent[] {

@@ -4,6 +4,7 @@ import { WebviewToHostSchema } from '../../../src/dashboard/inbound';
 import { acceptInbound, parseInbound } from '../../../src/shell/inbound';
 import { DASHBOARD_COMMANDS } from '../../../src/dashboard/commands';
 import { makeNonce, renderDashboardHtml } from '../../../src/dashboard/html';
+import { pageWithNonce } from '../../shared/csp';
 
 describe('webview → host messages', () => {
   it('accepts the protocol and rejects anything else', () => {
@@ -51,18 +52,15 @@ describe('a message the protocol does not know', () => {
 
 describe('dashboard HTML', () => {
   it('allows only our nonce-tagged script and local resources', () => {
-    const nonce = makeNonce();
-    expect(nonce).toMatch(/^[A-Za-z0-9]{32}$/);
-    const html = renderDashboardHtml({
-      cspSource: 'vscode-webview://x',
-      nonce,
-      scriptUri: 'vscode-webview://x/dist/webview/dashboard.js',
-      codiconCssUri: 'vscode-webview://x/codicon.css',
-      title: 'Run <a>',
-    });
-    const csp = /content="([^"]+)"/.exec(html)![1]!;
-    expect(csp).toContain("default-src 'none'");
-    expect(csp).toContain(`script-src 'nonce-${nonce}'`);
+    const { nonce, html, csp } = pageWithNonce(makeNonce, (nonce) =>
+      renderDashboardHtml({
+        cspSource: 'vscode-webview://x',
+        nonce,
+        scriptUri: 'vscode-webview://x/dist/webview/dashboard.js',
+        codiconCssUri: 'vscode-webview://x/codicon.css',
+        title: 'Run <a>',
+      }),
+    );
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:/);
     expect(html.match(/<script /g)).toHaveLength(1);
     expect(html).toContain(`<script nonce="${nonce}"`);

@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import type { RunRecord } from '../../../src/contracts/run';
 import type { MetricEvent, TrainEvent, StatusEvent } from '../../../src/contracts/metrics';
 import { RunStore } from '../../../src/runs/runStore';
+import { trainEventOn } from '../../shared/trainEvents';
+import type { TrainCurve } from '../../shared/trainEvents';
 
 export function tempDir(prefix = 'ph-jobs-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -26,17 +28,16 @@ export function aRun(overrides: Partial<RunRecord> = {}): RunRecord {
   };
 }
 
-export function trainEvent(step: number, overrides: Partial<TrainEvent> = {}): TrainEvent {
-  return {
-    type: 'train',
-    step,
-    epoch: step / 10,
-    loss: 1 / (step + 1),
-    lr: 1e-4,
-    time: `2026-01-01T00:00:${String(step).padStart(2, '0')}Z`,
-    ...overrides,
-  };
-}
+/** The jobs tests' curve: 10 steps an epoch, a loss of 1 / (step + 1), step n logged at 00:00:n on 1 January 2026. */
+const CURVE: TrainCurve = {
+  stepsPerEpoch: 10,
+  loss: (s) => 1 / (s + 1),
+  lr: 1e-4,
+  time: (s) => `2026-01-01T00:00:${String(s).padStart(2, '0')}Z`,
+};
+
+export const trainEvent = (step: number, overrides: Partial<TrainEvent> = {}): TrainEvent =>
+  trainEventOn(CURVE, step, overrides);
 
 export function statusEvent(state: StatusEvent['state'], message?: string): StatusEvent {
   return { type: 'status', state, ...(message ? { message } : {}), time: '2026-01-01T00:01:00Z' };

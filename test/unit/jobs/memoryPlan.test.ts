@@ -149,23 +149,16 @@ function workspace(): string {
   return root;
 }
 
+/** `psychohistory launch` of an SFT run on Modal in `root` with `flags`, detached. */
+const launchSft = (root: string, ...flags: string[]) => cli(root, ...launchArgs('sft', 'modal'), ...flags, '--detach');
+
 describe('psychohistory launch --backend modal: the memory plan', () => {
   const server = useModalStandIn({ deploy: ['sft'], tokenInEnv: true });
 
   it('refuses a run that cannot fit the GPU, naming the fix, before any call to Modal', async () => {
     const root = workspace();
     const calls = server.callsOf('FunctionMap').length;
-    const r = await cli(
-      root,
-      ...launchArgs('sft', 'modal'),
-      '--gpu',
-      'A10G',
-      '--lora-rank',
-      '64',
-      '--set',
-      `target_parameters=${EXPERTS}`,
-      '--detach',
-    );
+    const r = await launchSft(root, '--gpu', 'A10G', '--lora-rank', '64', '--set', `target_parameters=${EXPERTS}`);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(
       /Refusing to launch: GPT-OSS-20B \(bf16\) with expert LoRA r=64.*A10G has 22\.5 GiB \(24 GB\): does not fit\. Fix: pick A100-80GB or H100/,
@@ -176,7 +169,7 @@ describe('psychohistory launch --backend modal: the memory plan', () => {
 
   it('picks the cheapest GPU that fits when --gpu is not given', async () => {
     const root = workspace();
-    const r = await cli(root, ...launchArgs('sft', 'modal'), '--detach');
+    const r = await launchSft(root);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/GPU: A100-80GB \(the cheapest the memory plan fits/);
     expect(r.err).toMatch(/Memory plan: .*A100-80GB has 80\.0 GiB \(80 GB\): fits\./);
@@ -186,22 +179,12 @@ describe('psychohistory launch --backend modal: the memory plan', () => {
 
   it('warns when the run is tight, and --skip-memory-check launches a refused one', async () => {
     const root = workspace();
-    const tight = await cli(
-      root,
-      ...launchArgs('sft', 'modal'),
-      '--gpu',
-      'A10G',
-      '--set',
-      'load_in_4bit=true',
-      '--set',
-      'batch_size=6',
-      '--detach',
-    );
+    const tight = await launchSft(root, '--gpu', 'A10G', '--set', 'load_in_4bit=true', '--set', 'batch_size=6');
     expect(tight.code, tight.err).toBe(0);
     expect(tight.err).toMatch(
       /Warning: .*tight \(over 90 %\), it may run out of memory\. Fix: pick L40S or A100-40GB, or batch_size=3/,
     );
-    const forced = await cli(root, ...launchArgs('sft', 'modal'), '--gpu', 'A10G', '--skip-memory-check', '--detach');
+    const forced = await launchSft(root, '--gpu', 'A10G', '--skip-memory-check');
     expect(forced.code, forced.err).toBe(0);
     expect(forced.err).toMatch(/Warning: .*does not fit/);
   });

@@ -9,12 +9,31 @@ import { MODAL_EVENTS_QUEUE, createModalClient } from '../../../src/jobs/backend
 import type { JobService } from '../../../src/jobs/jobService';
 import { JobError } from '../../../src/jobs/errors';
 import type { RunStore } from '../../../src/runs/runStore';
+import type { RunKind } from '../../../src/contracts/run';
 import { FakeModalServer } from '../../modalServer/server';
 import { statusEvent, tempStore, trainEvent, until } from './builders';
 import { callIdOf, launchOnModal, modalService, oneCaseDataset as dataset, useModalStandIn } from './harness';
 
 const server = useModalStandIn({ deploy: ['sft', 'evaluate', 'grpo'] });
 const service = (store: RunStore, credentials = server.credentials) => modalService(store, { credentials });
+
+/**
+ * A run of `kind` launched on Modal by one window (its job service, `jobs` and `logs` its parts) over a
+ * fresh store, with the function call it was spawned as.
+ */
+async function launched(kind: RunKind, config: Record<string, unknown> = {}) {
+  const store = tempStore();
+  const window = service(store);
+  const run = await launchOnModal(window.jobs, kind, config);
+  return { store, window, ...window, run, callId: callIdOf(store, run.id) };
+}
+
+/** Another window over `store` (a reload, a second VS Code) that reattaches to `runId` and to no other run. */
+function reattachingWindow(store: RunStore, runId: string): ReturnType<typeof service> {
+  const window = service(store);
+  expect(window.jobs.reattachAll().map((r) => r.id)).toEqual([runId]);
+  return window;
+}
 
 describe('Modal backend against a local Modal API server', () => {
   it('spawns psychohistory.sft with the config and dataset text, follows events, records the result', async () => {
@@ -75,11 +94,9 @@ describe('Modal backend against a local Modal API server', () => {
   });
 
   it('maps evaluation to the `evaluate` function and records a remote failure', async () => {
-    const store = tempStore();
-    const { jobs } = service(store);
-    const run = await launchOnModal(jobs, 'eval');
+    const { jobs, run, callId } = await launched('eval');
     expect(server.callsOf('FunctionGet').at(-1)?.request).toMatchObject({ objectTag: 'evaluate' });
-    server.fail(callIdOf(store, run.id), 'ValueError: no eval split');
+    server.fail(callId, 'ValueError: no eval split');
     const final = await jobs.wait(run.id);
     expect(final?.state).toBe('failed');
     expect(final?.error).toMatch(/no eval split/);
@@ -87,16 +104,12 @@ describe('Modal backend against a local Modal API server', () => {
   });
 
   it('reattaches by function call id after a reload and cancels', async () => {
-    const store = tempStore();
-    const first = service(store);
-    const run = await launchOnModal(first.jobs, 'grpo');
-    const callId = callIdOf(store, run.id);
+    const { store, window: first, run, callId } = await launched('grpo');
     server.log(callId, 'line before reload\n');
     await until(() => store.readLog(run.id).includes('line before reload'), 10_000, 'first log line');
     first.jobs.dispose(); // reload
 
-    const second = service(store);
-    expect(second.jobs.reattachAll().map((r) => r.id)).toEqual([run.id]);
+    const second = reattachingWindow(store, run.id);
     server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, trainEvent(3));
     server.log(callId, 'line after reload\n');
     await until(() => store.readEvents(run.id).items.length === 1, 10_000, 'event after reattach');
@@ -115,9 +128,7 @@ describe('Modal backend against a local Modal API server', () => {
   });
 
   it('resumes a dropped event stream without writing any event twice', async () => {
-    const store = tempStore();
-    const { jobs, logs } = service(store);
-    const run = await launchOnModal(jobs, 'sft');
+    const { store, jobs, logs, run, callId } = await launched('sft');
     for (const step of [1, 2, 3]) server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, trainEvent(step));
     await until(() => store.readEvents(run.id).items.length === 3, 10_000, 'first events');
     // Drop the stream for longer than the SDK's own retries: our loop restarts the iteration,
@@ -136,7 +147,7 @@ describe('Modal backend against a local Modal API server', () => {
     const reads = server.callsOf('QueueNextItems').filter((c) => FakeModalServer.readsPartition(run.id)(c.request));
     expect(reads.filter((c) => c.request['lastEntryId'] === '').length).toBeGreaterThan(1);
     server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, statusEvent('succeeded'));
-    server.complete(callIdOf(store, run.id), {});
+    server.complete(callId, {});
     const final = await jobs.wait(run.id);
     expect(final?.state).toBe('succeeded');
     const steps = store.readEvents(run.id).items.map((e) => (e.type === 'train' ? e.step : e.type));
@@ -145,12 +156,8 @@ describe('Modal backend against a local Modal API server', () => {
   });
 
   it('two windows follow one run: each event and log line is written once, and the second takes over when the first goes', async () => {
-    const store = tempStore();
-    const windowA = service(store);
-    const run = await launchOnModal(windowA.jobs, 'sft');
-    const callId = callIdOf(store, run.id);
-    const windowB = service(store);
-    expect(windowB.jobs.reattachAll().map((r) => r.id)).toEqual([run.id]);
+    const { store, window: windowA, run, callId } = await launched('sft');
+    const windowB = reattachingWindow(store, run.id);
     for (const step of [1, 2, 3]) server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, trainEvent(step));
     server.log(callId, 'hello from the container\n');
     await until(
@@ -298,10 +305,7 @@ describe('Modal backend: each end is recorded as the job’s own', () => {
   }
 
   it('spawns on the GPU the run names (withOptions) and prices that GPU', async () => {
-    const store = tempStore();
-    const { jobs } = service(store);
-    const run = await launchOnModal(jobs, 'sft', { gpu: 'H100' });
-    const callId = callIdOf(store, run.id);
+    const { jobs, run, callId } = await launched('sft', { gpu: 'H100' });
     const bind = server.callsOf('FunctionBindParams').at(-1);
     expect(bind?.request).toMatchObject({
       functionOptions: { resources: { gpuConfig: { gpuType: 'H100', count: 1 } } },
@@ -315,10 +319,7 @@ describe('Modal backend: each end is recorded as the job’s own', () => {
   });
 
   it('a run that names no GPU runs on, and is priced for, the deployment default', async () => {
-    const store = tempStore();
-    const { jobs } = service(store);
-    const run = await launchOnModal(jobs, 'eval');
-    const callId = callIdOf(store, run.id);
+    const { jobs, run, callId } = await launched('eval');
     expect(server.functionCalls.get(callId)?.gpu).toBe('A100-80GB');
     server.complete(callId, {});
     expect((await jobs.wait(run.id))?.cost?.gpu).toBe('A100-80GB');
