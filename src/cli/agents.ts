@@ -105,40 +105,53 @@ async function runAgent<T extends AgentSummary>(
   }
 }
 
-/** An agent command: its usage ends with the common options, and its own options are parsed with them. */
+/** An option of an agent command and the line that documents it in the usage (none: the synopsis says it all). */
+type Flag = { type: 'string' | 'boolean'; arg?: string; help?: string };
+
+/**
+ * An agent command: its usage is the synopsis, a line per positional and per documented option, then the common
+ * options; its own options are parsed with the common ones.
+ */
 function agentCommand(spec: {
   name: string;
   summary: string;
-  usage: string[];
-  options: Options;
+  synopsis: string[];
+  positionals?: Record<string, string>;
+  flags: Record<string, Flag>;
   run: (parsed: ReturnType<typeof parseOptions>, io: CliIo) => Promise<number>;
 }): CliCommand {
+  const line = (name: string, help: string): string => `  ${name.padEnd(19)}${help}`;
+  const options = Object.fromEntries(Object.entries(spec.flags).map(([name, { type }]) => [name, { type }]));
   return {
     name: spec.name,
     summary: spec.summary,
-    usage: [...spec.usage, ...COMMON_USAGE].join('\n'),
-    run: (args, io) => spec.run(parseOptions(args, { ...COMMON, ...spec.options }), io),
+    usage: [
+      ...spec.synopsis,
+      '',
+      ...Object.entries(spec.positionals ?? {}).map(([name, help]) => line(name, help)),
+      ...Object.entries(spec.flags).flatMap(([name, { arg, help }]) =>
+        help ? [line(`--${name}${arg ? ` ${arg}` : ''}`, help)] : [],
+      ),
+      ...COMMON_USAGE,
+    ].join('\n'),
+    run: (args, io) => spec.run(parseOptions(args, { ...COMMON, ...options }), io),
   };
 }
 
 export const brainstormCommand = agentCommand({
   name: 'brainstorm',
   summary: 'propose dated, checkable seed events into a seed draft file (OpenRouter)',
-  usage: [
+  synopsis: [
     'usage: psychohistory brainstorm --domains A,B --from YYYY-MM-DD --to YYYY-MM-DD --count N --model M --out FILE.seeds.jsonl',
     '                                [--known CASES.jsonl,…] [common options]',
-    '',
-    '  --domains   comma-separated domains (economy, energy, …), asked in turn',
-    '  --out       the seed draft file; an existing one is continued up to --count',
-    '  --known     case files whose seed events are never proposed again',
   ],
-  options: {
-    domains: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    count: { type: 'string' },
-    out: { type: 'string' },
-    known: { type: 'string' },
+  flags: {
+    domains: { type: 'string', arg: 'A,B', help: 'comma-separated domains (economy, energy, …), asked in turn' },
+    from: { type: 'string', arg: 'YYYY-MM-DD', help: 'the first date a seed event may have' },
+    to: { type: 'string', arg: 'YYYY-MM-DD', help: 'the last (inclusive)' },
+    count: { type: 'string', arg: 'N', help: 'seeds the file holds when done (default 20)' },
+    out: { type: 'string', arg: 'FILE', help: 'the seed draft file; an existing one is continued up to --count' },
+    known: { type: 'string', arg: 'FILES', help: 'case files whose seed events are never proposed again' },
   },
   async run({ values }, io) {
     const domains = list(values.domains);
@@ -160,19 +173,19 @@ export const brainstormCommand = agentCommand({
 export const chronicleCommand = agentCommand({
   name: 'chronicle',
   summary: 'find what happened after each seed, with sources, into a case file (OpenRouter web search)',
-  usage: [
+  synopsis: [
     'usage: psychohistory chronicle SEEDS.jsonl --out FILE.cases.jsonl --model M [--depth N] [--candidates N] [--ids a,b] [common options]',
-    '',
-    '  SEEDS       a seed draft file (from brainstorm) or a case file: every line with a seed',
-    '  --out       the case file to append to; seeds whose id it holds are skipped (resume)',
-    '  --depth     levels per case (default 2); --candidates per level, the actual included (default 4)',
-    '  --ids       only these seeds',
   ],
-  options: {
-    out: { type: 'string' },
-    depth: { type: 'string' },
-    candidates: { type: 'string' },
-    ids: { type: 'string' },
+  positionals: { SEEDS: 'a seed draft file (from brainstorm) or a case file: every line with a seed' },
+  flags: {
+    out: {
+      type: 'string',
+      arg: 'FILE',
+      help: 'the case file to append to; seeds whose id it holds are skipped (resume)',
+    },
+    depth: { type: 'string', arg: 'N', help: 'levels per case (default 2)' },
+    candidates: { type: 'string', arg: 'N', help: 'candidates per level, the actual included (default 4)' },
+    ids: { type: 'string', arg: 'a,b', help: 'only these seeds' },
   },
   async run({ values, positionals }, io) {
     const input = onePositional(positionals, 'chronicle needs one SEEDS file');
@@ -192,14 +205,10 @@ export const chronicleCommand = agentCommand({
 export const verifyCommand = agentCommand({
   name: 'verify',
   summary: 'check each case of a file with a verifier model; record the checks and the verdict in review',
-  usage: [
-    'usage: psychohistory verify CASES.jsonl --model M [--ids a,b] [--again] [common options]',
-    '',
-    '  --ids       only these cases; --again  also cases that already have a verdict',
-  ],
-  options: {
-    ids: { type: 'string' },
-    again: { type: 'boolean' },
+  synopsis: ['usage: psychohistory verify CASES.jsonl --model M [--ids a,b] [--again] [common options]'],
+  flags: {
+    ids: { type: 'string', arg: 'a,b', help: 'only these cases' },
+    again: { type: 'boolean', help: 'also cases that already have a verdict' },
   },
   async run({ values, positionals }, io) {
     const file = onePositional(positionals, 'verify needs one CASES file');
