@@ -19,20 +19,24 @@ const common = {
   mainFields: ['module', 'main'],
 };
 
-// The Modal SDK with its gRPC stack is three quarters of the code, and only a Modal job needs it:
-// `import('modal')` (src/jobs/backends/modalSdk.ts) becomes `require('./modal.js')` (a plain require:
-// left as `import()`, the extension host would load a CommonJS file through Node's ESM loader), a
-// bundle of its own beside extension.js and cli.js, so activating the extension never parses it.
-const modalOnDemand = {
-  name: 'modal-on-demand',
+// Packages only some commands need, each a bundle of its own beside extension.js and cli.js, so activating the
+// extension never parses them: the Modal SDK with its gRPC stack (three quarters of the code; only a Modal job needs
+// it) and the OpenAI client (only the data agents and the forecast service's client). `import('modal')`
+// (src/jobs/backends/modalSdk.ts) becomes `require('./modal.js')`, `import('openai')`
+// (src/agents/openRouterClient.ts) `require('./openai.js')` — a plain require: left as `import()`, the extension
+// host would load a CommonJS file through Node's ESM loader.
+const ON_DEMAND = ['modal', 'openai'];
+const onDemand = {
+  name: 'on-demand',
   setup(build) {
-    build.onResolve({ filter: /^modal$/ }, () => ({ path: 'modal', namespace: 'modal-on-demand' }));
-    build.onLoad({ filter: /.*/, namespace: 'modal-on-demand' }, () => ({
-      contents: "module.exports = require('./modal.js');",
+    const names = new RegExp(`^(${ON_DEMAND.join('|')})$`);
+    build.onResolve({ filter: names }, (args) => ({ path: args.path, namespace: 'on-demand' }));
+    build.onLoad({ filter: /.*/, namespace: 'on-demand' }, (args) => ({
+      contents: `module.exports = require('./${args.path}.js');`,
       loader: 'js',
     }));
-    build.onResolve({ filter: /^\.\/modal\.js$/, namespace: 'modal-on-demand' }, () => ({
-      path: './modal.js',
+    build.onResolve({ filter: /^\.\/[a-z]+\.js$/, namespace: 'on-demand' }, (args) => ({
+      path: args.path,
       external: true,
     }));
   },
@@ -44,14 +48,14 @@ const nodeBuilds = [
     entryPoints: ['src/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode'],
-    plugins: [modalOnDemand],
+    plugins: [onDemand],
   },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [modalOnDemand] },
-  {
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', plugins: [onDemand] },
+  ...ON_DEMAND.map((name) => ({
     ...node,
-    stdin: { contents: "module.exports = require('modal');", resolveDir: '.', sourcefile: 'modal-sdk.js' },
-    outfile: 'dist/modal.js',
-  },
+    stdin: { contents: `module.exports = require('${name}');`, resolveDir: '.', sourcefile: `${name}-sdk.js` },
+    outfile: `dist/${name}.js`,
+  })),
 ];
 
 const webviewBuilds = WEBVIEW_APPS.map((app) => webviewBuildOptions(app, { production }));

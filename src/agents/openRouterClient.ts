@@ -3,8 +3,10 @@
 // `provider.require_parameters` so no provider that ignores the format is chosen), the web-search server
 // tool with its `url_citation` annotations, retries with backoff that honour `Retry-After`, a
 // concurrency limit shared by every call of a run, cancellation by AbortSignal, and `usage.cost`
-// summed. Pure: no `vscode`, so the CLI, the extension and the tests use the same client.
-import OpenAI from 'openai';
+// summed. Pure: no `vscode`, so the CLI, the extension and the tests use the same client. The `openai` package
+// loads on the first call (the build ships it as dist/openai.js, like the Modal SDK): activating the extension
+// never parses it.
+import type OpenAI from 'openai';
 import { z } from 'zod';
 
 export const OPENROUTER_BASE_URL = 'https://openrouter.ai/api/v1';
@@ -177,23 +179,46 @@ interface RawCompletion {
   error?: { code?: number; message?: string };
 }
 
+type OpenAISdk = typeof OpenAI;
+
+let sdk: Promise<OpenAISdk> | undefined;
+
+function loadOpenAI(): Promise<OpenAISdk> {
+  sdk ??= import('openai').then(
+    (m) => m.default,
+    (err: unknown) => {
+      sdk = undefined;
+      throw err;
+    },
+  );
+  return sdk;
+}
+
 export class OpenRouterClient {
-  private readonly openai: OpenAI;
+  private openai: { sdk: OpenAISdk; client: OpenAI } | undefined;
   private readonly limiter: Limiter;
   private readonly sleep: NonNullable<ClientOptions['sleep']>;
   readonly stats: ClientStats = { calls: 0, attempts: 0, retries: 0, retriesBy: {}, costUsd: 0 };
 
   constructor(readonly options: ClientOptions) {
-    // The SDK's own retries are off: they would not count, cap or log the waits, nor retry answers.
-    this.openai = new OpenAI({
-      apiKey: options.apiKey,
-      baseURL: options.baseURL ?? OPENROUTER_BASE_URL,
-      maxRetries: 0,
-      timeout: options.timeoutMs ?? 120_000,
-      defaultHeaders: { 'X-Title': 'PsychoHistory' },
-    });
     this.limiter = new Limiter(Math.max(1, options.concurrency ?? 4));
     this.sleep = options.sleep ?? defaultSleep;
+  }
+
+  /** The SDK and its client, made on the first call. */
+  private async connection(): Promise<{ sdk: OpenAISdk; client: OpenAI }> {
+    if (this.openai) return this.openai;
+    const sdk = await loadOpenAI();
+    // The SDK's own retries are off: they would not count, cap or log the waits, nor retry answers.
+    const client = new sdk({
+      apiKey: this.options.apiKey,
+      baseURL: this.options.baseURL ?? OPENROUTER_BASE_URL,
+      maxRetries: 0,
+      timeout: this.options.timeoutMs ?? 120_000,
+      defaultHeaders: { 'X-Title': 'PsychoHistory' },
+    });
+    this.openai = { sdk, client };
+    return this.openai;
   }
 
   private retried(cause: string): void {
@@ -211,6 +236,7 @@ export class OpenRouterClient {
   async structured<T>(req: StructuredRequest<T>, signal?: AbortSignal): Promise<StructuredResult<T>> {
     const jsonSchema = strictJsonSchema(req.schema);
     this.stats.calls++;
+    const { sdk: api, client } = await this.connection();
     return this.limiter.run(async () => {
       const maxRetries = this.options.maxRetries ?? 6;
       let lastProblem = '';
@@ -246,7 +272,7 @@ export class OpenRouterClient {
               ? { tools: [{ type: 'openrouter:web_search', parameters: { max_results: req.webSearch.maxResults } }] }
               : {}),
           };
-          const completion = (await this.openai.chat.completions.create(
+          const completion = (await client.chat.completions.create(
             body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
             { signal },
           )) as unknown as RawCompletion;
@@ -263,12 +289,12 @@ export class OpenRouterClient {
           cause = parsed.cause;
         } catch (err) {
           if (signal?.aborted) throw new CancelledError('cancelled');
-          if (err instanceof OpenAI.APIConnectionTimeoutError) {
+          if (err instanceof api.APIConnectionTimeoutError) {
             cause = 'timeout';
             lastProblem = `no answer within ${((this.options.timeoutMs ?? 120_000) / 1000).toFixed(0)} s`;
-          } else if (err instanceof OpenAI.APIError && err.status !== undefined) {
+          } else if (err instanceof api.APIError && err.status !== undefined) {
             const status = err.status;
-            const message = messageOf(err);
+            const message = messageOf(err, api);
             const after = retryAfterMs(header(err.headers, 'retry-after'));
             if (status === 429 || status >= 500 || status === 408) {
               cause = status === 429 ? '429' : status === 408 ? 'timeout' : '5xx';
@@ -293,12 +319,12 @@ export class OpenRouterClient {
             } else {
               throw new ServiceError(`OpenRouter refused the request (HTTP ${status}: ${message})`, status);
             }
-          } else if (err instanceof OpenAI.APIConnectionError || err instanceof SyntaxError) {
+          } else if (err instanceof api.APIConnectionError || err instanceof SyntaxError) {
             cause = err instanceof SyntaxError ? 'malformed' : 'network';
             lastProblem =
               err instanceof SyntaxError
                 ? `the response was not JSON (${err.message})`
-                : `cannot reach ${this.options.baseURL ?? OPENROUTER_BASE_URL} (${messageOf(err)})`;
+                : `cannot reach ${this.options.baseURL ?? OPENROUTER_BASE_URL} (${messageOf(err, api)})`;
           } else {
             throw err;
           }
@@ -357,8 +383,8 @@ export class OpenRouterClient {
   }
 }
 
-function messageOf(err: unknown): string {
-  if (err instanceof OpenAI.APIError) {
+function messageOf(err: unknown, sdk: OpenAISdk): string {
+  if (err instanceof sdk.APIError) {
     const body = err.error as { message?: string } | undefined;
     return body?.message ?? err.message;
   }
