@@ -36,6 +36,11 @@ export const SETTINGS = {
 
 export type SettingId = (typeof SETTINGS)[keyof typeof SETTINGS];
 
+/** Groups of settings shown and watched together (the Settings editor filters by the prefix). */
+export const SETTING_SECTIONS = { service: 'psychohistory.service' } as const;
+
+export type SettingSection = (typeof SETTING_SECTIONS)[keyof typeof SETTING_SECTIONS];
+
 export interface CasesConfig {
   /** Extra glob patterns whose files open as case datasets. */
   globs: string[];

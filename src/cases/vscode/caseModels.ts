@@ -47,7 +47,7 @@ export class CaseModels implements vscode.Disposable {
       vscode.workspace.onDidCloseTextDocument((doc) => this.guard('close', () => this.drop(doc.uri))),
       vscode.workspace.onDidChangeConfiguration((e) => {
         // The knowledge cutoff follows its setting and the base model's: re-judge the open files.
-        if (!affectsSetting(e, SETTINGS.casesKnowledgeCutoff) && !affectsSetting(e, SETTINGS.baseModel)) return;
+        if (!affectsSetting(e, SETTINGS.casesKnowledgeCutoff, SETTINGS.baseModel)) return;
         for (const doc of vscode.workspace.textDocuments)
           if (this.entries.has(doc.uri.toString())) this.guard('publish', () => this.publish(doc));
       }),

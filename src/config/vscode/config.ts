@@ -15,6 +15,7 @@ import type {
   ServiceConfig,
   SettingGetter,
   SettingId,
+  SettingSection,
   WalkthroughConfig,
 } from '../settings';
 
@@ -40,6 +41,6 @@ export function readAgentsConfig(): AgentsConfig {
   return agentsConfigFrom(get);
 }
 
-export function affectsSetting(e: vscode.ConfigurationChangeEvent, id: SettingId): boolean {
-  return e.affectsConfiguration(id);
+export function affectsSetting(e: vscode.ConfigurationChangeEvent, ...ids: (SettingId | SettingSection)[]): boolean {
+  return ids.some((id) => e.affectsConfiguration(id));
 }

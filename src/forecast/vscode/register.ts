@@ -26,7 +26,8 @@ import { agentRunner, readAgentsConfig, workspaceRoot as agentsRoot } from '../.
 import { chronicle } from '../../agents/chronicler';
 import { readDraft } from '../../agents/draftFile';
 import { CaseSchema } from '../../contracts/case';
-import { readServiceConfig } from '../../config/vscode/config';
+import { affectsSetting, readServiceConfig } from '../../config/vscode/config';
+import { SETTING_SECTIONS, SETTINGS } from '../../config/settings';
 import { serviceDeployEnv } from '../deploy';
 import { MonitoringPanel } from './monitoringPanel';
 import { PREDICTIONS_VIEW, PredictionsProvider } from './predictionsView';
@@ -128,7 +129,7 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
       case 'showServiceLog':
         return output.show(true);
       case 'openSettings':
-        return vscode.commands.executeCommand('workbench.action.openSettings', 'psychohistory.service');
+        return vscode.commands.executeCommand('workbench.action.openSettings', SETTING_SECTIONS.service);
       default:
         return undefined;
     }
@@ -487,7 +488,8 @@ export function registerForecast(ctx: Ctx): vscode.Disposable[] {
       if (e.visible) void predictions.refresh();
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('psychohistory.service')) refreshAll();
+      // The service's base model falls back to the training one.
+      if (affectsSetting(e, SETTING_SECTIONS.service, SETTINGS.baseModel)) refreshAll();
     }),
     ...registerCommandTable(ctx, {
       [FORECAST_COMMANDS.forecastSeedEvent]: withWayOut(forecast),

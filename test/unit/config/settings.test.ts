@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SETTINGS, configFrom } from '../../../src/config/settings';
+import { SETTINGS, SETTING_SECTIONS, configFrom } from '../../../src/config/settings';
 import type { SettingId } from '../../../src/config/settings';
 import { BUILTIN_DEFAULTS } from '../../../src/jobs/launchConfig';
 
@@ -23,6 +23,11 @@ const contributed = manifest.contributes.configuration.properties;
 describe('settings: one typed reader over contributes.configuration', () => {
   it('reads exactly the contributed settings', () => {
     expect(Object.values(SETTINGS).sort()).toEqual(Object.keys(contributed).sort());
+  });
+
+  it('each section groups contributed settings', () => {
+    for (const section of Object.values(SETTING_SECTIONS))
+      expect(Object.keys(contributed).filter((id) => id.startsWith(`${section}.`)).length, section).toBeGreaterThan(1);
   });
 
   it('every setting has a description, an enum its descriptions', () => {
