@@ -1,6 +1,7 @@
 // The "Get Started with PsychoHistory" walkthrough: on the first activation in a fresh profile it
-// opens by itself with its six steps, and the first step's button opens the sample dataset in the
-// case language. (Every other session turns psychohistory.showWalkthrough off.)
+// opens by itself with its six steps, the first step's button opens the sample dataset in the case
+// language, and the quick run's button launches here with the tiny model: its dialogue asks neither where to run
+// nor which model (3 steps: dataset, epochs, LoRA rank). (Every other session turns psychohistory.showWalkthrough off.)
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { scenario, useSession } from '../harness/session.ts';
@@ -17,7 +18,7 @@ const STEPS = [
 describe('walkthrough: Get Started with PsychoHistory', () => {
   const session = useSession({ name: 'walkthrough', settings: { 'psychohistory.showWalkthrough': true } });
 
-  scenario('walkthrough', session, async ({ page }) => {
+  scenario('walkthrough', session, async ({ page, vscode }) => {
     // The example workspace has runs, so the extension activates at start-up and opens it.
     const walkthrough = page.locator('.gettingStartedContainer');
     await walkthrough
@@ -35,5 +36,11 @@ describe('walkthrough: Get Started with PsychoHistory', () => {
     await walkthrough.getByRole('button', { name: 'Open Sample Dataset' }).first().click();
     await page.locator('.tab.active', { hasText: 'sample.cases.jsonl' }).waitFor();
     await page.locator('.statusbar-item', { hasText: 'Forecasting Cases (JSONL)' }).first().waitFor();
+
+    await walkthrough.locator('.getting-started-step .step-title', { hasText: 'Launch a quick local run' }).click();
+    await walkthrough.getByRole('button', { name: 'Launch SFT (tiny)' }).first().click();
+    const header = vscode.quickInput.locator('.quick-input-titlebar');
+    await header.filter({ hasText: /\b1\s*\/\s*3\b/ }).waitFor();
+    await page.keyboard.press('Escape');
   });
 });
