@@ -2,7 +2,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'e2e/node_modules/**', 'training/**', 'test-output/**', 'examples/**', 'e2e/**', 'test-output/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'e2e/node_modules/**',
+      'training/**',
+      'test-output/**',
+      'examples/**',
+      'e2e/**',
+      'test-output/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,5 +25,8 @@ export default tseslint.config(
     },
   },
   { files: ['scripts/**', 'bench/**', 'src/cli/**', 'test/**', 'e2e/**'], rules: { 'no-console': 'off' } },
-  { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly' } } },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly' } },
+  },
 );

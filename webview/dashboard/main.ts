@@ -47,7 +47,7 @@ import { ChartCard, withAlpha, type AnyDataset, type ChartSpec, type Theme } fro
 import { chartTheme, fadedMark } from '../shared/chartTheme';
 import { DASHBOARD_COLORS } from './colors';
 import { onHostMessage, vsCodeApi } from '../shared/api';
-import { byId, h, icon, injectStyles, textField } from '../shared/dom';
+import { byId, h, icon, injectStyles, oncePerFrame, textField } from '../shared/dom';
 import css from './styles.css';
 import { TreeViewer } from './treeView';
 
@@ -89,7 +89,6 @@ let theme: Theme;
 const cards: Record<string, ChartCard> = {};
 let treeViewer: TreeViewer | null = null;
 let currentTree: { ref: TreeRef; tree: ForecastTree } | null = null;
-let pendingFrame = 0;
 /** The host asked for a tree (CodeLens "Show forecast tree"): bring it into view when it arrives. */
 let revealTree = false;
 
@@ -554,20 +553,19 @@ function applyAppend(a: RunAppend): void {
   if (a.state) m.snap.state = a.state;
   if (a.cost) m.snap.cost = a.cost;
   if (a.durationSeconds !== null) m.snap.durationSeconds = a.durationSeconds;
-  // Coalesce bursts of appends into one redraw per frame.
-  if (!pendingFrame) {
-    const evalsChanged = a.evals.length > 0;
-    pendingFrame = requestAnimationFrame(() => {
-      pendingFrame = 0;
-      drawTraining();
-      if (evalsChanged) drawEval();
-      renderHeaderFacts();
-      renderNotices();
-    });
-  } else if (a.evals.length) {
-    drawEval();
-  }
+  if (a.evals.length > 0) evalsChanged = true;
+  repaintAppended();
 }
+
+/** Bursts of appends coalesced into one redraw per frame; the eval charts only when evals came. */
+let evalsChanged = false;
+const repaintAppended = oncePerFrame(() => {
+  drawTraining();
+  if (evalsChanged) drawEval();
+  evalsChanged = false;
+  renderHeaderFacts();
+  renderNotices();
+});
 
 function redrawCharts(): void {
   if (!state || state.mode === 'empty' || !cards.loss) return;

@@ -65,6 +65,7 @@ describe('job config: one schema for both halves', () => {
     expect(settings['psychohistory.defaultLoraRank']?.default).toBe(jobDefault('sft', 'lora_rank'));
     expect(settings['psychohistory.defaultGpu']?.default).toBe(jobDefault('sft', 'gpu'));
     expect(settings['psychohistory.baseModel']?.default).toBe(PIPELINE_BASE_MODEL);
+    expect(settings['psychohistory.evalJudge']?.default).toBe(jobDefault('eval', 'judge'));
     expect(settings['psychohistory.defaultBackend']?.enum).toContain(BUILTIN_DEFAULTS.backend);
   });
 

@@ -250,7 +250,7 @@ describe.skipIf(!python3)('local backend (stand-in training command line)', () =
   });
 });
 
-// The real pipeline (training/, written by the training engineer): `python -m psychohistory` on the tiny
+// The real pipeline (training/): `python -m psychohistory` on the tiny
 // GPT-OSS-shaped model it builds locally. Runs only when training/.venv and the package's __main__ exist.
 const repoTraining = path.join(__dirname, '../../../training');
 const realPython = path.join(repoTraining, '.venv', 'bin', 'python');

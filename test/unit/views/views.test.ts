@@ -6,7 +6,7 @@ import { datasetRow, datasetRowOf } from '../../../src/views/datasetsTreeModel';
 import { CaseDocument } from '../../../src/cases/caseDocument';
 import { JOB_COMMANDS, JOB_VIEWS } from '../../../src/jobs/commands';
 import { PREDICTIONS_VIEW } from '../../../src/forecast/commands';
-import { aRun } from './builders';
+import { aRun } from '../jobs/builders';
 import { caseFromSpec, levelOf } from '../cases/builders';
 import type { Split } from '../../../src/contracts/case';
 
