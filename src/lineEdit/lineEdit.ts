@@ -219,12 +219,18 @@ export function removeArrayElement(array: Node, index: number): LineEdit | undef
 
 /**
  * Insert `"key": json` as the first property of an object node, so a missing value is added
- * without touching the rest of the object.
+ * without touching the rest of the object; `style` is the line's (detectStyle).
  */
-export function insertFirstProperty(object: Node, key: string, json: string): LineEdit {
-  const hasProps = (object.children ?? []).length > 0;
-  const at = object.offset + 1;
-  return { start: at, end: at, newText: `${JSON.stringify(key)}: ${json}${hasProps ? ', ' : ''}` };
+export function insertFirstProperty(object: Node, key: string, json: string, style: JsonStyle): LineEdit {
+  return insertProperty(object, key, json, style, [key, ...propertyKeys(object)]);
+}
+
+/** The keys of an object node's properties, in line order. */
+function propertyKeys(object: Node): string[] {
+  return (object.children ?? []).flatMap((p) => {
+    const k = p.children?.[0]?.value;
+    return typeof k === 'string' ? [k] : [];
+  });
 }
 
 /** Where a new key goes: before the first existing key that the preferred order puts after it. */
@@ -260,12 +266,25 @@ export function setValue(text: string, path: JsonPath, value: Json, keyOrder: re
   if (parent.type !== 'object' || typeof key !== 'string') {
     throw new LineEditError(`Cannot set ${pathKey(path)}: the line has another shape there.`, pathKey(path));
   }
-  const props = parent.children ?? [];
-  const at = insertionIndex(parent, key, keyOrder);
-  const member = JSON.stringify(key) + style.colon + stringifyLike(value, style);
-  const insert = (offset: number, newText: string): string =>
-    applyLineEdits(text, [{ start: offset, end: offset, newText }]);
-  if (props.length === 0) return insert(parent.offset + 1, member);
+  return applyLineEdits(text, [insertProperty(parent, key, stringifyLike(value, style), style, keyOrder)]);
+}
+
+/**
+ * Insert `"key": json` into an object node that lacks `key`: where `keyOrder` puts it among the
+ * keys there (else last), with the line's separators.
+ */
+export function insertProperty(
+  object: Node,
+  key: string,
+  json: string,
+  style: JsonStyle,
+  keyOrder: readonly string[] = [],
+): LineEdit {
+  const props = object.children ?? [];
+  const at = insertionIndex(object, key, keyOrder);
+  const member = JSON.stringify(key) + style.colon + json;
+  const insert = (offset: number, newText: string): LineEdit => ({ start: offset, end: offset, newText });
+  if (props.length === 0) return insert(object.offset + 1, member);
   if (at < props.length) return insert((props[at] as Node).offset, member + style.comma);
   const last = props[props.length - 1] as Node;
   return insert(last.offset + last.length, style.comma + member);
@@ -312,4 +331,96 @@ export function rewriteArray(
   const first = kids[0]!;
   const last = kids[kids.length - 1]!;
   return applyLineEdits(text, [{ start: first.offset, end: last.offset + last.length, newText: next.join(sep) }]);
+}
+
+// --- write a whole new value back ---------------------------------------------------------------
+
+/** JSON equality: what JSON.stringify would write the same (1.0 and 1, key order ignored). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  }
+  if (!isObject(a) || !isObject(b)) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]));
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function jsonType(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+}
+
+/** An added key in an object's path, written after the value splices (it needs the fresh tree). */
+interface KeyChange {
+  path: JsonPath;
+  value?: Json; // absent: remove the key
+  keyOrder: string[];
+}
+
+/**
+ * Rewrites the line so that it holds `value`, changing only what differs from the value it holds:
+ * a changed leaf gets new bytes, an added or removed object property is inserted or cut, and an
+ * array whose length or element types changed is rewritten whole (so is the root if its type
+ * changed). Everything else keeps its bytes — escapes, number spellings, key order, spacing — and
+ * values equal as JSON (`1.0` and `1`, `"\u00e9"` and `"é"`) count as unchanged. New text takes
+ * the line's separators (detectStyle). Throws LineEditError when the line is not strict JSON.
+ */
+export function spliceValue(text: string, value: Json): string {
+  const root = editableTree(text);
+  // What the line holds as JSON writes it (a number too large for a double reads as null).
+  const old = JSON.parse(JSON.stringify(JSON.parse(withoutBom(text)))) as unknown;
+  const style = detectStyle(text);
+  const edits: LineEdit[] = [];
+  const keyChanges: KeyChange[] = [];
+  const visit = (node: Node, path: JsonPath, before: unknown, after: Json): void => {
+    if (sameJson(before, after)) return;
+    if (node.type === 'object' && isObject(before) && isObject(after)) {
+      const props = new Map<string, Node>(); // the last of duplicate keys, as JSON.parse reads
+      for (const p of node.children ?? []) {
+        const k = p.children?.[0]?.value;
+        if (typeof k === 'string') props.set(k, p);
+      }
+      const keyOrder = Object.keys(after);
+      for (const k of Object.keys(before)) {
+        if (!Object.hasOwn(after, k)) keyChanges.push({ path: [...path, k], keyOrder });
+      }
+      for (const k of keyOrder) {
+        const child = props.get(k)?.children?.[1];
+        const next = after[k] as Json;
+        if (child && Object.hasOwn(before, k)) visit(child, [...path, k], before[k], next);
+        else keyChanges.push({ path: [...path, k], value: next, keyOrder });
+      }
+      return;
+    }
+    const kids = node.children ?? [];
+    if (
+      node.type === 'array' &&
+      Array.isArray(before) &&
+      Array.isArray(after) &&
+      before.length === after.length &&
+      kids.length === after.length &&
+      before.every((b, i) => jsonType(b) === jsonType(after[i]))
+    ) {
+      after.forEach((a, i) => visit(kids[i] as Node, [...path, i], before[i], a));
+      return;
+    }
+    edits.push(replaceNode(node, stringifyLike(after, style)));
+  };
+  visit(root, [], old, value);
+  // The splices are disjoint (none lies inside another), so they go in at once; a key change may
+  // shift what follows, so each is made on the line as it is by then, found again by its path.
+  let out = applyLineEdits(text, edits);
+  for (const change of keyChanges) {
+    if (change.value === undefined) {
+      // Duplicate keys: removing the last one JSON.parse read would bring back the one before.
+      while (nodeAt(editableTree(out), change.path)) out = removeProperty(out, change.path);
+    } else {
+      out = setValue(out, change.path, change.value, change.keyOrder);
+    }
+  }
+  return out;
 }

@@ -8,7 +8,9 @@ import { normalizeEvent } from '../normalize';
 import { normalizeDate } from './dates';
 import {
   applyLineEdits,
+  detectStyle,
   insertFirstProperty,
+  insertProperty,
   nodeAt,
   parseLine,
   pathAtOffset,
@@ -53,6 +55,7 @@ export function actualFixes(parsed: ParsedLine, levelIndex: number): LineFix[] {
   // Every candidate must be an object, or "the others get 0" cannot be written safely.
   if ((arrayNode.children ?? []).some((c) => c.type !== 'object')) return [];
   const depth = typeof level.depth === 'number' ? level.depth : levelIndex + 1;
+  const style = detectStyle(parsed.text);
   const fixes: LineFix[] = [];
   level.candidates.forEach((candidate, chosen) => {
     const edits: LineEdit[] = [];
@@ -66,11 +69,8 @@ export function actualFixes(parsed: ParsedLine, levelIndex: number): LineFix[] {
           edits.push(replaceNode(labelNode, String(want)));
         }
       } else {
-        // Missing label: add it at the end of the candidate object, after its last property.
-        const props = candNode.children ?? [];
-        const last = props[props.length - 1];
-        const at = last ? last.offset + last.length : candNode.offset + 1;
-        edits.push({ start: at, end: at, newText: `${last ? ', ' : ''}"label": ${want}` });
+        // Missing label: add it at the end of the candidate object, in the line's separators.
+        edits.push(insertProperty(candNode, 'label', String(want), style));
       }
     }
     const name = candidate.event !== undefined ? `"${shorten(candidate.event, 50)}"` : `candidate ${chosen + 1}`;
@@ -88,11 +88,12 @@ export function actualFixes(parsed: ParsedLine, levelIndex: number): LineFix[] {
 export function renumberDepthsFix(parsed: ParsedLine): LineFix | undefined {
   const levels = levelsOf(parsed.value);
   const edits: LineEdit[] = [];
+  const style = detectStyle(parsed.text);
   for (let i = 0; i < levels.length; i++) {
     const levelNode = nodeAt(parsed.root, ['levels', i]);
     if (!levelNode || levelNode.type !== 'object') return undefined;
     const depthNode = nodeAt(parsed.root, ['levels', i, 'depth']);
-    if (!depthNode) edits.push(insertFirstProperty(levelNode, 'depth', String(i + 1)));
+    if (!depthNode) edits.push(insertFirstProperty(levelNode, 'depth', String(i + 1), style));
     else if (levels[i]?.depth !== i + 1) edits.push(replaceNode(depthNode, String(i + 1)));
   }
   if (edits.length === 0) return undefined;

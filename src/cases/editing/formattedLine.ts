@@ -1,9 +1,11 @@
 // "Edit line as formatted JSON": a long case line is unreadable on one line, so the user edits it
 // pretty-printed in a side editor and it is written back as ONE line. Pure halves of that round
 // trip: pretty-print, compact back (refusing anything that is not strict JSON, so a save can never
-// write a broken line), and find the line again if the file changed meanwhile. The one line is
-// written with the separators the replaced line used (the line-edit toolkit's style).
-import { detectStyle, stringifyLike } from '../../lineEdit/lineEdit';
+// write a broken line), and find the line again if the file changed meanwhile. The write-back
+// splices only what the user changed into the replaced line (the line-edit toolkit's spliceValue):
+// the rest keeps its bytes, though the side editor showed it as JSON.stringify writes it.
+import { LineEditError, detectStyle, spliceValue, stringifyLike } from '../../lineEdit/lineEdit';
+import type { Json } from '../../lineEdit/lineEdit';
 
 export type WriteBack = { ok: true; line: string } | { ok: false; message: string };
 
@@ -18,7 +20,8 @@ export function formatForEditing(lineText: string): { text: string; parsed: bool
 }
 
 /**
- * The edited text as one JSONL line, in the separator style of the line it replaces.
+ * The edited text as one JSONL line: the line it replaces with only the changed values, keys and
+ * arrays spliced in, in that line's separators (a line that is not JSON is replaced whole).
  * Refuses (with a message for the user) anything JSON.parse rejects: comments, trailing commas,
  * single quotes, several values, or nothing at all.
  */
@@ -32,7 +35,12 @@ export function compactForWriteBack(edited: string, originalLine: string): Write
     const detail = err instanceof Error ? err.message : String(err);
     return { ok: false, message: `The edited text is not valid JSON (${detail}); the case line was left unchanged.` };
   }
-  return { ok: true, line: stringifyLike(value, detectStyle(originalLine)) };
+  try {
+    return { ok: true, line: spliceValue(originalLine, value as Json) };
+  } catch (err) {
+    if (!(err instanceof LineEditError)) throw err;
+    return { ok: true, line: stringifyLike(value, detectStyle(originalLine)) };
+  }
 }
 
 /**

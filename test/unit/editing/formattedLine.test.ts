@@ -31,6 +31,83 @@ describe('edit line as formatted JSON', () => {
     }
   });
 
+  describe('writes back only what changed, the rest of the line byte for byte', () => {
+    // Escapes, number spellings and odd spacing the side editor cannot show (it shows
+    // JSON.stringify(JSON.parse(line))): "café", 1, 100, normal spacing.
+    const original =
+      '{"id": "a", "seed": {"event": "caf\\u00e9", "date": "2024-01-02"}, "score" :1.0,  "n": 1e2, ' +
+      '"levels": [{"depth": 1, "candidates": [{"event": "x\\/y", "label": 1}, {"event": "y", "label": 0}]}], "split": "train"}';
+    const edit = (change: (o: Record<string, unknown>) => void): string => {
+      const o = JSON.parse(formatForEditing(original).text) as Record<string, unknown>;
+      change(o);
+      return `${JSON.stringify(o, null, 2)}\n`;
+    };
+    const back = (edited: string): string => {
+      const r = compactForWriteBack(edited, original);
+      if (!r.ok) throw new Error(r.message);
+      return r.line;
+    };
+
+    it('an untouched line comes back as it was', () => {
+      expect(back(formatForEditing(original).text)).toBe(original);
+    });
+
+    it('an id change rewrites only the id', () => {
+      expect(back(edit((o) => (o['id'] = 'b')))).toBe(original.replace('"id": "a"', '"id": "b"'));
+    });
+
+    it('a nested leaf in an array of unchanged length is replaced alone', () => {
+      const out = back(
+        edit((o) => {
+          const levels = o['levels'] as { candidates: { label: number }[] }[];
+          levels[0]!.candidates[0]!.label = 0;
+          levels[0]!.candidates[1]!.label = 1;
+        }),
+      );
+      expect(out).toBe(original.replace('"label": 1}', '"label": 0}').replace('"label": 0}]', '"label": 1}]'));
+    });
+
+    it("an added property is inserted where it was typed, in the line's separators", () => {
+      const edited = formatForEditing(original).text.replace('"id": "a",', '"id": "a",\n  "note": "hi",');
+      expect(back(edited)).toBe(original.replace('"id": "a", ', '"id": "a", "note": "hi", '));
+      expect(back(edit((o) => (o['extra'] = [1, { k: true }])))).toBe(
+        original.replace(/}$/, ', "extra": [1, {"k": true}]}'),
+      );
+    });
+
+    it('a removed property is cut with one separator', () => {
+      expect(back(edit((o) => delete o['n']))).toBe(original.replace('"n": 1e2, ', ''));
+      expect(back(edit((o) => delete o['split']))).toBe(original.replace(', "split": "train"', ''));
+    });
+
+    it('an array whose length changed is rewritten whole, the rest kept', () => {
+      const out = back(
+        edit((o) => {
+          const levels = o['levels'] as { candidates: { event: string; label: number }[] }[];
+          levels[0]!.candidates.push({ event: 'z', label: 0 });
+        }),
+      );
+      expect(out).toBe(
+        original.replace(
+          '[{"event": "x\\/y", "label": 1}, {"event": "y", "label": 0}]',
+          '[{"event": "x/y", "label": 1}, {"event": "y", "label": 0}, {"event": "z", "label": 0}]',
+        ),
+      );
+    });
+
+    it('a changed root type replaces the whole value', () => {
+      expect(compactForWriteBack('[1, 2]', '{"a": 1.0}')).toEqual({ ok: true, line: '[1, 2]' });
+    });
+
+    it('a removed key that the line wrote twice is gone, not its shadowed copy', () => {
+      expect(compactForWriteBack('{"b": 3}', '{"a": 1, "b": 3, "a": 2}')).toEqual({ ok: true, line: '{"b": 3}' });
+    });
+
+    it('an original line that does not parse is replaced whole, in its separators', () => {
+      expect(compactForWriteBack('{"a": 2, "b": [1]}', '{"a":1,"b":2,')).toEqual({ ok: true, line: '{"a":2,"b":[1]}' });
+    });
+  });
+
   it.each([
     ['{"a": 1,}', 'trailing comma'],
     ['{"a": 1} // note', 'comment'],

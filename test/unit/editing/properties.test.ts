@@ -10,6 +10,7 @@ import { normalizeDate } from '../../../src/cases/editing/dates';
 import { applyFix, fixesForLine } from '../../../src/cases/editing/fixes';
 import { compactForWriteBack, formatForEditing } from '../../../src/cases/editing/formattedLine';
 import { caseHoverMarkdown } from '../../../src/cases/editing/hover';
+import { stringifyLike } from '../../../src/lineEdit/lineEdit';
 import { lineOf } from '../cases/builders';
 
 const CODES = [
@@ -177,6 +178,39 @@ describe('fixes turn a one-defect case into a valid case', () => {
         expect(checkLine(fixed).diagnostics.filter((d) => d.code === 'duplicate-candidate')).toEqual([]);
       }),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe('the formatted-line write-back on any pair of values', () => {
+  // Few keys and leaves, so an original and an edit often share structure and the diff recurses.
+  const { value: valueArb } = fc.letrec<{ value: unknown }>((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.constantFrom(0, 1, 1.5, -2, 'x', 'café', '', true, false, null),
+      fc.array(tie('value'), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd'), tie('value'), { maxKeys: 4 }),
+    ),
+  }));
+  const styleArb = fc.record({ colon: fc.constantFrom(':', ': '), comma: fc.constantFrom(',', ', ') });
+  const asJson = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
+
+  it('writes a line that reads as the edited value, and an unedited line unchanged', () => {
+    fc.assert(
+      fc.property(valueArb, valueArb, styleArb, (before, after, style) => {
+        // The original spells é as an escape and 1 as 1.0: bytes the side editor never shows.
+        const original = stringifyLike(before, style)
+          .replaceAll('é', '\\u00e9')
+          .replace(/(?<![\d.])1(?![\d.])/g, '1.0');
+        const edited = `${JSON.stringify(after, null, 2)}\n`;
+        const back = compactForWriteBack(edited, original);
+        expect(back.ok).toBe(true);
+        if (!back.ok) return;
+        expect(back.line).not.toMatch(/[\r\n]/);
+        expect(asJson(JSON.parse(back.line))).toEqual(asJson(after));
+        if (JSON.stringify(asJson(before)) === JSON.stringify(asJson(after))) expect(back.line).toBe(original);
+      }),
+      { numRuns: 500 },
     );
   });
 });

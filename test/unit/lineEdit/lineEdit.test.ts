@@ -92,4 +92,17 @@ describe('the features edit through it', () => {
     });
     expect(compactForWriteBack('{"id": "a"}', '{"id": "b", "x": 1}')).toEqual({ ok: true, line: '{"id": "a"}' });
   });
+
+  it('a quick fix inserts in the separators the line uses', () => {
+    const compact =
+      '{"id":"a","seed":{"event":"e","date":"2024-01-02"},"levels":[{"depth":1,"candidates":[{"event":"x"},{"event":"y","label":0}]},{"candidates":[{"event":"p","label":1},{"event":"q","label":0}]}]}';
+    const refs = checkLine(compact).diagnostics.map((d) => ({ code: d.code, character: d.range.start.character }));
+    const fixes = fixesForLine(compact, refs);
+    const makeX = fixes.find((f) => f.title.startsWith('Make "x"'));
+    expect(applyFix(compact, makeX!)).toBe(compact.replace('{"event":"x"}', '{"event":"x","label":1}'));
+    const renumber = fixes.find((f) => f.title.startsWith('Renumber'));
+    expect(applyFix(compact, renumber!)).toBe(
+      compact.replace('{"candidates":[{"event":"p"', '{"depth":2,"candidates":[{"event":"p"'),
+    );
+  });
 });
