@@ -291,18 +291,11 @@ def run_config(base, name: str, shape: dict, a: dict, device: torch.device) -> t
     return base, r
 
 
+DEFAULTS = dict(configs="att-r8,att-r64,exp-r8,exp-r64", batch="4", seq="512", steps="2", gc="true", out="memory.json")
+
+
 def main(argv: list[str]) -> dict:
-    a, device, shape = setup(
-        argv,
-        {
-            "configs": "att-r8,att-r64,exp-r8,exp-r64",
-            "batch": "4",
-            "seq": "512",
-            "steps": "2",
-            "gc": "true",
-            "out": "memory.json",
-        },
-    )
+    a, device, shape = setup(argv, DEFAULTS)
     import peft
     import transformers
 
