@@ -95,6 +95,9 @@ export class LocalBackend implements JobBackend {
     const { store, trainingDir } = this.options;
     const python = typeof this.options.python === 'function' ? this.options.python() : this.options.python;
     const extraEnv = (await this.options.env?.()) ?? {};
+    // Cancelled (or otherwise ended) while the launch was on its way: start nothing.
+    const now = store.read(run.id);
+    if (!now || isTerminal(now.state)) return { done: Promise.resolve(now), dispose: () => undefined };
     const dir = store.runDir(run.id);
     const logFd = fs.openSync(store.file(run.id, 'logs'), 'a');
     let child: ChildProcess;

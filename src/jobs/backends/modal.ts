@@ -195,6 +195,9 @@ export class ModalBackend implements JobBackend {
       } catch (err) {
         throw classifyModalError(err, 'lookup', this.appName);
       }
+      // Cancelled while the launch was on its way (the sidebar offers Cancel on a queued run): spawn nothing.
+      const before = store.read(run.id);
+      if (!before || isTerminal(before.state)) return { done: Promise.resolve(before), dispose: () => undefined };
       let call: FunctionCall;
       try {
         // Per-call options bind a variant of the function (FunctionBindParams); the GPU of the
@@ -204,16 +207,27 @@ export class ModalBackend implements JobBackend {
       } catch (err) {
         throw classifyModalError(err, 'spawn', this.appName);
       }
-      const started = store.update(run.id, () => ({
+      // Through the state machine: a run cancelled during the spawn stays cancelled.
+      const started = store.update(run.id, (current) => ({
         modal: { appName: this.appName, functionName, functionCallId: call.functionCallId },
-        state: 'running',
-        startedAt: new Date().toISOString(),
+        ...(current.state === 'queued' ? { state: 'running' as const, startedAt: new Date().toISOString() } : {}),
       }));
       store.appendLog(
         run.id,
         `Spawned ${this.appName}.${functionName} on Modal (${gpuOf(run)}): ${call.functionCallId}`,
       );
       hooks.changed(run.id);
+      if (started && isTerminal(started.state)) {
+        // It ended (was cancelled) while the spawn was on its way: stop the call just made.
+        try {
+          await call.cancel({ terminateContainers: true });
+        } catch (err) {
+          throw classifyModalError(err, 'cancel', this.appName);
+        }
+        store.appendLog(run.id, `The run was cancelled during its launch: cancelled ${call.functionCallId}.`);
+        hooks.changed(run.id);
+        return { done: Promise.resolve(started), dispose: () => undefined };
+      }
       return this.follow(started ?? run, call);
     } catch (err) {
       const jobError = err instanceof JobError ? err : classifyModalError(err, 'spawn', this.appName);

@@ -137,6 +137,27 @@ describe.skipIf(!python3)('local backend (stand-in training command line)', () =
     expect(store.readLog(run.id)).toMatch(/got SIGTERM/);
   });
 
+  it('a run cancelled while its launch is on its way never starts a process', async () => {
+    const store = tempStore();
+    const { jobs } = service(store);
+    const launching = jobs.launch({ kind: 'grpo', backend: 'local', config: { fake_mode: 'hang' } });
+    const [queued] = store.list(); // created at once; the process is not spawned yet
+    expect((await jobs.cancel(queued?.id ?? ''))?.state).toBe('cancelled');
+    await launching;
+    const pid = store.read(queued?.id ?? '')?.local?.pid;
+    if (pid !== undefined)
+      cleanup.push(() => {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      });
+    expect(pid === undefined || !isJobAlive(pid)).toBe(true);
+    expect(store.read(queued?.id ?? '')?.state).toBe('cancelled');
+    jobs.dispose();
+  });
+
   it('survives a reload: a new service reattaches by pid and can cancel; a dead pid is settled as failed', async () => {
     const store = tempStore();
     const first = service(store);

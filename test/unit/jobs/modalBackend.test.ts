@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
+import { Function_ } from 'modal';
 import { MODAL_EVENTS_QUEUE, createModalClient } from '../../../src/jobs/backends/modal';
 import type { JobService } from '../../../src/jobs/jobService';
 import { JobError } from '../../../src/jobs/errors';
@@ -178,6 +179,49 @@ describe('Modal backend against a local Modal API server', () => {
     expect(store.readLog(run.id).match(/hello from the container/g)).toHaveLength(1);
     expect(fs.existsSync(path.join(store.runDir(run.id), '.follower.lock'))).toBe(false);
     windowB.jobs.dispose();
+  });
+
+  it('a run cancelled while its launch is still spawning stays cancelled, and the spawned call is cancelled', async () => {
+    const store = tempStore();
+    const { jobs } = service(store);
+    const launching = launchOnModal(jobs, 'sft');
+    const [queued] = store.list(); // created at once; the spawn is still on its way
+    expect(queued?.state).toBe('queued');
+    const cancelled = await jobs.cancel(queued?.id ?? '');
+    expect(cancelled?.state).toBe('cancelled');
+    await launching.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    const record = store.read(queued?.id ?? '');
+    expect(record?.state).toBe('cancelled');
+    // Whatever was spawned for it does not go on running (and billing) unseen.
+    const spawned = [...server.functionCalls.values()].filter(
+      (c) => (c.args[0] as { run_id?: string }).run_id === queued?.id,
+    );
+    expect(spawned.every((c) => c.cancelled)).toBe(true);
+    jobs.dispose();
+  });
+
+  it('a run cancelled elsewhere while the spawn is in flight stays cancelled, and the new call is cancelled', async () => {
+    const store = tempStore();
+    const { jobs } = service(store);
+    const spawn = Function_.prototype.spawn;
+    // Another window (or the CLI) cancels the queued run while FunctionMap is on its way.
+    Function_.prototype.spawn = async function (this: Function_, ...args: Parameters<typeof spawn>) {
+      const call = await spawn.apply(this, args);
+      const [queued] = store.list();
+      await service(store).jobs.cancel(queued?.id ?? '');
+      return call;
+    };
+    try {
+      const run = await launchOnModal(jobs, 'sft').catch(() => store.list()[0]);
+      await new Promise((r) => setTimeout(r, 300));
+      const record = store.read(run?.id ?? '');
+      expect(record?.state).toBe('cancelled');
+      expect(server.functionCalls.get(record?.modal?.functionCallId ?? '')?.cancelled).toBe(true);
+    } finally {
+      Function_.prototype.spawn = spawn;
+      jobs.dispose();
+    }
   });
 
   it('app not deployed → JobError with the "Deploy Modal App" action; the run record stays, failed', async () => {
