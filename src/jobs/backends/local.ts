@@ -189,7 +189,9 @@ export class LocalBackend implements JobBackend {
     const { store } = this.options;
     const current = store.read(runId);
     if (!current || isTerminal(current.state)) return current;
-    if (this.cancelling.has(runId) || exit.signal === 'SIGTERM' || exit.signal === 'SIGKILL') {
+    // A cancel here, or from another window or the CLI (its mark), or a plain SIGTERM (what cancel sends). A
+    // SIGKILL nobody asked for is no cancel: it is how the kernel's out-of-memory killer ends a job.
+    if (this.cancelling.has(runId) || fs.existsSync(this.cancelMark(runId)) || exit.signal === 'SIGTERM') {
       this.cancelling.delete(runId);
       return store.setState(runId, 'cancelled');
     }
@@ -198,12 +200,17 @@ export class LocalBackend implements JobBackend {
       exit.code !== null
         ? `exited with code ${exit.code}`
         : exit.signal
-          ? `was killed by ${exit.signal}`
+          ? `was killed by ${exit.signal}${exit.signal === 'SIGKILL' ? ' (the system may have run out of memory)' : ''}`
           : 'ended while no editor was watching it';
     const last = store.lastLogLines(runId, 10);
     return store.setState(runId, 'failed', {
       error: `The training process ${how}.${last.length ? `\nLast log lines:\n${last.join('\n')}` : ''}`,
     });
+  }
+
+  /** Written by cancel before it signals: the process's end, whoever sees it, is a cancel. */
+  private cancelMark(runId: string): string {
+    return path.join(this.options.store.runDir(runId), '.cancel-requested');
   }
 
   async cancel(run: RunRecord): Promise<RunRecord | undefined> {
@@ -220,6 +227,12 @@ export class LocalBackend implements JobBackend {
         'unknown',
       );
     this.cancelling.add(run.id);
+    // Tells a window watching this run (or a later reattach) that its end is a cancel, whatever signal ends it.
+    try {
+      fs.writeFileSync(this.cancelMark(run.id), new Date().toISOString());
+    } catch {
+      // The run folder is gone; nobody is left to read the mark.
+    }
     signalGroup(pid, 'SIGTERM');
     const deadline = Date.now() + (this.options.killGraceMs ?? 10_000);
     while (Date.now() < deadline && isRunJobAlive(run)) await sleep(100);

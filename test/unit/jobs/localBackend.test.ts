@@ -118,6 +118,25 @@ describe.skipIf(!python3)('local backend (stand-in training command line)', () =
     expect(final?.error).toMatch(/CUDA out of memory/);
   });
 
+  it('marks a process killed by SIGKILL that nobody cancelled (the OOM killer) failed, not cancelled', async () => {
+    const { final } = await runToEnd('sft', 'oom');
+    expect(final?.state).toBe('failed');
+    expect(final?.error).toMatch(/killed by SIGKILL/);
+    expect(final?.error).toMatch(/loading the next batch/);
+  });
+
+  it('a cancel from another window or the CLI that needs SIGKILL is recorded cancelled by the window watching', async () => {
+    const store = tempStore();
+    const watching = service(store);
+    const run = await watching.jobs.launch({ kind: 'sft', backend: 'local', config: { fake_mode: 'stubborn' } });
+    await until(() => store.readEvents(run.id).items.length >= 2, 10_000, 'the job to start');
+    const cli = service(store);
+    const [final, watched] = await Promise.all([cli.jobs.cancel(run.id), watching.jobs.wait(run.id)]);
+    expect(final?.state).toBe('cancelled');
+    expect(watched?.state).toBe('cancelled');
+    watching.jobs.dispose();
+  });
+
   it('tolerates a metrics line torn by a killed writer', async () => {
     const { store, run, final } = await runToEnd('sft', 'torn');
     expect(final?.state).toBe('failed');
