@@ -366,6 +366,19 @@ export class ModalBackend implements JobBackend {
     return /\b(cancel|terminat)/i.test(message);
   }
 
+  /** Has the run's call ended already (a result or an error is waiting)? Undecided (no answer) counts as no. */
+  private async hasEnded(run: RunRecord): Promise<boolean> {
+    const { TimeoutError } = await loadModalSdk();
+    try {
+      await (await this.callOf(run)).get({ timeoutMs: 0 });
+      return true;
+    } catch (err) {
+      if (err instanceof TimeoutError) return false;
+      const name = err instanceof Error ? err.name : '';
+      return name === 'RemoteError' || name === 'InternalFailure' || name === 'FunctionTimeoutError';
+    }
+  }
+
   private finish(runId: string, outcome: ModalOutcome, result?: unknown): void {
     const { store, hooks } = this.options;
     const current = store.read(runId);
@@ -599,6 +612,13 @@ export class ModalBackend implements JobBackend {
   async cancel(run: RunRecord): Promise<RunRecord | undefined> {
     const { store, hooks } = this.options;
     if (isTerminal(run.state)) return run;
+    if (run.modal?.functionCallId && (await this.hasEnded(run))) {
+      // It ended while nobody followed it (a closed window, the CLI): cancelling it would change nothing on
+      // Modal, so record its own end (result, events, cost) instead of "cancelled".
+      const final = await this.attach(run).done;
+      hooks.changed(run.id);
+      return final;
+    }
     this.cancelling.add(run.id);
     if (run.modal?.functionCallId) {
       try {

@@ -348,6 +348,26 @@ describe('Modal backend: each end is recorded as the job’s own', () => {
     });
   }
 
+  for (const end of ['succeeded', 'failed by exception'] as const) {
+    it(`cancel of a run that already ended unseen (${end}) records the job's own end, not cancelled`, async () => {
+      const store = tempStore();
+      const first = service(store);
+      const run = await launchOnModal(first.jobs, 'sft', { gpu: 'H100' });
+      first.jobs.dispose(); // nobody follows it now (the window closed; the CLI does not reattach)
+      for (const step of [1, 2]) server.putQueueItem(MODAL_EVENTS_QUEUE, run.id, trainEvent(step));
+      const cli = service(store);
+      await endRun(end, store, run.id, cli.jobs);
+      const final = await cli.jobs.cancel(run.id);
+      const expected = ENDS.find((e) => e.end === end);
+      expect(final?.state).toBe(expected?.state);
+      if (expected?.error) expect(final?.error).toMatch(expected.error);
+      if (end === 'succeeded') expect(final?.cost).toEqual({ gpu: 'H100', seconds: 12, usd: 0.01 });
+      expect(store.readEvents(run.id).items).toHaveLength(2);
+      expect(server.functionCalls.get(callIdOf(store, run.id))?.cancelled).toBe(false);
+      cli.jobs.dispose();
+    });
+  }
+
   it('spawns on the GPU the run names (withOptions) and prices that GPU', async () => {
     const { jobs, run, callId } = await launched('sft', { gpu: 'H100' });
     const bind = server.callsOf('FunctionBindParams').at(-1);
