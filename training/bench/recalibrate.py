@@ -20,20 +20,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from psychohistory.config import parse_args, split_list  # noqa: E402
 from psychohistory.metrics import readout  # noqa: E402
+from psychohistory.sft import temper  # noqa: E402
 
 READOUT_KEYS = {"letters": "probs", "stated": "stated"}  # readout name -> its field in predictions-<stage>.jsonl
-
-
-def tempered(p: list[float], t: float) -> list[float]:
-    """p^(1/T), renormalised (T = inf: the uniform forecast)."""
-    w = [1.0 if t == float("inf") else max(x, 1e-12) ** (1.0 / t) for x in p]
-    return [x / sum(w) for x in w]
 
 
 def fit_temperature(levels: list[dict]) -> float:
     """The T of p^(1/T) with the lowest Brier score on these levels."""
     grid = [0.5 * 100 ** (i / 80) for i in range(81)] + [float("inf")]
-    return min(grid, key=lambda t: readout([{**lv, "p": tempered(lv["p"], t)} for lv in levels], "p")["brier"])
+    return min(grid, key=lambda t: readout([{**lv, "p": temper(lv["p"], t)} for lv in levels], "p")["brier"])
 
 
 def levels_of(rows: list[dict], readout_name: str) -> list[dict]:
@@ -56,7 +51,7 @@ def cross_fitted(levels: list[dict], seed: int = 0) -> dict:
         fit_on = [lv for lv in levels if fold[lv["case"]] != k]
         t = fit_temperature(fit_on)
         temps.append(t)
-        out += [{**lv, "p": tempered(lv["p"], t)} for lv in levels if fold[lv["case"]] == k]
+        out += [{**lv, "p": temper(lv["p"], t)} for lv in levels if fold[lv["case"]] == k]
     raw, cal = readout(levels, "p"), readout(out, "p")
     r3 = lambda d: {k: round(v, 4) for k, v in d.items()}  # noqa: E731
     return {"levels": len(levels), "raw": r3(raw), "tempered": r3(cal), "temperatures": [round(t, 2) for t in temps]}

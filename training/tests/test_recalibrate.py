@@ -15,9 +15,9 @@ def rows(sharpen: float, n_cases: int = 400, seed: int = 7) -> list[dict]:
     out = []
     for c in range(n_cases):
         for _ in range(2):
-            q = recalibrate.tempered([rng.random() for _ in range(4)], 0.3)
+            q = recalibrate.temper([rng.random() for _ in range(4)], 0.3)
             y = rng.choices(range(4), weights=q)[0]
-            p = recalibrate.tempered(q, 1 / sharpen)
+            p = recalibrate.temper(q, 1 / sharpen)
             out.append(
                 {"case": f"c{c}", "labels": [int(i == y) for i in range(4)], "probs": p, "stated": p, "parsed": True}
             )
