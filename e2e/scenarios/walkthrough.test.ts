@@ -43,16 +43,18 @@ describe('walkthrough: Get Started with PsychoHistory', () => {
       .waitFor();
     await page.keyboard.press('Escape');
     await vscode.quickInput.waitFor({ state: 'hidden' });
-    // Escape may also have taken the Welcome page back from the walkthrough to its list of walkthroughs.
-    const back = walkthrough.locator('.getting-started-category', { hasText: 'Get Started with PsychoHistory' });
-    const shown = await step('Open the sample dataset')
-      .or(back)
-      .first()
-      .waitFor()
-      .then(() => step('Open the sample dataset').isVisible());
-    if (!shown) await back.first().click();
-
-    await step('Open the sample dataset').click();
+    // Escape may also take the Welcome page back from the walkthrough to its list (sliding out: the step stays in
+    // the page a moment, not clickable); then the walkthrough is opened again from the list.
+    const back = walkthrough.locator('button.getting-started-category', { hasText: 'Get Started with PsychoHistory' });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await step('Open the sample dataset').click({ timeout: 5_000 });
+        break;
+      } catch (err) {
+        if (attempt === 3) throw err;
+        if (await back.first().isVisible()) await back.first().click();
+      }
+    }
     await walkthrough.getByRole('button', { name: 'Open Sample Dataset' }).first().click();
     await page.locator('.tab.active', { hasText: 'sample.cases.jsonl' }).waitFor();
     await page.locator('.statusbar-item', { hasText: 'Forecasting Cases (JSONL)' }).first().waitFor();
