@@ -195,7 +195,15 @@ const mutatedValue = fc
       if (o === null || typeof o !== 'object') continue;
       const last = keys[keys.length - 1] as string;
       if (e.value === undefined) delete (o as Record<string, unknown>)[last];
-      else Object.defineProperty(o, last, { value: e.value, enumerable: true, writable: true, configurable: true });
+      // A copy: the constants are shared by every run, and an edit inside one (provenance.agent) must not make it
+      // refer to itself (a circular line) or leak into the next run.
+      else
+        Object.defineProperty(o, last, {
+          value: structuredClone(e.value),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
     }
     return JSON.stringify(root);
   });
